@@ -1,0 +1,10 @@
+/** `npm run bench`: one JSON line per measurement, each with its same-run baseline. */
+import { llmLatencyBench } from './llmLatencyBench.js';
+import { memoryBench } from './memoryBench.js';
+import { schedulerBench } from './schedulerBench.js';
+
+const emit = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
+const only = process.argv[2];
+if (!only || only === 'scheduler') await schedulerBench(emit);
+if (!only || only === 'llm') await llmLatencyBench(emit);
+if (!only || only === 'memory') await memoryBench(emit);

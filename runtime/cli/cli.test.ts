@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '' });
+
+describe('apxm CLI', () => {
+  it('runs an example headless on the simulated provider with a summary', () => {
+    const r = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /result: \[simulated\]/);
+    assert.match(r.stderr, /run succeeded/);
+    assert.match(r.stderr, /llm\s+4 calls \(simulated\)/);
+    assert.match(r.stderr, /parallel\s+max 3/);
+  });
+
+  it('prints machine-readable JSON with --json', () => {
+    const r = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Oslo', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.status, 'succeeded');
+    assert.equal(out.stats.llmCalls, 4);
+    assert.equal(typeof out.runId, 'string');
+  });
+
+  it('names a missing argument and exits 2', () => {
+    const r = apxm('run', 'examples/trip-planner.json');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /missing argument "city"/);
+    assert.match(r.stderr, /--arg city=/);
+  });
+
+  it('names an unknown argument with a suggestion', () => {
+    const r = apxm('run', 'examples/trip-planner.json', '--arg', 'citty=Rome');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown argument "citty"/);
+    assert.match(r.stderr, /did you mean "city"/);
+  });
+
+  it('exits 2 with every problem of an invalid program, each with its JSON path', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
+    try {
+      const file = path.join(dir, 'bad.json');
+      writeFileSync(file, JSON.stringify({ name: 'X.main', nodes: [{ id: 1, name: 'a', op: 'ASKK' }, { id: 1, name: 'b', op: 'PRINT' }], edges: [{ from: 1, to: 7 }] }));
+      const r = apxm('validate', file);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /\$\.nodes\[0\]\.op.*unknown operation "ASKK"/);
+      assert.match(r.stderr, /did you mean "ASK"/);
+      assert.match(r.stderr, /\$\.nodes\[1\]\.id.*duplicate node id 1/);
+      assert.match(r.stderr, /\$\.edges\[0\]\.to.*unknown destination node 7/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 when the run fails, naming the node and op', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
+    try {
+      const file = path.join(dir, 'fail.json');
+      writeFileSync(file, JSON.stringify({ name: 'X.main', nodes: [{ id: 4, name: 'boom', op: 'ERR', attributes: { message: 'stop here' } }], edges: [] }));
+      const f = apxm('run', file);
+      assert.equal(f.status, 1);
+      assert.match(f.stderr, /node 4 \(ERR\): stop here/);
+      assert.match(f.stderr, /run failed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('inspects DAG statistics and the critical path', () => {
+    const r = apxm('inspect', 'examples/trip-planner.json', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.flows[0].nodes, 7);
+    assert.equal(out.flows[0].maxWidth, 3);
+    assert.deepEqual(out.flows[0].criticalPath.nodes.map((n: { op: string }) => n.op), ['ASK', 'MERGE', 'THINK', 'PRINT']);
+  });
+
+  it('refuses .ais until the front end exists, with a clear message', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
+    try {
+      writeFileSync(path.join(dir, 'p.ais'), 'agent A { @entry flow main() -> str { return "x" } }');
+      const r = apxm('validate', path.join(dir, 'p.ais'));
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /not supported yet/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows usage for an unknown command', () => {
+    const r = apxm('frobnicate');
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /usage: apxm/);
+  });
+});

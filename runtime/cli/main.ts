@@ -1,0 +1,80 @@
+/** `apxm`: run, validate and inspect APXM programs headless. */
+import { parseArgs } from 'node:util';
+import { ApxmError, asApxmError, formatError } from '../errors.js';
+import type { Diagnostic } from '../graph/diagnostics.js';
+import { inspectCommand } from './inspectCommand.js';
+import { runCommand } from './runCommand.js';
+import { resumeCommand, runsCommand, queueCommand } from './storeCommands.js';
+import { loadProgramFile } from '../programFile.js';
+
+export const EXIT = { ok: 0, runFailed: 1, invalidProgram: 2, usage: 64, cancelled: 130 } as const;
+
+const USAGE = `usage: apxm <command> [options]
+
+commands:
+  run <program> [--arg name=value]... [--llm simulated|<base-url>] [--model m] [--db path]
+                [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
+                [--answer checkpoint=text]... [--no-record] [--quiet]
+  validate <program> [--json]
+  inspect <program> [--json]
+  runs [--db path] [--limit n]                       list recorded runs
+  resume <checkpoint> --input <text> [--db path]    answer a PAUSE from another terminal
+  queue push <queue> <json> [--db path]             add a task for CLAIM
+
+exit codes: 0 success, 1 run failed, 2 invalid program or arguments, 64 usage error, 130 cancelled`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest);
+      case 'validate':
+        return await validateCommand(rest);
+      case 'inspect':
+        return await inspectCommand(rest);
+      case 'runs':
+        return await runsCommand(rest);
+      case 'resume':
+        return await resumeCommand(rest);
+      case 'queue':
+        return await queueCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        process.stderr.write(`apxm: unknown command "${command}"\n\n${USAGE}\n`);
+        return EXIT.usage;
+    }
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+/** Prints an error (all diagnostics when it carries several) and picks the exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`apxm: ${e.message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const err = asApxmError(e);
+  const diags = (err.details?.diagnostics as Diagnostic[] | undefined) ?? [];
+  if (diags.length > 1) for (const d of diags) process.stderr.write(formatError({ ...d, code: d.code }) + '\n');
+  else process.stderr.write(formatError(err) + '\n');
+  if (!(e instanceof ApxmError) && e instanceof Error && process.env.APXM_DEBUG) process.stderr.write(`${e.stack}\n`);
+  return err.code.startsWith('E_PROGRAM') || err.code.startsWith('E_ARG') ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
+}
+
+async function validateCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'validate takes one program file', { hint: 'apxm validate examples/trip-planner.json' });
+  const program = await loadProgramFile(positionals[0]);
+  const nodes = program.flows.reduce((s, f) => s + f.nodes.length, 0);
+  if (values.json) process.stdout.write(JSON.stringify({ valid: true, flows: program.flows.length, nodes, entry: program.entry.qualifiedName }) + '\n');
+  else process.stdout.write(`ok: ${positionals[0]} — ${program.flows.length} flow${program.flows.length === 1 ? '' : 's'}, ${nodes} nodes, entry ${program.entry.qualifiedName}\n`);
+  return EXIT.ok;
+}
+

@@ -1,0 +1,19 @@
+/** The one-screen run summary and result printing of `apxm run`. */
+import type { RunStats } from '../events.js';
+import { display, type Value } from '../values/value.js';
+
+export function formatResult(v: Value | undefined): string {
+  if (v === undefined) return '(no result)';
+  return typeof v === 'string' ? v : display(v);
+}
+
+export function formatSummary(s: RunStats, status: string, provider: string): string {
+  const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+  const lines = [
+    `── run ${status} in ${ms(s.durationMs)}`,
+    `   nodes      ${s.nodesExecuted} executed, ${s.nodesSkipped} skipped, ${s.nodesFailed} failed (of ${s.nodesTotal} in ${s.frames} frame${s.frames === 1 ? '' : 's'})`,
+    `   parallel   max ${s.maxParallelism}, average ${s.avgParallelism.toFixed(2)}`,
+    `   llm        ${s.llmCalls} call${s.llmCalls === 1 ? '' : 's'} (${provider}), ${s.totalTokens} tokens (${s.inputTokens} in / ${s.outputTokens} out)${s.retries ? `, ${s.retries} retries` : ''}`,
+  ];
+  return lines.join('\n');
+}

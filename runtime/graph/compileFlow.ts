@@ -1,0 +1,220 @@
+/**
+ * A FlowGraph prepared for execution: dense node indices, in/out edge lists, input positions,
+ * critical-path priorities, and the control regions (loop bodies, try/catch regions).
+ * Built once per flow and shared by every frame that runs it.
+ */
+import { JOIN_OPS, LATENCY_WEIGHT_MS, OP_CATALOGUE } from './opCatalogue.js';
+import type { FlowGraph, OpNode } from './types.js';
+
+export interface CompiledEdge {
+  index: number;
+  from: number;
+  to: number;
+  /** Data edges deliver a value at `inputPos` of the target; others only order. */
+  data: boolean;
+  inputPos: number;
+  label?: string;
+}
+
+export interface LoopRegion {
+  start: number;
+  end: number;
+  /** Every node strictly between start and end (nested loops included). */
+  body: Set<number>;
+  /** Body nodes that run in this loop's iteration frames (nested loop bodies excluded). */
+  ownNodes: number[];
+  /** Edges into the body from outside it, except from `start`: the loop waits for them. */
+  externalInEdges: number[];
+  /** Edges from the body into `end`: each iteration's value. */
+  exitEdges: number[];
+  parent?: LoopRegion;
+}
+
+export interface TryRegion {
+  node: number;
+  tryNodes: Set<number>;
+  catchNodes: Set<number>;
+}
+
+export interface CompiledFlow {
+  graph: FlowGraph;
+  nodes: OpNode[];
+  indexOf: Map<number, number>;
+  edges: CompiledEdge[];
+  inEdges: number[][];
+  outEdges: number[][];
+  dataInCount: Int32Array;
+  isJoin: Uint8Array;
+  /** Longest latency-weighted path to a sink, in ms: higher runs first. */
+  priority: Float64Array;
+  topo: number[];
+  /** Nodes of the flow's own frame (everything outside loop bodies). */
+  topNodes: number[];
+  loopByStart: Map<number, LoopRegion>;
+  loopByEnd: Map<number, LoopRegion>;
+  tryByNode: Map<number, TryRegion>;
+  /** For each node, the TRY_CATCH nodes whose try region contains it, innermost first. */
+  enclosingTries: number[][];
+  /** Node names that are unique in the flow → index (for `{{name}}` templates). */
+  byName: Map<string, number>;
+}
+
+/** Kahn's order; returns undefined when the graph has a cycle. */
+export function topoOrder(n: number, outEdges: number[][], edges: { to: number }[], inCount: number[]): number[] | undefined {
+  const indeg = inCount.slice();
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
+  const order: number[] = [];
+  for (let q = 0; q < queue.length; q++) {
+    const v = queue[q];
+    order.push(v);
+    for (const e of outEdges[v]) if (--indeg[edges[e].to] === 0) queue.push(edges[e].to);
+  }
+  return order.length === n ? order : undefined;
+}
+
+function reach(starts: number[], outEdges: number[][], edges: CompiledEdge[], stopAt?: Set<number>): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...starts];
+  while (stack.length) {
+    const v = stack.pop() as number;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (stopAt?.has(v)) continue;
+    for (const e of outEdges[v]) stack.push(edges[e].to);
+  }
+  return seen;
+}
+
+function reachBack(starts: number[], inEdges: number[][], edges: CompiledEdge[]): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...starts];
+  while (stack.length) {
+    const v = stack.pop() as number;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    for (const e of inEdges[v]) stack.push(edges[e].from);
+  }
+  return seen;
+}
+
+/** Pairs each LOOP_END with its LOOP_START: explicit `loop`/`label` attributes, else the innermost open loop reaching it. */
+export function pairLoops(cf: Pick<CompiledFlow, 'nodes' | 'outEdges' | 'inEdges' | 'edges' | 'topo'>): { pairs: [number, number][]; unpairedStarts: number[]; unpairedEnds: number[] } {
+  const starts = cf.topo.filter((i) => cf.nodes[i].op === 'LOOP_START');
+  const ends = cf.topo.filter((i) => cf.nodes[i].op === 'LOOP_END');
+  const reachOf = new Map(starts.map((s) => [s, reach([s], cf.outEdges, cf.edges as CompiledEdge[])]));
+  const paired = new Set<number>();
+  const pairs: [number, number][] = [];
+  const unpairedEnds: number[] = [];
+  for (const e of ends) {
+    const attrs = cf.nodes[e].attributes;
+    let chosen: number | undefined;
+    const explicit = attrs.loop ?? attrs.loop_start;
+    if (typeof explicit === 'number') chosen = starts.find((s) => cf.nodes[s].id === explicit && !paired.has(s));
+    else if (typeof attrs.label === 'string') chosen = starts.find((s) => cf.nodes[s].attributes.label === attrs.label && !paired.has(s) && reachOf.get(s)?.has(e));
+    if (chosen === undefined) {
+      const candidates = starts.filter((s) => !paired.has(s) && reachOf.get(s)?.has(e));
+      // innermost: the candidate every other candidate reaches
+      chosen = candidates.find((c) => candidates.every((o) => o === c || reachOf.get(o)?.has(c)));
+    }
+    if (chosen === undefined) unpairedEnds.push(e);
+    else {
+      paired.add(chosen);
+      pairs.push([chosen, e]);
+    }
+  }
+  return { pairs, unpairedStarts: starts.filter((s) => !paired.has(s)), unpairedEnds };
+}
+
+export function compileFlow(graph: FlowGraph): CompiledFlow {
+  const nodes = graph.nodes;
+  const n = nodes.length;
+  const indexOf = new Map<number, number>();
+  nodes.forEach((node, i) => indexOf.set(node.id, i));
+  const inEdges: number[][] = Array.from({ length: n }, () => []);
+  const outEdges: number[][] = Array.from({ length: n }, () => []);
+  const dataInCount = new Int32Array(n);
+  const edges: CompiledEdge[] = graph.edges.map((e, index) => {
+    const from = indexOf.get(e.from) as number;
+    const to = indexOf.get(e.to) as number;
+    const data = e.dependency === 'Data';
+    const ce: CompiledEdge = { index, from, to, data, inputPos: data ? dataInCount[to]++ : -1 };
+    if (e.label !== undefined) ce.label = e.label;
+    inEdges[to].push(index);
+    outEdges[from].push(index);
+    return ce;
+  });
+  const topo = topoOrder(n, outEdges, edges, inEdges.map((l) => l.length));
+  if (!topo) throw new Error(`flow ${graph.qualifiedName} has a cycle (validate before compiling)`);
+
+  const priority = new Float64Array(n);
+  for (let k = topo.length - 1; k >= 0; k--) {
+    const v = topo[k];
+    let best = 0;
+    for (const e of outEdges[v]) best = Math.max(best, priority[edges[e].to]);
+    priority[v] = best + LATENCY_WEIGHT_MS[OP_CATALOGUE[nodes[v].op].latency];
+  }
+  const isJoin = new Uint8Array(n);
+  nodes.forEach((node, i) => (isJoin[i] = JOIN_OPS.has(node.op) ? 1 : 0));
+
+  const cf: CompiledFlow = {
+    graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, isJoin, priority, topo,
+    topNodes: [], loopByStart: new Map(), loopByEnd: new Map(), tryByNode: new Map(),
+    enclosingTries: Array.from({ length: n }, () => []), byName: new Map(),
+  };
+
+  const names = new Map<string, number>();
+  nodes.forEach((node, i) => names.set(node.name, names.has(node.name) ? -1 : i));
+  for (const [name, i] of names) if (i >= 0) cf.byName.set(name, i);
+
+  // Loops: body = between start and end; nested bodies are excluded from a frame's own nodes.
+  const loops: LoopRegion[] = [];
+  for (const [start, end] of pairLoops(cf).pairs) {
+    const fwd = reach([start], outEdges, edges);
+    const back = reachBack([end], inEdges, edges);
+    const body = new Set<number>();
+    for (const v of fwd) if (v !== start && v !== end && back.has(v)) body.add(v);
+    const externalInEdges: number[] = [];
+    const exitEdges: number[] = [];
+    for (const v of body) for (const e of inEdges[v]) if (!body.has(edges[e].from) && edges[e].from !== start) externalInEdges.push(e);
+    for (const e of inEdges[end]) if (body.has(edges[e].from) || edges[e].from === start) exitEdges.push(e);
+    const region: LoopRegion = { start, end, body, ownNodes: [], externalInEdges, exitEdges };
+    loops.push(region);
+    cf.loopByStart.set(start, region);
+    cf.loopByEnd.set(end, region);
+  }
+  for (const l of loops) {
+    let parent: LoopRegion | undefined;
+    for (const o of loops) if (o !== l && o.body.has(l.start) && (!parent || parent.body.has(o.start))) parent = o;
+    l.parent = parent;
+  }
+  const innermostLoop = (v: number): LoopRegion | undefined => {
+    let best: LoopRegion | undefined;
+    for (const l of loops) if (l.body.has(v) && (!best || best.body.has(l.start))) best = l;
+    return best;
+  };
+  for (const v of topo) {
+    const l = innermostLoop(v);
+    if (l) l.ownNodes.push(v);
+    else cf.topNodes.push(v);
+  }
+
+  // Try/catch regions: reachable from the try edges but not from the catch edges, and vice versa.
+  for (let t = 0; t < n; t++) {
+    if (nodes[t].op !== 'TRY_CATCH') continue;
+    const tryStarts = outEdges[t].filter((e) => edges[e].label !== 'catch').map((e) => edges[e].to);
+    const catchStarts = outEdges[t].filter((e) => edges[e].label === 'catch').map((e) => edges[e].to);
+    const T = reach(tryStarts, outEdges, edges);
+    const C = reach(catchStarts, outEdges, edges);
+    const region: TryRegion = { node: t, tryNodes: new Set([...T].filter((v) => !C.has(v))), catchNodes: new Set([...C].filter((v) => !T.has(v))) };
+    cf.tryByNode.set(t, region);
+  }
+  const tries = [...cf.tryByNode.values()];
+  for (let v = 0; v < n; v++) {
+    const containing = tries.filter((r) => r.tryNodes.has(v));
+    // innermost first: a region nested in another is contained in it
+    containing.sort((a, b) => a.tryNodes.size - b.tryNodes.size);
+    cf.enclosingTries[v] = containing.map((r) => r.node);
+  }
+  return cf;
+}

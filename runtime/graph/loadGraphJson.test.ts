@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApxmError } from '../errors.js';
+import type { Diagnostic } from './diagnostics.js';
+import { loadProgramFromJsonText, programFromJson } from './loadGraphJson.js';
+
+function problems(doc: unknown): Diagnostic[] {
+  try {
+    programFromJson(doc, 'prog.json');
+  } catch (e) {
+    assert.ok(e instanceof ApxmError);
+    return (e.details?.diagnostics as Diagnostic[]).filter((d) => d.severity === 'error');
+  }
+  assert.fail('expected the program to be rejected');
+}
+
+const ok = (extra: Record<string, unknown> = {}) => ({
+  name: 'A.main',
+  nodes: [{ id: 1, name: 'a', op: 'CONST_STR', attributes: { value: 'x' } }, { id: 2, name: 'b', op: 'PRINT', attributes: { message: 'm' } }],
+  edges: [{ from: 1, to: 2, dependency: 'Data' }],
+  ...extra,
+});
+
+describe('ApxmGraph JSON loader', () => {
+  it('loads a valid graph as one entry flow named Agent.flow', () => {
+    const p = programFromJson({ ...ok(), parameters: [{ name: 'city', type_name: 'str' }] });
+    assert.equal(p.entry.qualifiedName, 'A.main');
+    assert.equal(p.entry.agent, 'A');
+    assert.deepEqual(p.entry.parameters, [{ name: 'city', typeName: 'str' }]);
+  });
+
+  it('reports invalid JSON with line and column', () => {
+    try {
+      loadProgramFromJsonText('{\n  "name": "x",\n  "nodes": [,]\n}', 'bad.json');
+      assert.fail('should throw');
+    } catch (e) {
+      assert.ok(e instanceof ApxmError);
+      assert.equal(e.code, 'E_PROGRAM_PARSE');
+      assert.equal(e.place?.file, 'bad.json');
+      assert.equal(e.place?.line, 3);
+    }
+  });
+
+  const cases: [string, unknown, string, RegExp][] = [
+    ['empty name', ok({ name: '  ' }), '$.name', /graph name cannot be empty/],
+    ['no nodes', ok({ nodes: [] }), '$.nodes', /at least one node/],
+    ['duplicate id', ok({ nodes: [{ id: 1, name: 'a', op: 'CONST_STR', attributes: { value: 'x' } }, { id: 1, name: 'b', op: 'PRINT' }], edges: [] }), '$.nodes[1].id', /duplicate node id 1 \(first used at \$\.nodes\[0\]\)/],
+    ['empty node name', ok({ nodes: [{ id: 1, name: '', op: 'PRINT' }], edges: [] }), '$.nodes[0].name', /empty name/],
+    ['unknown op with suggestion', ok({ nodes: [{ id: 1, name: 'a', op: 'AKS' }], edges: [] }), '$.nodes[0].op', /unknown operation "AKS"/],
+    ['dangling edge', ok({ edges: [{ from: 1, to: 9, dependency: 'Data' }] }), '$.edges[0].to', /unknown destination node 9/],
+    ['bad dependency', ok({ edges: [{ from: 1, to: 2, dependency: 'Strong' }] }), '$.edges[0].dependency', /unknown dependency "Strong"/],
+    ['bad parameter type', ok({ parameters: [{ name: 'x', type_name: '' }] }), '$.parameters[0].type_name', /parameter 'x' has empty type/],
+    ['duplicate parameter', ok({ parameters: [{ name: 'x', type_name: 'str' }, { name: 'x', type_name: 'str' }] }), '$.parameters[1].name', /duplicate parameter name 'x'/],
+    ['bad attribute type', ok({ nodes: [{ id: 1, name: 'a', op: 'ASK', attributes: { template_str: 'q', temperature: 7 } }], edges: [] }), '$.nodes[0].attributes.temperature', /from 0 to 2/],
+    ['missing required attribute', ok({ nodes: [{ id: 1, name: 'a', op: 'INV' }], edges: [] }), '$.nodes[0].attributes', /needs the attribute "capability"/],
+    ['bad memory tier', ok({ nodes: [{ id: 1, name: 'a', op: 'QMEM', attributes: { query: 'q', memory_tier: 'disk' } }], edges: [] }), '$.nodes[0].attributes.memory_tier', /unknown memory tier/],
+    ['label on a plain op', ok({ edges: [{ from: 1, to: 2, dependency: 'Data', label: 'true' }] }), '$.edges[0].label', /only BRANCH_ON_VALUE, SWITCH and TRY_CATCH/],
+  ];
+  for (const [what, doc, path, message] of cases) {
+    it(`rejects ${what} at ${path}`, () => {
+      const found = problems(doc);
+      const hit = found.find((d) => d.place.jsonPath === path && message.test(d.message));
+      assert.ok(hit, `expected ${message} at ${path}, got ${JSON.stringify(found.map((d) => [d.place.jsonPath, d.message]))}`);
+      assert.equal(hit.place.file, 'prog.json');
+    });
+  }
+
+  it('suggests the closest op name', () => {
+    const [d] = problems(ok({ nodes: [{ id: 1, name: 'a', op: 'AKS' }], edges: [] }));
+    assert.match(d.hint ?? '', /ASK/);
+  });
+
+  it('names the nodes of a cycle', () => {
+    const found = problems(ok({
+      nodes: [{ id: 1, name: 'a', op: 'MERGE' }, { id: 2, name: 'b', op: 'MERGE' }, { id: 3, name: 'c', op: 'MERGE' }],
+      edges: [{ from: 1, to: 2, dependency: 'Data' }, { from: 2, to: 3, dependency: 'Data' }, { from: 3, to: 2, dependency: 'Data' }],
+    }));
+    const cyc = found.find((d) => d.code === 'E_PROGRAM_CYCLE');
+    assert.ok(cyc);
+    assert.match(cyc.message, /2 \(b\) → 3 \(c\)|3 \(c\) → 2 \(b\)/);
+  });
+
+  it('reports every problem at once', () => {
+    const found = problems({ name: '', nodes: [{ id: 1, name: '', op: 'NOPE' }], edges: [{ from: 1, to: 5 }] });
+    assert.ok(found.length >= 3, JSON.stringify(found));
+  });
+
+  it('rejects loop bodies that leak values past their LOOP_END', () => {
+    const found = problems({
+      name: 'L.main',
+      nodes: [{ id: 1, name: 's', op: 'LOOP_START', attributes: { count: 2 } }, { id: 2, name: 'b', op: 'CONST_STR', attributes: { value: 'x' } }, { id: 3, name: 'e', op: 'LOOP_END' }, { id: 4, name: 'out', op: 'PRINT' }],
+      edges: [{ from: 1, to: 2, dependency: 'Control' }, { from: 2, to: 3, dependency: 'Data' }, { from: 2, to: 4, dependency: 'Data' }],
+    });
+    assert.ok(found.some((d) => /leaves the body of loop 1/.test(d.message)), JSON.stringify(found));
+  });
+
+  it('checks FLOW_CALL targets and arity in a bundle', () => {
+    const found = problems({
+      entry: 'M.main',
+      flows: [
+        { name: 'Lib.f', parameters: [{ name: 'a', type_name: 'str' }], nodes: [{ id: 1, name: 'r', op: 'RETURN' }], edges: [] },
+        { name: 'M.main', nodes: [{ id: 1, name: 'c1', op: 'FLOW_CALL', attributes: { agent_name: 'Lib', flow_name: 'f' } }, { id: 2, name: 'c2', op: 'FLOW_CALL', attributes: { agent_name: 'Lib', flow_name: 'missing' } }], edges: [] },
+      ],
+    });
+    assert.ok(found.some((d) => /passes 0 argument\(s\) but Lib.f takes 1/.test(d.message)));
+    assert.ok(found.some((d) => d.code === 'E_FLOW_NOT_FOUND' && d.place.jsonPath === '$.flows[1].nodes[1].attributes'));
+  });
+});

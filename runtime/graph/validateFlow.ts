@@ -1,0 +1,235 @@
+/** Structural and attribute checks of one flow; every problem is reported with its JSON path. */
+import { isObject, type Value } from '../values/value.js';
+import { childPath, type Diagnostics } from './diagnostics.js';
+import { pairLoops, topoOrder, type CompiledEdge } from './compileFlow.js';
+import type { FlowGraph, OpNode } from './types.js';
+
+const TIERS = ['stm', 'ltm', 'episodic'];
+
+export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: FlowGraph[]): void {
+  const base = flow.jsonPath ?? '$';
+  const indexOf = new Map<number, number>();
+  flow.nodes.forEach((n, i) => indexOf.set(n.id, i));
+  const edges: CompiledEdge[] = [];
+  const inEdges: number[][] = flow.nodes.map(() => []);
+  const outEdges: number[][] = flow.nodes.map(() => []);
+  let edgesOk = true;
+  flow.edges.forEach((e, k) => {
+    const path = e.jsonPath ?? childPath(childPath(base, 'edges'), k);
+    const from = indexOf.get(e.from);
+    const to = indexOf.get(e.to);
+    if (from === undefined) diags.error(childPath(path, 'from'), `edge references unknown source node ${e.from}`, `use one of the node ids: ${[...indexOf.keys()].slice(0, 20).join(', ')}`);
+    if (to === undefined) diags.error(childPath(path, 'to'), `edge references unknown destination node ${e.to}`, `use one of the node ids: ${[...indexOf.keys()].slice(0, 20).join(', ')}`);
+    if (from === undefined || to === undefined) return void (edgesOk = false);
+    if (from === to) {
+      diags.error(path, `edge ${e.from} → ${e.to} is a self-loop`, 'use LOOP_START/LOOP_END for repetition; a node cannot depend on itself');
+      return void (edgesOk = false);
+    }
+    const idx = edges.length;
+    edges.push({ index: idx, from, to, data: e.dependency === 'Data', inputPos: -1, label: e.label });
+    inEdges[to].push(idx);
+    outEdges[from].push(idx);
+    if (e.label !== undefined) checkLabel(flow.nodes[from], e.label, path, diags);
+  });
+  for (const [i, node] of flow.nodes.entries()) checkAttributes(node, node.jsonPath ?? childPath(childPath(base, 'nodes'), i), diags, allFlows, inEdges[i], edges, outEdges[i]);
+  if (!edgesOk) return;
+
+  const topo = topoOrder(flow.nodes.length, outEdges, edges, inEdges.map((l) => l.length));
+  if (!topo) {
+    const cycle = findCycle(flow.nodes.length, outEdges, edges);
+    const names = cycle.map((i) => `${flow.nodes[i].id} (${flow.nodes[i].name})`);
+    diags.error(childPath(base, 'edges'), `graph must be acyclic: cycle ${names.join(' → ')} → ${names[0]}`, 'remove one of these edges; use LOOP_START/LOOP_END to repeat work', 'E_PROGRAM_CYCLE');
+    return;
+  }
+  const nodesView = flow.nodes;
+  const { pairs, unpairedStarts, unpairedEnds } = pairLoops({ nodes: nodesView, outEdges, inEdges, edges, topo });
+  for (const s of unpairedStarts) diags.error(nodePath(flow, s), `LOOP_START ${nodesView[s].id} has no matching LOOP_END`, 'add a LOOP_END reachable from the LOOP_START (pair them with the same "label" when loops are nested)');
+  for (const e of unpairedEnds) diags.error(nodePath(flow, e), `LOOP_END ${nodesView[e].id} has no matching LOOP_START before it`, 'add an edge path from its LOOP_START to it');
+  const bodies: Set<number>[] = [];
+  for (const [start, end] of pairs) {
+    const body = between(start, end, outEdges, inEdges, edges);
+    bodies.push(body);
+    for (const v of body) for (const k of outEdges[v]) {
+      const to = edges[k].to;
+      if (to !== end && !body.has(to)) diags.error(childPath(base, 'edges'), `edge ${nodesView[v].id} → ${nodesView[to].id} leaves the body of loop ${nodesView[start].id} without going through its LOOP_END ${nodesView[end].id}`, `route the value into LOOP_END ${nodesView[end].id}; its output is the array of every iteration's value`);
+    }
+    for (const k of inEdges[end]) {
+      const from = edges[k].from;
+      if (from !== start && !body.has(from)) diags.error(childPath(base, 'edges'), `LOOP_END ${nodesView[end].id} takes an edge from ${nodesView[from].id}, which is outside its loop`, 'a LOOP_END only collects values from its own loop body');
+    }
+  }
+  for (let a = 0; a < bodies.length; a++) for (let b = a + 1; b < bodies.length; b++) {
+    const [x, y] = [bodies[a], bodies[b]];
+    const overlap = [...x].some((v) => y.has(v));
+    const nested = [...x].every((v) => y.has(v) || v === pairs[b][0]) || [...y].every((v) => x.has(v) || v === pairs[a][0]);
+    if (overlap && !nested) diags.error(nodePath(flow, pairs[b][0]), `loops ${nodesView[pairs[a][0]].id} and ${nodesView[pairs[b][0]].id} overlap without nesting`, 'nest one loop entirely inside the other, or run them one after the other');
+  }
+}
+
+function nodePath(flow: FlowGraph, i: number): string {
+  return flow.nodes[i].jsonPath ?? `${flow.jsonPath ?? '$'}.nodes[${i}]`;
+}
+
+function between(start: number, end: number, outEdges: number[][], inEdges: number[][], edges: CompiledEdge[]): Set<number> {
+  const walk = (from: number, next: (v: number) => number[]): Set<number> => {
+    const seen = new Set<number>();
+    const stack = [from];
+    while (stack.length) {
+      const v = stack.pop() as number;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      stack.push(...next(v));
+    }
+    return seen;
+  };
+  const fwd = walk(start, (v) => outEdges[v].map((e) => edges[e].to));
+  const back = walk(end, (v) => inEdges[v].map((e) => edges[e].from));
+  return new Set([...fwd].filter((v) => v !== start && v !== end && back.has(v)));
+}
+
+function findCycle(n: number, outEdges: number[][], edges: CompiledEdge[]): number[] {
+  const color = new Uint8Array(n);
+  const stack: number[] = [];
+  let found: number[] = [];
+  const dfs = (v: number): boolean => {
+    color[v] = 1;
+    stack.push(v);
+    for (const e of outEdges[v]) {
+      const w = edges[e].to;
+      if (color[w] === 1) {
+        found = stack.slice(stack.indexOf(w));
+        return true;
+      }
+      if (color[w] === 0 && dfs(w)) return true;
+    }
+    stack.pop();
+    color[v] = 2;
+    return false;
+  };
+  for (let v = 0; v < n; v++) if (color[v] === 0 && dfs(v)) break;
+  return found;
+}
+
+function checkLabel(from: OpNode, label: string, path: string, diags: Diagnostics): void {
+  switch (from.op) {
+    case 'BRANCH_ON_VALUE': {
+      const t = String(from.attributes.true_label ?? 'true');
+      const f = String(from.attributes.false_label ?? 'false');
+      if (label !== t && label !== f) diags.error(childPath(path, 'label'), `BRANCH_ON_VALUE ${from.id} has branches "${t}" and "${f}", not "${label}"`, `label the edge "${t}" or "${f}"`);
+      return;
+    }
+    case 'SWITCH':
+      return;
+    case 'TRY_CATCH':
+      if (label !== 'try' && label !== 'catch') diags.error(childPath(path, 'label'), `TRY_CATCH edges are labelled "try" or "catch", not "${label}"`);
+      return;
+    default:
+      diags.error(childPath(path, 'label'), `only BRANCH_ON_VALUE, SWITCH and TRY_CATCH edges take a label; node ${from.id} is ${from.op}`, 'remove the "label"');
+  }
+}
+
+function requireString(node: OpNode, path: string, diags: Diagnostics, keys: string[], hint: string, allowEmpty = false): void {
+  const present = keys.find((k) => node.attributes[k] !== undefined);
+  if (present === undefined) return diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} needs the attribute "${keys[0]}"`, hint);
+  const v = node.attributes[present];
+  if (typeof v !== 'string') return diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" must be a string, got ${JSON.stringify(v)}`, hint);
+  if (!allowEmpty && !v.trim()) diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" of ${node.op} node ${node.id} is empty`, hint);
+}
+
+function checkNumber(node: OpNode, key: string, path: string, diags: Diagnostics, min: number, max = Infinity, integer = false): void {
+  const v = node.attributes[key];
+  if (v === undefined) return;
+  if (typeof v !== 'number' || v < min || v > max || (integer && !Number.isInteger(v)))
+    diags.error(childPath(childPath(path, 'attributes'), key), `"${key}" must be ${integer ? 'an integer' : 'a number'} ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got ${JSON.stringify(v)}`);
+}
+
+function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: FlowGraph[], inEdges: number[], edges: CompiledEdge[], outEdges: number[]): void {
+  const a = node.attributes;
+  const hasData = inEdges.some((e) => edges[e].data);
+  checkNumber(node, 'timeout_ms', path, diags, 1);
+  switch (node.op) {
+    case 'CONST_STR':
+      if (typeof a.value !== 'string') diags.error(childPath(path, 'attributes'), `CONST_STR node ${node.id} needs a string "value"`, 'e.g. "attributes": {"value": "hello"}');
+      break;
+    case 'ASK': case 'THINK': case 'REASON':
+      if (a.template_str === undefined && a.prompt === undefined && !hasData) diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} has no prompt`, 'set "template_str" (use {0} for the first input, {{name}} for a parameter)');
+      else if (a.template_str !== undefined || a.prompt !== undefined) requireString(node, path, diags, ['template_str', 'prompt'], 'set "template_str" to the question', hasData);
+      checkNumber(node, 'temperature', path, diags, 0, 2);
+      checkNumber(node, 'max_tokens', path, diags, 1, Infinity, true);
+      if (a.model !== undefined && typeof a.model !== 'string') diags.error(childPath(childPath(path, 'attributes'), 'model'), '"model" must be a string');
+      break;
+    case 'PLAN':
+      if (a.goal === undefined && !hasData) diags.error(childPath(path, 'attributes'), `PLAN node ${node.id} needs a "goal" or an input`, 'set "goal": "what to achieve"');
+      break;
+    case 'VERIFY':
+      if (a.claim === undefined && a.condition === undefined && a.template_str === undefined && !hasData) diags.error(childPath(path, 'attributes'), `VERIFY node ${node.id} has nothing to verify`, 'set "claim" (and "evidence"), or give it an input');
+      break;
+    case 'QMEM':
+      requireString(node, path, diags, ['query'], 'set "query" to a key substring or search text', true);
+      checkTier(node, path, diags);
+      checkNumber(node, 'limit', path, diags, 0, Infinity, true);
+      break;
+    case 'UMEM':
+      requireString(node, path, diags, ['key'], 'set "key" to the memory key to write');
+      checkTier(node, path, diags);
+      if (a.value === undefined && !hasData) diags.error(childPath(path, 'attributes'), `UMEM node ${node.id} has nothing to write`, 'give it an input edge or a "value" attribute');
+      break;
+    case 'INV':
+      requireString(node, path, diags, ['capability'], 'set "capability" to a registered tool name');
+      if (a.params !== undefined && !isObject(a.params)) diags.error(childPath(childPath(path, 'attributes'), 'params'), '"params" must be an object of tool parameters');
+      break;
+    case 'EXC':
+      requireString(node, path, diags, ['code', 'message'], 'set "code" to the JavaScript to run in the sandbox');
+      break;
+    case 'FLOW_CALL': {
+      requireString(node, path, diags, ['agent_name'], 'set "agent_name" and "flow_name" of the flow to call');
+      requireString(node, path, diags, ['flow_name'], 'set "agent_name" and "flow_name" of the flow to call');
+      if (typeof a.agent_name === 'string' && typeof a.flow_name === 'string') {
+        const target = flows.find((f) => f.agent === a.agent_name && f.flow === a.flow_name);
+        if (!target) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program`, `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`, 'E_FLOW_NOT_FOUND');
+        else {
+          const args = inEdges.filter((e) => edges[e].data).length;
+          if (args !== target.parameters.length) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} passes ${args} argument(s) but ${target.qualifiedName} takes ${target.parameters.length} (${target.parameters.map((p) => `${p.name}: ${p.typeName}`).join(', ')})`, 'give the call one Data edge per parameter, in parameter order');
+        }
+      }
+      break;
+    }
+    case 'GUARD':
+      requireString(node, path, diags, ['condition'], 'e.g. "condition": "not_empty" or "> 3"');
+      if (a.on_fail !== undefined && !['halt', 'skip'].includes(String(a.on_fail).toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'on_fail'), `"on_fail" must be "halt" or "skip", got ${JSON.stringify(a.on_fail)}`);
+      break;
+    case 'PAUSE':
+      requireString(node, path, diags, ['message'], 'set "message" to what the human should do');
+      break;
+    case 'RESUME':
+      requireString(node, path, diags, ['checkpoint', 'checkpoint_id'], 'set "checkpoint" to the id used by the PAUSE');
+      break;
+    case 'CLAIM':
+      requireString(node, path, diags, ['queue'], 'set "queue" to the work queue name');
+      break;
+    case 'LOOP_START':
+      checkNumber(node, 'max_iterations', path, diags, 0, 1_000_000, true);
+      checkNumber(node, 'count', path, diags, 0, 1_000_000, true);
+      break;
+    case 'SWITCH':
+      if (a.case_regions === undefined && !outEdges.some((e) => edges[e].label !== undefined)) diags.error(path, `SWITCH node ${node.id} has no cases`, 'label its outgoing edges with case values ("label": "billing") and optionally "default"');
+      break;
+    case 'BRANCH_ON_VALUE':
+      if (!hasData && a.value === undefined) diags.error(path, `BRANCH_ON_VALUE node ${node.id} has no condition input`, 'give it a Data edge from the value to test');
+      break;
+    case 'TRY_CATCH':
+      if (!outEdges.some((e) => edges[e].label !== 'catch')) diags.error(path, `TRY_CATCH node ${node.id} has no try region`, 'add edges labelled "try" to the first nodes of the try region (and "catch" to the handler)');
+      break;
+    case 'MERGE':
+      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(String(a.strategy))) diags.error(childPath(childPath(path, 'attributes'), 'strategy'), `unknown MERGE strategy ${JSON.stringify(a.strategy)}`, 'use "array", "first", "concat", "sum" or "object"');
+      break;
+    default:
+      break;
+  }
+}
+
+function checkTier(node: OpNode, path: string, diags: Diagnostics): void {
+  const t = node.attributes.memory_tier ?? node.attributes.space;
+  if (t === undefined) return;
+  if (typeof t !== 'string' || !TIERS.includes(t.toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'memory_tier'), `unknown memory tier ${JSON.stringify(t as Value)}`, 'use "stm", "ltm" or "episodic"', 'E_MEMORY_TIER');
+}

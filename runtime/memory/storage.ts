@@ -1,0 +1,133 @@
+/**
+ * One storage interface for the persistent tiers (LTM, Episodic) and the coordination tables
+ * (PAUSE checkpoints, CLAIM queues). Every backend passes the same conformance suite
+ * (memory/storage.conformance.ts): better-sqlite3, node:sqlite, and the in-memory one.
+ */
+import type { Value } from '../values/value.js';
+
+export interface LtmEntry {
+  key: string;
+  value: Value;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SearchHit {
+  key: string;
+  value: Value;
+  /** Higher is better; key matches score 1, full-text matches their normalised BM25 in (0, 1]. */
+  score: number;
+}
+
+export interface EpisodicEvent {
+  /** Assigned by the store (monotonic per database). */
+  seq?: number;
+  runId: string;
+  /** Node execution id (`<runId>/<frame>/<node>`), or '' for run-level events. */
+  nodeExecId: string;
+  nodeId: number | null;
+  /** `op_start`, `op_success`, `op_failure`, `llm_call`, `flow_call:<a>:<f>`, UMEM keys... */
+  eventType: string;
+  payload: Value;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+}
+
+export interface EpisodicQuery {
+  runId?: string;
+  /** Substring of event_type. */
+  eventType?: string;
+  nodeId?: number;
+  /** Return only events with seq > afterSeq. */
+  afterSeq?: number;
+  limit?: number;
+  offset?: number;
+  order?: 'asc' | 'desc';
+}
+
+export interface RunRecord {
+  runId: string;
+  program: string;
+  entryFlow: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'paused';
+  startedAt: number;
+  finishedAt?: number;
+  args: Value;
+  result?: Value;
+  error?: Value;
+}
+
+export interface Checkpoint {
+  id: string;
+  runId: string;
+  nodeId: number;
+  message: string;
+  displayData: Value;
+  status: 'pending' | 'resumed' | 'expired';
+  humanInput?: Value;
+  /** STM snapshot taken when the run paused; RESUME restores it. */
+  snapshot: Value;
+  createdAt: number;
+  resumedAt?: number;
+}
+
+export interface QueueTask {
+  taskId: string;
+  queue: string;
+  data: Value;
+  status: 'pending' | 'claimed' | 'done' | 'failed';
+  claimedBy?: string;
+  claimToken?: string;
+  /** Lease expiry, ms since epoch; an expired claimed task can be claimed again. */
+  leaseUntil?: number;
+  result?: Value;
+  createdAt: number;
+}
+
+export interface StorageBackend {
+  /** `better-sqlite3`, `node:sqlite`, `memory`. */
+  readonly kind: string;
+  /** File path, or ':memory:'. */
+  readonly location: string;
+
+  // LTM
+  ltmGet(key: string): LtmEntry | undefined;
+  /** Upsert (and index for full-text search) in one transaction. */
+  ltmPut(key: string, value: Value, now?: number): void;
+  ltmDelete(key: string): boolean;
+  /** Case-insensitive key substring, ordered by key. */
+  ltmSearchKeys(query: string, limit: number): SearchHit[];
+  /** FTS5 full-text search over keys and string leaves of values, best first. */
+  ltmSearchText(query: string, limit: number): SearchHit[];
+  /** Paged listing ordered by key (never all rows at once). */
+  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[];
+  ltmCount(): number;
+
+  // Episodic (append-only)
+  /** Appends a batch in one transaction; returns the assigned seqs. */
+  episodicAppend(events: EpisodicEvent[]): number[];
+  episodicQuery(query: EpisodicQuery): EpisodicEvent[];
+  episodicCount(runId?: string): number;
+
+  // Runs
+  runPut(run: RunRecord): void;
+  runGet(runId: string): RunRecord | undefined;
+  runList(limit: number, offset?: number): RunRecord[];
+
+  // PAUSE / RESUME checkpoints
+  checkpointPut(cp: Checkpoint): void;
+  checkpointGet(id: string): Checkpoint | undefined;
+  checkpointList(status?: Checkpoint['status']): Checkpoint[];
+
+  // CLAIM work queues
+  queuePush(queue: string, data: Value, now?: number): string;
+  /** Atomically claims the oldest pending (or lease-expired) task; undefined when none. */
+  queueClaim(queue: string, agentId: string, leaseMs: number, now?: number): QueueTask | undefined;
+  queueComplete(taskId: string, claimToken: string, result: Value, success: boolean): boolean;
+  queueList(queue: string): QueueTask[];
+
+  /** Schema version after migrations. */
+  schemaVersion(): number;
+  close(): void;
+}

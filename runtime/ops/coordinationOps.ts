@@ -1,0 +1,101 @@
+/**
+ * PAUSE / RESUME (human in the loop, checkpoints persisted in SQLite), CLAIM (work queues in the
+ * same database, atomic with leases) and UPDATE_GOAL (the AAM's goals). No HTTP server needed.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApxmError } from '../errors.js';
+import { isObject, textOf, type Value } from '../values/value.js';
+import type { OpHandler } from './opContext.js';
+import { interpolate, templateVars } from './templateVars.js';
+
+export const pause: OpHandler = async (ctx) => {
+  const raw = ctx.attrs.string('message', { required: true, hint: 'set "message" to what the human should do' }) as string;
+  const message = raw.includes('{{') ? interpolate(raw, templateVars(ctx, raw)) : raw;
+  const checkpointId = ctx.attrs.string(['checkpoint_id', 'checkpoint']) ?? `chk_${ctx.runId.slice(0, 8)}_${ctx.node.id}`;
+  const timeoutMs = ctx.attrs.number('timeout_ms', { min: 0 }) ?? 0;
+  const displayData = ctx.inputs[0] ?? null;
+  const s = ctx.services;
+  s.storage.checkpointPut({
+    id: checkpointId, runId: ctx.runId, nodeId: ctx.node.id, message, displayData, status: 'pending',
+    snapshot: s.stm.snapshot(), createdAt: s.now(),
+  });
+  ctx.emit('human:input-requested', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, checkpointId, message, displayData });
+  const signal = timeoutMs > 0 ? AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) : ctx.signal;
+  let answer: Value;
+  try {
+    answer = await ctx.waitExternally(s.humanInput.request({ runId: ctx.runId, nodeId: ctx.node.id, checkpointId, message, displayData, signal }));
+  } catch (e) {
+    if (timeoutMs > 0 && !ctx.signal.aborted && signal.aborted) {
+      const cp = s.storage.checkpointGet(checkpointId);
+      if (cp) s.storage.checkpointPut({ ...cp, status: 'expired' });
+      throw new ApxmError('E_TIMEOUT', `PAUSE checkpoint '${checkpointId}' got no answer within ${timeoutMs} ms`, { hint: 'answer sooner, or raise "timeout_ms" (0 waits forever)' });
+    }
+    throw e;
+  }
+  const cp = s.storage.checkpointGet(checkpointId);
+  if (cp) s.storage.checkpointPut({ ...cp, status: 'resumed', humanInput: answer, resumedAt: s.now() });
+  return answer;
+};
+
+/** Waits for a checkpoint to be resumed (by a PAUSE answer or `apxm resume`), restores its STM snapshot. */
+export const resume: OpHandler = async (ctx) => {
+  const id = ctx.attrs.string(['checkpoint', 'checkpoint_id'], { required: true, hint: 'set "checkpoint" to the PAUSE checkpoint id' }) as string;
+  const attempts = ctx.attrs.number('poll_max_attempts', { min: 1, integer: true }) ?? 60;
+  const interval = ctx.attrs.number('poll_interval_ms', { min: 1 }) ?? 500;
+  const s = ctx.services;
+  const poll = async (): Promise<Value> => {
+    for (let k = 0; k < attempts; k++) {
+      const cp = s.storage.checkpointGet(id);
+      if (!cp) throw new ApxmError('E_HUMAN_INPUT', `checkpoint '${id}' does not exist`, { hint: 'RESUME needs the id of a checkpoint a PAUSE created' });
+      if (cp.status === 'expired') throw new ApxmError('E_HUMAN_INPUT', `checkpoint '${id}' expired`);
+      if (cp.status === 'resumed') {
+        if (isObject(cp.snapshot)) for (const [k2, v] of Object.entries(cp.snapshot)) if (!ctx.services.stm.has(k2)) ctx.services.stm.set(k2, v);
+        return cp.humanInput ?? null;
+      }
+      await sleep(interval, undefined, { signal: ctx.signal });
+    }
+    throw new ApxmError('E_TIMEOUT', `RESUME: checkpoint '${id}' was not resumed within ${attempts} attempts (${interval} ms each)`, { hint: `answer it with: apxm resume ${id} --input "..."` });
+  };
+  return ctx.waitExternally(poll());
+};
+
+export const claim: OpHandler = async (ctx) => {
+  const queue = ctx.attrs.string('queue', { required: true }) as string;
+  const leaseMs = ctx.attrs.number('lease_ms', { min: 1 }) ?? 60_000;
+  const maxWaitMs = ctx.attrs.number('max_wait_ms', { min: 0 }) ?? 5000;
+  const s = ctx.services;
+  const agentId = ctx.attrs.string('agent_id') ?? `${ctx.flowName}@${ctx.runId}`;
+  const attempt = async () => {
+    const deadline = s.now() + maxWaitMs;
+    let delay = 100;
+    for (;;) {
+      const task = s.storage.queueClaim(queue, agentId, leaseMs, s.now());
+      if (task) return task;
+      if (s.now() >= deadline) return undefined;
+      await sleep(Math.min(delay, Math.max(1, deadline - s.now())), undefined, { signal: ctx.signal });
+      delay = Math.min(delay * 2, 1000);
+    }
+  };
+  const task = await ctx.waitExternally(attempt());
+  if (!task) throw new ApxmError('E_QUEUE_EMPTY', `no tasks available in queue '${queue}' after waiting ${maxWaitMs} ms`, { hint: `push work with: apxm queue push ${queue} '<json>'`, retryable: false });
+  s.stm.set(`_claim_token:${task.taskId}`, task.claimToken ?? '');
+  return { task_data: task.data, task_id: task.taskId, claim_token: task.claimToken ?? '' };
+};
+
+export const updateGoal: OpHandler = (ctx) => {
+  const action = (ctx.attrs.string('action') ?? 'set').toLowerCase();
+  const aam = ctx.services.aam;
+  if (action === 'clear') {
+    aam.clearGoals('update_goal:clear', ctx.node.id);
+    return 'cleared';
+  }
+  const goalId = ctx.attrs.string(['goal_id', 'goal'], { required: true, hint: 'set "goal_id" to a stable key for the goal' }) as string;
+  if (action === 'remove') return aam.removeGoal(goalId, `update_goal:remove:${goalId}`, ctx.node.id) ? 'removed' : 'not_found';
+  if (action === 'complete' || action === 'cancel') {
+    return aam.setGoalStatus(goalId, action === 'complete' ? 'completed' : 'cancelled', `update_goal:${action}:${goalId}`, ctx.node.id) ? action + 'd' : 'not_found';
+  }
+  const description = ctx.inputs.length ? textOf(ctx.inputs[0]) : (ctx.attrs.string('description') ?? goalId);
+  const priority = ctx.attrs.number('priority', { min: 0, max: 100 }) ?? 1;
+  aam.upsertGoal(goalId, description, priority, `update_goal:set:${goalId}`, ctx.node.id);
+  return 'set';
+};

@@ -1,0 +1,28 @@
+/** Loads a program file by its extension. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApxmError } from './errors.js';
+import { loadProgramFromJsonText } from './graph/loadGraphJson.js';
+import type { Program } from './graph/types.js';
+
+export async function loadProgramFile(file: string): Promise<Program> {
+  const ext = path.extname(file).toLowerCase();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ApxmError('E_PROGRAM_READ', code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`, {
+      place: { file },
+      hint: code === 'ENOENT' ? 'check the path (it is relative to the current directory)' : undefined,
+    });
+  }
+  if (ext === '.json') return loadProgramFromJsonText(text, file);
+  if (ext === '.ais' || ext === '.apxmobj') {
+    throw new ApxmError('E_PROGRAM_UNSUPPORTED', `${ext} programs are not supported yet by this runtime`, {
+      place: { file },
+      hint: 'write the program as ApxmGraph JSON (.json) for now; the AIS front end and .apxmobj loader are the next milestone',
+    });
+  }
+  throw new ApxmError('E_PROGRAM_UNSUPPORTED', `unknown program type "${ext || '(none)'}"`, { place: { file }, hint: 'use a .json (ApxmGraph), .ais or .apxmobj file' });
+}

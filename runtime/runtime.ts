@@ -1,0 +1,183 @@
+/**
+ * The public entry point: `Runtime.create(config)`, then `runtime.execute(program, { args })`.
+ * Owns what outlives one run (storage, LLM client, capabilities, lanes, flow registry); each
+ * execution gets its own STM, AAM and run id.
+ */
+import { randomUUID } from 'node:crypto';
+import { Aam } from './aam/aam.js';
+import { FlowRegistry } from './agents/flowRegistry.js';
+import { CapabilitySystem } from './capabilities/capabilitySystem.js';
+import { DEFAULTS, type RuntimeConfig } from './config.js';
+import { ApxmError, serializeError } from './errors.js';
+import { RuntimeEventEmitter, type RunStats } from './events.js';
+import { bindArguments } from './graph/bindArguments.js';
+import { compileFlow, type CompiledFlow } from './graph/compileFlow.js';
+import { programFromJson } from './graph/loadGraphJson.js';
+import type { FlowGraph, Program } from './graph/types.js';
+import { createProvider } from './llm/createProvider.js';
+import { LlmClient } from './llm/llmClient.js';
+import { EpisodicRecorder } from './memory/episodicRecorder.js';
+import { openStorage } from './memory/openStorage.js';
+import { ShortTermMemory } from './memory/shortTermMemory.js';
+import type { StorageBackend } from './memory/storage.js';
+import { OP_HANDLERS } from './ops/handlers.js';
+import type { HumanInputProvider, RunServices } from './ops/runServices.js';
+import { Execution, type ExecutionHooks, type ExecutionResult } from './scheduler/execution.js';
+import { LanePool } from './scheduler/lanePool.js';
+import { recordRunTrace } from './traceRecorder.js';
+import type { Value } from './values/value.js';
+
+export interface ExecuteOptions {
+  /** Entry-flow arguments by parameter name (strings are converted by the declared type). */
+  args?: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** Lanes this run may use at most (≤ the runtime's maxParallelism). */
+  maxParallelism?: number;
+  hooks?: ExecutionHooks;
+  startPaused?: boolean;
+  humanInput?: HumanInputProvider;
+  runId?: string;
+}
+
+export interface RunResult extends Omit<ExecutionResult, 'stats'> {
+  stats: RunStats;
+  /** The run's AAM at the end: beliefs and goals. */
+  beliefs: Record<string, Value>;
+  goals: { key: string; description: string; priority: number; status: string }[];
+}
+
+/** A started run: its control surface (pause/step/resume) and its result. */
+export interface RunHandle {
+  runId: string;
+  execution: Execution;
+  result: Promise<RunResult>;
+  stm: ShortTermMemory;
+  aam: Aam;
+}
+
+const noHuman: HumanInputProvider = {
+  request: async (req) => {
+    throw new ApxmError('E_HUMAN_INPUT', `PAUSE '${req.checkpointId}' needs a human answer but no human-input provider is configured`, {
+      hint: 'run from a terminal (the CLI prompts), pass --answer <checkpoint>=<text>, or debug it in VS Code',
+    });
+  },
+};
+
+export class Runtime {
+  readonly events = new RuntimeEventEmitter();
+  readonly flowRegistry = new FlowRegistry();
+  private readonly compiled = new WeakMap<FlowGraph, CompiledFlow>();
+  private readonly pool: LanePool;
+  private recorder?: EpisodicRecorder;
+  private disposed = false;
+
+  private constructor(
+    readonly config: RuntimeConfig,
+    readonly storage: StorageBackend,
+    private readonly capabilities: CapabilitySystem,
+    readonly llm: LlmClient,
+  ) {
+    const sc = config.schedulerConfig ?? {};
+    this.pool = new LanePool(sc.maxParallelism ?? DEFAULTS.maxParallelism, sc.enableWorkStealing ?? DEFAULTS.enableWorkStealing);
+    if (config.memoryConfig?.recordEpisodes ?? DEFAULTS.recordEpisodes) {
+      this.recorder = new EpisodicRecorder(storage, { batchSize: config.memoryConfig?.episodicBatchSize ?? DEFAULTS.episodicBatchSize });
+    }
+  }
+
+  static async create(config: RuntimeConfig = {}): Promise<Runtime> {
+    const mc = config.memoryConfig ?? {};
+    const storage = await openStorage(mc.dbPath ?? DEFAULTS.dbPath, { backend: mc.backend ?? DEFAULTS.backend });
+    const provider = config.llmProvider ?? createProvider(config.llm ?? {});
+    const llm = new LlmClient(provider, { retry: config.llm?.retry, timeouts: config.llm?.timeoutMs });
+    return new Runtime(config, storage, new CapabilitySystem(), llm);
+  }
+
+  capabilitySystem(): CapabilitySystem {
+    return this.capabilities;
+  }
+
+  get now(): () => number {
+    return this.config.now ?? Date.now;
+  }
+
+  /** Parses and validates an ApxmGraph JSON value (one graph or a bundle of flows). */
+  loadProgram(json: unknown, file?: string): Program {
+    return programFromJson(json, file);
+  }
+
+  compile(flow: FlowGraph): CompiledFlow {
+    let c = this.compiled.get(flow);
+    if (!c) {
+      c = compileFlow(flow);
+      this.compiled.set(flow, c);
+    }
+    return c;
+  }
+
+  /** Runs a program (or one flow, with the registry's flows callable) to completion. */
+  async execute(target: Program | FlowGraph, options: ExecuteOptions = {}): Promise<RunResult> {
+    return this.start(target, options).result;
+  }
+
+  /** Starts a run and returns at once with its control surface. */
+  start(target: Program | FlowGraph, options: ExecuteOptions = {}): RunHandle {
+    if (this.disposed) throw new ApxmError('E_CONFIG', 'this runtime has been disposed');
+    const program: Program = 'entry' in target ? target : { name: target.qualifiedName, flows: [target], entry: target };
+    this.flowRegistry.registerProgram(program);
+    const args = bindArguments(program.entry, options.args ?? {});
+    const flows = new Map<string, CompiledFlow>();
+    for (const f of this.flowRegistry.allFlows()) flows.set(f.qualifiedName, this.compile(f));
+    for (const f of program.flows) flows.set(f.qualifiedName, this.compile(f));
+    const runId = options.runId ?? randomUUID();
+    const stm = new ShortTermMemory({ maxEntries: this.config.memoryConfig?.stmMaxEntries ?? DEFAULTS.stmMaxEntries });
+    const aam = new Aam(1000, this.now);
+    let execution!: Execution;
+    let tokensUsed = 0;
+    const services: RunServices = {
+      runId, stm, storage: this.storage, recorder: this.recorder, llm: this.llm, capabilities: this.capabilities, aam,
+      humanInput: options.humanInput ?? this.config.humanInput ?? noHuman,
+      remoteAgents: this.config.remoteAgents ?? {},
+      tokenBudget: this.config.tokenBudget,
+      now: this.now,
+      tokensUsed: () => tokensUsed,
+      accountLlm: (input, output, retries) => {
+        tokensUsed += input + output;
+        execution.addLlmUsage(input, output, retries);
+      },
+    };
+    const maxParallelism = Math.min(options.maxParallelism ?? this.pool.lanes, this.pool.lanes);
+    execution = new Execution({
+      runId, programName: program.name, entry: this.compile(program.entry), flows, args, services, handlers: OP_HANDLERS,
+      events: this.events, pool: this.pool, maxParallelism, maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
+      signal: options.signal, hooks: options.hooks, startPaused: options.startPaused,
+      compileGraph: (json) => {
+        const p = programFromJson(json, `<generated plan of run ${runId}>`);
+        return compileFlow(p.entry);
+      },
+    });
+    const stopTrace = this.recorder ? recordRunTrace(this.events, this.recorder, runId, this.now) : () => undefined;
+    const startedAt = this.now();
+    this.storage.runPut({ runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args });
+    const result = execution.run().then((r) => {
+      stopTrace();
+      this.recorder?.flush();
+      this.storage.runPut({
+        runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: r.status, startedAt, finishedAt: this.now(), args,
+        result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
+      });
+      return { ...r, beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) };
+    });
+    return { runId, execution, result, stm, aam };
+  }
+
+  /** Flushes pending episodic writes and closes the database; safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.recorder?.close();
+    await this.capabilities.dispose?.();
+    await this.llm.dispose?.();
+    this.events.removeAll();
+    this.storage.close();
+  }
+}

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { program } from '../../test/support/graphBuilder.js';
+import { makeRuntime, recordEvents, sleep, tool } from '../../test/support/harness.js';
+
+describe('token-counting scheduler', () => {
+  it('fires a node once all its inputs arrived, with inputs in edge order', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    const p = program({
+      nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'CONST_STR', { value: 'c' }], [4, 'MERGE', { strategy: 'concat', separator: '+' }], [5, 'RETURN']],
+      edges: [[3, 4], [1, 4], [2, 4], [4, 5]],
+    });
+    const r = await rt.execute(p);
+    assert.equal(r.status, 'succeeded');
+    assert.equal(r.result, 'c+a+b');
+    const order = log.started();
+    assert.ok(order.indexOf(4) > Math.max(order.indexOf(1), order.indexOf(2), order.indexOf(3)));
+    assert.equal(r.stats.nodesExecuted, 5);
+    await rt.dispose();
+  });
+
+  it('never runs more nodes at once than maxParallelism', async () => {
+    const rt = await makeRuntime({ schedulerConfig: { maxParallelism: 3 } });
+    let active = 0;
+    let peak = 0;
+    tool(rt, 'slow', async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await sleep(3);
+      active--;
+      return 'ok';
+    });
+    const nodes: [number, string, Record<string, unknown>?][] = [];
+    const edges: [number, number][] = [];
+    for (let i = 1; i <= 12; i++) {
+      nodes.push([i, 'INV', { capability: 'slow' }]);
+      edges.push([i, 100]);
+    }
+    nodes.push([100, 'WAIT_ALL']);
+    const r = await rt.execute(program({ nodes, edges }));
+    assert.equal(r.status, 'succeeded');
+    assert.equal((r.result as unknown[]).length, 12);
+    assert.equal(peak, 3);
+    assert.equal(r.stats.maxParallelism, 3);
+    await rt.dispose();
+  });
+
+  it('starts ready nodes on the critical path first', async () => {
+    const rt = await makeRuntime({ schedulerConfig: { maxParallelism: 1 } });
+    const log = recordEvents(rt);
+    const p = program({
+      nodes: [[1, 'CONST_STR', { value: 'short' }], [2, 'ASK', { template_str: 'long 1' }], [3, 'ASK', { template_str: 'long 2' }], [4, 'THINK', { template_str: 'long 3' }], [5, 'PRINT', { message: 'x' }]],
+      edges: [[2, 3], [3, 4], [1, 5], [4, 5]],
+    });
+    const r = await rt.execute(p);
+    assert.equal(r.status, 'succeeded');
+    assert.deepEqual(log.started().slice(0, 3), [2, 3, 4]);
+    await rt.dispose();
+  });
+
+  it('fails the run with the node, op and reason, and runs nothing downstream', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    tool(rt, 'broken', () => {
+      throw new Error('disk on fire');
+    });
+    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'broken' }], [2, 'PRINT', { message: 'after' }]], edges: [[1, 2]] }));
+    assert.equal(r.status, 'failed');
+    assert.equal(r.error?.nodeId, 1);
+    assert.equal(r.error?.op, 'INV');
+    assert.match(r.error?.message ?? '', /disk on fire/);
+    assert.ok(!log.started().includes(2));
+    await rt.dispose();
+  });
+
+  it('uses a failed node\'s fallback value and keeps the run going', async () => {
+    const rt = await makeRuntime();
+    tool(rt, 'broken', () => {
+      throw new Error('nope');
+    });
+    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'broken', fallback: 'plan B' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    assert.equal(r.status, 'succeeded');
+    assert.equal(r.result, 'plan B');
+    await rt.dispose();
+  });
+
+  it('cancels in-flight ops when the run is aborted', async () => {
+    const rt = await makeRuntime();
+    const ac = new AbortController();
+    let sawAbort = false;
+    tool(rt, 'wait', (_p, ctx) => new Promise((_resolve, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        sawAbort = true;
+        reject(new Error('aborted'));
+      });
+    }));
+    rt.events.on('node:started', (e) => e.nodeId === 1 && setTimeout(() => ac.abort(), 5));
+    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'wait' }], [2, 'RETURN']], edges: [[1, 2]] }), { signal: ac.signal });
+    assert.equal(r.status, 'cancelled');
+    assert.equal(r.error?.code, 'E_CANCELLED');
+    assert.ok(sawAbort);
+    await rt.dispose();
+  });
+
+  it('shares lanes between runs so a small run is not starved by a large one', async () => {
+    const rt = await makeRuntime({ schedulerConfig: { maxParallelism: 2 } });
+    tool(rt, 'slow', async () => {
+      await sleep(2);
+      return 1;
+    });
+    const bigNodes: [number, string, Record<string, unknown>][] = [];
+    for (let i = 1; i <= 60; i++) bigNodes.push([i, 'INV', { capability: 'slow' }]);
+    let bigDone = false;
+    const big = rt.execute(program({ name: 'Big.main', nodes: bigNodes })).then((r) => {
+      bigDone = true;
+      return r;
+    });
+    await sleep(5);
+    const small = await rt.execute(program({ name: 'Small.main', nodes: [[1, 'INV', { capability: 'slow' }], [2, 'INV', { capability: 'slow' }], [3, 'RETURN']], edges: [[1, 3], [2, 3]] }));
+    assert.equal(small.status, 'succeeded');
+    assert.equal(bigDone, false, 'the small run finished while the big one was still running');
+    assert.equal((await big).status, 'succeeded');
+    await rt.dispose();
+  });
+
+  it('one runId per execution, shared by every node event', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    const r = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }], [2, 'PRINT', { message: 'p' }]], edges: [[1, 2]] }));
+    const ids = new Set(log.of('node:finished').map((e) => e.runId));
+    assert.deepEqual([...ids], [r.runId]);
+    await rt.dispose();
+  });
+});
+
+describe('pause hook', () => {
+  it('starts paused, steps exactly one op at a time, then resumes', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    const handle = rt.start(program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'MERGE'], [4, 'RETURN']], edges: [[1, 3], [2, 3], [3, 4]] }), { startPaused: true });
+    await sleep(1);
+    assert.equal(log.started().length, 0);
+    assert.equal(log.of('scheduler:paused')[0].reason, 'entry');
+    assert.deepEqual(handle.execution.readyNodes().map((n) => n.nodeId).sort(), [1, 2]);
+    const stepped = await handle.execution.step({ frameId: 1, nodeId: 2 });
+    assert.equal(stepped?.nodeId, 2);
+    assert.deepEqual(log.started(), [2]);
+    await handle.execution.step();
+    assert.deepEqual(log.started(), [2, 1]);
+    handle.execution.resume();
+    const r = await handle.result;
+    assert.deepEqual(r.result, ['a', 'b']);
+    await rt.dispose();
+  });
+
+  it('holds before a node the hook selects (a breakpoint) and runs it once after resume', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    let hits = 0;
+    const handle = rt.start(program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'PRINT', { message: 'm' }], [3, 'RETURN']], edges: [[1, 2], [2, 3]] }), {
+      hooks: { shouldPause: (n) => n.nodeId === 2 && ++hits > 0 },
+    });
+    await new Promise<void>((resolve) => rt.events.once('scheduler:paused', () => resolve()));
+    const paused = log.of('scheduler:paused')[0];
+    assert.equal(paused.reason, 'breakpoint');
+    assert.equal(paused.node?.nodeId, 2);
+    assert.deepEqual(log.started(), [1]);
+    handle.execution.resume();
+    const r = await handle.result;
+    assert.equal(r.status, 'succeeded');
+    assert.equal(log.started().filter((n) => n === 2).length, 1);
+    await rt.dispose();
+  });
+});

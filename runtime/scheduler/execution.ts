@@ -1,0 +1,755 @@
+/**
+ * One run of a program: token counting over frames, a priority ready queue, bounded lanes, dead
+ * ("skipped") tokens for control flow, try/catch regions, loops, child frames for flow calls and
+ * generated plans, and a pause hook that the debug adapter drives.
+ */
+import { performance } from 'node:perf_hooks';
+import { ApxmError, asApxmError, serializeError } from '../errors.js';
+import type { NodeRef, RunStats, RuntimeEventEmitter } from '../events.js';
+import type { CompiledFlow } from '../graph/compileFlow.js';
+import { OP_CATALOGUE, type OpName } from '../graph/opCatalogue.js';
+import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
+import type { RunServices } from '../ops/runServices.js';
+import type { Value } from '../values/value.js';
+import { Frame, NodeState, SKIPPED, type FrameOutcome, type LoopIteration, type Slot } from './frame.js';
+import type { LaneClient, LanePool } from './lanePool.js';
+import { LoopPlan } from './loopPlan.js';
+import { NodeContext } from './nodeContext.js';
+import { ReadyQueue, type ReadyItem } from './readyQueue.js';
+
+const LLM_OPS = new Set<OpName>(['ASK', 'THINK', 'REASON', 'PLAN', 'REFLECT', 'VERIFY']);
+
+export interface ExecutionHooks {
+  /** Called before a node starts; returning true holds the scheduler there (breakpoints). */
+  shouldPause?(node: NodeRef, inputs: Value[]): boolean;
+}
+
+export interface ExecutionOptions {
+  runId: string;
+  programName: string;
+  entry: CompiledFlow;
+  /** Compiled flows by `Agent.flow`, for FLOW_CALL and COMMUNICATE. */
+  flows: Map<string, CompiledFlow>;
+  args: Record<string, Value>;
+  services: RunServices;
+  handlers: Record<OpName, OpHandler>;
+  events: RuntimeEventEmitter;
+  pool: LanePool;
+  maxParallelism: number;
+  maxFlowDepth: number;
+  signal?: AbortSignal;
+  hooks?: ExecutionHooks;
+  startPaused?: boolean;
+  /** Compiles a generated graph (PLAN's inner plan) into a flow. */
+  compileGraph(graphJson: unknown): CompiledFlow;
+}
+
+export interface ExecutionResult {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  result?: Value;
+  error?: ApxmError;
+  /** Output of every node that ran in the entry frame, by node id. */
+  outputs: Record<number, Value>;
+  stats: RunStats;
+}
+
+export class Execution implements LaneClient {
+  readonly runId: string;
+  private readonly queue = new ReadyQueue<Frame>();
+  private readonly frames = new Map<number, Frame>();
+  private nextFrameId = 1;
+  private top!: Frame;
+  inFlight = 0;
+  private externalWaits = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private readonly completions: (() => void)[] = [];
+  private paused: boolean;
+  private pauseAnnounced = false;
+  private bypassHookFor: ReadyItem<Frame> | undefined;
+  private stepRequests: { match?: (f: Frame, idx: number) => boolean; resolve: (r: NodeRef | undefined) => void }[] = [];
+  private done = false;
+  private resolveRun!: (r: ExecutionResult) => void;
+  private readonly started = performance.now();
+  private lastChange = this.started;
+  private busyTime = 0;
+  private area = 0;
+  private readonly stats: RunStats;
+  private readonly abortRun = new AbortController();
+
+  constructor(private readonly o: ExecutionOptions) {
+    this.runId = o.runId;
+    this.paused = o.startPaused ?? false;
+    this.stats = {
+      nodesTotal: 0, nodesExecuted: 0, nodesFailed: 0, nodesSkipped: 0, durationMs: 0, llmCalls: 0,
+      inputTokens: 0, outputTokens: 0, totalTokens: 0, maxParallelism: 0, avgParallelism: 0, retries: 0, frames: 0,
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.abortRun.signal;
+  }
+
+  run(): Promise<ExecutionResult> {
+    const promise = new Promise<ExecutionResult>((resolve) => (this.resolveRun = resolve));
+    const { entry, args } = this.o;
+    this.o.pool.register(this);
+    this.o.events.emit('run:started', {
+      runId: this.runId, program: this.o.programName, flow: entry.graph.qualifiedName, args,
+      nodeCount: entry.nodes.length, maxParallelism: this.o.maxParallelism,
+    });
+    if (this.o.signal) {
+      if (this.o.signal.aborted) queueMicrotask(() => this.cancel('the run was cancelled before it started'));
+      else this.o.signal.addEventListener('abort', () => this.cancel('the run was cancelled'), { once: true });
+    }
+    const paramList = entry.graph.parameters.map((p) => args[p.name] ?? null);
+    this.top = this.openFrame('flow', entry, entry.topNodes, args, paramList, (outcome) => this.finish(outcome));
+    if (this.paused) this.announcePause('entry');
+    this.pump();
+    return promise;
+  }
+
+  // ---- control (the debugger's pause hook) ----------------------------------------------------
+
+  pause(): void {
+    if (this.done || this.paused) return;
+    this.paused = true;
+    this.announcePause('request');
+  }
+
+  resume(): void {
+    if (this.done || !this.paused) return;
+    this.paused = false;
+    this.pauseAnnounced = false;
+    this.o.events.emit('scheduler:resumed', { runId: this.runId });
+    this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Starts exactly one ready node (the given one, or the highest-priority one) while paused; resolves when it settles. */
+  step(target?: { frameId: number; nodeId: number }): Promise<NodeRef | undefined> {
+    return new Promise((resolve) => {
+      const match = target ? (f: Frame, idx: number) => f.id === target.frameId && f.flow.nodes[idx].id === target.nodeId : undefined;
+      this.stepRequests.push({ match, resolve });
+      this.pump();
+    });
+  }
+
+  /** Ready nodes in the order they would start. */
+  readyNodes(): NodeRef[] {
+    return this.queue.ordered().filter((it) => this.isLive(it)).map((it) => this.ref(it.frame, it.idx));
+  }
+
+  /** Frames from the innermost to the entry flow, for a node's call stack. */
+  frameChain(frameId: number): { frameId: number; label: string; flow: string; callerNodeId?: number }[] {
+    const out: { frameId: number; label: string; flow: string; callerNodeId?: number }[] = [];
+    for (let f = this.frames.get(frameId); f; f = f.parent) out.push({ frameId: f.id, label: f.label, flow: f.flow.graph.qualifiedName, callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined });
+    return out;
+  }
+
+  /** Outputs of finished nodes of a frame, by node id. */
+  frameOutputs(frameId: number): Record<number, Value> {
+    const f = this.frames.get(frameId);
+    const out: Record<number, Value> = {};
+    if (!f) return out;
+    for (const i of f.nodes) if (f.state[i] === NodeState.Done) out[f.flow.nodes[i].id] = f.outputs[i];
+    return out;
+  }
+
+  cancel(reason = 'the run was cancelled'): void {
+    if (this.done) return;
+    this.failFrame(this.top, new ApxmError('E_CANCELLED', reason), true);
+  }
+
+  // ---- lanes ----------------------------------------------------------------------------------
+
+  hasReadyWork(): boolean {
+    return !this.paused && this.queue.size > 0;
+  }
+
+  wake(): void {
+    this.pump();
+  }
+
+  // ---- frames ---------------------------------------------------------------------------------
+
+  private openFrame(
+    kind: Frame['kind'], flow: CompiledFlow, nodes: number[], params: Record<string, Value>, paramList: Value[],
+    onSettled: (o: FrameOutcome) => void, parent?: Frame, callerIdx?: number, iteration?: LoopIteration,
+  ): Frame {
+    const depth = parent ? (iteration ? parent.depth : parent.depth + 1) : 0;
+    const frame = new Frame(this.nextFrameId++, kind, flow, nodes, params, paramList, onSettled, parent, callerIdx, iteration, depth);
+    this.frames.set(frame.id, frame);
+    parent?.children.add(frame);
+    this.stats.frames++;
+    this.stats.nodesTotal += nodes.length;
+    if (this.o.events.hasListeners('frame:entered')) this.o.events.emit('frame:entered', this.frameRef(frame));
+
+    const { edges, inEdges } = flow;
+    for (const i of nodes) {
+      if (flow.dataInCount[i] > 0) frame.inputs[i] = new Array(flow.dataInCount[i]);
+      const loopOfEnd = flow.loopByEnd.get(i);
+      if (loopOfEnd && frame.isActive(loopOfEnd.start)) {
+        frame.pending[i] = 1; // released when its loop finishes
+        continue;
+      }
+      let pending = 0;
+      for (const e of inEdges[i]) {
+        const src = edges[e].from;
+        if (frame.isActive(src)) pending++;
+        else this.placeExternal(frame, e, this.externalValue(frame, src));
+      }
+      const loop = flow.loopByStart.get(i);
+      if (loop) for (const e of loop.externalInEdges) if (frame.isActive(edges[e].from)) pending++;
+      frame.pending[i] = pending;
+    }
+    if (iteration) {
+      const exits = iteration.loop.exitEdges;
+      frame.exitSlots = new Array(exits.length);
+      for (let k = 0; k < exits.length; k++) {
+        const src = edges[exits[k]].from;
+        if (frame.isActive(src)) frame.exitPending++;
+        else frame.exitSlots[k] = this.externalValue(frame, src);
+      }
+    }
+    for (const [t, region] of flow.tryByNode) {
+      if (!frame.isActive(t)) continue;
+      let count = 0;
+      for (const v of region.tryNodes) if (frame.isActive(v)) count++;
+      frame.tryUnsettled.set(t, count);
+    }
+    for (const i of nodes) if (frame.pending[i] === 0 && frame.state[i] === NodeState.Pending) this.becomeReady(frame, i);
+    this.checkFrameDone(frame);
+    return frame;
+  }
+
+  /** Value of a node outside `frame` (its loop's start gives the iteration item). */
+  private externalValue(frame: Frame, src: number): Slot {
+    if (frame.iteration && src === frame.iteration.loop.start) return frame.iteration.item;
+    const v = frame.parent?.outputOf(src);
+    return v === undefined ? null : v;
+  }
+
+  private placeExternal(frame: Frame, e: number, value: Slot): void {
+    const edge = frame.flow.edges[e];
+    if (value === SKIPPED) frame.skippedIn[edge.to]++;
+    if (edge.data) frame.inputs[edge.to][edge.inputPos] = value;
+  }
+
+  private frameRef(f: Frame) {
+    return {
+      runId: this.runId, frameId: f.id, parentFrameId: f.parent?.id, kind: f.kind, flow: f.flow.graph.qualifiedName, label: f.label,
+      callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined, iteration: f.iteration?.index,
+    };
+  }
+
+  private checkFrameDone(frame: Frame): void {
+    if (frame.settled || frame.remaining > 0 || frame.exitPending > 0) return;
+    frame.settled = true;
+    this.frames.delete(frame.id);
+    frame.parent?.children.delete(frame);
+    const value = this.frameResult(frame);
+    if (this.o.events.hasListeners('frame:exited')) this.o.events.emit('frame:exited', { ...this.frameRef(frame), outcome: 'succeeded', result: value });
+    frame.onSettled({ ok: true, value });
+  }
+
+  /** RETURN's value; else the single exit value; else an object of exit values by node name. */
+  private frameResult(frame: Frame): Value {
+    if (frame.iteration) {
+      const live = frame.exitSlots.filter((s): s is Value => s !== SKIPPED && s !== undefined);
+      return frame.exitSlots.length <= 1 ? (live[0] ?? null) : live;
+    }
+    if (frame.hasReturn) return frame.returnValue ?? null;
+    const { flow } = frame;
+    let exits = frame.nodes.filter((i) => flow.outEdges[i].length === 0 && frame.state[i] === NodeState.Done);
+    if (exits.length > 1) exits = exits.filter((i) => flow.nodes[i].op !== 'PRINT');
+    if (exits.length === 1) return frame.outputs[exits[0]] ?? null;
+    if (exits.length === 0) return null;
+    const out: Record<string, Value> = {};
+    for (const i of exits) out[flow.nodes[i].name] = frame.outputs[i] ?? null;
+    return out;
+  }
+
+  private failFrame(frame: Frame, error: ApxmError, cancelled = false): void {
+    if (frame.settled) return;
+    frame.settled = true;
+    for (const child of [...frame.children]) this.failFrame(child, new ApxmError('E_CANCELLED', 'cancelled because its caller stopped'), true);
+    for (const [idx, ac] of frame.running) {
+      ac.abort(new ApxmError('E_CANCELLED', cancelled ? error.message : `cancelled: node ${error.nodeId ?? '?'} failed`));
+      this.emitSkipped(frame, idx, 'cancelled');
+    }
+    this.frames.delete(frame.id);
+    frame.parent?.children.delete(frame);
+    if (this.o.events.hasListeners('frame:exited')) this.o.events.emit('frame:exited', { ...this.frameRef(frame), outcome: cancelled ? 'cancelled' : 'failed' });
+    frame.onSettled({ ok: false, error, cancelled });
+  }
+
+  // ---- token flow -----------------------------------------------------------------------------
+
+  private becomeReady(frame: Frame, idx: number): void {
+    const flow = frame.flow;
+    if (frame.skippedIn[idx] > 0 && (!flow.isJoin[idx] || frame.skippedIn[idx] >= flow.inEdges[idx].length)) {
+      this.skip(frame, idx, 'upstream-skipped');
+      return;
+    }
+    frame.state[idx] = NodeState.Ready;
+    this.queue.push(frame, idx, flow.priority[idx]);
+    if (this.o.events.hasListeners('node:ready')) this.o.events.emit('node:ready', { ...this.ref(frame, idx), priority: flow.priority[idx] });
+  }
+
+  private deliver(frame: Frame, e: number, value: Slot): void {
+    const flow = frame.flow;
+    const edge = flow.edges[e];
+    const t = edge.to;
+    if (!frame.isActive(t)) {
+      if (frame.iteration && t === frame.iteration.loop.end) {
+        const k = frame.iteration.loop.exitEdges.indexOf(e);
+        frame.exitSlots[k] = value;
+        frame.exitPending--;
+        this.checkFrameDone(frame);
+        return;
+      }
+      // An edge into a nested loop's body: that loop's LOOP_START waits for it.
+      for (const [s, loop] of flow.loopByStart) {
+        if (frame.isActive(s) && loop.body.has(t) && loop.externalInEdges.includes(e)) {
+          if (--frame.pending[s] === 0 && frame.state[s] === NodeState.Pending) this.becomeReady(frame, s);
+          return;
+        }
+      }
+      return;
+    }
+    if (frame.state[t] !== NodeState.Pending) return;
+    const loop = flow.loopByEnd.get(t);
+    if (loop && frame.isActive(loop.start)) return; // LOOP_END waits for its loop, not its edges
+    if (value === SKIPPED) frame.skippedIn[t]++;
+    if (edge.data) frame.inputs[t][edge.inputPos] = value;
+    if (--frame.pending[t] === 0) this.becomeReady(frame, t);
+  }
+
+  private skip(frame: Frame, idx: number, reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped'): void {
+    frame.state[idx] = NodeState.Skipped;
+    this.stats.nodesSkipped++;
+    this.emitSkipped(frame, idx, reason);
+    const flow = frame.flow;
+    for (const e of flow.outEdges[idx]) this.deliver(frame, e, SKIPPED);
+    const loop = flow.loopByStart.get(idx);
+    if (loop && frame.state[loop.end] === NodeState.Pending) this.skip(frame, loop.end, reason);
+    this.settleNode(frame, idx);
+  }
+
+  private emitSkipped(frame: Frame, idx: number, reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped'): void {
+    if (this.o.events.hasListeners('node:skipped')) this.o.events.emit('node:skipped', { ...this.ref(frame, idx), reason });
+  }
+
+  private settleNode(frame: Frame, idx: number): void {
+    frame.remaining--;
+    const tries = frame.flow.enclosingTries[idx];
+    for (let k = 0; k < tries.length; k++) {
+      const t = tries[k];
+      const left = frame.tryUnsettled.get(t);
+      if (left === undefined) continue;
+      frame.tryUnsettled.set(t, left - 1);
+      if (left - 1 === 0 && frame.state[t] === NodeState.Done) this.releaseCatch(frame, t);
+    }
+    this.checkFrameDone(frame);
+  }
+
+  /** The try region of TRY_CATCH `t` has settled: run the catch region if it failed, else skip it. */
+  private releaseCatch(frame: Frame, t: number): void {
+    const failure = frame.tryFailure.get(t);
+    const errValue: Slot = failure
+      ? { error: failure.message, code: failure.code, node_id: failure.nodeId ?? null, op: failure.op ?? null }
+      : SKIPPED;
+    for (const e of frame.flow.outEdges[t]) if (frame.flow.edges[e].label === 'catch') this.deliver(frame, e, errValue);
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------------
+
+  private isLive(it: ReadyItem<Frame>): boolean {
+    return !it.frame.settled && it.frame.state[it.idx] === NodeState.Ready;
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.completions.length) (this.completions.shift() as () => void)();
+        if (this.done) break;
+        while (this.stepRequests.length && this.queue.size > 0) {
+          const req = this.stepRequests[0];
+          const it = req.match ? this.queue.take((x) => this.isLive(x) && (req.match as (f: Frame, i: number) => boolean)(x.frame, x.idx)) : this.popLive();
+          if (!it) break;
+          if (!this.o.pool.acquireIfFree()) {
+            this.queue.push(it.frame, it.idx, it.priority);
+            break;
+          }
+          this.stepRequests.shift();
+          this.startNode(it, req.resolve);
+        }
+        while (!this.paused && this.queue.size > 0 && this.inFlight < this.o.maxParallelism) {
+          const it = this.popLive();
+          if (!it) break;
+          if (this.bypassHookFor === it) this.bypassHookFor = undefined;
+          else if (this.o.hooks?.shouldPause) {
+            const ref = this.ref(it.frame, it.idx);
+            if (this.o.hooks.shouldPause(ref, this.collectInputs(it.frame, it.idx))) {
+              this.bypassHookFor = this.queue.push(it.frame, it.idx, it.priority);
+              this.paused = true;
+              this.announcePause('breakpoint', ref);
+              break;
+            }
+          }
+          if (!this.o.pool.tryAcquire(this)) {
+            this.queue.push(it.frame, it.idx, it.priority);
+            break;
+          }
+          this.startNode(it);
+        }
+      } while (this.pumpAgain || this.completions.length);
+    } finally {
+      this.pumping = false;
+    }
+    this.checkStalled();
+  }
+
+  private popLive(): ReadyItem<Frame> | undefined {
+    for (let it = this.queue.pop(); it; it = this.queue.pop()) if (this.isLive(it)) return it;
+    return undefined;
+  }
+
+  private announcePause(reason: 'request' | 'breakpoint' | 'step' | 'entry', node?: NodeRef): void {
+    if (this.pauseAnnounced && reason === 'request') return;
+    this.pauseAnnounced = true;
+    this.o.events.emit('scheduler:paused', { runId: this.runId, reason, node, ready: this.readyNodes() });
+  }
+
+  /** Nothing ready, nothing running, nobody waiting outside, work left: fail now instead of hanging. */
+  private checkStalled(): void {
+    if (this.done || this.inFlight > 0 || this.externalWaits > 0 || this.pumping) return;
+    if (this.queue.size > 0) return; // runnable, or held by the debugger
+    if (this.stepRequests.length) for (const s of this.stepRequests.splice(0)) s.resolve(undefined);
+    if (this.frames.size === 0) return;
+    const stuck: string[] = [];
+    for (const f of this.frames.values()) {
+      for (const i of f.nodes) if (f.state[i] === NodeState.Pending) stuck.push(`${f.flow.nodes[i].id} (${f.flow.nodes[i].name}, waiting for ${f.pending[i]} input${f.pending[i] === 1 ? '' : 's'})`);
+    }
+    this.failFrame(this.top, new ApxmError('E_DEADLOCK', `deadlock: nothing is ready or running but ${stuck.length} node(s) still wait: ${stuck.slice(0, 10).join('; ')}`, {
+      hint: 'a node waits for an input that is never produced; check the edges into these nodes',
+    }));
+  }
+
+  private collectInputs(frame: Frame, idx: number): Value[] {
+    const flow = frame.flow;
+    const slots = frame.inputs[idx];
+    if (!slots) {
+      if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.nodes[idx].op)) return frame.paramList;
+      return [];
+    }
+    const out: Value[] = [];
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k];
+      if (s === SKIPPED) continue;
+      out.push(s === undefined ? null : s);
+    }
+    return out;
+  }
+
+  private startNode(it: ReadyItem<Frame>, onStepSettled?: (r: NodeRef | undefined) => void): void {
+    const { frame, idx } = it;
+    const node = frame.flow.nodes[idx];
+    frame.state[idx] = NodeState.Running;
+    this.trackParallelism(+1);
+    const inputs = this.collectInputs(frame, idx);
+    const startedAt = performance.now();
+    const ctx = new NodeContext(this, frame, idx, inputs, this.o.services, this.o.events);
+    if (this.o.events.hasListeners('node:started')) this.o.events.emit('node:started', { ...this.ref(frame, idx), inputs, attempt: 1, startedAt: Date.now() });
+    const timeoutMs = typeof node.attributes.timeout_ms === 'number' ? node.attributes.timeout_ms : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${node.op} node ${node.id} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
+    }
+    const settle = (ok: boolean, value: unknown) => {
+      if (timer) clearTimeout(timer);
+      this.completions.push(() => {
+        this.onNodeSettled(frame, idx, ctx, ok, value, startedAt);
+        onStepSettled?.(this.ref(frame, idx));
+      });
+      if (!this.pumping) this.pump();
+      else this.pumpAgain = true;
+    };
+    let out: OpOutcome | Promise<OpOutcome>;
+    try {
+      const handler = this.o.handlers[node.op];
+      out = handler(ctx);
+    } catch (e) {
+      settle(false, e);
+      return;
+    }
+    if (out instanceof Promise) out.then((v) => settle(true, v), (e) => settle(false, e));
+    else settle(true, out);
+  }
+
+  private onNodeSettled(frame: Frame, idx: number, ctx: NodeContext, ok: boolean, value: unknown, startedAt: number): void {
+    if (!ctx.laneReleased) {
+      this.o.pool.release();
+      this.trackParallelism(-1);
+    }
+    frame.running.delete(idx);
+    if (frame.settled || frame.state[idx] !== NodeState.Running) return; // cancelled or aborted by its try region
+    const durationMs = performance.now() - startedAt;
+    if (ok) this.complete(frame, idx, value as OpOutcome, ctx, durationMs);
+    else this.fail(frame, idx, ctx.abortReason ?? asApxmError(value), ctx, durationMs);
+  }
+
+  private complete(frame: Frame, idx: number, outcome: OpOutcome, ctx: NodeContext | undefined, durationMs: number): void {
+    const flow = frame.flow;
+    const node = flow.nodes[idx];
+    let value: Value;
+    let routed: Routed | undefined;
+    let skipAll = false;
+    let loopPlan: LoopPlan | undefined;
+    if (outcome instanceof Routed) {
+      routed = outcome;
+      value = outcome.value;
+    } else if (outcome instanceof SkipDownstream) {
+      skipAll = true;
+      value = outcome.value;
+    } else if (outcome instanceof LoopPlan) {
+      loopPlan = outcome;
+      value = { iterations: outcome.items.length };
+    } else value = outcome === undefined ? null : outcome;
+    frame.state[idx] = NodeState.Done;
+    frame.outputs[idx] = value;
+    this.stats.nodesExecuted++;
+    if (this.o.events.hasListeners('node:finished')) {
+      this.o.events.emit('node:finished', { ...this.ref(frame, idx), inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0 });
+    }
+    if (node.op === 'RETURN' && !frame.hasReturn) {
+      frame.hasReturn = true;
+      frame.returnValue = value;
+    }
+    const isTry = node.op === 'TRY_CATCH';
+    for (const e of flow.outEdges[idx]) {
+      const edge = flow.edges[e];
+      if (isTry && edge.label === 'catch') continue;
+      let v: Slot = value;
+      if (skipAll) v = SKIPPED;
+      else if (routed) v = edge.label === undefined ? (routed.unlabelledLive ? value : SKIPPED) : routed.live.has(edge.label) ? value : SKIPPED;
+      this.deliver(frame, e, v);
+    }
+    if (isTry && frame.tryUnsettled.get(idx) === 0) this.releaseCatch(frame, idx);
+    if (loopPlan) this.startLoop(frame, idx, loopPlan);
+    this.settleNode(frame, idx);
+  }
+
+  private fail(frame: Frame, idx: number, error: ApxmError, ctx: NodeContext | undefined, durationMs: number): void {
+    const flow = frame.flow;
+    const node = flow.nodes[idx];
+    const err = error.atNode(node.id, node.op, node.source ?? (node.jsonPath ? { jsonPath: node.jsonPath, file: flow.graph.file } : undefined));
+    if (node.attributes.fallback !== undefined && err.code !== 'E_CANCELLED') {
+      this.o.events.emit('warning', { runId: this.runId, nodeExecId: this.execId(frame, idx), message: `node ${node.id} failed (${err.message}); using its fallback value` });
+      this.complete(frame, idx, node.attributes.fallback, ctx, durationMs);
+      return;
+    }
+    frame.state[idx] = NodeState.Failed;
+    this.stats.nodesFailed++;
+    const handler = flow.enclosingTries[idx].find((t) => frame.state[t] === NodeState.Done);
+    if (this.o.events.hasListeners('node:failed')) {
+      this.o.events.emit('node:failed', { ...this.ref(frame, idx), inputs: ctx?.inputs ?? [], error: serializeError(err), startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, handled: handler !== undefined });
+    }
+    if (handler === undefined) {
+      this.failFrame(frame, err);
+      return;
+    }
+    if (!frame.tryFailure.has(handler)) frame.tryFailure.set(handler, err);
+    for (const e of flow.outEdges[idx]) this.deliver(frame, e, SKIPPED);
+    const loop = flow.loopByStart.get(idx);
+    if (loop && frame.state[loop.end] === NodeState.Pending) this.skip(frame, loop.end, 'try-aborted');
+    this.settleNode(frame, idx);
+    this.abortTryRegion(frame, handler);
+  }
+
+  /** A node of TRY_CATCH `t`'s try region failed: abort the rest of the region. */
+  private abortTryRegion(frame: Frame, t: number): void {
+    const region = frame.flow.tryByNode.get(t);
+    if (!region) return;
+    for (const v of region.tryNodes) {
+      if (frame.settled) return;
+      const s = frame.state[v];
+      if (s === NodeState.Running) {
+        frame.running.get(v)?.abort(new ApxmError('E_CANCELLED', 'aborted: another op in its try region failed'));
+        for (const child of [...frame.children]) if (child.callerIdx === v) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
+        frame.state[v] = NodeState.Pending; // so skip() takes it
+        this.skip(frame, v, 'try-aborted');
+      } else if (s === NodeState.Pending || s === NodeState.Ready) {
+        const loop = frame.flow.loopByEnd.get(v);
+        if (loop) for (const child of [...frame.children]) if (child.iteration?.loop === loop) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
+        this.skip(frame, v, 'try-aborted');
+      }
+    }
+  }
+
+  // ---- loops ----------------------------------------------------------------------------------
+
+  private startLoop(frame: Frame, startIdx: number, plan: LoopPlan): void {
+    const loop = frame.flow.loopByStart.get(startIdx);
+    if (!loop) return;
+    const results: Value[] = [];
+    const next = (index: number): void => {
+      if (frame.settled || frame.state[loop.end] !== NodeState.Pending) return;
+      if (index >= plan.items.length) {
+        frame.inputs[loop.end] = [results];
+        frame.pending[loop.end] = 0;
+        this.becomeReady(frame, loop.end);
+        return;
+      }
+      this.openFrame('loop', frame.flow, loop.ownNodes, frame.params, frame.paramList, (outcome) => {
+        if (!outcome.ok) {
+          if (!outcome.cancelled && frame.state[loop.end] === NodeState.Pending) this.fail(frame, loop.end, outcome.error, undefined, 0);
+          return;
+        }
+        results.push(outcome.value);
+        if (plan.whileCondition !== undefined || plan.untilCondition !== undefined) {
+          let stop = false;
+          try {
+            stop = this.loopShouldStop(plan, outcome.value);
+          } catch (e) {
+            this.fail(frame, loop.end, asApxmError(e, 'E_ATTRIBUTE'), undefined, 0);
+            return;
+          }
+          if (stop) return next(plan.items.length);
+        }
+        next(index + 1);
+      }, frame, loop.end, { loop, index, item: plan.items[index] });
+    };
+    next(0);
+  }
+
+  private loopShouldStop(plan: LoopPlan, value: Value): boolean {
+    // evaluated lazily to keep conditions.ts out of the hot path
+    const { evaluateCondition } = conditionModule;
+    if (plan.whileCondition !== undefined && !evaluateCondition(plan.whileCondition, value)) return true;
+    if (plan.untilCondition !== undefined && evaluateCondition(plan.untilCondition, value)) return true;
+    return false;
+  }
+
+  // ---- child frames for FLOW_CALL / COMMUNICATE / PLAN ------------------------------------------
+
+  /** Runs `flow` in a child frame of `parent`, opened by node `callerIdx`. */
+  runChildFrame(parent: Frame, callerIdx: number, flow: CompiledFlow, args: Value[], kind: 'flow' | 'plan' | 'message'): Promise<Value> {
+    if (parent.depth + 1 > this.o.maxFlowDepth) {
+      return Promise.reject(new ApxmError('E_FLOW_DEPTH', `maximum flow call depth (${this.o.maxFlowDepth}) exceeded calling ${flow.graph.qualifiedName}`, { hint: 'a flow probably calls itself without a base case' }));
+    }
+    return new Promise((resolve, reject) => {
+      const params: Record<string, Value> = {};
+      flow.graph.parameters.forEach((p, k) => (params[p.name] = args[k] ?? null));
+      const run = () => this.openFrame(kind, flow, flow.topNodes, params, args, (o) => (o.ok ? resolve(o.value) : reject(o.error)), parent, callerIdx);
+      if (this.pumping) run();
+      else {
+        run();
+        this.pump();
+      }
+    });
+  }
+
+  compileGraph(graphJson: unknown): CompiledFlow {
+    return this.o.compileGraph(graphJson);
+  }
+
+  lookupFlow(agent: string, flow: string): CompiledFlow | undefined {
+    return this.o.flows.get(`${agent}.${flow}`);
+  }
+
+  listFlows(): string[] {
+    return [...this.o.flows.keys()];
+  }
+
+  /** A running node gives its lane back while it waits (for a child frame or a human). */
+  releaseLane(ctx: NodeContext, external: boolean): () => void {
+    if (ctx.laneReleased) return () => undefined;
+    ctx.laneReleased = true;
+    this.o.pool.release();
+    this.trackParallelism(-1);
+    if (external) this.externalWaits++;
+    queueMicrotask(() => this.pump());
+    return () => {
+      if (external) this.externalWaits--;
+    };
+  }
+
+  registerRunning(frame: Frame, idx: number, ac: AbortController): void {
+    frame.running.set(idx, ac);
+  }
+
+  get runSignal(): AbortSignal {
+    return this.abortRun.signal;
+  }
+
+  addLlmUsage(input: number, output: number, retries: number): void {
+    this.stats.llmCalls++;
+    this.stats.inputTokens += input;
+    this.stats.outputTokens += output;
+    this.stats.totalTokens += input + output;
+    this.stats.retries += retries;
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------------
+
+  private trackParallelism(delta: number): void {
+    const now = performance.now();
+    if (this.inFlight > 0) {
+      const dt = now - this.lastChange;
+      this.busyTime += dt;
+      this.area += dt * this.inFlight;
+    }
+    this.lastChange = now;
+    this.inFlight += delta;
+    if (this.inFlight > this.stats.maxParallelism) this.stats.maxParallelism = this.inFlight;
+  }
+
+  execId(frame: Frame, idx: number): string {
+    return `${this.runId}:${frame.id}:${frame.flow.nodes[idx].id}`;
+  }
+
+  ref(frame: Frame, idx: number): NodeRef {
+    const node = frame.flow.nodes[idx];
+    return {
+      runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name,
+      flow: frame.flow.graph.qualifiedName, source: node.source,
+    };
+  }
+
+  private finish(outcome: FrameOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.abortRun.abort();
+    this.o.pool.unregister(this);
+    for (const s of this.stepRequests) s.resolve(undefined);
+    this.stepRequests = [];
+    const durationMs = performance.now() - this.started;
+    this.stats.durationMs = durationMs;
+    this.stats.avgParallelism = this.busyTime > 0 ? this.area / this.busyTime : 0;
+    const status = outcome.ok ? 'succeeded' : outcome.cancelled ? 'cancelled' : 'failed';
+    const outputs: Record<number, Value> = {};
+    for (const i of this.top.nodes) if (this.top.state[i] === NodeState.Done) outputs[this.top.flow.nodes[i].id] = this.top.outputs[i];
+    const result: ExecutionResult = { runId: this.runId, status, outputs, stats: { ...this.stats } };
+    if (outcome.ok) result.result = outcome.value;
+    else result.error = outcome.error;
+    this.o.events.emit('run:finished', {
+      runId: this.runId, status, result: result.result, error: result.error ? serializeError(result.error) : undefined, durationMs, stats: result.stats,
+    });
+    this.resolveRun(result);
+  }
+}
+
+// Loaded once; kept as a module object so loop conditions do not import on the hot path.
+import * as conditionModule from '../ops/conditions.js';

@@ -1,0 +1,48 @@
+/**
+ * Turns run events into episodic log entries (spec §6.2 names, plus what replay needs: every LLM
+ * reply and capability result). Batched through the EpisodicRecorder.
+ */
+import type { RuntimeEventEmitter } from './events.js';
+import { OP_CATALOGUE, isOpName } from './graph/opCatalogue.js';
+import type { EpisodicRecorder } from './memory/episodicRecorder.js';
+import type { Value } from './values/value.js';
+
+function nodeIdOf(nodeExecId: string): number | null {
+  const n = Number(nodeExecId.slice(nodeExecId.lastIndexOf(':') + 1));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Records every event of run `runId`; returns the unsubscribe function. */
+export function recordRunTrace(events: RuntimeEventEmitter, recorder: EpisodicRecorder, runId: string, now: () => number): () => void {
+  const rec = (nodeExecId: string, nodeId: number | null, eventType: string, payload: Value) =>
+    recorder.record({ runId, nodeExecId, nodeId, eventType, payload, timestamp: now() });
+  const debugName = (op: string) => (isOpName(op) ? OP_CATALOGUE[op].debugName : op);
+  const offs = [
+    events.on('run:started', (e) => e.runId === runId && rec('', null, 'run_start', { program: e.program, flow: e.flow, args: e.args })),
+    events.on('node:started', (e) => e.runId === runId && rec(e.nodeExecId, e.nodeId, 'op_start', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, inputs: e.inputs })),
+    events.on('node:finished', (e) => {
+      if (e.runId !== runId) return;
+      rec(e.nodeExecId, e.nodeId, 'op_success', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, duration_ms: e.durationMs, tokens: e.tokens, output: e.output });
+    }),
+    events.on('node:failed', (e) => e.runId === runId && rec(e.nodeExecId, e.nodeId, 'op_failure', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, duration_ms: e.durationMs, error: e.error as unknown as Value, handled: e.handled })),
+    events.on('node:skipped', (e) => e.runId === runId && rec(e.nodeExecId, e.nodeId, 'op_skipped', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, reason: e.reason })),
+    events.on('llm:response', (e) => {
+      if (e.runId !== runId) return;
+      rec(e.nodeExecId, nodeIdOf(e.nodeExecId), 'llm_call', {
+        phase: e.phase, provider: e.provider, model: e.model, latency_ms: e.latencyMs, content: e.content, simulated: e.simulated,
+        input_tokens: e.usage.inputTokens, output_tokens: e.usage.outputTokens, total_tokens: e.usage.totalTokens,
+      });
+    }),
+    events.on('capability:result', (e) => {
+      if (e.runId !== runId) return;
+      rec(e.nodeExecId, nodeIdOf(e.nodeExecId), 'capability_call', { name: e.name, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
+    }),
+    events.on('print', (e) => e.runId === runId && rec(e.nodeExecId, nodeIdOf(e.nodeExecId), 'print', e.text)),
+    events.on('run:finished', (e) => {
+      if (e.runId !== runId) return;
+      rec('', null, 'run_end', { status: e.status, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
+      recorder.flush();
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,44 @@
+/**
+ * What a program finds next to it: `apxm.capabilities.mjs` (tools written in JS) and
+ * `apxm.config.json` (MCP servers, remote agents).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CapabilitySystem } from './capabilities/capabilitySystem.js';
+import { loadMcpServers } from './capabilities/mcpCapabilities.js';
+import { findCapabilityModule, loadCapabilityModule } from './capabilities/workspaceModule.js';
+import { ApxmError } from './errors.js';
+
+export interface WorkspaceConfig {
+  mcpServers?: Record<string, unknown>;
+  remoteAgents?: Record<string, string>;
+}
+
+export function findWorkspaceConfig(programFile: string, explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  const candidate = path.join(path.dirname(programFile), 'apxm.config.json');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+export function readWorkspaceConfig(file: string): WorkspaceConfig {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
+    return parsed as WorkspaceConfig;
+  } catch (e) {
+    throw new ApxmError('E_CONFIG', `cannot read workspace config ${file}: ${(e as Error).message}`, { place: { file }, hint: 'it must be JSON like {"mcpServers": {...}, "remoteAgents": {...}}' });
+  }
+}
+
+/** Registers the program's workspace tools; returns what was loaded, for the summary. */
+export async function loadWorkspaceCapabilities(system: CapabilitySystem, programFile: string, opts: { capabilities?: string; config?: string } = {}): Promise<{ module?: string; tools: string[]; mcp: string[] }> {
+  const moduleFile = opts.capabilities ? path.resolve(opts.capabilities) : findCapabilityModule(programFile);
+  const tools = moduleFile ? await loadCapabilityModule(moduleFile, system) : [];
+  const configFile = findWorkspaceConfig(programFile, opts.config);
+  const mcp: string[] = [];
+  if (configFile && readWorkspaceConfig(configFile).mcpServers) {
+    const connections = await loadMcpServers(configFile, system);
+    for (const c of connections) mcp.push(...c.tools);
+  }
+  return { module: moduleFile, tools, mcp };
+}
