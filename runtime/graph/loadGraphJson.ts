@@ -9,7 +9,7 @@ import { Diagnostics, childPath } from './diagnostics.js';
 import { isOpName, suggestOp } from './opCatalogue.js';
 import type { DependencyType, FlowGraph, FlowParameter, OpEdge, OpNode, Program, SourceRange } from './types.js';
 import { splitQualifiedName } from './types.js';
-import { validateFlow } from './validateFlow.js';
+import { checkEdgeEndpoints, validateFlow } from './validateFlow.js';
 import { locateJsonError } from './jsonErrorPosition.js';
 
 const DEPENDENCIES: readonly DependencyType[] = ['Data', 'Control', 'Effect'];
@@ -92,20 +92,24 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
   else if (!name.trim()) diags.error(childPath(path, 'name'), 'graph name cannot be empty', 'name the flow, e.g. "TripPlanner.main"');
 
   const nodes: OpNode[] = [];
+  const firstAt = new Map<number, string>();
   if (!Array.isArray(obj.nodes)) diags.error(childPath(path, 'nodes'), '"nodes" is required and must be an array');
   else if (obj.nodes.length === 0) diags.error(childPath(path, 'nodes'), 'graph must contain at least one node', 'add at least one node, e.g. {"id": 1, "name": "hello", "op": "CONST_STR", "attributes": {"value": "hi"}}');
   else {
-    const firstAt = new Map<number, string>();
+    
     obj.nodes.forEach((n, i) => {
-      const node = readNode(n, childPath(childPath(path, 'nodes'), i), diags, file);
-      if (!node) return;
-      const prev = firstAt.get(node.id);
+      const nodePath = childPath(childPath(path, 'nodes'), i);
+      const node = readNode(n, nodePath, diags, file);
+      // Ids count even on an otherwise invalid node, so duplicates and dangling edges are all reported at once.
+      const rawId = (n as { id?: unknown } | null)?.id;
+      if (!isId(rawId)) return;
+      const prev = firstAt.get(rawId);
       if (prev !== undefined) {
-        diags.error(childPath(node.jsonPath as string, 'id'), `duplicate node id ${node.id} (first used at ${prev})`, 'give every node a unique id');
+        diags.error(childPath(nodePath, 'id'), `duplicate node id ${rawId} (first used at ${prev})`, 'give every node a unique id');
         return;
       }
-      firstAt.set(node.id, node.jsonPath as string);
-      nodes.push(node);
+      firstAt.set(rawId, nodePath);
+      if (node) nodes.push(node);
     });
   }
 
@@ -140,7 +144,10 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
     if (!isObject(obj.metadata as Value)) diags.error(childPath(path, 'metadata'), '"metadata" must be an object');
     else metadata = toValue(obj.metadata) as ValueObject;
   }
-  if (diags.errors.length > errorsBefore) return undefined;
+  if (diags.errors.length > errorsBefore) {
+    edges.forEach((e, k) => checkEdgeEndpoints(e, e.jsonPath ?? childPath(childPath(path, 'edges'), k), firstAt, diags));
+    return undefined;
+  }
   const { agent, flow } = splitQualifiedName(name.trim());
   const isEntry = typeof metadata.is_entry === 'boolean' ? metadata.is_entry : single;
   return { agent, flow, qualifiedName: `${agent}.${flow}`, isEntry, parameters, nodes, edges, metadata, file, jsonPath: path };

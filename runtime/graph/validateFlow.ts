@@ -6,6 +6,14 @@ import type { FlowGraph, OpNode } from './types.js';
 
 const TIERS = ['stm', 'ltm', 'episodic'];
 
+/** Reports an edge whose ends are not node ids; true when both exist. */
+export function checkEdgeEndpoints(e: { from: number; to: number }, path: string, ids: ReadonlyMap<number, unknown>, diags: Diagnostics): boolean {
+  const known = () => `use one of the node ids: ${[...ids.keys()].slice(0, 20).join(', ')}`;
+  if (!ids.has(e.from)) diags.error(childPath(path, 'from'), `edge references unknown source node ${e.from}`, known());
+  if (!ids.has(e.to)) diags.error(childPath(path, 'to'), `edge references unknown destination node ${e.to}`, known());
+  return ids.has(e.from) && ids.has(e.to);
+}
+
 export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: FlowGraph[]): void {
   const base = flow.jsonPath ?? '$';
   const indexOf = new Map<number, number>();
@@ -18,9 +26,8 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
     const path = e.jsonPath ?? childPath(childPath(base, 'edges'), k);
     const from = indexOf.get(e.from);
     const to = indexOf.get(e.to);
-    if (from === undefined) diags.error(childPath(path, 'from'), `edge references unknown source node ${e.from}`, `use one of the node ids: ${[...indexOf.keys()].slice(0, 20).join(', ')}`);
-    if (to === undefined) diags.error(childPath(path, 'to'), `edge references unknown destination node ${e.to}`, `use one of the node ids: ${[...indexOf.keys()].slice(0, 20).join(', ')}`);
-    if (from === undefined || to === undefined) return void (edgesOk = false);
+    if (!checkEdgeEndpoints(e, path, indexOf, diags)) return void (edgesOk = false);
+    if (from === undefined || to === undefined) return;
     if (from === to) {
       diags.error(path, `edge ${e.from} → ${e.to} is a self-loop`, 'use LOOP_START/LOOP_END for repetition; a node cannot depend on itself');
       return void (edgesOk = false);

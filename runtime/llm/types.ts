@@ -25,6 +25,8 @@ export interface LlmRequest {
   reasoningBudget?: number;
   /** Cancels the request (run cancelled, node timeout). */
   signal?: AbortSignal;
+  /** Latency class of the issuing op (set by LlmClient); the simulated provider sleeps by it. */
+  latency?: LatencyClass;
   /** When set, the provider streams and calls this with each text delta. */
   onDelta?: (text: string) => void;
 }

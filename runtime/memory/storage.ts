@@ -95,8 +95,10 @@ export interface StorageBackend {
   ltmGet(key: string): LtmEntry | undefined;
   /** Upsert (and index for full-text search) in one transaction. */
   ltmPut(key: string, value: Value, now?: number): void;
+  /** Many upserts in one transaction (bulk import, benchmarks). */
+  ltmPutMany(entries: { key: string; value: Value }[], now?: number): void;
   ltmDelete(key: string): boolean;
-  /** Case-insensitive key substring, ordered by key. */
+  /** Exact key, then keys starting with the query, then keys containing it case-insensitively; each group by key. */
   ltmSearchKeys(query: string, limit: number): SearchHit[];
   /** FTS5 full-text search over keys and string leaves of values, best first. */
   ltmSearchText(query: string, limit: number): SearchHit[];

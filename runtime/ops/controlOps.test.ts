@@ -144,7 +144,7 @@ describe('TRY_CATCH', () => {
     const rt = await makeRuntime();
     for (const failing of [[2, 'ERR', { message: 'custom failure' }], [2, 'GUARD', { condition: 'not_empty' }]] as const) {
       const r = await rt.execute(program({
-        nodes: [[1, 'TRY_CATCH'], failing as [number, string, Record<string, unknown>], [3, 'CONST_STR', { value: 'handled' }], [4, 'MERGE', { strategy: 'first' }]],
+        nodes: [[1, 'TRY_CATCH'], failing as unknown as [number, string, Record<string, unknown>], [3, 'CONST_STR', { value: 'handled' }], [4, 'MERGE', { strategy: 'first' }]],
         edges: [[1, 2, 'Control', 'try'], [1, 3, 'Control', 'catch'], [2, 4], [3, 4]],
       }));
       assert.equal(r.status, 'succeeded', failing[1]);

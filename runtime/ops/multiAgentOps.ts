@@ -48,7 +48,7 @@ export const communicate: OpHandler = async (ctx) => {
         return { agent, error: (e as Error).message };
       }
     }));
-    return results as Value;
+    return results as unknown as Value;
   }
   const remote = /^https?:\/\//.test(recipient) ? recipient : ctx.services.remoteAgents[recipient];
   if (protocol === 'http' || protocol === 'https' || (remote && !recipientFlow(ctx, recipient))) {

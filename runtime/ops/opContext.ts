@@ -2,6 +2,7 @@
 import { ApxmError } from '../errors.js';
 import type { RuntimeEventName, RuntimeEvents } from '../events.js';
 import type { OpNode } from '../graph/types.js';
+import type { LoopPlan } from '../scheduler/loopPlan.js';
 import type { Value } from '../values/value.js';
 import type { RunServices } from './runServices.js';
 
@@ -19,7 +20,7 @@ export class SkipDownstream {
   constructor(readonly value: Value, readonly reason: string) {}
 }
 
-export type OpOutcome = Value | Routed | SkipDownstream;
+export type OpOutcome = Value | Routed | SkipDownstream | LoopPlan;
 
 export interface OpContext {
   readonly node: OpNode;

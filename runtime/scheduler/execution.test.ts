@@ -158,10 +158,11 @@ describe('pause hook', () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
     let hits = 0;
+    const pausedOnce = new Promise<void>((resolve) => rt.events.once('scheduler:paused', () => resolve()));
     const handle = rt.start(program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'PRINT', { message: 'm' }], [3, 'RETURN']], edges: [[1, 2], [2, 3]] }), {
       hooks: { shouldPause: (n) => n.nodeId === 2 && ++hits > 0 },
     });
-    await new Promise<void>((resolve) => rt.events.once('scheduler:paused', () => resolve()));
+    await pausedOnce;
     const paused = log.of('scheduler:paused')[0];
     assert.equal(paused.reason, 'breakpoint');
     assert.equal(paused.node?.nodeId, 2);

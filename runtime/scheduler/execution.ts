@@ -61,6 +61,7 @@ export class Execution implements LaneClient {
   private nextFrameId = 1;
   private top!: Frame;
   inFlight = 0;
+  private stallCheckScheduled = false;
   private externalWaits = 0;
   private pumping = false;
   private pumpAgain = false;
@@ -433,9 +434,25 @@ export class Execution implements LaneClient {
   }
 
   /** Nothing ready, nothing running, nobody waiting outside, work left: fail now instead of hanging. */
+  private looksStalled(): boolean {
+    if (this.done || this.inFlight > 0 || this.externalWaits > 0 || this.pumping) return false;
+    return this.queue.size === 0; // else runnable, or held by the debugger
+  }
+
+  /**
+   * A node that gave its lane back to wait for a child frame resumes in a microtask once that frame
+   * settles, so a stall is confirmed after the microtask queue drains (still before any timer).
+   */
   private checkStalled(): void {
-    if (this.done || this.inFlight > 0 || this.externalWaits > 0 || this.pumping) return;
-    if (this.queue.size > 0) return; // runnable, or held by the debugger
+    if (this.stallCheckScheduled || !this.looksStalled()) return;
+    this.stallCheckScheduled = true;
+    setImmediate(() => {
+      this.stallCheckScheduled = false;
+      if (this.looksStalled()) this.declareStalled();
+    });
+  }
+
+  private declareStalled(): void {
     if (this.stepRequests.length) for (const s of this.stepRequests.splice(0)) s.resolve(undefined);
     if (this.frames.size === 0) return;
     const stuck: string[] = [];

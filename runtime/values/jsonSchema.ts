@@ -1,9 +1,6 @@
 /** JSON Schema validation with ajv, for ASK's output_schema: a list of readable problems. */
-import AjvModule from 'ajv';
-import type { ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 
-// ajv ships CommonJS with a default export; under NodeNext the class sits on `.default`.
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const ajv = new Ajv({ allErrors: true, strict: false });
 const cache = new Map<string, ReturnType<typeof ajv.compile>>();
 
@@ -20,4 +17,16 @@ export function validateAgainstSchema(schema: unknown, value: unknown): string[]
   }
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+}
+
+/** Problems with a schema itself (undefined when ajv accepts it). */
+export function schemaProblem(schema: unknown): string | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'a JSON Schema must be an object';
+  try {
+    const key = JSON.stringify(schema);
+    if (!cache.has(key)) cache.set(key, ajv.compile(schema as object));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

@@ -1,0 +1,97 @@
+/**
+ * LlmClient: the one place LLM calls are retried, timed out and budgeted. Ops call it; providers
+ * below it make exactly one request per attempt (the openai SDK's own retries are off).
+ */
+import { ApxmError, asApxmError } from '../errors.js';
+import { backoffDelay, cancelled, sleep } from './retry.js';
+import { DEFAULT_RETRY_POLICY, LLM_TIMEOUT_BY_LATENCY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
+
+export interface LlmClientOptions {
+  retry?: Partial<RetryPolicy>;
+  timeouts?: Partial<Record<LatencyClass, number>>;
+  /** Injected for deterministic tests. */
+  random?: () => number;
+}
+
+export interface LlmCallObserver {
+  onRequest?(info: { provider: string; model: string; attempt: number }): void;
+  onRetry?(info: { attempt: number; delayMs: number; error: ApxmError }): void;
+}
+
+export interface LlmCallOptions {
+  latency: LatencyClass;
+  /** A call starts only while `used() < limit`; the call that crosses the limit completes, the next fails. */
+  budget?: { limit: number; used: () => number };
+  observer?: LlmCallObserver;
+}
+
+export interface LlmCallResult extends LlmResponse {
+  /** Wall time of the successful attempt. */
+  latencyMs: number;
+  attempts: number;
+}
+
+export class LlmClient {
+  readonly policy: RetryPolicy;
+  private readonly timeouts: Record<LatencyClass, number>;
+
+  constructor(readonly provider: LlmProvider, private readonly options: LlmClientOptions = {}) {
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.timeouts = { ...LLM_TIMEOUT_BY_LATENCY, ...options.timeouts };
+  }
+
+  get providerName(): string {
+    return this.provider.name;
+  }
+
+  timeoutFor(latency: LatencyClass): number {
+    return this.timeouts[latency];
+  }
+
+  async call(request: LlmRequest, options: LlmCallOptions): Promise<LlmCallResult> {
+    const outer = request.signal;
+    const timeoutMs = this.timeoutFor(options.latency);
+    for (let attempt = 1; ; attempt++) {
+      if (outer?.aborted) throw cancelled();
+      if (options.budget && options.budget.used() >= options.budget.limit) {
+        throw new ApxmError('E_BUDGET_EXCEEDED', `token budget exhausted: ${options.budget.used()} of ${options.budget.limit} tokens used`, {
+          hint: 'raise the node\'s "token_budget" attribute or RuntimeConfig.tokenBudget',
+        });
+      }
+      options.observer?.onRequest?.({ provider: this.provider.name, model: request.model ?? this.provider.defaultModel, attempt });
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), timeoutMs);
+      const signal = outer ? AbortSignal.any([outer, timer.signal]) : timer.signal;
+      const started = performance.now();
+      try {
+        const response = await this.provider.complete({ ...request, latency: options.latency, signal });
+        return { ...response, latencyMs: Math.round(performance.now() - started), attempts: attempt };
+      } catch (e) {
+        let error: ApxmError;
+        if (outer?.aborted) throw cancelled();
+        if (timer.signal.aborted) {
+          error = new ApxmError('E_LLM_TIMEOUT', `no reply from ${this.provider.name} within ${timeoutMs} ms (${options.latency}-latency op)`, {
+            retryable: true, hint: 'raise llm.timeoutMs for this latency class, or check that the server is up',
+          });
+        } else {
+          error = asApxmError(e, 'E_LLM_NETWORK');
+        }
+        if (!error.retryable || attempt > this.policy.maxRetries) {
+          if (attempt > 1 && error.retryable) {
+            throw new ApxmError(error.code, `${error.message} (gave up after ${attempt} attempts)`, { hint: error.hint, details: error.details, cause: error });
+          }
+          throw error;
+        }
+        const delayMs = backoffDelay(attempt, this.policy, error.retryAfterMs, this.options.random);
+        options.observer?.onRetry?.({ attempt, delayMs, error });
+        await sleep(delayMs, outer);
+      } finally {
+        clearTimeout(timeout);
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.provider.dispose?.();
+  }
+}

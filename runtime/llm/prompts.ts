@@ -1,0 +1,73 @@
+/**
+ * Prompt assembly (spec backends-memory §1.5–1.6, with upstream's REFLECT and VERIFY bugs fixed:
+ * REFLECT sends its inputs and history, VERIFY asks for a strict JSON verdict).
+ */
+import { display, type Value } from '../values/value.js';
+import type { LlmPhase } from './types.js';
+
+const SYSTEM_PROMPTS: Record<LlmPhase, string> = {
+  ASK: 'You are a helpful assistant. Be concise and direct.',
+  THINK: 'You are a careful thinker. Reason deeply and step by step before you answer.',
+  REASON: [
+    'You are a reasoning engine for an agent. When structure helps, reply with JSON:',
+    '{"result": <any>, "belief_updates": {"<key>": <value>}, "new_goals": [{"description": "...", "priority": 0-100}]}',
+    '"result" is required; "belief_updates" and "new_goals" are optional. Plain text is fine when no structure is needed.',
+  ].join('\n'),
+  PLAN: [
+    'You are a planning expert. Break the goal into concrete steps.',
+    'Reply with valid JSON only: {"plan": [{"description": "...", "priority": 0-100, "dependencies": ["<description of an earlier step>"]}], "result": "<what the plan achieves>"}.',
+  ].join('\n'),
+  INNER_PLAN: [
+    'You are an inner-plan compiler. Output only JSON for an ApxmGraph: {"name": "...", "nodes": [{"id": 1, "name": "...", "op": "ASK", "attributes": {...}}], "edges": [{"from": 1, "to": 2, "dependency": "Data"}]}.',
+    'Node ids are unique integers, ops are SCREAMING_SNAKE_CASE from CONST_STR, ASK, THINK, REASON, QMEM, UMEM, INV, BRANCH_ON_VALUE, SWITCH, WAIT_ALL, MERGE, FENCE, PLAN, REFLECT, VERIFY;',
+    'dependency is Data, Control or Effect; the graph is acyclic; prefer linear plans. Reply with an empty string if no graph is possible.',
+  ].join('\n'),
+  REFLECT: [
+    'You analyse an agent\'s execution: what worked, what failed, and what to change.',
+    'Reply with valid JSON only: {"summary": "...", "insights": ["..."], "patterns": ["..."], "recommendations": ["..."]}.',
+  ].join('\n'),
+  VERIFY: 'You are a verification expert. Decide whether the claim is supported by the evidence. Reply with JSON only: {"verified": true|false, "reason": "<one sentence>"}.',
+};
+
+export function systemPromptFor(phase: LlmPhase): string {
+  return SYSTEM_PROMPTS[phase];
+}
+
+const inputText = (v: Value): string => (typeof v === 'string' ? v : display(v));
+
+/**
+ * Renders an op's user prompt in one pass: `{i}` → input i, `{{name}}` → a variable. With no
+ * `{i}` placeholder, inputs are appended as `Context n: <json>` lines; a blank template is the
+ * first input. Substituted text is never scanned again, so an input containing `{1}` stays literal.
+ */
+export function renderTemplate(template: string, inputs: Value[], vars: Record<string, Value> = {}): string {
+  const hasIndexed = /\{\d+\}/.test(template);
+  if (!template.trim()) return inputs.length ? inputText(inputs[0]) : '';
+  const rendered = template.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g, (whole, name: string | undefined, index: string | undefined) => {
+    if (name !== undefined) {
+      if (!Object.prototype.hasOwnProperty.call(vars, name)) return whole;
+      return inputText(vars[name]);
+    }
+    const i = Number(index);
+    return i < inputs.length ? inputText(inputs[i]) : whole;
+  });
+  if (hasIndexed || !inputs.length) return rendered;
+  return rendered + '\n\n' + inputs.map((v, i) => `Context ${i + 1}: ${JSON.stringify(v)}`).join('\n');
+}
+
+export function buildPlanPrompt(goal: string, context?: string): string {
+  return `Goal: ${goal}` + (context ? `\nContext: ${context}` : '') + '\n\nReply with the JSON plan only.';
+}
+
+export function buildReflectPrompt(inputs: Value[], historyLines: string[], prompt?: string): string {
+  const parts: string[] = [];
+  if (prompt) parts.push(prompt);
+  if (inputs.length) parts.push('Results to analyse:\n' + inputs.map(inputText).join('\n\n'));
+  parts.push(`Execution history (${historyLines.length} events, oldest first):\n` + (historyLines.length ? historyLines.join('\n') : '(none)'));
+  parts.push('Analyse strengths and weaknesses and reply with the JSON object only.');
+  return parts.join('\n\n');
+}
+
+export function buildVerifyPrompt(claim: string, evidence: string): string {
+  return `Claim: ${claim}\n\nEvidence:\n${evidence || '(none)'}\n\nIs the claim supported by the evidence? Reply with the JSON verdict only.`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Batches episodic events so recording never dominates run time: events queue in memory and are
+ * written one transaction per `batchSize` events, on a short timer, on flush and on close.
+ */
+import type { EpisodicEvent, StorageBackend } from './storage.js';
+
+export interface EpisodicRecorderOptions {
+  batchSize?: number;
+  /** Longest an event waits in memory before it is written. Default 200 ms. */
+  flushIntervalMs?: number;
+  /** A write failure (disk full...) is reported here rather than thrown into the run. */
+  onError?: (error: Error) => void;
+}
+
+export class EpisodicRecorder {
+  private pending: EpisodicEvent[] = [];
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+
+  constructor(private readonly storage: StorageBackend, private readonly options: EpisodicRecorderOptions = {}) {
+    this.batchSize = Math.max(1, options.batchSize ?? 512);
+    this.flushIntervalMs = options.flushIntervalMs ?? 200;
+  }
+
+  record(event: EpisodicEvent): void {
+    if (this.closed) return;
+    this.pending.push(event);
+    if (this.pending.length >= this.batchSize) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.storage.episodicAppend(batch);
+    } catch (e) {
+      if (this.options.onError) this.options.onError(e as Error);
+      else throw e;
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * StorageBackend in plain memory: for `dbPath: ':memory:'` with `backend: 'memory'`, tests, and
+ * hosts without any SQLite. Same behaviour as the SQLite backends (the conformance suite proves
+ * it); full-text ranking is a simple word-overlap score instead of BM25.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Value } from '../values/value.js';
+import { valueText } from './sqliteStorage.js';
+import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunRecord, SearchHit, StorageBackend } from './storage.js';
+
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+const words = (s: string): string[] => (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+
+export class MemoryStorage implements StorageBackend {
+  readonly kind = 'memory';
+  readonly location = ':memory:';
+  private readonly ltm = new Map<string, LtmEntry & { words: Set<string> }>();
+  private readonly episodes: EpisodicEvent[] = [];
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly checkpoints = new Map<string, Checkpoint>();
+  private readonly tasks: QueueTask[] = [];
+
+  ltmGet(key: string): LtmEntry | undefined {
+    const e = this.ltm.get(key);
+    return e && { key, value: clone(e.value), createdAt: e.createdAt, updatedAt: e.updatedAt };
+  }
+
+  ltmPut(key: string, value: Value, now = Date.now()): void {
+    const prev = this.ltm.get(key);
+    const w = new Set([...words(key), ...words(valueText(value).join(' '))]);
+    this.ltm.set(key, { key, value: clone(value), createdAt: prev?.createdAt ?? now, updatedAt: now, words: w });
+  }
+
+  ltmPutMany(entries: { key: string; value: Value }[], now = Date.now()): void {
+    for (const e of entries) this.ltmPut(e.key, e.value, now);
+  }
+
+  ltmDelete(key: string): boolean {
+    return this.ltm.delete(key);
+  }
+
+  ltmSearchKeys(query: string, limit: number): SearchHit[] {
+    if (limit <= 0) return [];
+    const keys = [...this.ltm.keys()].sort();
+    const lower = query.toLowerCase();
+    const exact = this.ltm.has(query) ? [query] : [];
+    const prefix = keys.filter((k) => k !== query && k.startsWith(query));
+    const inner = keys.filter((k) => k !== query && !k.startsWith(query) && k.toLowerCase().includes(lower));
+    return [...exact, ...prefix, ...inner].slice(0, limit).map((key) => ({ key, value: clone(this.ltm.get(key)!.value), score: 1 }));
+  }
+
+  ltmSearchText(query: string, limit: number): SearchHit[] {
+    const q = [...new Set(words(query))];
+    if (!q.length || limit <= 0) return [];
+    const scored = [...this.ltm.values()].map((e) => ({ e, n: q.filter((w) => e.words.has(w)).length }));
+    let hits = scored.filter((s) => s.n === q.length);
+    if (!hits.length) hits = scored.filter((s) => s.n > 0);
+    hits.sort((a, b) => b.n - a.n || (a.e.key < b.e.key ? -1 : 1));
+    return hits.slice(0, limit).map(({ e, n }) => ({ key: e.key, value: clone(e.value), score: n / (q.length + 1) }));
+  }
+
+  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {
+    return [...this.ltm.keys()]
+      .filter((k) => !prefix || k.startsWith(prefix))
+      .sort()
+      .slice(offset, offset + limit)
+      .map((k) => this.ltmGet(k)!);
+  }
+
+  ltmCount(): number {
+    return this.ltm.size;
+  }
+
+  episodicAppend(events: EpisodicEvent[]): number[] {
+    return events.map((e) => {
+      const seq = this.episodes.length + 1;
+      this.episodes.push({ ...clone(e), seq });
+      return seq;
+    });
+  }
+
+  episodicQuery(query: EpisodicQuery): EpisodicEvent[] {
+    let out = this.episodes.filter(
+      (e) =>
+        (query.runId === undefined || e.runId === query.runId) &&
+        (!query.eventType || e.eventType.includes(query.eventType)) &&
+        (query.nodeId === undefined || e.nodeId === query.nodeId) &&
+        (query.afterSeq === undefined || e.seq! > query.afterSeq),
+    );
+    if (query.order === 'desc') out = out.reverse();
+    const offset = query.offset ?? 0;
+    return out.slice(offset, query.limit === undefined ? undefined : offset + query.limit).map(clone);
+  }
+
+  episodicCount(runId?: string): number {
+    return runId === undefined ? this.episodes.length : this.episodes.filter((e) => e.runId === runId).length;
+  }
+
+  runPut(run: RunRecord): void {
+    const prev = this.runs.get(run.runId);
+    this.runs.set(run.runId, prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: run.result, error: run.error } : clone(run));
+  }
+
+  runGet(runId: string): RunRecord | undefined {
+    return clone(this.runs.get(runId));
+  }
+
+  runList(limit: number, offset = 0): RunRecord[] {
+    const all = [...this.runs.values()].reverse();
+    return all.sort((a, b) => b.startedAt - a.startedAt).slice(offset, offset + limit).map(clone);
+  }
+
+  checkpointPut(cp: Checkpoint): void {
+    this.checkpoints.set(cp.id, clone(cp));
+  }
+
+  checkpointGet(id: string): Checkpoint | undefined {
+    return clone(this.checkpoints.get(id));
+  }
+
+  checkpointList(status?: Checkpoint['status']): Checkpoint[] {
+    return [...this.checkpoints.values()].filter((c) => !status || c.status === status).sort((a, b) => a.createdAt - b.createdAt).map(clone);
+  }
+
+  queuePush(queue: string, data: Value, now = Date.now()): string {
+    const taskId = randomUUID();
+    this.tasks.push({ taskId, queue, data: clone(data), status: 'pending', createdAt: now });
+    return taskId;
+  }
+
+  queueClaim(queue: string, agentId: string, leaseMs: number, now = Date.now()): QueueTask | undefined {
+    const t = this.tasks.find((x) => x.queue === queue && (x.status === 'pending' || (x.status === 'claimed' && (x.leaseUntil ?? 0) < now)));
+    if (!t) return undefined;
+    Object.assign(t, { status: 'claimed', claimedBy: agentId, claimToken: randomUUID(), leaseUntil: now + leaseMs });
+    return clone(t);
+  }
+
+  queueComplete(taskId: string, claimToken: string, result: Value, success: boolean): boolean {
+    const t = this.tasks.find((x) => x.taskId === taskId && x.claimToken === claimToken && x.status === 'claimed');
+    if (!t) return false;
+    t.status = success ? 'done' : 'failed';
+    t.result = clone(result);
+    return true;
+  }
+
+  queueList(queue: string): QueueTask[] {
+    return this.tasks.filter((t) => t.queue === queue).map(clone);
+  }
+
+  schemaVersion(): number {
+    return 1;
+  }
+
+  close(): void {}
+}

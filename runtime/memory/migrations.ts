@@ -1,0 +1,86 @@
+/**
+ * The schema, versioned with PRAGMA user_version. Each migration runs in its own transaction;
+ * a database newer than this runtime is refused rather than guessed at.
+ */
+import { ApxmError } from '../errors.js';
+import { inTransaction, type SqlDriver } from './sqlDriver.js';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: LTM with full-text and key-substring indexes, the episodic log, runs, checkpoints, queues.
+  `
+  CREATE TABLE ltm (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE VIRTUAL TABLE ltm_text USING fts5(key_words, body, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE VIRTUAL TABLE ltm_keys USING fts5(key, tokenize = 'trigram');
+  CREATE TABLE episodic (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    node_exec_id TEXT NOT NULL,
+    node_id INTEGER,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    timestamp INTEGER NOT NULL
+  );
+  CREATE INDEX episodic_run ON episodic(run_id, seq);
+  CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    program TEXT NOT NULL,
+    entry_flow TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    args TEXT NOT NULL,
+    result TEXT,
+    error TEXT
+  );
+  CREATE INDEX runs_started ON runs(started_at DESC);
+  CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    node_id INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    display_data TEXT NOT NULL,
+    status TEXT NOT NULL,
+    human_input TEXT,
+    snapshot TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    resumed_at INTEGER
+  );
+  CREATE TABLE queue_tasks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id TEXT NOT NULL UNIQUE,
+    queue TEXT NOT NULL,
+    data TEXT NOT NULL,
+    status TEXT NOT NULL,
+    claimed_by TEXT,
+    claim_token TEXT,
+    lease_until INTEGER,
+    result TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX queue_pending ON queue_tasks(queue, status, seq);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: SqlDriver, location: string): number {
+  const current = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  if (current > SCHEMA_VERSION) {
+    throw new ApxmError('E_STORAGE', `${location} has schema version ${current}, newer than this runtime's ${SCHEMA_VERSION}`, {
+      hint: 'upgrade the APXM runtime, or point memoryConfig.dbPath at another file',
+    });
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    inTransaction(db, () => {
+      db.exec(MIGRATIONS[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+    });
+  }
+  return SCHEMA_VERSION;
+}

@@ -1,0 +1,327 @@
+/**
+ * StorageBackend on SQLite (either driver): one file holds LTM (with FTS5 full-text and trigram
+ * key indexes kept in step inside the same transaction), the episodic log, runs, PAUSE
+ * checkpoints and CLAIM queues. WAL journal, so readers (the debugger's memory view) never block
+ * the running program, and a crash never loses a committed write.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Value } from '../values/value.js';
+import { migrate } from './migrations.js';
+import { inTransaction, type SqlDriver, type SqlParam, type SqlStatement } from './sqlDriver.js';
+import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunRecord, SearchHit, StorageBackend } from './storage.js';
+
+type Row = Record<string, unknown>;
+
+const json = (v: Value | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
+const parse = (s: unknown): Value => (typeof s === 'string' ? (JSON.parse(s) as Value) : null);
+const optParse = (s: unknown): Value | undefined => (s === null || s === undefined ? undefined : parse(s));
+const optNum = (n: unknown): number | undefined => (n === null || n === undefined ? undefined : Number(n));
+
+/** Words FTS5 indexes for a key: `trip:lisbon/day_1` → `trip lisbon day 1`. */
+function keyWords(key: string): string {
+  return key.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/** Every string leaf (and number) of a value, space-separated, for the full-text index. */
+export function valueText(v: Value, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
+  else if (Array.isArray(v)) for (const x of v) valueText(x, out);
+  else if (v !== null) for (const [k, x] of Object.entries(v)) {
+    out.push(k);
+    valueText(x, out);
+  }
+  return out;
+}
+
+/** FTS5 query words: letters and digits only, each quoted, so user text is never FTS syntax. */
+export function ftsWords(query: string): string[] {
+  return (query.match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => `"${w}"`);
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+export class SqliteStorage implements StorageBackend {
+  readonly kind: string;
+  private closed = false;
+  private readonly version: number;
+  private readonly stmts = new Map<string, SqlStatement>();
+
+  constructor(private readonly db: SqlDriver, readonly location: string) {
+    this.kind = db.kind;
+    if (location !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.version = migrate(db, location);
+  }
+
+  private q(sql: string): SqlStatement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private get<T = Row>(sql: string, ...p: SqlParam[]): T | undefined {
+    return this.q(sql).get(...p) as T | undefined;
+  }
+
+  private all<T = Row>(sql: string, ...p: SqlParam[]): T[] {
+    return this.q(sql).all(...p) as T[];
+  }
+
+  // ---- LTM
+
+  ltmGet(key: string): LtmEntry | undefined {
+    const r = this.get('SELECT key, value, created_at, updated_at FROM ltm WHERE key = ?', key);
+    return r && { key: String(r.key), value: parse(r.value), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+  }
+
+  ltmPut(key: string, value: Value, now = Date.now()): void {
+    inTransaction(this.db, () => this.putRow(key, value, now));
+  }
+
+  /** Many upserts in one transaction (bulk import, benchmarks). */
+  ltmPutMany(entries: { key: string; value: Value }[], now = Date.now()): void {
+    inTransaction(this.db, () => {
+      for (const e of entries) this.putRow(e.key, e.value, now);
+    });
+  }
+
+  private putRow(key: string, value: Value, now: number): void {
+    const body = valueText(value).join(' ');
+    const existing = this.get<{ id: number }>('SELECT id FROM ltm WHERE key = ?', key);
+    if (existing) {
+      const id = Number(existing.id);
+      this.q('UPDATE ltm SET value = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(value), now, id);
+      this.q('DELETE FROM ltm_text WHERE rowid = ?').run(id);
+      this.q('INSERT INTO ltm_text(rowid, key_words, body) VALUES (?, ?, ?)').run(id, keyWords(key), body);
+      return;
+    }
+    const id = Number(this.q('INSERT INTO ltm(key, value, created_at, updated_at) VALUES (?, ?, ?, ?)').run(key, JSON.stringify(value), now, now).lastInsertRowid);
+    this.q('INSERT INTO ltm_text(rowid, key_words, body) VALUES (?, ?, ?)').run(id, keyWords(key), body);
+    this.q('INSERT INTO ltm_keys(rowid, key) VALUES (?, ?)').run(id, key);
+  }
+
+  ltmDelete(key: string): boolean {
+    return inTransaction(this.db, () => {
+      const r = this.get<{ id: number }>('SELECT id FROM ltm WHERE key = ?', key);
+      if (!r) return false;
+      const id = Number(r.id);
+      this.q('DELETE FROM ltm WHERE id = ?').run(id);
+      this.q('DELETE FROM ltm_text WHERE rowid = ?').run(id);
+      this.q('DELETE FROM ltm_keys WHERE rowid = ?').run(id);
+      return true;
+    });
+  }
+
+  /** Exact key first, then keys starting with the query (by key), then other keys containing it, case-insensitively (by key). */
+  ltmSearchKeys(query: string, limit: number): SearchHit[] {
+    if (limit <= 0) return [];
+    const hits: SearchHit[] = [];
+    const seen = new Set<string>();
+    const add = (rows: Row[]) => {
+      for (const r of rows) {
+        const key = String(r.key);
+        if (hits.length >= limit || seen.has(key)) continue;
+        seen.add(key);
+        hits.push({ key, value: parse(r.value), score: 1 });
+      }
+    };
+    if (query === '') {
+      add(this.all('SELECT key, value FROM ltm ORDER BY key LIMIT ?', limit));
+      return hits;
+    }
+    add(this.all('SELECT key, value FROM ltm WHERE key = ?', query));
+    add(this.all("SELECT key, value FROM ltm WHERE key > ? AND key < ? || x'f48fbfbf' ORDER BY key LIMIT ?", query, query, limit));
+    if (hits.length >= limit) return hits;
+    const rest =
+      [...query].length >= 3
+        ? this.all('SELECT l.key, l.value FROM ltm_keys JOIN ltm l ON l.id = ltm_keys.rowid WHERE ltm_keys MATCH ? LIMIT ?', `"${query.replace(/"/g, '""')}"`, limit + hits.length)
+        : this.all("SELECT key, value FROM ltm WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ?", `%${escapeLike(query)}%`, limit + hits.length);
+    rest.sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
+    add(rest);
+    return hits;
+  }
+
+  /** All words (then, if nothing matches, any word) of the query, best BM25 first. */
+  ltmSearchText(query: string, limit: number): SearchHit[] {
+    const words = ftsWords(query);
+    if (!words.length || limit <= 0) return [];
+    const sql =
+      'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY rank LIMIT ?';
+    let rows = this.all(sql, words.join(' '), limit);
+    if (!rows.length && words.length > 1) rows = this.all(sql, words.join(' OR '), limit);
+    return rows.map((r) => {
+      const s = Math.max(-Number(r.rank), 1e-9);
+      return { key: String(r.key), value: parse(r.value), score: s / (1 + s) };
+    });
+  }
+
+  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {
+    const rows = prefix
+      ? this.all("SELECT key, value, created_at, updated_at FROM ltm WHERE key >= ? AND key < ? || x'f48fbfbf' ORDER BY key LIMIT ? OFFSET ?", prefix, prefix, limit, offset)
+      : this.all('SELECT key, value, created_at, updated_at FROM ltm ORDER BY key LIMIT ? OFFSET ?', limit, offset);
+    return rows.map((r) => ({ key: String(r.key), value: parse(r.value), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) }));
+  }
+
+  ltmCount(): number {
+    return Number(this.get<{ n: number }>('SELECT count(*) AS n FROM ltm')!.n);
+  }
+
+  // ---- Episodic
+
+  episodicAppend(events: EpisodicEvent[]): number[] {
+    if (!events.length) return [];
+    return inTransaction(this.db, () => {
+      const ins = this.q('INSERT INTO episodic(run_id, node_exec_id, node_id, event_type, payload, timestamp) VALUES (?, ?, ?, ?, ?, ?)');
+      return events.map((e) => Number(ins.run(e.runId, e.nodeExecId, e.nodeId, e.eventType, JSON.stringify(e.payload), e.timestamp).lastInsertRowid));
+    });
+  }
+
+  episodicQuery(query: EpisodicQuery): EpisodicEvent[] {
+    const where: string[] = [];
+    const params: SqlParam[] = [];
+    if (query.runId !== undefined) (where.push('run_id = ?'), params.push(query.runId));
+    if (query.eventType) (where.push('instr(event_type, ?) > 0'), params.push(query.eventType));
+    if (query.nodeId !== undefined) (where.push('node_id = ?'), params.push(query.nodeId));
+    if (query.afterSeq !== undefined) (where.push('seq > ?'), params.push(query.afterSeq));
+    const sql =
+      'SELECT seq, run_id, node_exec_id, node_id, event_type, payload, timestamp FROM episodic' +
+      (where.length ? ' WHERE ' + where.join(' AND ') : '') +
+      ` ORDER BY seq ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    return this.all(sql, ...params, query.limit ?? -1, query.offset ?? 0).map((r) => ({
+      seq: Number(r.seq),
+      runId: String(r.run_id),
+      nodeExecId: String(r.node_exec_id),
+      nodeId: r.node_id === null ? null : Number(r.node_id),
+      eventType: String(r.event_type),
+      payload: parse(r.payload),
+      timestamp: Number(r.timestamp),
+    }));
+  }
+
+  episodicCount(runId?: string): number {
+    const r = runId === undefined ? this.get<{ n: number }>('SELECT count(*) AS n FROM episodic') : this.get<{ n: number }>('SELECT count(*) AS n FROM episodic WHERE run_id = ?', runId);
+    return Number(r!.n);
+  }
+
+  // ---- Runs
+
+  runPut(run: RunRecord): void {
+    this.q(
+      `INSERT INTO runs(run_id, program, entry_flow, status, started_at, finished_at, args, result, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result = excluded.result, error = excluded.error`,
+    ).run(run.runId, run.program, run.entryFlow, run.status, run.startedAt, run.finishedAt ?? null, JSON.stringify(run.args), json(run.result), json(run.error));
+  }
+
+  runGet(runId: string): RunRecord | undefined {
+    const r = this.get('SELECT * FROM runs WHERE run_id = ?', runId);
+    return r && this.toRun(r);
+  }
+
+  runList(limit: number, offset = 0): RunRecord[] {
+    return this.all('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?', limit, offset).map((r) => this.toRun(r));
+  }
+
+  private toRun(r: Row): RunRecord {
+    const out: RunRecord = {
+      runId: String(r.run_id), program: String(r.program), entryFlow: String(r.entry_flow), status: r.status as RunRecord['status'],
+      startedAt: Number(r.started_at), args: parse(r.args),
+    };
+    if (r.finished_at !== null) out.finishedAt = Number(r.finished_at);
+    if (r.result !== null) out.result = parse(r.result);
+    if (r.error !== null) out.error = parse(r.error);
+    return out;
+  }
+
+  // ---- Checkpoints
+
+  checkpointPut(cp: Checkpoint): void {
+    this.q(
+      `INSERT INTO checkpoints(id, run_id, node_id, message, display_data, status, human_input, snapshot, created_at, resumed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, human_input = excluded.human_input, resumed_at = excluded.resumed_at, snapshot = excluded.snapshot`,
+    ).run(cp.id, cp.runId, cp.nodeId, cp.message, JSON.stringify(cp.displayData), cp.status, json(cp.humanInput), JSON.stringify(cp.snapshot), cp.createdAt, cp.resumedAt ?? null);
+  }
+
+  checkpointGet(id: string): Checkpoint | undefined {
+    const r = this.get('SELECT * FROM checkpoints WHERE id = ?', id);
+    return r && this.toCheckpoint(r);
+  }
+
+  checkpointList(status?: Checkpoint['status']): Checkpoint[] {
+    const rows = status ? this.all('SELECT * FROM checkpoints WHERE status = ? ORDER BY created_at', status) : this.all('SELECT * FROM checkpoints ORDER BY created_at');
+    return rows.map((r) => this.toCheckpoint(r));
+  }
+
+  private toCheckpoint(r: Row): Checkpoint {
+    const cp: Checkpoint = {
+      id: String(r.id), runId: String(r.run_id), nodeId: Number(r.node_id), message: String(r.message), displayData: parse(r.display_data),
+      status: r.status as Checkpoint['status'], snapshot: parse(r.snapshot), createdAt: Number(r.created_at),
+    };
+    const hi = optParse(r.human_input);
+    if (hi !== undefined) cp.humanInput = hi;
+    const ra = optNum(r.resumed_at);
+    if (ra !== undefined) cp.resumedAt = ra;
+    return cp;
+  }
+
+  // ---- Queues
+
+  queuePush(queue: string, data: Value, now = Date.now()): string {
+    const taskId = randomUUID();
+    this.q("INSERT INTO queue_tasks(task_id, queue, data, status, created_at) VALUES (?, ?, ?, 'pending', ?)").run(taskId, queue, JSON.stringify(data), now);
+    return taskId;
+  }
+
+  queueClaim(queue: string, agentId: string, leaseMs: number, now = Date.now()): QueueTask | undefined {
+    return inTransaction(this.db, () => {
+      const r = this.get(
+        "SELECT * FROM queue_tasks WHERE queue = ? AND (status = 'pending' OR (status = 'claimed' AND lease_until < ?)) ORDER BY seq LIMIT 1",
+        queue,
+        now,
+      );
+      if (!r) return undefined;
+      const token = randomUUID();
+      this.q("UPDATE queue_tasks SET status = 'claimed', claimed_by = ?, claim_token = ?, lease_until = ? WHERE seq = ?").run(agentId, token, now + leaseMs, Number(r.seq));
+      return this.toTask({ ...r, status: 'claimed', claimed_by: agentId, claim_token: token, lease_until: now + leaseMs });
+    });
+  }
+
+  queueComplete(taskId: string, claimToken: string, result: Value, success: boolean): boolean {
+    const r = this.q("UPDATE queue_tasks SET status = ?, result = ? WHERE task_id = ? AND claim_token = ? AND status = 'claimed'").run(
+      success ? 'done' : 'failed',
+      JSON.stringify(result),
+      taskId,
+      claimToken,
+    );
+    return Number(r.changes) > 0;
+  }
+
+  queueList(queue: string): QueueTask[] {
+    return this.all('SELECT * FROM queue_tasks WHERE queue = ? ORDER BY seq', queue).map((r) => this.toTask(r));
+  }
+
+  private toTask(r: Row): QueueTask {
+    const t: QueueTask = { taskId: String(r.task_id), queue: String(r.queue), data: parse(r.data), status: r.status as QueueTask['status'], createdAt: Number(r.created_at) };
+    if (r.claimed_by != null) t.claimedBy = String(r.claimed_by);
+    if (r.claim_token != null) t.claimToken = String(r.claim_token);
+    if (r.lease_until != null) t.leaseUntil = Number(r.lease_until);
+    if (r.result != null) t.result = parse(r.result);
+    return t;
+  }
+
+  schemaVersion(): number {
+    return this.version;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stmts.clear();
+    this.db.close();
+  }
+}
