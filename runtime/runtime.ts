@@ -17,6 +17,7 @@ import type { FlowGraph, Program } from './graph/types.js';
 import { createProvider } from './llm/createProvider.js';
 import { LlmClient } from './llm/llmClient.js';
 import { EpisodicRecorder } from './memory/episodicRecorder.js';
+import { MemorySystem } from './memory/memorySystem.js';
 import { openStorage } from './memory/openStorage.js';
 import { ShortTermMemory } from './memory/shortTermMemory.js';
 import type { StorageBackend } from './memory/storage.js';
@@ -52,6 +53,8 @@ export interface RunHandle {
   execution: Execution;
   result: Promise<RunResult>;
   stm: ShortTermMemory;
+  /** The run's STM, LTM and Episodic tiers. */
+  memory: MemorySystem;
   aam: Aam;
 }
 
@@ -131,10 +134,11 @@ export class Runtime {
     const runId = options.runId ?? randomUUID();
     const stm = new ShortTermMemory({ maxEntries: this.config.memoryConfig?.stmMaxEntries ?? DEFAULTS.stmMaxEntries });
     const aam = new Aam(1000, this.now);
+    const memory = new MemorySystem(runId, stm, this.storage, this.recorder, this.now);
     let execution!: Execution;
     let tokensUsed = 0;
     const services: RunServices = {
-      runId, stm, storage: this.storage, recorder: this.recorder, llm: this.llm, capabilities: this.capabilities, aam,
+      runId, memory, stm, storage: this.storage, recorder: this.recorder, llm: this.llm, capabilities: this.capabilities, aam,
       humanInput: options.humanInput ?? this.config.humanInput ?? noHuman,
       remoteAgents: this.config.remoteAgents ?? {},
       tokenBudget: this.config.tokenBudget,
@@ -167,7 +171,7 @@ export class Runtime {
       });
       return { ...r, beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) };
     });
-    return { runId, execution, result, stm, aam };
+    return { runId, execution, result, stm, memory, aam };
   }
 
   /** Flushes pending episodic writes and closes the database; safe to call twice. */

@@ -141,6 +141,12 @@ export class OpenAiProvider implements LlmProvider {
         hint: status === 404 ? 'check the base URL (it usually ends in /v1) and the model name' : transient ? 'the server failed; the call is retried' : 'the request was rejected; check the model name and attributes',
       });
     }
+    if (e instanceof SyntaxError) {
+      // The server answered, but its body is not JSON (truncated, or not an OpenAI-compatible API): not a network failure.
+      return new ApxmError('E_LLM_BAD_REPLY', this.redact(`${this.where()} sent a response that is not valid JSON: ${e.message}`), {
+        retryable: true, cause: e, hint: 'check that the base URL points at an OpenAI-compatible API (it usually ends in /v1)',
+      });
+    }
     const err = e as Error;
     return new ApxmError('E_LLM_NETWORK', this.redact(`LLM request to ${this.options.baseUrl} failed: ${err?.message ?? String(e)}`), { retryable: true, cause: e });
   }

@@ -20,7 +20,9 @@ export function extractJson(text: string): unknown {
   if (v !== undefined) return v;
   const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(t);
   if (fence && (v = attempt(fence[1].trim())) !== undefined) return v;
-  for (const [open, close] of [['{', '}'], ['[', ']']]) {
+  // Outermost first: the bracket that opens earlier (`[{…}]` is an array, not its first element).
+  const pairs = t.indexOf('[') !== -1 && (t.indexOf('{') === -1 || t.indexOf('[') < t.indexOf('{')) ? [['[', ']'], ['{', '}']] : [['{', '}'], ['[', ']']];
+  for (const [open, close] of pairs) {
     const a = t.indexOf(open);
     const b = t.lastIndexOf(close);
     if (a !== -1 && b > a && (v = attempt(t.slice(a, b + 1))) !== undefined) return v;

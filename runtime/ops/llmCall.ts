@@ -1,7 +1,8 @@
 /** One LLM call from an op: events, token accounting and the budget, around LlmClient. */
 import { serializeError } from '../errors.js';
 import { OP_CATALOGUE } from '../graph/opCatalogue.js';
-import type { LlmPhase, LlmResponse } from '../llm/types.js';
+import type { LlmCallResult } from '../llm/llmClient.js';
+import type { LlmPhase } from '../llm/types.js';
 import { systemPromptFor } from '../llm/prompts.js';
 import type { OpContext } from './opContext.js';
 
@@ -12,7 +13,7 @@ export interface LlmCallOptions {
   system?: string;
 }
 
-export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opts: LlmCallOptions = {}): Promise<LlmResponse> {
+export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opts: LlmCallOptions = {}): Promise<LlmCallResult> {
   const s = ctx.services;
   const a = ctx.attrs;
   const system = opts.system ?? a.string('system_prompt') ?? systemPromptFor(phase);
@@ -49,7 +50,7 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
   ctx.addTokens(response.usage.totalTokens);
   ctx.emit('llm:response', {
     ...base, phase, provider: s.llm.providerName, model: response.model, content: response.content, usage: response.usage,
-    latencyMs: 0, simulated: response.simulated === true,
+    latencyMs: response.latencyMs, simulated: response.simulated === true,
   });
   return response;
 }

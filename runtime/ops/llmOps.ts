@@ -97,8 +97,7 @@ export const plan: OpHandler = async (ctx) => {
 export const reflect: OpHandler = async (ctx) => {
   const s = ctx.services;
   const limit = ctx.attrs.number('history_limit', { min: 0, integer: true }) ?? 20;
-  s.recorder?.flush();
-  const events = s.storage.episodicQuery({ runId: ctx.runId, limit, order: 'desc' }).reverse();
+  const events = s.memory.episodes({ limit, order: 'desc' }).reverse();
   const history = events.map((e) => `- ${e.eventType}: ${summarise(e.payload)}`);
   const prompt = attrText(ctx, ['prompt', 'reflection_prompt', 'template_str']);
   const reply = (await callLlm(ctx, 'REFLECT', buildReflectPrompt(ctx.inputs, history, prompt), { json: true })).content;

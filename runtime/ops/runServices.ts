@@ -3,6 +3,7 @@ import type { Aam } from '../aam/aam.js';
 import type { CapabilitySystem } from '../capabilities/capabilitySystem.js';
 import type { LlmClient } from '../llm/llmClient.js';
 import type { EpisodicRecorder } from '../memory/episodicRecorder.js';
+import type { MemorySystem } from '../memory/memorySystem.js';
 import type { ShortTermMemory } from '../memory/shortTermMemory.js';
 import type { StorageBackend } from '../memory/storage.js';
 import type { Value } from '../values/value.js';
@@ -23,6 +24,8 @@ export interface HumanInputProvider {
 
 export interface RunServices {
   readonly runId: string;
+  /** The run's three memory tiers (STM, LTM, Episodic). */
+  readonly memory: MemorySystem;
   readonly stm: ShortTermMemory;
   readonly storage: StorageBackend;
   readonly recorder?: EpisodicRecorder;
