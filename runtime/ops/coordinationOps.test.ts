@@ -126,6 +126,21 @@ describe('PAUSE', () => {
     await rt.dispose();
   });
 
+  it('expires the checkpoint and fails with E_TIMEOUT when timeout_ms passes without an answer', { timeout: 10_000 }, async () => {
+    const rt = await makeRuntime();
+    const r = await rt.execute(program({ nodes: [[1, 'PAUSE', { message: 'quick!', checkpoint_id: 'hurry', timeout_ms: 20 }], [2, 'RETURN']], edges: [[1, 2]] }), {
+      humanInput: hangingProvider(() => undefined),
+    });
+    assert.equal(r.status, 'failed');
+    assert.equal(r.error?.code, 'E_TIMEOUT');
+    assert.equal(rt.storage.checkpointGet('hurry')?.status, 'expired');
+    // a later RESUME of the expired checkpoint fails instead of waiting
+    const resumed = await rt.execute(program({ nodes: [[1, 'RESUME', { checkpoint: 'hurry' }]] }));
+    assert.equal(resumed.error?.code, 'E_HUMAN_INPUT');
+    assert.match(resumed.error?.message ?? '', /expired/);
+    await rt.dispose();
+  });
+
   it('snapshots the run\'s STM into the checkpoint before asking', async () => {
     const rt = await makeRuntime();
     let seenSnapshot: Value | undefined;
@@ -237,7 +252,11 @@ describe('PAUSE across a restart', () => {
 describe('RESUME', () => {
   it('waits for a checkpoint answered later by a PAUSE of the same run and returns the answer', async () => {
     const rt = await makeRuntime();
+    // the checkpoint exists whichever of PAUSE / RESUME starts first (PAUSE rewrites it as pending)
+    rt.storage.checkpointPut({ id: 'signoff', runId: 'r', nodeId: 1, message: 'sign off?', displayData: null, status: 'pending', snapshot: {}, createdAt: 1 });
     let answer!: (v: Value) => void;
+    let asked!: () => void;
+    const askedP = new Promise<void>((r) => (asked = r));
     const handle = rt.start(
       program({
         nodes: [
@@ -247,9 +266,10 @@ describe('RESUME', () => {
         ],
         edges: [[1, 3], [2, 3]],
       }),
-      { humanInput: { request: () => new Promise<Value>((r) => (answer = r)) } },
+      { humanInput: { request: () => new Promise<Value>((r) => { answer = r; asked(); }) } },
     );
-    // answer only once RESUME has polled at least once and found the checkpoint pending
+    await askedP;
+    // answer only once RESUME has had time to poll and find the checkpoint pending
     await new Promise((r) => setTimeout(r, 30));
     assert.equal(rt.storage.checkpointGet('signoff')?.status, 'pending');
     answer('signed');
@@ -373,6 +393,14 @@ describe('CLAIM', () => {
     assert.match(r.error?.hint ?? '', /apxm queue push empty/);
     assert.equal(r.error?.retryable, false);
     assert.equal(rt.storage.queueList('other')[0].status, 'pending', 'other queues are untouched');
+    await rt.dispose();
+  });
+
+  it('measures max_wait_ms on the real clock, so an injected clock that stands still does not make it wait forever', { timeout: 10_000 }, async () => {
+    const rt = await makeRuntime({ now: () => 42 });
+    const r = await rt.execute(program({ nodes: [[1, 'CLAIM', { queue: 'never', max_wait_ms: 30 }]] }));
+    assert.equal(r.status, 'failed');
+    assert.equal(r.error?.code, 'E_QUEUE_EMPTY');
     await rt.dispose();
   });
 

@@ -2,6 +2,7 @@
  * PAUSE / RESUME (human in the loop, checkpoints persisted in SQLite), CLAIM (work queues in the
  * same database, atomic with leases) and UPDATE_GOAL (the AAM's goals). No HTTP server needed.
  */
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApxmError } from '../errors.js';
 import { isObject, textOf, type Value } from '../values/value.js';
@@ -25,7 +26,9 @@ export const pause: OpHandler = async (ctx) => {
   try {
     answer = await ctx.waitExternally(s.humanInput.request({ runId: ctx.runId, nodeId: ctx.node.id, checkpointId, message, displayData, signal }));
   } catch (e) {
-    if (timeoutMs > 0 && !ctx.signal.aborted && signal.aborted) {
+    // timeout_ms is also the scheduler's per-node timeout, which usually fires first (as ctx.signal's E_TIMEOUT reason)
+    const nodeTimedOut = ctx.signal.aborted && ctx.signal.reason instanceof ApxmError && ctx.signal.reason.code === 'E_TIMEOUT';
+    if (timeoutMs > 0 && (nodeTimedOut || (!ctx.signal.aborted && signal.aborted))) {
       const cp = s.storage.checkpointGet(checkpointId);
       if (cp) s.storage.checkpointPut({ ...cp, status: 'expired' });
       throw new ApxmError('E_TIMEOUT', `PAUSE checkpoint '${checkpointId}' got no answer within ${timeoutMs} ms`, { hint: 'answer sooner, or raise "timeout_ms" (0 waits forever)' });
@@ -66,13 +69,14 @@ export const claim: OpHandler = async (ctx) => {
   const s = ctx.services;
   const agentId = ctx.attrs.string('agent_id') ?? `${ctx.flowName}@${ctx.runId}`;
   const attempt = async () => {
-    const deadline = s.now() + maxWaitMs;
+    // the wait is measured on the real clock: an injected s.now() (tests, replay) may stand still
+    const deadline = performance.now() + maxWaitMs;
     let delay = 100;
     for (;;) {
       const task = s.storage.queueClaim(queue, agentId, leaseMs, s.now());
       if (task) return task;
-      if (s.now() >= deadline) return undefined;
-      await sleep(Math.min(delay, Math.max(1, deadline - s.now())), undefined, { signal: ctx.signal });
+      if (performance.now() >= deadline) return undefined;
+      await sleep(Math.min(delay, Math.max(1, deadline - performance.now())), undefined, { signal: ctx.signal });
       delay = Math.min(delay * 2, 1000);
     }
   };
@@ -92,7 +96,7 @@ export const updateGoal: OpHandler = (ctx) => {
   const goalId = ctx.attrs.string(['goal_id', 'goal'], { required: true, hint: 'set "goal_id" to a stable key for the goal' }) as string;
   if (action === 'remove') return aam.removeGoal(goalId, `update_goal:remove:${goalId}`, ctx.node.id) ? 'removed' : 'not_found';
   if (action === 'complete' || action === 'cancel') {
-    return aam.setGoalStatus(goalId, action === 'complete' ? 'completed' : 'cancelled', `update_goal:${action}:${goalId}`, ctx.node.id) ? action + 'd' : 'not_found';
+    return aam.setGoalStatus(goalId, action === 'complete' ? 'completed' : 'cancelled', `update_goal:${action}:${goalId}`, ctx.node.id) ? (action === 'complete' ? 'completed' : 'cancelled') : 'not_found';
   }
   const description = ctx.inputs.length ? textOf(ctx.inputs[0]) : (ctx.attrs.string('description') ?? goalId);
   const priority = ctx.attrs.number('priority', { min: 0, max: 100 }) ?? 1;
