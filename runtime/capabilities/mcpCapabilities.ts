@@ -91,6 +91,8 @@ async function connect(name: string, cfg: McpServerConfig, baseDir: string, syst
       tools.push(capName);
     }
   } catch (e) {
+    // Tools registered before the failure would call a closed client: take them back out.
+    for (const t of tools) system.unregister(t);
     await client.close().catch(() => undefined);
     if (e instanceof ApxmError) throw e;
     throw new ApxmError('E_MCP', `MCP server "${name}" failed to list its tools: ${(e as Error).message}`);

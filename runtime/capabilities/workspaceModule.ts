@@ -35,7 +35,18 @@ export async function loadCapabilityModule(file: string, system: CapabilitySyste
     throw new ApxmError('E_CAPABILITY_MODULE', `capability module ${abs} has no default export object`, { place: { file: abs }, hint: SHAPE });
   }
   const names: string[] = [];
-  for (const [name, entry] of Object.entries(table as Record<string, unknown>)) {
+  try {
+    registerAll(abs, table as Record<string, unknown>, system, names);
+  } catch (err) {
+    // A module that fails to load leaves none of its tools behind (so a fixed module can be loaded again).
+    for (const n of names) system.unregister(n);
+    throw err;
+  }
+  return names;
+}
+
+function registerAll(abs: string, table: Record<string, unknown>, system: CapabilitySystem, names: string[]): void {
+  for (const [name, entry] of Object.entries(table)) {
     const e = entry as { description?: unknown; parameters?: unknown; handler?: unknown; timeoutMs?: unknown } | null;
     const bad = (what: string) => new ApxmError('E_CAPABILITY_MODULE', `${abs}: capability "${name}" ${what}`, { place: { file: abs }, hint: SHAPE });
     if (typeof e !== 'object' || e === null) throw bad('must be an object');
@@ -55,5 +66,4 @@ export async function loadCapabilityModule(file: string, system: CapabilitySyste
     }
     names.push(name);
   }
-  return names;
 }

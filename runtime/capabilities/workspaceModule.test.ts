@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ApxmError, type ErrorCode } from '../errors.js';
+import { CapabilityRecord } from './capabilityRecord.js';
+import { CapabilitySystem } from './capabilitySystem.js';
+import { CAPABILITY_MODULE_NAME, findCapabilityModule, loadCapabilityModule } from './workspaceModule.js';
+
+const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
+
+const tmpDirs: string[] = [];
+after(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tmpDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'apxm-capmod-'));
+  tmpDirs.push(d);
+  return d;
+}
+
+/** Writes `source` to a fresh directory as `name` and returns its absolute path. */
+function writeModule(source: string, name = CAPABILITY_MODULE_NAME): string {
+  const file = path.join(tmpDir(), name);
+  writeFileSync(file, source);
+  return file;
+}
+
+async function rejectsWith(fn: () => Promise<unknown>, code: ErrorCode): Promise<ApxmError> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof ApxmError, `expected an ApxmError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
+  assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
+  return caught;
+}
+
+describe('loadCapabilityModule', () => {
+  it('registers every tool of the default export with its schema, timeout and the module as source', async () => {
+    const file = writeModule(`
+      export default {
+        greet: {
+          description: 'Say hello',
+          parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+          timeoutMs: 2500,
+          async handler({ name }, ctx) { ctx.log('greeting ' + name); return 'hello ' + name; },
+        },
+        now: { handler: () => ({ year: 2024 }) },
+      };
+    `);
+    const sys = new CapabilitySystem();
+    const names = await loadCapabilityModule(file, sys);
+    assert.deepEqual(names, ['greet', 'now']);
+    assert.deepEqual(sys.get('greet'), {
+      name: 'greet',
+      description: 'Say hello',
+      schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      timeoutMs: 2500,
+      source: { kind: 'module', file },
+    });
+    assert.deepEqual(sys.get('now'), { name: 'now', description: '', schema: { type: 'object' }, timeoutMs: 30_000, source: { kind: 'module', file } });
+    const logs: string[] = [];
+    assert.equal(await sys.invoke('greet', { name: 'Ada' }, { log: (m) => logs.push(m) }), 'hello Ada');
+    assert.deepEqual(logs, ['greeting Ada']);
+    assert.deepEqual(await sys.invoke('now', {}), { year: 2024 });
+    await rejectsWith(() => sys.invoke('greet', {}), 'E_CAPABILITY_ARGS');
+  });
+
+  it('resolves a relative path to an absolute source file', async () => {
+    const file = writeModule('export default { t: { handler: () => 1 } };');
+    const sys = new CapabilitySystem();
+    await loadCapabilityModule(path.relative(process.cwd(), file), sys);
+    assert.deepEqual(sys.get('t')?.source, { kind: 'module', file });
+  });
+
+  it('refuses a module without a default export, naming the file', async () => {
+    const file = writeModule('export const greet = { handler: () => 1 };');
+    const sys = new CapabilitySystem();
+    const err = await rejectsWith(() => loadCapabilityModule(file, sys), 'E_CAPABILITY_MODULE');
+    assert.equal(err.message, `capability module ${file} has no default export object`);
+    assert.equal(err.place?.file, file);
+    assert.match(err.hint ?? '', /export default/);
+    assert.deepEqual(sys.listCapabilityNames(), []);
+  });
+
+  it('refuses a default export that is an array', async () => {
+    const file = writeModule('export default [{ handler: () => 1 }];');
+    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
+    assert.match(err.message, /has no default export object/);
+  });
+
+  it('refuses an entry without a handler, naming the file and the tool', async () => {
+    const file = writeModule(`export default { broken: { description: 'no handler here' } };`);
+    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
+    assert.equal(err.message, `${file}: capability "broken" has no handler function`);
+    assert.equal(err.place?.file, file);
+  });
+
+  it('refuses entries with a bad description or parameters', async () => {
+    const desc = writeModule('export default { t: { description: 42, handler() {} } };');
+    assert.match((await rejectsWith(() => loadCapabilityModule(desc, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /description that is not a string/);
+    const params = writeModule('export default { t: { parameters: "object", handler() {} } };');
+    assert.match((await rejectsWith(() => loadCapabilityModule(params, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /"parameters" that is not a JSON Schema object/);
+    const notObject = writeModule('export default { t: null };');
+    assert.match((await rejectsWith(() => loadCapabilityModule(notObject, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /capability "t" must be an object/);
+  });
+
+  it('reports a module with a syntax error as E_CAPABILITY_MODULE naming the file', async () => {
+    const file = writeModule('export default { oops: { handler( } };');
+    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
+    assert.ok(err.message.startsWith(`cannot load capability module ${file}: `), err.message);
+    assert.ok(err.cause instanceof SyntaxError);
+    assert.equal(err.place?.file, file);
+  });
+
+  it('reports a module that throws while loading', async () => {
+    const file = writeModule('throw new Error("config missing"); export default {};');
+    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
+    assert.match(err.message, /config missing/);
+  });
+
+  it('reports a missing module file', async () => {
+    const file = path.join(tmpDir(), 'nothing-here.mjs');
+    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
+    assert.equal(err.message, `capability module ${file} does not exist`);
+  });
+
+  it('reports a name clash with an already registered tool as E_CAPABILITY_DUPLICATE naming the file', async () => {
+    const file = writeModule('export default { fresh: { handler: () => "fresh" }, greet: { handler: () => "from module" } };');
+    const sys = new CapabilitySystem();
+    sys.register('greet', new CapabilityRecord('from code', () => 'from code'));
+    const err = await rejectsWith(() => loadCapabilityModule(file, sys), 'E_CAPABILITY_DUPLICATE');
+    assert.ok(err.message.startsWith(`${file}: `), err.message);
+    assert.match(err.message, /"greet" is already registered \(from code\)/);
+    assert.equal(err.place?.file, file);
+    assert.equal(await sys.invoke('greet', {}), 'from code', 'the existing tool is untouched');
+    assert.deepEqual(sys.listCapabilityNames(), ['greet'], 'a failed load leaves none of its tools behind');
+  });
+
+  it('leaves no tools behind when a later entry is invalid', async () => {
+    const file = writeModule('export default { good: { handler: () => 1 }, bad: { description: "x" } };');
+    const sys = new CapabilitySystem();
+    await rejectsWith(() => loadCapabilityModule(file, sys), 'E_CAPABILITY_MODULE');
+    assert.deepEqual(sys.listCapabilityNames(), []);
+  });
+
+  it('reports an invalid tool name from a module as E_CAPABILITY_INVALID naming the file', async () => {
+    const file = writeModule('export default { "has space": { handler: () => 1 } };');
+    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_INVALID');
+    assert.ok(err.message.startsWith(`${file}: invalid capability name`), err.message);
+  });
+
+  it('re-imports a module after it was edited', async () => {
+    const file = writeModule('export default { v: { handler: () => 1 } };');
+    const first = new CapabilitySystem();
+    await loadCapabilityModule(file, first);
+    assert.equal(await first.invoke('v', {}), 1);
+    writeFileSync(file, 'export default { v: { handler: () => 2 } };');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    const second = new CapabilitySystem();
+    await loadCapabilityModule(file, second);
+    assert.equal(await second.invoke('v', {}), 2);
+  });
+});
+
+describe('findCapabilityModule', () => {
+  it('finds apxm.capabilities.mjs next to the program file', () => {
+    const dir = tmpDir();
+    const programFile = path.join(dir, 'program.json');
+    writeFileSync(programFile, '{}');
+    assert.equal(findCapabilityModule(programFile), undefined);
+    writeFileSync(path.join(dir, CAPABILITY_MODULE_NAME), 'export default {};');
+    assert.equal(findCapabilityModule(programFile), path.join(dir, 'apxm.capabilities.mjs'));
+  });
+
+  it('resolves a relative program path', () => {
+    const found = findCapabilityModule(path.relative(process.cwd(), path.join(examplesDir, 'trip-planner.json')));
+    assert.equal(found, path.join(examplesDir, 'apxm.capabilities.mjs'));
+  });
+});
+
+describe('examples/apxm.capabilities.mjs', () => {
+  it('loads the example tools; fetch_source fails for the wiki and works for other sources', async () => {
+    const sys = new CapabilitySystem();
+    const file = path.join(examplesDir, 'apxm.capabilities.mjs');
+    const names = await loadCapabilityModule(file, sys);
+    assert.deepEqual([...names].sort(), ['changelog', 'ci_status', 'fetch_source']);
+    assert.deepEqual(sys.get('fetch_source')?.source, { kind: 'module', file });
+    const err = await rejectsWith(() => sys.invoke('fetch_source', { source: 'wiki' }), 'E_CAPABILITY_FAILED');
+    assert.match(err.message, /wiki is unreachable/);
+    assert.equal(await sys.invoke('fetch_source', { source: 'news' }), 'Latest from news: three short items about the topic.');
+    assert.deepEqual(await sys.invoke('ci_status', { branch: 'main' }), { branch: 'main', status: 'green', checks: 412, failed: 0 });
+    await rejectsWith(() => sys.invoke('changelog', {}), 'E_CAPABILITY_ARGS');
+  });
+});
