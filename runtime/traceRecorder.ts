@@ -7,40 +7,45 @@ import { OP_CATALOGUE, isOpName } from './graph/opCatalogue.js';
 import type { EpisodicRecorder } from './memory/episodicRecorder.js';
 import type { Value } from './values/value.js';
 
-function nodeIdOf(nodeExecId: string): number | null {
-  const n = Number(nodeExecId.slice(nodeExecId.lastIndexOf(':') + 1));
-  return Number.isFinite(n) ? n : null;
+/** `<runId>:<frame>:<node>` → [frame, node]; [null, null] for run-level ids. */
+function parseExecId(nodeExecId: string): [number | null, number | null] {
+  const parts = nodeExecId.split(':');
+  if (parts.length < 3) return [null, null];
+  const frame = Number(parts[parts.length - 2]);
+  const node = Number(parts[parts.length - 1]);
+  return Number.isFinite(frame) && Number.isFinite(node) ? [frame, node] : [null, null];
 }
 
 /** Records every event of run `runId`; returns the unsubscribe function. */
 export function recordRunTrace(events: RuntimeEventEmitter, recorder: EpisodicRecorder, runId: string, now: () => number): () => void {
-  const rec = (nodeExecId: string, nodeId: number | null, eventType: string, payload: Value) =>
-    recorder.record({ runId, nodeExecId, nodeId, eventType, payload, timestamp: now() });
+  const rec = (frameId: number | null, nodeId: number | null, eventType: string, payload: Value) =>
+    recorder.record({ runId, frameId, nodeId, eventType, payload, timestamp: now() });
+  const recAt = (nodeExecId: string, eventType: string, payload: Value) => rec(...parseExecId(nodeExecId), eventType, payload);
   const debugName = (op: string) => (isOpName(op) ? OP_CATALOGUE[op].debugName : op);
   const offs = [
-    events.on('run:started', (e) => e.runId === runId && rec('', null, 'run_start', { program: e.program, flow: e.flow, args: e.args })),
-    events.on('node:started', (e) => e.runId === runId && rec(e.nodeExecId, e.nodeId, 'op_start', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, inputs: e.inputs })),
+    events.on('run:started', (e) => e.runId === runId && rec(null, null, 'run_start', { program: e.program, flow: e.flow, args: e.args })),
+    events.on('node:started', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs })),
     events.on('node:finished', (e) => {
       if (e.runId !== runId) return;
-      rec(e.nodeExecId, e.nodeId, 'op_success', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, duration_ms: e.durationMs, tokens: e.tokens, output: e.output });
+      rec(e.frameId, e.nodeId, 'op_success', { op: debugName(e.op), duration_ms: e.durationMs, tokens: e.tokens, output: e.output });
     }),
-    events.on('node:failed', (e) => e.runId === runId && rec(e.nodeExecId, e.nodeId, 'op_failure', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, duration_ms: e.durationMs, error: e.error as unknown as Value, handled: e.handled })),
-    events.on('node:skipped', (e) => e.runId === runId && rec(e.nodeExecId, e.nodeId, 'op_skipped', { node_id: e.nodeId, op: debugName(e.op), frame: e.frameId, reason: e.reason })),
+    events.on('node:failed', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_failure', { op: debugName(e.op), duration_ms: e.durationMs, error: e.error as unknown as Value, handled: e.handled })),
+    events.on('node:skipped', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_skipped', { op: debugName(e.op), reason: e.reason })),
     events.on('llm:response', (e) => {
       if (e.runId !== runId) return;
-      rec(e.nodeExecId, nodeIdOf(e.nodeExecId), 'llm_call', {
+      recAt(e.nodeExecId, 'llm_call', {
         phase: e.phase, provider: e.provider, model: e.model, latency_ms: e.latencyMs, content: e.content, simulated: e.simulated,
         input_tokens: e.usage.inputTokens, output_tokens: e.usage.outputTokens, total_tokens: e.usage.totalTokens,
       });
     }),
     events.on('capability:result', (e) => {
       if (e.runId !== runId) return;
-      rec(e.nodeExecId, nodeIdOf(e.nodeExecId), 'capability_call', { name: e.name, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
+      recAt(e.nodeExecId, 'capability_call', { name: e.name, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
     }),
-    events.on('print', (e) => e.runId === runId && rec(e.nodeExecId, nodeIdOf(e.nodeExecId), 'print', e.text)),
+    events.on('print', (e) => e.runId === runId && recAt(e.nodeExecId, 'print', e.text)),
     events.on('run:finished', (e) => {
       if (e.runId !== runId) return;
-      rec('', null, 'run_end', { status: e.status, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
+      rec(null, null, 'run_end', { status: e.status, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
       recorder.flush();
     }),
   ];

@@ -22,7 +22,7 @@ describe('SQLite file storage', () => {
     const a = await openStorage(file);
     assert.equal(a.kind, 'better-sqlite3');
     a.ltmPut('fact', 'the sky is blue');
-    a.episodicAppend([{ runId: 'r', nodeExecId: '', nodeId: null, eventType: 'run_start', payload: {}, timestamp: 1 }]);
+    a.episodicAppend([{ runId: 'r', frameId: null, nodeId: null, eventType: 'run_start', payload: {}, timestamp: 1 }]);
     a.queuePush('q', 1);
     a.close();
     a.close(); // idempotent

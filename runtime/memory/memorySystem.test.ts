@@ -46,7 +46,7 @@ describe('EpisodicRecorder', () => {
     let appends = 0;
     const counted = Object.assign(Object.create(storage), { episodicAppend: (evs: Parameters<MemoryStorage['episodicAppend']>[0]) => (appends++, storage.episodicAppend(evs)) });
     const rec = new EpisodicRecorder(counted, { batchSize: 4, flushIntervalMs: 60_000 });
-    const ev = (i: number) => ({ runId: 'r', nodeExecId: '', nodeId: i, eventType: 'op_start', payload: i, timestamp: i });
+    const ev = (i: number) => ({ runId: 'r', frameId: 1, nodeId: i, eventType: 'op_start', payload: i, timestamp: i });
     for (let i = 0; i < 10; i++) rec.record(ev(i));
     assert.equal(appends, 2, 'two full batches of 4');
     assert.equal(storage.episodicCount(), 8);
@@ -64,7 +64,7 @@ describe('EpisodicRecorder', () => {
   it('flushes on its timer', async () => {
     const storage = new MemoryStorage();
     const rec = new EpisodicRecorder(storage, { batchSize: 100, flushIntervalMs: 5 });
-    rec.record({ runId: 'r', nodeExecId: '', nodeId: null, eventType: 'x', payload: null, timestamp: 1 });
+    rec.record({ runId: 'r', frameId: null, nodeId: null, eventType: 'x', payload: null, timestamp: 1 });
     assert.equal(storage.episodicCount(), 0);
     await new Promise((r) => setTimeout(r, 30));
     assert.equal(storage.episodicCount(), 1);
@@ -79,7 +79,7 @@ describe('MemorySystem', () => {
     mem.write('stm', 'draft', 'hello');
     mem.write('ltm', 'city:lisbon', { note: 'custard tarts and trams' });
     mem.write('ltm', 'city:porto', { note: 'port wine' });
-    mem.write('episodic', 'insight', 'cache the lookups', { nodeExecId: 'run-1:1:3', nodeId: 3 });
+    mem.write('episodic', 'insight', 'cache the lookups', { frameId: 1, nodeId: 3 });
     assert.equal(mem.read('stm', 'draft'), 'hello');
     assert.deepEqual(mem.read('ltm', 'city:lisbon'), { note: 'custard tarts and trams' });
     assert.equal(storage.episodicCount(), 0, 'episodic writes are batched');

@@ -33,11 +33,11 @@ export class MemorySystem {
   }
 
   /** STM and LTM upsert by key; on the episodic tier the key is the event type and the value is appended. */
-  write(tier: Tier, key: string, value: Value, node?: { nodeExecId: string; nodeId: number | null }): void {
+  write(tier: Tier, key: string, value: Value, node?: { frameId: number; nodeId: number }): void {
     if (key === '') throw new ApxmError('E_MEMORY', 'memory key must not be empty', { hint: 'give UMEM a non-empty `key` attribute' });
     if (tier === 'stm') this.stm.set(key, value);
     else if (tier === 'ltm') this.storage.ltmPut(key, value, this.now());
-    else this.append({ runId: this.runId, nodeExecId: node?.nodeExecId ?? '', nodeId: node?.nodeId ?? null, eventType: key, payload: value, timestamp: this.now() });
+    else this.append({ runId: this.runId, frameId: node?.frameId ?? null, nodeId: node?.nodeId ?? null, eventType: key, payload: value, timestamp: this.now() });
   }
 
   append(event: EpisodicEvent): void {

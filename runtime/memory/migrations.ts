@@ -17,16 +17,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE VIRTUAL TABLE ltm_text USING fts5(key_words, body, tokenize = 'unicode61 remove_diacritics 2');
   CREATE VIRTUAL TABLE ltm_keys USING fts5(key, tokenize = 'trigram');
+  -- Run ids are interned to small integers: episodic rows stay small and their index cheap.
+  CREATE TABLE run_keys (
+    key INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL UNIQUE
+  );
+  -- Append-only: rows are never deleted, so rowids (seq) only grow.
   CREATE TABLE episodic (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    node_exec_id TEXT NOT NULL,
+    seq INTEGER PRIMARY KEY,
+    run_key INTEGER NOT NULL REFERENCES run_keys(key),
+    frame_id INTEGER,
     node_id INTEGER,
     event_type TEXT NOT NULL,
     payload TEXT NOT NULL,
     timestamp INTEGER NOT NULL
   );
-  CREATE INDEX episodic_run ON episodic(run_id, seq);
+  CREATE INDEX episodic_run ON episodic(run_key, seq);
   CREATE TABLE runs (
     run_id TEXT PRIMARY KEY,
     program TEXT NOT NULL,

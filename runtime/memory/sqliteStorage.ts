@@ -43,11 +43,16 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
+const EPISODIC_CHUNK = 64;
+const INSERT_EPISODES = 'INSERT INTO episodic(run_key, frame_id, node_id, event_type, payload, timestamp) VALUES ';
+const ROW = '(?, ?, ?, ?, ?, ?)';
+
 export class SqliteStorage implements StorageBackend {
   readonly kind: string;
   private closed = false;
   private readonly version: number;
   private readonly stmts = new Map<string, SqlStatement>();
+  private readonly runKeys = new Map<string, number>();
 
   constructor(private readonly db: SqlDriver, readonly location: string) {
     this.kind = db.kind;
@@ -174,29 +179,64 @@ export class SqliteStorage implements StorageBackend {
 
   // ---- Episodic
 
+  /** The interned integer key of a run id (created on first use unless `create` is false). */
+  private runKey(runId: string, create: boolean): number | undefined {
+    let key = this.runKeys.get(runId);
+    if (key !== undefined) return key;
+    const row = this.get<{ key: number }>('SELECT key FROM run_keys WHERE run_id = ?', runId);
+    if (row) key = Number(row.key);
+    else if (create) key = Number(this.q('INSERT INTO run_keys(run_id) VALUES (?)').run(runId).lastInsertRowid);
+    if (key !== undefined) this.runKeys.set(runId, key);
+    return key;
+  }
+
+  /** One transaction; rows go in EPISODIC_CHUNK at a time through a multi-row INSERT (a third of the per-row cost). */
   episodicAppend(events: EpisodicEvent[]): number[] {
     if (!events.length) return [];
     return inTransaction(this.db, () => {
-      const ins = this.q('INSERT INTO episodic(run_id, node_exec_id, node_id, event_type, payload, timestamp) VALUES (?, ?, ?, ?, ?, ?)');
-      return events.map((e) => Number(ins.run(e.runId, e.nodeExecId, e.nodeId, e.eventType, JSON.stringify(e.payload), e.timestamp).lastInsertRowid));
+      const seqs: number[] = [];
+      const params: SqlParam[] = [];
+      const push = (e: EpisodicEvent) => params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, JSON.stringify(e.payload), e.timestamp);
+      let i = 0;
+      if (events.length >= EPISODIC_CHUNK) {
+        const many = this.q(INSERT_EPISODES + Array(EPISODIC_CHUNK).fill(ROW).join(', '));
+        for (; i + EPISODIC_CHUNK <= events.length; i += EPISODIC_CHUNK) {
+          params.length = 0;
+          for (let k = i; k < i + EPISODIC_CHUNK; k++) push(events[k]);
+          const last = Number(many.run(...params).lastInsertRowid);
+          for (let k = EPISODIC_CHUNK - 1; k >= 0; k--) seqs.push(last - k);
+        }
+      }
+      const one = this.q(INSERT_EPISODES + ROW);
+      for (; i < events.length; i++) {
+        params.length = 0;
+        push(events[i]);
+        seqs.push(Number(one.run(...params).lastInsertRowid));
+      }
+      return seqs;
     });
   }
 
   episodicQuery(query: EpisodicQuery): EpisodicEvent[] {
     const where: string[] = [];
     const params: SqlParam[] = [];
-    if (query.runId !== undefined) (where.push('run_id = ?'), params.push(query.runId));
-    if (query.eventType) (where.push('instr(event_type, ?) > 0'), params.push(query.eventType));
-    if (query.nodeId !== undefined) (where.push('node_id = ?'), params.push(query.nodeId));
-    if (query.afterSeq !== undefined) (where.push('seq > ?'), params.push(query.afterSeq));
+    if (query.runId !== undefined) {
+      const key = this.runKey(query.runId, false);
+      if (key === undefined) return [];
+      where.push('e.run_key = ?');
+      params.push(key);
+    }
+    if (query.eventType) (where.push('instr(e.event_type, ?) > 0'), params.push(query.eventType));
+    if (query.nodeId !== undefined) (where.push('e.node_id = ?'), params.push(query.nodeId));
+    if (query.afterSeq !== undefined) (where.push('e.seq > ?'), params.push(query.afterSeq));
     const sql =
-      'SELECT seq, run_id, node_exec_id, node_id, event_type, payload, timestamp FROM episodic' +
+      'SELECT e.seq, k.run_id, e.frame_id, e.node_id, e.event_type, e.payload, e.timestamp FROM episodic e JOIN run_keys k ON k.key = e.run_key' +
       (where.length ? ' WHERE ' + where.join(' AND ') : '') +
-      ` ORDER BY seq ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+      ` ORDER BY e.seq ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
     return this.all(sql, ...params, query.limit ?? -1, query.offset ?? 0).map((r) => ({
       seq: Number(r.seq),
       runId: String(r.run_id),
-      nodeExecId: String(r.node_exec_id),
+      frameId: r.frame_id === null ? null : Number(r.frame_id),
       nodeId: r.node_id === null ? null : Number(r.node_id),
       eventType: String(r.event_type),
       payload: parse(r.payload),
@@ -205,8 +245,9 @@ export class SqliteStorage implements StorageBackend {
   }
 
   episodicCount(runId?: string): number {
-    const r = runId === undefined ? this.get<{ n: number }>('SELECT count(*) AS n FROM episodic') : this.get<{ n: number }>('SELECT count(*) AS n FROM episodic WHERE run_id = ?', runId);
-    return Number(r!.n);
+    if (runId === undefined) return Number(this.get<{ n: number }>('SELECT count(*) AS n FROM episodic')!.n);
+    const key = this.runKey(runId, false);
+    return key === undefined ? 0 : Number(this.get<{ n: number }>('SELECT count(*) AS n FROM episodic WHERE run_key = ?', key)!.n);
   }
 
   // ---- Runs

@@ -24,14 +24,19 @@ export interface EpisodicEvent {
   /** Assigned by the store (monotonic per database). */
   seq?: number;
   runId: string;
-  /** Node execution id (`<runId>/<frame>/<node>`), or '' for run-level events. */
-  nodeExecId: string;
+  /** Scheduler frame of the node (null for run-level events); with runId and nodeId it names one node execution. */
+  frameId: number | null;
   nodeId: number | null;
   /** `op_start`, `op_success`, `op_failure`, `llm_call`, `flow_call:<a>:<f>`, UMEM keys... */
   eventType: string;
   payload: Value;
   /** Milliseconds since the epoch. */
   timestamp: number;
+}
+
+/** The node execution id of an episode, as events carry it (`<runId>:<frame>:<node>`), or '' for run-level events. */
+export function episodeExecId(e: Pick<EpisodicEvent, 'runId' | 'frameId' | 'nodeId'>): string {
+  return e.frameId === null || e.nodeId === null ? '' : `${e.runId}:${e.frameId}:${e.nodeId}`;
 }
 
 export interface EpisodicQuery {

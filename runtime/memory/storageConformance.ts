@@ -70,7 +70,7 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
     }));
 
     it('episodic log appends in order and filters by run, type, node and seq', withStore((s) => {
-      const ev = (runId: string, eventType: string, nodeId: number | null, t: number) => ({ runId, nodeExecId: nodeId === null ? '' : `${runId}/0/${nodeId}`, nodeId, eventType, payload: { t }, timestamp: t });
+      const ev = (runId: string, eventType: string, nodeId: number | null, t: number) => ({ runId, frameId: nodeId === null ? null : 1, nodeId, eventType, payload: { t }, timestamp: t });
       const seqs = s.episodicAppend([ev('r1', 'op_start', 1, 1), ev('r1', 'op_success', 1, 2), ev('r2', 'op_start', 5, 3)]);
       assert.equal(seqs.length, 3);
       assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2]);
@@ -82,9 +82,21 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       assert.deepEqual(s.episodicQuery({ order: 'desc', limit: 1 }).map((e) => e.seq), [seqs[2]]);
       assert.deepEqual(s.episodicQuery({ limit: 1, offset: 1 }).map((e) => e.seq), [seqs[1]]);
       const first = s.episodicQuery({ runId: 'r1', limit: 1 })[0];
-      assert.deepEqual(first, { seq: seqs[0], runId: 'r1', nodeExecId: 'r1/0/1', nodeId: 1, eventType: 'op_start', payload: { t: 1 }, timestamp: 1 });
+      assert.deepEqual(first, { seq: seqs[0], runId: 'r1', frameId: 1, nodeId: 1, eventType: 'op_start', payload: { t: 1 }, timestamp: 1 });
       assert.equal(s.episodicCount(), 3);
       assert.equal(s.episodicCount('r2'), 1);
+    }));
+
+    it('appends large batches with increasing seqs, in order', withStore((s) => {
+      const events = Array.from({ length: 150 }, (_, i) => ({ runId: i % 3 ? 'big' : 'other', frameId: 1, nodeId: i, eventType: 'op_success', payload: { i }, timestamp: i }));
+      const seqs = s.episodicAppend(events);
+      assert.equal(seqs.length, 150);
+      for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1]);
+      const back = s.episodicQuery({ runId: 'big' });
+      assert.deepEqual(back.map((e) => e.nodeId), events.filter((e) => e.runId === 'big').map((e) => e.nodeId));
+      assert.deepEqual(back.map((e) => e.seq), seqs.filter((_, i) => i % 3));
+      assert.deepEqual(s.episodicQuery({ runId: 'nobody' }), []);
+      assert.equal(s.episodicCount('nobody'), 0);
     }));
 
     it('runs are upserted and listed newest first', withStore((s) => {

@@ -98,7 +98,7 @@ export const reflect: OpHandler = async (ctx) => {
   const s = ctx.services;
   const limit = ctx.attrs.number('history_limit', { min: 0, integer: true }) ?? 20;
   const events = s.memory.episodes({ limit, order: 'desc' }).reverse();
-  const history = events.map((e) => `- ${e.eventType}: ${summarise(e.payload)}`);
+  const history = events.map((e) => `- ${e.eventType}: ${summarise(e.payload, e.nodeId)}`);
   const prompt = attrText(ctx, ['prompt', 'reflection_prompt', 'template_str']);
   const reply = (await callLlm(ctx, 'REFLECT', buildReflectPrompt(ctx.inputs, history, prompt), { json: true })).content;
   const parsed = parseReflectReply(reply);
@@ -106,8 +106,8 @@ export const reflect: OpHandler = async (ctx) => {
   return { summary: parsed.summary, insights: parsed.insights, patterns: parsed.patterns, recommendations: parsed.recommendations, history_events: events.length };
 };
 
-function summarise(v: Value): string {
-  const text = isObject(v) && 'op' in v ? `${v.op} node ${v.node_id}${v.error ? ` failed: ${isObject(v.error) ? v.error.message : display(v.error)}` : ''}` : display(v);
+function summarise(v: Value, nodeId: number | null): string {
+  const text = isObject(v) && 'op' in v ? `${v.op} node ${nodeId}${v.error ? ` failed: ${isObject(v.error) ? v.error.message : display(v.error)}` : ''}` : display(v);
   return text.length > 300 ? text.slice(0, 300) + '…' : text;
 }
 

@@ -7,7 +7,7 @@ import type { OpContext } from './opContext.js';
 export { parseTier, type Tier };
 
 export function writeMemory(ctx: OpContext, tier: Tier, key: string, value: Value): void {
-  ctx.services.memory.write(tier, key, value, { nodeExecId: ctx.nodeExecId, nodeId: ctx.node.id });
+  ctx.services.memory.write(tier, key, value, { frameId: ctx.frameId, nodeId: ctx.node.id });
   ctx.emit('memory:write', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, tier, key, value });
 }
 

@@ -299,7 +299,13 @@ export class Execution implements LaneClient {
     }
     frame.state[idx] = NodeState.Ready;
     this.queue.push(frame, idx, flow.priority[idx]);
-    if (this.o.events.hasListeners('node:ready')) this.o.events.emit('node:ready', { ...this.ref(frame, idx), priority: flow.priority[idx] });
+    if (this.o.events.hasListeners('node:ready')) {
+      const node = flow.nodes[idx];
+      this.o.events.emit('node:ready', {
+        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
+        priority: flow.priority[idx],
+      });
+    }
   }
 
   private deliver(frame: Frame, e: number, value: Slot): void {
@@ -343,7 +349,13 @@ export class Execution implements LaneClient {
   }
 
   private emitSkipped(frame: Frame, idx: number, reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped'): void {
-    if (this.o.events.hasListeners('node:skipped')) this.o.events.emit('node:skipped', { ...this.ref(frame, idx), reason });
+    if (this.o.events.hasListeners('node:skipped')) {
+      const node = frame.flow.nodes[idx];
+      this.o.events.emit('node:skipped', {
+        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name, flow: frame.flow.graph.qualifiedName, source: node.source,
+        reason,
+      });
+    }
   }
 
   private settleNode(frame: Frame, idx: number): void {
@@ -488,7 +500,13 @@ export class Execution implements LaneClient {
     const inputs = this.collectInputs(frame, idx);
     const startedAt = performance.now();
     const ctx = new NodeContext(this, frame, idx, inputs, this.o.services, this.o.events);
-    if (this.o.events.hasListeners('node:started')) this.o.events.emit('node:started', { ...this.ref(frame, idx), inputs, attempt: 1, startedAt: Date.now() });
+    if (this.o.events.hasListeners('node:started')) {
+      // Literal objects of one shape (no spread): these two events are on the per-node hot path.
+      this.o.events.emit('node:started', {
+        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx.nodeExecId, op: node.op, name: node.name, flow: frame.flow.graph.qualifiedName, source: node.source,
+        inputs, attempt: 1, startedAt: ctx.startedAtWall,
+      });
+    }
     const timeoutMs = typeof node.attributes.timeout_ms === 'number' ? node.attributes.timeout_ms : undefined;
     let timer: NodeJS.Timeout | undefined;
     if (timeoutMs !== undefined) {
@@ -548,7 +566,10 @@ export class Execution implements LaneClient {
     frame.outputs[idx] = value;
     this.stats.nodesExecuted++;
     if (this.o.events.hasListeners('node:finished')) {
-      this.o.events.emit('node:finished', { ...this.ref(frame, idx), inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0 });
+      this.o.events.emit('node:finished', {
+        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
+        inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0,
+      });
     }
     if (node.op === 'RETURN' && !frame.hasReturn) {
       frame.hasReturn = true;
@@ -581,7 +602,10 @@ export class Execution implements LaneClient {
     this.stats.nodesFailed++;
     const handler = flow.enclosingTries[idx].find((t) => frame.state[t] === NodeState.Done);
     if (this.o.events.hasListeners('node:failed')) {
-      this.o.events.emit('node:failed', { ...this.ref(frame, idx), inputs: ctx?.inputs ?? [], error: serializeError(err), startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, handled: handler !== undefined });
+      this.o.events.emit('node:failed', {
+        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
+        inputs: ctx?.inputs ?? [], error: serializeError(err), startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, handled: handler !== undefined,
+      });
     }
     if (handler === undefined) {
       this.failFrame(frame, err);

@@ -17,6 +17,7 @@ export class NodeContext implements OpContext {
   tokens = 0;
   private controller: AbortController | undefined;
   private attrReader: AttributeReader | undefined;
+  private execIdCache: string | undefined;
 
   constructor(
     private readonly exec: Execution,
@@ -69,7 +70,7 @@ export class NodeContext implements OpContext {
   }
 
   get nodeExecId(): string {
-    return this.exec.execId(this.frame, this.idx);
+    return (this.execIdCache ??= this.exec.execId(this.frame, this.idx));
   }
 
   get frameId(): number {
