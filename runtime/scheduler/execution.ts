@@ -65,7 +65,7 @@ export class Execution implements LaneClient {
   private externalWaits = 0;
   private pumping = false;
   private pumpAgain = false;
-  private readonly completions: (() => void)[] = [];
+  private readonly completions: NodeContext[] = [];
   private paused: boolean;
   private pauseAnnounced = false;
   private bypassHookFor: ReadyItem<Frame> | undefined;
@@ -395,7 +395,7 @@ export class Execution implements LaneClient {
     try {
       do {
         this.pumpAgain = false;
-        while (this.completions.length) (this.completions.shift() as () => void)();
+        this.drainCompletions();
         if (this.done) break;
         while (this.stepRequests.length && this.queue.size > 0) {
           const req = this.stepRequests[0];
@@ -498,8 +498,8 @@ export class Execution implements LaneClient {
     frame.state[idx] = NodeState.Running;
     this.trackParallelism(+1);
     const inputs = this.collectInputs(frame, idx);
-    const startedAt = performance.now();
     const ctx = new NodeContext(this, frame, idx, inputs, this.o.services, this.o.events);
+    ctx.onStepSettled = onStepSettled;
     if (this.o.events.hasListeners('node:started')) {
       // Literal objects of one shape (no spread): these two events are on the per-node hot path.
       this.o.events.emit('node:started', {
@@ -508,29 +508,38 @@ export class Execution implements LaneClient {
       });
     }
     const timeoutMs = typeof node.attributes.timeout_ms === 'number' ? node.attributes.timeout_ms : undefined;
-    let timer: NodeJS.Timeout | undefined;
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${node.op} node ${node.id} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
+      ctx.timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${node.op} node ${node.id} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
     }
-    const settle = (ok: boolean, value: unknown) => {
-      if (timer) clearTimeout(timer);
-      this.completions.push(() => {
-        this.onNodeSettled(frame, idx, ctx, ok, value, startedAt);
-        onStepSettled?.(this.ref(frame, idx));
-      });
-      if (!this.pumping) this.pump();
-      else this.pumpAgain = true;
-    };
     let out: OpOutcome | Promise<OpOutcome>;
     try {
       const handler = this.o.handlers[node.op];
       out = handler(ctx);
     } catch (e) {
-      settle(false, e);
+      this.settle(ctx, false, e);
       return;
     }
-    if (out instanceof Promise) out.then((v) => settle(true, v), (e) => settle(false, e));
-    else settle(true, out);
+    if (out instanceof Promise) out.then((v) => this.settle(ctx, true, v), (e) => this.settle(ctx, false, e));
+    else this.settle(ctx, true, out);
+  }
+
+  /** A handler returned or threw: queue the outcome (no closures: this runs once per node). */
+  private settle(ctx: NodeContext, ok: boolean, value: unknown): void {
+    if (ctx.timer) clearTimeout(ctx.timer);
+    ctx.settledOk = ok;
+    ctx.settledValue = value;
+    this.completions.push(ctx);
+    if (!this.pumping) this.pump();
+    else this.pumpAgain = true;
+  }
+
+  private drainCompletions(): void {
+    for (let i = 0; i < this.completions.length; i++) {
+      const ctx = this.completions[i];
+      this.onNodeSettled(ctx.frameRef, ctx.idx, ctx, ctx.settledOk, ctx.settledValue, ctx.startedAt);
+      ctx.onStepSettled?.(this.ref(ctx.frameRef, ctx.idx));
+    }
+    this.completions.length = 0;
   }
 
   private onNodeSettled(frame: Frame, idx: number, ctx: NodeContext, ok: boolean, value: unknown, startedAt: number): void {

@@ -1,7 +1,7 @@
 /** The OpContext of one node run: inputs, attributes, services, and doors into the scheduler. */
 import { performance } from 'node:perf_hooks';
 import { ApxmError } from '../errors.js';
-import type { RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
+import type { NodeRef, RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
 import type { OpNode } from '../graph/types.js';
 import { AttributeReader, type OpContext } from '../ops/opContext.js';
 import type { RunServices } from '../ops/runServices.js';
@@ -11,8 +11,12 @@ import { NodeState, SKIPPED, type Frame } from './frame.js';
 
 export class NodeContext implements OpContext {
   readonly node: OpNode;
-  readonly startedAtWall = Date.now();
   readonly startedAt = performance.now();
+  /** Set by the scheduler when the handler settles. */
+  settledOk = false;
+  settledValue: unknown = undefined;
+  timer: NodeJS.Timeout | undefined = undefined;
+  onStepSettled: ((r: NodeRef | undefined) => void) | undefined = undefined;
   laneReleased = false;
   tokens = 0;
   private controller: AbortController | undefined;
@@ -22,12 +26,21 @@ export class NodeContext implements OpContext {
   constructor(
     private readonly exec: Execution,
     private readonly frame: Frame,
-    private readonly idx: number,
+    readonly idx: number,
     readonly inputs: Value[],
     readonly services: RunServices,
     private readonly events: RuntimeEventEmitter,
   ) {
     this.node = frame.flow.nodes[idx];
+  }
+
+  /** Wall-clock start (ms since the epoch), derived from the monotonic start. */
+  get startedAtWall(): number {
+    return Math.round(performance.timeOrigin + this.startedAt);
+  }
+
+  get frameRef(): Frame {
+    return this.frame;
   }
 
   get attrs(): AttributeReader {
