@@ -45,7 +45,8 @@ export interface RuntimeEvents {
   'frame:exited': FrameRef & { outcome: 'succeeded' | 'failed' | 'cancelled'; result?: Value };
   'node:ready': NodeRef & { priority: number };
   'node:started': NodeRef & { inputs: Value[]; attempt: number; startedAt: number };
-  'node:finished': NodeRef & { inputs: Value[]; output: Value; startedAt: number; durationMs: number; tokens: number };
+  /** `replayed`: settled from an earlier attempt's recorded output (a continued run), not run again. */
+  'node:finished': NodeRef & { inputs: Value[]; output: Value; startedAt: number; durationMs: number; tokens: number; replayed: boolean };
   'node:failed': NodeRef & { inputs: Value[]; error: SerializedError; startedAt: number; durationMs: number; handled: boolean };
   'node:skipped': NodeRef & { reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped' };
   'memory:read': { runId: string; nodeExecId: string; tier: 'stm' | 'ltm' | 'episodic'; key?: string; query?: string; hits?: number };

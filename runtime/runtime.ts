@@ -26,7 +26,7 @@ import type { HumanInputProvider, RunServices } from './ops/runServices.js';
 import { Execution, type ExecutionHooks, type ExecutionResult } from './scheduler/execution.js';
 import { LanePool } from './scheduler/lanePool.js';
 import { recordRunTrace } from './traceRecorder.js';
-import type { Value } from './values/value.js';
+import { isObject, type Value } from './values/value.js';
 
 export interface ExecuteOptions {
   /** Entry-flow arguments by parameter name (strings are converted by the declared type). */
@@ -38,6 +38,13 @@ export interface ExecuteOptions {
   startPaused?: boolean;
   humanInput?: HumanInputProvider;
   runId?: string;
+  /**
+   * Continue an earlier run that stopped (paused, cancelled, or its process died): same run id;
+   * entry-flow nodes that finished before are settled from the episodic log instead of running
+   * again, and a PAUSE answered since (`apxm resume`) takes its stored answer. Arguments default
+   * to the earlier run's.
+   */
+  continueRun?: string;
 }
 
 export interface RunResult extends Omit<ExecutionResult, 'stats'> {
@@ -127,11 +134,12 @@ export class Runtime {
     if (this.disposed) throw new ApxmError('E_CONFIG', 'this runtime has been disposed');
     const program: Program = 'entry' in target ? target : { name: target.qualifiedName, flows: [target], entry: target };
     this.flowRegistry.registerProgram(program);
-    const args = bindArguments(program.entry, options.args ?? {});
+    const earlier = options.continueRun !== undefined ? this.earlierRun(options.continueRun, program) : undefined;
+    const args = bindArguments(program.entry, options.args ?? (earlier?.args as Record<string, unknown> | undefined) ?? {});
     const flows = new Map<string, CompiledFlow>();
     for (const f of this.flowRegistry.allFlows()) flows.set(f.qualifiedName, this.compile(f));
     for (const f of program.flows) flows.set(f.qualifiedName, this.compile(f));
-    const runId = options.runId ?? randomUUID();
+    const runId = options.continueRun ?? options.runId ?? randomUUID();
     const stm = new ShortTermMemory({ maxEntries: this.config.memoryConfig?.stmMaxEntries ?? DEFAULTS.stmMaxEntries });
     const aam = new Aam(1000, this.now);
     const memory = new MemorySystem(runId, stm, this.storage, this.recorder, this.now);
@@ -153,25 +161,45 @@ export class Runtime {
     execution = new Execution({
       runId, programName: program.name, entry: this.compile(program.entry), flows, args, services, handlers: OP_HANDLERS,
       events: this.events, pool: this.pool, maxParallelism, maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
-      signal: options.signal, hooks: options.hooks, startPaused: options.startPaused,
+      signal: options.signal, hooks: options.hooks, startPaused: options.startPaused, replay: earlier?.replay,
       compileGraph: (json) => {
         const p = programFromJson(json, `<generated plan of run ${runId}>`);
         return compileFlow(p.entry);
       },
     });
     const stopTrace = this.recorder ? recordRunTrace(this.events, this.recorder, runId, this.now) : () => undefined;
-    const startedAt = this.now();
+    const startedAt = earlier?.startedAt ?? this.now();
     this.storage.runPut({ runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args });
     const result = execution.run().then((r) => {
       stopTrace();
       this.recorder?.flush();
+      // A run stopped while a PAUSE waits is 'paused', not lost: `continueRun` picks it up later.
+      const waiting = r.status === 'cancelled' && this.storage.checkpointList('pending').some((c) => c.runId === runId);
       this.storage.runPut({
-        runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: r.status, startedAt, finishedAt: this.now(), args,
+        runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
         result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
       });
       return { ...r, beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) };
     });
     return { runId, execution, result, stm, memory, aam };
+  }
+
+  /** What an earlier attempt of a run left: its arguments, start time and the entry frame's finished outputs. */
+  private earlierRun(runId: string, program: Program): { args: Value; startedAt: number; replay: Map<number, Value> } {
+    const record = this.storage.runGet(runId);
+    if (!record) {
+      throw new ApxmError('E_CONFIG', `no run ${runId} in ${this.storage.location}`, { hint: 'list runs with: apxm runs --db <file>; continue a run with the same --db it used' });
+    }
+    if (record.entryFlow !== program.entry.qualifiedName) {
+      throw new ApxmError('E_CONFIG', `run ${runId} ran ${record.entryFlow}, not ${program.entry.qualifiedName}`, { hint: `continue it with its own program: ${record.program}` });
+    }
+    if (record.status === 'succeeded') throw new ApxmError('E_CONFIG', `run ${runId} already succeeded; there is nothing to continue`);
+    this.recorder?.flush();
+    const replay = new Map<number, Value>();
+    for (const e of this.storage.episodicQuery({ runId, eventType: 'op_success' })) {
+      if (e.frameId === 1 && e.nodeId !== null && e.eventType === 'op_success' && isObject(e.payload)) replay.set(e.nodeId, e.payload.output ?? null);
+    }
+    return { args: record.args, startedAt: record.startedAt, replay };
   }
 
   /** Flushes pending episodic writes and closes the database; safe to call twice. */

@@ -27,7 +27,7 @@ export function recordRunTrace(events: RuntimeEventEmitter, recorder: EpisodicRe
     events.on('node:started', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs })),
     events.on('node:finished', (e) => {
       if (e.runId !== runId) return;
-      rec(e.frameId, e.nodeId, 'op_success', { op: debugName(e.op), duration_ms: e.durationMs, tokens: e.tokens, output: e.output });
+      rec(e.frameId, e.nodeId, 'op_success', { op: debugName(e.op), duration_ms: e.durationMs, tokens: e.tokens, output: e.output, ...(e.replayed ? { replayed: true } : {}) });
     }),
     events.on('node:failed', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_failure', { op: debugName(e.op), duration_ms: e.durationMs, error: e.error as unknown as Value, handled: e.handled })),
     events.on('node:skipped', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_skipped', { op: debugName(e.op), reason: e.reason })),

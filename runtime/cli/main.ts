@@ -14,11 +14,12 @@ const USAGE = `usage: apxm <command> [options]
 commands:
   run <program> [--arg name=value]... [--llm simulated|<base-url>] [--model m] [--db path]
                 [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
-                [--answer checkpoint=text]... [--no-record] [--quiet]
+                [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
+                --continue picks up a paused or stopped run (same --db): finished nodes are not run again
   validate <program> [--json]
   inspect <program> [--json]
   runs [--db path] [--limit n]                       list recorded runs
-  resume <checkpoint> --input <text> [--db path]    answer a PAUSE from another terminal
+  resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
 
 exit codes: 0 success, 1 run failed, 2 invalid program or arguments, 64 usage error, 130 cancelled`;

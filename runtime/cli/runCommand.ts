@@ -36,6 +36,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       answer: { type: 'string', multiple: true },
       'no-record': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      continue: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
@@ -72,7 +73,12 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (e.handled) process.stderr.write(`caught: ${formatError(e.error)}\n`);
       });
     }
-    const result = await runtime.execute(program, { args, signal: controller.signal });
+    if (values.continue !== undefined && !values.db) throw new ApxmError('E_CONFIG', '--continue needs the --db the run used', { hint: `apxm run ${file} --continue ${values.continue} --db run.sqlite` });
+    const result = await runtime.execute(program, {
+      args: values.continue !== undefined && !values.arg ? undefined : args,
+      signal: controller.signal,
+      continueRun: values.continue,
+    });
     if (values.json) {
       process.stdout.write(JSON.stringify({
         runId: result.runId, status: result.status, result: result.result ?? null, error: result.error?.toJSON() ?? null, stats: result.stats,

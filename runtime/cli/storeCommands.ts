@@ -31,6 +31,10 @@ export async function resumeCommand(argv: string[]): Promise<number> {
     if (!cp) throw new ApxmError('E_HUMAN_INPUT', `no checkpoint "${positionals[0]}" in ${values.db}`, { hint: 'list pending ones with: apxm runs --db <file>' });
     storage.checkpointPut({ ...cp, status: 'resumed', humanInput: tryParseJson(values.input) ?? values.input, resumedAt: Date.now() });
     process.stdout.write(`resumed ${cp.id}\n`);
+    const run = storage.runGet(cp.runId);
+    if (run && run.status !== 'running' && run.status !== 'succeeded') {
+      process.stderr.write(`run ${run.runId} is ${run.status}; continue it with: apxm run ${run.program} --continue ${run.runId} --db ${values.db}\n`);
+    }
     return EXIT.ok;
   } finally {
     storage.close();

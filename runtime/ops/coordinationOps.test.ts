@@ -7,7 +7,7 @@ import { resumeCommand } from '../cli/storeCommands.js';
 import { Runtime } from '../runtime.js';
 import type { Value } from '../values/value.js';
 import { program } from '../../test/support/graphBuilder.js';
-import { makeRuntime, recordEvents } from '../../test/support/harness.js';
+import { makeRuntime, recordEvents, tool } from '../../test/support/harness.js';
 import type { HumanInputRequest } from './runServices.js';
 
 const RUN_ID = '0123abcd-0000-4000-8000-000000000000';
@@ -208,7 +208,7 @@ describe('PAUSE across a restart', () => {
     assert.equal(pending[0].nodeId, 3);
     assert.equal(pending[0].message, 'Approve the budget?');
     assert.deepEqual(pending[0].snapshot, { draft: 'budget v3', reviewer: 'ana' });
-    assert.equal(rt2.storage.runGet(handle.runId)?.status, 'cancelled');
+    assert.equal(rt2.storage.runGet(handle.runId)?.status, 'paused', 'stopped while a PAUSE waits: paused, not lost');
 
     // 3. `apxm resume <id> --input ... --db <file>` answers it (JSON input is parsed).
     const { code, out } = await captureStdout(() => resumeCommand(['budget-approval', '--input', '{"approved":true}', '--db', dbPath]));
@@ -237,6 +237,73 @@ describe('PAUSE across a restart', () => {
     assert.equal(h2.stm.get('reviewer'), 'ana');
     assert.notEqual(h2.runId, handle.runId, 'a new run: the paused run itself is not continued');
     await rt2.dispose();
+  });
+
+  it('continues the paused run itself after a restart: finished nodes are not run again, PAUSE takes the stored answer', async () => {
+    const dbPath = path.join(dir, 'continue.sqlite');
+    const calls: unknown[] = [];
+    const counting = (rt: Runtime) => tool(rt, 'book', async (p) => (calls.push(p), { booked: p.item }), { type: 'object', properties: { item: { type: 'string' } } });
+    const graph = program({
+      params: ['item'],
+      nodes: [
+        [1, 'INV', { capability: 'book', params: { item: '{{item}}' } }],
+        [2, 'PAUSE', { message: 'Confirm the booking?' }],
+        [3, 'MERGE', { strategy: 'array' }],
+        [4, 'RETURN'],
+      ],
+      edges: [[1, 2], [1, 3], [2, 3], [3, 4]],
+    });
+
+    const rt1 = await Runtime.create({ memoryConfig: { dbPath } });
+    counting(rt1);
+    const ac = new AbortController();
+    let asked!: (id: string) => void;
+    const askedP = new Promise<string>((r) => (asked = r));
+    const handle = rt1.start(graph, { args: { item: 'hotel' }, signal: ac.signal, humanInput: { request: (req) => (asked(req.checkpointId), new Promise(() => undefined)) } });
+    const checkpointId = await askedP;
+    ac.abort();
+    assert.equal((await handle.result).status, 'cancelled');
+    await rt1.dispose();
+    assert.equal(calls.length, 1);
+
+    const { code } = await captureStdout(() => resumeCommand([checkpointId, '--input', 'yes', '--db', dbPath]));
+    assert.equal(code, 0);
+
+    const rt2 = await Runtime.create({ memoryConfig: { dbPath } });
+    counting(rt2);
+    const log = recordEvents(rt2);
+    const cont = rt2.start(graph, { continueRun: handle.runId, humanInput: { request: async () => assert.fail('the stored answer must be used') } });
+    const r = await cont.result;
+    assert.equal(r.status, 'succeeded', r.error?.message);
+    assert.equal(cont.runId, handle.runId, 'the same run continues');
+    assert.deepEqual(r.result, [{ booked: 'hotel' }, 'yes']);
+    assert.equal(calls.length, 1, 'the capability is not invoked again');
+    assert.deepEqual(log.of('node:finished').filter((e) => e.replayed).map((e) => e.nodeId), [1]);
+    assert.equal(rt2.storage.runGet(handle.runId)?.status, 'succeeded');
+    await assert.rejects(async () => rt2.start(graph, { continueRun: handle.runId }).result, /already succeeded/);
+    await rt2.dispose();
+  });
+
+  it('an answer written to the checkpoint by another process unblocks a live PAUSE', async () => {
+    const rt = await makeRuntime();
+    let asked!: (id: string) => void;
+    const askedP = new Promise<string>((r) => (asked = r));
+    let providerAborted = false;
+    const handle = rt.start(program({ nodes: [[1, 'PAUSE', { message: 'ok?' }], [2, 'RETURN']], edges: [[1, 2]] }), {
+      humanInput: {
+        request: (req) => {
+          asked(req.checkpointId);
+          return new Promise((_, reject) => req.signal.addEventListener('abort', () => ((providerAborted = true), reject(new Error('aborted')))));
+        },
+      },
+    });
+    const id = await askedP;
+    const cp = rt.storage.checkpointGet(id)!;
+    rt.storage.checkpointPut({ ...cp, status: 'resumed', humanInput: 'from the CLI', resumedAt: Date.now() });
+    const r = await handle.result;
+    assert.equal(r.result, 'from the CLI');
+    assert.equal(providerAborted, true, 'the provider\'s prompt is withdrawn');
+    await rt.dispose();
   });
 
   it('`apxm resume` of an unknown checkpoint fails with E_HUMAN_INPUT', async () => {

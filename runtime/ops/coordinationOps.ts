@@ -16,19 +16,33 @@ export const pause: OpHandler = async (ctx) => {
   const timeoutMs = ctx.attrs.number('timeout_ms', { min: 0 }) ?? 0;
   const displayData = ctx.inputs[0] ?? null;
   const s = ctx.services;
+  const earlier = s.storage.checkpointGet(checkpointId);
+  if (earlier?.status === 'resumed' && earlier.runId === ctx.runId) {
+    // Answered while the run was stopped (`apxm resume`), and the run was continued since.
+    if (isObject(earlier.snapshot)) for (const [k, v] of Object.entries(earlier.snapshot)) if (!s.stm.has(k)) s.stm.set(k, v);
+    return earlier.humanInput ?? null;
+  }
   s.storage.checkpointPut({
     id: checkpointId, runId: ctx.runId, nodeId: ctx.node.id, message, displayData, status: 'pending',
     snapshot: s.stm.snapshot(), createdAt: s.now(),
   });
   ctx.emit('human:input-requested', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, checkpointId, message, displayData });
-  const signal = timeoutMs > 0 ? AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) : ctx.signal;
+  const answeredElsewhere = new AbortController();
+  const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+  const signal = AbortSignal.any([ctx.signal, answeredElsewhere.signal, ...(timeout ? [timeout] : [])]);
   let answer: Value;
   try {
-    answer = await ctx.waitExternally(s.humanInput.request({ runId: ctx.runId, nodeId: ctx.node.id, checkpointId, message, displayData, signal }));
+    // The human-input provider, or `apxm resume` from another process writing the checkpoint, whichever answers first.
+    answer = await ctx.waitExternally(
+      Promise.race([
+        s.humanInput.request({ runId: ctx.runId, nodeId: ctx.node.id, checkpointId, message, displayData, signal }),
+        watchCheckpoint(s.storage, checkpointId, signal),
+      ]).finally(() => answeredElsewhere.abort()), // withdraws the loser: the provider's prompt, or the watch
+    );
   } catch (e) {
     // timeout_ms is also the scheduler's per-node timeout, which usually fires first (as ctx.signal's E_TIMEOUT reason)
     const nodeTimedOut = ctx.signal.aborted && ctx.signal.reason instanceof ApxmError && ctx.signal.reason.code === 'E_TIMEOUT';
-    if (timeoutMs > 0 && (nodeTimedOut || (!ctx.signal.aborted && signal.aborted))) {
+    if (timeoutMs > 0 && (nodeTimedOut || (!ctx.signal.aborted && timeout?.aborted))) {
       const cp = s.storage.checkpointGet(checkpointId);
       if (cp) s.storage.checkpointPut({ ...cp, status: 'expired' });
       throw new ApxmError('E_TIMEOUT', `PAUSE checkpoint '${checkpointId}' got no answer within ${timeoutMs} ms`, { hint: 'answer sooner, or raise "timeout_ms" (0 waits forever)' });
@@ -39,6 +53,25 @@ export const pause: OpHandler = async (ctx) => {
   if (cp) s.storage.checkpointPut({ ...cp, status: 'resumed', humanInput: answer, resumedAt: s.now() });
   return answer;
 };
+
+/** Resolves with the answer once another process marks the checkpoint resumed; never settles otherwise (stops when `signal` aborts). */
+function watchCheckpoint(storage: import('../memory/storage.js').StorageBackend, id: string, signal: AbortSignal): Promise<Value> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      try {
+        const cp = storage.checkpointGet(id);
+        if (cp?.status !== 'resumed') return;
+        clearInterval(timer);
+        resolve(cp.humanInput ?? null);
+      } catch {
+        clearInterval(timer); // the database closed under us: the provider's answer (or the abort) decides
+      }
+    }, CHECKPOINT_POLL_MS);
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  });
+}
+
+const CHECKPOINT_POLL_MS = 250;
 
 /** Waits for a checkpoint to be resumed (by a PAUSE answer or `apxm resume`), restores its STM snapshot. */
 export const resume: OpHandler = async (ctx) => {

@@ -42,7 +42,15 @@ export interface ExecutionOptions {
   startPaused?: boolean;
   /** Compiles a generated graph (PLAN's inner plan) into a flow. */
   compileGraph(graphJson: unknown): CompiledFlow;
+  /**
+   * Outputs recorded by an earlier attempt of this run, by entry-frame node id: those nodes settle
+   * with the recorded value instead of running again (a paused run continued after a restart).
+   */
+  replay?: ReadonlyMap<number, Value>;
 }
+
+/** Ops that always run again when a run is continued: their routing is not in the recorded value, and they have no side effects. */
+const RERUN_ON_REPLAY = new Set<string>(['BRANCH_ON_VALUE', 'SWITCH', 'TRY_CATCH', 'GUARD', 'LOOP_START', 'LOOP_END', 'RETURN']);
 
 export interface ExecutionResult {
   runId: string;
@@ -511,6 +519,11 @@ export class Execution implements LaneClient {
     if (timeoutMs !== undefined) {
       ctx.timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${node.op} node ${node.id} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
     }
+    if (frame === this.top && this.o.replay?.has(node.id) && !RERUN_ON_REPLAY.has(node.op)) {
+      ctx.replayed = true;
+      this.settle(ctx, true, this.o.replay.get(node.id));
+      return;
+    }
     let out: OpOutcome | Promise<OpOutcome>;
     try {
       const handler = this.o.handlers[node.op];
@@ -577,7 +590,7 @@ export class Execution implements LaneClient {
     if (this.o.events.hasListeners('node:finished')) {
       this.o.events.emit('node:finished', {
         runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
-        inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0,
+        inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0, replayed: ctx?.replayed === true,
       });
     }
     if (node.op === 'RETURN' && !frame.hasReturn) {

@@ -14,6 +14,8 @@ export class NodeContext implements OpContext {
   readonly startedAt = performance.now();
   /** Set by the scheduler when the handler settles. */
   settledOk = false;
+  /** Settled from an earlier attempt's recorded output, without running. */
+  replayed = false;
   settledValue: unknown = undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   onStepSettled: ((r: NodeRef | undefined) => void) | undefined = undefined;
