@@ -11,6 +11,17 @@ interface Case {
   graph: Record<string, unknown>;
   /** LLM calls on the longest path: the bound is this × the latency. */
   criticalCalls: number;
+  /** Concurrent calls per level, for the timer floor. */
+  width: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The same levels of concurrent sleeps with no runtime at all: what Node's timers alone cost. */
+async function timerFloor(levels: number, width: number): Promise<number> {
+  const t0 = performance.now();
+  for (let l = 0; l < levels; l++) await Promise.all(Array.from({ length: width }, () => sleep(LATENCY_MS)));
+  return performance.now() - t0;
 }
 
 function node(id: number, op: string, attributes: Record<string, unknown> = {}) {
@@ -32,9 +43,9 @@ function cases(): Case[] {
   const chainNodes = Array.from({ length: 10 }, (_, i) => node(i + 1, 'ASK', { template_str: `step ${i} {0}` }));
   const chainEdges = Array.from({ length: 9 }, (_, i) => ({ from: i + 1, to: i + 2, dependency: 'Data' }));
   return [
-    { name: 'fan-out-8', graph: fanOut, criticalCalls: 2 },
-    { name: 'layered-5x4', graph: { name: 'Bench.layered', nodes: lnodes, edges: ledges }, criticalCalls: layers },
-    { name: 'chain-10', graph: { name: 'Bench.chain', nodes: chainNodes, edges: chainEdges }, criticalCalls: 10 },
+    { name: 'fan-out-8', graph: fanOut, criticalCalls: 2, width: 8 },
+    { name: 'layered-5x4', graph: { name: 'Bench.layered', nodes: lnodes, edges: ledges }, criticalCalls: layers, width },
+    { name: 'chain-10', graph: { name: 'Bench.chain', nodes: chainNodes, edges: chainEdges }, criticalCalls: 10, width: 1 },
   ];
 }
 
@@ -45,18 +56,23 @@ export async function llmLatencyBench(emit: Emit): Promise<void> {
     const program = programFromJson(c.graph);
     await rt.execute(program);
     const walls: number[] = [];
+    const floors: number[] = [];
     for (let r = 0; r < 5; r++) {
+      floors.push(await timerFloor(c.criticalCalls, c.width));
       const t0 = performance.now();
       const res = await rt.execute(program);
       walls.push(performance.now() - t0);
       if (res.status !== 'succeeded') throw new Error(res.error?.message);
     }
     walls.sort((a, b) => a - b);
+    floors.sort((a, b) => a - b);
     const wall = walls[Math.floor(walls.length / 2)];
+    const floor = floors[Math.floor(floors.length / 2)];
     const bound = c.criticalCalls * LATENCY_MS;
     emit({
       bench: 'llm-critical-path', program: c.name, latency_ms_per_call: LATENCY_MS, bound_ms: bound, wall_ms_p50: Math.round(wall * 100) / 100,
       overhead_pct: Math.round(((wall - bound) / bound) * 10000) / 100, target_overhead_pct: 2,
+      timer_floor_ms_p50: Math.round(floor * 100) / 100, overhead_vs_timer_floor_pct: Math.round(((wall - floor) / floor) * 10000) / 100,
     });
   }
   await rt.dispose();

@@ -59,9 +59,16 @@ export class LlmClient {
         });
       }
       options.observer?.onRequest?.({ provider: this.provider.name, model: request.model ?? this.provider.defaultModel, attempt });
-      const timer = new AbortController();
-      const timeout = setTimeout(() => timer.abort(), timeoutMs);
-      const signal = outer ? AbortSignal.any([outer, timer.signal]) : timer.signal;
+      // One controller per attempt, aborted by the outer signal or the timeout (cheaper than AbortSignal.any, and nothing left attached).
+      const attemptCtl = new AbortController();
+      let timedOut = false;
+      const timeout = setTimeout(() => {
+        timedOut = true;
+        attemptCtl.abort();
+      }, timeoutMs);
+      const onOuterAbort = () => attemptCtl.abort(outer?.reason);
+      outer?.addEventListener('abort', onOuterAbort, { once: true });
+      const signal = attemptCtl.signal;
       const started = performance.now();
       try {
         const response = await this.provider.complete({ ...request, latency: options.latency, signal });
@@ -69,7 +76,7 @@ export class LlmClient {
       } catch (e) {
         let error: ApxmError;
         if (outer?.aborted) throw cancelled();
-        if (timer.signal.aborted) {
+        if (timedOut) {
           error = new ApxmError('E_LLM_TIMEOUT', `no reply from ${this.provider.name} within ${timeoutMs} ms (${options.latency}-latency op)`, {
             retryable: true, hint: 'raise llm.timeoutMs for this latency class, or check that the server is up',
           });
@@ -87,6 +94,7 @@ export class LlmClient {
         await sleep(delayMs, outer);
       } finally {
         clearTimeout(timeout);
+        outer?.removeEventListener('abort', onOuterAbort);
       }
     }
   }

@@ -27,21 +27,20 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
     { role: 'user' as const, content: user },
   ];
   let retries = 0;
-  const base = { runId: ctx.runId, nodeExecId: ctx.nodeExecId };
   const response = await s.llm.call(
     {
       phase, messages, model, temperature, maxTokens, json: opts.json, signal: ctx.signal,
       reasoningBudget: phase === 'THINK' ? a.number('budget', { min: 0 }) : undefined,
-      onDelta: streaming ? (text: string) => ctx.emit('llm:delta', { ...base, text }) : undefined,
+      onDelta: streaming ? (text: string) => ctx.emit('llm:delta', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text }) : undefined,
     },
     {
       latency: OP_CATALOGUE[ctx.node.op].latency,
       budget: budgetLimit === undefined ? undefined : { limit: budgetLimit, used: () => s.tokensUsed() },
       observer: {
-        onRequest: (info) => ctx.emit('llm:request', { ...base, phase, provider: info.provider, model: info.model, messages, attempt: info.attempt }),
+        onRequest: (info) => ctx.emit('llm:request', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, phase, provider: info.provider, model: info.model, messages, attempt: info.attempt }),
         onRetry: (info) => {
           retries++;
-          ctx.emit('llm:retry', { ...base, phase, attempt: info.attempt, delayMs: info.delayMs, error: serializeError(info.error) });
+          ctx.emit('llm:retry', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, phase, attempt: info.attempt, delayMs: info.delayMs, error: serializeError(info.error) });
         },
       },
     },
@@ -49,7 +48,7 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
   s.accountLlm(response.usage.inputTokens, response.usage.outputTokens, retries);
   ctx.addTokens(response.usage.totalTokens);
   ctx.emit('llm:response', {
-    ...base, phase, provider: s.llm.providerName, model: response.model, content: response.content, usage: response.usage,
+    runId: ctx.runId, nodeExecId: ctx.nodeExecId, phase, provider: s.llm.providerName, model: response.model, content: response.content, usage: response.usage,
     latencyMs: response.latencyMs, simulated: response.simulated === true,
   });
   return response;

@@ -794,6 +794,7 @@ export class Execution implements LaneClient {
   private finish(outcome: FrameOutcome): void {
     if (this.done) return;
     this.done = true;
+    for (const f of this.frames.values()) for (const ac of f.running.values()) ac.abort(new ApxmError('E_CANCELLED', 'the run ended'));
     this.abortRun.abort();
     this.o.pool.unregister(this);
     for (const s of this.stepRequests) s.resolve(undefined);

@@ -53,10 +53,11 @@ export class NodeContext implements OpContext {
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      // No listener on the run's signal (one per node would pile up): the scheduler aborts every
+      // registered controller itself when the frame fails or the run ends.
       const run = this.exec.runSignal;
       if (run.aborted) this.controller.abort(run.reason);
-      else run.addEventListener('abort', () => this.controller?.abort(run.reason), { once: true });
-      this.exec.registerRunning(this.frame, this.idx, this.controller);
+      else this.exec.registerRunning(this.frame, this.idx, this.controller);
     }
     return this.controller.signal;
   }
