@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Value } from '../values/value.js';
-import { valueText } from './sqliteStorage.js';
+import { RANKED_MATCH_LIMIT, valueText } from './sqliteStorage.js';
 import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunRecord, SearchHit, StorageBackend } from './storage.js';
 
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
@@ -49,12 +49,19 @@ export class MemoryStorage implements StorageBackend {
     return [...exact, ...prefix, ...inner].slice(0, limit).map((key) => ({ key, value: clone(this.ltm.get(key)!.value), score: 1 }));
   }
 
+  /** As the SQLite backends: all words, else any word, preferring words in at most RANKED_MATCH_LIMIT entries. */
   ltmSearchText(query: string, limit: number): SearchHit[] {
     const q = [...new Set(words(query))];
     if (!q.length || limit <= 0) return [];
-    const scored = [...this.ltm.values()].map((e) => ({ e, n: q.filter((w) => e.words.has(w)).length }));
-    let hits = scored.filter((s) => s.n === q.length);
-    if (!hits.length) hits = scored.filter((s) => s.n > 0);
+    const entries = [...this.ltm.values()];
+    const df = new Map(q.map((w) => [w, entries.filter((e) => e.words.has(w)).length]));
+    const present = q.filter((w) => df.get(w)! > 0);
+    const overlap = (ws: string[]) => entries.map((e) => ({ e, n: ws.filter((w) => e.words.has(w)).length }));
+    let hits = present.length === q.length ? overlap(q).filter((s) => s.n === q.length) : [];
+    if (!hits.length && q.length > 1) {
+      const rare = present.filter((w) => df.get(w)! <= RANKED_MATCH_LIMIT);
+      hits = overlap(rare.length ? rare : present).filter((s) => s.n > 0);
+    }
     hits.sort((a, b) => b.n - a.n || (a.e.key < b.e.key ? -1 : 1));
     return hits.slice(0, limit).map(({ e, n }) => ({ key: e.key, value: clone(e.value), score: n / (q.length + 1) }));
   }

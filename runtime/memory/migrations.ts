@@ -16,6 +16,7 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   CREATE VIRTUAL TABLE ltm_text USING fts5(key_words, body, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE VIRTUAL TABLE ltm_vocab USING fts5vocab(ltm_text, 'row');
   CREATE VIRTUAL TABLE ltm_keys USING fts5(key, tokenize = 'trigram');
   -- Run ids are interned to small integers: episodic rows stay small and their index cheap.
   CREATE TABLE run_keys (

@@ -44,6 +44,8 @@ function escapeLike(s: string): string {
 }
 
 const EPISODIC_CHUNK = 64;
+/** Above this many matching entries, BM25 ranking (which scores every match) costs milliseconds. */
+export const RANKED_MATCH_LIMIT = 2000;
 const INSERT_EPISODES = 'INSERT INTO episodic(run_key, frame_id, node_id, event_type, payload, timestamp) VALUES ';
 const ROW = '(?, ?, ?, ?, ?, ?)';
 
@@ -152,18 +154,39 @@ export class SqliteStorage implements StorageBackend {
     return hits;
   }
 
-  /** All words (then, if nothing matches, any word) of the query, best BM25 first. */
+  /**
+   * All words of the query, best BM25 first; if no entry has them all, any of the words. Ranking
+   * by BM25 has to score every match, so a word in more than RANKED_MATCH_LIMIT entries is
+   * matched newest first instead, and left out of the any-word fallback when rarer words exist.
+   */
   ltmSearchText(query: string, limit: number): SearchHit[] {
-    const words = ftsWords(query);
+    const words = [...new Set(ftsWords(query))];
     if (!words.length || limit <= 0) return [];
-    const sql =
-      'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY rank LIMIT ?';
-    let rows = this.all(sql, words.join(' '), limit);
-    if (!rows.length && words.length > 1) rows = this.all(sql, words.join(' OR '), limit);
+    const df = new Map(words.map((w) => [w, this.docFrequency(w)]));
+    const present = words.filter((w) => df.get(w)! > 0);
+    if (!present.length) return [];
+    const run = (match: string, ranked: boolean) =>
+      this.all(
+        `SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY ${ranked ? 'rank' : 'ltm_text.rowid DESC'} LIMIT ?`,
+        match,
+        limit,
+      );
+    let rows: Row[] = [];
+    if (present.length === words.length) rows = run(words.join(' '), Math.min(...words.map((w) => df.get(w)!)) <= RANKED_MATCH_LIMIT);
+    if (!rows.length && words.length > 1) {
+      const rare = present.filter((w) => df.get(w)! <= RANKED_MATCH_LIMIT);
+      rows = rare.length ? run(rare.join(' OR '), true) : run(present.join(' OR '), false);
+    }
     return rows.map((r) => {
       const s = Math.max(-Number(r.rank), 1e-9);
       return { key: String(r.key), value: parse(r.value), score: s / (1 + s) };
     });
+  }
+
+  /** Entries whose indexed text contains the (quoted) word, from the FTS5 vocabulary. */
+  private docFrequency(quotedWord: string): number {
+    const term = quotedWord.slice(1, -1).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    return Number(this.get<{ doc: number }>('SELECT doc FROM ltm_vocab WHERE term = ?', term)?.doc ?? 0);
   }
 
   ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {

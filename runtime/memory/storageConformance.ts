@@ -60,6 +60,16 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       assert.equal(s.ltmSearchText('trams', 1).length, 1);
     }));
 
+    it('searches words found in thousands of entries quickly, preferring rarer words when not all match', withStore((s) => {
+      s.ltmPutMany(Array.from({ length: 2100 }, (_, i) => ({ key: `log:${String(i).padStart(4, '0')}`, value: `common line ${i}` })));
+      s.ltmPut('odd', 'a zebra crossing');
+      const common = s.ltmSearchText('common', 5);
+      assert.equal(common.length, 5);
+      assert.ok(common.every((h) => String(h.value).startsWith('common line')));
+      assert.deepEqual(s.ltmSearchText('common zebra', 5).map((h) => h.key), ['odd'], 'no entry has both: the rare word decides');
+      assert.deepEqual(s.ltmSearchText('common 1234', 5).map((h) => h.key), ['log:1234']);
+    }));
+
     it('lists LTM pages by key, optionally under a prefix', withStore((s) => {
       for (let i = 0; i < 25; i++) s.ltmPut(`k:${String(i).padStart(2, '0')}`, i);
       s.ltmPut('z', 'last');
