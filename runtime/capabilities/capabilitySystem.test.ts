@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApxmError, type ErrorCode } from '../errors.js';
+import { ApxmError } from '../errors.js';
 import { CapabilityRecord, DEFAULT_CAPABILITY_TIMEOUT_MS } from './capabilityRecord.js';
 import { CapabilitySystem, type CapabilityChange } from './capabilitySystem.js';
 import type { CapabilityCallContext, CapabilityHandler, CapabilityOptions } from './types.js';
+import { rejectsWith } from '../../test/support/assertions.js';
 
 const rec = (handler: CapabilityHandler = () => 'ok', options: CapabilityOptions = {}, description = 'a tool') => new CapabilityRecord(description, handler, options);
 
-/** Asserts that `fn` throws (or rejects with) an ApxmError with `code`, and returns it. */
-async function rejectsWith(fn: () => unknown, code: ErrorCode): Promise<ApxmError> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ApxmError, `expected an ApxmError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
-  return caught;
-}
 
 const citySchema = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 } }, required: ['city'] };
 

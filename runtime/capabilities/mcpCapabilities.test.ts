@@ -6,11 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime, recordEvents } from '../../test/support/harness.js';
-import { ApxmError, type ErrorCode } from '../errors.js';
 import { loadWorkspaceCapabilities } from '../workspace.js';
 import { CapabilityRecord } from './capabilityRecord.js';
 import { CapabilitySystem, type CapabilityChange } from './capabilitySystem.js';
 import { loadMcpServers } from './mcpCapabilities.js';
+import { rejectsWith } from '../../test/support/assertions.js';
 
 // The fixture is plain JS outside out/: find it in the source tree (out/runtime/capabilities → repo root).
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -47,17 +47,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function rejectsWith(fn: () => Promise<unknown>, code: ErrorCode): Promise<ApxmError> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ApxmError, `expected an ApxmError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
-  return caught;
-}
 
 describe('MCP stdio servers as capabilities', () => {
   assert.ok(existsSync(echoServer), `fixture server missing at ${echoServer}`);

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ApxmError, type ErrorCode } from '../errors.js';
 import { CapabilityRecord } from './capabilityRecord.js';
 import { CapabilitySystem } from './capabilitySystem.js';
 import { CAPABILITY_MODULE_NAME, findCapabilityModule, loadCapabilityModule } from './workspaceModule.js';
+import { rejectsWith } from '../../test/support/assertions.js';
 
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
 
@@ -29,17 +29,6 @@ function writeModule(source: string, name = CAPABILITY_MODULE_NAME): string {
   return file;
 }
 
-async function rejectsWith(fn: () => Promise<unknown>, code: ErrorCode): Promise<ApxmError> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ApxmError, `expected an ApxmError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
-  return caught;
-}
 
 describe('loadCapabilityModule', () => {
   it('registers every tool of the default export with its schema, timeout and the module as source', async () => {
