@@ -21,6 +21,8 @@ export function recordRunTrace(events: RuntimeEventEmitter, recorder: EpisodicRe
   const rec = (frameId: number | null, nodeId: number | null, eventType: string, payload: Value) =>
     recorder.record({ runId, frameId, nodeId, eventType, payload, timestamp: now() });
   const recAt = (nodeExecId: string, eventType: string, payload: Value) => rec(...parseExecId(nodeExecId), eventType, payload);
+  // The prompt of each node's LLM call in flight, so the recorded reply carries it (replay, the debugger).
+  const prompts = new Map<string, { role: string; content: string }[]>();
   const debugName = (op: string) => (isOpName(op) ? OP_CATALOGUE[op].debugName : op);
   const offs = [
     events.on('run:started', (e) => e.runId === runId && rec(null, null, 'run_start', { program: e.program, flow: e.flow, args: e.args })),
@@ -31,10 +33,13 @@ export function recordRunTrace(events: RuntimeEventEmitter, recorder: EpisodicRe
     }),
     events.on('node:failed', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_failure', { op: debugName(e.op), duration_ms: e.durationMs, error: e.error as unknown as Value, handled: e.handled })),
     events.on('node:skipped', (e) => e.runId === runId && rec(e.frameId, e.nodeId, 'op_skipped', { op: debugName(e.op), reason: e.reason })),
+    events.on('llm:request', (e) => e.runId === runId && prompts.set(e.nodeExecId, e.messages)),
     events.on('llm:response', (e) => {
       if (e.runId !== runId) return;
+      const messages = (prompts.get(e.nodeExecId) ?? []) as unknown as Value;
+      prompts.delete(e.nodeExecId);
       recAt(e.nodeExecId, 'llm_call', {
-        phase: e.phase, provider: e.provider, model: e.model, latency_ms: e.latencyMs, content: e.content, simulated: e.simulated,
+        phase: e.phase, provider: e.provider, model: e.model, latency_ms: e.latencyMs, messages, content: e.content, simulated: e.simulated,
         input_tokens: e.usage.inputTokens, output_tokens: e.usage.outputTokens, total_tokens: e.usage.totalTokens,
       });
     }),

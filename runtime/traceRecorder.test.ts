@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { program } from '../test/support/graphBuilder.js';
+import { makeRuntime, tool } from '../test/support/harness.js';
+import { isObject } from './values/value.js';
+
+describe('episodic trace of a run', () => {
+  it('records the run, every node with inputs and outputs, LLM calls with their prompt, tool calls and prints', async () => {
+    const rt = await makeRuntime();
+    tool(rt, 'double', async (p) => (p.n as number) * 2, { type: 'object', properties: { n: { type: 'number' } } });
+    const r = await rt.execute(program({
+      nodes: [[1, 'ASK', { template_str: 'Name a colour' }], [2, 'INV', { capability: 'double', params: { n: 21 } }], [3, 'PRINT', { message: 'got' }], [4, 'RETURN']],
+      edges: [[1, 3], [2, 3], [3, 4]],
+    }));
+    assert.equal(r.status, 'succeeded');
+    const log = rt.storage.episodicQuery({ runId: r.runId });
+    const types = log.map((e) => e.eventType);
+    assert.equal(types[0], 'run_start');
+    assert.equal(types.at(-1), 'run_end');
+    for (const id of [1, 2, 3, 4]) {
+      assert.equal(log.filter((e) => e.nodeId === id && e.eventType === 'op_start').length, 1, `one op_start for node ${id}`);
+      assert.equal(log.filter((e) => e.nodeId === id && e.eventType === 'op_success').length, 1, `one op_success for node ${id}`);
+    }
+    const success = (id: number) => log.find((e) => e.nodeId === id && e.eventType === 'op_success')!.payload as Record<string, unknown>;
+    assert.equal(success(2).output, 42);
+    assert.equal(success(2).op, 'Inv');
+    const start3 = log.find((e) => e.nodeId === 3 && e.eventType === 'op_start')!.payload as { inputs: unknown[] };
+    assert.deepEqual(start3.inputs[1], 42);
+    const llm = log.find((e) => e.eventType === 'llm_call')!;
+    assert.equal(llm.nodeId, 1);
+    assert.equal(llm.frameId, 1);
+    const payload = llm.payload as { messages: { role: string; content: string }[]; content: string; total_tokens: number; simulated: boolean };
+    assert.deepEqual(payload.messages.map((m) => m.role), ['system', 'user']);
+    assert.equal(payload.messages[1].content, 'Name a colour');
+    assert.match(payload.content, /^\[simulated\]/);
+    assert.ok(payload.total_tokens > 0);
+    assert.equal(payload.simulated, true);
+    const cap = log.find((e) => e.eventType === 'capability_call')!.payload;
+    assert.ok(isObject(cap) && cap.name === 'double' && cap.result === 42);
+    assert.match(String(log.find((e) => e.eventType === 'print')!.payload), /^got /);
+    const end = log.at(-1)!.payload as { status: string; result: unknown };
+    assert.equal(end.status, 'succeeded');
+    for (let i = 1; i < log.length; i++) assert.ok(log[i].seq! > log[i - 1].seq!);
+    await rt.dispose();
+  });
+
+  it('records nothing when episodic recording is off', async () => {
+    const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false } });
+    const r = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }]] }));
+    assert.equal(r.status, 'succeeded');
+    assert.equal(rt.storage.episodicCount(), 0);
+    assert.equal(rt.storage.runGet(r.runId)?.status, 'succeeded', 'the run itself is still listed');
+    await rt.dispose();
+  });
+});
