@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startFakeOpenAi } from '../../test/support/fakeOpenAiServer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'out/runtime/cli/apxm.js');
 const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '' });
+/** Without blocking this process, so an in-process fake server can answer the CLI. */
+const apxmAsync = (env: Record<string, string>, ...args: string[]) =>
+  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 
 describe('apxm CLI', () => {
   it('runs an example headless on the simulated provider with a summary', () => {
@@ -18,6 +26,29 @@ describe('apxm CLI', () => {
     assert.match(r.stderr, /run succeeded/);
     assert.match(r.stderr, /llm\s+4 calls \(simulated\)/);
     assert.match(r.stderr, /parallel\s+max 3/);
+  });
+
+  it('runs against an OpenAI-compatible server given with --llm, never printing the key', async () => {
+    const server = await startFakeOpenAi((req) => ({ reply: `reply to: ${req.body.messages.at(-1).content.slice(0, 40)}`, usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+    try {
+      const r = await apxmAsync({ OPENAI_API_KEY: 'sk-cli-SECRET-123' }, 'run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm', server.url, '--model', 'tiny-model', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.status, 'succeeded');
+      assert.match(out.result, /^reply to: /);
+      assert.equal(out.stats.llmCalls, 4);
+      assert.equal(out.stats.totalTokens, 60);
+      assert.equal(server.requests.length, 4);
+      assert.ok(server.requests.every((q) => q.body.model === 'tiny-model' && q.headers.authorization === 'Bearer sk-cli-SECRET-123'));
+      assert.doesNotMatch(r.stdout + r.stderr, /SECRET/);
+      server.script({ status: 401, message: 'bad key sk-cli-SECRET-123' });
+      const denied = await apxmAsync({ OPENAI_API_KEY: 'sk-cli-SECRET-123' }, 'run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm', server.url);
+      assert.equal(denied.status, 1);
+      assert.match(denied.stderr, /E_LLM_AUTH/);
+      assert.doesNotMatch(denied.stdout + denied.stderr, /SECRET/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('prints machine-readable JSON with --json', () => {
