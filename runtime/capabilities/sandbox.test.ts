@@ -2,25 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime, recordEvents } from '../../test/support/harness.js';
-import { ApxmError, type ErrorCode } from '../errors.js';
 import type { Value } from '../values/value.js';
-import { runSandboxed, type SandboxOptions } from './sandbox.js';
+import { runInWorker, runSandboxed, type SandboxOptions } from './sandbox.js';
+import { rejectsWith } from '../../test/support/assertions.js';
 
 const MiB = 1024 * 1024;
 const run = (code: string, options: Partial<SandboxOptions> = {}) =>
   runSandboxed(code, { inputs: [], timeoutMs: 5000, memoryLimitBytes: 32 * MiB, ...options });
 
-async function rejectsWith(fn: () => Promise<unknown>, code: ErrorCode): Promise<ApxmError> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ApxmError, `expected an ApxmError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, `expected ${code}, got ${caught.code}: ${caught.message}`);
-  return caught;
-}
 
 describe('runSandboxed', () => {
   it('returns the value of the last expression', async () => {
@@ -32,6 +21,12 @@ describe('runSandboxed', () => {
   it('runs code with `return` as the body of a function of `inputs`', async () => {
     assert.equal((await run('return inputs[0].n * 2', { inputs: [{ n: 21 }] })).value, 42);
     assert.deepEqual((await run('const [a, b] = inputs;\nif (a > b) return "first";\nreturn { larger: b };', { inputs: [1, 5] })).value, { larger: 5 });
+  });
+
+  it('runs code that only mentions `return` inside a string or a nested function as a script', async () => {
+    assert.equal((await run('"return policy: " + inputs[0]', { inputs: ['30 days'] })).value, 'return policy: 30 days');
+    assert.deepEqual((await run('inputs.map((x) => { return x * 2 })', { inputs: [1, 2] })).value, [2, 4]);
+    assert.equal((await run('return inputs[0] * 2', { inputs: [21] })).value, 42);
   });
 
   it('sees the inputs as a copy: changes inside do not reach the caller', async () => {
@@ -76,6 +71,32 @@ describe('runSandboxed', () => {
     assert.match(err.message, /memory limit/);
   });
 
+  it('stops code that accumulates many 1 MiB strings with E_SANDBOX (not at the deadline)', async () => {
+    // QuickJS's own malloc limit misses this (it cannot see block sizes in this build); the cap on
+    // the engine's WebAssembly memory catches it.
+    const err = await rejectsWith(
+      () => run("const a = [];\nfor (;;) a.push('x'.repeat(1 << 20));", { memoryLimitBytes: 16 * MiB, timeoutMs: 20_000 }),
+      'E_SANDBOX',
+    );
+    assert.equal(err.message, 'EXC code exceeded its 16 MB memory limit');
+  });
+
+  it('stops code that catches its out-of-memory errors and carries on, at the deadline', async () => {
+    const err = await rejectsWith(
+      () => run("const a = [];\nfor (;;) { try { a.push('x'.repeat(1 << 20)); } catch {} }", { memoryLimitBytes: 8 * MiB, timeoutMs: 300 }),
+      'E_TIMEOUT',
+    );
+    assert.match(err.message, /300 ms/);
+  });
+
+  it('counts console output against the memory limit', async () => {
+    const err = await rejectsWith(
+      () => run("const s = 'y'.repeat(1 << 20);\nfor (;;) console.log(s);", { memoryLimitBytes: 8 * MiB, timeoutMs: 20_000 }),
+      'E_SANDBOX',
+    );
+    assert.match(err.message, /8 MB memory limit/);
+  });
+
   it('still works after a run ran out of memory', async () => {
     await rejectsWith(() => run('let s = "x"; const k = []; while (true) { s = s.repeat(2); k.push(s); }', { memoryLimitBytes: 4 * MiB, timeoutMs: 10_000 }), 'E_SANDBOX');
     assert.equal((await run('6 * 7')).value, 42);
@@ -99,6 +120,56 @@ describe('runSandboxed', () => {
   it('reports a syntax error as E_SANDBOX', async () => {
     const err = await rejectsWith(() => run('const = 1'), 'E_SANDBOX');
     assert.match(err.message, /SyntaxError/);
+  });
+
+  it('stops a running infinite loop at once when the signal aborts, with E_CANCELLED', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const err = await rejectsWith(() => run('while (true) {}', { timeoutMs: 30_000, signal: controller.signal }), 'E_CANCELLED');
+    assert.equal(err.message, 'EXC was cancelled');
+  });
+
+  it('keeps the event loop running while the code runs', async () => {
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 10);
+    try {
+      const r = await run('const end = Date.now() + 300;\nlet n = 0;\nwhile (Date.now() < end) n++;\nn > 0');
+      assert.equal(r.value, true);
+    } finally {
+      clearInterval(interval);
+    }
+    assert.ok(ticks > 0, 'a timer fired while EXC ran');
+  });
+
+  it('runs calls side by side', async () => {
+    const results = await Promise.all([1, 2, 3].map((n) => run('return inputs[0] * 10', { inputs: [n] })));
+    assert.deepEqual(results.map((r) => r.value), [10, 20, 30]);
+  });
+
+  it('reports a failure of the worker itself as E_SANDBOX', async () => {
+    const opts: SandboxOptions = { inputs: [], timeoutMs: 5000, memoryLimitBytes: 32 * MiB };
+    const worker = (source: string) => new URL(`data:text/javascript,${encodeURIComponent(source)}`);
+    const thrown = await rejectsWith(() => runInWorker(worker('throw new Error("engine exploded")'), '1', opts), 'E_SANDBOX');
+    assert.match(thrown.message, /^EXC sandbox failed: .*engine exploded/);
+    const exited = await rejectsWith(() => runInWorker(worker('process.exit(3)'), '1', opts), 'E_SANDBOX');
+    assert.match(exited.message, /exit code 3/);
+    const garbled = await rejectsWith(() => runInWorker(worker('import { parentPort } from "node:worker_threads"; parentPort.postMessage(42)'), '1', opts), 'E_SANDBOX');
+    assert.match(garbled.message, /unexpected reply/);
+    const missing = await rejectsWith(() => runInWorker(new URL('./noSuchWorker.js', import.meta.url), '1', opts), 'E_SANDBOX');
+    assert.match(missing.message, /^EXC sandbox failed/);
+  });
+
+  it('maps the worker running out of its JavaScript heap to the memory error', async () => {
+    const worker = new URL(`data:text/javascript,${encodeURIComponent('const keep = []; for (;;) keep.push({ a: [1, 2, 3], b: "x" + keep.length });')}`);
+    const err = await rejectsWith(() => runInWorker(worker, '1', { inputs: [], timeoutMs: 20_000, memoryLimitBytes: 1 * MiB }), 'E_SANDBOX');
+    assert.equal(err.message, 'EXC code exceeded its 1 MB memory limit');
+  });
+
+  it('terminates a worker that outlives its deadline from outside, with E_TIMEOUT', async () => {
+    // A worker that never polls its own deadline (as if stuck in one long allocation).
+    const worker = new URL(`data:text/javascript,${encodeURIComponent('for (;;) {}')}`);
+    const err = await rejectsWith(() => runInWorker(worker, '1', { inputs: [], timeoutMs: 100, memoryLimitBytes: 32 * MiB }), 'E_TIMEOUT');
+    assert.match(err.message, /ran past its 100 ms limit/);
   });
 
   it('does not start when the signal is already aborted', async () => {
@@ -131,6 +202,21 @@ describe('EXC in a run', () => {
       assert.equal(r.status, 'failed');
       assert.equal(r.error?.code, 'E_TIMEOUT');
       assert.equal(r.error?.nodeId, 1);
+    } finally {
+      await rt.dispose();
+    }
+  });
+
+  it('cancels the run while the code is still running', async () => {
+    const rt = await makeRuntime();
+    try {
+      const ac = new AbortController();
+      rt.events.on('node:started', (e) => e.nodeId === 1 && setTimeout(() => ac.abort(), 50));
+      const t0 = Date.now();
+      const r = await rt.execute(program({ nodes: [[1, 'EXC', { code: 'while (true) {}', timeout_ms: 30_000 }], [2, 'RETURN']], edges: [[1, 2]] }), { signal: ac.signal });
+      assert.equal(r.status, 'cancelled');
+      assert.equal(r.error?.code, 'E_CANCELLED');
+      assert.ok(Date.now() - t0 < 20_000, 'the run did not wait for the EXC deadline');
     } finally {
       await rt.dispose();
     }

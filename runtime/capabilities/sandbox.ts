@@ -1,14 +1,28 @@
 /**
- * EXC's sandbox: JavaScript in QuickJS compiled to WebAssembly. The code sees only `inputs` (a
- * JSON copy of the node's inputs) and `console`; no Node APIs, no file system, no network. A
- * deadline and the run's abort signal interrupt it; the heap is capped.
+ * EXC's sandbox: JavaScript in QuickJS compiled to WebAssembly, run in its own worker thread
+ * (sandboxWorker.ts) so the event loop, and with it the scheduler, keeps running while user code
+ * does. The code sees only `inputs` (a JSON copy of the node's inputs) and `console`; no Node APIs,
+ * no file system, no network.
  *
- * The code is a script whose last expression is the result, or, when it contains `return`, the
- * body of a function of `inputs`. The result must be JSON-serialisable.
+ * Limits:
+ * - time: QuickJS's interrupt handler stops the code at the deadline; should that not happen
+ *   (e.g. inside one long allocation), the worker is terminated a second later. Both are E_TIMEOUT.
+ * - cancellation: the run's abort signal terminates the worker at once (E_CANCELLED).
+ * - memory: the engine's WebAssembly memory (which also holds the engine itself and `inputs`) is
+ *   capped at about 8 MiB + `memoryLimitBytes`, and never below its fixed 16 MiB start, so code
+ *   gets about the limit for itself (up to ~10 MiB when the limit is smaller); console output
+ *   counts against the limit; the worker's own JavaScript heap, where results and logs are copied
+ *   out of the engine, is capped with `resourceLimits`. Each is E_SANDBOX "exceeded its N MB memory
+ *   limit". The worker thread's own fixed cost (~40 MB of Node) is not counted.
+ *
+ * The code is a script whose last expression is the result or, when it fails to compile as a
+ * script because of a top-level `return`, the body of a function of `inputs`. The result must be
+ * JSON-serialisable.
  */
-import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { Worker } from 'node:worker_threads';
 import { ApxmError } from '../errors.js';
 import { toValue, type Value } from '../values/value.js';
+import type { SandboxJob, SandboxReply } from './sandboxWorker.js';
 
 export interface SandboxOptions {
   inputs: Value[];
@@ -23,62 +37,100 @@ export interface SandboxResult {
   logs: string[];
 }
 
-let engine: Promise<QuickJSWASMModule> | undefined;
+/** How long past its deadline a worker may run before it is terminated from outside. */
+const TIMEOUT_GRACE_MS = 1000;
+/** The worker's own JavaScript heap beyond what the engine's output can need (Node needs ~5-7 MB). */
+const WORKER_HEAP_BASE_MB = 32;
 
-function describe(vm: QuickJSContext, h: QuickJSHandle): string {
-  const v = vm.dump(h) as unknown;
-  return typeof v === 'string' ? v : JSON.stringify(v);
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './sandboxWorker.ts' : './sandboxWorker.js', import.meta.url);
+
+const timeoutError = (timeoutMs: number) =>
+  new ApxmError('E_TIMEOUT', `EXC code ran past its ${timeoutMs} ms limit and was stopped`, { hint: 'raise "timeout_ms" or make the code finish sooner' });
+const memoryError = (limitBytes: number) =>
+  new ApxmError('E_SANDBOX', `EXC code exceeded its ${Math.round(limitBytes / 1048576)} MB memory limit`, { hint: 'raise "memory_mb" or use less memory' });
+const sandboxFailure = (message: string, cause?: unknown) =>
+  new ApxmError('E_SANDBOX', `EXC sandbox failed: ${message}`, { hint: 'this is a fault of the sandbox, not of the EXC code; try again', cause });
+
+function fromReply(reply: SandboxReply, options: SandboxOptions): SandboxResult {
+  if (reply.ok) return { value: toValue(reply.value), logs: reply.logs };
+  switch (reply.kind) {
+    case 'timeout':
+      throw timeoutError(options.timeoutMs);
+    case 'memory':
+      throw memoryError(options.memoryLimitBytes);
+    case 'threw':
+      throw new ApxmError('E_SANDBOX', `EXC code threw ${reply.message}`, { hint: 'fix the code; it runs in a plain JavaScript sandbox with only `inputs` and `console`' });
+    default:
+      throw sandboxFailure(reply.message);
+  }
 }
 
-export async function runSandboxed(code: string, options: SandboxOptions): Promise<SandboxResult> {
-  const QuickJS = await (engine ??= getQuickJS());
-  if (options.signal?.aborted) throw new ApxmError('E_CANCELLED', 'EXC was cancelled before it started');
-  const runtime = QuickJS.newRuntime();
-  runtime.setMemoryLimit(options.memoryLimitBytes);
-  runtime.setMaxStackSize(1024 * 1024);
-  const deadline = Date.now() + options.timeoutMs;
-  let reason: 'timeout' | 'cancelled' | undefined;
-  runtime.setInterruptHandler(() => {
-    if (options.signal?.aborted) reason = 'cancelled';
-    else if (Date.now() > deadline) reason = 'timeout';
-    return reason !== undefined;
-  });
-  const vm = runtime.newContext();
-  const logs: string[] = [];
-  try {
-    const consoleObj = vm.newObject();
-    for (const level of ['log', 'info', 'warn', 'error']) {
-      const fn = vm.newFunction(level, (...args) => {
-        logs.push(args.map((a) => describe(vm, a)).join(' '));
-      });
-      vm.setProp(consoleObj, level, fn);
-      fn.dispose();
-    }
-    vm.setProp(vm.global, 'console', consoleObj);
-    consoleObj.dispose();
-    const inputsResult = vm.evalCode(`(${JSON.stringify(options.inputs)})`);
-    const inputsHandle = vm.unwrapResult(inputsResult);
-    vm.setProp(vm.global, 'inputs', inputsHandle);
-    inputsHandle.dispose();
+function isReply(x: unknown): x is SandboxReply {
+  if (x === null || typeof x !== 'object') return false;
+  const r = x as { ok?: unknown; logs?: unknown; kind?: unknown; message?: unknown };
+  return r.ok === true ? Array.isArray(r.logs) : r.ok === false && typeof r.kind === 'string' && typeof r.message === 'string';
+}
 
-    const source = /\breturn\b/.test(code) ? `(function (inputs) {\n${code}\n})(inputs)` : code;
-    const result = vm.evalCode(source, 'exc.js');
-    if (result.error) {
-      const err = vm.dump(result.error) as { name?: string; message?: string } | string;
-      result.error.dispose();
-      if (reason === 'timeout') throw new ApxmError('E_TIMEOUT', `EXC code ran past its ${options.timeoutMs} ms limit and was stopped`, { hint: 'raise "timeout_ms" or make the code finish sooner' });
-      if (reason === 'cancelled') throw new ApxmError('E_CANCELLED', 'EXC was cancelled');
-      const message = typeof err === 'string' ? err : `${err?.name ?? 'Error'}: ${err?.message ?? JSON.stringify(err)}`;
-      if (/out of memory/i.test(message)) {
-        throw new ApxmError('E_SANDBOX', `EXC code exceeded its ${Math.round(options.memoryLimitBytes / 1048576)} MB memory limit`, { hint: 'raise "memory_mb" or use less memory' });
-      }
-      throw new ApxmError('E_SANDBOX', `EXC code threw ${message}`, { hint: 'fix the code; it runs in a plain JavaScript sandbox with only `inputs` and `console`' });
+/**
+ * Runs one job in a worker started from `url` and settles once: with its reply, or when it fails,
+ * exits, outlives the deadline plus grace, or the signal aborts. The worker is always terminated.
+ * Exported for tests (which start deliberately broken workers); use {@link runSandboxed}.
+ */
+export function runInWorker(url: URL, code: string, options: SandboxOptions): Promise<SandboxResult> {
+  const { signal, timeoutMs, memoryLimitBytes } = options;
+  if (signal?.aborted) return Promise.reject(new ApxmError('E_CANCELLED', 'EXC was cancelled before it started'));
+  return new Promise<SandboxResult>((resolve, reject) => {
+    let worker: Worker;
+    try {
+      const limitMb = Math.ceil(memoryLimitBytes / 1048576);
+      worker = new Worker(url, {
+        // Results and logs are copied out of the engine into this heap (as text, then as values).
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_BASE_MB + 4 * limitMb, maxYoungGenerationSizeMb: 16 },
+      });
+    } catch (e) {
+      reject(sandboxFailure(`the worker could not start: ${e instanceof Error ? e.message : String(e)}`, e));
+      return;
     }
-    const raw = vm.dump(result.value) as unknown;
-    result.value.dispose();
-    return { value: toValue(raw), logs };
-  } finally {
-    vm.dispose();
-    runtime.dispose();
-  }
+    let settled = false;
+    const settle = (outcome: () => SandboxResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      worker.terminate().catch(() => undefined);
+      try {
+        resolve(outcome());
+      } catch (e) {
+        reject(e);
+      }
+    };
+    const fail = (err: ApxmError) => settle(() => {
+      throw err;
+    });
+    const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs + TIMEOUT_GRACE_MS);
+    const onAbort = () => fail(new ApxmError('E_CANCELLED', 'EXC was cancelled'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    worker.on('message', (reply: unknown) => {
+      if (!isReply(reply)) fail(sandboxFailure('the worker sent an unexpected reply'));
+      else settle(() => fromReply(reply, options));
+    });
+    worker.on('messageerror', (e) => fail(sandboxFailure(`the worker's reply could not be read: ${e.message}`, e)));
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') fail(memoryError(memoryLimitBytes));
+      else fail(sandboxFailure(e.message, e));
+    });
+    worker.on('exit', (exitCode) => fail(sandboxFailure(`the worker stopped unexpectedly (exit code ${exitCode})`)));
+
+    const job: SandboxJob = { code, inputs: options.inputs, timeoutMs, memoryLimitBytes };
+    try {
+      worker.postMessage(job);
+    } catch (e) {
+      fail(sandboxFailure(`the job could not be sent: ${e instanceof Error ? e.message : String(e)}`, e));
+    }
+  });
+}
+
+export function runSandboxed(code: string, options: SandboxOptions): Promise<SandboxResult> {
+  return runInWorker(workerUrl, code, options);
 }
