@@ -18,7 +18,9 @@ export class Agent {
     for (const g of flows) this.addFlow(g);
   }
   addFlow(graph: FlowGraph): AgentFlow {
-    const f = new AgentFlow(graph.flow, { ...graph, agent: this.name, qualifiedName: `${this.name}.${graph.flow}` });
+    // Keep the graph's identity when it already belongs to this agent: compiled flows are cached by it.
+    const own = graph.agent === this.name && graph.qualifiedName === `${this.name}.${graph.flow}`;
+    const f = new AgentFlow(graph.flow, own ? graph : { ...graph, agent: this.name, qualifiedName: `${this.name}.${graph.flow}` });
     this.flows.set(f.name, f);
     return f;
   }

@@ -504,9 +504,9 @@ export class Execution implements LaneClient {
     const { frame, idx } = it;
     const node = frame.flow.nodes[idx];
     frame.state[idx] = NodeState.Running;
-    this.trackParallelism(+1);
     const inputs = this.collectInputs(frame, idx);
     const ctx = new NodeContext(this, frame, idx, inputs, this.o.services, this.o.events);
+    this.trackParallelism(+1, ctx.startedAt);
     ctx.onStepSettled = onStepSettled;
     if (this.o.events.hasListeners('node:started')) {
       // Literal objects of one shape (no spread): these two events are on the per-node hot path.
@@ -556,13 +556,14 @@ export class Execution implements LaneClient {
   }
 
   private onNodeSettled(frame: Frame, idx: number, ctx: NodeContext, ok: boolean, value: unknown, startedAt: number): void {
+    const now = performance.now();
     if (!ctx.laneReleased) {
       this.o.pool.release();
-      this.trackParallelism(-1);
+      this.trackParallelism(-1, now);
     }
     frame.running.delete(idx);
     if (frame.settled || frame.state[idx] !== NodeState.Running) return; // cancelled or aborted by its try region
-    const durationMs = performance.now() - startedAt;
+    const durationMs = now - startedAt;
     if (ok) this.complete(frame, idx, value as OpOutcome, ctx, durationMs);
     else this.fail(frame, idx, ctx.abortReason ?? asApxmError(value), ctx, durationMs);
   }
@@ -767,8 +768,7 @@ export class Execution implements LaneClient {
 
   // ---- bookkeeping ----------------------------------------------------------------------------
 
-  private trackParallelism(delta: number): void {
-    const now = performance.now();
+  private trackParallelism(delta: number, now = performance.now()): void {
     if (this.inFlight > 0) {
       const dt = now - this.lastChange;
       this.busyTime += dt;
