@@ -115,7 +115,7 @@ function summarise(v: Value, nodeId: number | null): string {
 export const verify: OpHandler = async (ctx) => {
   const claim = attrText(ctx, ['claim', 'condition', 'template_str', 'prompt']) ?? (ctx.inputs.length ? textOf(ctx.inputs[0]) : '');
   const evidenceAttr = ctx.attrs.raw('evidence');
-  const evidence: Value[] = ctx.attrs.has('claim') || ctx.attrs.has('condition') || ctx.attrs.has('template_str') ? ctx.inputs : ctx.inputs.slice(1);
+  const evidence: Value[] = ctx.attrs.has('claim') || ctx.attrs.has('condition') || ctx.attrs.has('template_str') ? [...ctx.inputs] : ctx.inputs.slice(1);
   if (evidenceAttr !== undefined) evidence.push(evidenceAttr);
   const reply = (await callLlm(ctx, 'VERIFY', buildVerifyPrompt(claim, evidence.map(textOf).join('\n')), { json: true })).content;
   const verdict = parseVerifyReply(reply);

@@ -24,6 +24,7 @@ export type OpOutcome = Value | Routed | SkipDownstream | LoopPlan;
 
 export interface OpContext {
   readonly node: OpNode;
+  /** Do not mutate: the scheduler may hand a handler its frame's input slots without copying. */
   readonly inputs: Value[];
   readonly attrs: AttributeReader;
   readonly signal: AbortSignal;

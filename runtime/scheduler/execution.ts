@@ -201,7 +201,7 @@ export class Execution implements LaneClient {
     const { edges, inEdges } = flow;
     for (const i of nodes) {
       if (flow.dataInCount[i] > 0) frame.inputs[i] = new Array(flow.dataInCount[i]);
-      const loopOfEnd = flow.loopByEnd.get(i);
+      const loopOfEnd = flow.loopByEnd.size ? flow.loopByEnd.get(i) : undefined;
       if (loopOfEnd && frame.isActive(loopOfEnd.start)) {
         frame.pending[i] = 1; // released when its loop finishes
         continue;
@@ -212,7 +212,7 @@ export class Execution implements LaneClient {
         if (frame.isActive(src)) pending++;
         else this.placeExternal(frame, e, this.externalValue(frame, src));
       }
-      const loop = flow.loopByStart.get(i);
+      const loop = flow.loopByStart.size ? flow.loopByStart.get(i) : undefined;
       if (loop) for (const e of loop.externalInEdges) if (frame.isActive(edges[e].from)) pending++;
       frame.pending[i] = pending;
     }
@@ -338,7 +338,7 @@ export class Execution implements LaneClient {
       return;
     }
     if (frame.state[t] !== NodeState.Pending) return;
-    const loop = flow.loopByEnd.get(t);
+    const loop = flow.loopByEnd.size ? flow.loopByEnd.get(t) : undefined;
     if (loop && frame.isActive(loop.start)) return; // LOOP_END waits for its loop, not its edges
     if (value === SKIPPED) frame.skippedIn[t]++;
     if (edge.data) frame.inputs[t][edge.inputPos] = value;
@@ -491,6 +491,8 @@ export class Execution implements LaneClient {
       if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.nodes[idx].op)) return frame.paramList;
       return [];
     }
+    // Every data input has arrived; with none skipped the slots are the inputs (no copy).
+    if (frame.skippedIn[idx] === 0 && !slots.includes(undefined)) return slots as Value[];
     const out: Value[] = [];
     for (let k = 0; k < slots.length; k++) {
       const s = slots[k];
