@@ -4,7 +4,7 @@
  * when no endpoint is configured, so examples and tests run without network or keys.
  */
 import { createHash } from 'node:crypto';
-import { sleep } from './retry.js';
+import { cancelled, sleep } from './retry.js';
 import type { LatencyClass, LlmPhase, LlmRequest, LlmResponse, LlmProvider } from './types.js';
 
 export interface ScriptedReply {
@@ -21,6 +21,20 @@ export interface SimulatedProviderOptions {
   /** Milliseconds per call by the op's latency class (default 0). */
   latency?: Partial<Record<LatencyClass, number>>;
   model?: string;
+}
+
+/**
+ * Sleeps `ms` as exactly as the event loop allows: timers fire up to a millisecond or two late,
+ * so the last 2 ms are waited out in setImmediate turns (other work keeps running meanwhile).
+ * The configured latency is then what a call really takes, and benchmarks measure the runtime.
+ */
+async function preciseSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  const until = performance.now() + ms;
+  if (ms > 2) await sleep(ms - 2, signal);
+  while (performance.now() < until) {
+    if (signal?.aborted) throw cancelled();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Rough tokens of a text: one per 4 characters, at least one for non-empty text. */
@@ -54,7 +68,7 @@ export class SimulatedProvider implements LlmProvider {
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const ms = this.options.latency?.[request.latency ?? 'Low'] ?? 0;
-    if (ms > 0) await sleep(ms, request.signal);
+    if (ms > 0) await preciseSleep(ms, request.signal);
     else if (request.signal?.aborted) throw new Error('aborted');
     this.calls++;
     const user = request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
