@@ -1,12 +1,17 @@
 /** Loads a program file by its extension. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { artifactToProgram, readArtifactFile } from './artifact/readArtifact.js';
 import { ApxmError } from './errors.js';
 import { loadProgramFromJsonText } from './graph/loadGraphJson.js';
 import type { Program } from './graph/types.js';
 
 export async function loadProgramFile(file: string): Promise<Program> {
   const ext = path.extname(file).toLowerCase();
+  if (ext === '.apxmobj') {
+    const { payload } = await readArtifactFile(file);
+    return artifactToProgram(payload, file);
+  }
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -18,10 +23,10 @@ export async function loadProgramFile(file: string): Promise<Program> {
     });
   }
   if (ext === '.json') return loadProgramFromJsonText(text, file);
-  if (ext === '.ais' || ext === '.apxmobj') {
-    throw new ApxmError('E_PROGRAM_UNSUPPORTED', `${ext} programs are not supported yet by this runtime`, {
+  if (ext === '.ais') {
+    throw new ApxmError('E_PROGRAM_UNSUPPORTED', '.ais programs are not supported yet by this runtime', {
       place: { file },
-      hint: 'write the program as ApxmGraph JSON (.json) for now; the AIS front end and .apxmobj loader are the next milestone',
+      hint: 'write the program as ApxmGraph JSON (.json) or load a compiled .apxmobj for now; the AIS front end is in progress',
     });
   }
   throw new ApxmError('E_PROGRAM_UNSUPPORTED', `unknown program type "${ext || '(none)'}"`, { place: { file }, hint: 'use a .json (ApxmGraph), .ais or .apxmobj file' });

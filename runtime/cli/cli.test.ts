@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -120,6 +120,36 @@ describe('apxm CLI', () => {
       const r = apxm('validate', path.join(dir, 'p.ais'));
       assert.equal(r.status, 2);
       assert.match(r.stderr, /not supported yet/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compiles a program to .apxmobj, runs and inspects the artifact, and refuses a corrupt one', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
+    try {
+      const obj = path.join(dir, 'trip.apxmobj');
+      const c = apxm('compile', 'examples/trip-planner.json', '-o', obj, '--created-at', '0');
+      assert.equal(c.status, 0, c.stderr);
+      assert.match(c.stdout, /wrote .*trip\.apxmobj: 1 flow, 7 nodes/);
+      const first = readFileSync(obj);
+      assert.equal(first.subarray(0, 4).toString('latin1'), 'APXM');
+      assert.equal(apxm('compile', 'examples/trip-planner.json', '-o', obj, '--created-at', '0').status, 0);
+      assert.deepEqual(readFileSync(obj), first, 'compiling is deterministic');
+      const r = apxm('run', obj, '--arg', 'city=Lisbon', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).stats.llmCalls, 4);
+      const i = apxm('inspect', obj);
+      assert.equal(i.status, 0, i.stderr);
+      assert.match(i.stdout, /artifact v1, flags 0, payload \d+ bytes, blake3 [0-9a-f]{16}/);
+      assert.match(i.stdout, /critical path/);
+      const bad = Buffer.from(first);
+      bad[bad.length - 5] ^= 0xff;
+      writeFileSync(obj, bad);
+      const v = apxm('validate', obj);
+      assert.equal(v.status, 2);
+      assert.match(v.stderr, /BLAKE3|hash/i);
+      assert.match(v.stderr, /trip\.apxmobj/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

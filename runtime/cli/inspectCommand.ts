@@ -1,5 +1,7 @@
-/** `apxm inspect`: DAG statistics and the critical path of every flow. */
+/** `apxm inspect`: DAG statistics and the critical path of every flow; for an artifact also its header and metadata. */
 import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { readArtifactFile, type DecodedArtifact } from '../artifact/readArtifact.js';
 import { ApxmError } from '../errors.js';
 import { inspectProgram } from '../graph/inspectProgram.js';
 import { loadProgramFile } from '../programFile.js';
@@ -8,11 +10,20 @@ import { EXIT } from './main.js';
 export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
-  const program = await loadProgramFile(positionals[0]);
+  const file = positionals[0];
+  const artifact = path.extname(file).toLowerCase() === '.apxmobj' ? describeArtifact(await readArtifactFile(file)) : undefined;
+  const program = await loadProgramFile(file);
   const flows = inspectProgram(program);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, flows }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2) + '\n');
     return EXIT.ok;
+  }
+  if (artifact) {
+    process.stdout.write(
+      `artifact v${artifact.version}, flags ${artifact.flags}, payload ${artifact.payloadBytes} bytes, blake3 ${artifact.blake3.slice(0, 16)}…\n` +
+        `  module ${artifact.module ?? '(none)'}, compiler ${artifact.compilerVersion}, created ${artifact.createdAt}, ${artifact.dags} DAG${artifact.dags === 1 ? '' : 's'}` +
+        (artifact.sections.length ? `, sections ${artifact.sections.join(', ')}` : '') + '\n',
+    );
   }
   for (const f of flows) {
     const lines = [
@@ -26,4 +37,20 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stdout.write(lines.join('\n') + '\n');
   }
   return EXIT.ok;
+}
+
+/** The container facts `inspect` shows for an artifact. */
+function describeArtifact(a: DecodedArtifact) {
+  const created = Number(a.payload.metadata.created_at);
+  return {
+    version: a.header.version,
+    flags: a.header.flags,
+    payloadBytes: a.header.payloadLength,
+    blake3: Buffer.from(a.header.hash).toString('hex'),
+    module: a.payload.metadata.module_name,
+    compilerVersion: a.payload.metadata.compiler_version,
+    createdAt: Number.isSafeInteger(created) ? new Date(created).toISOString() : String(a.payload.metadata.created_at),
+    dags: a.payload.dags.length,
+    sections: a.payload.sections.map((s) => s.kind),
+  };
 }

@@ -4,6 +4,7 @@ import { ApxmError, asApxmError, formatError } from '../errors.js';
 import type { Diagnostic } from '../graph/diagnostics.js';
 import { inspectCommand } from './inspectCommand.js';
 import { runCommand } from './runCommand.js';
+import { compileCommand } from './compileCommand.js';
 import { resumeCommand, runsCommand, queueCommand } from './storeCommands.js';
 import { loadProgramFile } from '../programFile.js';
 
@@ -16,6 +17,8 @@ commands:
                 [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
                 [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
                 --continue picks up a paused or stopped run (same --db): finished nodes are not run again
+  compile <program> [-o out.apxmobj] [--upstream-only] [--created-at ms]
+                                                    write an upstream-compatible .apxmobj artifact
   validate <program> [--json]
   inspect <program> [--json]
   runs [--db path] [--limit n]                       list recorded runs
@@ -34,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(rest);
       case 'inspect':
         return await inspectCommand(rest);
+      case 'compile':
+        return await compileCommand(rest);
       case 'runs':
         return await runsCommand(rest);
       case 'resume':
