@@ -2,11 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { artifactToProgram, readArtifactFile } from './artifact/readArtifact.js';
+import { loadAisProgram, type AisCompileOptions } from './ais/compileAis.js';
 import { ApxmError } from './errors.js';
 import { loadProgramFromJsonText } from './graph/loadGraphJson.js';
 import type { Program } from './graph/types.js';
 
-export async function loadProgramFile(file: string): Promise<Program> {
+/** How `.ais` sources are compiled (ignored for the other formats). */
+export type ProgramLoadOptions = AisCompileOptions;
+
+export async function loadProgramFile(file: string, options: ProgramLoadOptions = {}): Promise<Program> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.apxmobj') {
     const { payload } = await readArtifactFile(file);
@@ -23,11 +27,6 @@ export async function loadProgramFile(file: string): Promise<Program> {
     });
   }
   if (ext === '.json') return loadProgramFromJsonText(text, file);
-  if (ext === '.ais') {
-    throw new ApxmError('E_PROGRAM_UNSUPPORTED', '.ais programs are not supported yet by this runtime', {
-      place: { file },
-      hint: 'write the program as ApxmGraph JSON (.json) or load a compiled .apxmobj for now; the AIS front end is in progress',
-    });
-  }
+  if (ext === '.ais') return loadAisProgram(text, file, options);
   throw new ApxmError('E_PROGRAM_UNSUPPORTED', `unknown program type "${ext || '(none)'}"`, { place: { file }, hint: 'use a .json (ApxmGraph), .ais or .apxmobj file' });
 }

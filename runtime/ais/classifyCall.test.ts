@@ -10,6 +10,8 @@ describe('AIS call classification (spec §1.4)', () => {
       ask: 'ASK', think: 'THINK', reason: 'REASON', qmem: 'QMEM', query_memory: 'QMEM', mem: 'QMEM', umem: 'UMEM', update_memory: 'UMEM',
       inv: 'INV', invoke: 'INV', tool: 'INV', plan: 'PLAN', reflect: 'REFLECT', verify: 'VERIFY', merge: 'MERGE', wait: 'WAIT_ALL',
       wait_all: 'WAIT_ALL', print: 'PRINT', exc: 'EXC', exec: 'EXC', execute: 'EXC', communicate: 'COMMUNICATE', talk: 'COMMUNICATE',
+      // extensions: the remaining AIS operations callable by name
+      fence: 'FENCE', pause: 'PAUSE', resume: 'RESUME', claim: 'CLAIM', update_goal: 'UPDATE_GOAL', guard: 'GUARD', err: 'ERR', raise: 'ERR',
     };
     assert.deepEqual(Object.fromEntries([...BUILTIN_CALLS].map(([k, v]) => [k, v.op])), want);
     const c = classifyCall('ASK');

@@ -44,6 +44,14 @@ export const BUILTIN_CALLS: ReadonlyMap<string, BuiltinCall> = new Map([
   ...b('PRINT', ['print'], 'INV'),
   ...b('EXC', ['exc', 'exec', 'execute'], 'INV'),
   ...b('COMMUNICATE', ['communicate', 'talk'], 'INV'),
+  // Extensions: the remaining AIS operations as calls (upstream lowers these names to INV).
+  ...b('FENCE', ['fence'], 'INV'),
+  ...b('PAUSE', ['pause'], 'INV'),
+  ...b('RESUME', ['resume'], 'INV'),
+  ...b('CLAIM', ['claim'], 'INV'),
+  ...b('UPDATE_GOAL', ['update_goal'], 'INV'),
+  ...b('GUARD', ['guard'], 'INV'),
+  ...b('ERR', ['err', 'raise'], 'INV'),
 ].map((x) => [x.name, x]));
 
 export interface CallSuggestion {

@@ -10,7 +10,7 @@ import type { AisDiagnostic } from './diagnostics.js';
 import { parseAis } from './parser.js';
 
 // Compiled to out/runtime/ais/; the fixtures stay in the source tree (CI has no ../shared).
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../runtime/ais/fixtures');
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
 const fixtureNames = readdirSync(FIXTURES).filter((f) => f.endsWith('.ais')).sort();
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 

@@ -113,13 +113,20 @@ describe('apxm CLI', () => {
     assert.deepEqual(out.flows[0].criticalPath.nodes.map((n: { op: string }) => n.op), ['ASK', 'MERGE', 'THINK', 'PRINT']);
   });
 
-  it('refuses .ais until the front end exists, with a clear message', () => {
+  it('validates and runs .ais sources; a bad one exits 2 listing every error with file:line:col', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
     try {
-      writeFileSync(path.join(dir, 'p.ais'), 'agent A { @entry flow main() -> str { return "x" } }');
-      const r = apxm('validate', path.join(dir, 'p.ais'));
-      assert.equal(r.status, 2);
-      assert.match(r.stderr, /not supported yet/);
+      writeFileSync(path.join(dir, 'p.ais'), 'agent A { @entry flow main(who: str) -> str { ask("Greet " + who) -> hi\n return hi } }');
+      const ok = apxm('validate', path.join(dir, 'p.ais'));
+      assert.equal(ok.status, 0, ok.stderr);
+      const run = apxm('run', path.join(dir, 'p.ais'), '--arg', 'who=Ada', '--json');
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(JSON.parse(run.stdout).result, /^\[simulated\]/);
+      writeFileSync(path.join(dir, 'bad.ais'), 'agent A {\n  @entry flow main() -> str {\n    ask("x" + nope) -> a\n    umem(a, "permanent")\n    return a\n  }\n}\n');
+      const bad = apxm('validate', path.join(dir, 'bad.ais'));
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /bad\.ais:3:15: error AIS_UNDEFINED_VARIABLE: undefined variable in graph lowering: nope/);
+      assert.match(bad.stderr, /bad\.ais:4:13: error AIS_INVALID_TIER/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -156,7 +156,8 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
   checkNumber(node, 'timeout_ms', path, diags, 1);
   switch (node.op) {
     case 'CONST_STR':
-      if (typeof a.value !== 'string') diags.error(childPath(path, 'attributes'), `CONST_STR node ${node.id} needs a string "value"`, 'e.g. "attributes": {"value": "hello"}');
+      // A string upstream; any JSON value here (the AIS lowering keeps list and number literals as they are).
+      if (a.value === undefined) diags.error(childPath(path, 'attributes'), `CONST_STR node ${node.id} needs a "value"`, 'e.g. "attributes": {"value": "hello"}');
       break;
     case 'ASK': case 'THINK': case 'REASON':
       if (a.template_str === undefined && a.prompt === undefined && !hasData) diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} has no prompt`, 'set "template_str" (use {0} for the first input, {{name}} for a parameter)');

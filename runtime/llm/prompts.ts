@@ -36,23 +36,25 @@ export function systemPromptFor(phase: LlmPhase): string {
 const inputText = (v: Value): string => (typeof v === 'string' ? v : display(v));
 
 /**
- * Renders an op's user prompt in one pass: `{i}` → input i, `{{name}}` → a variable. With no
- * `{i}` placeholder, inputs are appended as `Context n: <json>` lines; a blank template is the
- * first input. Substituted text is never scanned again, so an input containing `{1}` stays literal.
+ * Renders an op's user prompt in one pass: `{i}` → input i, `{{name}}` → a variable. Inputs
+ * no `{i}` places are appended as `Context n: <json>` lines; a blank template is the first input. Substituted text is never scanned again, so an input containing `{1}` stays literal.
  */
 export function renderTemplate(template: string, inputs: Value[], vars: Record<string, Value> = {}): string {
-  const hasIndexed = /\{\d+\}/.test(template);
   if (!template.trim()) return inputs.length ? inputText(inputs[0]) : '';
+  const used = new Set<number>();
   const rendered = template.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g, (whole, name: string | undefined, index: string | undefined) => {
     if (name !== undefined) {
       if (!Object.prototype.hasOwnProperty.call(vars, name)) return whole;
       return inputText(vars[name]);
     }
     const i = Number(index);
-    return i < inputs.length ? inputText(inputs[i]) : whole;
+    if (i >= inputs.length) return whole;
+    used.add(i);
+    return inputText(inputs[i]);
   });
-  if (hasIndexed || !inputs.length) return rendered;
-  return rendered + '\n\n' + inputs.map((v, i) => `Context ${i + 1}: ${JSON.stringify(v)}`).join('\n');
+  // Inputs the template does not place are appended (upstream appended them only without any {k}).
+  const rest = inputs.map((v, i) => (used.has(i) ? undefined : `Context ${i + 1}: ${JSON.stringify(v)}`)).filter((x) => x !== undefined);
+  return rest.length ? rendered + '\n\n' + rest.join('\n') : rendered;
 }
 
 export function buildPlanPrompt(goal: string, context?: string): string {

@@ -1,18 +1,22 @@
 /** CONST_STR, PRINT, AGENT, YIELD. */
 import { printFmt } from '../values/value.js';
 import type { OpHandler } from './opContext.js';
-import { interpolate, templateVars } from './templateVars.js';
+import { fillString, fillText } from './templateVars.js';
 
+/** A constant; `{k}` and `{{name}}` in it are filled (the AIS lowering builds strings this way). */
 export const constStr: OpHandler = (ctx) => {
+  const raw = ctx.attrs.raw('value');
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') return raw;
   const value = ctx.attrs.string(['value', 'text', 'const'], { required: true, hint: 'set "value" to the string' }) as string;
-  return value.includes('{{') ? interpolate(value, templateVars(ctx, value)) : value;
+  return fillText(ctx, value).value;
 };
 
-/** Prints the message then each input (spec §3.8); the printed text is also the op's output. */
+/** Prints the message then each input it does not reference (spec §3.8); the printed text is also the op's output. */
 export const print: OpHandler = (ctx) => {
   const raw = ctx.attrs.string(['message', 'template_str']) ?? '';
-  const message = raw.includes('{{') ? interpolate(raw, templateVars(ctx, raw)) : raw;
-  const parts = ctx.inputs.map(printFmt);
+  const { value, used } = fillText(ctx, raw);
+  const message = typeof value === 'string' ? value : printFmt(value);
+  const parts = ctx.inputs.filter((_, i) => !used.has(i)).map(printFmt);
   const text = message && parts.length ? `${message} ${parts.join(' ')}` : message || parts.join(' ');
   ctx.emit('print', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text });
   return text;

@@ -7,11 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApxmError } from '../errors.js';
 import { isObject, textOf, type Value } from '../values/value.js';
 import type { OpHandler } from './opContext.js';
-import { interpolate, templateVars } from './templateVars.js';
+import { fillString } from './templateVars.js';
 
 export const pause: OpHandler = async (ctx) => {
   const raw = ctx.attrs.string('message', { required: true, hint: 'set "message" to what the human should do' }) as string;
-  const message = raw.includes('{{') ? interpolate(raw, templateVars(ctx, raw)) : raw;
+  const message = fillString(ctx, raw);
   const checkpointId = ctx.attrs.string(['checkpoint_id', 'checkpoint']) ?? `chk_${ctx.runId.slice(0, 8)}_${ctx.node.id}`;
   const timeoutMs = ctx.attrs.number('timeout_ms', { min: 0 }) ?? 0;
   const displayData = ctx.inputs[0] ?? null;

@@ -2,11 +2,11 @@
 import type { Value } from '../values/value.js';
 import { parseTier, searchMemory, writeMemory } from './memoryAccess.js';
 import type { OpHandler } from './opContext.js';
-import { interpolate, templateVars } from './templateVars.js';
+import { fillString, interpolate, templateVars } from './templateVars.js';
 
 export const qmem: OpHandler = (ctx) => {
   const raw = ctx.attrs.string('query', { required: true, hint: 'set "query" to a key substring or search words' }) as string;
-  const query = raw.includes('{{') ? interpolate(raw, templateVars(ctx, raw)) : raw;
+  const query = fillString(ctx, raw);
   const tier = parseTier(ctx.attrs.string(['memory_tier', 'space']));
   const limit = ctx.attrs.number('limit', { min: 0, integer: true }) ?? ctx.attrs.number('k', { min: 0, integer: true }) ?? 10;
   const modeRaw = ctx.attrs.string('mode') ?? 'auto';
@@ -20,7 +20,7 @@ export const qmem: OpHandler = (ctx) => {
 
 export const umem: OpHandler = (ctx) => {
   const rawKey = ctx.attrs.string('key', { required: true, hint: 'set "key" to the memory key to write' }) as string;
-  const key = rawKey.includes('{{') ? interpolate(rawKey, templateVars(ctx, rawKey)) : rawKey;
+  const key = fillString(ctx, rawKey);
   const tier = parseTier(ctx.attrs.string(['memory_tier', 'space']));
   let value: Value;
   if (ctx.inputs.length) value = ctx.inputs[0];

@@ -24,3 +24,38 @@ export function interpolate(text: string, vars: Record<string, Value>): string {
     return typeof v === 'string' ? v : JSON.stringify(v);
   });
 }
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g;
+
+/**
+ * Fills `{k}` with input k and `{{name}}` with a variable in the node's scope (what the AIS
+ * lowering writes for values and flow parameters). A text that is exactly one placeholder gives
+ * the value itself, not its text. `used` lists the inputs the text referenced.
+ */
+export function fillText(ctx: Pick<OpContext, 'lookupVar' | 'inputs'>, text: string): { value: Value; used: Set<number> } {
+  const used = new Set<number>();
+  if (!text.includes('{')) return { value: text, used };
+  const resolve = (name: string | undefined, index: string | undefined): Value | undefined => {
+    if (name !== undefined) return ctx.lookupVar(name);
+    const i = Number(index);
+    if (i >= ctx.inputs.length) return undefined;
+    used.add(i);
+    return ctx.inputs[i];
+  };
+  const whole = /^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$|^\{(\d+)\}$/.exec(text);
+  if (whole) {
+    const v = resolve(whole[1], whole[2]);
+    return { value: v === undefined ? text : v, used };
+  }
+  const value = text.replace(PLACEHOLDER, (m, name: string | undefined, index: string | undefined) => {
+    const v = resolve(name, index);
+    return v === undefined ? m : typeof v === 'string' ? v : JSON.stringify(v);
+  });
+  return { value, used };
+}
+
+/** fillText as text (non-string values as compact JSON). */
+export function fillString(ctx: Pick<OpContext, 'lookupVar' | 'inputs'>, text: string): string {
+  const { value } = fillText(ctx, text);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

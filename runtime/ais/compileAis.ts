@@ -1,0 +1,74 @@
+/**
+ * The AIS front end in one call: parse → check → lower. The CLI, the runtime's program loader,
+ * the language server and the debugger all go through here, so they report the same diagnostics.
+ */
+import type { Program as AisProgram } from './ast.js';
+import type { CallMapping } from './classifyCall.js';
+import { checkAis } from './checkAis.js';
+import type { AisDiagnostic } from './diagnostics.js';
+import { lowerAis } from './lowerAis.js';
+import { parseAis } from './parser.js';
+import { formatPosition } from './positions.js';
+import { ApxmError } from '../errors.js';
+import type { Program } from '../graph/types.js';
+
+export interface AisCompileOptions {
+  /** 'fix' (default): print/exc/communicate are their own ops. 'head': upstream's INV lowering. */
+  mapping?: CallMapping;
+  /** Capability names known to the host; when given, a call of an unknown name is an error, not a warning. */
+  capabilities?: Iterable<string>;
+  /** Optimisation level: 0 (default, one node per source operation) or 1 (fuse chains of asks). */
+  optimize?: 0 | 1;
+}
+
+export interface AisAnalysis {
+  ast: AisProgram;
+  /** Parser and checker findings, in source order. */
+  diagnostics: AisDiagnostic[];
+}
+
+export interface AisCompileResult extends AisAnalysis {
+  /** Present when there is no error diagnostic. */
+  program?: Program;
+}
+
+/** Parses and checks; never throws. What the language server runs on every keystroke. */
+export function analyzeAis(source: string, file?: string, options: AisCompileOptions = {}): AisAnalysis {
+  const parsed = parseAis(source, file);
+  if (parsed.diagnostics.some((d) => d.severity === 'error' && d.code === 'AIS_TOO_MANY_ERRORS')) return parsed;
+  const checked = checkAis(parsed.ast, { ...options, file });
+  return { ast: parsed.ast, diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked]) };
+}
+
+/** Parses, checks and lowers; never throws. */
+export function compileAis(source: string, file?: string, options: AisCompileOptions = {}): AisCompileResult {
+  const analysis = analyzeAis(source, file, options);
+  if (analysis.diagnostics.some((d) => d.severity === 'error')) return analysis;
+  const lowered = lowerAis(analysis.ast, { ...options, file });
+  const diagnostics = sortDiagnostics([...analysis.diagnostics, ...lowered.diagnostics]);
+  return { ast: analysis.ast, diagnostics, ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}) };
+}
+
+/** Compiles or throws one E_PROGRAM_INVALID error listing every error (the runtime's loader). */
+export function loadAisProgram(source: string, file?: string, options: AisCompileOptions = {}): Program {
+  const r = compileAis(source, file, options);
+  if (r.program) return r.program;
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  throw new ApxmError('E_PROGRAM_INVALID', `${errors.length} error${errors.length === 1 ? '' : 's'} in ${file ?? 'the AIS source'}:\n` + errors.map((d) => formatDiagnostic(d)).join('\n'), {
+    place: first ? { file, line: first.range.line, column: first.range.column, endLine: first.range.endLine, endColumn: first.range.endColumn } : { file },
+    hint: first?.hint ?? 'fix the errors listed above',
+  });
+}
+
+/** `file:3:9: error AIS_UNDEFINED_VARIABLE: message (hint)` — one line, as the CLI prints it. */
+export function formatDiagnostic(d: AisDiagnostic): string {
+  return `${d.file ? d.file + ':' : ''}${formatPosition(d.range)}: ${d.severity} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
+}
+
+function sortDiagnostics(list: AisDiagnostic[]): AisDiagnostic[] {
+  return list
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.range.offset - b.d.range.offset || a.i - b.i)
+    .map((x) => x.d);
+}
