@@ -4,6 +4,8 @@
  * all show the same object.
  */
 export type ErrorCode =
+  // AIS source diagnostics (runtime/ais/diagnostics.ts lists them)
+  | `AIS_${string}`
   // program loading and validation
   | 'E_PROGRAM_READ'
   | 'E_PROGRAM_PARSE'
@@ -154,11 +156,11 @@ export function serializeError(e: ApxmError): SerializedError {
 }
 
 /** One line: `file:line:col: [CODE] message (hint)` — what the CLI prints. */
-export function formatError(e: ApxmError | SerializedError): string {
+export function formatError(e: ApxmError | SerializedError, severity: 'error' | 'warning' = 'error'): string {
   const where = formatPlace(e.place);
   const node = e.nodeId !== undefined ? ` node ${e.nodeId}${e.op ? ` (${e.op})` : ''}:` : '';
   const hint = e.hint ? `\n  fix: ${e.hint}` : '';
-  return `${where ? where + ': ' : ''}error[${e.code}]${node} ${e.message}${hint}`;
+  return `${where ? where + ': ' : ''}${severity}[${e.code}]${node} ${e.message}${hint}`;
 }
 
 export function formatPlace(p: ErrorPlace | undefined): string {

@@ -111,7 +111,7 @@ class FlowChecker {
         return { scope, returns: true };
       case 'If': {
         const c = ifCondition(s.condition);
-        if ('unsupported' in c) this.sink.error('AIS_UNSUPPORTED', `unsupported condition: ${c.unsupported}`, s.condition.range);
+        if ('unsupported' in c) this.sink.error('AIS_UNSUPPORTED', 'unsupported condition', s.condition.range, c.unsupported);
         else this.expression(c.subject, scope);
         const a = this.block(s.then, scope);
         const b = s.else ? this.block(s.else, scope) : { scope: scope.child(), returns: false };
@@ -261,7 +261,8 @@ class FlowChecker {
     } else if (e.args.length > max) {
       this.sink.error('AIS_ARITY', `${e.callee} takes at most ${max} argument${max === 1 ? '' : 's'}, got ${e.args.length}`, e.args[max].range, `write ${formatSignature(e.callee, sig)}`);
     }
-    this.namedArgs(e.callee, e.namedArgs, sig.named.map((n) => n.name));
+    // inv's other named arguments are the tool's parameters
+    if (!(c.op === 'INV' && !c.capability)) this.namedArgs(e.callee, e.namedArgs, sig.named.map((n) => n.name));
     this.opSpecifics(e, c.op, c.capability);
     return c.op === 'QMEM' || c.op === 'MERGE' || c.op === 'WAIT_ALL' ? 'array' : sig.producesValue ? 'unknown' : 'unknown';
   }

@@ -10,6 +10,7 @@ import { lowerAis } from './lowerAis.js';
 import { parseAis } from './parser.js';
 import { formatPosition } from './positions.js';
 import { ApxmError } from '../errors.js';
+import type { Diagnostic } from '../graph/diagnostics.js';
 import type { Program } from '../graph/types.js';
 
 export interface AisCompileOptions {
@@ -19,6 +20,8 @@ export interface AisCompileOptions {
   capabilities?: Iterable<string>;
   /** Optimisation level: 0 (default, one node per source operation) or 1 (fuse chains of asks). */
   optimize?: 0 | 1;
+  /** Receives the warnings of a source that compiled (loadAisProgram). */
+  onWarnings?: (warnings: Diagnostic[]) => void;
 }
 
 export interface AisAnalysis {
@@ -49,16 +52,31 @@ export function compileAis(source: string, file?: string, options: AisCompileOpt
   return { ast: analysis.ast, diagnostics, ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}) };
 }
 
-/** Compiles or throws one E_PROGRAM_INVALID error listing every error (the runtime's loader). */
+/** Compiles or throws one E_PROGRAM_INVALID error carrying every diagnostic (the runtime's loader). */
 export function loadAisProgram(source: string, file?: string, options: AisCompileOptions = {}): Program {
   const r = compileAis(source, file, options);
-  if (r.program) return r.program;
-  const errors = r.diagnostics.filter((d) => d.severity === 'error');
-  const first = errors[0];
-  throw new ApxmError('E_PROGRAM_INVALID', `${errors.length} error${errors.length === 1 ? '' : 's'} in ${file ?? 'the AIS source'}:\n` + errors.map((d) => formatDiagnostic(d)).join('\n'), {
-    place: first ? { file, line: first.range.line, column: first.range.column, endLine: first.range.endLine, endColumn: first.range.endColumn } : { file },
-    hint: first?.hint ?? 'fix the errors listed above',
+  const diagnostics = r.diagnostics.map(toDiagnostic);
+  if (r.program) {
+    if (diagnostics.length) options.onWarnings?.(diagnostics);
+    return r.program;
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0] ?? { code: 'E_PROGRAM_INVALID', message: 'the AIS source did not compile', place: { file } };
+  throw new ApxmError('E_PROGRAM_INVALID', `${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`, {
+    place: first.place,
+    hint: first.hint,
+    details: { diagnostics },
   });
+}
+
+/** The runtime's diagnostic shape (what the CLI prints and the debugger shows). */
+export function toDiagnostic(d: AisDiagnostic): Diagnostic {
+  const r = d.range;
+  return {
+    severity: d.severity, code: d.code, message: d.message,
+    place: { file: d.file, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn },
+    ...(d.hint ? { hint: d.hint } : {}),
+  };
 }
 
 /** `file:3:9: error AIS_UNDEFINED_VARIABLE: message (hint)` — one line, as the CLI prints it. */

@@ -55,11 +55,11 @@ export interface NodeSpec {
   /** Waits for the effects before it (memory reads, REFLECT). */
   readsEffects?: boolean;
   /** Extra edges into the node (e.g. labelled edges from a SWITCH). */
-  extra?: { from: number; dependency: 'Data' | 'Control'; label?: string }[];
+  extra?: { from: number; dependency: 'Data' | 'Control' | 'Effect'; label?: string }[];
 }
 
 export interface GraphNodeJson { id: number; name: string; op: OpName; attributes: ValueObject; source: ReturnType<typeof toSourceRange> }
-export interface GraphEdgeJson { from: number; to: number; dependency: 'Data' | 'Control'; label?: string }
+export interface GraphEdgeJson { from: number; to: number; dependency: 'Data' | 'Control' | 'Effect'; label?: string }
 
 export interface FlowContext {
   file: string;
@@ -99,18 +99,19 @@ export class FlowLowerer {
     const attributes: ValueObject = { ...(spec.attributes ?? {}) };
     this.nodes.push({ id, name: spec.name, op: spec.op, attributes, source: toSourceRange(spec.range, this.ctx.file) });
     this.regionOf.set(id, st.region);
-    const sources: { from: number; label?: string }[] = [];
+    // Effect edges only order (a skipped side effect does not skip the next one), so they do not gate.
+    const sources: { from: number; label?: string; effect?: boolean }[] = [];
     for (const from of spec.data ?? []) {
       this.edges.push({ from, to: id, dependency: 'Data' });
       sources.push({ from });
     }
     for (const x of spec.extra ?? []) {
       this.edges.push({ from: x.from, to: id, dependency: x.dependency, ...(x.label !== undefined ? { label: x.label } : {}) });
-      sources.push({ from: x.from, label: x.label });
+      sources.push({ from: x.from, label: x.label, effect: x.dependency === 'Effect' });
     }
     if ((spec.effect || spec.readsEffects) && st.lastEffect !== undefined && !sources.some((s) => s.from === st.lastEffect)) {
-      this.edges.push({ from: st.lastEffect, to: id, dependency: 'Control' });
-      sources.push({ from: st.lastEffect });
+      this.edges.push({ from: st.lastEffect, to: id, dependency: 'Effect' });
+      sources.push({ from: st.lastEffect, effect: true });
     }
     this.gateIfNeeded(id, sources, st.region);
     if (spec.effect) st.lastEffect = id;
@@ -118,10 +119,10 @@ export class FlowLowerer {
   }
 
   /** A node of a gated region that gets nothing from inside the region is controlled by its gate. */
-  private gateIfNeeded(id: number, sources: { from: number; label?: string }[], region: Region): void {
+  private gateIfNeeded(id: number, sources: { from: number; label?: string; effect?: boolean }[], region: Region): void {
     const gate = region.gate;
     if (!gate) return;
-    const gated = sources.some((s) => this.within(s.from, region) || (s.from === gate.from && s.label === gate.label));
+    const gated = sources.some((s) => !s.effect && (this.within(s.from, region) || (s.from === gate.from && s.label === gate.label)));
     if (!gated) this.edges.push({ from: gate.from, to: id, dependency: 'Control', ...(gate.label !== undefined ? { label: gate.label } : {}) });
   }
 
@@ -314,7 +315,7 @@ export class FlowLowerer {
       return this.emit({ op: 'MERGE', name, attributes: { strategy: 'first' }, range, data }, st);
     });
     if (live.some((a) => a.lastEffect !== before.lastEffect)) {
-      const extra: NodeSpec['extra'] = live.filter((a) => a.lastEffect !== before.lastEffect).map((a) => ({ from: a.lastEffect as number, dependency: 'Control' as const }));
+      const extra: NodeSpec['extra'] = live.filter((a) => a.lastEffect !== before.lastEffect).map((a) => ({ from: a.lastEffect as number, dependency: 'Effect' as const }));
       // Always live, so the join runs whichever arm ran; for try, one edge on each side keeps it out of both regions.
       extra.push({ from: opener, dependency: 'Control' });
       if (construct === 'try') extra.push({ from: opener, dependency: 'Control', label: 'catch' });
@@ -363,7 +364,7 @@ export class FlowLowerer {
     }
     const next: LowerState = { ...cur, lastEffect: st.lastEffect };
     if (ends.length === 1) next.lastEffect = ends[0];
-    else if (ends.length > 1) next.lastEffect = this.emit({ op: 'WAIT_ALL', name: 'parallel_done', range: b.range, extra: ends.map((from) => ({ from, dependency: 'Control' as const })) }, { ...next, lastEffect: undefined });
+    else if (ends.length > 1) next.lastEffect = this.emit({ op: 'WAIT_ALL', name: 'parallel_done', range: b.range, extra: ends.map((from) => ({ from, dependency: 'Effect' as const })) }, { ...next, lastEffect: undefined });
     return next;
   }
 }

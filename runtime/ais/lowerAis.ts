@@ -60,6 +60,8 @@ export function lowerAis(ast: AisProgram, options: LowerOptions = {}): LowerResu
       parameters: flow.params.map((p) => ({ name: p.name, type_name: p.type })),
       metadata: {
         source_agent: agent.name, source_flow: flow.name, is_entry: flow === entry.flow, return_type: flow.returnType,
+        // parameters reach operations as {{name}}, never as implicit inputs of root nodes
+        param_inputs: false,
         ...(fused.fused.length ? { fused_asks: fused.fused } : {}),
       },
       nodes: fused.nodes,

@@ -5,14 +5,15 @@ import { readArtifactFile, type DecodedArtifact } from '../artifact/readArtifact
 import { ApxmError } from '../errors.js';
 import { inspectProgram } from '../graph/inspectProgram.js';
 import { loadProgramFile } from '../programFile.js';
-import { EXIT } from './main.js';
+import { EXIT, printWarnings } from './main.js';
+import { optimizeLevel } from './optimizeLevel.js';
 
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, optimize: { type: 'string', short: 'O' } } });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
   const file = positionals[0];
   const artifact = path.extname(file).toLowerCase() === '.apxmobj' ? describeArtifact(await readArtifactFile(file)) : undefined;
-  const program = await loadProgramFile(file);
+  const program = await loadProgramFile(file, { optimize: optimizeLevel(values.optimize), onWarnings: printWarnings });
   const flows = inspectProgram(program);
   if (values.json) {
     process.stdout.write(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2) + '\n');
@@ -34,6 +35,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     ];
     for (const l of f.loops) lines.push(`  loop ${l.start} → ${l.end}: ${l.bodyNodes} body nodes`);
     for (const t of f.tryRegions) lines.push(`  try/catch ${t.node}: ${t.tryNodes} try nodes, ${t.catchNodes} catch nodes`);
+    for (const x of f.fused) lines.push(`  fused ask ${x.node}:${x.name} ← asks ${x.from.join(', ')} (one LLM call)`);
     process.stdout.write(lines.join('\n') + '\n');
   }
   return EXIT.ok;

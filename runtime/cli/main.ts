@@ -17,10 +17,10 @@ commands:
                 [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
                 [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
                 --continue picks up a paused or stopped run (same --db): finished nodes are not run again
-  compile <program> [-o out.apxmobj] [--upstream-only] [--created-at ms]
+  compile <program> [-o out.apxmobj] [-O0|-O1] [--upstream-only] [--created-at ms]
                                                     write an upstream-compatible .apxmobj artifact
   validate <program> [--json]
-  inspect <program> [--json]
+  inspect <program> [-O0|-O1] [--json]              -O1 fuses chains of asks (.ais); inspect lists them
   runs [--db path] [--limit n]                       list recorded runs
   resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
@@ -60,6 +60,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** AIS compiler warnings, on stderr so `--json` output stays clean. */
+export function printWarnings(warnings: Diagnostic[]): void {
+  for (const d of warnings) process.stderr.write(formatError({ ...d, code: d.code }, 'warning') + '\n');
+}
+
 /** Prints an error (all diagnostics when it carries several) and picks the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -68,16 +73,16 @@ export function reportError(e: unknown): number {
   }
   const err = asApxmError(e);
   const diags = (err.details?.diagnostics as Diagnostic[] | undefined) ?? [];
-  if (diags.length > 1) for (const d of diags) process.stderr.write(formatError({ ...d, code: d.code }) + '\n');
+  if (diags.length > 1 || diags[0]?.code.startsWith('AIS_')) for (const d of diags) process.stderr.write(formatError({ ...d, code: d.code }, d.severity) + '\n');
   else process.stderr.write(formatError(err) + '\n');
   if (!(e instanceof ApxmError) && e instanceof Error && process.env.APXM_DEBUG) process.stderr.write(`${e.stack}\n`);
-  return err.code.startsWith('E_PROGRAM') || err.code.startsWith('E_ARG') ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
+  return err.code.startsWith('E_PROGRAM') || err.code.startsWith('E_ARG') || err.code.startsWith('AIS_') ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
 }
 
 async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'validate takes one program file', { hint: 'apxm validate examples/trip-planner.json' });
-  const program = await loadProgramFile(positionals[0]);
+  const program = await loadProgramFile(positionals[0], { onWarnings: printWarnings });
   const nodes = program.flows.reduce((s, f) => s + f.nodes.length, 0);
   if (values.json) process.stdout.write(JSON.stringify({ valid: true, flows: program.flows.length, nodes, entry: program.entry.qualifiedName }) + '\n');
   else process.stdout.write(`ok: ${positionals[0]} — ${program.flows.length} flow${program.flows.length === 1 ? '' : 's'}, ${nodes} nodes, entry ${program.entry.qualifiedName}\n`);

@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { ApxmError, formatError } from '../errors.js';
 import type { LlmConfig } from '../llm/types.js';
 import { loadProgramFile } from '../programFile.js';
+import { optimizeLevel } from './optimizeLevel.js';
 import { Runtime } from '../runtime.js';
 import { findWorkspaceConfig, loadWorkspaceCapabilities, readWorkspaceConfig } from '../workspace.js';
 import { formatResult, formatSummary } from './summary.js';
 import { terminalHumanInput } from './terminalHumanInput.js';
-import { EXIT } from './main.js';
+import { EXIT, printWarnings } from './main.js';
 
 function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -37,11 +38,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       'no-record': { type: 'boolean' },
       quiet: { type: 'boolean' },
       continue: { type: 'string' },
+      optimize: { type: 'string', short: 'O' },
     },
   });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
   const file = positionals[0];
-  const program = await loadProgramFile(file);
+  const program = await loadProgramFile(file, { optimize: optimizeLevel(values.optimize), ...(values.quiet ? {} : { onWarnings: printWarnings }) });
   const args = keyValues(values.arg, '--arg');
   const llmChoice = values.llm ?? process.env.APXM_LLM ?? 'simulated';
   const llm: LlmConfig = llmChoice === 'simulated' ? { provider: 'simulated' } : { provider: 'openai', baseUrl: llmChoice };

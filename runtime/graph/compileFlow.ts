@@ -13,6 +13,8 @@ export interface CompiledEdge {
   /** Data edges deliver a value at `inputPos` of the target; others only order. */
   data: boolean;
   inputPos: number;
+  /** An Effect edge orders only: a skipped source does not skip its target. */
+  effect: boolean;
   label?: string;
 }
 
@@ -44,6 +46,8 @@ export interface CompiledFlow {
   inEdges: number[][];
   outEdges: number[][];
   dataInCount: Int32Array;
+  /** In-edges that can carry a skip (all but Effect edges): a join is skipped when all of them are. */
+  skippableInCount: Int32Array;
   isJoin: Uint8Array;
   /** Longest latency-weighted path to a sink, in ms: higher runs first. */
   priority: Float64Array;
@@ -134,11 +138,14 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
   const inEdges: number[][] = Array.from({ length: n }, () => []);
   const outEdges: number[][] = Array.from({ length: n }, () => []);
   const dataInCount = new Int32Array(n);
+  const skippableInCount = new Int32Array(n);
   const edges: CompiledEdge[] = graph.edges.map((e, index) => {
     const from = indexOf.get(e.from) as number;
     const to = indexOf.get(e.to) as number;
     const data = e.dependency === 'Data';
-    const ce: CompiledEdge = { index, from, to, data, inputPos: data ? dataInCount[to]++ : -1 };
+    const effect = e.dependency === 'Effect';
+    if (!effect) skippableInCount[to]++;
+    const ce: CompiledEdge = { index, from, to, data, inputPos: data ? dataInCount[to]++ : -1, effect };
     if (e.label !== undefined) ce.label = e.label;
     inEdges[to].push(index);
     outEdges[from].push(index);
@@ -158,7 +165,7 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
   nodes.forEach((node, i) => (isJoin[i] = JOIN_OPS.has(node.op) ? 1 : 0));
 
   const cf: CompiledFlow = {
-    graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, isJoin, priority, topo,
+    graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, skippableInCount, isJoin, priority, topo,
     topNodes: [], loopByStart: new Map(), loopByEnd: new Map(), tryByNode: new Map(),
     enclosingTries: Array.from({ length: n }, () => []), byName: new Map(),
   };

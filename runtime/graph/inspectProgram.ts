@@ -19,6 +19,8 @@ export interface FlowInspection {
   sequentialMs: number;
   loops: { start: number; end: number; bodyNodes: number }[];
   tryRegions: { node: number; tryNodes: number; catchNodes: number }[];
+  /** Asks fused by `-O1` (attribute `fused_from`): the node that remains and the node ids merged into it. */
+  fused: { node: number; name: string; from: number[] }[];
 }
 
 export function inspectProgram(program: Program): FlowInspection[] {
@@ -52,6 +54,8 @@ export function inspectProgram(program: Program): FlowInspection[] {
       sequentialMs: cf.nodes.reduce((s, _n, i) => s + w(i), 0),
       loops: [...cf.loopByStart.values()].map((l) => ({ start: cf.nodes[l.start].id, end: cf.nodes[l.end].id, bodyNodes: l.body.size })),
       tryRegions: [...cf.tryByNode.values()].map((t) => ({ node: cf.nodes[t.node].id, tryNodes: t.tryNodes.size, catchNodes: t.catchNodes.size })),
+      fused: flow.nodes.filter((n) => Array.isArray(n.attributes.fused_from))
+        .map((n) => ({ node: n.id, name: n.name, from: (n.attributes.fused_from as unknown[]).map(Number) })),
     };
   });
 }

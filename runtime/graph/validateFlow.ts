@@ -33,7 +33,7 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
       return void (edgesOk = false);
     }
     const idx = edges.length;
-    edges.push({ index: idx, from, to, data: e.dependency === 'Data', inputPos: -1, label: e.label });
+    edges.push({ index: idx, from, to, data: e.dependency === 'Data', inputPos: -1, effect: e.dependency === 'Effect', label: e.label });
     inEdges[to].push(idx);
     outEdges[from].push(idx);
     if (e.label !== undefined) checkLabel(flow.nodes[from], e.label, path, diags);

@@ -20,6 +20,23 @@ describe('token-counting scheduler', () => {
     await rt.dispose();
   });
 
+  it('Effect edges order without carrying skips; Control edges carry them', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    // 1 → branch 2 (false) → 3 is skipped; 4 comes after 3 by an Effect edge, 5 by a Control edge.
+    const p = program({
+      nodes: [[1, 'CONST_STR', { value: '' }], [2, 'BRANCH_ON_VALUE', { condition: 'not_empty' }], [3, 'PRINT', { message: 'arm' }],
+        [4, 'PRINT', { message: 'after (effect)' }], [5, 'PRINT', { message: 'after (control)' }]],
+      edges: [[1, 2], [2, 3, 'Control', 'true'], [3, 4, 'Effect'], [3, 5, 'Control']],
+    });
+    const r = await rt.execute(p);
+    assert.equal(r.status, 'succeeded');
+    assert.deepEqual(log.of('print').map((e) => e.text), ['after (effect)']);
+    assert.deepEqual(log.skipped().sort(), [3, 5]);
+    assert.ok(log.started().indexOf(4) > log.started().indexOf(2), 'the effect edge still orders');
+    await rt.dispose();
+  });
+
   it('never runs more nodes at once than maxParallelism', async () => {
     const rt = await makeRuntime({ schedulerConfig: { maxParallelism: 3 } });
     let active = 0;

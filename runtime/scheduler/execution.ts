@@ -245,7 +245,7 @@ export class Execution implements LaneClient {
 
   private placeExternal(frame: Frame, e: number, value: Slot): void {
     const edge = frame.flow.edges[e];
-    if (value === SKIPPED) frame.skippedIn[edge.to]++;
+    if (value === SKIPPED && !edge.effect) frame.skippedIn[edge.to]++;
     if (edge.data) frame.inputs[edge.to][edge.inputPos] = value;
   }
 
@@ -301,7 +301,7 @@ export class Execution implements LaneClient {
 
   private becomeReady(frame: Frame, idx: number): void {
     const flow = frame.flow;
-    if (frame.skippedIn[idx] > 0 && (!flow.isJoin[idx] || frame.skippedIn[idx] >= flow.inEdges[idx].length)) {
+    if (frame.skippedIn[idx] > 0 && (!flow.isJoin[idx] || frame.skippedIn[idx] >= flow.skippableInCount[idx])) {
       this.skip(frame, idx, 'upstream-skipped');
       return;
     }
@@ -340,7 +340,7 @@ export class Execution implements LaneClient {
     if (frame.state[t] !== NodeState.Pending) return;
     const loop = flow.loopByEnd.size ? flow.loopByEnd.get(t) : undefined;
     if (loop && frame.isActive(loop.start)) return; // LOOP_END waits for its loop, not its edges
-    if (value === SKIPPED) frame.skippedIn[t]++;
+    if (value === SKIPPED && !edge.effect) frame.skippedIn[t]++;
     if (edge.data) frame.inputs[t][edge.inputPos] = value;
     if (--frame.pending[t] === 0) this.becomeReady(frame, t);
   }
@@ -488,7 +488,8 @@ export class Execution implements LaneClient {
     const flow = frame.flow;
     const slots = frame.inputs[idx];
     if (!slots) {
-      if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.nodes[idx].op)) return frame.paramList;
+      // Upstream: an LLM node with no inputs gets the flow's arguments (graphs can opt out).
+      if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.nodes[idx].op) && flow.graph.metadata.param_inputs !== false) return frame.paramList;
       return [];
     }
     // Every data input has arrived; with none skipped the slots are the inputs (no copy).
