@@ -32,7 +32,7 @@ export function checkFlow(program: Program, agent: AgentDecl, flow: FlowDecl, si
 }
 
 class FlowChecker {
-  private readonly capabilities: Set<string> | undefined;
+  private readonly declared: Set<string>;
   private loopDepth = 0;
   private parallelDepth = 0;
 
@@ -43,8 +43,7 @@ class FlowChecker {
     private readonly sink: DiagnosticSink,
     private readonly options: FlowCheckOptions,
   ) {
-    const declared = [...agent.capabilities.map((c) => c.name), ...agent.tools.map((t) => t.name)];
-    this.capabilities = options.hostCapabilities || declared.length ? new Set([...(options.hostCapabilities ?? []), ...declared]) : undefined;
+    this.declared = new Set([...agent.capabilities.map((c) => c.name), ...agent.tools.map((t) => t.name)]);
   }
 
   run(): void {
@@ -313,14 +312,24 @@ class FlowChecker {
     }
   }
 
+  /**
+   * Host capabilities (when the caller knows them) close the set: anything else is an error.
+   * Without them, the agent's `capability`/`tools:` declarations are a promise, not a list of
+   * everything the workspace registers: an undeclared name is a warning, and only a misspelt
+   * operation is an error.
+   */
   private capabilityCall(name: string, range: Expression['range'], didYouMean?: string): void {
-    if (this.capabilities?.has(name)) return;
-    if (this.capabilities) {
-      const near = [...this.capabilities].map((n) => ({ n, d: editDistance(name, n) })).filter((x) => x.d <= 2).sort((a, b) => a.d - b.d)[0];
+    if (this.declared.has(name) || this.options.hostCapabilities?.has(name)) return;
+    const known = [...this.declared, ...(this.options.hostCapabilities ?? [])];
+    const near = known.map((n) => ({ n, d: editDistance(name, n) })).filter((x) => x.d <= 2).sort((a, b) => a.d - b.d)[0];
+    if (this.options.hostCapabilities) {
       this.sink.error('AIS_UNKNOWN_CALL', `unknown capability '${name}'`, range,
-        near ? `did you mean '${near.n}'?` : didYouMean ?? `known capabilities: ${[...this.capabilities].sort().join(', ') || '(none)'}; register it in apxm.capabilities.mjs or declare it with \`capability ${name}(...)\``);
+        near ? `did you mean '${near.n}'?` : didYouMean ?? `registered capabilities: ${known.sort().join(', ') || '(none)'}; register it in apxm.capabilities.mjs or an MCP server`);
     } else if (didYouMean) {
       this.sink.error('AIS_UNKNOWN_CALL', `unknown operation '${name}'`, range, `${didYouMean} To call a tool of this name, declare it in the agent: \`capability ${name}(...) -> str\``);
+    } else if (this.declared.size) {
+      this.sink.warning('AIS_UNKNOWN_CALL', `capability '${name}' is not declared in agent '${this.agent.name}'`, range,
+        near ? `did you mean '${near.n}'?` : `declare it (\`capability ${name}(...) -> str\` or tools: [${name}]) or make sure the host registers it`);
     }
   }
 

@@ -138,7 +138,7 @@ export class FlowLowerer {
     if (id === undefined) {
       id = this.nodes.length + 1;
       // Ungated and with no inputs: it runs once, whatever region first needed it.
-      this.nodes.push({ id, name: ref.param, op: 'CONST_STR', attributes: { value: `{{${ref.param}}}` }, source: toSourceRange(range, this.ctx.file) });
+      this.nodes.push({ id, name: ref.param, op: 'CONST_STR', attributes: { value: `{{${ref.param}}}`, compiler_generated: true }, source: toSourceRange(range, this.ctx.file) });
       this.paramNodes.set(ref.param, id);
     }
     return id;
@@ -148,7 +148,7 @@ export class FlowLowerer {
   gatedValue(ref: Ref, st: LowerState, range: AisRange): number {
     const id = this.nodeOf(ref, range);
     if (!st.region.gate || this.within(id, st.region)) return id;
-    return this.emit({ op: 'JUMP', name: 'pass', range, data: [id] }, st);
+    return this.emit({ op: 'JUMP', name: 'pass', attributes: { compiler_generated: true }, range, data: [id] }, st);
   }
 
   // ------------------------------------------------------------------ expressions
@@ -312,14 +312,14 @@ export class FlowLowerer {
     const st: LowerState = { scope: before.scope, lastEffect: before.lastEffect, region: before.region, inLoop: before.inLoop };
     st.scope = before.scope.join(live.map((a) => a.scope), construct, (name, refs) => {
       const data = refs.map((r, i) => this.gatedValue(r, live[i], range));
-      return this.emit({ op: 'MERGE', name, attributes: { strategy: 'first' }, range, data }, st);
+      return this.emit({ op: 'MERGE', name, attributes: { strategy: 'first', compiler_generated: true }, range, data }, st);
     });
     if (live.some((a) => a.lastEffect !== before.lastEffect)) {
       const extra: NodeSpec['extra'] = live.filter((a) => a.lastEffect !== before.lastEffect).map((a) => ({ from: a.lastEffect as number, dependency: 'Effect' as const }));
       // Always live, so the join runs whichever arm ran; for try, one edge on each side keeps it out of both regions.
       extra.push({ from: opener, dependency: 'Control' });
       if (construct === 'try') extra.push({ from: opener, dependency: 'Control', label: 'catch' });
-      st.lastEffect = this.emit({ op: 'WAIT_ALL', name: `${construct}_done`, range, extra }, { ...st, lastEffect: undefined });
+      st.lastEffect = this.emit({ op: 'WAIT_ALL', name: `${construct}_done`, attributes: { compiler_generated: true }, range, extra }, { ...st, lastEffect: undefined });
     }
     return st;
   }
@@ -341,14 +341,13 @@ export class FlowLowerer {
     const end = this.statements(s.body.statements, body);
     const bodyRegion = body.region;
     // Every body node that feeds nothing else in the body ends the iteration.
+    const feedsBody = new Set<number>();
+    for (const e of this.edges) if (e.from >= firstBodyNode && this.within(e.to, bodyRegion)) feedsBody.add(e.from);
     const sinks: number[] = [];
-    for (let id = firstBodyNode; id <= this.nodes.length; id++) {
-      if (!this.within(id, bodyRegion)) continue;
-      if (!this.edges.some((e) => e.from === id && this.within(e.to, bodyRegion))) sinks.push(id);
-    }
+    for (let id = firstBodyNode; id <= this.nodes.length; id++) if (this.within(id, bodyRegion) && !feedsBody.has(id)) sinks.push(id);
     if (sinks.length === 0) sinks.push(start);
     const effects = end?.lastEffect !== st.lastEffect;
-    const loopEnd = this.emit({ op: 'LOOP_END', name: `end loop ${s.variable}`, attributes: { label }, range: s.range, extra: sinks.map((from) => ({ from, dependency: 'Control' as const })) }, { ...st, lastEffect: undefined });
+    const loopEnd = this.emit({ op: 'LOOP_END', name: `end loop ${s.variable}`, attributes: { label, compiler_generated: true }, range: s.range, extra: sinks.map((from) => ({ from, dependency: 'Control' as const })) }, { ...st, lastEffect: undefined });
     st.scope.hideFrom(body.scope, 'loop');
     return { ...st, lastEffect: effects ? loopEnd : st.lastEffect };
   }
@@ -364,7 +363,7 @@ export class FlowLowerer {
     }
     const next: LowerState = { ...cur, lastEffect: st.lastEffect };
     if (ends.length === 1) next.lastEffect = ends[0];
-    else if (ends.length > 1) next.lastEffect = this.emit({ op: 'WAIT_ALL', name: 'parallel_done', range: b.range, extra: ends.map((from) => ({ from, dependency: 'Effect' as const })) }, { ...next, lastEffect: undefined });
+    else if (ends.length > 1) next.lastEffect = this.emit({ op: 'WAIT_ALL', name: 'parallel_done', attributes: { compiler_generated: true }, range: b.range, extra: ends.map((from) => ({ from, dependency: 'Effect' as const })) }, { ...next, lastEffect: undefined });
     return next;
   }
 }

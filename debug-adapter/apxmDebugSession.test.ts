@@ -1,0 +1,233 @@
+/**
+ * The adapter driven through the Debug Adapter Protocol, as VS Code drives it: `DebugClient`
+ * (from @vscode/debugadapter-testsupport) starts `dapMain.js` over stdio (and once over TCP).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { openStorage } from '../runtime/memory/openStorage.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ADAPTER = path.join(HERE, 'dapMain.js');
+const CLI = path.join(HERE, 'apxmCli.js');
+const EXAMPLES = path.resolve(HERE, '../../examples');
+const example = (name: string) => path.join(EXAMPLES, name);
+
+async function withClient(fn: (dc: DebugClient) => Promise<void>): Promise<void> {
+  const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
+  dc.defaultTimeout = 15_000;
+  await dc.start();
+  try {
+    await fn(dc);
+  } finally {
+    await dc.stop().catch(() => undefined);
+  }
+}
+
+const outputs = (dc: DebugClient, category?: string): string[] => {
+  const seen: string[] = [];
+  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+    if (!category || e.body.category === category) seen.push(e.body.output);
+  });
+  return seen;
+};
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+async function scopeVariables(dc: DebugClient, frameId: number, scope: string): Promise<DebugProtocol.Variable[]> {
+  const scopes = await dc.scopesRequest({ frameId });
+  const s = scopes.body.scopes.find((x) => x.name.startsWith(scope));
+  assert.ok(s, `scope ${scope} in ${scopes.body.scopes.map((x) => x.name).join(', ')}`);
+  return (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+}
+
+async function topFrame(dc: DebugClient, threadId?: number): Promise<DebugProtocol.StackFrame> {
+  const threads = await dc.threadsRequest();
+  const st = await dc.stackTraceRequest({ threadId: threadId ?? threads.body.threads[0].id });
+  return st.body.stackFrames[0];
+}
+
+describe('debug adapter over DAP', () => {
+  it('noDebug runs the program to the end with PRINT in the Debug Console', () => withClient(async (dc) => {
+    const out = outputs(dc, 'stdout');
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lisbon' }, noDebug: true }), dc.waitForEvent('terminated')]);
+    assert.ok(out.some((o) => o.startsWith('Plan: [simulated]')), out.join('|'));
+  }));
+
+  it('a line breakpoint stops before the op on that line, with its inputs in the Operation scope', () => withClient(async (dc) => {
+    const file = example('trip_planner.ais');
+    await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });
+    const frame = await topFrame(dc);
+    assert.match(frame.name, /^THINK plan/);
+    assert.equal(frame.line, 10);
+    const op = await scopeVariables(dc, frame.id, 'Operation');
+    assert.equal(op.find((v) => v.name === 'op')?.value, '"THINK"');
+    const inputs = op.find((v) => v.name === 'inputs');
+    assert.ok(inputs && inputs.variablesReference > 0);
+    const merged = (await dc.variablesRequest({ variablesReference: inputs.variablesReference })).body.variables;
+    assert.equal(merged.length, 1);
+    assert.equal(merged[0].value, '[3 items]', 'the merge of the three asks');
+    const outs = await scopeVariables(dc, frame.id, 'Node outputs');
+    assert.deepEqual(outs.map((v) => v.name.replace(/ \(#\d+\)$/, '')).sort(), ['food', 'notes', 'stay', 'transport']);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  }));
+
+  it('a breakpoint on a line without an op is unverified and says why', () => withClient(async (dc) => {
+    const file = example('trip_planner.ais');
+    await dc.launch({ program: file, args: { city: 'x' }, stopOnEntry: true });
+    const r = await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 1 }, { line: 6 }] });
+    assert.equal(r.body.breakpoints[0].verified, false);
+    assert.match(r.body.breakpoints[0].message ?? '', /no operation on line 1/);
+    assert.equal(r.body.breakpoints[1].verified, true);
+    const locs = await dc.customRequest('breakpointLocations', { source: { path: file }, line: 1, endLine: 20 });
+    assert.deepEqual([...new Set((locs.body.breakpoints as { line: number }[]).map((b) => b.line))], [6, 7, 8, 9, 10, 11, 12]);
+  }));
+
+  it('stopOnEntry, then next runs exactly one op per step', () => withClient(async (dc) => {
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Oslo' }, stopOnEntry: true }), dc.assertStoppedLocation('entry', {})]);
+    for (let k = 1; k <= 3; k++) {
+      await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      const frame = await topFrame(dc);
+      const outs = await scopeVariables(dc, frame.id, 'Node outputs');
+      assert.equal(outs.length, k, `after ${k} steps, ${k} ops have run`);
+    }
+    await dc.terminateRequest();
+  }));
+
+  it('function breakpoints by capability with a condition on the inputs; log points print without stopping', () => withClient(async (dc) => {
+    const file = example('resilient_digest.ais');
+    const out = outputs(dc, 'console');
+    await dc.launch({ program: file, args: { topic: 'rust' } });
+    await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 17, logMessage: 'skipping {inputs[0]}' }] });
+    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'inv:fetch_source', condition: 'inputs[0] == "forum"' }, { name: 'nope' }] });
+    assert.equal(fb.body.breakpoints[0].verified, true);
+    assert.equal(fb.body.breakpoints[1].verified, false);
+    await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('breakpoint', { line: 14 })]);
+    const frame = await topFrame(dc);
+    const op = await scopeVariables(dc, frame.id, 'Operation');
+    const inputs = op.find((v) => v.name === 'inputs') as DebugProtocol.Variable;
+    assert.deepEqual((await dc.variablesRequest({ variablesReference: inputs.variablesReference })).body.variables.map((v) => v.value), ['"forum"']);
+    const ev = await dc.evaluateRequest({ expression: 'inputs[0] + "!"', frameId: frame.id, context: 'repl' });
+    assert.equal(ev.body.result, '"forum!"');
+    assert.ok(out.includes('skipping wiki\n'), out.join('|'));
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  }));
+
+  it('hit counts: an op-type breakpoint stops on the second ASK only', () => withClient(async (dc) => {
+    await dc.launch({ program: example('support_router.ais'), args: { ticket: 'refund please' } });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ASK', hitCondition: '2' }] });
+    await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('stopped')]);
+    const frame = await topFrame(dc);
+    assert.match(frame.name, /^ASK /);
+    assert.notEqual(frame.line, 6, 'not the first ask');
+    await dc.terminateRequest();
+  }));
+
+  it('stepIn on a flow call enters the callee flow as its own thread', () => withClient(async (dc) => {
+    const file = example('review_board.ais');
+    await dc.hitBreakpoint({ program: file, args: { topic: 'caching' }, maxParallelism: 1 }, { path: file, line: 25 });
+    const threadsBefore = (await dc.threadsRequest()).body.threads.length;
+    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    const threads = (await dc.threadsRequest()).body.threads;
+    assert.ok(threads.length > threadsBefore, 'the callee is a thread');
+    const callee = threads.find((t) => t.name.startsWith('Author.draft')) as DebugProtocol.Thread;
+    assert.ok(callee, threads.map((t) => t.name).join(', '));
+    const st = await dc.stackTraceRequest({ threadId: callee.id });
+    assert.match(st.body.stackFrames[0].name, /^THINK text — Author\.draft/);
+    assert.equal(st.body.stackFrames[0].line, 6);
+    assert.match(st.body.stackFrames[1].name, /^FLOW_CALL proposal — Chair\.main/);
+    assert.equal(st.body.stackFrames[1].line, 25);
+    await dc.terminateRequest();
+  }));
+
+  it('a caught tool failure stops with the exception filter on, with exceptionInfo', () => withClient(async (dc) => {
+    await dc.launch({ program: example('resilient_digest.ais'), args: { topic: 'rust' } });
+    await dc.setExceptionBreakpointsRequest({ filters: ['caught'] });
+    await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('exception', {})]);
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'E_CAPABILITY_FAILED');
+    assert.match(info.body.description ?? '', /wiki is unreachable/);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  }));
+
+  describe('with a database', () => {
+    let dir: string;
+    before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-')); });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('the LTM and Episodic scopes show what the SQLite file holds', () => withClient(async (dc) => {
+      const db = path.join(dir, 'notes.sqlite');
+      const file = example('notes_memory.ais');
+      const first = new DebugClient(process.execPath, ADAPTER, 'apxm');
+      await first.start();
+      await Promise.all([first.configurationSequence(), first.launch({ program: file, args: { question: 'capital of France' }, db, noDebug: true }), first.waitForEvent('terminated')]);
+      await first.stop();
+      await dc.hitBreakpoint({ program: file, args: { question: 'capital of France' }, db }, { path: file, line: 15 });
+      const frame = await topFrame(dc);
+      const ltm = await scopeVariables(dc, frame.id, 'LTM');
+      const store = await openStorage(db);
+      try {
+        const rows = store.ltmList(0, 100);
+        assert.deepEqual(ltm.map((v) => v.name).sort(), rows.map((r) => r.key).sort());
+        assert.ok(rows.some((r) => r.key === 'answer'));
+      } finally {
+        store.close();
+      }
+      const epi = await scopeVariables(dc, frame.id, 'Episodic');
+      assert.ok(epi.length > 0 && epi.every((v) => /^#\d+ /.test(v.name)), epi.map((v) => v.name).join(', '));
+      assert.ok(epi.some((v) => /op_success node 1$/.test(v.name)), 'the memory query that ran before the breakpoint is in the trace');
+      await dc.terminateRequest();
+    }));
+
+    it('terminate mid-run leaves a consistent database with the run recorded as cancelled', () => withClient(async (dc) => {
+      const db = path.join(dir, 'trip.sqlite');
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Rome' }, db, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+      await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      await Promise.all([dc.terminateRequest(), dc.waitForEvent('terminated')]);
+      await dc.disconnectRequest({});
+      const store = await openStorage(db);
+      try {
+        const runs = store.runList(10);
+        assert.equal(runs.length, 1);
+        assert.equal(runs[0].status, 'cancelled');
+        assert.ok(store.episodicCount(runs[0].runId) > 0);
+      } finally {
+        store.close();
+      }
+    }));
+  });
+
+  it('apxm dap --server=PORT serves DAP over TCP', async () => {
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [CLI, 'dap', `--server=${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // the library announces the port on stderr
+        child.stderr.on('data', (d: Buffer) => { if (d.toString().includes(String(port))) resolve(); });
+        child.once('exit', (code) => reject(new Error(`adapter exited with ${code}`)));
+      });
+      // the announcement comes just before the socket listens: wait until it accepts
+      for (let i = 0; i < 50 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 50));
+      const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
+      await dc.start(port);
+      const out = outputs(dc, 'stdout');
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lima' }, noDebug: true }), dc.waitForEvent('terminated')]);
+      assert.ok(out.some((o) => o.startsWith('Plan: ')));
+      await dc.stop();
+    } finally {
+      child.kill();
+    }
+  });
+});

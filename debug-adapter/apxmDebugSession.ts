@@ -1,0 +1,640 @@
+/**
+ * The APXM debug adapter: a DAP session that hosts the runtime and translates. Requests become
+ * runtime calls (start paused, step one op, resume, pause, cancel); runtime events become DAP
+ * events (stopped, output, terminated). The runtime knows nothing of DAP.
+ *
+ * Threads: one per flow activation (the entry flow, each FLOW_CALL / COMMUNICATE callee, a PLAN's
+ * generated graph); loop iterations are frames of their flow's thread. Stopped means the
+ * scheduler holds before starting the next op; ops in flight may finish, nothing new starts.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import {
+  ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
+import type { NodeRef } from '../runtime/events.js';
+import type { OpNode, Program } from '../runtime/graph/types.js';
+import type { HumanInputProvider } from '../runtime/ops/runServices.js';
+import { loadProgramFile } from '../runtime/programFile.js';
+import { Runtime, type RunHandle } from '../runtime/runtime.js';
+import type { Value } from '../runtime/values/value.js';
+import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
+import { BreakpointStore, hitConditionMet, nodeKey } from './breakpoints.js';
+import { evaluateText, interpolateLogMessage, truthy, type Scope as ExprScope } from './expressions.js';
+import { checkLaunchArguments, llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
+import { RunView } from './runView.js';
+import { preview, VariableStore } from './variables.js';
+
+/** Exception breakpoint filters: which failures stop the run. */
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'failed', label: 'Op failed (uncaught)', default: true, description: 'stop when an op fails and no try/catch handles it' },
+  { filter: 'caught', label: 'Op failed (caught by try/catch)', default: false },
+  { filter: 'schema', label: 'LLM reply failed its schema', default: false },
+  { filter: 'rateLimited', label: 'Rate-limited (429)', default: false },
+  { filter: 'capability', label: 'Capability (tool) error', default: false },
+  { filter: 'budget', label: 'Token budget exceeded', default: false },
+];
+
+const FILTER_CODES: Record<string, (code: string) => boolean> = {
+  schema: (c) => c === 'E_LLM_SCHEMA' || c === 'E_LLM_BAD_REPLY',
+  rateLimited: (c) => c === 'E_LLM_RATE_LIMITED',
+  capability: (c) => c.startsWith('E_CAPABILITY'),
+  budget: (c) => c === 'E_BUDGET_EXCEEDED',
+};
+
+interface Stop {
+  reason: string;
+  node?: NodeRef;
+  inputs?: Value[];
+  exception?: { error: SerializedError; node?: NodeRef; prompt?: unknown; reply?: string };
+}
+
+interface FrameHandle {
+  frameId: number;
+  nodeId?: number;
+  flow: string;
+}
+
+export class ApxmDebugSession extends LoggingDebugSession {
+  private runtime?: Runtime;
+  private runId?: string;
+  private handle?: RunHandle;
+  private program?: Program;
+  private view?: RunView;
+  private args?: ApxmLaunchArguments;
+  private readonly breakpoints = new BreakpointStore(() => this.program);
+  private readonly vars = new VariableStore();
+  private frameHandles = new Map<number, FrameHandle>();
+  private nextFrameHandle = 1;
+  private stopped?: Stop;
+  private exceptionFilters = new Set(['failed']);
+  private configurationDone!: () => void;
+  private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
+  private pendingReason?: string;
+  private finished = false;
+  private offs: (() => void)[] = [];
+  private pendingHuman: { checkpointId: string; message: string; resolve: (answer: string) => void }[] = [];
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsBreakpointLocationsRequest: true,
+      supportsTerminateRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsSingleThreadExecutionRequests: false,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configurationDone();
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: ApxmLaunchArguments): Promise<void> {
+    const problem = checkLaunchArguments(raw);
+    if (problem) return this.fail(response, 'E_CONFIG', `invalid launch configuration: ${problem}`);
+    const args = { ...raw, program: path.resolve(raw.cwd ?? process.cwd(), raw.program) };
+    this.args = args;
+    try {
+      this.program = await loadProgramFile(args.program, { optimize: args.optimize ?? 0, onWarnings: (ws) => ws.forEach((w) => this.console(formatError({ ...w }, 'warning'), 'console')) });
+      this.runtime = await Runtime.create({
+        llm: llmConfigOf(args),
+        memoryConfig: { dbPath: args.db ? path.resolve(path.dirname(args.program), args.db) : ':memory:' },
+        schedulerConfig: args.maxParallelism ? { maxParallelism: args.maxParallelism } : {},
+      });
+      await loadWorkspaceCapabilities(this.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+    } catch (e) {
+      return this.fail(response, asApxmError(e).code, formatError(asApxmError(e)));
+    }
+    this.sendResponse(response);
+    // the program is loaded: breakpoints sent from now on can be placed on its operations
+    this.sendEvent(new InitializedEvent());
+    await this.configured;
+    this.startRun();
+  }
+
+  private startRun(): void {
+    const runtime = this.runtime as Runtime;
+    const program = this.program as Program;
+    const args = this.args as ApxmLaunchArguments;
+    const noDebug = args.noDebug === true;
+    this.listen(runtime);
+    const human: HumanInputProvider = {
+      request: (req) => new Promise<string>((resolve) => {
+        this.pendingHuman.push({ checkpointId: req.checkpointId, message: req.message, resolve });
+        this.console(`PAUSE ${req.checkpointId}: ${req.message}\n  answer in the Debug Console: answer("your text")`, 'important');
+      }),
+    };
+    // the view must see the first events, which start() emits before it returns
+    this.runId = randomUUID();
+    this.view = new RunView(runtime.events, this.runId);
+    try {
+      this.handle = runtime.start(program, {
+        runId: this.runId,
+        args: args.args ?? {},
+        startPaused: !noDebug && args.stopOnEntry === true,
+        humanInput: human,
+        ...(noDebug ? {} : { hooks: { shouldPause: (node, inputs) => this.shouldPause(node, inputs) } }),
+      });
+    } catch (e) {
+      this.console(formatError(asApxmError(e)) + '\n', 'stderr');
+      this.end(2);
+      return;
+    }
+    void this.handle.result.then((r) => this.onFinished(r.status, r.result, r.error), (e) => {
+      this.console(formatError(asApxmError(e)) + '\n', 'stderr');
+      this.end(1);
+    });
+  }
+
+  // ---------------------------------------------------------------- runtime → DAP
+
+  private listen(runtime: Runtime): void {
+    const ev = runtime.events;
+    this.offs.push(
+      ev.on('print', (e) => this.console(e.text + '\n', 'stdout')),
+      ev.on('warning', (e) => this.console(`warning: ${e.message}\n`, 'console')),
+      ev.on('llm:response', (e) => this.console(`▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? ' (simulated)' : ''}\n`, 'console', { kind: 'llm', nodeExecId: e.nodeExecId, usage: e.usage })),
+      ev.on('llm:retry', (e) => {
+        this.console(`▸ retry ${e.attempt} in ${e.delayMs} ms: ${e.error.message}\n`, 'console');
+        if (e.error.code === 'E_LLM_RATE_LIMITED' && this.exceptionFilters.has('rateLimited')) this.pauseForException({ error: e.error });
+      }),
+      ev.on('capability:result', (e) => this.console(`▸ tool ${e.name}: ${e.error ? `failed: ${e.error.message}` : preview(e.result ?? null)} (${Math.round(e.durationMs)} ms)\n`, 'console', { kind: 'capability', name: e.name })),
+      ev.on('memory:write', (e) => this.console(`▸ ${e.tier}[${e.key}] = ${preview(e.value)}\n`, 'console', { kind: 'memory', tier: e.tier, key: e.key })),
+      ev.on('node:failed', (e) => {
+        const code = e.error.code;
+        const wanted = (e.handled && this.exceptionFilters.has('caught')) || Object.entries(FILTER_CODES).some(([f, test]) => this.exceptionFilters.has(f) && test(code));
+        if (e.handled) this.console(`caught: ${formatError(e.error)}\n`, 'stderr');
+        if (wanted) {
+          const rec = this.view?.nodes.get(e.nodeExecId);
+          this.pauseForException({ error: e.error, node: e, prompt: rec?.prompt, reply: rec?.reply });
+        }
+      }),
+      ev.on('scheduler:paused', (e) => {
+        if (e.runId !== this.runId) return;
+        const reason = this.pendingReason ?? (e.reason === 'request' ? 'pause' : e.reason);
+        this.pendingReason = undefined;
+        this.stopAt({ ...(this.stopped?.exception ? { exception: this.stopped.exception } : {}), reason, node: e.node ?? this.stopped?.node, inputs: this.stopped?.inputs });
+      }),
+    );
+  }
+
+  private shouldPause(node: NodeRef, inputs: Value[]): boolean {
+    if (this.breakpoints.isEmpty) return false;
+    const op = this.opNode(node.flow, node.nodeId);
+    if (!op) return false;
+    let stop = false;
+    for (const bp of this.breakpoints.at(node.flow, op)) {
+      const scope = this.exprScope(node, inputs);
+      if (bp.condition) {
+        let ok = false;
+        try {
+          ok = truthy(evaluateText(bp.condition, scope));
+        } catch (e) {
+          // a condition that cannot be evaluated stops, and says why (as js-debug does)
+          this.console(`breakpoint condition '${bp.condition}' failed: ${(e as Error).message}\n`, 'stderr');
+          ok = true;
+        }
+        if (!ok) continue;
+      }
+      bp.hits++;
+      if (!hitConditionMet(bp.hitCondition, bp.hits)) continue;
+      if (bp.logMessage) {
+        this.console(interpolateLogMessage(bp.logMessage, scope) + '\n', 'console', undefined, op);
+        continue;
+      }
+      stop = true;
+    }
+    if (stop) this.stopped = { reason: 'breakpoint', node, inputs };
+    return stop;
+  }
+
+  private pauseForException(exception: Stop['exception']): void {
+    if (!this.handle || this.finished) return;
+    this.stopped = { reason: 'exception', exception, ...(exception?.node ? { node: exception.node } : {}) };
+    this.pendingReason = 'exception';
+    if (this.handle.execution.isPaused) this.stopAt(this.stopped);
+    else this.handle.execution.pause();
+  }
+
+  private stopAt(stop: Stop): void {
+    this.stopped = stop;
+    this.vars.reset();
+    this.frameHandles.clear();
+    this.handle?.memory.flush();
+    const threadId = stop.node ? this.view?.activationOf(stop.node.frameId) ?? 1 : this.firstThread();
+    const ev = new StoppedEvent(stop.reason, threadId, stop.exception ? stop.exception.error.message : undefined) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    if (stop.reason === 'breakpoint' && stop.node) {
+      const ids = this.breakpoints.at(stop.node.flow, this.opNode(stop.node.flow, stop.node.nodeId) as OpNode).map((b) => b.id);
+      if (ids.length) ev.body.hitBreakpointIds = ids;
+    }
+    this.sendEvent(ev);
+  }
+
+  private onFinished(status: string, result: Value | undefined, error: unknown): void {
+    this.finished = true;
+    const err = error ? asApxmError(error) : undefined;
+    if (status === 'succeeded') this.console(`result: ${typeof result === 'string' ? result : JSON.stringify(result ?? null)}\n`, 'console');
+    else if (status === 'cancelled') this.console(`run cancelled${err ? `: ${err.message}` : ''}\n`, 'console');
+    else if (err) this.console(formatError(err) + '\n', 'stderr');
+    const code = status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
+    if (status === 'failed' && err && this.exceptionFilters.has('failed') && this.args?.noDebug !== true) {
+      // keep the failed run inspectable: stop on the exception; continuing ends the session
+      this.stopped = { reason: 'exception', exception: { error: err.toJSON() } };
+      this.exitCode = code;
+      this.stopAt(this.stopped);
+      return;
+    }
+    this.end(code);
+  }
+
+  private exitCode?: number;
+
+  private end(code: number): void {
+    this.sendEvent(new ExitedEvent(code));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  // ---------------------------------------------------------------- breakpoints
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const file = args.source.path;
+    if (!file) {
+      response.body = { breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message: 'breakpoints need a file' })) };
+      return this.sendResponse(response);
+    }
+    response.body = { breakpoints: this.breakpoints.setSource(file, args.breakpoints ?? []) };
+    this.sendResponse(response);
+  }
+
+  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+    const lines = args.source.path ? this.breakpoints.linesOf(args.source.path) : new Map();
+    const end = args.endLine ?? args.line;
+    const out: DebugProtocol.BreakpointLocation[] = [];
+    for (const [line, nodes] of lines) {
+      if (line < args.line || line > end) continue;
+      for (const { node } of nodes) out.push({ line, column: node.source?.column, endLine: node.source?.endLine, endColumn: node.source?.endColumn });
+    }
+    response.body = { breakpoints: out.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0)) };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    response.body = { breakpoints: this.breakpoints.setFunction(args.breakpoints) };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
+    this.exceptionFilters = new Set(args.filters.filter((f) => known.has(f)));
+    response.body = { breakpoints: args.filters.map((f) => ({ verified: known.has(f), ...(known.has(f) ? {} : { message: `unknown filter ${f}` }) })) };
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const x = this.stopped?.exception;
+    if (!x) return this.fail(response, 'E_CONFIG', 'not stopped on an exception');
+    const details = [x.error.hint ? `fix: ${x.error.hint}` : '', x.prompt ? `prompt: ${JSON.stringify(x.prompt)}` : '', x.reply !== undefined ? `reply: ${x.reply}` : ''].filter(Boolean).join('\n');
+    response.body = {
+      exceptionId: x.error.code, description: x.error.message, breakMode: 'always',
+      details: { message: x.error.message, typeName: x.error.code, ...(details ? { stackTrace: details } : {}) },
+    };
+    this.sendResponse(response);
+  }
+
+  // ---------------------------------------------------------------- execution control
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    this.resume();
+  }
+
+  private resume(): void {
+    this.stopped = undefined;
+    if (this.finished) return this.end(this.exitCode ?? 0);
+    this.handle?.execution.resume();
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.sendResponse(response);
+    this.handle?.execution.pause();
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.sendResponse(response);
+    void this.stepOne(args.threadId);
+  }
+
+  /** Runs exactly one ready op — the highest-priority one of this thread, else of any — then stops. */
+  private async stepOne(threadId: number, into = false): Promise<void> {
+    const exec = this.handle?.execution;
+    if (!exec || this.finished) return this.resume();
+    const target = this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
+    this.stopped = undefined;
+    if (into && target && (target.op === 'FLOW_CALL' || target.op === 'COMMUNICATE' || target.op === 'PLAN')) {
+      const entered = new Promise<number | undefined>((resolve) => {
+        const off = this.runtime?.events.on('frame:entered', (f) => {
+          if (f.parentFrameId === target.frameId && f.callerNodeId === target.nodeId) {
+            off?.();
+            resolve(f.frameId);
+          }
+        });
+        void exec.step({ frameId: target.frameId, nodeId: target.nodeId }).then(() => { off?.(); resolve(undefined); });
+      });
+      const frameId = await entered;
+      if (this.finished) return;
+      if (frameId !== undefined) {
+        const first = exec.readyNodes().find((n) => n.frameId === frameId);
+        this.stopAt({ reason: 'step', ...(first ? { node: first } : { node: { ...target, frameId } }) });
+        return;
+      }
+    } else {
+      await exec.step(target ? { frameId: target.frameId, nodeId: target.nodeId } : undefined);
+    }
+    if (this.finished) return;
+    const next = this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
+    this.stopAt({ reason: 'step', ...(next ? { node: next } : {}) });
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.sendResponse(response);
+    void this.stepOne(args.threadId, true);
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.sendResponse(response);
+    const exec = this.handle?.execution;
+    const frame = this.view?.frames.get(args.threadId);
+    if (!exec || !frame || frame.parentFrameId === undefined) return this.resume();
+    // run to the end of this flow activation, then hold before the caller's next op
+    const off = this.runtime?.events.on('frame:exited', (f) => {
+      if (f.frameId !== args.threadId) return;
+      off?.();
+      this.pendingReason = 'step';
+      exec.pause();
+    });
+    this.resume();
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.sendResponse(response);
+    if (this.finished) return this.end(this.exitCode ?? 0);
+    this.handle?.execution.cancel('terminated from the debugger');
+    this.handle?.execution.resume();
+  }
+
+  protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    if (this.handle && !this.finished) {
+      this.handle.execution.cancel('the debug session ended');
+      this.handle.execution.resume();
+      await this.handle.result.catch(() => undefined);
+    }
+    for (const off of this.offs.splice(0)) off();
+    this.view?.dispose();
+    await this.runtime?.dispose().catch(() => undefined);
+    this.runtime = undefined;
+    this.sendResponse(response);
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const acts = this.view?.activations() ?? [];
+    response.body = {
+      threads: acts.length ? acts.map((f) => new Thread(f.frameId, f.parentFrameId === undefined ? f.label : `${f.label} (called from frame ${f.parentFrameId})`))
+        : [new Thread(1, this.program?.entry.qualifiedName ?? 'run')],
+    };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const exec = this.handle?.execution;
+    const frames: DebugProtocol.StackFrame[] = [];
+    const current = this.currentNode(args.threadId);
+    if (exec && current) {
+      const chain = exec.frameChain(current.frameId);
+      chain.forEach((link, k) => {
+        const nodeId = k === 0 ? current.nodeId : chain[k - 1].callerNodeId;
+        if (nodeId === undefined) return;
+        frames.push(this.stackFrame(link.frameId, link.flow, link.label, nodeId));
+      });
+    } else if (this.view?.frames.get(args.threadId)) {
+      const f = this.view.frames.get(args.threadId);
+      const id = this.nextFrameHandle++;
+      this.frameHandles.set(id, { frameId: args.threadId, flow: f?.flow ?? '' });
+      frames.push(new StackFrame(id, `${f?.label} (waiting)`));
+    }
+    const start = args.startFrame ?? 0;
+    const levels = args.levels || frames.length;
+    response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  private stackFrame(frameId: number, flow: string, label: string, nodeId: number): DebugProtocol.StackFrame {
+    const node = this.opNode(flow, nodeId);
+    const id = this.nextFrameHandle++;
+    this.frameHandles.set(id, { frameId, nodeId, flow });
+    const src = node?.source;
+    const file = src?.file ? path.resolve(src.file) : undefined;
+    const sf = new StackFrame(id, `${node?.op ?? '?'} ${node?.name ?? nodeId} — ${label}`, file && existsSync(file) ? new Source(path.basename(file), file) : undefined, src?.line ?? 0, src?.column ?? 0) as DebugProtocol.StackFrame;
+    if (src?.endLine !== undefined) sf.endLine = src.endLine;
+    if (src?.endColumn !== undefined) sf.endColumn = src.endColumn;
+    return sf;
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const h = this.frameHandles.get(args.frameId);
+    const handle = this.handle;
+    if (!h || !handle || !this.runtime) {
+      response.body = { scopes: [] };
+      return this.sendResponse(response);
+    }
+    const storage = this.runtime.storage;
+    const runId = handle.runId;
+    // pending episodic events reach the file first, so what the scopes show is what the file holds
+    handle.memory.flush();
+    const scopes: DebugProtocol.Scope[] = [];
+    if (h.nodeId !== undefined) scopes.push(new Scope('Operation', this.vars.group(() => this.operationVariables(h)), false));
+    scopes.push(new Scope('Node outputs', this.vars.group(() => this.outputsOf(h).map(([k, v]) => this.vars.variable(k, v))), false));
+    scopes.push(new Scope('STM', this.vars.group(() => handle.stm.entries().map(([k, v]) => this.vars.variable(k, v, `stm[${JSON.stringify(k)}]`))), false));
+    const ltm = new Scope('LTM', this.vars.add((start, count) => storage.ltmList(start, count || 100).map((e) => this.vars.variable(e.key, e.value))), true) as DebugProtocol.Scope;
+    ltm.indexedVariables = storage.ltmCount();
+    scopes.push(ltm);
+    const epi = new Scope('Episodic (this run, newest first)', this.vars.add((start, count) => storage.episodicQuery({ runId, offset: start, limit: count || 100, order: 'desc' })
+      .map((e) => this.vars.variable(`#${e.seq} ${e.eventType}${e.nodeId !== null ? ` node ${e.nodeId}` : ''}`, e.payload))), true) as DebugProtocol.Scope;
+    epi.indexedVariables = storage.episodicCount(runId);
+    scopes.push(epi);
+    scopes.push(new Scope('Beliefs', this.vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => this.vars.variable(k, v))), false));
+    scopes.push(new Scope('Goals', this.vars.group(() => handle.aam.goals().map((g) => this.vars.variable(g.key, { description: g.description, priority: g.priority, status: g.status }))), false));
+    scopes.push(new Scope('Run', this.vars.group(() => Object.entries(this.runFacts()).map(([k, v]) => this.vars.variable(k, v))), false));
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    response.body = { variables: this.vars.children(args.variablesReference, args.start ?? 0, args.count ?? 0) ?? [] };
+    this.sendResponse(response);
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const h = args.frameId !== undefined ? this.frameHandles.get(args.frameId) : undefined;
+    const node = h?.nodeId !== undefined ? this.refOf(h) : this.stopped?.node;
+    try {
+      const value = evaluateText(args.expression, this.exprScope(node, node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined));
+      const v = this.vars.variable('result', value);
+      response.body = { result: v.value, variablesReference: v.variablesReference, ...(v.type ? { type: v.type } : {}) };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, 'E_EVALUATE', (e as Error).message);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private operationVariables(h: FrameHandle): DebugProtocol.Variable[] {
+    const node = this.opNode(h.flow, h.nodeId as number);
+    if (!node) return [];
+    const ref = this.refOf(h);
+    const rec = ref ? this.view?.nodes.get(ref.nodeExecId) : undefined;
+    const inputs = this.stopped?.node?.nodeExecId === ref?.nodeExecId && this.stopped?.inputs ? this.stopped.inputs : rec?.inputs;
+    const out: DebugProtocol.Variable[] = [
+      this.vars.variable('op', node.op), this.vars.variable('name', node.name), this.vars.variable('id', node.id),
+      this.vars.variable('state', rec?.state ?? 'pending'), this.vars.variable('attributes', node.attributes),
+    ];
+    if (inputs) out.push(this.vars.variable('inputs', inputs, 'inputs'));
+    if (rec?.prompt) out.push(this.vars.variable('prompt', rec.prompt));
+    if (rec?.reply !== undefined) out.push(this.vars.variable('reply', rec.reply));
+    if (rec?.output !== undefined) out.push(this.vars.variable('output', rec.output, 'output'));
+    if (rec?.error) out.push(this.vars.variable('error', rec.error as unknown as Value));
+    if (rec?.durationMs !== undefined) out.push(this.vars.variable('durationMs', Math.round(rec.durationMs * 100) / 100));
+    if (rec?.tokens) out.push(this.vars.variable('tokens', rec.tokens));
+    return out;
+  }
+
+  private outputsOf(h: FrameHandle): [string, Value][] {
+    const outputs = this.handle?.execution.frameOutputs(h.frameId) ?? {};
+    return Object.entries(outputs).map(([id, v]) => [`${this.opNode(h.flow, Number(id))?.name ?? id} (#${id})`, v]);
+  }
+
+  private runFacts(): Record<string, Value> {
+    return {
+      runId: this.handle?.runId ?? null, program: this.program?.name ?? null, tokens: this.view?.tokens ?? 0, llmCalls: this.view?.llmCalls ?? 0,
+      ready: (this.handle?.execution.readyNodes() ?? []).map((n) => `${n.flow}#${n.nodeId} ${n.op} ${n.name}`),
+      running: (this.view?.running() ?? []).map((r) => `${r.ref.flow}#${r.ref.nodeId} ${r.ref.op} ${r.ref.name}`),
+    };
+  }
+
+  /** The names an expression sees: the op, its inputs, memory, outputs, run facts. */
+  private exprScope(node: NodeRef | undefined, inputs: Value[] | undefined): ExprScope {
+    const handle = this.handle;
+    const storage = this.runtime?.storage;
+    const rec = node ? this.view?.nodes.get(node.nodeExecId) : undefined;
+    const opNode = node ? this.opNode(node.flow, node.nodeId) : undefined;
+    const frameOutputs = node && handle ? handle.execution.frameOutputs(node.frameId) : {};
+    const byName: Record<string, Value> = {};
+    for (const [id, v] of Object.entries(frameOutputs)) byName[this.opNode(node?.flow ?? '', Number(id))?.name ?? id] = v;
+    const iteration = node ? this.view?.frames.get(node.frameId)?.iteration : undefined;
+    return {
+      lookup: (root) => {
+        switch (root) {
+          case 'inputs': return inputs ?? rec?.inputs ?? [];
+          case 'output': return rec?.output ?? null;
+          case 'node': return opNode ? { id: opNode.id, name: opNode.name, op: opNode.op, flow: node?.flow ?? '', attributes: opNode.attributes } : null;
+          case 'stm': return handle ? handle.stm.snapshot() : {};
+          case 'outputs': return byName;
+          case 'beliefs': return handle ? handle.aam.beliefs() : {};
+          case 'goals': return handle ? handle.aam.goals() as unknown as Value : [];
+          case 'tokens': return this.view?.tokens ?? 0;
+          case 'iteration': return iteration ?? null;
+          case 'args': return (this.args?.args ?? {}) as Value;
+          case 'ltm': return { count: storage?.ltmCount() ?? 0 };
+          default: return byName[root];
+        }
+      },
+      call: (name, callArgs) => {
+        if (name === 'ltm.search') return (storage?.ltmSearchText(String(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({ key: h.key, value: h.value, score: h.score }));
+        if (name === 'ltm.get') return storage?.ltmGet(String(callArgs[0] ?? ''))?.value ?? null;
+        if (name === 'answer') {
+          const p = this.pendingHuman.shift();
+          if (!p) throw new ApxmError('E_HUMAN_INPUT', 'no PAUSE is waiting for an answer');
+          p.resolve(String(callArgs[0] ?? ''));
+          return `answered ${p.checkpointId}`;
+        }
+        throw new ApxmError('E_CONFIG', `unknown function '${name}' (try len, contains, ltm.search, ltm.get, answer)`);
+      },
+    };
+  }
+
+  private readyIn(threadId: number): NodeRef[] {
+    return (this.handle?.execution.readyNodes() ?? []).filter((n) => (this.view?.activationOf(n.frameId) ?? n.frameId) === threadId);
+  }
+
+  private currentNode(threadId: number): NodeRef | undefined {
+    const s = this.stopped?.node;
+    if (s && (this.view?.activationOf(s.frameId) ?? s.frameId) === threadId) return s;
+    const ready = this.readyIn(threadId)[0];
+    if (ready) return ready;
+    const running = this.view?.running().find((r) => this.view?.activationOf(r.ref.frameId) === threadId);
+    return running?.ref;
+  }
+
+  private firstThread(): number {
+    return this.view?.activations()[0]?.frameId ?? 1;
+  }
+
+  private refOf(h: FrameHandle): NodeRef | undefined {
+    if (h.nodeId === undefined) return undefined;
+    const key = `${this.handle?.runId}:${h.frameId}:${h.nodeId}`;
+    const rec = this.view?.nodes.get(key);
+    if (rec) return rec.ref;
+    const n = this.opNode(h.flow, h.nodeId);
+    return n && this.handle ? { runId: this.handle.runId, frameId: h.frameId, nodeId: n.id, nodeExecId: key, op: n.op, name: n.name, flow: h.flow, ...(n.source ? { source: n.source } : {}) } : undefined;
+  }
+
+  private nodeIndex?: Map<string, OpNode>;
+
+  private opNode(flow: string, nodeId: number): OpNode | undefined {
+    if (!this.nodeIndex) {
+      this.nodeIndex = new Map();
+      for (const f of this.runtime?.flowRegistry.allFlows() ?? this.program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
+      for (const f of this.program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
+    }
+    return this.nodeIndex.get(nodeKey(flow, nodeId));
+  }
+
+  private console(text: string, category: 'console' | 'stdout' | 'stderr' | 'important', data?: Record<string, unknown>, node?: OpNode): void {
+    const e = new OutputEvent(text, category) as DebugProtocol.OutputEvent;
+    if (data) e.body.data = data;
+    if (node?.source && existsSync(path.resolve(node.source.file))) {
+      e.body.source = new Source(path.basename(node.source.file), path.resolve(node.source.file));
+      e.body.line = node.source.line;
+    }
+    this.sendEvent(e);
+  }
+
+  private fail(response: DebugProtocol.Response, code: string, message: string): void {
+    // `_`-prefixed variables are not personal data, so the library never scrubs the message
+    this.sendErrorResponse(response, { id: 1, format: '{_message}', showUser: true, variables: { _message: message, _code: code } });
+  }
+}

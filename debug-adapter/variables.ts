@@ -1,0 +1,65 @@
+/**
+ * DAP variables over runtime values. Containers get a handle whose children are computed only
+ * when the client expands them; big collections (LTM, the episodic log) are paged through
+ * `indexedVariables` so a large database is never read whole. Handles live until the next resume.
+ */
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Value } from '../runtime/values/value.js';
+
+/** Children of a container, for a page (`start`, `count`) when the container is indexed. */
+export type ChildProvider = (start: number, count: number) => DebugProtocol.Variable[];
+
+export class VariableStore {
+  private providers = new Map<number, ChildProvider>();
+  private next = 1;
+
+  reset(): void {
+    this.providers.clear();
+    this.next = 1;
+  }
+
+  add(provider: ChildProvider): number {
+    const id = this.next++;
+    this.providers.set(id, provider);
+    return id;
+  }
+
+  children(ref: number, start = 0, count = 0): DebugProtocol.Variable[] | undefined {
+    return this.providers.get(ref)?.(start, count);
+  }
+
+  /** One variable for a value; objects and arrays expand lazily. */
+  variable(name: string, value: Value | undefined, evaluateName?: string): DebugProtocol.Variable {
+    const v = value === undefined ? null : value;
+    if (v !== null && typeof v === 'object') {
+      const isArray = Array.isArray(v);
+      const entries = isArray ? (v as Value[]).map((x, i) => [String(i), x] as const) : Object.entries(v as Record<string, Value>);
+      const ref = this.add((start, count) => {
+        const page = count > 0 ? entries.slice(start, start + count) : entries;
+        return page.map(([k, x]) => this.variable(isArray ? `[${k}]` : k, x, evaluateName ? (isArray ? `${evaluateName}[${k}]` : `${evaluateName}.${k}`) : undefined));
+      });
+      return {
+        name, value: preview(v), type: isArray ? 'array' : 'object', variablesReference: ref,
+        ...(isArray ? { indexedVariables: entries.length } : { namedVariables: entries.length }),
+        ...(evaluateName ? { evaluateName } : {}),
+      };
+    }
+    return { name, value: typeof v === 'string' ? JSON.stringify(v) : String(v), type: v === null ? 'null' : typeof v, variablesReference: 0, ...(evaluateName ? { evaluateName } : {}) };
+  }
+
+  /** A scope or group whose children are given variables. */
+  group(list: () => DebugProtocol.Variable[]): number {
+    return this.add(() => list());
+  }
+}
+
+/** A one-line preview: `{city: "Oslo", …}`, `[3 items]`, strings quoted and cut. */
+export function preview(v: Value, max = 80): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.length > max ? v.slice(0, max) + '…' : v);
+  if (typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : `[${v.length} item${v.length === 1 ? '' : 's'}]`;
+  const keys = Object.keys(v);
+  const inner = keys.slice(0, 3).map((k) => `${k}: ${typeof v[k] === 'object' && v[k] !== null ? '…' : preview(v[k] as Value, 20)}`).join(', ');
+  return `{${inner}${keys.length > 3 ? ', …' : ''}}`;
+}
