@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -160,6 +160,93 @@ describe('debug adapter over DAP', () => {
     assert.equal(info.body.exceptionId, 'E_CAPABILITY_FAILED');
     assert.match(info.body.description ?? '', /wiki is unreachable/);
     await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  }));
+
+  it('a .json program gets a generated DAG listing: breakpoints on its lines, frames pointing into it', () => withClient(async (dc) => {
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip-planner.json'), args: { city: 'Rome' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+    const sources = ((await dc.customRequest('loadedSources', {})) as DebugProtocol.LoadedSourcesResponse).body.sources;
+    assert.equal(sources.length, 1);
+    const ref = sources[0].sourceReference as number;
+    assert.ok(ref > 0);
+    const text = (await dc.sourceRequest({ source: sources[0], sourceReference: ref })).body.content;
+    const lines = text.split('\n');
+    const planLine = lines.findIndex((l) => /#\d+\s+THINK/.test(l)) + 1;
+    assert.ok(planLine > 0, text);
+    const bp = await dc.setBreakpointsRequest({ source: sources[0], breakpoints: [{ line: planLine }] });
+    assert.equal(bp.body.breakpoints[0].verified, true);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    const frame = await topFrame(dc);
+    assert.match(frame.name, /^THINK /);
+    assert.equal(frame.source?.sourceReference, ref);
+    assert.equal(frame.line, planLine);
+    await dc.terminateRequest();
+  }));
+
+  describe('changing state and watching memory', () => {
+    let dir: string;
+    let file: string;
+    before(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-mem-'));
+      file = path.join(dir, 'memo.ais');
+      writeFileSync(file, [
+        'agent T { @entry flow main(x: str) -> str {',
+        '  umem(x, "stm")',
+        '  qmem("x", "stm") -> got',
+        '  print("got " + got)',
+        '  return "ok" } }',
+      ].join('\n'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('a data breakpoint on an STM key stops at the op that writes it', () => withClient(async (dc) => {
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { x: 'hello' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+      const frame = await topFrame(dc);
+      const stm = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((x) => x.name === 'STM') as DebugProtocol.Scope;
+      const info = await dc.dataBreakpointInfoRequest({ variablesReference: stm.variablesReference, name: 'x' });
+      assert.equal(info.body.dataId, 'stm:x');
+      const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: 'stm:x', accessType: 'write' }] });
+      assert.equal(set.body.breakpoints[0].verified, true);
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('data breakpoint', { line: 2 })]);
+      await dc.terminateRequest();
+    }));
+
+    it('setVariable on STM changes what the next op reads; completions offer the STM keys', () => withClient(async (dc) => {
+      const out = outputs(dc, 'stdout');
+      await dc.hitBreakpoint({ program: file, args: { x: 'hello' } }, { path: file, line: 3 });
+      const frame = await topFrame(dc);
+      const stm = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((x) => x.name === 'STM') as DebugProtocol.Scope;
+      const r = await dc.setVariableRequest({ variablesReference: stm.variablesReference, name: 'x', value: '"changed"' });
+      assert.equal(r.body.value, '"changed"');
+      assert.equal((await dc.evaluateRequest({ expression: 'stm.x', frameId: frame.id, context: 'repl' })).body.result, '"changed"');
+      const c = await dc.completionsRequest({ text: 'stm.', column: 5, frameId: frame.id });
+      assert.deepEqual(c.body.targets.map((t) => t.label), ['x']);
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      assert.ok(out.some((o) => o.includes('"value":"changed"')), out.join('|'));
+    }));
+  });
+
+  it('setVariable on the inputs of a waiting op changes what it runs with', () => withClient(async (dc) => {
+    const file = example('trip_planner.ais');
+    const out = outputs(dc, 'stdout');
+    await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });
+    const frame = await topFrame(dc);
+    const op = await scopeVariables(dc, frame.id, 'Operation');
+    const inputs = op.find((v) => v.name === 'inputs') as DebugProtocol.Variable;
+    await dc.setVariableRequest({ variablesReference: inputs.variablesReference, name: '[0]', value: 'only museums' });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+    assert.ok(out.some((o) => o.includes('using: only museums')), out.join('|'));
+  }));
+
+  it('stepInTargets lists the ready ops; stepping into one runs that one', () => withClient(async (dc) => {
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Oslo' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+    const frame = await topFrame(dc);
+    const t = await dc.stepInTargetsRequest({ frameId: frame.id });
+    assert.deepEqual(t.body.targets.map((x) => x.label.split(' ')[1]).sort(), ['food', 'stay', 'transport']);
+    const transport = t.body.targets.find((x) => x.label.startsWith('ASK transport')) as DebugProtocol.StepInTarget;
+    await Promise.all([dc.stepInRequest({ threadId: 1, targetId: transport.id }), dc.waitForEvent('stopped')]);
+    const outs = await scopeVariables(dc, (await topFrame(dc)).id, 'Node outputs');
+    assert.deepEqual(outs.map((v) => v.name.replace(/ \(#\d+\)$/, '')), ['transport']);
+    await dc.terminateRequest();
   }));
 
   describe('with a database', () => {

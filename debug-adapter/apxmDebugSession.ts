@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
@@ -23,6 +23,7 @@ import { Runtime, type RunHandle } from '../runtime/runtime.js';
 import type { Value } from '../runtime/values/value.js';
 import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
 import { BreakpointStore, hitConditionMet, nodeKey } from './breakpoints.js';
+import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
 import { evaluateText, interpolateLogMessage, truthy, type Scope as ExprScope } from './expressions.js';
 import { checkLaunchArguments, llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { RunView } from './runView.js';
@@ -37,6 +38,9 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'capability', label: 'Capability (tool) error', default: false },
   { filter: 'budget', label: 'Token budget exceeded', default: false },
 ];
+
+/** The generated DAG listing's sourceReference (one program per session). */
+const LISTING_REF = 1;
 
 const FILTER_CODES: Record<string, (code: string) => boolean> = {
   schema: (c) => c === 'E_LLM_SCHEMA' || c === 'E_LLM_BAD_REPLY',
@@ -66,6 +70,8 @@ export class ApxmDebugSession extends LoggingDebugSession {
   private view?: RunView;
   private args?: ApxmLaunchArguments;
   private readonly breakpoints = new BreakpointStore(() => this.program);
+  /** For .json / .apxmobj programs: the generated read-only source, one op per line. */
+  private listing?: DagListing;
   private readonly vars = new VariableStore();
   private frameHandles = new Map<number, FrameHandle>();
   private nextFrameHandle = 1;
@@ -98,6 +104,12 @@ export class ApxmDebugSession extends LoggingDebugSession {
       supportsBreakpointLocationsRequest: true,
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
+      supportsSetVariable: true,
+      supportsStepInTargetsRequest: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.', '('],
+      supportsDataBreakpoints: true,
+      supportsLoadedSourcesRequest: true,
       supportsSingleThreadExecutionRequests: false,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
@@ -125,7 +137,9 @@ export class ApxmDebugSession extends LoggingDebugSession {
     } catch (e) {
       return this.fail(response, asApxmError(e).code, formatError(asApxmError(e)));
     }
+    if (!/\.ais$/i.test(args.program)) this.listing = buildDagListing(this.program);
     this.sendResponse(response);
+    if (this.listing) this.sendEvent(new LoadedSourceEvent('new', this.listingSource()));
     // the program is loaded: breakpoints sent from now on can be placed on its operations
     this.sendEvent(new InitializedEvent());
     await this.configured;
@@ -179,7 +193,11 @@ export class ApxmDebugSession extends LoggingDebugSession {
         if (e.error.code === 'E_LLM_RATE_LIMITED' && this.exceptionFilters.has('rateLimited')) this.pauseForException({ error: e.error });
       }),
       ev.on('capability:result', (e) => this.console(`▸ tool ${e.name}: ${e.error ? `failed: ${e.error.message}` : preview(e.result ?? null)} (${Math.round(e.durationMs)} ms)\n`, 'console', { kind: 'capability', name: e.name })),
-      ev.on('memory:write', (e) => this.console(`▸ ${e.tier}[${e.key}] = ${preview(e.value)}\n`, 'console', { kind: 'memory', tier: e.tier, key: e.key })),
+      ev.on('memory:write', (e) => {
+        this.console(`▸ ${e.tier}[${e.key}] = ${preview(e.value)}\n`, 'console', { kind: 'memory', tier: e.tier, key: e.key });
+        this.onMemoryAccess('write', e.tier, e.key, e.nodeExecId);
+      }),
+      ev.on('memory:read', (e) => this.onMemoryAccess('read', e.tier, e.key, e.nodeExecId)),
       ev.on('node:failed', (e) => {
         const code = e.error.code;
         const wanted = (e.handled && this.exceptionFilters.has('caught')) || Object.entries(FILTER_CODES).some(([f, test]) => this.exceptionFilters.has(f) && test(code));
@@ -278,6 +296,10 @@ export class ApxmDebugSession extends LoggingDebugSession {
   // ---------------------------------------------------------------- breakpoints
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    if (this.isListing(args.source)) {
+      response.body = { breakpoints: this.breakpoints.setLines(`listing:${LISTING_REF}`, this.listingLines(), args.breakpoints ?? []) };
+      return this.sendResponse(response);
+    }
     const file = args.source.path;
     if (!file) {
       response.body = { breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message: 'breakpoints need a file' })) };
@@ -288,7 +310,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    const lines = args.source.path ? this.breakpoints.linesOf(args.source.path) : new Map();
+    const lines = this.isListing(args.source) ? this.listingLines() : args.source.path ? this.breakpoints.linesOf(args.source.path) : new Map();
     const end = args.endLine ?? args.line;
     const out: DebugProtocol.BreakpointLocation[] = [];
     for (const [line, nodes] of lines) {
@@ -347,10 +369,10 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   /** Runs exactly one ready op — the highest-priority one of this thread, else of any — then stops. */
-  private async stepOne(threadId: number, into = false): Promise<void> {
+  private async stepOne(threadId: number, into = false, chosen?: NodeRef): Promise<void> {
     const exec = this.handle?.execution;
     if (!exec || this.finished) return this.resume();
-    const target = this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
+    const target = chosen ?? this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
     this.stopped = undefined;
     if (into && target && (target.op === 'FLOW_CALL' || target.op === 'COMMUNICATE' || target.op === 'PLAN')) {
       const entered = new Promise<number | undefined>((resolve) => {
@@ -379,7 +401,8 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
     this.sendResponse(response);
-    void this.stepOne(args.threadId, true);
+    const chosen = args.targetId !== undefined ? this.stepTargets.get(args.targetId) : undefined;
+    void this.stepOne(args.threadId, true, chosen);
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
@@ -457,10 +480,15 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.frameHandles.set(id, { frameId, nodeId, flow });
     const src = node?.source;
     const file = src?.file ? path.resolve(src.file) : undefined;
-    const sf = new StackFrame(id, `${node?.op ?? '?'} ${node?.name ?? nodeId} — ${label}`, file && existsSync(file) ? new Source(path.basename(file), file) : undefined, src?.line ?? 0, src?.column ?? 0) as DebugProtocol.StackFrame;
-    if (src?.endLine !== undefined) sf.endLine = src.endLine;
-    if (src?.endColumn !== undefined) sf.endColumn = src.endColumn;
-    return sf;
+    const name = `${node?.op ?? '?'} ${node?.name ?? nodeId} — ${label}`;
+    if (file && existsSync(file) && src) {
+      const sf = new StackFrame(id, name, new Source(path.basename(file), file), src.line, src.column) as DebugProtocol.StackFrame;
+      if (src.endLine !== undefined) sf.endLine = src.endLine;
+      if (src.endColumn !== undefined) sf.endColumn = src.endColumn;
+      return sf;
+    }
+    const line = this.listing?.lineOf(flow, nodeId);
+    return new StackFrame(id, name, line !== undefined ? this.listingSource() : undefined, line ?? 0, line !== undefined ? 1 : 0);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
@@ -477,15 +505,26 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const scopes: DebugProtocol.Scope[] = [];
     if (h.nodeId !== undefined) scopes.push(new Scope('Operation', this.vars.group(() => this.operationVariables(h)), false));
     scopes.push(new Scope('Node outputs', this.vars.group(() => this.outputsOf(h).map(([k, v]) => this.vars.variable(k, v))), false));
-    scopes.push(new Scope('STM', this.vars.group(() => handle.stm.entries().map(([k, v]) => this.vars.variable(k, v, `stm[${JSON.stringify(k)}]`))), false));
-    const ltm = new Scope('LTM', this.vars.add((start, count) => storage.ltmList(start, count || 100).map((e) => this.vars.variable(e.key, e.value))), true) as DebugProtocol.Scope;
+    scopes.push(new Scope('STM', this.vars.group(() => handle.stm.entries().map(([k, v]) => this.vars.variable(k, v, `stm[${JSON.stringify(k)}]`)), {
+      watch: 'stm',
+      setter: (key, value) => {
+        handle.stm.set(key, value);
+        return value;
+      },
+    }), false));
+    const ltm = new Scope('LTM', this.vars.add((start, count) => storage.ltmList(start, count || 100).map((e) => this.vars.variable(e.key, e.value)), { watch: 'ltm' }), true) as DebugProtocol.Scope;
     ltm.indexedVariables = storage.ltmCount();
     scopes.push(ltm);
     const epi = new Scope('Episodic (this run, newest first)', this.vars.add((start, count) => storage.episodicQuery({ runId, offset: start, limit: count || 100, order: 'desc' })
       .map((e) => this.vars.variable(`#${e.seq} ${e.eventType}${e.nodeId !== null ? ` node ${e.nodeId}` : ''}`, e.payload))), true) as DebugProtocol.Scope;
     epi.indexedVariables = storage.episodicCount(runId);
     scopes.push(epi);
-    scopes.push(new Scope('Beliefs', this.vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => this.vars.variable(k, v))), false));
+    scopes.push(new Scope('Beliefs', this.vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => this.vars.variable(k, v)), {
+      setter: (key, value) => {
+        handle.aam.setBelief(key, value, 'debugger');
+        return value;
+      },
+    }), false));
     scopes.push(new Scope('Goals', this.vars.group(() => handle.aam.goals().map((g) => this.vars.variable(g.key, { description: g.description, priority: g.priority, status: g.status }))), false));
     scopes.push(new Scope('Run', this.vars.group(() => Object.entries(this.runFacts()).map(([k, v]) => this.vars.variable(k, v))), false));
     response.body = { scopes };
@@ -510,6 +549,130 @@ export class ApxmDebugSession extends LoggingDebugSession {
     }
   }
 
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    const setter = this.vars.setter(args.variablesReference);
+    if (!setter) return this.fail(response, 'E_CONFIG', `'${args.name}' cannot be changed here: STM values, beliefs and the inputs of an op that has not started can`);
+    let value: Value;
+    try {
+      value = JSON.parse(args.value) as Value;
+    } catch {
+      value = args.value; // bare text is a string
+    }
+    try {
+      const now = setter(args.name, value);
+      const v = this.vars.variable(args.name, now);
+      response.body = { value: v.value, variablesReference: v.variablesReference, ...(v.type ? { type: v.type } : {}) };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, 'E_CONFIG', (e as Error).message);
+    }
+  }
+
+  private stepTargets = new Map<number, NodeRef>();
+
+  protected override stepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse): void {
+    this.stepTargets.clear();
+    const targets = (this.handle?.execution.readyNodes() ?? []).map((n, i) => {
+      this.stepTargets.set(i + 1, n);
+      const src = n.source;
+      return { id: i + 1, label: `${n.op} ${n.name} — ${n.flow}`, ...(src ? { line: src.line, column: src.column, endLine: src.endLine, endColumn: src.endColumn } : {}) };
+    });
+    response.body = { targets };
+    this.sendResponse(response);
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const before = args.text.slice(0, Math.max(0, args.column - 1));
+    const word = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.?)$/.exec(before)?.[1] ?? '';
+    const dot = word.lastIndexOf('.');
+    const base = dot >= 0 ? word.slice(0, dot) : '';
+    const prefix = dot >= 0 ? word.slice(dot + 1) : word;
+    let names: { label: string; type: DebugProtocol.CompletionItemType; detail?: string }[];
+    if (base === 'stm') names = (this.handle?.stm.entries() ?? []).map(([k]) => ({ label: k, type: 'property' }));
+    else if (base === 'outputs') names = Object.keys(this.exprScope(this.stopped?.node, this.stopped?.inputs).lookup('outputs') as Record<string, Value>).map((k) => ({ label: k, type: 'property' }));
+    else if (base === 'ltm') names = [{ label: 'search', type: 'method', detail: 'ltm.search("text", k)' }, { label: 'get', type: 'method', detail: 'ltm.get("key")' }];
+    else if (base === 'node') names = ['id', 'name', 'op', 'flow', 'attributes'].map((label) => ({ label, type: 'property' }));
+    else if (base) names = [];
+    else {
+      names = [
+        ...['inputs', 'output', 'node', 'stm', 'outputs', 'beliefs', 'goals', 'tokens', 'iteration', 'args', 'ltm'].map((label) => ({ label, type: 'variable' as const })),
+        ...['len', 'contains', 'lower', 'upper', 'json', 'answer'].map((label) => ({ label, type: 'function' as const })),
+      ];
+    }
+    response.body = { targets: names.filter((n) => n.label.startsWith(prefix)).map((n) => ({ label: n.label, type: n.type, ...(n.detail ? { detail: n.detail } : {}), length: prefix.length })) };
+    this.sendResponse(response);
+  }
+
+  private dataBreakpoints: { dataId: string; accessType: DebugProtocol.DataBreakpointAccessType; hitCondition?: string; hits: number }[] = [];
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const kind = args.variablesReference !== undefined ? this.vars.watchOf(args.variablesReference) : undefined;
+    response.body = kind
+      ? { dataId: `${kind}:${args.name}`, description: `${kind.toUpperCase()} key '${args.name}'`, accessTypes: ['write', 'read', 'readWrite'], canPersist: true }
+      : { dataId: null, description: 'data breakpoints watch STM and LTM keys: expand the STM or LTM scope and pick a key' };
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.dataBreakpoints = [];
+    response.body = {
+      breakpoints: args.breakpoints.map((b) => {
+        const ok = /^(stm|ltm):./.test(b.dataId);
+        if (ok) this.dataBreakpoints.push({ dataId: b.dataId, accessType: b.accessType ?? 'write', ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}), hits: 0 });
+        return { verified: ok, ...(ok ? {} : { message: `unknown data id ${b.dataId}` }) };
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  /** A memory access hit a data breakpoint: hold the scheduler (the accessing op finishes) and stop there. */
+  private onMemoryAccess(kind: 'read' | 'write', tier: string, key: string | undefined, nodeExecId: string): void {
+    if (!key || !this.dataBreakpoints.length || this.finished) return;
+    const hit = this.dataBreakpoints.find((b) => b.dataId === `${tier}:${key}` && (b.accessType === 'readWrite' || b.accessType === kind));
+    if (!hit || !hitConditionMet(hit.hitCondition, ++hit.hits)) return;
+    const node = this.view?.nodes.get(nodeExecId)?.ref;
+    this.stopped = { reason: 'data breakpoint', ...(node ? { node } : {}) };
+    this.pendingReason = 'data breakpoint';
+    const exec = this.handle?.execution;
+    if (exec?.isPaused) this.stopAt(this.stopped);
+    else exec?.pause();
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    if ((args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF || !this.listing) return this.fail(response, 'E_CONFIG', 'no such source');
+    response.body = { content: this.listing.text, mimeType: 'text/x-apxm-dag' };
+    this.sendResponse(response);
+  }
+
+  protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
+    const file = this.args?.program;
+    response.body = { sources: this.listing ? [this.listingSource()] : file ? [new Source(path.basename(file), file)] : [] };
+    this.sendResponse(response);
+  }
+
+  private listingSource(): Source {
+    const s = new Source(listingSourceName(this.program as Program), undefined, LISTING_REF);
+    (s as DebugProtocol.Source).presentationHint = 'emphasize';
+    return s;
+  }
+
+  private isListing(source: DebugProtocol.Source): boolean {
+    return this.listing !== undefined && source.sourceReference === LISTING_REF;
+  }
+
+  private listingLines(): Map<number, { flow: string; node: OpNode }[]> {
+    const out = new Map<number, { flow: string; node: OpNode }[]>();
+    const listing = this.listing;
+    if (!listing) return out;
+    for (const f of this.program?.flows ?? []) {
+      for (const node of f.nodes) {
+        const line = listing.lineOf(f.qualifiedName, node.id);
+        if (line !== undefined) out.set(line, [...(out.get(line) ?? []), { flow: f.qualifiedName, node }]);
+      }
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private operationVariables(h: FrameHandle): DebugProtocol.Variable[] {
@@ -522,7 +685,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
       this.vars.variable('op', node.op), this.vars.variable('name', node.name), this.vars.variable('id', node.id),
       this.vars.variable('state', rec?.state ?? 'pending'), this.vars.variable('attributes', node.attributes),
     ];
-    if (inputs) out.push(this.vars.variable('inputs', inputs, 'inputs'));
+    if (inputs) out.push(this.inputsVariable(h, ref, rec?.state, inputs));
     if (rec?.prompt) out.push(this.vars.variable('prompt', rec.prompt));
     if (rec?.reply !== undefined) out.push(this.vars.variable('reply', rec.reply));
     if (rec?.output !== undefined) out.push(this.vars.variable('output', rec.output, 'output'));
@@ -530,6 +693,23 @@ export class ApxmDebugSession extends LoggingDebugSession {
     if (rec?.durationMs !== undefined) out.push(this.vars.variable('durationMs', Math.round(rec.durationMs * 100) / 100));
     if (rec?.tokens) out.push(this.vars.variable('tokens', rec.tokens));
     return out;
+  }
+
+  /** The inputs of an op; while it waits (not started) each can be changed before it runs. */
+  private inputsVariable(h: FrameHandle, ref: NodeRef | undefined, state: string | undefined, inputs: Value[]): DebugProtocol.Variable {
+    const waiting = state === undefined || state === 'ready';
+    const exec = this.handle?.execution;
+    const ref2 = this.vars.add((start, count) => (count > 0 ? inputs.slice(start, start + count) : inputs).map((v, i) => this.vars.variable(`[${start + i}]`, v, `inputs[${start + i}]`)), {
+      ...(waiting && ref && exec ? {
+        setter: (name: string, value: Value) => {
+          const index = Number(/^\[?(\d+)\]?$/.exec(name)?.[1] ?? NaN);
+          if (!exec.overrideInput(h.frameId, ref.nodeId, index, value)) throw new ApxmError('E_CONFIG', `input ${name} of node ${ref.nodeId} cannot be changed now (the op has started, or the input has not arrived)`);
+          inputs[index] = value;
+          return value;
+        },
+      } : {}),
+    });
+    return { name: 'inputs', value: preview(inputs), type: 'array', variablesReference: ref2, indexedVariables: inputs.length, evaluateName: 'inputs' };
   }
 
   private outputsOf(h: FrameHandle): [string, Value][] {

@@ -52,7 +52,11 @@ export class BreakpointStore {
   }
 
   setSource(file: string, requested: DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
-    const lines = this.linesOf(file);
+    return this.setLines(normalise(file), this.linesOf(file), requested);
+  }
+
+  /** Breakpoints of one source (`key`) whose lines hold the given operations (a file, or the generated DAG listing). */
+  setLines(key: string, lines: Map<number, { flow: string; node: OpNode }[]>, requested: DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
     const entries: BreakpointEntry[] = [];
     const replies = requested.map((bp): DebugProtocol.Breakpoint => {
       const problem = checkExpressions(bp.condition, bp.hitCondition);
@@ -71,7 +75,7 @@ export class BreakpointStore {
       return { id: entry.id, verified: true, line, column: first?.column, endLine: first?.endLine, endColumn: first?.endColumn,
         message: at.map((x) => `${x.node.op} ${x.node.name}`).join(', ') };
     });
-    this.bySource.set(normalise(file), entries);
+    this.bySource.set(key, entries);
     return replies;
   }
 

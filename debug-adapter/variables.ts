@@ -9,19 +9,39 @@ import type { Value } from '../runtime/values/value.js';
 /** Children of a container, for a page (`start`, `count`) when the container is indexed. */
 export type ChildProvider = (start: number, count: number) => DebugProtocol.Variable[];
 
+/** Changes child `name` of an editable container to `value`; returns the value now held, or throws why not. */
+export type ChildSetter = (name: string, value: Value) => Value;
+
+/** Where a data breakpoint on a child of this container would watch (`stm`, `ltm`). */
+export type WatchKind = 'stm' | 'ltm';
+
 export class VariableStore {
   private providers = new Map<number, ChildProvider>();
+  private setters = new Map<number, ChildSetter>();
+  private watches = new Map<number, WatchKind>();
   private next = 1;
 
   reset(): void {
     this.providers.clear();
+    this.setters.clear();
+    this.watches.clear();
     this.next = 1;
   }
 
-  add(provider: ChildProvider): number {
+  add(provider: ChildProvider, options: { setter?: ChildSetter; watch?: WatchKind } = {}): number {
     const id = this.next++;
     this.providers.set(id, provider);
+    if (options.setter) this.setters.set(id, options.setter);
+    if (options.watch) this.watches.set(id, options.watch);
     return id;
+  }
+
+  setter(ref: number): ChildSetter | undefined {
+    return this.setters.get(ref);
+  }
+
+  watchOf(ref: number): WatchKind | undefined {
+    return this.watches.get(ref);
   }
 
   children(ref: number, start = 0, count = 0): DebugProtocol.Variable[] | undefined {
@@ -48,8 +68,8 @@ export class VariableStore {
   }
 
   /** A scope or group whose children are given variables. */
-  group(list: () => DebugProtocol.Variable[]): number {
-    return this.add(() => list());
+  group(list: () => DebugProtocol.Variable[], options: { setter?: ChildSetter; watch?: WatchKind } = {}): number {
+    return this.add(() => list(), options);
   }
 }
 

@@ -169,6 +169,20 @@ export class Execution implements LaneClient {
     return out;
   }
 
+  /**
+   * Replaces data input `index` of a node that has not started (the debugger's setVariable on a
+   * waiting op). Returns false when the node is not waiting, or the input has not arrived.
+   */
+  overrideInput(frameId: number, nodeId: number, index: number, value: Value): boolean {
+    const f = this.frames.get(frameId);
+    const idx = f?.flow.indexOf.get(nodeId);
+    if (!f || idx === undefined || (f.state[idx] !== NodeState.Pending && f.state[idx] !== NodeState.Ready)) return false;
+    const slots = f.inputs[idx];
+    if (!slots || index < 0 || index >= slots.length || slots[index] === undefined || slots[index] === SKIPPED) return false;
+    slots[index] = value;
+    return true;
+  }
+
   cancel(reason = 'the run was cancelled'): void {
     if (this.done) return;
     this.failFrame(this.top, new ApxmError('E_CANCELLED', reason), true);
