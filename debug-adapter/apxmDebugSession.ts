@@ -24,7 +24,7 @@ import type { Value } from '../runtime/values/value.js';
 import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
 import { BreakpointStore, hitConditionMet, nodeKey } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
-import { evaluateText, interpolateLogMessage, truthy, type Scope as ExprScope } from './expressions.js';
+import { evaluate, evaluateText, interpolateLogMessage, parseExpression, truthy, type Scope as ExprScope } from './expressions.js';
 import { checkLaunchArguments, llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { RunView } from './runView.js';
 import { preview, VariableStore } from './variables.js';
@@ -220,13 +220,16 @@ export class ApxmDebugSession extends LoggingDebugSession {
     if (this.breakpoints.isEmpty) return false;
     const op = this.opNode(node.flow, node.nodeId);
     if (!op) return false;
+    const bps = this.breakpoints.at(node.flow, op);
+    if (!bps.length) return false;
+    const scope = this.exprScope(node, inputs);
     let stop = false;
-    for (const bp of this.breakpoints.at(node.flow, op)) {
-      const scope = this.exprScope(node, inputs);
+    for (const bp of bps) {
       if (bp.condition) {
         let ok = false;
         try {
-          ok = truthy(evaluateText(bp.condition, scope));
+          bp.compiled ??= parseExpression(bp.condition);
+          ok = truthy(evaluate(bp.compiled, scope));
         } catch (e) {
           // a condition that cannot be evaluated stops, and says why (as js-debug does)
           this.console(`breakpoint condition '${bp.condition}' failed: ${(e as Error).message}\n`, 'stderr');
@@ -731,9 +734,15 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const storage = this.runtime?.storage;
     const rec = node ? this.view?.nodes.get(node.nodeExecId) : undefined;
     const opNode = node ? this.opNode(node.flow, node.nodeId) : undefined;
-    const frameOutputs = node && handle ? handle.execution.frameOutputs(node.frameId) : {};
-    const byName: Record<string, Value> = {};
-    for (const [id, v] of Object.entries(frameOutputs)) byName[this.opNode(node?.flow ?? '', Number(id))?.name ?? id] = v;
+    // outputs by node name are gathered only when an expression asks for them (a frame may be large)
+    let byNameMemo: Record<string, Value> | undefined;
+    const byNameOf = (): Record<string, Value> => {
+      if (byNameMemo) return byNameMemo;
+      byNameMemo = {};
+      const frameOutputs = node && handle ? handle.execution.frameOutputs(node.frameId) : {};
+      for (const [id, v] of Object.entries(frameOutputs)) byNameMemo[this.opNode(node?.flow ?? '', Number(id))?.name ?? id] = v;
+      return byNameMemo;
+    };
     const iteration = node ? this.view?.frames.get(node.frameId)?.iteration : undefined;
     return {
       lookup: (root) => {
@@ -742,14 +751,14 @@ export class ApxmDebugSession extends LoggingDebugSession {
           case 'output': return rec?.output ?? null;
           case 'node': return opNode ? { id: opNode.id, name: opNode.name, op: opNode.op, flow: node?.flow ?? '', attributes: opNode.attributes } : null;
           case 'stm': return handle ? handle.stm.snapshot() : {};
-          case 'outputs': return byName;
+          case 'outputs': return byNameOf();
           case 'beliefs': return handle ? handle.aam.beliefs() : {};
           case 'goals': return handle ? handle.aam.goals() as unknown as Value : [];
           case 'tokens': return this.view?.tokens ?? 0;
           case 'iteration': return iteration ?? null;
           case 'args': return (this.args?.args ?? {}) as Value;
           case 'ltm': return { count: storage?.ltmCount() ?? 0 };
-          default: return byName[root];
+          default: return byNameOf()[root];
         }
       },
       call: (name, callArgs) => {

@@ -8,12 +8,14 @@ import path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { isOpName } from '../runtime/graph/opCatalogue.js';
 import type { OpNode, Program } from '../runtime/graph/types.js';
-import { ExpressionError, parseExpression } from './expressions.js';
+import { ExpressionError, parseExpression, type Expr } from './expressions.js';
 
 export interface BreakpointEntry {
   id: number;
   kind: 'source' | 'function';
   condition?: string;
+  /** The condition, parsed once (on first use). */
+  compiled?: Expr;
   hitCondition?: string;
   logMessage?: string;
   hits: number;

@@ -1,0 +1,92 @@
+/**
+ * The debugger's costs, measured through the protocol (DebugClient over stdio, as VS Code drives
+ * the adapter):
+ * 1. step round trip: `next` request → `stopped` event, p50/p95, on a chain of no-op nodes;
+ * 2. breakpoints set but never hit: a 2,000-node layered run with 20 line-less function
+ *    breakpoints whose condition is false (evaluated before every node), against the same run
+ *    with no breakpoints and against `noDebug`, all in the same adapter process kind.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { Emit } from './schedulerBench.js';
+import { chain, layered, toGraphJson } from './shapes.js';
+
+const ADAPTER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../debug-adapter/dapMain.js');
+
+async function client(): Promise<DebugClient> {
+  const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  return dc;
+}
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+async function stepRoundTrip(file: string, steps: number): Promise<number[]> {
+  const dc = await client();
+  try {
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: file, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+      times.push(performance.now() - t0);
+    }
+    await dc.terminateRequest();
+    return times;
+  } finally {
+    await dc.stop().catch(() => undefined);
+  }
+}
+
+/** Wall time from configurationDone to terminated. */
+async function timedRun(file: string, options: { noDebug?: boolean; breakpoints?: number }): Promise<number> {
+  const dc = await client();
+  try {
+    await dc.launch({ program: file, ...(options.noDebug ? { noDebug: true } : {}) });
+    if (options.breakpoints) {
+      const bps = Array.from({ length: options.breakpoints }, () => ({ name: 'JUMP', condition: 'node.id < 0' }));
+      await dc.setFunctionBreakpointsRequest({ breakpoints: bps });
+    }
+    const t0 = performance.now();
+    await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('terminated')]);
+    return performance.now() - t0;
+  } finally {
+    await dc.stop().catch(() => undefined);
+  }
+}
+
+export async function debuggerBench(emit: Emit): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dbg-bench-'));
+  try {
+    const chainFile = path.join(dir, 'chain.json');
+    writeFileSync(chainFile, JSON.stringify(toGraphJson(chain(200))));
+    const rt = await stepRoundTrip(chainFile, 100);
+    emit({ bench: 'debugger', case: 'step round trip (next → stopped)', steps: rt.length, p50Ms: +quantile(rt, 0.5).toFixed(3), p95Ms: +quantile(rt, 0.95).toFixed(3) });
+
+    const runFile = path.join(dir, 'layered.json');
+    writeFileSync(runFile, JSON.stringify(toGraphJson(layered(2000, 50))));
+    // best of three: the runs are short, and the minimum is the least disturbed by the machine
+    const best = async (o: { noDebug?: boolean; breakpoints?: number }) => Math.min(...(await sequential(3, () => timedRun(runFile, o))));
+    const noDebug = await best({ noDebug: true });
+    const debugNoBp = await best({});
+    const debugBp = await best({ breakpoints: 20 });
+    emit({
+      bench: 'debugger', case: 'breakpoints set but not hit (2,000 nodes, 20 conditional function breakpoints)',
+      noDebugMs: +noDebug.toFixed(1), debugNoBreakpointsMs: +debugNoBp.toFixed(1), debugWithBreakpointsMs: +debugBp.toFixed(1),
+      ratioVsNoDebug: +(debugBp / noDebug).toFixed(3), ratioVsDebugNoBreakpoints: +(debugBp / debugNoBp).toFixed(3),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function sequential(n: number, f: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await f());
+  return out;
+}
