@@ -249,6 +249,33 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
+  it('restart runs the program again in the same session, breakpoints kept', () => withClient(async (dc) => {
+    const file = example('trip_planner.ais');
+    await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });
+    await Promise.all([dc.customRequest('restart', {}), dc.assertStoppedLocation('breakpoint', { line: 10 })]);
+    const outs = await scopeVariables(dc, (await topFrame(dc)).id, 'Node outputs');
+    assert.equal(outs.length, 4, 'the second run got to the same place');
+    await dc.terminateRequest();
+  }));
+
+  it('a PAUSE waits for a human answer given in the Debug Console', () => withClient(async (dc) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-pause-'));
+    try {
+      const file = path.join(dir, 'approve.ais');
+      writeFileSync(file, 'agent H { @entry flow main(plan: str) -> str {\n  pause("Approve " + plan + "?") -> verdict\n  print("verdict: " + verdict)\n  return verdict } }\n');
+      const out = outputs(dc, 'stdout');
+      const asked = new Promise<string>((resolve) => dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'important') resolve(e.body.output); }));
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { plan: 'the launch' } })]);
+      assert.match(await asked, /Approve the launch\?/);
+      const r = await dc.evaluateRequest({ expression: 'answer("yes, go")', context: 'repl' });
+      assert.match(r.body.result, /answered/);
+      await dc.waitForEvent('terminated');
+      assert.ok(out.includes('verdict: yes, go\n'), out.join('|'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }));
+
   describe('with a database', () => {
     let dir: string;
     before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-')); });

@@ -110,6 +110,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
       completionTriggerCharacters: ['.', '('],
       supportsDataBreakpoints: true,
       supportsLoadedSourcesRequest: true,
+      supportsRestartRequest: true,
       supportsSingleThreadExecutionRequests: false,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
@@ -273,6 +274,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   private onFinished(status: string, result: Value | undefined, error: unknown): void {
+    if (this.finishedQuietly) return;
     this.finished = true;
     const err = error ? asApxmError(error) : undefined;
     if (status === 'succeeded') this.console(`result: ${typeof result === 'string' ? result : JSON.stringify(result ?? null)}\n`, 'console');
@@ -422,6 +424,31 @@ export class ApxmDebugSession extends LoggingDebugSession {
     });
     this.resume();
   }
+
+  /** Cancels the run and starts it again in the same session: same program, breakpoints and settings. */
+  protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
+    const old = this.handle;
+    if (old && !this.finished) {
+      this.finishedQuietly = true;
+      old.execution.cancel('restarted from the debugger');
+      old.execution.resume();
+      await old.result.catch(() => undefined);
+    }
+    for (const off of this.offs.splice(0)) off();
+    this.view?.dispose();
+    this.stopped = undefined;
+    this.pendingReason = undefined;
+    this.finished = false;
+    this.finishedQuietly = false;
+    this.exitCode = undefined;
+    this.breakpoints.resetHits();
+    for (const b of this.dataBreakpoints) b.hits = 0;
+    this.sendResponse(response);
+    this.startRun();
+  }
+
+  /** Set while a restart cancels the old run: its end is not the session's end. */
+  private finishedQuietly = false;
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.sendResponse(response);

@@ -116,6 +116,12 @@ export class BreakpointStore {
     return out;
   }
 
+  /** A restarted run counts hits from zero. */
+  resetHits(): void {
+    for (const list of this.bySource.values()) for (const e of list) e.hits = 0;
+    for (const e of this.functionBps) e.hits = 0;
+  }
+
   get isEmpty(): boolean {
     return this.functionBps.length === 0 && [...this.bySource.values()].every((l) => l.length === 0);
   }
