@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { openStorage } from '../runtime/memory/openStorage.js';
+import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADAPTER = path.join(HERE, 'dapMain.js');
@@ -304,6 +305,36 @@ describe('debug adapter over DAP', () => {
       assert.ok(epi.some((v) => /op_success node 1$/.test(v.name)), 'the memory query that ran before the breakpoint is in the trace');
       await dc.terminateRequest();
     }));
+
+    it('replay: a recorded run re-executes with the LLM server gone, breakpoints and all, same output', async () => {
+      const db = path.join(dir, 'replay.sqlite');
+      const file = example('trip_planner.ais');
+      let n = 0;
+      const server = await startFakeOpenAi((req) => ({ reply: `live answer ${++n} to ${String(req.body.messages.at(-1)?.content).slice(0, 20)}` }));
+      let livePrint: string[] = [];
+      try {
+        await withClient(async (dc) => {
+          livePrint = outputs(dc, 'stdout');
+          await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { city: 'Porto' }, db, noDebug: true, llm: { provider: 'openai', baseUrl: server.url, apiKey: 'k' } }), dc.waitForEvent('terminated')]);
+        });
+      } finally {
+        await server.close();
+      }
+      assert.equal(n, 4);
+      assert.match(livePrint.join(''), /^Plan: live answer 4/);
+      const store = await openStorage(db);
+      const runId = store.runList(1)[0].runId;
+      store.close();
+      await withClient(async (dc) => {
+        const out = outputs(dc, 'stdout');
+        await dc.hitBreakpoint({ program: file, db, replay: runId }, { path: file, line: 10 });
+        const frame = await topFrame(dc);
+        const op = await scopeVariables(dc, frame.id, 'Operation');
+        assert.equal(op.find((v) => v.name === 'op')?.value, '"THINK"');
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.deepEqual(out, livePrint, 'the replay printed what the live run printed');
+      });
+    });
 
     it('terminate mid-run leaves a consistent database with the run recorded as cancelled', () => withClient(async (dc) => {
       const db = path.join(dir, 'trip.sqlite');

@@ -22,6 +22,7 @@ import { loadProgramFile } from '../runtime/programFile.js';
 import { Runtime, type RunHandle } from '../runtime/runtime.js';
 import type { Value } from '../runtime/values/value.js';
 import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
+import { createReplayRuntime, openRecording } from '../runtime/replay/replaySetup.js';
 import { BreakpointStore, hitConditionMet, nodeKey } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
 import { evaluate, evaluateText, interpolateLogMessage, parseExpression, truthy, type Scope as ExprScope } from './expressions.js';
@@ -69,6 +70,8 @@ export class ApxmDebugSession extends LoggingDebugSession {
   private program?: Program;
   private view?: RunView;
   private args?: ApxmLaunchArguments;
+  /** A replay's arguments: the recorded run's, unless the launch gives its own. */
+  private replayArgs?: Record<string, unknown>;
   private readonly breakpoints = new BreakpointStore(() => this.program);
   /** For .json / .apxmobj programs: the generated read-only source, one op per line. */
   private listing?: DagListing;
@@ -129,12 +132,21 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.args = args;
     try {
       this.program = await loadProgramFile(args.program, { optimize: args.optimize ?? 0, onWarnings: (ws) => ws.forEach((w) => this.console(formatError({ ...w }, 'warning'), 'console')) });
-      this.runtime = await Runtime.create({
-        llm: llmConfigOf(args),
-        memoryConfig: { dbPath: args.db ? path.resolve(path.dirname(args.program), args.db) : ':memory:' },
-        schedulerConfig: args.maxParallelism ? { maxParallelism: args.maxParallelism } : {},
-      });
-      await loadWorkspaceCapabilities(this.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+      const db = args.db ? path.resolve(path.dirname(args.program), args.db) : undefined;
+      const schedulerConfig = args.maxParallelism ? { maxParallelism: args.maxParallelism } : {};
+      if (args.replay) {
+        const source = path.isAbsolute(args.replay) || !/\.json$/i.test(args.replay) ? args.replay : path.resolve(raw.cwd ?? process.cwd(), args.replay);
+        const recorded = await openRecording(source, db);
+        const replay = await createReplayRuntime(recorded, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important'));
+        this.runtime = replay.runtime;
+        this.replayArgs = recorded.args as Record<string, unknown>;
+        await loadWorkspaceCapabilities(this.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+        replay.useRecordedTools();
+        this.console(`replaying run ${recorded.runId}: LLM replies and tool results come from the recording\n`, 'console');
+      } else {
+        this.runtime = await Runtime.create({ llm: llmConfigOf(args), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig });
+        await loadWorkspaceCapabilities(this.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+      }
     } catch (e) {
       return this.fail(response, asApxmError(e).code, formatError(asApxmError(e)));
     }
@@ -165,7 +177,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     try {
       this.handle = runtime.start(program, {
         runId: this.runId,
-        args: args.args ?? {},
+        args: args.args ?? this.replayArgs ?? {},
         startPaused: !noDebug && args.stopOnEntry === true,
         humanInput: human,
         ...(noDebug ? {} : { hooks: { shouldPause: (node, inputs) => this.shouldPause(node, inputs) } }),

@@ -23,6 +23,11 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
   capabilities?: string;
   /** Compile `.ais` with -O1 (fused asks; breakpoints then map to fused nodes). */
   optimize?: 0 | 1;
+  /**
+   * Re-execute a recorded run: a run id (in `db`) or a trace file (`apxm trace export`). Every LLM
+   * reply and tool result comes from the recording; nothing is sent out; `args` default to the run's.
+   */
+  replay?: string;
   /** Directory `program` and `db` are relative to (default: the adapter's working directory). */
   cwd?: string;
 }
@@ -34,6 +39,7 @@ export function checkLaunchArguments(a: Partial<ApxmLaunchArguments>): string | 
   if (a.maxParallelism !== undefined && (!Number.isInteger(a.maxParallelism) || a.maxParallelism < 1)) return '"maxParallelism" must be a positive integer';
   const p = a.llm?.provider;
   if (p !== undefined && p !== 'simulated' && p !== 'openai') return '"llm.provider" must be "simulated" or "openai"';
+  if (a.replay !== undefined && (typeof a.replay !== 'string' || !a.replay.trim())) return '"replay" must be a run id or the path of a trace file';
   if (p === 'openai' && !a.llm?.baseUrl) return '"llm.baseUrl" is needed with "provider": "openai" (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)';
   return undefined;
 }

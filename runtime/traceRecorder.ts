@@ -43,6 +43,8 @@ export function recordRunTrace(events: RuntimeEventEmitter, recorder: EpisodicRe
         input_tokens: e.usage.inputTokens, output_tokens: e.usage.outputTokens, total_tokens: e.usage.totalTokens,
       });
     }),
+    // the parameters, so a replay serves each tool result to the same call (runtime/replay/)
+    events.on('capability:call', (e) => e.runId === runId && recAt(e.nodeExecId, 'capability_request', { name: e.name, params: e.params })),
     events.on('capability:result', (e) => {
       if (e.runId !== runId) return;
       recAt(e.nodeExecId, 'capability_call', { name: e.name, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });

@@ -51,6 +51,41 @@ describe('apxm CLI', () => {
     }
   });
 
+  it('--replay re-runs a recorded run with no server: by run id, and from an exported trace file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-replay-'));
+    let n = 0;
+    const server = await startFakeOpenAi(() => ({ reply: JSON.stringify({ verified: true, reason: `live reply ${++n}` }) }));
+    try {
+      const db = path.join(dir, 'runs.sqlite');
+      const live = await apxmAsync({ OPENAI_API_KEY: 'k' }, 'run', 'examples/release_checker.ais', '--arg', 'version=2.0', '--llm', server.url, '--db', db, '--json');
+      assert.equal(live.status, 0, live.stderr);
+      const recorded = JSON.parse(live.stdout);
+      await server.close();
+      const again = await apxmAsync({}, 'run', 'examples/release_checker.ais', '--replay', recorded.runId, '--db', db, '--json');
+      assert.equal(again.status, 0, again.stderr);
+      const replayed = JSON.parse(again.stdout);
+      assert.equal(replayed.status, 'succeeded');
+      assert.equal(replayed.result, recorded.result);
+      assert.equal(replayed.result, true);
+      assert.ok(Object.keys(recorded.outputs).length >= 5);
+      assert.deepEqual(replayed.outputs, recorded.outputs);
+      assert.equal(n, 1, 'the replay asked the server nothing');
+      const trace = path.join(dir, 'trace.json');
+      const exported = await apxmAsync({}, 'trace', 'export', recorded.runId, '--db', db, '-o', trace);
+      assert.equal(exported.status, 0, exported.stderr);
+      const fromFile = await apxmAsync({}, 'run', 'examples/release_checker.ais', '--replay', trace, '--json');
+      assert.equal(JSON.parse(fromFile.stdout).result, recorded.result);
+      const changed = path.join(dir, 'changed.ais');
+      writeFileSync(changed, readFileSync(path.join(root, 'examples/release_checker.ais'), 'utf8').replace('every change is tested', 'nothing is tested'));
+      const diverged = await apxmAsync({}, 'run', changed, '--replay', trace, '--json');
+      assert.equal(diverged.status, 1);
+      assert.match(diverged.stderr + diverged.stdout, /replay diverged/);
+    } finally {
+      await server.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints machine-readable JSON with --json', () => {
     const r = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Oslo', '--json');
     assert.equal(r.status, 0, r.stderr);

@@ -6,6 +6,7 @@ import { inspectCommand } from './inspectCommand.js';
 import { runCommand } from './runCommand.js';
 import { compileCommand } from './compileCommand.js';
 import { resumeCommand, runsCommand, queueCommand } from './storeCommands.js';
+import { traceCommand } from './traceCommand.js';
 import { loadProgramFile } from '../programFile.js';
 
 export const EXIT = { ok: 0, runFailed: 1, invalidProgram: 2, usage: 64, cancelled: 130 } as const;
@@ -16,6 +17,7 @@ commands:
   run <program> [--arg name=value]... [--llm simulated|<base-url>] [--model m] [--db path]
                 [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
                 [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
+                [--replay run-id|trace.json]   re-run with every LLM reply and tool result from a recording
                 --continue picks up a paused or stopped run (same --db): finished nodes are not run again
   compile <program> [-o out.apxmobj] [-O0|-O1] [--upstream-only] [--created-at ms]
                                                     write an upstream-compatible .apxmobj artifact
@@ -24,6 +26,7 @@ commands:
   runs [--db path] [--limit n]                       list recorded runs
   resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
+  trace export <run-id> --db path [-o trace.json]   write a recorded run as a portable trace file (for replay)
 
 exit codes: 0 success, 1 run failed, 2 invalid program or arguments, 64 usage error, 130 cancelled`;
 
@@ -45,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await resumeCommand(rest);
       case 'queue':
         return await queueCommand(rest);
+      case 'trace':
+        return await traceCommand(rest);
       case undefined:
       case '-h':
       case '--help':

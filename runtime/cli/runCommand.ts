@@ -5,6 +5,7 @@ import { ApxmError, formatError } from '../errors.js';
 import type { LlmConfig } from '../llm/types.js';
 import { loadProgramFile } from '../programFile.js';
 import { optimizeLevel } from './optimizeLevel.js';
+import { createReplayRuntime, openRecording } from '../replay/replaySetup.js';
 import { Runtime } from '../runtime.js';
 import { findWorkspaceConfig, loadWorkspaceCapabilities, readWorkspaceConfig } from '../workspace.js';
 import { formatResult, formatSummary } from './summary.js';
@@ -39,6 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean' },
       continue: { type: 'string' },
       optimize: { type: 'string', short: 'O' },
+      replay: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
@@ -52,13 +54,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (maxParallelism !== undefined && (!Number.isInteger(maxParallelism) || maxParallelism < 1)) throw new ApxmError('E_CONFIG', `--max-parallelism must be a positive integer, got ${values['max-parallelism']}`);
   const configFile = findWorkspaceConfig(file, values.config);
   const workspace = configFile ? readWorkspaceConfig(configFile) : {};
-  const runtime = await Runtime.create({
-    llm,
-    memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] },
+  const base = {
     schedulerConfig: maxParallelism ? { maxParallelism } : {},
     humanInput: terminalHumanInput(keyValues(values.answer, '--answer'), Boolean(process.stdin.isTTY)),
     remoteAgents: workspace.remoteAgents,
-  });
+  };
+  // --replay: LLM replies and tool results come from a recorded run; nothing goes out, nothing is written to --db
+  const recorded = values.replay !== undefined ? await openRecording(values.replay, values.db) : undefined;
+  const replay = recorded
+    ? await createReplayRuntime(recorded, { ...base, memoryConfig: { recordEpisodes: !values['no-record'] } }, (e) => process.stderr.write(`${formatError(e)}\n`))
+    : undefined;
+  const runtime = replay?.runtime ?? await Runtime.create({ llm, memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] }, ...base });
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\ncancelling…\n');
@@ -67,6 +73,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     await loadWorkspaceCapabilities(runtime.capabilitySystem(), path.resolve(file), { capabilities: values.capabilities, config: values.config });
+    replay?.useRecordedTools();
     const quiet = values.quiet || values.json;
     if (!quiet) {
       runtime.events.on('print', (e) => process.stdout.write(e.text + '\n'));
@@ -77,19 +84,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     if (values.continue !== undefined && !values.db) throw new ApxmError('E_CONFIG', '--continue needs the --db the run used', { hint: `apxm run ${file} --continue ${values.continue} --db run.sqlite` });
     const result = await runtime.execute(program, {
-      args: values.continue !== undefined && !values.arg ? undefined : args,
+      args: recorded && !values.arg ? (recorded.args as Record<string, unknown>) : values.continue !== undefined && !values.arg ? undefined : args,
       signal: controller.signal,
       continueRun: values.continue,
     });
     if (values.json) {
       process.stdout.write(JSON.stringify({
-        runId: result.runId, status: result.status, result: result.result ?? null, error: result.error?.toJSON() ?? null, stats: result.stats,
+        runId: result.runId, status: result.status, result: result.result ?? null, error: result.error?.toJSON() ?? null, stats: result.stats, outputs: result.outputs,
       }) + '\n');
     } else {
       if (result.status === 'succeeded') process.stdout.write(`\nresult: ${formatResult(result.result)}\n`);
       else if (result.error) process.stderr.write(formatError(result.error) + '\n');
       process.stderr.write(formatSummary(result.stats, result.status, runtime.llm.providerName) + '\n');
-      if (values.db) process.stderr.write(`   trace      run ${result.runId} in ${values.db}\n`);
+      if (recorded) process.stderr.write(`   replay     of run ${recorded.runId} (nothing was sent to an LLM or a tool)\n`);
+      else if (values.db) process.stderr.write(`   trace      run ${result.runId} in ${values.db}\n`);
     }
     return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.cancelled : EXIT.runFailed;
   } finally {

@@ -1,0 +1,32 @@
+/** `apxm trace export <run-id> --db file [-o trace.json]`: a recorded run as a portable trace file for replay. */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ApxmError } from '../errors.js';
+import { openStorage } from '../memory/openStorage.js';
+import { loadRecordedRun } from '../replay/recordedRun.js';
+import { traceFileOf, writeTraceFile } from '../replay/traceFile.js';
+import { EXIT } from './main.js';
+
+const USAGE_HINT = 'apxm trace export <run-id> --db run.sqlite -o trace.json (without -o the trace goes to stdout)';
+
+export async function traceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, output: { type: 'string', short: 'o' } } });
+  if (positionals[0] !== 'export' || positionals.length !== 2) throw new ApxmError('E_CONFIG', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
+  if (!values.db) throw new ApxmError('E_CONFIG', 'trace export needs the database the run was recorded in', { hint: USAGE_HINT });
+  // Opening a missing path would create an empty database and then report "no run".
+  if (!existsSync(values.db)) throw new ApxmError('E_CONFIG', `no database ${values.db}`, { place: { file: values.db }, hint: 'pass the --db file the run used' });
+  const storage = await openStorage(values.db);
+  try {
+    const recorded = loadRecordedRun(storage, positionals[1]);
+    if (values.output === undefined) {
+      process.stdout.write(JSON.stringify(traceFileOf(recorded), null, 1) + '\n');
+      return EXIT.ok;
+    }
+    writeTraceFile(values.output, recorded);
+    const { events, llmCalls, capabilityCalls } = recorded;
+    process.stdout.write(`wrote ${values.output}: run ${recorded.runId} (${recorded.status}), ${events.length} events, ${llmCalls.length} LLM calls, ${capabilityCalls.length} capability calls\n`);
+    return EXIT.ok;
+  } finally {
+    storage.close();
+  }
+}
