@@ -1,4 +1,5 @@
 /** `npm run bench`: one JSON line per measurement, each with its same-run baseline. */
+import { debuggerBench } from './debuggerBench.js';
 import { llmLatencyBench } from './llmLatencyBench.js';
 import { memoryBench } from './memoryBench.js';
 import { schedulerBench } from './schedulerBench.js';
@@ -8,3 +9,5 @@ const only = process.argv[2];
 if (!only || only === 'scheduler') await schedulerBench(emit);
 if (!only || only === 'llm') await llmLatencyBench(emit);
 if (!only || only === 'memory') await memoryBench(emit);
+if (!only || only === 'debugger') await debuggerBench(emit);
+if (!only || only === 'fuzz') await (await import('./fuzzLoaders.js')).fuzzLoaders(emit);

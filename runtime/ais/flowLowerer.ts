@@ -90,6 +90,8 @@ export class FlowLowerer {
     for (const p of this.flow.params) scope.bind(p.name, { param: p.name });
     const root: LowerState = { scope, region: {}, inLoop: false };
     this.statements(this.flow.body, root);
+    // a graph needs a node: an empty flow (or one that only binds names) returns null
+    if (this.nodes.length === 0) this.emit({ op: 'RETURN', name: 'return', attributes: { compiler_generated: true }, range: this.flow.bodyRange }, root);
   }
 
   // ------------------------------------------------------------------ nodes and edges

@@ -220,7 +220,7 @@ export class Lexer {
         const end = chars.length ? chars[chars.length - 1].end : contentStart;
         this.sink.error('AIS_UNTERMINATED_INTERPOLATION', 'Unterminated interpolation: missing }}', this.range(from, end),
           'close it with }}, or write \\{\\{ for literal braces');
-        text.push(...chars.slice(j));
+        for (let m = j; m < chars.length; m++) text.push(chars[m]); // no spread: the rest may be huge
         break;
       }
       const range = this.range(from, chars[k + 1].end);

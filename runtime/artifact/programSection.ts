@@ -10,7 +10,7 @@
  * ignored (the Program then gets generated names and no labels), never an error.
  */
 import type { SourceRange } from '../graph/types.js';
-import { isObject, type Value, type ValueObject } from '../values/value.js';
+import { isObject, nestsDeeperThan, type Value, type ValueObject } from '../values/value.js';
 import type { ArtifactSection, WireDag } from './artifactModel.js';
 
 export const PROGRAM_SECTION_KIND = 'apxm-ts.program';
@@ -63,7 +63,8 @@ export function readProgramSection(sections: readonly ArtifactSection[], dags: r
   } catch {
     return undefined;
   }
-  if (!isObject(doc as Value)) return undefined;
+  // untrusted: a section nested without end is ignored like any malformed one
+  if (!isObject(doc as Value) || nestsDeeperThan(doc, 64)) return undefined;
   const d = doc as Record<string, unknown>;
   if (d.format !== FORMAT || !Array.isArray(d.dags) || d.dags.length !== dags.length) return undefined;
   const out: ProgramExtras = { name: typeof d.name === 'string' && d.name.trim() ? d.name : undefined, dags: [] };

@@ -4,7 +4,7 @@
  * `Agent.flow`). Every problem is reported with its JSON path and a fix.
  */
 import { ApxmError } from '../errors.js';
-import { isObject, toValue, type Value, type ValueObject } from '../values/value.js';
+import { isObject, nestsDeeperThan, quoteForMessage, toValue, type Value, type ValueObject } from '../values/value.js';
 import { Diagnostics, childPath } from './diagnostics.js';
 import { isOpName, suggestOp } from './opCatalogue.js';
 import type { DependencyType, FlowGraph, FlowParameter, OpEdge, OpNode, Program, SourceRange } from './types.js';
@@ -31,8 +31,15 @@ export function loadProgramFromJsonText(text: string, file?: string): Program {
   return programFromJson(parseJsonText(text, file), file);
 }
 
+/** Deeper than this is not a program anyone wrote; refused before anything walks it recursively. */
+export const MAX_JSON_DEPTH = 256;
+
 export function programFromJson(doc: unknown, file?: string): Program {
   const diags = new Diagnostics(file);
+  if (nestsDeeperThan(doc, MAX_JSON_DEPTH)) {
+    diags.error('$', `the document nests deeper than ${MAX_JSON_DEPTH} levels`, 'a program is a few levels deep: check for a generated value that nests without end');
+    diags.throwIfErrors();
+  }
   if (!isObject(doc as Value)) {
     diags.error('$', 'a program must be a JSON object', 'write {"name": ..., "nodes": [...], "edges": [...]} or {"flows": [...]}');
     diags.throwIfErrors();
@@ -165,13 +172,13 @@ function readNode(n: unknown, path: string, diags: Diagnostics, file: string | u
   const o = n as Record<string, unknown>;
   let ok = true;
   if (!isId(o.id)) {
-    diags.error(childPath(path, 'id'), `node id must be a non-negative integer, got ${JSON.stringify(o.id)}`);
+    diags.error(childPath(path, 'id'), `node id must be a non-negative integer, got ${quoteForMessage(o.id)}`);
     ok = false;
   }
   const opRaw = o.op ?? o.op_type;
   if (!isOpName(opRaw)) {
-    const s = suggestOp(String(opRaw ?? ''));
-    diags.error(childPath(path, 'op'), opRaw === undefined ? 'node has no "op"' : `unknown operation ${JSON.stringify(opRaw)}`, s ? `did you mean "${s}"?` : 'use one of the 32 AIS operations, e.g. "ASK", "INV", "MERGE"');
+    const s = typeof opRaw === 'string' ? suggestOp(opRaw) : undefined;
+    diags.error(childPath(path, 'op'), opRaw === undefined ? 'node has no "op"' : `unknown operation ${quoteForMessage(opRaw)}`, s ? `did you mean "${s}"?` : 'use one of the 32 AIS operations, e.g. "ASK", "INV", "MERGE"');
     ok = false;
   }
   const name = typeof o.name === 'string' ? o.name : '';
@@ -208,13 +215,13 @@ function readEdge(e: unknown, path: string, diags: Diagnostics): OpEdge | undefi
   let ok = true;
   for (const k of ['from', 'to'] as const) {
     if (!isId(o[k])) {
-      diags.error(childPath(path, k), `"${k}" must be a node id (a non-negative integer), got ${JSON.stringify(o[k])}`);
+      diags.error(childPath(path, k), `"${k}" must be a node id (a non-negative integer), got ${quoteForMessage(o[k])}`);
       ok = false;
     }
   }
   const dep = o.dependency ?? 'Data';
   if (!DEPENDENCIES.includes(dep as DependencyType)) {
-    diags.error(childPath(path, 'dependency'), `unknown dependency ${JSON.stringify(dep)}`, 'use "Data" (passes the value), "Control" or "Effect" (ordering only)');
+    diags.error(childPath(path, 'dependency'), `unknown dependency ${quoteForMessage(dep)}`, 'use "Data" (passes the value), "Control" or "Effect" (ordering only)');
     ok = false;
   }
   if (o.label !== undefined && typeof o.label !== 'string' && typeof o.label !== 'boolean' && typeof o.label !== 'number') {

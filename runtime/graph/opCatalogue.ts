@@ -92,7 +92,12 @@ export function suggestOp(name: string): OpName | undefined {
   return bestD <= 3 ? best : undefined;
 }
 
+/** Strings longer than this are never "close" to anything: suggestions stay O(1) per pair. */
+const MAX_SUGGESTABLE = 64;
+
+/** Levenshtein distance; for names too long to be a typo of anything it is just "far". */
 export function editDistance(a: string, b: string): number {
+  if (a.length > MAX_SUGGESTABLE || b.length > MAX_SUGGESTABLE) return Math.max(a.length, b.length);
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = dp[0];

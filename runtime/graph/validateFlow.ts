@@ -1,5 +1,5 @@
 /** Structural and attribute checks of one flow; every problem is reported with its JSON path. */
-import { isObject, type Value } from '../values/value.js';
+import { isObject, quoteForMessage, type Value } from '../values/value.js';
 import { childPath, type Diagnostics } from './diagnostics.js';
 import { pairLoops, topoOrder, type CompiledEdge } from './compileFlow.js';
 import type { FlowGraph, OpNode } from './types.js';
@@ -139,7 +139,7 @@ function requireString(node: OpNode, path: string, diags: Diagnostics, keys: str
   const present = keys.find((k) => node.attributes[k] !== undefined);
   if (present === undefined) return diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} needs the attribute "${keys[0]}"`, hint);
   const v = node.attributes[present];
-  if (typeof v !== 'string') return diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" must be a string, got ${JSON.stringify(v)}`, hint);
+  if (typeof v !== 'string') return diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" must be a string, got ${quoteForMessage(v)}`, hint);
   if (!allowEmpty && !v.trim()) diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" of ${node.op} node ${node.id} is empty`, hint);
 }
 
@@ -147,7 +147,7 @@ function checkNumber(node: OpNode, key: string, path: string, diags: Diagnostics
   const v = node.attributes[key];
   if (v === undefined) return;
   if (typeof v !== 'number' || v < min || v > max || (integer && !Number.isInteger(v)))
-    diags.error(childPath(childPath(path, 'attributes'), key), `"${key}" must be ${integer ? 'an integer' : 'a number'} ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got ${JSON.stringify(v)}`);
+    diags.error(childPath(childPath(path, 'attributes'), key), `"${key}" must be ${integer ? 'an integer' : 'a number'} ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got ${quoteForMessage(v)}`);
 }
 
 function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: FlowGraph[], inEdges: number[], edges: CompiledEdge[], outEdges: number[]): void {
@@ -194,7 +194,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       requireString(node, path, diags, ['flow_name'], 'set "agent_name" and "flow_name" of the flow to call');
       if (typeof a.agent_name === 'string' && typeof a.flow_name === 'string') {
         const target = flows.find((f) => f.agent === a.agent_name && f.flow === a.flow_name);
-        if (!target) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program`, `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`, 'E_FLOW_NOT_FOUND');
+        if (!target) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program`, `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`);
         else {
           const args = inEdges.filter((e) => edges[e].data).length;
           if (args !== target.parameters.length) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} passes ${args} argument(s) but ${target.qualifiedName} takes ${target.parameters.length} (${target.parameters.map((p) => `${p.name}: ${p.typeName}`).join(', ')})`, 'give the call one Data edge per parameter, in parameter order');
@@ -204,7 +204,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
     }
     case 'GUARD':
       requireString(node, path, diags, ['condition'], 'e.g. "condition": "not_empty" or "> 3"');
-      if (a.on_fail !== undefined && !['halt', 'skip'].includes(String(a.on_fail).toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'on_fail'), `"on_fail" must be "halt" or "skip", got ${JSON.stringify(a.on_fail)}`);
+      if (a.on_fail !== undefined && !['halt', 'skip'].includes(String(a.on_fail).toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'on_fail'), `"on_fail" must be "halt" or "skip", got ${quoteForMessage(a.on_fail)}`);
       break;
     case 'PAUSE':
       requireString(node, path, diags, ['message'], 'set "message" to what the human should do');
@@ -229,7 +229,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       if (!outEdges.some((e) => edges[e].label !== 'catch')) diags.error(path, `TRY_CATCH node ${node.id} has no try region`, 'add edges labelled "try" to the first nodes of the try region (and "catch" to the handler)');
       break;
     case 'MERGE':
-      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(String(a.strategy))) diags.error(childPath(childPath(path, 'attributes'), 'strategy'), `unknown MERGE strategy ${JSON.stringify(a.strategy)}`, 'use "array", "first", "concat", "sum" or "object"');
+      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(String(a.strategy))) diags.error(childPath(childPath(path, 'attributes'), 'strategy'), `unknown MERGE strategy ${quoteForMessage(a.strategy)}`, 'use "array", "first", "concat", "sum" or "object"');
       break;
     default:
       break;
@@ -239,5 +239,5 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
 function checkTier(node: OpNode, path: string, diags: Diagnostics): void {
   const t = node.attributes.memory_tier ?? node.attributes.space;
   if (t === undefined) return;
-  if (typeof t !== 'string' || !TIERS.includes(t.toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'memory_tier'), `unknown memory tier ${JSON.stringify(t as Value)}`, 'use "stm", "ltm" or "episodic"', 'E_MEMORY_TIER');
+  if (typeof t !== 'string' || !TIERS.includes(t.toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'memory_tier'), `unknown memory tier ${quoteForMessage(t)}`, 'use "stm", "ltm" or "episodic"');
 }

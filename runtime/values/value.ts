@@ -10,6 +10,29 @@ export function isObject(v: Value | undefined): v is ValueObject {
 }
 
 /** Converts any JS value into a Value (undefined → null, Map/Set/Date/bigint normalised). */
+/** Whether a JSON-like value nests deeper than `limit` (checked without recursion, so any depth is safe). */
+export function nestsDeeperThan(x: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[x, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= limit) return true;
+    for (const c of Array.isArray(v) ? v : Object.values(v as object)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
+}
+
+/** A value quoted for an error message: compact JSON, cut to `max` characters, never throwing. */
+export function quoteForMessage(x: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(x) ?? String(x);
+  } catch {
+    text = Array.isArray(x) ? '[…]' : typeof x === 'object' ? '{…}' : '?';
+  }
+  return text.length > max ? text.slice(0, max) + '…' : text;
+}
+
 export function toValue(x: unknown): Value {
   if (x === undefined || x === null) return null;
   switch (typeof x) {
