@@ -84,6 +84,18 @@ describe('AIS checker: hints and options', () => {
     assert.match(d?.hint ?? '', /did you mean 'temperature'/);
   });
 
+  it('inputs the fuzz target found: huge names, an endless interpolation, an empty flow', () => {
+    const long = 'a'.repeat(30_000);
+    const r = compileAis(`agent A { @entry flow main(${long}: str) -> str { return ${long.slice(1)}b } }`, 'x.ais');
+    assert.deepEqual(r.diagnostics.map((d) => d.code), ['AIS_UNDEFINED_VARIABLE']);
+    const open = compileAis(`agent A { @entry flow main() -> str { return "{{ ${'a'.repeat(130_000)}" } }`, 'x.ais');
+    assert.ok(open.diagnostics.some((d) => d.code === 'AIS_UNTERMINATED_INTERPOLATION'));
+    assert.ok(!open.diagnostics.some((d) => d.code === 'AIS_INTERNAL'));
+    const empty = compileAis('agent A {\n @entry flow main() {\n }\n}', 'x.ais');
+    assert.deepEqual(empty.diagnostics, []);
+    assert.deepEqual(empty.program?.entry.nodes.map((n) => n.op), ['RETURN']);
+  });
+
   it('every prefix of every example gives diagnostics, never an exception', () => {
     for (const f of readdirSync(EXAMPLES).filter((x) => x.endsWith('.ais'))) {
       const text = readFileSync(path.join(EXAMPLES, f), 'utf8');

@@ -65,6 +65,21 @@ describe('ApxmGraph JSON loader', () => {
     });
   }
 
+  it('refuses a document nested without end, and quotes odd values short (found by the fuzz target)', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const doc = { name: 'A.main', nodes: [{ id: 1, name: 'a', op: 'CONST_STR', attributes: { value: deep } }], edges: [] };
+    assert.throws(() => programFromJson(doc), (e: unknown) => e instanceof ApxmError && e.code === 'E_PROGRAM_INVALID' && /nests deeper than 256 levels/.test(e.message));
+    const odd = { name: 'A.main', nodes: [{ id: 1, name: 'a', op: { toString: 1 } }, { id: 'x'.repeat(100_000), name: 'b', op: 'PRINT' }], edges: [] };
+    assert.throws(() => programFromJson(odd), (e: unknown) => {
+      assert.ok(e instanceof ApxmError && e.code === 'E_PROGRAM_INVALID');
+      const msgs = (e.details?.diagnostics as { message: string }[]).map((d) => d.message);
+      assert.ok(msgs.some((m) => /unknown operation \{"toString":1\}/.test(m)));
+      assert.ok(msgs.every((m) => m.length < 300), 'a 100 KB id is quoted short');
+      return true;
+    });
+  });
+
   it('suggests the closest op name', () => {
     const [d] = problems(ok({ nodes: [{ id: 1, name: 'a', op: 'AKS' }], edges: [] }));
     assert.match(d.hint ?? '', /ASK/);
