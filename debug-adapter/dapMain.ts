@@ -9,4 +9,4 @@ export function runDap(): void {
   DebugSession.run(ApxmDebugSession as unknown as typeof DebugSession);
 }
 
-if (process.argv[1] && /dapMain\.js$/.test(process.argv[1])) runDap();
+if (process.argv[1] && /(dapMain|debugAdapter)\.js$/.test(process.argv[1])) runDap();

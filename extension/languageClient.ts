@@ -6,7 +6,8 @@ import path from 'node:path';
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
-export const SERVER_MODULE = path.join('out', 'extension', 'languageServer', 'server.js');
+/** The bundled server (`npm run bundle`), as the packaged extension ships it. */
+export const SERVER_MODULE = path.join('dist', 'languageServer.js');
 
 export class AisLanguageClient implements vscode.Disposable {
   private constructor(private readonly client: LanguageClient) {}

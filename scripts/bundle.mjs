@@ -1,0 +1,20 @@
+// `npm run bundle`: one esbuild bundle per process (STYLE §10) into dist/:
+//   extension.cjs       the extension host entry (CommonJS, `vscode` external)
+//   languageServer.js   the AIS language server (its own process, ESM)
+//   debugAdapter.js     the debug adapter (`node dist/debugAdapter.js [--server=PORT]`, ESM)
+//   sandboxWorker.js    the EXC sandbox worker the adapter starts (found next to it)
+// Native and WebAssembly packages stay outside the bundles and ship in node_modules.
+import { build } from 'esbuild';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const external = ['vscode', 'better-sqlite3', 'quickjs-emscripten', '@jitl/*'];
+// ESM bundles still meet CommonJS dependencies that call require(): give them one.
+const banner = { js: "import { createRequire as __apxmCreateRequire } from 'node:module'; const require = __apxmCreateRequire(import.meta.url);" };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs' }),
+  build({ ...common, entryPoints: { languageServer: 'extension/languageServer/server.ts', debugAdapter: 'debug-adapter/dapMain.ts', sandboxWorker: 'runtime/capabilities/sandboxWorker.ts' }, outdir: 'dist', format: 'esm', banner }),
+]);
+console.log('bundled into dist/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js');

@@ -1,0 +1,67 @@
+/**
+ * The esbuild bundles (`npm run bundle`) are what a packaged extension runs: this builds them and
+ * drives each process through its protocol — the debug adapter over DAP (including the EXC sandbox
+ * worker it must find next to itself) and the language server over LSP.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST = path.join(ROOT, 'dist');
+
+describe('bundles (dist/)', () => {
+  before(() => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('builds one entry per process', () => {
+    for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js']) assert.ok(existsSync(path.join(DIST, f)), f);
+  });
+
+  it('the bundled debug adapter runs a program with an EXC sandbox step over DAP', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-bundle-'));
+    const dc = new DebugClient(process.execPath, path.join(DIST, 'debugAdapter.js'), 'apxm');
+    dc.defaultTimeout = 20_000;
+    try {
+      const file = path.join(dir, 'calc.ais');
+      writeFileSync(file, 'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  print("answer: " + answer)\n  return answer } }\n');
+      await dc.start();
+      const out: string[] = [];
+      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') out.push(e.body.output); });
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: file, noDebug: true }), dc.waitForEvent('terminated')]);
+      assert.deepEqual(out, ['answer: 42\n']);
+    } finally {
+      await dc.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the bundled language server answers initialize and publishes diagnostics', async () => {
+    const child = spawn(process.execPath, [path.join(DIST, 'languageServer.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    conn.listen();
+    try {
+      const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} }) as { capabilities: Record<string, unknown> };
+      assert.ok(init.capabilities.hoverProvider);
+      await conn.sendNotification('initialized', {});
+      const uri = pathToFileURL(path.join(os.tmpdir(), 'bundle-check.ais')).href;
+      const diagnostics = new Promise<{ diagnostics: { code: string }[] }>((resolve) => conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { code: string }[] }) => { if (p.uri === uri) resolve(p); }));
+      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'ais', version: 1, text: 'agent A { @entry flow main() -> str { return nope } }' } });
+      assert.deepEqual((await diagnostics).diagnostics.map((d) => d.code), ['AIS_UNDEFINED_VARIABLE']);
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+    } finally {
+      conn.dispose();
+      child.kill();
+    }
+  });
+});
