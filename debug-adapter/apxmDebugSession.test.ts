@@ -126,6 +126,17 @@ describe('debug adapter over DAP', () => {
     await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
   }));
 
+  it('the Debug Console invokes a capability ad hoc; hovers may not', () => withClient(async (dc) => {
+    const file = example('resilient_digest.ais');
+    await dc.hitBreakpoint({ program: file, args: { topic: 'rust' } }, { path: file, line: 14 });
+    const frame = await topFrame(dc);
+    const ok = await dc.evaluateRequest({ expression: 'invoke("fetch_source", { source: "news" })', frameId: frame.id, context: 'repl' });
+    assert.ok(ok.body.result.length > 0);
+    await assert.rejects(dc.evaluateRequest({ expression: 'invoke("fetch_source", { source: "wiki" })', frameId: frame.id, context: 'repl' }), /wiki is unreachable/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'invoke("fetch_source", { source: "news" })', frameId: frame.id, context: 'hover' }), /Debug Console/);
+    await dc.terminateRequest();
+  }));
+
   it('hit counts: an op-type breakpoint stops on the second ASK only', () => withClient(async (dc) => {
     await dc.launch({ program: example('support_router.ais'), args: { ticket: 'refund please' } });
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ASK', hitCondition: '2' }] });

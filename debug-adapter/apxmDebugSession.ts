@@ -578,11 +578,16 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+  protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     const h = args.frameId !== undefined ? this.frameHandles.get(args.frameId) : undefined;
     const node = h?.nodeId !== undefined ? this.refOf(h) : this.stopped?.node;
     try {
-      const value = evaluateText(args.expression, this.exprScope(node, node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined));
+      const scope = this.exprScope(node, node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined);
+      const expr = parseExpression(args.expression);
+      // invoke("tool", {...}) calls a capability now (only from the Debug Console: hovers must not have effects)
+      const value = expr.k === 'call' && expr.callee.root === 'invoke' && !expr.callee.steps.length
+        ? await this.invokeCapability(expr.args.map((a) => evaluate(a, scope)), args.context)
+        : evaluate(expr, scope);
       const v = this.vars.variable('result', value);
       response.body = { result: v.value, variablesReference: v.variablesReference, ...(v.type ? { type: v.type } : {}) };
       this.sendResponse(response);
@@ -713,6 +718,16 @@ export class ApxmDebugSession extends LoggingDebugSession {
       }
     }
     return out;
+  }
+
+  private async invokeCapability(callArgs: Value[], context: string | undefined): Promise<Value> {
+    if (context !== 'repl') throw new ApxmError('E_CONFIG', 'invoke() runs a tool: type it in the Debug Console');
+    const [name, params] = callArgs;
+    if (typeof name !== 'string') throw new ApxmError('E_CONFIG', 'invoke("name", { ...params }) takes the capability name first');
+    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ApxmError('E_CONFIG', 'the parameters of invoke() are an object: invoke("search", { query: "x" })');
+    const caps = this.runtime?.capabilitySystem();
+    if (!caps) throw new ApxmError('E_CONFIG', 'no program is running');
+    return caps.invoke(name, (params ?? {}) as Record<string, Value>);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -12,11 +12,13 @@ export type Expr =
   | { k: 'path'; root: string; steps: (string | Expr)[] }
   | { k: 'call'; callee: { root: string; steps: (string | Expr)[] }; args: Expr[] }
   | { k: 'un'; op: '!' | '-'; e: Expr }
-  | { k: 'bin'; op: string; a: Expr; b: Expr };
+  | { k: 'bin'; op: string; a: Expr; b: Expr }
+  | { k: 'obj'; entries: [string, Expr][] }
+  | { k: 'arr'; items: Expr[] };
 
 export class ExpressionError extends Error {}
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_$][\w$]*)|(==|!=|<=|>=|&&|\|\||[-+*/%<>!()[\].,]))/y;
+const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_$][\w$]*)|(==|!=|<=|>=|&&|\|\||[-+*/%<>!()[\].,{}:]))/y;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
@@ -59,6 +61,27 @@ export function parseExpression(src: string): Expr {
       const e = or();
       expect(')');
       return e;
+    }
+    if (tok === '{') {
+      const entries: [string, Expr][] = [];
+      if (!eat('}')) {
+        do {
+          const key = t[i++];
+          if (!key || !(/^[A-Za-z_$]/.test(key) || key[0] === '"' || key[0] === "'")) throw new ExpressionError('expected a key in the object');
+          expect(':');
+          entries.push([/^["']/.test(key) ? key.slice(1, -1) : key, or()]);
+        } while (eat(','));
+        expect('}');
+      }
+      return { k: 'obj', entries };
+    }
+    if (tok === '[') {
+      const items: Expr[] = [];
+      if (!eat(']')) {
+        do items.push(or()); while (eat(','));
+        expect(']');
+      }
+      return { k: 'arr', items };
     }
     if (tok === 'true' || tok === 'false') return { k: 'lit', v: tok === 'true' };
     if (tok === 'null') return { k: 'lit', v: null };
@@ -106,6 +129,10 @@ export function evaluate(e: Expr, scope: Scope): Value {
   switch (e.k) {
     case 'lit':
       return e.v;
+    case 'obj':
+      return Object.fromEntries(e.entries.map(([k, x]) => [k, evaluate(x, scope)]));
+    case 'arr':
+      return e.items.map((x) => evaluate(x, scope));
     case 'path': {
       let v = scope.lookup(e.root);
       if (v === undefined) throw new ExpressionError(`'${e.root}' is not defined here`);
