@@ -164,6 +164,15 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
+  it('next over a flow call runs the whole call and stops after it', () => withClient(async (dc) => {
+    const file = example('review_board.ais');
+    await dc.hitBreakpoint({ program: file, args: { topic: 'caching' }, maxParallelism: 1 }, { path: file, line: 25 });
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    const outs = await scopeVariables(dc, (await topFrame(dc)).id, 'Node outputs');
+    assert.ok(outs.some((v) => v.name.startsWith('proposal ') && /^"\[simulated\]/.test(v.value)), outs.map((v) => v.name).join(', '));
+    await dc.terminateRequest();
+  }));
+
   it('a caught tool failure stops with the exception filter on, with exceptionInfo', () => withClient(async (dc) => {
     await dc.launch({ program: example('resilient_digest.ais'), args: { topic: 'rust' } });
     await dc.setExceptionBreakpointsRequest({ filters: ['caught'] });
@@ -346,6 +355,41 @@ describe('debug adapter over DAP', () => {
         assert.deepEqual(out, livePrint, 'the replay printed what the live run printed');
       });
     });
+
+    it('step back and reverse continue in a replay re-execute to the earlier op, with the same values', async () => {
+      const db = path.join(dir, 'stepback.sqlite');
+      const file = example('trip_planner.ais');
+      await withClient(async (dc) => {
+        await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { city: 'Kyoto' }, db, noDebug: true }), dc.waitForEvent('terminated')]);
+      });
+      const store = await openStorage(db);
+      const runId = store.runList(1)[0].runId;
+      store.close();
+      await withClient(async (dc) => {
+        const outputsNow = async () => (await scopeVariables(dc, (await topFrame(dc)).id, 'Node outputs')).map((v) => `${v.name}=${v.value}`);
+        await Promise.all([dc.configurationSequence(), dc.launch({ program: file, db, replay: runId, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+        await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 10 }] });
+        for (let k = 0; k < 3; k++) await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+        const three = await outputsNow();
+        assert.equal(three.length, 3);
+        await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+        const two = await outputsNow();
+        assert.deepEqual(two, three.slice(0, 2), 'one op fewer, the others with their recorded values');
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 10 })]);
+        const atBreakpoint = await outputsNow();
+        await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+        assert.equal((await outputsNow()).length, atBreakpoint.length + 1);
+        await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+        assert.deepEqual(await outputsNow(), atBreakpoint, 'back where the breakpoint stopped');
+        await dc.terminateRequest();
+      });
+    });
+
+    it('step back in a live session says it needs a replay', () => withClient(async (dc) => {
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'x' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+      await assert.rejects(dc.stepBackRequest({ threadId: 1 }), /replay sessions/);
+      await dc.terminateRequest();
+    }));
 
     it('terminate mid-run leaves a consistent database with the run recorded as cancelled', () => withClient(async (dc) => {
       const db = path.join(dir, 'trip.sqlite');

@@ -23,6 +23,7 @@ import { Runtime, type RunHandle } from '../runtime/runtime.js';
 import type { Value } from '../runtime/values/value.js';
 import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
 import { createReplayRuntime, openRecording } from '../runtime/replay/replaySetup.js';
+import type { RecordedRun } from '../runtime/replay/recordedRun.js';
 import { BreakpointStore, hitConditionMet, nodeKey } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
 import { evaluate, evaluateText, interpolateLogMessage, parseExpression, truthy, type Scope as ExprScope } from './expressions.js';
@@ -39,6 +40,9 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'capability', label: 'Capability (tool) error', default: false },
   { filter: 'budget', label: 'Token budget exceeded', default: false },
 ];
+
+/** Ops whose completion needs other ops to run (their callees): stepping them cannot wait for it. */
+const CALL_OPS = new Set(['FLOW_CALL', 'COMMUNICATE', 'PLAN']);
 
 /** The generated DAG listing's sourceReference (one program per session). */
 const LISTING_REF = 1;
@@ -114,6 +118,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
       supportsDataBreakpoints: true,
       supportsLoadedSourcesRequest: true,
       supportsRestartRequest: true,
+      supportsStepBack: true,
       supportsSingleThreadExecutionRequests: false,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
@@ -133,20 +138,13 @@ export class ApxmDebugSession extends LoggingDebugSession {
     try {
       this.program = await loadProgramFile(args.program, { optimize: args.optimize ?? 0, onWarnings: (ws) => ws.forEach((w) => this.console(formatError({ ...w }, 'warning'), 'console')) });
       const db = args.db ? path.resolve(path.dirname(args.program), args.db) : undefined;
-      const schedulerConfig = args.maxParallelism ? { maxParallelism: args.maxParallelism } : {};
       if (args.replay) {
         const source = path.isAbsolute(args.replay) || !/\.json$/i.test(args.replay) ? args.replay : path.resolve(raw.cwd ?? process.cwd(), args.replay);
-        const recorded = await openRecording(source, db);
-        const replay = await createReplayRuntime(recorded, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important'));
-        this.runtime = replay.runtime;
-        this.replayArgs = recorded.args as Record<string, unknown>;
-        await loadWorkspaceCapabilities(this.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
-        replay.useRecordedTools();
-        this.console(`replaying run ${recorded.runId}: LLM replies and tool results come from the recording\n`, 'console');
-      } else {
-        this.runtime = await Runtime.create({ llm: llmConfigOf(args), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig });
-        await loadWorkspaceCapabilities(this.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+        this.recording = await openRecording(source, db);
+        this.replayArgs = this.recording.args as Record<string, unknown>;
+        this.console(`replaying run ${this.recording.runId}: LLM replies and tool results come from the recording\n`, 'console');
       }
+      this.runtime = await this.makeRuntime(db);
     } catch (e) {
       return this.fail(response, asApxmError(e).code, formatError(asApxmError(e)));
     }
@@ -159,7 +157,25 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.startRun();
   }
 
-  private startRun(): void {
+  /** A runtime for one run; a replay needs a fresh one per run (its recording is consumed as it is served). */
+  private async makeRuntime(db: string | undefined): Promise<Runtime> {
+    const args = this.args as ApxmLaunchArguments;
+    const schedulerConfig = args.maxParallelism ? { maxParallelism: args.maxParallelism } : {};
+    if (this.recording) {
+      const replay = await createReplayRuntime(this.recording, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important'));
+      await loadWorkspaceCapabilities(replay.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+      replay.useRecordedTools();
+      return replay.runtime;
+    }
+    const runtime = await Runtime.create({ llm: llmConfigOf(args), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig });
+    await loadWorkspaceCapabilities(runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+    return runtime;
+  }
+
+  /** The recorded run a replay session re-executes. */
+  private recording?: RecordedRun;
+
+  private startRun(paused = false): void {
     const runtime = this.runtime as Runtime;
     const program = this.program as Program;
     const args = this.args as ApxmLaunchArguments;
@@ -178,7 +194,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
       this.handle = runtime.start(program, {
         runId: this.runId,
         args: args.args ?? this.replayArgs ?? {},
-        startPaused: !noDebug && args.stopOnEntry === true,
+        startPaused: paused || (!noDebug && args.stopOnEntry === true),
         humanInput: human,
         ...(noDebug ? {} : { hooks: { shouldPause: (node, inputs) => this.shouldPause(node, inputs) } }),
       });
@@ -199,6 +215,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const ev = runtime.events;
     this.offs.push(
       ev.on('print', (e) => this.console(e.text + '\n', 'stdout')),
+      ev.on('node:started', (e) => { if (e.runId === this.runId) this.history.push({ flow: e.flow, nodeId: e.nodeId }); }),
       ev.on('warning', (e) => this.console(`warning: ${e.message}\n`, 'console')),
       ev.on('llm:response', (e) => this.console(`▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? ' (simulated)' : ''}\n`, 'console', { kind: 'llm', nodeExecId: e.nodeExecId, usage: e.usage })),
       ev.on('llm:retry', (e) => {
@@ -221,7 +238,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
         }
       }),
       ev.on('scheduler:paused', (e) => {
-        if (e.runId !== this.runId) return;
+        if (e.runId !== this.runId || this.fastForward) return;
         const reason = this.pendingReason ?? (e.reason === 'request' ? 'pause' : e.reason);
         this.pendingReason = undefined;
         this.stopAt({ ...(this.stopped?.exception ? { exception: this.stopped.exception } : {}), reason, node: e.node ?? this.stopped?.node, inputs: this.stopped?.inputs });
@@ -230,7 +247,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   private shouldPause(node: NodeRef, inputs: Value[]): boolean {
-    if (this.breakpoints.isEmpty) return false;
+    if (this.breakpoints.isEmpty || this.fastForward) return false;
     const op = this.opNode(node.flow, node.nodeId);
     if (!op) return false;
     const bps = this.breakpoints.at(node.flow, op);
@@ -278,6 +295,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const threadId = stop.node ? this.view?.activationOf(stop.node.frameId) ?? 1 : this.firstThread();
     const ev = new StoppedEvent(stop.reason, threadId, stop.exception ? stop.exception.error.message : undefined) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
+    if (stop.reason === 'breakpoint' && !this.breakpointPositions.includes(this.history.length)) this.breakpointPositions.push(this.history.length);
     if (stop.reason === 'breakpoint' && stop.node) {
       const ids = this.breakpoints.at(stop.node.flow, this.opNode(stop.node.flow, stop.node.nodeId) as OpNode).map((b) => b.id);
       if (ids.length) ev.body.hitBreakpointIds = ids;
@@ -408,6 +426,23 @@ export class ApxmDebugSession extends LoggingDebugSession {
         this.stopAt({ reason: 'step', ...(first ? { node: first } : { node: { ...target, frameId } }) });
         return;
       }
+    } else if (target && CALL_OPS.has(target.op)) {
+      // step over a call: its callee runs (the scheduler goes on meanwhile), then hold again
+      const events = this.runtime?.events;
+      const done = new Promise<void>((resolve) => {
+        const offs = [
+          events?.on('node:finished', (e) => { if (e.nodeExecId === target.nodeExecId) { offs.forEach((o) => o?.()); resolve(); } }),
+          events?.on('node:failed', (e) => { if (e.nodeExecId === target.nodeExecId) { offs.forEach((o) => o?.()); resolve(); } }),
+        ];
+      });
+      void exec.step({ frameId: target.frameId, nodeId: target.nodeId });
+      exec.resume();
+      await done;
+      if (!this.finished && !exec.isPaused) {
+        this.pendingReason = 'step';
+        exec.pause();
+      }
+      return;
     } else {
       await exec.step(target ? { frameId: target.frameId, nodeId: target.nodeId } : undefined);
     }
@@ -439,6 +474,16 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   /** Cancels the run and starts it again in the same session: same program, breakpoints and settings. */
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
+    this.sendResponse(response);
+    await this.rerun();
+  }
+
+  /**
+   * Cancels the run and starts it again in this session (breakpoints kept, hit counts reset). With
+   * `replayTo` (a replay session), the new run is single-stepped through those ops, in that order,
+   * and stops before the next one: replay is deterministic, so this is the recorded state there.
+   */
+  private async rerun(replayTo?: { flow: string; nodeId: number }[]): Promise<void> {
     const old = this.handle;
     if (old && !this.finished) {
       this.finishedQuietly = true;
@@ -453,10 +498,73 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.finished = false;
     this.finishedQuietly = false;
     this.exitCode = undefined;
+    this.history = [];
     this.breakpoints.resetHits();
     for (const b of this.dataBreakpoints) b.hits = 0;
+    if (this.recording) {
+      await this.runtime?.dispose().catch(() => undefined);
+      this.runtime = await this.makeRuntime(undefined);
+      this.nodeIndex = undefined;
+    }
+    this.fastForward = replayTo !== undefined;
+    this.startRun(replayTo !== undefined);
+    if (!replayTo) return;
+    const exec = this.handle?.execution;
+    for (const t of replayTo) {
+      if (!exec || this.finished || !(await this.stepThrough(t))) {
+        this.console(`step back stopped early: op ${t.flow}#${t.nodeId} did not come up again (the program changed since the recording?)\n`, 'important');
+        break;
+      }
+    }
+    this.fastForward = false;
+    if (this.finished) return;
+    const next = exec?.readyNodes()[0];
+    this.stopAt({ reason: 'step', ...(next ? { node: next } : {}) });
+  }
+
+  /** Starts the ready op `t` (waiting for it to become ready) and waits for it, except for calls whose callees are stepped next. */
+  private async stepThrough(t: { flow: string; nodeId: number }): Promise<boolean> {
+    const exec = this.handle?.execution;
+    const events = this.runtime?.events;
+    if (!exec || !events) return false;
+    const match = (n: NodeRef) => n.flow === t.flow && n.nodeId === t.nodeId;
+    let ready = exec.readyNodes().find(match);
+    if (!ready) {
+      ready = await new Promise<NodeRef | undefined>((resolve) => {
+        const timer = setTimeout(() => { off(); resolve(undefined); }, 5000);
+        const off = events.on('node:ready', (e) => {
+          if (e.runId !== this.runId || !match(e)) return;
+          clearTimeout(timer);
+          off();
+          resolve(e);
+        });
+      });
+    }
+    if (!ready) return false;
+    const settled = exec.step({ frameId: ready.frameId, nodeId: ready.nodeId });
+    if (!CALL_OPS.has(ready.op)) await settled;
+    return true;
+  }
+
+  /** Ops started in this run, in order: where step back re-executes to. */
+  private history: { flow: string; nodeId: number }[] = [];
+  /** History lengths at which breakpoints stopped: where reverse continue goes back to. */
+  private breakpointPositions: number[] = [];
+  /** Set while a step back re-executes: breakpoints and pauses are not reported. */
+  private fastForward = false;
+
+  protected override async stepBackRequest(response: DebugProtocol.StepBackResponse): Promise<void> {
+    if (!this.recording) return this.fail(response, 'E_CONFIG', 'step back works in replay sessions ("replay" in the launch configuration): a live run cannot take back what it sent to an LLM or a tool');
     this.sendResponse(response);
-    this.startRun();
+    await this.rerun(this.history.slice(0, Math.max(0, this.history.length - 1)));
+  }
+
+  protected override async reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): Promise<void> {
+    if (!this.recording) return this.fail(response, 'E_CONFIG', 'reverse continue works in replay sessions ("replay" in the launch configuration)');
+    this.sendResponse(response);
+    const here = this.history.length;
+    const target = [...this.breakpointPositions].reverse().find((p) => p < here) ?? 0;
+    await this.rerun(this.history.slice(0, target));
   }
 
   /** Set while a restart cancels the old run: its end is not the session's end. */
@@ -867,6 +975,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   private console(text: string, category: 'console' | 'stdout' | 'stderr' | 'important', data?: Record<string, unknown>, node?: OpNode): void {
+    if (this.fastForward && category !== 'important') return; // a step back re-executes silently
     const e = new OutputEvent(text, category) as DebugProtocol.OutputEvent;
     if (data) e.body.data = data;
     if (node?.source && existsSync(path.resolve(node.source.file))) {
