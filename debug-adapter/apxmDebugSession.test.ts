@@ -14,6 +14,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { openStorage } from '../runtime/memory/openStorage.js';
 import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
+import { ApxmDebugSession } from './apxmDebugSession.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADAPTER = path.join(HERE, 'dapMain.js');
@@ -172,6 +173,43 @@ describe('debug adapter over DAP', () => {
     assert.ok(outs.some((v) => v.name.startsWith('proposal ') && /^"\[simulated\]/.test(v.value)), outs.map((v) => v.name).join(', '));
     await dc.terminateRequest();
   }));
+
+  it('stepOut runs to the end of the callee flow and stops back in the caller', () => withClient(async (dc) => {
+    const file = example('review_board.ais');
+    await dc.hitBreakpoint({ program: file, args: { topic: 'caching' }, maxParallelism: 1 }, { path: file, line: 6 });
+    const callee = (await dc.threadsRequest()).body.threads.find((t) => t.name.startsWith('Author.draft')) as DebugProtocol.Thread;
+    assert.ok(callee);
+    await Promise.all([dc.stepOutRequest({ threadId: callee.id }), dc.assertStoppedLocation('step', {})]);
+    const threads = (await dc.threadsRequest()).body.threads;
+    assert.ok(!threads.some((t) => t.name.startsWith('Author.draft')), 'the callee has returned');
+    const outs = await scopeVariables(dc, (await topFrame(dc, threads[0].id)).id, 'Node outputs');
+    assert.ok(outs.some((v) => v.name.startsWith('proposal ')), 'the call finished');
+    await dc.terminateRequest();
+  }));
+
+  it('pause holds the scheduler while an LLM call is in flight; a 429 stops on the rate-limit filter; the key is never shown', async () => {
+    const server = await startFakeOpenAi();
+    server.script({ delayMs: 400, reply: 'slow one' }, { status: 429, retryAfterMs: 10, message: 'slow down (key sk-DAP-SECRET-9)' });
+    try {
+      await withClient(async (dc) => {
+        const all: string[] = [];
+        dc.on('output', (e: DebugProtocol.OutputEvent) => all.push(JSON.stringify(e.body)));
+        await dc.launch({ program: example('trip_planner.ais'), args: { city: 'Nice' }, maxParallelism: 1, llm: { provider: 'openai', baseUrl: server.url, apiKey: 'sk-DAP-SECRET-9' } });
+        await dc.setExceptionBreakpointsRequest({ filters: ['rateLimited'] });
+        await dc.configurationDoneRequest();
+        await server.waitForRequests(1);
+        await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.assertStoppedLocation('pause', {})]);
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('exception', {})]);
+        const info = await dc.exceptionInfoRequest({ threadId: 1 });
+        assert.equal(info.body.exceptionId, 'E_LLM_RATE_LIMITED');
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.ok(all.length > 0);
+        assert.ok(!all.some((o) => o.includes('SECRET')), 'the API key never reaches the client');
+      });
+    } finally {
+      await server.close();
+    }
+  });
 
   it('a caught tool failure stops with the exception filter on, with exceptionInfo', () => withClient(async (dc) => {
     await dc.launch({ program: example('resilient_digest.ais'), args: { topic: 'rust' } });
@@ -407,6 +445,28 @@ describe('debug adapter over DAP', () => {
         store.close();
       }
     }));
+  });
+
+  it('runs inline in its host process (as in the extension host), one session per connection', async () => {
+    const server = net.createServer((socket) => {
+      const session = new ApxmDebugSession();
+      session.setRunAsServer(true);
+      session.start(socket, socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
+    try {
+      await dc.start(port);
+      const out = outputs(dc, 'stdout');
+      const file = example('trip_planner.ais');
+      await dc.hitBreakpoint({ program: file, args: { city: 'Bern' } }, { path: file, line: 11 });
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      assert.ok(out.some((o) => o.startsWith('Plan: [simulated]')));
+    } finally {
+      await dc.stop().catch(() => undefined);
+      server.close();
+    }
   });
 
   it('apxm dap --server=PORT serves DAP over TCP', async () => {

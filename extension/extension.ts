@@ -1,15 +1,22 @@
 /**
- * The extension's entry: starts the AIS language client. (package.json `main` still points at the
- * runtime; this entry is wired in once the extension is bundled.)
+ * The extension's entry (bundled to dist/extension.cjs): the AIS language client and the APXM
+ * debugger. package.json `main` still points at the runtime library until packaging lands.
  */
 import type * as vscode from 'vscode';
+import { registerDebugger } from './debugAdapterFactory.js';
 import { AisLanguageClient } from './languageClient.js';
 
 let languageClient: AisLanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  languageClient = AisLanguageClient.start(context);
-  context.subscriptions.push(languageClient);
+  // the debugger first: a language server that fails to start must not take debugging with it
+  registerDebugger(context);
+  try {
+    languageClient = AisLanguageClient.start(context);
+    context.subscriptions.push(languageClient);
+  } catch (e) {
+    console.error(`APXM: the AIS language server did not start: ${(e as Error).message}`);
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -14,7 +14,12 @@ const banner = { js: "import { createRequire as __apxmCreateRequire } from 'node
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs' }),
+  // CommonJS has no import.meta: the runtime's `import.meta.url` (worker and native-module paths) becomes this file's URL
+  build({
+    ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs',
+    define: { 'import.meta.url': '__apxmImportMetaUrl' },
+    banner: { js: "const __apxmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
   build({ ...common, entryPoints: { languageServer: 'extension/languageServer/server.ts', debugAdapter: 'debug-adapter/dapMain.ts', sandboxWorker: 'runtime/capabilities/sandboxWorker.ts' }, outdir: 'dist', format: 'esm', banner }),
 ]);
 console.log('bundled into dist/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js');
