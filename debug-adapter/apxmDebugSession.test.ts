@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,40 @@ describe('debug adapter over DAP', () => {
     const out = outputs(dc, 'stdout');
     await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lisbon' }, noDebug: true }), dc.waitForEvent('terminated')]);
     assert.ok(out.some((o) => o.startsWith('Plan: [simulated]')), out.join('|'));
+  }));
+
+  it('launches every example (AIS and JSON) and runs it to a clean exit', async () => {
+    const args: Record<string, Record<string, string>> = {
+      trip: { city: 'Lisbon' }, support: { ticket: 'refund' }, resilient: { topic: 'rust' }, review: { topic: 'caches' },
+      self: { goal: 'a haiku' }, notes: { question: 'why' }, release: { version: '1.0' },
+    };
+    const files = readdirSync(EXAMPLES).filter((f) => /\.(ais|json)$/.test(f));
+    assert.equal(files.length, 14);
+    for (const f of files) {
+      await withClient(async (dc) => {
+        const exited = dc.waitForEvent('exited');
+        await Promise.all([dc.configurationSequence(), dc.launch({ program: example(f), args: args[f.split(/[-_]/)[0]], stopOnEntry: true }), dc.waitForEvent('stopped')]);
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0, f);
+      });
+    }
+  });
+
+  it('the token-budget filter stops on the op over budget; an uncaught failure ends the run after it', () => withClient(async (dc) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-budget-'));
+    try {
+      const file = path.join(dir, 'budget.ais');
+      writeFileSync(file, 'agent B { @entry flow main() -> str {\n  ask("first question") -> a\n  ask("second: " + a, token_budget: 1) -> b\n  return b } }\n');
+      const exited = dc.waitForEvent('exited');
+      await dc.launch({ program: file });
+      await dc.setExceptionBreakpointsRequest({ filters: ['budget'] });
+      await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('exception', {})]);
+      assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.exceptionId, 'E_BUDGET_EXCEEDED');
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }));
 
   it('a line breakpoint stops before the op on that line, with its inputs in the Operation scope', () => withClient(async (dc) => {
@@ -358,6 +392,8 @@ describe('debug adapter over DAP', () => {
       } finally {
         store.close();
       }
+      const found = await dc.evaluateRequest({ expression: 'ltm.search("France", 3)', frameId: frame.id, context: 'repl' });
+      assert.equal(found.body.result, '[1 item]', 'the Debug Console searches LTM');
       const epi = await scopeVariables(dc, frame.id, 'Episodic');
       assert.ok(epi.length > 0 && epi.every((v) => /^#\d+ /.test(v.name)), epi.map((v) => v.name).join(', '));
       assert.ok(epi.some((v) => /op_success node 1$/.test(v.name)), 'the memory query that ran before the breakpoint is in the trace');
