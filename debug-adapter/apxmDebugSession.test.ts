@@ -102,6 +102,20 @@ describe('debug adapter over DAP', () => {
     }
   }));
 
+  it('a program with errors fails the launch with the first error, and lists every error with its place', () => withClient(async (dc) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-bad-'));
+    try {
+      const file = path.join(dir, 'bad.ais');
+      writeFileSync(file, 'agent A {\n  @entry flow main() -> str {\n    ask("x" + nope) -> a\n    umem(a, "forever")\n    return a\n  }\n}\n');
+      const errs = outputs(dc, 'stderr');
+      await assert.rejects(dc.launch({ program: file }), /AIS_UNDEFINED_VARIABLE/);
+      assert.ok(errs.some((o) => o.includes('bad.ais:3:15: error[AIS_UNDEFINED_VARIABLE]')), errs.join('|'));
+      assert.ok(errs.some((o) => o.includes('bad.ais:4:13: error[AIS_INVALID_TIER]')), errs.join('|'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }));
+
   it('a line breakpoint stops before the op on that line, with its inputs in the Operation scope', () => withClient(async (dc) => {
     const file = example('trip_planner.ais');
     await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });

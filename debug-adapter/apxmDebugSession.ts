@@ -16,6 +16,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
 import type { NodeRef } from '../runtime/events.js';
+import type { Diagnostic } from '../runtime/graph/diagnostics.js';
 import type { OpNode, Program } from '../runtime/graph/types.js';
 import type { HumanInputProvider } from '../runtime/ops/runServices.js';
 import { loadProgramFile } from '../runtime/programFile.js';
@@ -146,7 +147,11 @@ export class ApxmDebugSession extends LoggingDebugSession {
       }
       this.runtime = await this.makeRuntime(db);
     } catch (e) {
-      return this.fail(response, asApxmError(e).code, formatError(asApxmError(e)));
+      const err = asApxmError(e);
+      // every problem of the program, each with its place, in the Debug Console; the first in the error
+      const diags = (err.details?.diagnostics as Diagnostic[] | undefined) ?? [];
+      for (const d of diags) this.console(formatError({ ...d }, d.severity) + '\n', d.severity === 'error' ? 'stderr' : 'console');
+      return this.fail(response, err.code, formatError(err));
     }
     if (!/\.ais$/i.test(args.program)) this.listing = buildDagListing(this.program);
     this.sendResponse(response);
