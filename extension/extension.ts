@@ -1,6 +1,6 @@
 /**
  * The extension's entry (bundled to dist/extension.cjs): the AIS language client and the APXM
- * debugger. package.json `main` still points at the runtime library until packaging lands.
+ * debugger (package.json `main`; `npm install` builds it through `prepare`).
  */
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
