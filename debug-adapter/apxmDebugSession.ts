@@ -91,6 +91,20 @@ export class ApxmDebugSession extends LoggingDebugSession {
   private finished = false;
   private offs: (() => void)[] = [];
   private pendingHuman: { checkpointId: string; message: string; resolve: (answer: string) => void }[] = [];
+  private exitCode?: number;
+  private stepTargets = new Map<number, NodeRef>();
+  private dataBreakpoints: { dataId: string; accessType: DebugProtocol.DataBreakpointAccessType; hitCondition?: string; hits: number }[] = [];
+  private nodeIndex?: Map<string, OpNode>;
+  /** The recorded run a replay session re-executes. */
+  private recording?: RecordedRun;
+  /** Ops started in this run, in order: where step back re-executes to. */
+  private history: { flow: string; nodeId: number }[] = [];
+  /** History lengths at which breakpoints stopped: where reverse continue goes back to. */
+  private breakpointPositions: number[] = [];
+  /** Set while a step back re-executes: breakpoints and pauses are not reported. */
+  private fastForward = false;
+  /** Set while a restart cancels the old run: its end is not the session's end. */
+  private finishedQuietly = false;
 
   constructor() {
     super();
@@ -177,9 +191,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     return runtime;
   }
 
-  /** The recorded run a replay session re-executes. */
-  private recording?: RecordedRun;
-
   private startRun(paused = false): void {
     const runtime = this.runtime as Runtime;
     const program = this.program as Program;
@@ -194,7 +205,8 @@ export class ApxmDebugSession extends LoggingDebugSession {
     };
     // the view must see the first events, which start() emits before it returns
     this.runId = randomUUID();
-    this.view = new RunView(runtime.events, this.runId);
+    // what threads, stacks and scopes are built from; a run without debugging needs none of it
+    this.view = noDebug ? undefined : new RunView(runtime.events, this.runId);
     try {
       this.handle = runtime.start(program, {
         runId: this.runId,
@@ -285,18 +297,23 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   private pauseForException(exception: Stop['exception']): void {
-    if (!this.handle || this.finished) return;
-    this.stopped = { reason: 'exception', exception, ...(exception?.node ? { node: exception.node } : {}) };
-    this.pendingReason = 'exception';
-    if (this.handle.execution.isPaused) this.stopAt(this.stopped);
-    else this.handle.execution.pause();
+    this.holdFor({ reason: 'exception', exception, ...(exception?.node ? { node: exception.node } : {}) });
+  }
+
+  /** Holds the scheduler to report `stop`: the op that caused it finishes, nothing new starts. */
+  private holdFor(stop: Stop): void {
+    const exec = this.handle?.execution;
+    if (!exec || this.finished) return;
+    this.stopped = stop;
+    if (exec.isPaused) return this.stopAt(stop);
+    this.pendingReason = stop.reason;
+    exec.pause();
   }
 
   private stopAt(stop: Stop): void {
     this.stopped = stop;
     this.vars.reset();
     this.frameHandles.clear();
-    this.handle?.memory.flush();
     const threadId = stop.node ? this.view?.activationOf(stop.node.frameId) ?? 1 : this.firstThread();
     const ev = new StoppedEvent(stop.reason, threadId, stop.exception ? stop.exception.error.message : undefined) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
@@ -325,8 +342,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     }
     this.end(code);
   }
-
-  private exitCode?: number;
 
   private end(code: number): void {
     this.sendEvent(new ExitedEvent(code));
@@ -551,13 +566,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     return true;
   }
 
-  /** Ops started in this run, in order: where step back re-executes to. */
-  private history: { flow: string; nodeId: number }[] = [];
-  /** History lengths at which breakpoints stopped: where reverse continue goes back to. */
-  private breakpointPositions: number[] = [];
-  /** Set while a step back re-executes: breakpoints and pauses are not reported. */
-  private fastForward = false;
-
   protected override async stepBackRequest(response: DebugProtocol.StepBackResponse): Promise<void> {
     if (!this.recording) return this.fail(response, 'E_CONFIG', 'step back works in replay sessions ("replay" in the launch configuration): a live run cannot take back what it sent to an LLM or a tool');
     this.sendResponse(response);
@@ -571,9 +579,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const target = [...this.breakpointPositions].reverse().find((p) => p < here) ?? 0;
     await this.rerun(this.history.slice(0, target));
   }
-
-  /** Set while a restart cancels the old run: its end is not the session's end. */
-  private finishedQuietly = false;
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.sendResponse(response);
@@ -728,8 +733,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     }
   }
 
-  private stepTargets = new Map<number, NodeRef>();
-
   protected override stepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse): void {
     this.stepTargets.clear();
     const targets = (this.handle?.execution.readyNodes() ?? []).map((n, i) => {
@@ -763,8 +766,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  private dataBreakpoints: { dataId: string; accessType: DebugProtocol.DataBreakpointAccessType; hitCondition?: string; hits: number }[] = [];
-
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     const kind = args.variablesReference !== undefined ? this.vars.watchOf(args.variablesReference) : undefined;
     response.body = kind
@@ -791,11 +792,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const hit = this.dataBreakpoints.find((b) => b.dataId === `${tier}:${key}` && (b.accessType === 'readWrite' || b.accessType === kind));
     if (!hit || !hitConditionMet(hit.hitCondition, ++hit.hits)) return;
     const node = this.view?.nodes.get(nodeExecId)?.ref;
-    this.stopped = { reason: 'data breakpoint', ...(node ? { node } : {}) };
-    this.pendingReason = 'data breakpoint';
-    const exec = this.handle?.execution;
-    if (exec?.isPaused) this.stopAt(this.stopped);
-    else exec?.pause();
+    this.holdFor({ reason: 'data breakpoint', ...(node ? { node } : {}) });
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
@@ -967,8 +964,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const n = this.opNode(h.flow, h.nodeId);
     return n && this.handle ? { runId: this.handle.runId, frameId: h.frameId, nodeId: n.id, nodeExecId: key, op: n.op, name: n.name, flow: h.flow, ...(n.source ? { source: n.source } : {}) } : undefined;
   }
-
-  private nodeIndex?: Map<string, OpNode>;
 
   private opNode(flow: string, nodeId: number): OpNode | undefined {
     if (!this.nodeIndex) {

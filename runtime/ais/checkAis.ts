@@ -5,9 +5,9 @@
  */
 import type { AgentDecl, FlowDecl, Program } from './ast.js';
 import type { CallMapping } from './classifyCall.js';
-import { checkFlow } from './checkFlow.js';
+import { checkFlow, tierHint } from './checkFlow.js';
+import { isTier } from '../memory/memorySystem.js';
 import { DiagnosticSink, type AisDiagnostic } from './diagnostics.js';
-import { editDistance } from '../graph/opCatalogue.js';
 
 export interface CheckOptions {
   file?: string;
@@ -16,8 +16,6 @@ export interface CheckOptions {
   capabilities?: Iterable<string>;
 }
 
-export const MEMORY_TIERS = ['stm', 'ltm', 'episodic'] as const;
-
 export function checkAis(ast: Program, options: CheckOptions = {}): AisDiagnostic[] {
   const sink = new DiagnosticSink(options.file);
   const hostCapabilities = options.capabilities ? new Set(options.capabilities) : undefined;
@@ -25,19 +23,13 @@ export function checkAis(ast: Program, options: CheckOptions = {}): AisDiagnosti
   checkEntry(ast, sink);
   for (const agent of ast.agents) {
     for (const m of agent.memory) {
-      if (!(MEMORY_TIERS as readonly string[]).includes(m.tier.toLowerCase())) {
+      if (!isTier(m.tier.toLowerCase())) {
         sink.error('AIS_INVALID_TIER', `invalid memory tier '${m.tier}' for '${m.name}': space must be 'stm', 'ltm', or 'episodic'`, m.tierRange, tierHint(m.tier));
       }
     }
     for (const flow of agent.flows) checkFlow(ast, agent, flow, sink, { mapping: options.mapping, hostCapabilities });
   }
   return sink.items;
-}
-
-export function tierHint(written: string): string {
-  const best = MEMORY_TIERS.map((t) => ({ t, d: editDistance(written.toLowerCase(), t) })).sort((a, b) => a.d - b.d)[0];
-  return best.d <= 3 ? `did you mean '${best.t}'? Tiers are "stm" (working memory), "ltm" (persistent) and "episodic" (the run's trace)`
-    : 'use "stm" (working memory), "ltm" (persistent) or "episodic" (the run\'s trace)';
 }
 
 function checkDuplicates(ast: Program, sink: DiagnosticSink): void {

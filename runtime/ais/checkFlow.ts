@@ -11,7 +11,7 @@ import { classifyCallExpr, didYouMeanText, resolveFlowCall, type CallMapping } f
 import type { DiagnosticSink } from './diagnostics.js';
 import { ifCondition } from './ifCondition.js';
 import { arity, formatSignature, OP_SIGNATURES } from './opSignatures.js';
-import { MEMORY_TIERS, tierHint } from './checkAis.js';
+import { isTier, TIERS } from '../memory/memorySystem.js';
 import { editDistance } from '../graph/opCatalogue.js';
 
 export interface FlowCheckOptions {
@@ -87,7 +87,7 @@ class FlowChecker {
   private statement(s: Statement, scope: Scope, armValue: boolean): Outcome {
     switch (s.kind) {
       case 'Let': {
-        const type = this.expression(s.init, scope, s.name);
+        const type = this.expression(s.init, scope);
         const declared = typeOfName(s.type);
         if (s.type && !compatible(type, declared) && s.typeRange) {
           this.sink.error('AIS_TYPE_MISMATCH', `'${s.name}' is declared '${s.type}' but gets a ${type}`, s.typeRange, `change the declared type to ${type}, or bind a ${declared}`);
@@ -190,8 +190,8 @@ class FlowChecker {
 
   // ------------------------------------------------------------------ expressions
 
-  /** Checks an expression and gives its type. `bindingName`: the name it is bound to (for hints). */
-  private expression(e: Expression, scope: Scope, bindingName?: string): AisType {
+  /** Checks an expression and gives its type. */
+  private expression(e: Expression, scope: Scope): AisType {
     switch (e.kind) {
       case 'String': return 'str';
       case 'Number': return 'number';
@@ -223,7 +223,6 @@ class FlowChecker {
       case 'Error':
         return 'unknown';
     }
-    void bindingName;
   }
 
   private variable(name: string, range: Expression['range'], scope: Scope): AisType {
@@ -263,7 +262,7 @@ class FlowChecker {
     // inv's other named arguments are the tool's parameters
     if (!(c.op === 'INV' && !c.capability)) this.namedArgs(e.callee, e.namedArgs, sig.named.map((n) => n.name));
     this.opSpecifics(e, c.op, c.capability);
-    return c.op === 'QMEM' || c.op === 'MERGE' || c.op === 'WAIT_ALL' ? 'array' : sig.producesValue ? 'unknown' : 'unknown';
+    return c.op === 'QMEM' || c.op === 'MERGE' || c.op === 'WAIT_ALL' ? 'array' : 'unknown';
   }
 
   private opSpecifics(e: CallExpr, op: string, fixedCapability?: string): void {
@@ -274,7 +273,7 @@ class FlowChecker {
     const tierArg = tierIdx >= 0 ? e.args[tierIdx] : undefined;
     if (tierArg) {
       if (tierArg.kind !== 'String') this.sink.error('AIS_INVALID_TIER', 'the memory tier must be a string literal', tierArg.range, 'write "stm", "ltm" or "episodic"');
-      else if (!(MEMORY_TIERS as readonly string[]).includes(tierArg.value.trim().toLowerCase())) {
+      else if (!isTier(tierArg.value.trim().toLowerCase())) {
         this.sink.error('AIS_INVALID_TIER', `space must be 'stm', 'ltm', or 'episodic' (got "${tierArg.value}")`, tierArg.range, tierHint(tierArg.value));
       }
     }
@@ -394,6 +393,12 @@ class FlowChecker {
       this.sink.warning('AIS_UNUSED_RESULT', `result of ${e.callee} operation is not consumed; consider binding with '-> name' or removing if unused`, e.range, `bind it: ${e.callee}(...) -> name`);
     }
   }
+}
+
+export function tierHint(written: string): string {
+  const best = TIERS.map((t) => ({ t, d: editDistance(written.toLowerCase(), t) })).sort((a, b) => a.d - b.d)[0];
+  return best.d <= 3 ? `did you mean '${best.t}'? Tiers are "stm" (working memory), "ltm" (persistent) and "episodic" (the run's trace)`
+    : 'use "stm" (working memory), "ltm" (persistent) or "episodic" (the run\'s trace)';
 }
 
 function markUsed(b: Binding): void {

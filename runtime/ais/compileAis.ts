@@ -5,7 +5,7 @@
 import type { Program as AisProgram } from './ast.js';
 import type { CallMapping } from './classifyCall.js';
 import { checkAis } from './checkAis.js';
-import type { AisDiagnostic } from './diagnostics.js';
+import { inSourceOrder, type AisDiagnostic } from './diagnostics.js';
 import { lowerAis } from './lowerAis.js';
 import { parseAis } from './parser.js';
 import { formatPosition } from './positions.js';
@@ -40,7 +40,7 @@ export function analyzeAis(source: string, file?: string, options: AisCompileOpt
   const parsed = parseAis(source, file);
   if (parsed.diagnostics.some((d) => d.severity === 'error' && d.code === 'AIS_TOO_MANY_ERRORS')) return parsed;
   const checked = checkAis(parsed.ast, { ...options, file });
-  return { ast: parsed.ast, diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked]) };
+  return { ast: parsed.ast, diagnostics: inSourceOrder([...parsed.diagnostics, ...checked]) };
 }
 
 /** Parses, checks and lowers; never throws. */
@@ -48,7 +48,7 @@ export function compileAis(source: string, file?: string, options: AisCompileOpt
   const analysis = analyzeAis(source, file, options);
   if (analysis.diagnostics.some((d) => d.severity === 'error')) return analysis;
   const lowered = lowerAis(analysis.ast, { ...options, file });
-  const diagnostics = sortDiagnostics([...analysis.diagnostics, ...lowered.diagnostics]);
+  const diagnostics = inSourceOrder([...analysis.diagnostics, ...lowered.diagnostics]);
   return { ast: analysis.ast, diagnostics, ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}) };
 }
 
@@ -82,11 +82,4 @@ export function toDiagnostic(d: AisDiagnostic): Diagnostic {
 /** `file:3:9: error AIS_UNDEFINED_VARIABLE: message (hint)` — one line, as the CLI prints it. */
 export function formatDiagnostic(d: AisDiagnostic): string {
   return `${d.file ? d.file + ':' : ''}${formatPosition(d.range)}: ${d.severity} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
-}
-
-function sortDiagnostics(list: AisDiagnostic[]): AisDiagnostic[] {
-  return list
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => a.d.range.offset - b.d.range.offset || a.i - b.i)
-    .map((x) => x.d);
 }

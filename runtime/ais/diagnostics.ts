@@ -107,10 +107,12 @@ export class DiagnosticSink {
 
   /** Diagnostics in source order (lexer and parser findings interleaved). */
   sorted(): AisDiagnostic[] {
-    return this.items
-      .map((d, i) => ({ d, i }))
-      .sort((a, b) => (a.d.code === 'AIS_TOO_MANY_ERRORS' ? 1 : 0) - (b.d.code === 'AIS_TOO_MANY_ERRORS' ? 1 : 0)
-        || a.d.range.offset - b.d.range.offset || a.i - b.i)
-      .map((x) => x.d);
+    return inSourceOrder(this.items);
   }
+}
+
+/** By position (a stable sort keeps the order of findings at one place); the cap's notice last. */
+export function inSourceOrder(list: readonly AisDiagnostic[]): AisDiagnostic[] {
+  const last = (d: AisDiagnostic) => (d.code === 'AIS_TOO_MANY_ERRORS' ? 1 : 0);
+  return [...list].sort((a, b) => last(a) - last(b) || a.range.offset - b.range.offset);
 }

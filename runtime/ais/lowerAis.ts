@@ -4,7 +4,8 @@
  * loader as ApxmGraph JSON, so it obeys the same contract and validation. Run the checker first:
  * the lowering assumes a program without errors.
  */
-import type { AgentDecl, Expression, FlowDecl, Program as AisProgram, Statement } from './ast.js';
+import type { AgentDecl, FlowDecl, Program as AisProgram } from './ast.js';
+import { forEachExpressionInBody } from './astWalk.js';
 import { classifyCallExpr, type CallMapping } from './classifyCall.js';
 import { DiagnosticSink, type AisDiagnostic } from './diagnostics.js';
 import { FlowLowerer, type FlowContext } from './flowLowerer.js';
@@ -103,39 +104,11 @@ export function effectfulFlows(ast: AisProgram, mapping?: CallMapping): Set<stri
 function scanFlow(ast: AisProgram, agent: AgentDecl, flow: FlowDecl, mapping?: CallMapping): { effect: boolean; calls: string[] } {
   let effect = false;
   const calls: string[] = [];
-  const expr = (e: Expression | undefined): void => {
-    if (!e) return;
-    switch (e.kind) {
-      case 'Call':
-      case 'FlowCall': {
-        const c = classifyCallExpr(e, ast, agent, mapping);
-        if (c.kind === 'flow') calls.push(`${c.agent ?? agent.name}.${c.flow}`);
-        else if (c.kind === 'capability') effect = true;
-        else if (OP_SIGNATURES[c.op]?.effect) effect = true;
-        e.args.forEach(expr);
-        e.namedArgs.forEach((n) => expr(n.value));
-        return;
-      }
-      case 'Binary': expr(e.left); expr(e.right); return;
-      case 'Array': e.elements.forEach(expr); return;
-      case 'Unary': expr(e.operand); return;
-      default: return;
-    }
-  };
-  const stmts = (list: Statement[]): void => {
-    for (const s of list) {
-      switch (s.kind) {
-        case 'Let': expr(s.init); break;
-        case 'ExprStmt': expr(s.expression); break;
-        case 'Return': expr(s.value); break;
-        case 'If': expr(s.condition); stmts(s.then.statements); if (s.else) stmts(s.else.statements); break;
-        case 'Parallel': stmts(s.body.statements); break;
-        case 'Loop': expr(s.collection); stmts(s.body.statements); break;
-        case 'TryCatch': stmts(s.tryBlock.statements); stmts(s.catchBlock.statements); break;
-        case 'Switch': expr(s.discriminant); s.cases.forEach((c) => stmts(c.body)); if (s.defaultBody) stmts(s.defaultBody); break;
-      }
-    }
-  };
-  stmts(flow.body);
+  forEachExpressionInBody(flow, (e) => {
+    if (e.kind !== 'Call' && e.kind !== 'FlowCall') return;
+    const c = classifyCallExpr(e, ast, agent, mapping);
+    if (c.kind === 'flow') calls.push(`${c.agent ?? agent.name}.${c.flow}`);
+    else if (c.kind === 'capability' || OP_SIGNATURES[c.op]?.effect) effect = true;
+  });
   return { effect, calls };
 }

@@ -1,7 +1,7 @@
 /** Calls → nodes: built-in operations with their attributes, flow calls, capability (tool) calls. */
 import type { AgentDecl, CallExpr, Expression, FlowCallExpr, NamedArgument, Program as AisProgram } from './ast.js';
 import { classifyCallExpr } from './classifyCall.js';
-import type { FlowLowerer, LowerState, NodeSpec, Ref } from './flowLowerer.js';
+import type { FlowLowerer, LowerState, NodeSpec } from './flowLowerer.js';
 import { OP_SIGNATURES } from './opSignatures.js';
 import { quoteBarePlaceholders } from './templates.js';
 import type { OpName } from '../graph/opCatalogue.js';
@@ -207,4 +207,3 @@ function stringArg(e: Expression | undefined): string {
   return e?.kind === 'String' ? e.value : '';
 }
 
-export type { Ref };

@@ -1,10 +1,10 @@
 /** Structural and attribute checks of one flow; every problem is reported with its JSON path. */
+import { isTier } from '../memory/memorySystem.js';
 import { isObject, quoteForMessage, type Value } from '../values/value.js';
 import { childPath, type Diagnostics } from './diagnostics.js';
 import { pairLoops, topoOrder, type CompiledEdge } from './compileFlow.js';
 import type { FlowGraph, OpNode } from './types.js';
 
-const TIERS = ['stm', 'ltm', 'episodic'];
 
 /** Reports an edge whose ends are not node ids; true when both exist. */
 export function checkEdgeEndpoints(e: { from: number; to: number }, path: string, ids: ReadonlyMap<number, unknown>, diags: Diagnostics): boolean {
@@ -239,5 +239,5 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
 function checkTier(node: OpNode, path: string, diags: Diagnostics): void {
   const t = node.attributes.memory_tier ?? node.attributes.space;
   if (t === undefined) return;
-  if (typeof t !== 'string' || !TIERS.includes(t.toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'memory_tier'), `unknown memory tier ${quoteForMessage(t)}`, 'use "stm", "ltm" or "episodic"');
+  if (typeof t !== 'string' || !isTier(t.toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'memory_tier'), `unknown memory tier ${quoteForMessage(t)}`, 'use "stm", "ltm" or "episodic"');
 }

@@ -13,9 +13,15 @@ import type { EpisodicEvent, EpisodicQuery, SearchHit, StorageBackend } from './
 export type Tier = 'stm' | 'ltm' | 'episodic';
 export type SearchMode = 'auto' | 'key' | 'text';
 
+export const TIERS: readonly Tier[] = ['stm', 'ltm', 'episodic'];
+
+export function isTier(s: string): s is Tier {
+  return (TIERS as readonly string[]).includes(s);
+}
+
 export function parseTier(raw: string | undefined): Tier {
   const t = (raw ?? 'stm').toLowerCase();
-  if (t === 'stm' || t === 'ltm' || t === 'episodic') return t;
+  if (isTier(t)) return t;
   throw new ApxmError('E_MEMORY_TIER', `unknown memory tier "${raw}"`, { hint: 'use "stm" (working memory), "ltm" (persistent) or "episodic" (the execution log)' });
 }
 
