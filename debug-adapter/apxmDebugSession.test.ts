@@ -374,9 +374,11 @@ describe('debug adapter over DAP', () => {
       const asked = new Promise<string>((resolve) => dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'important') resolve(e.body.output); }));
       await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { plan: 'the launch' } })]);
       assert.match(await asked, /Approve the launch\?/);
+      // The run may end before the evaluate reply arrives: listen for the end first.
+      const terminated = dc.waitForEvent('terminated');
       const r = await dc.evaluateRequest({ expression: 'answer("yes, go")', context: 'repl' });
       assert.match(r.body.result, /answered/);
-      await dc.waitForEvent('terminated');
+      await terminated;
       assert.ok(out.includes('verdict: yes, go\n'), out.join('|'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
