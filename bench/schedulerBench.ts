@@ -8,29 +8,31 @@ import { chain, layered, random, toGraphJson, type Shape } from './shapes.js';
 
 export type Emit = (o: Record<string, unknown>) => void;
 
-async function timeRuntime(rt: Runtime, shape: Shape, reps: number): Promise<number> {
-  const program = programFromJson(toGraphJson(shape));
-  await rt.execute(program); // warm-up: compiles the flow once
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    const res = await rt.execute(program);
-    const t = performance.now() - t0;
-    if (res.status !== 'succeeded') throw new Error(`bench run failed: ${res.error?.message}`);
-    best = Math.min(best, t);
-  }
+type Timed = () => Promise<unknown>;
+
+async function once(f: Timed): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+/**
+ * Best time of each contender over `reps` rounds, the contenders taking turns within a round, so a
+ * slow stretch of the machine (2 shared cores) hits all of them alike. One warm-up round first.
+ */
+async function bestOf(reps: number, contenders: Timed[]): Promise<number[]> {
+  for (const f of contenders) await f();
+  const best = contenders.map(() => Infinity);
+  for (let r = 0; r < reps; r++) for (let k = 0; k < contenders.length; k++) best[k] = Math.min(best[k], await once(contenders[k]));
   return best;
 }
 
-async function timeFloor(shape: Shape, reps: number): Promise<number> {
-  await runFloor(shape);
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await runFloor(shape);
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
+function runOf(rt: Runtime, shape: Shape): Timed {
+  const program = programFromJson(toGraphJson(shape));
+  return async () => {
+    const res = await rt.execute(program);
+    if (res.status !== 'succeeded') throw new Error(`bench run failed: ${res.error?.message}`);
+  };
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -39,11 +41,9 @@ export async function schedulerBench(emit: Emit, sizes = [10_000, 100_000]): Pro
   const off = await Runtime.create({ memoryConfig: { recordEpisodes: false } });
   const on = await Runtime.create({ memoryConfig: { recordEpisodes: true } });
   for (const n of sizes) {
-    const reps = n >= 100_000 ? 2 : 5;
+    const reps = n >= 100_000 ? 4 : 15;
     for (const shape of [chain(n), layered(n), random(n)]) {
-      const floorMs = await timeFloor(shape, reps);
-      const offMs = await timeRuntime(off, shape, reps);
-      const onMs = await timeRuntime(on, shape, Math.max(1, reps - 1));
+      const [floorMs, offMs, onMs] = await bestOf(reps, [() => runFloor(shape), runOf(off, shape), runOf(on, shape)]);
       const us = (ms: number) => (ms * 1000) / n;
       emit({
         bench: 'scheduler-overhead', shape: shape.name, nodes: n,
@@ -57,7 +57,7 @@ export async function schedulerBench(emit: Emit, sizes = [10_000, 100_000]): Pro
   for (const shape of [chain(1000), layered(1000, 10)]) {
     const lgMs = await runLangGraph(shape, 3);
     const rtOff = await Runtime.create({ memoryConfig: { recordEpisodes: false } });
-    const apxmMs = await timeRuntime(rtOff, shape, 5);
+    const [apxmMs] = await bestOf(5, [runOf(rtOff, shape)]);
     await rtOff.dispose();
     emit({
       bench: 'scheduler-vs-langgraph', shape: shape.name, nodes: shape.nodes,

@@ -89,24 +89,47 @@ export class RuntimeEventEmitter {
   constructor() {
     this.emitter.setMaxListeners(100);
   }
+  /** Listener counts by event name, kept here so `hasListeners` (asked several times per node) is one property read. */
+  private readonly counts: Partial<Record<RuntimeEventName, number>> = {};
+  /** Changes whenever a listener is added or removed: lets a hot loop cache `hasListeners` answers. */
+  version = 0;
+  private recount(name: RuntimeEventName): void {
+    this.counts[name] = this.emitter.listenerCount(name);
+    this.version++;
+  }
   on<K extends RuntimeEventName>(name: K, listener: (e: RuntimeEvents[K]) => void): () => void {
     this.emitter.on(name, listener as (e: unknown) => void);
-    return () => this.emitter.off(name, listener as (e: unknown) => void);
+    this.recount(name);
+    return () => {
+      this.emitter.off(name, listener as (e: unknown) => void);
+      this.recount(name);
+    };
   }
   once<K extends RuntimeEventName>(name: K, listener: (e: RuntimeEvents[K]) => void): () => void {
-    this.emitter.once(name, listener as (e: unknown) => void);
-    return () => this.emitter.off(name, listener as (e: unknown) => void);
+    const wrapped = (e: unknown) => {
+      this.emitter.off(name, wrapped);
+      this.recount(name);
+      (listener as (e: unknown) => void)(e);
+    };
+    this.emitter.on(name, wrapped);
+    this.recount(name);
+    return () => {
+      this.emitter.off(name, wrapped);
+      this.recount(name);
+    };
   }
   /** Listens to every event (for recorders and loggers). */
   onAny(listener: <K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]) => void): () => void {
     this.anyListeners.push(listener);
+    this.version++;
     return () => {
       this.anyListeners = this.anyListeners.filter((l) => l !== listener);
+      this.version++;
     };
   }
   private anyListeners: (<K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]) => void)[] = [];
   hasListeners(name: RuntimeEventName): boolean {
-    return this.anyListeners.length > 0 || this.emitter.listenerCount(name) > 0;
+    return this.anyListeners.length > 0 || (this.counts[name] ?? 0) > 0;
   }
   emit<K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]): void {
     for (const l of this.anyListeners) l(name, e);
@@ -114,6 +137,8 @@ export class RuntimeEventEmitter {
   }
   removeAll(): void {
     this.emitter.removeAllListeners();
+    for (const name of Object.keys(this.counts) as RuntimeEventName[]) this.counts[name] = 0;
     this.anyListeners = [];
+    this.version++;
   }
 }

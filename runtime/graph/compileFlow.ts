@@ -3,7 +3,7 @@
  * critical-path priorities, and the control regions (loop bodies, try/catch regions).
  * Built once per flow and shared by every frame that runs it.
  */
-import { JOIN_OPS, LATENCY_WEIGHT_MS, OP_CATALOGUE } from './opCatalogue.js';
+import { JOIN_OPS, LATENCY_WEIGHT_MS, OP_CATALOGUE, type OpName } from './opCatalogue.js';
 import type { FlowGraph, OpNode } from './types.js';
 
 export interface CompiledEdge {
@@ -15,8 +15,20 @@ export interface CompiledEdge {
   inputPos: number;
   /** An Effect edge orders only: a skipped source does not skip its target. */
   effect: boolean;
-  label?: string;
+  label: string | undefined;
 }
+
+/** Bits of `CompiledFlow.edgeFlags`. */
+export const EDGE_DATA = 1;
+export const EDGE_EFFECT = 2;
+export const EDGE_LABELLED = 4;
+
+/** Bits of `CompiledFlow.nodeFlags`: what the scheduler must look at when a node settles. */
+export const NODE_RETURN = 1;
+export const NODE_TRY_CATCH = 2;
+export const NODE_LOOP_START = 4;
+export const NODE_IN_TRY = 8;
+export const NODE_HAS_TIMEOUT = 16;
 
 export interface LoopRegion {
   start: number;
@@ -61,6 +73,69 @@ export interface CompiledFlow {
   enclosingTries: number[][];
   /** Node names that are unique in the flow → index (for `{{name}}` templates). */
   byName: Map<string, number>;
+
+  // The scheduler's hot path reads these flat arrays instead of the node and edge objects, so a
+  // node's run touches a few contiguous cache lines rather than objects scattered over the heap.
+  /** Node ids and op names by index. */
+  ids: Int32Array;
+  ops: OpName[];
+  /** NODE_* bits by index. */
+  nodeFlags: Uint8Array;
+  /** The node's `timeout_ms` attribute (0 when it has none). */
+  timeoutMs: Float64Array;
+  /** Out-edges in compressed rows: the edges leaving node i are outList[outStart[i] .. outStart[i+1]). */
+  outStart: Int32Array;
+  outList: Int32Array;
+  /** Per edge: target index, EDGE_* bits, and the slot it fills in the target's inputs (-1: none). */
+  edgeTo: Int32Array;
+  edgeFlags: Uint8Array;
+  edgeSlot: Int32Array;
+  /** Node i's data inputs live at slots inputBase[i] .. inputBase[i+1] of a frame's input array. */
+  inputBase: Int32Array;
+  /** Nodes with no out-edges (a flow's result comes from them). */
+  sinks: number[];
+  /** Frame layouts by node set (topNodes, a loop's ownNodes), built on first use. */
+  layouts: Map<readonly number[], FrameLayout>;
+}
+
+/**
+ * What every frame over one node set starts with: the pending counts, which edges come from
+ * outside the set (their values are placed when the frame opens), and which nodes are ready at once.
+ */
+export interface FrameLayout {
+  pending: Int32Array;
+  externalEdges: number[];
+  initialReady: number[];
+}
+
+/** The layout of frames that run `nodes` of `flow` (cached per node set). */
+export function frameLayout(flow: CompiledFlow, nodes: readonly number[]): FrameLayout {
+  let layout = flow.layouts.get(nodes);
+  if (layout) return layout;
+  const n = flow.nodes.length;
+  const active = new Uint8Array(n);
+  for (const i of nodes) active[i] = 1;
+  const pending = new Int32Array(n);
+  const externalEdges: number[] = [];
+  for (const i of nodes) {
+    const loopOfEnd = flow.loopByEnd.get(i);
+    if (loopOfEnd && active[loopOfEnd.start]) {
+      pending[i] = 1; // released when its loop finishes
+      continue;
+    }
+    let count = 0;
+    for (const e of flow.inEdges[i]) {
+      if (active[flow.edges[e].from]) count++;
+      else externalEdges.push(e);
+    }
+    const loop = flow.loopByStart.get(i);
+    if (loop) for (const e of loop.externalInEdges) if (active[flow.edges[e].from]) count++;
+    pending[i] = count;
+  }
+  const initialReady = nodes.filter((i) => pending[i] === 0);
+  layout = { pending, externalEdges, initialReady };
+  flow.layouts.set(nodes, layout);
+  return layout;
 }
 
 /** Kahn's order; returns undefined when the graph has a cycle. */
@@ -145,8 +220,7 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     const data = e.dependency === 'Data';
     const effect = e.dependency === 'Effect';
     if (!effect) skippableInCount[to]++;
-    const ce: CompiledEdge = { index, from, to, data, inputPos: data ? dataInCount[to]++ : -1, effect };
-    if (e.label !== undefined) ce.label = e.label;
+    const ce: CompiledEdge = { index, from, to, data, inputPos: data ? dataInCount[to]++ : -1, effect, label: e.label };
     inEdges[to].push(index);
     outEdges[from].push(index);
     return ce;
@@ -168,6 +242,7 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, skippableInCount, isJoin, priority, topo,
     topNodes: [], loopByStart: new Map(), loopByEnd: new Map(), tryByNode: new Map(),
     enclosingTries: Array.from({ length: n }, () => []), byName: new Map(),
+    ...flatLayout(nodes, edges, outEdges, dataInCount),
   };
 
   const names = new Map<string, number>();
@@ -223,5 +298,46 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     containing.sort((a, b) => a.tryNodes.size - b.tryNodes.size);
     cf.enclosingTries[v] = containing.map((r) => r.node);
   }
+  for (let v = 0; v < n; v++) {
+    if (nodes[v].op === 'RETURN') cf.nodeFlags[v] |= NODE_RETURN;
+    if (nodes[v].op === 'TRY_CATCH') cf.nodeFlags[v] |= NODE_TRY_CATCH;
+    if (cf.loopByStart.has(v)) cf.nodeFlags[v] |= NODE_LOOP_START;
+    if (cf.enclosingTries[v].length) cf.nodeFlags[v] |= NODE_IN_TRY;
+  }
   return cf;
+}
+
+function flatLayout(nodes: OpNode[], edges: CompiledEdge[], outEdges: number[][], dataInCount: Int32Array) {
+  const n = nodes.length;
+  const ids = new Int32Array(n);
+  const ops: OpName[] = new Array(n);
+  const nodeFlags = new Uint8Array(n);
+  const timeoutMs = new Float64Array(n);
+  const inputBase = new Int32Array(n + 1);
+  const outStart = new Int32Array(n + 1);
+  const outList = new Int32Array(edges.length);
+  const sinks: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i];
+    ids[i] = node.id;
+    ops[i] = node.op;
+    const t = node.attributes.timeout_ms;
+    if (typeof t === 'number') {
+      timeoutMs[i] = t;
+      nodeFlags[i] |= NODE_HAS_TIMEOUT;
+    }
+    inputBase[i + 1] = inputBase[i] + dataInCount[i];
+    outStart[i + 1] = outStart[i] + outEdges[i].length;
+    outList.set(outEdges[i], outStart[i]);
+    if (outEdges[i].length === 0) sinks.push(i);
+  }
+  const edgeTo = new Int32Array(edges.length);
+  const edgeFlags = new Uint8Array(edges.length);
+  const edgeSlot = new Int32Array(edges.length);
+  for (const e of edges) {
+    edgeTo[e.index] = e.to;
+    edgeFlags[e.index] = (e.data ? EDGE_DATA : 0) | (e.effect ? EDGE_EFFECT : 0) | (e.label !== undefined ? EDGE_LABELLED : 0);
+    edgeSlot[e.index] = e.data ? inputBase[e.to] + e.inputPos : -1;
+  }
+  return { ids, ops, nodeFlags, timeoutMs, inputBase, outStart, outList, edgeTo, edgeFlags, edgeSlot, sinks, layouts: new Map<readonly number[], FrameLayout>() };
 }

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import type { NodeRef, RunStats, RuntimeEventEmitter } from '../events.js';
-import type { CompiledFlow } from '../graph/compileFlow.js';
+import { EDGE_DATA, EDGE_EFFECT, EDGE_LABELLED, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
 import { OP_CATALOGUE, type OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
 import type { RunServices } from '../ops/runServices.js';
@@ -15,7 +15,7 @@ import { Frame, NodeState, SKIPPED, type FrameOutcome, type LoopIteration, type 
 import type { LaneClient, LanePool } from './lanePool.js';
 import { LoopPlan } from './loopPlan.js';
 import { NodeContext } from './nodeContext.js';
-import { ReadyQueue, type ReadyItem } from './readyQueue.js';
+import { ReadyQueue } from './readyQueue.js';
 
 const LLM_OPS = new Set<OpName>(['ASK', 'THINK', 'REASON', 'PLAN', 'REFLECT', 'VERIFY']);
 
@@ -73,10 +73,13 @@ export class Execution implements LaneClient {
   private externalWaits = 0;
   private pumping = false;
   private pumpAgain = false;
-  private readonly completions: NodeContext[] = [];
+  /** Settled nodes not yet processed: completions[0 .. completionCount). */
+  private readonly completions: (NodeContext | undefined)[] = [];
+  private completionCount = 0;
   private paused: boolean;
   private pauseAnnounced = false;
-  private bypassHookFor: ReadyItem<Frame> | undefined;
+  /** Sequence number of the ready entry that already passed the pause hook (-1: none). */
+  private bypassHookFor = -1;
   private stepRequests: { match?: (f: Frame, idx: number) => boolean; resolve: (r: NodeRef | undefined) => void }[] = [];
   private done = false;
   private resolveRun!: (r: ExecutionResult) => void;
@@ -86,6 +89,11 @@ export class Execution implements LaneClient {
   private area = 0;
   private readonly stats: RunStats;
   private readonly abortRun = new AbortController();
+  /** Whether anyone listens to the per-node events, as of events.version `listenVersion`. */
+  private listenVersion = -1;
+  private wantReady = false;
+  private wantStarted = false;
+  private wantFinished = false;
 
   constructor(private readonly o: ExecutionOptions) {
     this.runId = o.runId;
@@ -98,6 +106,14 @@ export class Execution implements LaneClient {
 
   get signal(): AbortSignal {
     return this.abortRun.signal;
+  }
+
+  get services(): RunServices {
+    return this.o.services;
+  }
+
+  get events(): RuntimeEventEmitter {
+    return this.o.events;
   }
 
   run(): Promise<ExecutionResult> {
@@ -150,7 +166,7 @@ export class Execution implements LaneClient {
 
   /** Ready nodes in the order they would start. */
   readyNodes(): NodeRef[] {
-    return this.queue.ordered().filter((it) => this.isLive(it)).map((it) => this.ref(it.frame, it.idx));
+    return this.queue.ordered().filter((it) => this.isLive(it.frame, it.idx)).map((it) => this.ref(it.frame, it.idx));
   }
 
   /** Frames from the innermost to the entry flow, for a node's call stack. */
@@ -177,9 +193,9 @@ export class Execution implements LaneClient {
     const f = this.frames.get(frameId);
     const idx = f?.flow.indexOf.get(nodeId);
     if (!f || idx === undefined || (f.state[idx] !== NodeState.Pending && f.state[idx] !== NodeState.Ready)) return false;
-    const slots = f.inputs[idx];
-    if (!slots || index < 0 || index >= slots.length || slots[index] === undefined || slots[index] === SKIPPED) return false;
-    slots[index] = value;
+    const at = f.flow.inputBase[idx] + index;
+    if (index < 0 || index >= f.flow.dataInCount[idx] || f.slots[at] === undefined || f.slots[at] === SKIPPED) return false;
+    f.slots[at] = value;
     return true;
   }
 
@@ -212,24 +228,10 @@ export class Execution implements LaneClient {
     this.stats.nodesTotal += nodes.length;
     if (this.o.events.hasListeners('frame:entered')) this.o.events.emit('frame:entered', this.frameRef(frame));
 
-    const { edges, inEdges } = flow;
-    for (const i of nodes) {
-      if (flow.dataInCount[i] > 0) frame.inputs[i] = new Array(flow.dataInCount[i]);
-      const loopOfEnd = flow.loopByEnd.size ? flow.loopByEnd.get(i) : undefined;
-      if (loopOfEnd && frame.isActive(loopOfEnd.start)) {
-        frame.pending[i] = 1; // released when its loop finishes
-        continue;
-      }
-      let pending = 0;
-      for (const e of inEdges[i]) {
-        const src = edges[e].from;
-        if (frame.isActive(src)) pending++;
-        else this.placeExternal(frame, e, this.externalValue(frame, src));
-      }
-      const loop = flow.loopByStart.size ? flow.loopByStart.get(i) : undefined;
-      if (loop) for (const e of loop.externalInEdges) if (frame.isActive(edges[e].from)) pending++;
-      frame.pending[i] = pending;
-    }
+    const { edges } = flow;
+    const layout = frameLayout(flow, nodes);
+    frame.pending.set(layout.pending);
+    for (const e of layout.externalEdges) this.placeExternal(frame, e, this.externalValue(frame, edges[e].from));
     if (iteration) {
       const exits = iteration.loop.exitEdges;
       frame.exitSlots = new Array(exits.length);
@@ -245,7 +247,7 @@ export class Execution implements LaneClient {
       for (const v of region.tryNodes) if (frame.isActive(v)) count++;
       frame.tryUnsettled.set(t, count);
     }
-    for (const i of nodes) if (frame.pending[i] === 0 && frame.state[i] === NodeState.Pending) this.becomeReady(frame, i);
+    for (const i of layout.initialReady) if (frame.state[i] === NodeState.Pending) this.becomeReady(frame, i);
     this.checkFrameDone(frame);
     return frame;
   }
@@ -258,9 +260,10 @@ export class Execution implements LaneClient {
   }
 
   private placeExternal(frame: Frame, e: number, value: Slot): void {
-    const edge = frame.flow.edges[e];
-    if (value === SKIPPED && !edge.effect) frame.skippedIn[edge.to]++;
-    if (edge.data) frame.inputs[edge.to][edge.inputPos] = value;
+    const flow = frame.flow;
+    const flags = flow.edgeFlags[e];
+    if (value === SKIPPED && !(flags & EDGE_EFFECT)) frame.skippedIn[flow.edgeTo[e]]++;
+    if (flags & EDGE_DATA) frame.slots[flow.edgeSlot[e]] = value;
   }
 
   private frameRef(f: Frame) {
@@ -288,7 +291,7 @@ export class Execution implements LaneClient {
     }
     if (frame.hasReturn) return frame.returnValue ?? null;
     const { flow } = frame;
-    let exits = frame.nodes.filter((i) => flow.outEdges[i].length === 0 && frame.state[i] === NodeState.Done);
+    let exits = flow.sinks.filter((i) => frame.state[i] === NodeState.Done);
     if (exits.length > 1) exits = exits.filter((i) => flow.nodes[i].op !== 'PRINT');
     if (exits.length === 1) return frame.outputs[exits[0]] ?? null;
     if (exits.length === 0) return null;
@@ -321,7 +324,8 @@ export class Execution implements LaneClient {
     }
     frame.state[idx] = NodeState.Ready;
     this.queue.push(frame, idx, flow.priority[idx]);
-    if (this.o.events.hasListeners('node:ready')) {
+    if (this.o.events.version !== this.listenVersion) this.refreshListening();
+    if (this.wantReady) {
       const node = flow.nodes[idx];
       this.o.events.emit('node:ready', {
         runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
@@ -332,8 +336,7 @@ export class Execution implements LaneClient {
 
   private deliver(frame: Frame, e: number, value: Slot): void {
     const flow = frame.flow;
-    const edge = flow.edges[e];
-    const t = edge.to;
+    const t = flow.edgeTo[e];
     if (!frame.isActive(t)) {
       if (frame.iteration && t === frame.iteration.loop.end) {
         const k = frame.iteration.loop.exitEdges.indexOf(e);
@@ -354,8 +357,9 @@ export class Execution implements LaneClient {
     if (frame.state[t] !== NodeState.Pending) return;
     const loop = flow.loopByEnd.size ? flow.loopByEnd.get(t) : undefined;
     if (loop && frame.isActive(loop.start)) return; // LOOP_END waits for its loop, not its edges
-    if (value === SKIPPED && !edge.effect) frame.skippedIn[t]++;
-    if (edge.data) frame.inputs[t][edge.inputPos] = value;
+    const flags = flow.edgeFlags[e];
+    if (value === SKIPPED && !(flags & EDGE_EFFECT)) frame.skippedIn[t]++;
+    if (flags & EDGE_DATA) frame.slots[flow.edgeSlot[e]] = value;
     if (--frame.pending[t] === 0) this.becomeReady(frame, t);
   }
 
@@ -364,8 +368,8 @@ export class Execution implements LaneClient {
     this.stats.nodesSkipped++;
     this.emitSkipped(frame, idx, reason);
     const flow = frame.flow;
-    for (const e of flow.outEdges[idx]) this.deliver(frame, e, SKIPPED);
-    const loop = flow.loopByStart.get(idx);
+    this.deliverAll(frame, idx, SKIPPED);
+    const loop = flow.nodeFlags[idx] & NODE_LOOP_START ? flow.loopByStart.get(idx) : undefined;
     if (loop && frame.state[loop.end] === NodeState.Pending) this.skip(frame, loop.end, reason);
     this.settleNode(frame, idx);
   }
@@ -380,8 +384,19 @@ export class Execution implements LaneClient {
     }
   }
 
+  /** Sends `value` down every out-edge of node `idx`. */
+  private deliverAll(frame: Frame, idx: number, value: Slot): void {
+    const { outStart, outList } = frame.flow;
+    for (let k = outStart[idx], end = outStart[idx + 1]; k < end; k++) this.deliver(frame, outList[k], value);
+  }
+
   private settleNode(frame: Frame, idx: number): void {
     frame.remaining--;
+    if (frame.flow.nodeFlags[idx] & NODE_IN_TRY) this.settleInTries(frame, idx);
+    else this.checkFrameDone(frame);
+  }
+
+  private settleInTries(frame: Frame, idx: number): void {
     const tries = frame.flow.enclosingTries[idx];
     for (let k = 0; k < tries.length; k++) {
       const t = tries[k];
@@ -404,8 +419,8 @@ export class Execution implements LaneClient {
 
   // ---- dispatch -------------------------------------------------------------------------------
 
-  private isLive(it: ReadyItem<Frame>): boolean {
-    return !it.frame.settled && it.frame.state[it.idx] === NodeState.Ready;
+  private isLive(frame: Frame, idx: number): boolean {
+    return !frame.settled && frame.state[idx] === NodeState.Ready;
   }
 
   private pump(): void {
@@ -421,44 +436,48 @@ export class Execution implements LaneClient {
         if (this.done) break;
         while (this.stepRequests.length && this.queue.size > 0) {
           const req = this.stepRequests[0];
-          const it = req.match ? this.queue.take((x) => this.isLive(x) && (req.match as (f: Frame, i: number) => boolean)(x.frame, x.idx)) : this.popLive();
+          const match = req.match;
+          const it = match ? this.queue.take((x) => this.isLive(x.frame, x.idx) && match(x.frame, x.idx)) : this.popLive() ? { frame: this.queue.frame, idx: this.queue.idx, priority: this.queue.priority } : undefined;
           if (!it) break;
           if (!this.o.pool.acquireIfFree()) {
             this.queue.push(it.frame, it.idx, it.priority);
             break;
           }
           this.stepRequests.shift();
-          this.startNode(it, req.resolve);
+          this.startNode(it.frame, it.idx, req.resolve);
         }
-        while (!this.paused && this.queue.size > 0 && this.inFlight < this.o.maxParallelism) {
-          const it = this.popLive();
-          if (!it) break;
-          if (this.bypassHookFor === it) this.bypassHookFor = undefined;
+        const queue = this.queue;
+        while (!this.paused && queue.size > 0 && this.inFlight < this.o.maxParallelism) {
+          if (!this.popLive()) break;
+          const { frame, idx } = queue;
+          if (this.bypassHookFor === queue.seq) this.bypassHookFor = -1;
           else if (this.o.hooks?.shouldPause) {
-            const ref = this.ref(it.frame, it.idx);
-            if (this.o.hooks.shouldPause(ref, this.collectInputs(it.frame, it.idx))) {
-              this.bypassHookFor = this.queue.push(it.frame, it.idx, it.priority);
+            const ref = this.ref(frame, idx);
+            if (this.o.hooks.shouldPause(ref, this.collectInputs(frame, idx))) {
+              this.bypassHookFor = queue.push(frame, idx, queue.priority);
               this.paused = true;
               this.announcePause('breakpoint', ref);
               break;
             }
           }
           if (!this.o.pool.tryAcquire(this)) {
-            this.queue.push(it.frame, it.idx, it.priority);
+            queue.push(frame, idx, queue.priority);
             break;
           }
-          this.startNode(it);
+          this.startNode(frame, idx);
         }
-      } while (this.pumpAgain || this.completions.length);
+      } while (this.pumpAgain || this.completionCount > 0);
     } finally {
       this.pumping = false;
     }
     this.checkStalled();
   }
 
-  private popLive(): ReadyItem<Frame> | undefined {
-    for (let it = this.queue.pop(); it; it = this.queue.pop()) if (this.isLive(it)) return it;
-    return undefined;
+  /** Pops entries until a live one (left in the queue's cursor); false when none is left. */
+  private popLive(): boolean {
+    const q = this.queue;
+    while (q.pop()) if (this.isLive(q.frame, q.idx)) return true;
+    return false;
   }
 
   private announcePause(reason: 'request' | 'breakpoint' | 'step' | 'entry', node?: NodeRef): void {
@@ -500,50 +519,56 @@ export class Execution implements LaneClient {
 
   private collectInputs(frame: Frame, idx: number): Value[] {
     const flow = frame.flow;
-    const slots = frame.inputs[idx];
-    if (!slots) {
+    if (frame.loopResults !== undefined) {
+      const results = frame.loopResults.get(idx);
+      if (results) return [results];
+    }
+    const base = flow.inputBase[idx];
+    const end = flow.inputBase[idx + 1];
+    if (base === end) {
       // Upstream: an LLM node with no inputs gets the flow's arguments (graphs can opt out).
-      if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.nodes[idx].op) && flow.graph.metadata.param_inputs !== false) return frame.paramList;
+      if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.ops[idx]) && flow.graph.metadata.param_inputs !== false) return frame.paramList;
       return [];
     }
-    // Every data input has arrived; with none skipped the slots are the inputs (no copy).
-    if (frame.skippedIn[idx] === 0 && !slots.includes(undefined)) return slots as Value[];
+    // Skipped inputs are left out; one that never arrived (a debugger step past a join) is null.
+    const slots = frame.slots;
     const out: Value[] = [];
-    for (let k = 0; k < slots.length; k++) {
-      const s = slots[k];
-      if (s === SKIPPED) continue;
-      out.push(s === undefined ? null : s);
+    for (let k = base; k < end; k++) {
+      const v = slots[k];
+      if (v !== SKIPPED) out.push(v === undefined ? null : v);
     }
     return out;
   }
 
-  private startNode(it: ReadyItem<Frame>, onStepSettled?: (r: NodeRef | undefined) => void): void {
-    const { frame, idx } = it;
-    const node = frame.flow.nodes[idx];
+  private startNode(frame: Frame, idx: number, onStepSettled?: (r: NodeRef | undefined) => void): void {
+    const flow = frame.flow;
     frame.state[idx] = NodeState.Running;
     const inputs = this.collectInputs(frame, idx);
-    const ctx = new NodeContext(this, frame, idx, inputs, this.o.services, this.o.events);
+    const ctx = new NodeContext(this, frame, idx, inputs);
     this.trackParallelism(+1, ctx.startedAt);
     ctx.onStepSettled = onStepSettled;
-    if (this.o.events.hasListeners('node:started')) {
+    if (this.o.events.version !== this.listenVersion) this.refreshListening();
+    if (this.wantStarted) {
+      const node = flow.nodes[idx];
       // Literal objects of one shape (no spread): these two events are on the per-node hot path.
       this.o.events.emit('node:started', {
         runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx.nodeExecId, op: node.op, name: node.name, flow: frame.flow.graph.qualifiedName, source: node.source,
         inputs, attempt: 1, startedAt: ctx.startedAtWall,
       });
     }
-    const timeoutMs = typeof node.attributes.timeout_ms === 'number' ? node.attributes.timeout_ms : undefined;
-    if (timeoutMs !== undefined) {
-      ctx.timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${node.op} node ${node.id} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
+    const op = flow.ops[idx];
+    if (flow.nodeFlags[idx] & NODE_HAS_TIMEOUT) {
+      const timeoutMs = flow.timeoutMs[idx];
+      ctx.timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${op} node ${flow.ids[idx]} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
     }
-    if (frame === this.top && this.o.replay?.has(node.id) && !RERUN_ON_REPLAY.has(node.op)) {
+    if (this.o.replay !== undefined && frame === this.top && this.o.replay.has(flow.ids[idx]) && !RERUN_ON_REPLAY.has(op)) {
       ctx.replayed = true;
-      this.settle(ctx, true, this.o.replay.get(node.id));
+      this.settle(ctx, true, this.o.replay.get(flow.ids[idx]));
       return;
     }
     let out: OpOutcome | Promise<OpOutcome>;
     try {
-      const handler = this.o.handlers[node.op];
+      const handler = this.o.handlers[op];
       out = handler(ctx);
     } catch (e) {
       this.settle(ctx, false, e);
@@ -558,18 +583,21 @@ export class Execution implements LaneClient {
     if (ctx.timer) clearTimeout(ctx.timer);
     ctx.settledOk = ok;
     ctx.settledValue = value;
-    this.completions.push(ctx);
+    this.completions[this.completionCount++] = ctx;
     if (!this.pumping) this.pump();
     else this.pumpAgain = true;
   }
 
   private drainCompletions(): void {
-    for (let i = 0; i < this.completions.length; i++) {
-      const ctx = this.completions[i];
+    // Kept as a reused array with a count: truncating an array's length on every node costs a runtime call.
+    const list = this.completions;
+    for (let i = 0; i < this.completionCount; i++) {
+      const ctx = list[i] as NodeContext;
+      list[i] = undefined;
       this.onNodeSettled(ctx.frameRef, ctx.idx, ctx, ctx.settledOk, ctx.settledValue, ctx.startedAt);
       ctx.onStepSettled?.(this.ref(ctx.frameRef, ctx.idx));
     }
-    this.completions.length = 0;
+    this.completionCount = 0;
   }
 
   private onNodeSettled(frame: Frame, idx: number, ctx: NodeContext, ok: boolean, value: unknown, startedAt: number): void {
@@ -578,7 +606,7 @@ export class Execution implements LaneClient {
       this.o.pool.release();
       this.trackParallelism(-1, now);
     }
-    frame.running.delete(idx);
+    if (ctx.hasSignal) frame.running.delete(idx);
     if (frame.settled || frame.state[idx] !== NodeState.Running) return; // cancelled or aborted by its try region
     const durationMs = now - startedAt;
     if (ok) this.complete(frame, idx, value as OpOutcome, ctx, durationMs);
@@ -587,12 +615,12 @@ export class Execution implements LaneClient {
 
   private complete(frame: Frame, idx: number, outcome: OpOutcome, ctx: NodeContext | undefined, durationMs: number): void {
     const flow = frame.flow;
-    const node = flow.nodes[idx];
     let value: Value;
     let routed: Routed | undefined;
     let skipAll = false;
     let loopPlan: LoopPlan | undefined;
-    if (outcome instanceof Routed) {
+    if (outcome === null || typeof outcome !== 'object') value = outcome === undefined ? null : outcome;
+    else if (outcome instanceof Routed) {
       routed = outcome;
       value = outcome.value;
     } else if (outcome instanceof SkipDownstream) {
@@ -605,24 +633,31 @@ export class Execution implements LaneClient {
     frame.state[idx] = NodeState.Done;
     frame.outputs[idx] = value;
     this.stats.nodesExecuted++;
-    if (this.o.events.hasListeners('node:finished')) {
+    if (this.o.events.version !== this.listenVersion) this.refreshListening();
+    if (this.wantFinished) {
+      const node = flow.nodes[idx];
       this.o.events.emit('node:finished', {
         runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
         inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0, replayed: ctx?.replayed === true,
       });
     }
-    if (node.op === 'RETURN' && !frame.hasReturn) {
+    const flags = flow.nodeFlags[idx];
+    if (flags & NODE_RETURN && !frame.hasReturn) {
       frame.hasReturn = true;
       frame.returnValue = value;
     }
-    const isTry = node.op === 'TRY_CATCH';
-    for (const e of flow.outEdges[idx]) {
-      const edge = flow.edges[e];
-      if (isTry && edge.label === 'catch') continue;
-      let v: Slot = value;
-      if (skipAll) v = SKIPPED;
-      else if (routed) v = edge.label === undefined ? (routed.unlabelledLive ? value : SKIPPED) : routed.live.has(edge.label) ? value : SKIPPED;
-      this.deliver(frame, e, v);
+    const isTry = (flags & NODE_TRY_CATCH) !== 0;
+    if (skipAll) this.deliverAll(frame, idx, SKIPPED);
+    else if (!routed && !isTry) this.deliverAll(frame, idx, value);
+    else {
+      for (let k = flow.outStart[idx], end = flow.outStart[idx + 1]; k < end; k++) {
+        const e = flow.outList[k];
+        const label = flow.edgeFlags[e] & EDGE_LABELLED ? flow.edges[e].label : undefined;
+        if (isTry && label === 'catch') continue;
+        let v: Slot = value;
+        if (routed) v = label === undefined ? (routed.unlabelledLive ? value : SKIPPED) : routed.live.has(label) ? value : SKIPPED;
+        this.deliver(frame, e, v);
+      }
     }
     if (isTry && frame.tryUnsettled.get(idx) === 0) this.releaseCatch(frame, idx);
     if (loopPlan) this.startLoop(frame, idx, loopPlan);
@@ -652,7 +687,7 @@ export class Execution implements LaneClient {
       return;
     }
     if (!frame.tryFailure.has(handler)) frame.tryFailure.set(handler, err);
-    for (const e of flow.outEdges[idx]) this.deliver(frame, e, SKIPPED);
+    this.deliverAll(frame, idx, SKIPPED);
     const loop = flow.loopByStart.get(idx);
     if (loop && frame.state[loop.end] === NodeState.Pending) this.skip(frame, loop.end, 'try-aborted');
     this.settleNode(frame, idx);
@@ -688,7 +723,7 @@ export class Execution implements LaneClient {
     const next = (index: number): void => {
       if (frame.settled || frame.state[loop.end] !== NodeState.Pending) return;
       if (index >= plan.items.length) {
-        frame.inputs[loop.end] = [results];
+        (frame.loopResults ??= new Map()).set(loop.end, results);
         frame.pending[loop.end] = 0;
         this.becomeReady(frame, loop.end);
         return;
@@ -785,6 +820,14 @@ export class Execution implements LaneClient {
 
   // ---- bookkeeping ----------------------------------------------------------------------------
 
+  private refreshListening(): void {
+    const ev = this.o.events;
+    this.listenVersion = ev.version;
+    this.wantReady = ev.hasListeners('node:ready');
+    this.wantStarted = ev.hasListeners('node:started');
+    this.wantFinished = ev.hasListeners('node:finished');
+  }
+
   private trackParallelism(delta: number, now = performance.now()): void {
     if (this.inFlight > 0) {
       const dt = now - this.lastChange;
@@ -821,7 +864,8 @@ export class Execution implements LaneClient {
     this.stats.avgParallelism = this.busyTime > 0 ? this.area / this.busyTime : 0;
     const status = outcome.ok ? 'succeeded' : outcome.cancelled ? 'cancelled' : 'failed';
     const outputs: Record<number, Value> = {};
-    for (const i of this.top.nodes) if (this.top.state[i] === NodeState.Done) outputs[this.top.flow.nodes[i].id] = this.top.outputs[i];
+    const top = this.top;
+    for (const i of top.nodes) if (top.state[i] === NodeState.Done) outputs[top.flow.ids[i]] = top.outputs[i];
     const result: ExecutionResult = { runId: this.runId, status, outputs, stats: { ...this.stats } };
     if (outcome.ok) result.result = outcome.value;
     else result.error = outcome.error;

@@ -33,7 +33,10 @@ export class Frame {
   readonly state: Uint8Array;
   readonly pending: Int32Array;
   readonly skippedIn: Int32Array;
-  readonly inputs: Slot[][];
+  /** Data inputs of every node, flat: node i's are at flow.inputBase[i] ... */
+  readonly slots: Slot[];
+  /** LOOP_END idx → the values its loop's iterations returned (its input once the loop is done). */
+  loopResults: Map<number, Value[]> | undefined;
   readonly outputs: Value[];
   remaining = 0;
   /** Iteration frames: values flowing into the loop's LOOP_END, by exit edge order. */
@@ -68,7 +71,7 @@ export class Frame {
     this.state = new Uint8Array(n);
     this.pending = new Int32Array(n);
     this.skippedIn = new Int32Array(n);
-    this.inputs = new Array(n);
+    this.slots = new Array(flow.inputBase[n]);
     this.outputs = new Array(n);
     for (const i of nodes) this.state[i] = NodeState.Pending;
     this.remaining = nodes.length;

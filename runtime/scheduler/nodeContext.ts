@@ -10,7 +10,6 @@ import { type Execution } from './execution.js';
 import { NodeState, SKIPPED, type Frame } from './frame.js';
 
 export class NodeContext implements OpContext {
-  readonly node: OpNode;
   readonly startedAt = performance.now();
   /** Set by the scheduler when the handler settles. */
   settledOk = false;
@@ -30,10 +29,23 @@ export class NodeContext implements OpContext {
     private readonly frame: Frame,
     readonly idx: number,
     readonly inputs: Value[],
-    readonly services: RunServices,
-    private readonly events: RuntimeEventEmitter,
-  ) {
-    this.node = frame.flow.nodes[idx];
+  ) {}
+
+  get services(): RunServices {
+    return this.exec.services;
+  }
+
+  private get events(): RuntimeEventEmitter {
+    return this.exec.events;
+  }
+
+  get node(): OpNode {
+    return this.frame.flow.nodes[this.idx];
+  }
+
+  /** True once something asked for the abort signal (the scheduler then tracks it in the frame). */
+  get hasSignal(): boolean {
+    return this.controller !== undefined;
   }
 
   /** Wall-clock start (ms since the epoch), derived from the monotonic start. */
