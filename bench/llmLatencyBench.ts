@@ -57,7 +57,7 @@ export async function llmLatencyBench(emit: Emit): Promise<void> {
     await rt.execute(program);
     const walls: number[] = [];
     const floors: number[] = [];
-    for (let r = 0; r < 5; r++) {
+    for (let r = 0; r < 11; r++) {
       floors.push(await timerFloor(c.criticalCalls, c.width));
       const t0 = performance.now();
       const res = await rt.execute(program);

@@ -71,8 +71,15 @@ export class LlmClient {
       const signal = attemptCtl.signal;
       const started = performance.now();
       try {
-        const response = await this.provider.complete({ ...request, latency: options.latency, signal });
-        return { ...response, latencyMs: Math.round(performance.now() - started), attempts: attempt };
+        // One object literal of fixed shape, not a spread: this runs for every call.
+        const response = await this.provider.complete({
+          phase: request.phase, messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens,
+          json: request.json, reasoningBudget: request.reasoningBudget, onDelta: request.onDelta, latency: options.latency, signal,
+        });
+        const result = response as LlmCallResult;
+        result.latencyMs = Math.round(performance.now() - started);
+        result.attempts = attempt;
+        return result;
       } catch (e) {
         let error: ApxmError;
         if (outer?.aborted) throw cancelled();

@@ -1,12 +1,17 @@
 /**
  * Batches episodic events so recording never dominates run time: events queue in memory and are
- * written one transaction per `batchSize` events, on a short timer, on flush and on close.
+ * written one transaction per `batchSize` events, when the run next waits (or on a timer), on
+ * flush and on close.
  */
 import type { EpisodicEvent, StorageBackend } from './storage.js';
 
 export interface EpisodicRecorderOptions {
   batchSize?: number;
-  /** Longest an event waits in memory before it is written. Default 200 ms. */
+  /**
+   * Longest an event waits in memory before it is written. Default 0: as soon as the run yields to
+   * the event loop (while its LLM calls and tools are in flight), so little is left to write when
+   * it ends.
+   */
   flushIntervalMs?: number;
   /** A write failure (disk full...) is reported here rather than thrown into the run. */
   onError?: (error: Error) => void;
@@ -15,20 +20,26 @@ export interface EpisodicRecorderOptions {
 export class EpisodicRecorder {
   private pending: EpisodicEvent[] = [];
   private timer?: NodeJS.Timeout;
+  private immediate?: NodeJS.Immediate;
   private closed = false;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
 
   constructor(private readonly storage: StorageBackend, private readonly options: EpisodicRecorderOptions = {}) {
     this.batchSize = Math.max(1, options.batchSize ?? 512);
-    this.flushIntervalMs = options.flushIntervalMs ?? 200;
+    this.flushIntervalMs = options.flushIntervalMs ?? 0;
   }
 
   record(event: EpisodicEvent): void {
     if (this.closed) return;
     this.pending.push(event);
     if (this.pending.length >= this.batchSize) this.flush();
-    else if (!this.timer) {
+    else if (this.flushIntervalMs === 0) {
+      if (!this.immediate) {
+        this.immediate = setImmediate(() => this.flush());
+        this.immediate.unref();
+      }
+    } else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
       this.timer.unref();
     }
@@ -40,7 +51,9 @@ export class EpisodicRecorder {
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];

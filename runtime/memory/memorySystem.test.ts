@@ -61,6 +61,17 @@ describe('EpisodicRecorder', () => {
     assert.deepEqual(storage.episodicQuery({}).map((e) => e.payload), Array.from({ length: 11 }, (_, i) => i));
   });
 
+  it('by default writes as soon as the run yields to the event loop', async () => {
+    const storage = new MemoryStorage();
+    const rec = new EpisodicRecorder(storage, { batchSize: 100 });
+    rec.record({ runId: 'r', frameId: null, nodeId: null, eventType: 'x', payload: null, timestamp: 1 });
+    rec.record({ runId: 'r', frameId: null, nodeId: null, eventType: 'y', payload: null, timestamp: 2 });
+    assert.equal(storage.episodicCount(), 0, 'nothing is written while the run holds the thread');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(storage.episodicCount(), 2, 'both events are written');
+    assert.equal(rec.pendingCount, 0);
+  });
+
   it('flushes on its timer', async () => {
     const storage = new MemoryStorage();
     const rec = new EpisodicRecorder(storage, { batchSize: 100, flushIntervalMs: 5 });
