@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, OutputEvent, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
@@ -25,11 +25,12 @@ import type { Value } from '../runtime/values/value.js';
 import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
 import { createReplayRuntime, openRecording } from '../runtime/replay/replaySetup.js';
 import type { RecordedRun } from '../runtime/replay/recordedRun.js';
-import { BreakpointStore, hitConditionMet, nodeKey } from './breakpoints.js';
+import { BreakpointStore, hitConditionMet } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
-import { evaluate, evaluateText, interpolateLogMessage, parseExpression, truthy, type Scope as ExprScope } from './expressions.js';
+import { evaluate, interpolateLogMessage, parseExpression, truthy } from './expressions.js';
 import { checkLaunchArguments, llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { RunView } from './runView.js';
+import { RunInspector, type FrameHandle } from './inspector.js';
 import { preview, VariableStore } from './variables.js';
 
 /** Exception breakpoint filters: which failures stop the run. */
@@ -62,12 +63,6 @@ interface Stop {
   exception?: { error: SerializedError; node?: NodeRef; prompt?: unknown; reply?: string };
 }
 
-interface FrameHandle {
-  frameId: number;
-  nodeId?: number;
-  flow: string;
-}
-
 export class ApxmDebugSession extends LoggingDebugSession {
   private runtime?: Runtime;
   private runId?: string;
@@ -94,7 +89,10 @@ export class ApxmDebugSession extends LoggingDebugSession {
   private exitCode?: number;
   private stepTargets = new Map<number, NodeRef>();
   private dataBreakpoints: { dataId: string; accessType: DebugProtocol.DataBreakpointAccessType; hitCondition?: string; hits: number }[] = [];
-  private nodeIndex?: Map<string, OpNode>;
+  private readonly inspector = new RunInspector(this.vars, () => ({
+    runtime: this.runtime, handle: this.handle, program: this.program, view: this.view, args: this.args?.args, stopped: this.stopped,
+    answerPause: (text) => this.answerPause(text),
+  }));
   /** The recorded run a replay session re-executes. */
   private recording?: RecordedRun;
   /** Ops started in this run, in order: where step back re-executes to. */
@@ -265,11 +263,11 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   private shouldPause(node: NodeRef, inputs: Value[]): boolean {
     if (this.breakpoints.isEmpty || this.fastForward) return false;
-    const op = this.opNode(node.flow, node.nodeId);
+    const op = this.inspector.opNode(node.flow, node.nodeId);
     if (!op) return false;
     const bps = this.breakpoints.at(node.flow, op);
     if (!bps.length) return false;
-    const scope = this.exprScope(node, inputs);
+    const scope = this.inspector.exprScope(node, inputs);
     let stop = false;
     for (const bp of bps) {
       if (bp.condition) {
@@ -319,7 +317,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     ev.body.allThreadsStopped = true;
     if (stop.reason === 'breakpoint' && !this.breakpointPositions.includes(this.history.length)) this.breakpointPositions.push(this.history.length);
     if (stop.reason === 'breakpoint' && stop.node) {
-      const ids = this.breakpoints.at(stop.node.flow, this.opNode(stop.node.flow, stop.node.nodeId) as OpNode).map((b) => b.id);
+      const ids = this.breakpoints.at(stop.node.flow, this.inspector.opNode(stop.node.flow, stop.node.nodeId) as OpNode).map((b) => b.id);
       if (ids.length) ev.body.hitBreakpointIds = ids;
     }
     this.sendEvent(ev);
@@ -524,7 +522,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     if (this.recording) {
       await this.runtime?.dispose().catch(() => undefined);
       this.runtime = await this.makeRuntime(undefined);
-      this.nodeIndex = undefined;
+      this.inspector.reset();
     }
     this.fastForward = replayTo !== undefined;
     this.startRun(replayTo !== undefined);
@@ -635,7 +633,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   private stackFrame(frameId: number, flow: string, label: string, nodeId: number): DebugProtocol.StackFrame {
-    const node = this.opNode(flow, nodeId);
+    const node = this.inspector.opNode(flow, nodeId);
     const id = this.nextFrameHandle++;
     this.frameHandles.set(id, { frameId, nodeId, flow });
     const src = node?.source;
@@ -653,41 +651,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const h = this.frameHandles.get(args.frameId);
-    const handle = this.handle;
-    if (!h || !handle || !this.runtime) {
-      response.body = { scopes: [] };
-      return this.sendResponse(response);
-    }
-    const storage = this.runtime.storage;
-    const runId = handle.runId;
-    // pending episodic events reach the file first, so what the scopes show is what the file holds
-    handle.memory.flush();
-    const scopes: DebugProtocol.Scope[] = [];
-    if (h.nodeId !== undefined) scopes.push(new Scope('Operation', this.vars.group(() => this.operationVariables(h)), false));
-    scopes.push(new Scope('Node outputs', this.vars.group(() => this.outputsOf(h).map(([k, v]) => this.vars.variable(k, v))), false));
-    scopes.push(new Scope('STM', this.vars.group(() => handle.stm.entries().map(([k, v]) => this.vars.variable(k, v, `stm[${JSON.stringify(k)}]`)), {
-      watch: 'stm',
-      setter: (key, value) => {
-        handle.stm.set(key, value);
-        return value;
-      },
-    }), false));
-    const ltm = new Scope('LTM', this.vars.add((start, count) => storage.ltmList(start, count || 100).map((e) => this.vars.variable(e.key, e.value)), { watch: 'ltm' }), true) as DebugProtocol.Scope;
-    ltm.indexedVariables = storage.ltmCount();
-    scopes.push(ltm);
-    const epi = new Scope('Episodic (this run, newest first)', this.vars.add((start, count) => storage.episodicQuery({ runId, offset: start, limit: count || 100, order: 'desc' })
-      .map((e) => this.vars.variable(`#${e.seq} ${e.eventType}${e.nodeId !== null ? ` node ${e.nodeId}` : ''}`, e.payload))), true) as DebugProtocol.Scope;
-    epi.indexedVariables = storage.episodicCount(runId);
-    scopes.push(epi);
-    scopes.push(new Scope('Beliefs', this.vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => this.vars.variable(k, v)), {
-      setter: (key, value) => {
-        handle.aam.setBelief(key, value, 'debugger');
-        return value;
-      },
-    }), false));
-    scopes.push(new Scope('Goals', this.vars.group(() => handle.aam.goals().map((g) => this.vars.variable(g.key, { description: g.description, priority: g.priority, status: g.status }))), false));
-    scopes.push(new Scope('Run', this.vars.group(() => Object.entries(this.runFacts()).map(([k, v]) => this.vars.variable(k, v))), false));
-    response.body = { scopes };
+    response.body = { scopes: h ? this.inspector.scopes(h) : [] };
     this.sendResponse(response);
   }
 
@@ -698,9 +662,9 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     const h = args.frameId !== undefined ? this.frameHandles.get(args.frameId) : undefined;
-    const node = h?.nodeId !== undefined ? this.refOf(h) : this.stopped?.node;
+    const node = h?.nodeId !== undefined ? this.inspector.refOf(h) : this.stopped?.node;
     try {
-      const scope = this.exprScope(node, node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined);
+      const scope = this.inspector.exprScope(node, node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined);
       const expr = parseExpression(args.expression);
       // invoke("tool", {...}) calls a capability now (only from the Debug Console: hovers must not have effects)
       const value = expr.k === 'call' && expr.callee.root === 'invoke' && !expr.callee.steps.length
@@ -745,24 +709,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
-    const before = args.text.slice(0, Math.max(0, args.column - 1));
-    const word = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.?)$/.exec(before)?.[1] ?? '';
-    const dot = word.lastIndexOf('.');
-    const base = dot >= 0 ? word.slice(0, dot) : '';
-    const prefix = dot >= 0 ? word.slice(dot + 1) : word;
-    let names: { label: string; type: DebugProtocol.CompletionItemType; detail?: string }[];
-    if (base === 'stm') names = (this.handle?.stm.entries() ?? []).map(([k]) => ({ label: k, type: 'property' }));
-    else if (base === 'outputs') names = Object.keys(this.exprScope(this.stopped?.node, this.stopped?.inputs).lookup('outputs') as Record<string, Value>).map((k) => ({ label: k, type: 'property' }));
-    else if (base === 'ltm') names = [{ label: 'search', type: 'method', detail: 'ltm.search("text", k)' }, { label: 'get', type: 'method', detail: 'ltm.get("key")' }];
-    else if (base === 'node') names = ['id', 'name', 'op', 'flow', 'attributes'].map((label) => ({ label, type: 'property' }));
-    else if (base) names = [];
-    else {
-      names = [
-        ...['inputs', 'output', 'node', 'stm', 'outputs', 'beliefs', 'goals', 'tokens', 'iteration', 'args', 'ltm'].map((label) => ({ label, type: 'variable' as const })),
-        ...['len', 'contains', 'lower', 'upper', 'json', 'answer'].map((label) => ({ label, type: 'function' as const })),
-      ];
-    }
-    response.body = { targets: names.filter((n) => n.label.startsWith(prefix)).map((n) => ({ label: n.label, type: n.type, ...(n.detail ? { detail: n.detail } : {}), length: prefix.length })) };
+    response.body = { targets: this.inspector.completions(args.text, args.column) };
     this.sendResponse(response);
   }
 
@@ -842,103 +789,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   // ---------------------------------------------------------------- helpers
 
-  private operationVariables(h: FrameHandle): DebugProtocol.Variable[] {
-    const node = this.opNode(h.flow, h.nodeId as number);
-    if (!node) return [];
-    const ref = this.refOf(h);
-    const rec = ref ? this.view?.nodes.get(ref.nodeExecId) : undefined;
-    const inputs = this.stopped?.node?.nodeExecId === ref?.nodeExecId && this.stopped?.inputs ? this.stopped.inputs : rec?.inputs;
-    const out: DebugProtocol.Variable[] = [
-      this.vars.variable('op', node.op), this.vars.variable('name', node.name), this.vars.variable('id', node.id),
-      this.vars.variable('state', rec?.state ?? 'pending'), this.vars.variable('attributes', node.attributes),
-    ];
-    if (inputs) out.push(this.inputsVariable(h, ref, rec?.state, inputs));
-    if (rec?.prompt) out.push(this.vars.variable('prompt', rec.prompt));
-    if (rec?.reply !== undefined) out.push(this.vars.variable('reply', rec.reply));
-    if (rec?.output !== undefined) out.push(this.vars.variable('output', rec.output, 'output'));
-    if (rec?.error) out.push(this.vars.variable('error', rec.error as unknown as Value));
-    if (rec?.durationMs !== undefined) out.push(this.vars.variable('durationMs', Math.round(rec.durationMs * 100) / 100));
-    if (rec?.tokens) out.push(this.vars.variable('tokens', rec.tokens));
-    return out;
-  }
-
-  /** The inputs of an op; while it waits (not started) each can be changed before it runs. */
-  private inputsVariable(h: FrameHandle, ref: NodeRef | undefined, state: string | undefined, inputs: Value[]): DebugProtocol.Variable {
-    const waiting = state === undefined || state === 'ready';
-    const exec = this.handle?.execution;
-    const ref2 = this.vars.add((start, count) => (count > 0 ? inputs.slice(start, start + count) : inputs).map((v, i) => this.vars.variable(`[${start + i}]`, v, `inputs[${start + i}]`)), {
-      ...(waiting && ref && exec ? {
-        setter: (name: string, value: Value) => {
-          const index = Number(/^\[?(\d+)\]?$/.exec(name)?.[1] ?? NaN);
-          if (!exec.overrideInput(h.frameId, ref.nodeId, index, value)) throw new ApxmError('E_CONFIG', `input ${name} of node ${ref.nodeId} cannot be changed now (the op has started, or the input has not arrived)`);
-          inputs[index] = value;
-          return value;
-        },
-      } : {}),
-    });
-    return { name: 'inputs', value: preview(inputs), type: 'array', variablesReference: ref2, indexedVariables: inputs.length, evaluateName: 'inputs' };
-  }
-
-  private outputsOf(h: FrameHandle): [string, Value][] {
-    const outputs = this.handle?.execution.frameOutputs(h.frameId) ?? {};
-    return Object.entries(outputs).map(([id, v]) => [`${this.opNode(h.flow, Number(id))?.name ?? id} (#${id})`, v]);
-  }
-
-  private runFacts(): Record<string, Value> {
-    return {
-      runId: this.handle?.runId ?? null, program: this.program?.name ?? null, tokens: this.view?.tokens ?? 0, llmCalls: this.view?.llmCalls ?? 0,
-      ready: (this.handle?.execution.readyNodes() ?? []).map((n) => `${n.flow}#${n.nodeId} ${n.op} ${n.name}`),
-      running: (this.view?.running() ?? []).map((r) => `${r.ref.flow}#${r.ref.nodeId} ${r.ref.op} ${r.ref.name}`),
-    };
-  }
-
-  /** The names an expression sees: the op, its inputs, memory, outputs, run facts. */
-  private exprScope(node: NodeRef | undefined, inputs: Value[] | undefined): ExprScope {
-    const handle = this.handle;
-    const storage = this.runtime?.storage;
-    const rec = node ? this.view?.nodes.get(node.nodeExecId) : undefined;
-    const opNode = node ? this.opNode(node.flow, node.nodeId) : undefined;
-    // outputs by node name are gathered only when an expression asks for them (a frame may be large)
-    let byNameMemo: Record<string, Value> | undefined;
-    const byNameOf = (): Record<string, Value> => {
-      if (byNameMemo) return byNameMemo;
-      byNameMemo = {};
-      const frameOutputs = node && handle ? handle.execution.frameOutputs(node.frameId) : {};
-      for (const [id, v] of Object.entries(frameOutputs)) byNameMemo[this.opNode(node?.flow ?? '', Number(id))?.name ?? id] = v;
-      return byNameMemo;
-    };
-    const iteration = node ? this.view?.frames.get(node.frameId)?.iteration : undefined;
-    return {
-      lookup: (root) => {
-        switch (root) {
-          case 'inputs': return inputs ?? rec?.inputs ?? [];
-          case 'output': return rec?.output ?? null;
-          case 'node': return opNode ? { id: opNode.id, name: opNode.name, op: opNode.op, flow: node?.flow ?? '', attributes: opNode.attributes } : null;
-          case 'stm': return handle ? handle.stm.snapshot() : {};
-          case 'outputs': return byNameOf();
-          case 'beliefs': return handle ? handle.aam.beliefs() : {};
-          case 'goals': return handle ? handle.aam.goals() as unknown as Value : [];
-          case 'tokens': return this.view?.tokens ?? 0;
-          case 'iteration': return iteration ?? null;
-          case 'args': return (this.args?.args ?? {}) as Value;
-          case 'ltm': return { count: storage?.ltmCount() ?? 0 };
-          default: return byNameOf()[root];
-        }
-      },
-      call: (name, callArgs) => {
-        if (name === 'ltm.search') return (storage?.ltmSearchText(String(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({ key: h.key, value: h.value, score: h.score }));
-        if (name === 'ltm.get') return storage?.ltmGet(String(callArgs[0] ?? ''))?.value ?? null;
-        if (name === 'answer') {
-          const p = this.pendingHuman.shift();
-          if (!p) throw new ApxmError('E_HUMAN_INPUT', 'no PAUSE is waiting for an answer');
-          p.resolve(String(callArgs[0] ?? ''));
-          return `answered ${p.checkpointId}`;
-        }
-        throw new ApxmError('E_CONFIG', `unknown function '${name}' (try len, contains, ltm.search, ltm.get, answer)`);
-      },
-    };
-  }
-
   private readyIn(threadId: number): NodeRef[] {
     return (this.handle?.execution.readyNodes() ?? []).filter((n) => (this.view?.activationOf(n.frameId) ?? n.frameId) === threadId);
   }
@@ -956,22 +806,12 @@ export class ApxmDebugSession extends LoggingDebugSession {
     return this.view?.activations()[0]?.frameId ?? 1;
   }
 
-  private refOf(h: FrameHandle): NodeRef | undefined {
-    if (h.nodeId === undefined) return undefined;
-    const key = `${this.handle?.runId}:${h.frameId}:${h.nodeId}`;
-    const rec = this.view?.nodes.get(key);
-    if (rec) return rec.ref;
-    const n = this.opNode(h.flow, h.nodeId);
-    return n && this.handle ? { runId: this.handle.runId, frameId: h.frameId, nodeId: n.id, nodeExecId: key, op: n.op, name: n.name, flow: h.flow, ...(n.source ? { source: n.source } : {}) } : undefined;
-  }
-
-  private opNode(flow: string, nodeId: number): OpNode | undefined {
-    if (!this.nodeIndex) {
-      this.nodeIndex = new Map();
-      for (const f of this.runtime?.flowRegistry.allFlows() ?? this.program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
-      for (const f of this.program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
-    }
-    return this.nodeIndex.get(nodeKey(flow, nodeId));
+  /** answer("...") in the Debug Console: the oldest waiting PAUSE gets it. */
+  private answerPause(text: string): string {
+    const p = this.pendingHuman.shift();
+    if (!p) throw new ApxmError('E_HUMAN_INPUT', 'no PAUSE is waiting for an answer');
+    p.resolve(text);
+    return `answered ${p.checkpointId}`;
   }
 
   private console(text: string, category: 'console' | 'stdout' | 'stderr' | 'important', data?: Record<string, unknown>, node?: OpNode): void {
