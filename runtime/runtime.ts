@@ -25,7 +25,7 @@ import { OP_HANDLERS } from './ops/handlers.js';
 import type { HumanInputProvider, RunServices } from './ops/runServices.js';
 import { Execution, type ExecutionHooks, type ExecutionResult } from './scheduler/execution.js';
 import { LanePool } from './scheduler/lanePool.js';
-import { recordRunTrace } from './traceRecorder.js';
+import { TraceRecorder } from './traceRecorder.js';
 import { isObject, type Value } from './values/value.js';
 
 export interface ExecuteOptions {
@@ -79,6 +79,7 @@ export class Runtime {
   private readonly compiled = new WeakMap<FlowGraph, CompiledFlow>();
   private readonly pool: LanePool;
   private recorder?: EpisodicRecorder;
+  private trace?: TraceRecorder;
   private disposed = false;
 
   private constructor(
@@ -91,6 +92,7 @@ export class Runtime {
     this.pool = new LanePool(sc.maxParallelism ?? DEFAULTS.maxParallelism, sc.enableWorkStealing ?? DEFAULTS.enableWorkStealing);
     if (config.memoryConfig?.recordEpisodes ?? DEFAULTS.recordEpisodes) {
       this.recorder = new EpisodicRecorder(storage, { batchSize: config.memoryConfig?.episodicBatchSize ?? DEFAULTS.episodicBatchSize });
+      this.trace = new TraceRecorder(this.events, this.recorder, this.now);
     }
   }
 
@@ -167,7 +169,7 @@ export class Runtime {
         return compileFlow(p.entry);
       },
     });
-    const stopTrace = this.recorder ? recordRunTrace(this.events, this.recorder, runId, this.now) : () => undefined;
+    const stopTrace = this.trace ? this.trace.track(runId) : () => undefined;
     const startedAt = earlier?.startedAt ?? this.now();
     this.storage.runPut({ runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args });
     const result = execution.run().then((r) => {

@@ -65,10 +65,9 @@ export class NodeContext implements OpContext {
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
-      // No listener on the run's signal (one per node would pile up): the scheduler aborts every
+      // Not tied to the run's signal (a listener per node would pile up): the scheduler aborts every
       // registered controller itself when the frame fails or the run ends.
-      const run = this.exec.runSignal;
-      if (run.aborted) this.controller.abort(run.reason);
+      if (this.exec.ended) this.controller.abort(new ApxmError('E_CANCELLED', 'the run ended'));
       else this.exec.registerRunning(this.frame, this.idx, this.controller);
     }
     return this.controller.signal;
