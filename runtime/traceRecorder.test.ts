@@ -44,6 +44,26 @@ describe('episodic trace of a run', () => {
     await rt.dispose();
   });
 
+  it('keeps concurrent runs apart: each trace has its own nodes, each event once', async () => {
+    const rt = await makeRuntime();
+    const graph = program({ nodes: [[1, 'ASK', { template_str: 'one' }], [2, 'ASK', { template_str: 'two' }], [3, 'MERGE'], [4, 'RETURN']], edges: [[1, 3], [2, 3], [3, 4]] });
+    const runs = await Promise.all([rt.execute(graph), rt.execute(graph), rt.execute(graph)]);
+    assert.equal(new Set(runs.map((r) => r.runId)).size, 3);
+    for (const r of runs) {
+      assert.equal(r.status, 'succeeded');
+      const log = rt.storage.episodicQuery({ runId: r.runId });
+      assert.deepEqual(log.filter((e) => e.eventType === 'op_start').map((e) => e.nodeId).sort(), [1, 2, 3, 4]);
+      assert.equal(log.filter((e) => e.eventType === 'llm_call').length, 2);
+      assert.deepEqual([log[0].eventType, log.at(-1)?.eventType], ['run_start', 'run_end']);
+      assert.equal(log.filter((e) => e.eventType === 'run_end').length, 1);
+    }
+    assert.equal(rt.storage.episodicCount(), runs.reduce((n, r) => n + rt.storage.episodicCount(r.runId), 0), 'no event outside its run');
+    // a later run is recorded too (the recorder stays subscribed between runs)
+    const again = await rt.execute(graph);
+    assert.equal(rt.storage.episodicQuery({ runId: again.runId, eventType: 'op_success' }).length, 4);
+    await rt.dispose();
+  });
+
   it('records nothing when episodic recording is off', async () => {
     const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false } });
     const r = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }]] }));
