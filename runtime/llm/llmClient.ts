@@ -2,6 +2,7 @@
  * LlmClient: the one place LLM calls are retried, timed out and budgeted. Ops call it; providers
  * below it make exactly one request per attempt (the openai SDK's own retries are off).
  */
+import { CancellationSource, cancellationOf } from '../cancellation.js';
 import { ApxmError, asApxmError } from '../errors.js';
 import { backoffDelay, cancelled, sleep } from './retry.js';
 import { DEFAULT_RETRY_POLICY, LLM_TIMEOUT_BY_LATENCY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
@@ -49,7 +50,7 @@ export class LlmClient {
   }
 
   async call(request: LlmRequest, options: LlmCallOptions): Promise<LlmCallResult> {
-    const outer = request.signal;
+    const outer = request.cancel ?? (request.signal ? cancellationOf(request.signal) : undefined);
     const timeoutMs = this.timeoutFor(options.latency);
     for (let attempt = 1; ; attempt++) {
       if (outer?.aborted) throw cancelled();
@@ -59,22 +60,20 @@ export class LlmClient {
         });
       }
       options.observer?.onRequest?.({ provider: this.provider.name, model: request.model ?? this.provider.defaultModel, attempt });
-      // One controller per attempt, aborted by the outer signal or the timeout (cheaper than AbortSignal.any, and nothing left attached).
-      const attemptCtl = new AbortController();
+      // One cancellation per attempt, cancelled by the caller or the timeout; nothing stays attached to the caller's.
+      const attemptCancel = new CancellationSource();
       let timedOut = false;
       const timeout = setTimeout(() => {
         timedOut = true;
-        attemptCtl.abort();
+        attemptCancel.abort(new ApxmError('E_LLM_TIMEOUT', `no reply within ${timeoutMs} ms`));
       }, timeoutMs);
-      const onOuterAbort = () => attemptCtl.abort(outer?.reason);
-      outer?.addEventListener('abort', onOuterAbort, { once: true });
-      const signal = attemptCtl.signal;
+      const detach = outer?.onAbort((reason) => attemptCancel.abort(reason));
       const started = performance.now();
       try {
         // One object literal of fixed shape, not a spread: this runs for every call.
         const response = await this.provider.complete({
           phase: request.phase, messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens,
-          json: request.json, reasoningBudget: request.reasoningBudget, onDelta: request.onDelta, latency: options.latency, signal,
+          json: request.json, reasoningBudget: request.reasoningBudget, onDelta: request.onDelta, latency: options.latency, cancel: attemptCancel,
         });
         const result = response as LlmCallResult;
         result.latencyMs = Math.round(performance.now() - started);
@@ -101,7 +100,7 @@ export class LlmClient {
         await sleep(delayMs, outer);
       } finally {
         clearTimeout(timeout);
-        outer?.removeEventListener('abort', onOuterAbort);
+        detach?.();
       }
     }
   }

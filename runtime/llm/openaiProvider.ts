@@ -4,6 +4,7 @@
  * the single retry layer; this adapter only classifies errors (transient or not, Retry-After).
  * The API key never appears in an error message, event or trace.
  */
+import { signalOf } from '../cancellation.js';
 import OpenAI from 'openai';
 import { ApxmError } from '../errors.js';
 import { parseRetryAfter } from './retry.js';
@@ -56,9 +57,12 @@ export class OpenAiProvider implements LlmProvider {
       ...(request.json ? { response_format: { type: 'json_object' as const } } : {}),
       ...(reasoningEffort(model, request.reasoningBudget) ? { reasoning_effort: reasoningEffort(model, request.reasoningBudget) } : {}),
     };
+    // the SDK takes an AbortSignal: made here, per request, from the attempt's cancellation
+    const link = request.cancel ? signalOf(request.cancel) : undefined;
+    const signal = link?.signal ?? request.signal;
     try {
-      if (this.options.stream !== false && request.onDelta) return await this.streamed(body, request);
-      const r = await this.client.chat.completions.create({ ...body, stream: false }, { signal: request.signal });
+      if (this.options.stream !== false && request.onDelta) return await this.streamed(body, request, signal);
+      const r = await this.client.chat.completions.create({ ...body, stream: false }, { signal });
       const choice = r.choices[0];
       if (!choice) throw new ApxmError('E_LLM_BAD_REPLY', `${this.where()} replied with no choices`, { hint: 'check that the model name is served by this endpoint' });
       const content = choice.message?.content ?? '';
@@ -68,13 +72,15 @@ export class OpenAiProvider implements LlmProvider {
       };
     } catch (e) {
       throw this.mapError(e);
+    } finally {
+      link?.release();
     }
   }
 
-  private async streamed(body: Record<string, unknown> & { model: string }, request: LlmRequest): Promise<LlmResponse> {
+  private async streamed(body: Record<string, unknown> & { model: string }, request: LlmRequest, signal: AbortSignal | undefined): Promise<LlmResponse> {
     const stream = await this.client.chat.completions.create(
       { ...(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming), stream: true, stream_options: { include_usage: true } },
-      { signal: request.signal },
+      { signal },
     );
     let content = '';
     let finishReason = 'stop';

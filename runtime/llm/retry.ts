@@ -1,4 +1,5 @@
 /** The single retry layer's arithmetic: exponential backoff with jitter, honouring Retry-After. */
+import type { Cancellation } from '../cancellation.js';
 import { ApxmError } from '../errors.js';
 import type { RetryPolicy } from './types.js';
 
@@ -20,19 +21,18 @@ export function parseRetryAfter(value: string | null | undefined, valueMs?: stri
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
-/** Sleeps, waking early with E_CANCELLED when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Sleeps, waking early with E_CANCELLED when `cancel` fires. */
+export function sleep(ms: number, cancel?: Cancellation): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
+    if (cancel?.aborted) return reject(cancelled());
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      detach?.();
       resolve();
     }, ms);
-    const onAbort = () => {
+    const detach = cancel?.onAbort(() => {
       clearTimeout(timer);
       reject(cancelled());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
   });
 }
 

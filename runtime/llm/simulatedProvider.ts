@@ -4,6 +4,7 @@
  * when no endpoint is configured, so examples and tests run without network or keys.
  */
 import { createHash } from 'node:crypto';
+import { cancellationOf, type Cancellation } from '../cancellation.js';
 import { cancelled, sleep } from './retry.js';
 import type { LatencyClass, LlmPhase, LlmRequest, LlmResponse, LlmProvider } from './types.js';
 
@@ -27,14 +28,39 @@ export interface SimulatedProviderOptions {
  * Sleeps `ms` as exactly as the event loop allows: timers fire up to a millisecond or two late,
  * so the last 2 ms are waited out in setImmediate turns (other work keeps running meanwhile).
  * The configured latency is then what a call really takes, and benchmarks measure the runtime.
+ * A cancellation in those last 2 ms is noticed when they are over.
  */
-async function preciseSleep(ms: number, signal?: AbortSignal): Promise<void> {
+async function preciseSleep(ms: number, cancel?: Cancellation): Promise<void> {
   const until = performance.now() + ms;
-  if (ms > 2) await sleep(ms - 2, signal);
-  while (performance.now() < until) {
-    if (signal?.aborted) throw cancelled();
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  if (ms > 2) await sleep(ms - 2, cancel);
+  await waitUntil(until);
+  if (cancel?.aborted) throw cancelled();
+}
+
+/** Sleepers in their last 2 ms, earliest deadline first; one setImmediate loop serves them all. */
+const finishing: { until: number; resolve: () => void }[] = [];
+let polling = false;
+
+function waitUntil(until: number): Promise<void> {
+  if (performance.now() >= until) return Promise.resolve();
+  return new Promise((resolve) => {
+    let i = finishing.length;
+    while (i > 0 && finishing[i - 1].until > until) i--;
+    finishing.splice(i, 0, { until, resolve });
+    if (!polling) {
+      polling = true;
+      setImmediate(poll);
+    }
+  });
+}
+
+function poll(): void {
+  const now = performance.now();
+  let due = 0;
+  while (due < finishing.length && finishing[due].until <= now) due++;
+  for (const w of finishing.splice(0, due)) w.resolve();
+  if (finishing.length) setImmediate(poll);
+  else polling = false;
 }
 
 /** Rough tokens of a text: one per 4 characters, at least one for non-empty text. */
@@ -68,8 +94,9 @@ export class SimulatedProvider implements LlmProvider {
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const ms = this.options.latency?.[request.latency ?? 'Low'] ?? 0;
-    if (ms > 0) await preciseSleep(ms, request.signal);
-    else if (request.signal?.aborted) throw new Error('aborted');
+    const cancel = request.cancel ?? (request.signal ? cancellationOf(request.signal) : undefined);
+    if (ms > 0) await preciseSleep(ms, cancel);
+    else if (cancel?.aborted) throw cancelled();
     this.calls++;
     const user = request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
     const content = this.scripted(request, user) ?? this.generate(request.phase, user);

@@ -1,4 +1,5 @@
 /** The LLM provider contract: one request in, one reply out. Retry, timeouts and accounting sit above it. */
+import type { Cancellation } from '../cancellation.js';
 
 /** Which AIS operation (or internal phase) issued the request. */
 export type LlmPhase = 'ASK' | 'THINK' | 'REASON' | 'PLAN' | 'INNER_PLAN' | 'REFLECT' | 'VERIFY';
@@ -23,8 +24,10 @@ export interface LlmRequest {
   json?: boolean;
   /** THINK `budget`: mapped to `reasoning_effort` for reasoning models. */
   reasoningBudget?: number;
-  /** Cancels the request (run cancelled, node timeout). */
+  /** Cancels the request (run cancelled, node timeout): what a caller of LlmClient may pass. */
   signal?: AbortSignal;
+  /** The same in the runtime's cheaper form: LlmClient gives each provider attempt one (see cancellation.ts). */
+  cancel?: Cancellation;
   /** Latency class of the issuing op (set by LlmClient); the simulated provider sleeps by it. */
   latency?: LatencyClass;
   /** When set, the provider streams and calls this with each text delta. */

@@ -29,7 +29,7 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
   let retries = 0;
   const response = await s.llm.call(
     {
-      phase, messages, model, temperature, maxTokens, json: opts.json, signal: ctx.signal,
+      phase, messages, model, temperature, maxTokens, json: opts.json, cancel: ctx.cancellation,
       reasoningBudget: phase === 'THINK' ? a.number('budget', { min: 0 }) : undefined,
       onDelta: streaming ? (text: string) => ctx.emit('llm:delta', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text }) : undefined,
     },

@@ -1,4 +1,5 @@
 /** What an op handler gets: its node, inputs, typed attribute access, and the run's services. */
+import type { Cancellation } from '../cancellation.js';
 import { ApxmError } from '../errors.js';
 import type { RuntimeEventName, RuntimeEvents } from '../events.js';
 import type { OpNode } from '../graph/types.js';
@@ -27,7 +28,10 @@ export interface OpContext {
   /** Do not mutate: the scheduler may hand a handler its frame's input slots without copying. */
   readonly inputs: Value[];
   readonly attrs: AttributeReader;
+  /** Aborted when the node is cancelled (run cancelled or ended, try region aborted, node timeout). */
   readonly signal: AbortSignal;
+  /** The same, without an AbortSignal: cheaper, for the runtime's own waits (LLM calls). */
+  readonly cancellation: Cancellation;
   readonly runId: string;
   readonly nodeExecId: string;
   readonly frameId: number;

@@ -68,7 +68,7 @@ export class ReplayLlmProvider implements LlmProvider {
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const nodeId = this.nextNodeId;
     this.nextNodeId = undefined;
-    if (request.signal?.aborted) throw cancelled();
+    if (request.cancel?.aborted || request.signal?.aborted) throw cancelled();
     const key = requestKey(request.phase, request.messages);
     const asked = (this.askedTimes.get(key) ?? 0) + 1;
     this.askedTimes.set(key, asked);

@@ -4,6 +4,7 @@
  * generated plans, and a pause hook that the debug adapter drives.
  */
 import { performance } from 'node:perf_hooks';
+import type { CancellationSource } from '../cancellation.js';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import type { NodeRef, RunStats, RuntimeEventEmitter } from '../events.js';
 import { EDGE_DATA, EDGE_EFFECT, EDGE_LABELLED, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
@@ -815,8 +816,8 @@ export class Execution implements LaneClient {
     };
   }
 
-  registerRunning(frame: Frame, idx: number, ac: AbortController): void {
-    frame.running.set(idx, ac);
+  registerRunning(frame: Frame, idx: number, source: CancellationSource): void {
+    frame.running.set(idx, source);
   }
 
 

@@ -2,6 +2,7 @@
  * A frame is one activation of (part of) a flow: the entry flow, a FLOW_CALL's callee, one loop
  * iteration, a PLAN's generated graph. Frames are the debugger's call stack.
  */
+import type { CancellationSource } from '../cancellation.js';
 import type { ApxmError } from '../errors.js';
 import type { FrameRef } from '../events.js';
 import type { CompiledFlow, LoopRegion } from '../graph/compileFlow.js';
@@ -51,8 +52,8 @@ export class Frame {
   /** LOOP_START idx → state of the loop it runs. */
   readonly loops = new Map<number, { iterations: Value[]; results: Value[]; index: number }>();
   readonly children = new Set<Frame>();
-  /** Node idx → abort controller of its running handler. */
-  readonly running = new Map<number, AbortController>();
+  /** Node idx → cancellation of its running handler. */
+  readonly running = new Map<number, CancellationSource>();
 
   constructor(
     readonly id: number,

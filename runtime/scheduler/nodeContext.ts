@@ -1,5 +1,6 @@
 /** The OpContext of one node run: inputs, attributes, services, and doors into the scheduler. */
 import { performance } from 'node:perf_hooks';
+import { CancellationSource, type Cancellation } from '../cancellation.js';
 import { ApxmError } from '../errors.js';
 import type { NodeRef, RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
 import type { OpNode } from '../graph/types.js';
@@ -20,6 +21,7 @@ export class NodeContext implements OpContext {
   onStepSettled: ((r: NodeRef | undefined) => void) | undefined = undefined;
   laneReleased = false;
   tokens = 0;
+  private source: CancellationSource | undefined;
   private controller: AbortController | undefined;
   private attrReader: AttributeReader | undefined;
   private execIdCache: string | undefined;
@@ -43,9 +45,9 @@ export class NodeContext implements OpContext {
     return this.frame.flow.nodes[this.idx];
   }
 
-  /** True once something asked for the abort signal (the scheduler then tracks it in the frame). */
+  /** True once something asked for the node's cancellation (the scheduler then tracks it in the frame). */
   get hasSignal(): boolean {
-    return this.controller !== undefined;
+    return this.source !== undefined;
   }
 
   /** Wall-clock start (ms since the epoch), derived from the monotonic start. */
@@ -62,13 +64,23 @@ export class NodeContext implements OpContext {
   }
 
   /** Created on first use: most ops never look at it. */
+  get cancellation(): Cancellation {
+    if (!this.source) {
+      this.source = new CancellationSource();
+      // Not tied to the run (a listener per node would pile up): the scheduler cancels every
+      // registered node itself when the frame fails or the run ends.
+      if (this.exec.ended) this.source.abort(new ApxmError('E_CANCELLED', 'the run ended'));
+      else this.exec.registerRunning(this.frame, this.idx, this.source);
+    }
+    return this.source;
+  }
+
+  /** The cancellation as an AbortSignal, for libraries that take one (made on first use). */
   get signal(): AbortSignal {
     if (!this.controller) {
-      this.controller = new AbortController();
-      // Not tied to the run's signal (a listener per node would pile up): the scheduler aborts every
-      // registered controller itself when the frame fails or the run ends.
-      if (this.exec.ended) this.controller.abort(new ApxmError('E_CANCELLED', 'the run ended'));
-      else this.exec.registerRunning(this.frame, this.idx, this.controller);
+      const controller = new AbortController();
+      this.controller = controller;
+      this.cancellation.onAbort((reason) => controller.abort(reason));
     }
     return this.controller.signal;
   }
@@ -78,8 +90,7 @@ export class NodeContext implements OpContext {
 
   abort(reason: ApxmError): void {
     this.abortReason = reason;
-    void this.signal;
-    this.controller?.abort(reason);
+    (this.cancellation as CancellationSource).abort(reason);
   }
 
   get outLabels(): string[] {
