@@ -25,7 +25,7 @@ export type OpOutcome = Value | Routed | SkipDownstream | LoopPlan;
 
 export interface OpContext {
   readonly node: OpNode;
-  /** Do not mutate: the scheduler may hand a handler its frame's input slots without copying. */
+  /** Do not mutate: the same array is in the node's events (the trace, the debugger's view). */
   readonly inputs: Value[];
   readonly attrs: AttributeReader;
   /** Aborted when the node is cancelled (run cancelled or ended, try region aborted, node timeout). */
