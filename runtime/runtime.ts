@@ -80,6 +80,7 @@ export class Runtime {
   private readonly pool: LanePool;
   private recorder?: EpisodicRecorder;
   private trace?: TraceRecorder;
+  private flowsCache?: { program: Program; version: number; flows: Map<string, CompiledFlow> };
   private disposed = false;
 
   private constructor(
@@ -126,6 +127,17 @@ export class Runtime {
     return c;
   }
 
+  /** Compiled flows a run of `program` can call, by `Agent.flow` (kept while the registry is unchanged). */
+  private callableFlows(program: Program): Map<string, CompiledFlow> {
+    const cached = this.flowsCache;
+    if (cached && cached.program === program && cached.version === this.flowRegistry.version) return cached.flows;
+    const flows = new Map<string, CompiledFlow>();
+    for (const f of this.flowRegistry.allFlows()) flows.set(f.qualifiedName, this.compile(f));
+    for (const f of program.flows) flows.set(f.qualifiedName, this.compile(f));
+    this.flowsCache = { program, version: this.flowRegistry.version, flows };
+    return flows;
+  }
+
   /** Runs a program (or one flow, with the registry's flows callable) to completion. */
   async execute(target: Program | FlowGraph, options: ExecuteOptions = {}): Promise<RunResult> {
     return this.start(target, options).result;
@@ -138,9 +150,7 @@ export class Runtime {
     this.flowRegistry.registerProgram(program);
     const earlier = options.continueRun !== undefined ? this.earlierRun(options.continueRun, program) : undefined;
     const args = bindArguments(program.entry, options.args ?? (earlier?.args as Record<string, unknown> | undefined) ?? {});
-    const flows = new Map<string, CompiledFlow>();
-    for (const f of this.flowRegistry.allFlows()) flows.set(f.qualifiedName, this.compile(f));
-    for (const f of program.flows) flows.set(f.qualifiedName, this.compile(f));
+    const flows = this.callableFlows(program);
     const runId = options.continueRun ?? options.runId ?? randomUUID();
     const stm = new ShortTermMemory({ maxEntries: this.config.memoryConfig?.stmMaxEntries ?? DEFAULTS.stmMaxEntries });
     const aam = new Aam(1000, this.now);

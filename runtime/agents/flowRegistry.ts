@@ -31,17 +31,23 @@ export class Agent {
 
 export class FlowRegistry {
   private readonly agents = new Map<string, Agent>();
+  /** Changes whenever the registered agents change (lets callers cache what they derive from them). */
+  version = 0;
+  private lastProgram: { program: Program; version: number } | undefined;
 
   /** Registers an agent, replacing the flows it had before. */
   registerAgent(agent: Agent): void {
     this.agents.set(agent.name, agent);
+    this.version++;
   }
 
-  /** Registers every flow of a program under its agent. */
+  /** Registers every flow of a program under its agent (nothing to do when it is what was registered last). */
   registerProgram(program: Program): void {
+    if (this.lastProgram?.program === program && this.lastProgram.version === this.version) return;
     const byAgent = new Map<string, FlowGraph[]>();
     for (const f of program.flows) byAgent.set(f.agent, [...(byAgent.get(f.agent) ?? []), f]);
     for (const [name, flows] of byAgent) this.registerAgent(new Agent(name, flows));
+    this.lastProgram = { program, version: this.version };
   }
 
   getAgent(name: string): Agent | undefined {
@@ -72,5 +78,6 @@ export class FlowRegistry {
 
   clear(): void {
     this.agents.clear();
+    this.version++;
   }
 }

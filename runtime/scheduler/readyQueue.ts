@@ -14,9 +14,10 @@ export interface ReadyItem<F> {
 
 export class ReadyQueue<F> {
   private frames: (F | undefined)[] = [];
-  private idxs = new Int32Array(64);
-  private prios = new Float64Array(64);
-  private seqs = new Float64Array(64);
+  // Small to start (typed arrays this small live on V8's heap, cheap to make); doubled as needed.
+  private idxs = new Int32Array(8);
+  private prios = new Float64Array(8);
+  private seqs = new Float64Array(8);
   private n = 0;
   private nextSeq = 0;
   /** The entry the last successful `pop()` removed. */
