@@ -18,16 +18,24 @@ export interface SqlDriver {
   close(): void;
 }
 
+/** BEGIN / COMMIT / ROLLBACK prepared once per connection: exec() parses its SQL on every call. */
+const txStatements = new WeakMap<SqlDriver, { begin: SqlStatement; commit: SqlStatement; rollback: SqlStatement }>();
+
 /** Runs `fn` in one IMMEDIATE transaction; rolls back on throw. Not re-entrant. */
 export function inTransaction<T>(db: SqlDriver, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
+  let tx = txStatements.get(db);
+  if (!tx) {
+    tx = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
+    txStatements.set(db, tx);
+  }
+  tx.begin.run();
   try {
     const out = fn();
-    db.exec('COMMIT');
+    tx.commit.run();
     return out;
   } catch (e) {
     try {
-      db.exec('ROLLBACK');
+      tx.rollback.run();
     } catch {
       // the failed statement may already have ended the transaction
     }

@@ -48,6 +48,9 @@ const EPISODIC_CHUNK = 64;
 export const RANKED_MATCH_LIMIT = 2000;
 const INSERT_EPISODES = 'INSERT INTO episodic(run_key, frame_id, node_id, event_type, payload, timestamp) VALUES ';
 const ROW = '(?, ?, ?, ?, ?, ?)';
+const insertSqlByRows: string[] = [];
+/** The INSERT of `rows` episodic rows (the same string each time, so the statement cache finds it at once). */
+const insertEpisodesSql = (rows: number): string => (insertSqlByRows[rows] ??= INSERT_EPISODES + Array(rows).fill(ROW).join(', '));
 
 export class SqliteStorage implements StorageBackend {
   readonly kind: string;
@@ -213,7 +216,7 @@ export class SqliteStorage implements StorageBackend {
     return key;
   }
 
-  /** One transaction; rows go in EPISODIC_CHUNK at a time through a multi-row INSERT (a third of the per-row cost). */
+  /** One transaction; rows go in through multi-row INSERTs of up to EPISODIC_CHUNK rows (a third of the per-row cost). */
   episodicAppend(events: EpisodicEvent[]): number[] {
     if (!events.length) return [];
     return inTransaction(this.db, () => {
@@ -222,7 +225,7 @@ export class SqliteStorage implements StorageBackend {
       const push = (e: EpisodicEvent) => params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, JSON.stringify(e.payload), e.timestamp);
       let i = 0;
       if (events.length >= EPISODIC_CHUNK) {
-        const many = this.q(INSERT_EPISODES + Array(EPISODIC_CHUNK).fill(ROW).join(', '));
+        const many = this.q(insertEpisodesSql(EPISODIC_CHUNK));
         for (; i + EPISODIC_CHUNK <= events.length; i += EPISODIC_CHUNK) {
           params.length = 0;
           for (let k = i; k < i + EPISODIC_CHUNK; k++) push(events[k]);
@@ -230,11 +233,13 @@ export class SqliteStorage implements StorageBackend {
           for (let k = EPISODIC_CHUNK - 1; k >= 0; k--) seqs.push(last - k);
         }
       }
-      const one = this.q(INSERT_EPISODES + ROW);
-      for (; i < events.length; i++) {
+      // the rest in one statement too (one prepared statement per row count, cached by q)
+      const rest = events.length - i;
+      if (rest > 0) {
         params.length = 0;
-        push(events[i]);
-        seqs.push(Number(one.run(...params).lastInsertRowid));
+        for (let k = i; k < events.length; k++) push(events[k]);
+        const last = Number(this.q(insertEpisodesSql(rest)).run(...params).lastInsertRowid);
+        for (let k = rest - 1; k >= 0; k--) seqs.push(last - k);
       }
       return seqs;
     });
