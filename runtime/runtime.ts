@@ -92,7 +92,16 @@ export class Runtime {
     const sc = config.schedulerConfig ?? {};
     this.pool = new LanePool(sc.maxParallelism ?? DEFAULTS.maxParallelism, sc.enableWorkStealing ?? DEFAULTS.enableWorkStealing);
     if (config.memoryConfig?.recordEpisodes ?? DEFAULTS.recordEpisodes) {
-      this.recorder = new EpisodicRecorder(storage, { batchSize: config.memoryConfig?.episodicBatchSize ?? DEFAULTS.episodicBatchSize });
+      this.recorder = new EpisodicRecorder(storage, {
+        batchSize: config.memoryConfig?.episodicBatchSize ?? DEFAULTS.episodicBatchSize,
+        // a trace that cannot be written is a warning on its runs, never a crash or a run that hangs
+        onError: (error, lost) => {
+          for (const runId of new Set(lost.map((e) => e.runId))) {
+            const n = lost.filter((e) => e.runId === runId).length;
+            this.events.emit('warning', { runId, message: `${n} episodic event(s) could not be written to ${storage.location}: ${error.message}` });
+          }
+        },
+      });
       this.trace = new TraceRecorder(this.events, this.recorder, this.now);
     }
   }

@@ -64,6 +64,25 @@ describe('episodic trace of a run', () => {
     await rt.dispose();
   });
 
+  it('a trace that cannot be written is a warning on the run: the run still ends, with its result', async () => {
+    const rt = await makeRuntime();
+    const warnings: string[] = [];
+    rt.events.on('warning', (e) => warnings.push(e.message));
+    const storage = rt.storage as { episodicAppend: (...a: unknown[]) => unknown };
+    const append = storage.episodicAppend;
+    storage.episodicAppend = () => {
+      throw new Error('database or disk is full');
+    };
+    const r = await rt.execute(program({ nodes: [[1, 'ASK', { template_str: 'hello' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    assert.equal(r.status, 'succeeded');
+    assert.match(String(r.result), /^\[simulated\]/);
+    assert.ok(warnings.some((w) => /episodic event\(s\) could not be written to .*: database or disk is full/.test(w)), warnings.join(' | '));
+    storage.episodicAppend = append;
+    const again = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'ok' }]] }));
+    assert.equal(rt.storage.episodicQuery({ runId: again.runId, eventType: 'op_success' }).length, 1, 'recording works again once the storage does');
+    await rt.dispose();
+  });
+
   it('records nothing when episodic recording is off', async () => {
     const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false } });
     const r = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }]] }));

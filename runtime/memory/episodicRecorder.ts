@@ -13,8 +13,12 @@ export interface EpisodicRecorderOptions {
    * it ends.
    */
   flushIntervalMs?: number;
-  /** A write failure (disk full...) is reported here rather than thrown into the run. */
-  onError?: (error: Error) => void;
+  /**
+   * A write failure (disk full, a locked or broken file) is reported here with the batch it lost,
+   * rather than thrown into the run. Without it, `flush()` throws, and a background write failure
+   * is an uncaught exception.
+   */
+  onError?: (error: Error, lost: EpisodicEvent[]) => void;
 }
 
 export class EpisodicRecorder {
@@ -60,7 +64,7 @@ export class EpisodicRecorder {
     try {
       this.storage.episodicAppend(batch);
     } catch (e) {
-      if (this.options.onError) this.options.onError(e as Error);
+      if (this.options.onError) this.options.onError(e as Error, batch);
       else throw e;
     }
   }
