@@ -194,12 +194,17 @@ export class Runtime {
     const result = execution.run().then((r) => {
       stopTrace();
       this.recorder?.flush();
-      // A run stopped while a PAUSE waits is 'paused', not lost: `continueRun` picks it up later.
-      const waiting = r.status === 'cancelled' && this.storage.checkpointList('pending').some((c) => c.runId === runId);
-      this.storage.runPut({
-        runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
-        result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
-      });
+      try {
+        // A run stopped while a PAUSE waits is 'paused', not lost: `continueRun` picks it up later.
+        const waiting = r.status === 'cancelled' && this.storage.checkpointList('pending').some((c) => c.runId === runId);
+        this.storage.runPut({
+          runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
+          result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
+        });
+      } catch (e) {
+        // the run happened and its result is here: a run record that cannot be written does not lose it
+        this.events.emit('warning', { runId, message: `the record of run ${runId} could not be written to ${this.storage.location}: ${(e as Error).message}` });
+      }
       return { ...r, beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) };
     });
     return { runId, execution, result, stm, memory, aam };

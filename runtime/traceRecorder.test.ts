@@ -64,7 +64,7 @@ describe('episodic trace of a run', () => {
     await rt.dispose();
   });
 
-  it('a trace that cannot be written is a warning on the run: the run still ends, with its result', async () => {
+  it('a trace or run record that cannot be written is a warning on the run: the run still ends, with its result', async () => {
     const rt = await makeRuntime();
     const warnings: string[] = [];
     rt.events.on('warning', (e) => warnings.push(e.message));
@@ -78,6 +78,15 @@ describe('episodic trace of a run', () => {
     assert.match(String(r.result), /^\[simulated\]/);
     assert.ok(warnings.some((w) => /episodic event\(s\) could not be written to .*: database or disk is full/.test(w)), warnings.join(' | '));
     storage.episodicAppend = append;
+    const runPut = rt.storage.runPut.bind(rt.storage);
+    (rt.storage as { runPut: typeof runPut }).runPut = (rec) => {
+      if (rec.status !== 'running') throw new Error('disk I/O error');
+      runPut(rec);
+    };
+    const kept = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'kept' }]] }));
+    assert.deepEqual([kept.status, kept.result], ['succeeded', 'kept'], 'the result survives a run record that cannot be written');
+    assert.ok(warnings.some((w) => w.includes(`the record of run ${kept.runId} could not be written`)), warnings.join(' | '));
+    (rt.storage as { runPut: typeof runPut }).runPut = runPut;
     const again = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'ok' }]] }));
     assert.equal(rt.storage.episodicQuery({ runId: again.runId, eventType: 'op_success' }).length, 1, 'recording works again once the storage does');
     await rt.dispose();
