@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { Emit } from './schedulerBench.js';
 import { chain, layered, toGraphJson } from './shapes.js';
+import { quantile } from './stats.js';
 
 const ADAPTER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../debug-adapter/dapMain.js');
 
@@ -24,7 +25,6 @@ async function client(): Promise<DebugClient> {
   return dc;
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 async function stepRoundTrip(file: string, steps: number): Promise<number[]> {
   const dc = await client();

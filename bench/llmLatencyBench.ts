@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { programFromJson } from '../runtime/graph/loadGraphJson.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Emit } from './schedulerBench.js';
+import { p50 } from './stats.js';
 
 const LATENCY_MS = 50;
 /** Runs before timing each program, so the JIT has compiled its path (the first runs of a process are slower). */
@@ -66,10 +67,8 @@ export async function llmLatencyBench(emit: Emit): Promise<void> {
       walls.push(performance.now() - t0);
       if (res.status !== 'succeeded') throw new Error(res.error?.message);
     }
-    walls.sort((a, b) => a - b);
-    floors.sort((a, b) => a - b);
-    const wall = walls[Math.floor(walls.length / 2)];
-    const floor = floors[Math.floor(floors.length / 2)];
+    const wall = p50(walls);
+    const floor = p50(floors);
     const bound = c.criticalCalls * LATENCY_MS;
     emit({
       bench: 'llm-critical-path', program: c.name, latency_ms_per_call: LATENCY_MS, warmup_runs: WARMUP_RUNS, runs: walls.length, bound_ms: bound, wall_ms_p50: Math.round(wall * 100) / 100,

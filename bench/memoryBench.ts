@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openStorage } from '../runtime/memory/openStorage.js';
 import type { Emit } from './schedulerBench.js';
+import { p50 } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -14,11 +15,6 @@ function childRss(mode: 'idle' | 'run', nodes: number): number {
   const r = spawnSync(process.execPath, [path.join(here, 'rssChild.js'), mode, String(nodes)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string).maxRssMb as number;
-}
-
-function p50(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function memoryBench(emit: Emit, entries = 100_000): Promise<void> {

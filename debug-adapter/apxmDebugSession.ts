@@ -70,8 +70,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
   private program?: Program;
   private view?: RunView;
   private args?: ApxmLaunchArguments;
-  /** A replay's arguments: the recorded run's, unless the launch gives its own. */
-  private replayArgs?: Record<string, unknown>;
   private readonly breakpoints = new BreakpointStore(() => this.program);
   /** For .json / .apxmobj programs: the generated read-only source, one op per line. */
   private listing?: DagListing;
@@ -154,7 +152,6 @@ export class ApxmDebugSession extends LoggingDebugSession {
       if (args.replay) {
         const source = path.isAbsolute(args.replay) || !/\.json$/i.test(args.replay) ? args.replay : path.resolve(raw.cwd ?? process.cwd(), args.replay);
         this.recording = await openRecording(source, db);
-        this.replayArgs = this.recording.args as Record<string, unknown>;
         this.console(`replaying run ${this.recording.runId}: LLM replies and tool results come from the recording\n`, 'console');
       }
       this.runtime = await this.makeRuntime(db);
@@ -208,7 +205,8 @@ export class ApxmDebugSession extends LoggingDebugSession {
     try {
       this.handle = runtime.start(program, {
         runId: this.runId,
-        args: args.args ?? this.replayArgs ?? {},
+        // a replay runs with the recorded run's arguments unless the launch gives its own
+        args: args.args ?? (this.recording?.args as Record<string, unknown> | undefined) ?? {},
         startPaused: paused || (!noDebug && args.stopOnEntry === true),
         humanInput: human,
         ...(noDebug ? {} : { hooks: { shouldPause: (node, inputs) => this.shouldPause(node, inputs) } }),
@@ -228,9 +226,10 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   private listen(runtime: Runtime): void {
     const ev = runtime.events;
+    // step back and reverse continue (replay only) re-execute to a place in this history
+    if (this.recording) this.offs.push(ev.on('node:started', (e) => { if (e.runId === this.runId) this.history.push({ flow: e.flow, nodeId: e.nodeId }); }));
     this.offs.push(
       ev.on('print', (e) => this.console(e.text + '\n', 'stdout')),
-      ev.on('node:started', (e) => { if (e.runId === this.runId) this.history.push({ flow: e.flow, nodeId: e.nodeId }); }),
       ev.on('warning', (e) => this.console(`warning: ${e.message}\n`, 'console')),
       ev.on('llm:response', (e) => this.console(`▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? ' (simulated)' : ''}\n`, 'console', { kind: 'llm', nodeExecId: e.nodeExecId, usage: e.usage })),
       ev.on('llm:retry', (e) => {
@@ -427,7 +426,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     if (!exec || this.finished) return this.resume();
     const target = chosen ?? this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
     this.stopped = undefined;
-    if (into && target && (target.op === 'FLOW_CALL' || target.op === 'COMMUNICATE' || target.op === 'PLAN')) {
+    if (into && target && CALL_OPS.has(target.op)) {
       const entered = new Promise<number | undefined>((resolve) => {
         const off = this.runtime?.events.on('frame:entered', (f) => {
           if (f.parentFrameId === target.frameId && f.callerNodeId === target.nodeId) {

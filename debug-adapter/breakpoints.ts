@@ -135,13 +135,16 @@ function pick(bp: { condition?: string; hitCondition?: string; logMessage?: stri
   };
 }
 
+/** A hit condition: `3`, `> 3`, `>= 3`, `== 3`, `< 3`, `<= 3` or `% 2`. */
+const HIT_CONDITION = /^\s*(>=|>|==|%|<=|<)?\s*(\d+)\s*$/;
+
 function checkExpressions(condition?: string, hitCondition?: string): string | undefined {
   try {
     if (condition?.trim()) parseExpression(condition);
   } catch (e) {
     return `invalid condition: ${(e as ExpressionError).message}`;
   }
-  if (hitCondition?.trim() && !/^\s*(>=|>|==|%|<=|<)?\s*\d+\s*$/.test(hitCondition)) {
+  if (hitCondition?.trim() && !HIT_CONDITION.test(hitCondition)) {
     return `invalid hit count "${hitCondition}": write a number (stop on that hit), "> 3", ">= 3" or "% 2"`;
   }
   return undefined;
@@ -150,7 +153,7 @@ function checkExpressions(condition?: string, hitCondition?: string): string | u
 /** Whether the n-th hit (1-based) satisfies a hit condition such as `3`, `>= 2`, `% 2`. */
 export function hitConditionMet(hitCondition: string | undefined, n: number): boolean {
   if (!hitCondition?.trim()) return true;
-  const m = /^\s*(>=|>|==|%|<=|<)?\s*(\d+)\s*$/.exec(hitCondition);
+  const m = HIT_CONDITION.exec(hitCondition);
   if (!m) return false;
   const k = Number(m[2]);
   switch (m[1]) {

@@ -50,7 +50,7 @@ export class RunInspector {
     if (!this.nodeIndex) {
       const { runtime, program } = this.session();
       this.nodeIndex = new Map();
-      for (const f of runtime?.flowRegistry.allFlows() ?? program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
+      for (const f of runtime?.flowRegistry.allFlows() ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
       for (const f of program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
     }
     return this.nodeIndex.get(nodeKey(flow, nodeId));

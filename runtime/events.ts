@@ -11,6 +11,15 @@ import type { Value } from './values/value.js';
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
 export type NodeOutcome = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
+/** `<runId>:<frame>:<node>` → [frame, node]; [null, null] for run-level ids. */
+export function parseExecId(nodeExecId: string): [number | null, number | null] {
+  const parts = nodeExecId.split(':');
+  if (parts.length < 3) return [null, null];
+  const frame = Number(parts[parts.length - 2]);
+  const node = Number(parts[parts.length - 1]);
+  return Number.isFinite(frame) && Number.isFinite(node) ? [frame, node] : [null, null];
+}
+
 /** Identifies one execution of one node: a node can run once per frame (flow call, loop iteration). */
 export interface NodeRef {
   runId: string;
@@ -91,11 +100,8 @@ export class RuntimeEventEmitter {
   }
   /** Listener counts by event name, kept here so `hasListeners` (asked several times per node) is one property read. */
   private readonly counts: Partial<Record<RuntimeEventName, number>> = {};
-  /** Changes whenever a listener is added or removed: lets a hot loop cache `hasListeners` answers. */
-  version = 0;
   private recount(name: RuntimeEventName): void {
     this.counts[name] = this.emitter.listenerCount(name);
-    this.version++;
   }
   on<K extends RuntimeEventName>(name: K, listener: (e: RuntimeEvents[K]) => void): () => void {
     this.emitter.on(name, listener as (e: unknown) => void);
@@ -121,10 +127,8 @@ export class RuntimeEventEmitter {
   /** Listens to every event (for recorders and loggers). */
   onAny(listener: <K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]) => void): () => void {
     this.anyListeners.push(listener);
-    this.version++;
     return () => {
       this.anyListeners = this.anyListeners.filter((l) => l !== listener);
-      this.version++;
     };
   }
   private anyListeners: (<K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]) => void)[] = [];
@@ -139,6 +143,5 @@ export class RuntimeEventEmitter {
     this.emitter.removeAllListeners();
     for (const name of Object.keys(this.counts) as RuntimeEventName[]) this.counts[name] = 0;
     this.anyListeners = [];
-    this.version++;
   }
 }

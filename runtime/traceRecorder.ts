@@ -2,19 +2,11 @@
  * Turns run events into episodic log entries (spec §6.2 names, plus what replay needs: every LLM
  * reply and capability result). Batched through the EpisodicRecorder.
  */
-import type { RuntimeEventEmitter } from './events.js';
+import { parseExecId, type RuntimeEventEmitter } from './events.js';
 import { OP_CATALOGUE, isOpName } from './graph/opCatalogue.js';
 import type { EpisodicRecorder } from './memory/episodicRecorder.js';
 import type { Value } from './values/value.js';
 
-/** `<runId>:<frame>:<node>` → [frame, node]; [null, null] for run-level ids. */
-function parseExecId(nodeExecId: string): [number | null, number | null] {
-  const parts = nodeExecId.split(':');
-  if (parts.length < 3) return [null, null];
-  const frame = Number(parts[parts.length - 2]);
-  const node = Number(parts[parts.length - 1]);
-  return Number.isFinite(frame) && Number.isFinite(node) ? [frame, node] : [null, null];
-}
 
 /**
  * Records the events of the runs it tracks. One per Runtime, subscribed once: a run only joins and

@@ -5,8 +5,10 @@
  * (every alias of BUILTIN_CALLS shares its op's entry) and formats them.
  */
 import { builtinCall, type BuiltinCall } from '../../runtime/ais/classifyCall.js';
-import { OP_SIGNATURES, type ArgSpec, type NamedArgSpec, type OpSignature } from '../../runtime/ais/opSignatures.js';
+import { argumentLabel, OP_SIGNATURES, type ArgSpec, type NamedArgSpec, type OpSignature } from '../../runtime/ais/opSignatures.js';
 import { OP_CATALOGUE, type OpInfo, type OpName } from '../../runtime/graph/opCatalogue.js';
+
+export { argumentLabel, namedArgumentLabel } from '../../runtime/ais/opSignatures.js';
 
 export type { ArgSpec, NamedArgSpec, OpSignature };
 
@@ -29,17 +31,8 @@ export function opsWithSignatures(): OpName[] {
   return Object.keys(OP_SIGNATURES) as OpName[];
 }
 
-/** `prompt`, `tier?`, `context...` */
-export function argumentLabel(a: ArgSpec): string {
-  return `${a.name}${a.optional && !a.rest ? '?' : ''}${a.rest ? '...' : ''}`;
-}
-
 /** `ask(prompt, context...)`: the positional form; named arguments are listed apart. */
 export function signatureLabel(callee: string, s: OpSignature): string {
   return `${callee}(${s.args.map(argumentLabel).join(', ')})`;
 }
 
-/** `model: string` */
-export function namedArgumentLabel(a: NamedArgSpec): string {
-  return `${a.name}: ${a.type}`;
-}

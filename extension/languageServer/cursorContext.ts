@@ -12,8 +12,6 @@ export interface CallSite {
   callee: string;
   /** Set for `Agent.flow(`. */
   agent?: string;
-  /** Offset of the `(`. */
-  openOffset: number;
   /** 0-based index of the argument the cursor is in (commas at depth 0 before it). */
   argIndex: number;
   /** How many positional (not `name:`) arguments come before the cursor's argument. */
@@ -153,7 +151,7 @@ function callSite(tokens: readonly Token[], open: number, prevIdx: number): Call
   }
   const prev = tokens[prevIdx];
   return {
-    callee: name.text, ...(agent ? { agent } : {}), openOffset: tokens[open].range.offset, argIndex, positionalIndex, namedGiven,
+    callee: name.text, ...(agent ? { agent } : {}), argIndex, positionalIndex, namedGiven,
     ...(currentNamed ? { inNamedValue: currentNamed } : {}),
     atArgumentStart: isPunct(prev, '(') || isPunct(prev, ','),
   };

@@ -11,8 +11,8 @@ import { bindingSignature, capabilitySignature, codeBlock, flowSignature, source
 import { declarationsOf, type Binding } from './scope.js';
 import { symbolAt } from './symbolAt.js';
 
-export function hoverAt(doc: AnalyzedDocument, offset: number, capabilities: readonly CapabilityEntry[] = []): Hover | null {
-  const s = symbolAt(doc.ast, offset);
+/** `s`: the symbol at `offset`, when the caller has it already. */
+export function hoverAt(doc: AnalyzedDocument, offset: number, capabilities: readonly CapabilityEntry[] = [], s = symbolAt(doc.ast, offset)): Hover | null {
   if (!s) return null;
   const text = ((): string | undefined => {
     switch (s.kind) {

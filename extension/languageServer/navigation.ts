@@ -11,8 +11,7 @@ import { declarationsOf, usesOf } from './scope.js';
 import { symbolAt, type SymbolAtCursor } from './symbolAt.js';
 
 /** Where the symbol at `offset` is declared in this document (empty when it is not declared here). */
-export function definitionAt(doc: AnalyzedDocument, offset: number): AisRange[] {
-  const s = symbolAt(doc.ast, offset);
+export function definitionAt(doc: AnalyzedDocument, offset: number, s = symbolAt(doc.ast, offset)): AisRange[] {
   if (!s) return [];
   switch (s.kind) {
     case 'agent': return [s.agent.nameRange];

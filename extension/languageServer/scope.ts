@@ -7,7 +7,7 @@
  * or in a loop body, are hidden after it; a parallel block's bindings stay visible after it.
  */
 import type { Expression, Param, Statement, VarExpr } from '../../runtime/ais/ast.js';
-import { Scope } from '../../runtime/ais/aisScope.js';
+import { joinArms, Scope, type Outcome as ArmOutcome } from '../../runtime/ais/aisScope.js';
 import type { AisRange } from '../../runtime/ais/positions.js';
 import { touches } from './analyzedDocument.js';
 import { forEachExpression, forEachStatement, nestedBlocks, ownExpressions, type Body } from './astWalk.js';
@@ -35,9 +35,17 @@ function letBinding(s: Statement): Binding | undefined {
   return undefined;
 }
 
+function loopBinding(s: Extract<Statement, { kind: 'Loop' }>): Binding {
+  return { name: s.variable, kind: 'loop', nameRange: s.variableRange, statement: s };
+}
+
+function switchBinding(s: Extract<Statement, { kind: 'Switch' }>, result: NonNullable<Extract<Statement, { kind: 'Switch' }>['result']>): Binding {
+  return { name: result.name, kind: 'switch', nameRange: result.range, statement: s };
+}
+
 const merge = (name: string, values: Binding[]): Binding => ({ name, kind: 'merge', nameRange: values[0].nameRange, sources: values });
 
-interface Outcome { scope: Scope<Binding>; returns: boolean }
+type Outcome = ArmOutcome<Binding>;
 
 /** Called with each statement and the scope its own expressions see (before it binds anything). */
 type Visit = (s: Statement, scope: Scope<Binding>) => void;
@@ -58,9 +66,7 @@ function runStatements(list: readonly Statement[], scope: Scope<Binding>, visit?
 }
 
 function join(before: Scope<Binding>, arms: Outcome[], construct: string): Outcome {
-  const live = arms.filter((a) => !a.returns);
-  if (live.length === 0) return { scope: before, returns: true };
-  return { scope: before.join(live.map((a) => a.scope), construct, merge), returns: false };
+  return joinArms(before, arms, construct, merge);
 }
 
 function runStatement(s: Statement, scope: Scope<Binding>, visit?: Visit): Outcome {
@@ -83,12 +89,12 @@ function runStatement(s: Statement, scope: Scope<Binding>, visit?: Visit): Outco
       const arms = s.cases.map((c) => runStatements(c.body, scope.child(), visit));
       arms.push(s.defaultBody ? runStatements(s.defaultBody, scope.child(), visit) : { scope: scope.child(), returns: false });
       const out = join(scope, arms, 'switch');
-      if (s.result?.name) out.scope.bind(s.result.name, { name: s.result.name, kind: 'switch', nameRange: s.result.range, statement: s });
+      if (s.result?.name) out.scope.bind(s.result.name, switchBinding(s, s.result));
       return out;
     }
     case 'Loop': {
       const body = scope.child();
-      if (s.variable) body.bind(s.variable, { name: s.variable, kind: 'loop', nameRange: s.variableRange, statement: s });
+      if (s.variable) body.bind(s.variable, loopBinding(s));
       scope.hideFrom(runStatements(s.body.statements, body, visit).scope, 'loop');
       return { scope, returns: false };
     }
@@ -116,7 +122,7 @@ function scopeIn(list: readonly Statement[], offset: number, scope: Scope<Bindin
     for (const block of nestedBlocks(s)) {
       if (!block.ranges.some((r) => touches(r, offset))) continue;
       const inner = s.kind === 'Parallel' ? cur : cur.child();
-      if (block.loopVariable?.name) inner.bind(block.loopVariable.name, { name: block.loopVariable.name, kind: 'loop', nameRange: block.loopVariable.range, statement: s });
+      if (s.kind === 'Loop' && s.variable) inner.bind(s.variable, loopBinding(s));
       return scopeIn(block.statements, offset, inner);
     }
     return cur;
@@ -171,8 +177,8 @@ export function declaredBindings(body: Body): Binding[] {
   forEachStatement(body.body, (s) => {
     const b = letBinding(s);
     if (b) out.push(b);
-    if (s.kind === 'Switch' && s.result?.name) out.push({ name: s.result.name, kind: 'switch', nameRange: s.result.range, statement: s });
-    if (s.kind === 'Loop' && s.variable) out.push({ name: s.variable, kind: 'loop', nameRange: s.variableRange, statement: s });
+    if (s.kind === 'Switch' && s.result?.name) out.push(switchBinding(s, s.result));
+    if (s.kind === 'Loop' && s.variable) out.push(loopBinding(s));
   });
   return out;
 }

@@ -102,8 +102,8 @@ documents.onDidClose(guardedVoid('didClose', log, (e) => {
 connection.onHover(guarded<HoverParams, Hover | null>('hover', log, null, async (p) => {
   const a = at(p);
   if (!a) return null;
-  const needsCapabilities = symbolAt(a.doc.ast, a.offset)?.kind === 'capability';
-  return hoverAt(a.doc, a.offset, needsCapabilities ? await capabilities.forDocument(a.doc.file) : []);
+  const s = symbolAt(a.doc.ast, a.offset);
+  return hoverAt(a.doc, a.offset, s?.kind === 'capability' ? await capabilities.forDocument(a.doc.file) : [], s);
 }));
 
 connection.onCompletion(guarded<CompletionParams, CompletionItem[]>('completion', log, [], async (p) => {
@@ -119,10 +119,10 @@ connection.onSignatureHelp(guarded<SignatureHelpParams, SignatureHelp | null>('s
 connection.onDefinition(guarded<DefinitionParams, Location[]>('definition', log, [], async (p) => {
   const a = at(p);
   if (!a) return [];
-  const here = definitionAt(a.doc, a.offset).map((r) => ({ uri: a.uri, range: toLspRange(r) }));
+  const s = symbolAt(a.doc.ast, a.offset);
+  const here = definitionAt(a.doc, a.offset, s).map((r) => ({ uri: a.uri, range: toLspRange(r) }));
   if (here.length) return here;
   // A capability from the workspace module: jump into the module.
-  const s = symbolAt(a.doc.ast, a.offset);
   if (s?.kind !== 'capability') return [];
   const entry = (await capabilities.forDocument(a.doc.file)).find((c) => c.name === s.name);
   const range = entry ? locateCapability(entry) : undefined;

@@ -117,3 +117,16 @@ export function mergeBindings(name: string, values: Binding[]): Binding {
   const types = new Set(values.map((v) => v.type));
   return { name, range: values[0].range, kind: 'merge', type: types.size === 1 ? values[0].type : 'unknown', used: false, sources: values };
 }
+
+/** What a statement list leaves behind: its scope, and whether every path through it returned. */
+export interface Outcome<T = Binding> {
+  scope: Scope<T>;
+  returns: boolean;
+}
+
+/** After an if/try/switch: the arms that go on are joined into `before`; when none does, the construct returns. */
+export function joinArms<T>(before: Scope<T>, arms: Outcome<T>[], construct: string, merge: (name: string, values: T[]) => T): Outcome<T> {
+  const live = arms.filter((a) => !a.returns);
+  if (live.length === 0) return { scope: before, returns: true };
+  return { scope: before.join(live.map((a) => a.scope), construct, merge), returns: false };
+}

@@ -3,7 +3,7 @@
  * a statement, and the expressions inside statements. Shared by the compiler and the language
  * server.
  */
-import type { AgentDecl, Expression, FlowDecl, NameRef, OnEventDecl, Statement } from './ast.js';
+import type { AgentDecl, Expression, FlowDecl, OnEventDecl, Statement } from './ast.js';
 import type { AisRange } from './positions.js';
 
 /** Something with parameters and statements: bindings are scoped to one of these. */
@@ -14,8 +14,6 @@ export interface NestedBlock {
   statements: Statement[];
   /** Where the block is written; a switch's `default` arms can be several places. */
   ranges: AisRange[];
-  /** The loop variable, bound inside the block only. */
-  loopVariable?: NameRef;
 }
 
 export function bodiesOf(agent: AgentDecl): Body[] {
@@ -26,7 +24,7 @@ export function nestedBlocks(s: Statement): NestedBlock[] {
   switch (s.kind) {
     case 'If': return s.else ? [block(s.then), block(s.else)] : [block(s.then)];
     case 'Parallel': return [block(s.body)];
-    case 'Loop': return [{ ...block(s.body), loopVariable: { name: s.variable, range: s.variableRange } }];
+    case 'Loop': return [block(s.body)];
     case 'TryCatch': return [block(s.tryBlock), block(s.catchBlock)];
     case 'Switch': {
       const arms: NestedBlock[] = s.cases.map((c) => ({ statements: c.body, ranges: [c.range] }));

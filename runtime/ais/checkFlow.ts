@@ -6,7 +6,7 @@
 import type { AgentDecl, Block, CallExpr, Expression, FlowCallExpr, FlowDecl, NamedArgument, Program, Statement } from './ast.js';
 import { flattenAdd } from './ast.js';
 import { typeOfName, compatible, type AisType } from './aisTypes.js';
-import { mergeBindings, Scope, type Binding } from './aisScope.js';
+import { joinArms, mergeBindings, Scope, type Binding, type Outcome } from './aisScope.js';
 import { classifyCallExpr, didYouMeanText, resolveFlowCall, type CallMapping } from './classifyCall.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { ifCondition } from './ifCondition.js';
@@ -19,11 +19,6 @@ export interface FlowCheckOptions {
   hostCapabilities?: Set<string>;
 }
 
-/** What a statement list leaves behind: its scope, and whether every path through it returned. */
-interface Outcome {
-  scope: Scope;
-  returns: boolean;
-}
 
 const VALUE_OPS_WARN = new Set(['ASK', 'THINK', 'REASON', 'QMEM', 'PLAN', 'REFLECT', 'VERIFY', 'MERGE', 'WAIT_ALL']);
 
@@ -183,9 +178,7 @@ class FlowChecker {
 
   /** After an if/try/switch: names bound in every arm that goes on (or existing before) stay visible. */
   private join(before: Scope, arms: Outcome[], construct: string): Outcome {
-    const live = arms.filter((a) => !a.returns);
-    if (live.length === 0) return { scope: before, returns: true };
-    return { scope: before.join(live.map((a) => a.scope), construct, mergeBindings), returns: false };
+    return joinArms(before, arms, construct, mergeBindings);
   }
 
   // ------------------------------------------------------------------ expressions

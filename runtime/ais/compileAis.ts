@@ -8,7 +8,7 @@ import { checkAis } from './checkAis.js';
 import { inSourceOrder, type AisDiagnostic } from './diagnostics.js';
 import { lowerAis } from './lowerAis.js';
 import { parseAis } from './parser.js';
-import { formatPosition } from './positions.js';
+import { toErrorPlace } from './positions.js';
 import { ApxmError } from '../errors.js';
 import type { Diagnostic } from '../graph/diagnostics.js';
 import type { Program } from '../graph/types.js';
@@ -71,15 +71,9 @@ export function loadAisProgram(source: string, file?: string, options: AisCompil
 
 /** The runtime's diagnostic shape (what the CLI prints and the debugger shows). */
 export function toDiagnostic(d: AisDiagnostic): Diagnostic {
-  const r = d.range;
   return {
     severity: d.severity, code: d.code, message: d.message,
-    place: { file: d.file, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn },
+    place: toErrorPlace(d.range, d.file),
     ...(d.hint ? { hint: d.hint } : {}),
   };
-}
-
-/** `file:3:9: error AIS_UNDEFINED_VARIABLE: message (hint)` — one line, as the CLI prints it. */
-export function formatDiagnostic(d: AisDiagnostic): string {
-  return `${d.file ? d.file + ':' : ''}${formatPosition(d.range)}: ${d.severity} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
 }

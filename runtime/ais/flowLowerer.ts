@@ -18,7 +18,7 @@ import { ifCondition } from './ifCondition.js';
 import { lowerCall, type CallSite } from './lowerCalls.js';
 import { buildTemplate, type Template } from './templates.js';
 import type { AisRange } from './positions.js';
-import { toSourceRange } from './positions.js';
+import { span, startOf, toSourceRange } from './positions.js';
 import type { OpName } from '../graph/opCatalogue.js';
 import type { ValueObject } from '../values/value.js';
 
@@ -296,7 +296,7 @@ export class FlowLowerer {
   }
 
   private tryStatement(s: TryCatchStmt, st: LowerState): LowerState | undefined {
-    const tc = this.emit({ op: 'TRY_CATCH', name: 'try', range: { ...s.range, endLine: s.tryBlock.range.line, endColumn: s.tryBlock.range.column, endOffset: s.tryBlock.range.offset } }, st);
+    const tc = this.emit({ op: 'TRY_CATCH', name: 'try', range: span(s.range, startOf(s.tryBlock.range)) }, st);
     const t = this.statements(s.tryBlock.statements, this.arm(st, { from: tc }));
     const c = this.statements(s.catchBlock.statements, this.arm(st, { from: tc, label: 'catch' }));
     // The catch arm first: when the try region failed, values it had already made are stale.
@@ -336,7 +336,7 @@ export class FlowLowerer {
     else data.push(this.nodeOf(this.value(coll, st, `${s.variable}_items`), coll.range));
     const items = attributes.items as unknown[] | undefined;
     if (items && items.length > 100) attributes.max_iterations = items.length;
-    const start = this.emit({ op: 'LOOP_START', name: `loop ${s.variable}`, attributes, range: { ...s.range, endLine: s.body.range.line, endColumn: s.body.range.column, endOffset: s.body.range.offset }, data }, st);
+    const start = this.emit({ op: 'LOOP_START', name: `loop ${s.variable}`, attributes, range: span(s.range, startOf(s.body.range)), data }, st);
     const body: LowerState = { scope: st.scope.child(), lastEffect: st.lastEffect, region: { gate: { from: start }, parent: st.region }, inLoop: true };
     body.scope.bind(s.variable, start);
     const firstBodyNode = this.nodes.length + 1;

@@ -111,9 +111,17 @@ export function arity(sig: OpSignature): { min: number; max: number } {
   return { min, max };
 }
 
+/** `prompt`, `tier?`, `context...` */
+export function argumentLabel(a: ArgSpec): string {
+  return `${a.name}${a.optional && !a.rest ? '?' : ''}${a.rest ? '...' : ''}`;
+}
+
+/** `model: string` */
+export function namedArgumentLabel(a: NamedArgSpec): string {
+  return `${a.name}: ${a.type}`;
+}
+
 /** `ask(prompt, context...)` — how hover and messages show a call. */
 export function formatSignature(callee: string, sig: OpSignature): string {
-  const parts = sig.args.map((a) => `${a.name}${a.optional && !a.rest ? '?' : ''}${a.rest ? '...' : ''}`);
-  for (const n of sig.named) parts.push(`${n.name}: ${n.type}`);
-  return `${callee}(${parts.join(', ')})`;
+  return `${callee}(${[...sig.args.map(argumentLabel), ...sig.named.map(namedArgumentLabel)].join(', ')})`;
 }

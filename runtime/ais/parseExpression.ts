@@ -5,7 +5,7 @@
  */
 import { BINARY_OPS, type Expression, type NamedArgument } from './ast.js';
 import { Bail, endsList, MAX_EXPRESSION_HEIGHT, type Cursor } from './cursor.js';
-import { span } from './positions.js';
+import { span, startOf } from './positions.js';
 import { HARD_KEYWORDS, isName, isPunct, isWord, type Token } from './tokens.js';
 
 const PRECEDENCE: Readonly<Record<string, number>> = {
@@ -202,7 +202,7 @@ function stringExpression(c: Cursor, t: Token): Expression {
   for (const p of t.parts) {
     const piece: Expression = p.kind === 'text' ? { kind: 'String', value: p.value, range: p.range } : { kind: 'Var', name: p.name, range: p.range };
     e = e === undefined ? piece
-      : c.node({ kind: 'Binary', op: 'Add', left: e, right: piece, opRange: { ...piece.range, endLine: piece.range.line, endColumn: piece.range.column, endOffset: piece.range.offset }, interpolated: true, range: span(e.range, piece.range) }, e, piece);
+      : c.node({ kind: 'Binary', op: 'Add', left: e, right: piece, opRange: startOf(piece.range), interpolated: true, range: span(e.range, piece.range) }, e, piece);
   }
   return e ?? { kind: 'String', value: '', range: t.range };
 }

@@ -43,10 +43,6 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   'entry',
 ]);
 
-/** Operation keywords: callable, and usable as a bare name in an expression (grammar `OPKW`). */
-export const OP_KEYWORDS: ReadonlySet<string> = new Set([
-  'ask', 'exec', 'llm', 'mem', 'merge', 'plan', 'print', 'reason', 'reflect', 'talk', 'think', 'tool', 'verify', 'wait',
-]);
 
 /**
  * Keywords with a structural role: never a name. Every other keyword is "soft" and is accepted

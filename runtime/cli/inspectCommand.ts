@@ -1,7 +1,7 @@
 /** `apxm inspect`: DAG statistics and the critical path of every flow; for an artifact also its header and metadata. */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { readArtifactFile, type DecodedArtifact } from '../artifact/readArtifact.js';
+import { artifactToProgram, readArtifactFile, type DecodedArtifact } from '../artifact/readArtifact.js';
 import { ApxmError } from '../errors.js';
 import { inspectProgram } from '../graph/inspectProgram.js';
 import { loadProgramFile } from '../programFile.js';
@@ -12,8 +12,11 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, optimize: { type: 'string', short: 'O' } } });
   if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
   const file = positionals[0];
-  const artifact = path.extname(file).toLowerCase() === '.apxmobj' ? describeArtifact(await readArtifactFile(file)) : undefined;
-  const program = await loadProgramFile(file, { optimize: optimizeLevel(values.optimize), onWarnings: printWarnings });
+  // an artifact is read once: for its header here and for its program
+  const decoded = path.extname(file).toLowerCase() === '.apxmobj' ? await readArtifactFile(file) : undefined;
+  const artifact = decoded ? describeArtifact(decoded) : undefined;
+  const optimize = optimizeLevel(values.optimize);
+  const program = decoded ? artifactToProgram(decoded.payload, file) : await loadProgramFile(file, { optimize, onWarnings: printWarnings });
   const flows = inspectProgram(program);
   if (values.json) {
     process.stdout.write(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2) + '\n');

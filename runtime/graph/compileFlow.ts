@@ -21,7 +21,6 @@ export interface CompiledEdge {
 /** Bits of `CompiledFlow.edgeFlags`. */
 export const EDGE_DATA = 1;
 export const EDGE_EFFECT = 2;
-export const EDGE_LABELLED = 4;
 
 /** Bits of `CompiledFlow.nodeFlags`: what the scheduler must look at when a node settles. */
 export const NODE_RETURN = 1;
@@ -106,6 +105,8 @@ export interface FrameLayout {
   pending: Int32Array;
   externalEdges: number[];
   initialReady: number[];
+  /** [TRY_CATCH node, nodes of its try region in the set] for each TRY_CATCH in the set. */
+  tryCounts: [number, number][];
 }
 
 /** The layout of frames that run `nodes` of `flow` (cached per node set). */
@@ -133,7 +134,14 @@ export function frameLayout(flow: CompiledFlow, nodes: readonly number[]): Frame
     pending[i] = count;
   }
   const initialReady = nodes.filter((i) => pending[i] === 0);
-  layout = { pending, externalEdges, initialReady };
+  const tryCounts: [number, number][] = [];
+  for (const [t, region] of flow.tryByNode) {
+    if (!active[t]) continue;
+    let count = 0;
+    for (const v of region.tryNodes) if (active[v]) count++;
+    tryCounts.push([t, count]);
+  }
+  layout = { pending, externalEdges, initialReady, tryCounts };
   flow.layouts.set(nodes, layout);
   return layout;
 }
@@ -336,7 +344,7 @@ function flatLayout(nodes: OpNode[], edges: CompiledEdge[], outEdges: number[][]
   const edgeSlot = new Int32Array(edges.length);
   for (const e of edges) {
     edgeTo[e.index] = e.to;
-    edgeFlags[e.index] = (e.data ? EDGE_DATA : 0) | (e.effect ? EDGE_EFFECT : 0) | (e.label !== undefined ? EDGE_LABELLED : 0);
+    edgeFlags[e.index] = (e.data ? EDGE_DATA : 0) | (e.effect ? EDGE_EFFECT : 0);
     edgeSlot[e.index] = e.data ? inputBase[e.to] + e.inputPos : -1;
   }
   return { ids, ops, nodeFlags, timeoutMs, inputBase, outStart, outList, edgeTo, edgeFlags, edgeSlot, sinks, layouts: new Map<readonly number[], FrameLayout>() };

@@ -5,7 +5,6 @@ import { childPath, type Diagnostics } from './diagnostics.js';
 import { pairLoops, topoOrder, type CompiledEdge } from './compileFlow.js';
 import type { FlowGraph, OpNode } from './types.js';
 
-
 /** Reports an edge whose ends are not node ids; true when both exist. */
 export function checkEdgeEndpoints(e: { from: number; to: number }, path: string, ids: ReadonlyMap<number, unknown>, diags: Diagnostics): boolean {
   const known = () => `use one of the node ids: ${[...ids.keys()].slice(0, 20).join(', ')}`;

@@ -223,23 +223,13 @@ export class SqliteStorage implements StorageBackend {
       const seqs: number[] = [];
       const params: SqlParam[] = [];
       const push = (e: EpisodicEvent) => params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, JSON.stringify(e.payload), e.timestamp);
-      let i = 0;
-      if (events.length >= EPISODIC_CHUNK) {
-        const many = this.q(insertEpisodesSql(EPISODIC_CHUNK));
-        for (; i + EPISODIC_CHUNK <= events.length; i += EPISODIC_CHUNK) {
-          params.length = 0;
-          for (let k = i; k < i + EPISODIC_CHUNK; k++) push(events[k]);
-          const last = Number(many.run(...params).lastInsertRowid);
-          for (let k = EPISODIC_CHUNK - 1; k >= 0; k--) seqs.push(last - k);
-        }
-      }
-      // the rest in one statement too (one prepared statement per row count, cached by q)
-      const rest = events.length - i;
-      if (rest > 0) {
+      for (let i = 0; i < events.length; ) {
+        const rows = Math.min(EPISODIC_CHUNK, events.length - i);
         params.length = 0;
-        for (let k = i; k < events.length; k++) push(events[k]);
-        const last = Number(this.q(insertEpisodesSql(rest)).run(...params).lastInsertRowid);
-        for (let k = rest - 1; k >= 0; k--) seqs.push(last - k);
+        for (let k = i; k < i + rows; k++) push(events[k]);
+        const last = Number(this.q(insertEpisodesSql(rows)).run(...params).lastInsertRowid);
+        for (let k = rows - 1; k >= 0; k--) seqs.push(last - k);
+        i += rows;
       }
       return seqs;
     });

@@ -48,7 +48,9 @@ class RecordedCalls {
       if (!call.params) this.inOrder.push(call);
       else {
         const key = canonicalJson(call.params);
-        this.byParams.set(key, [...(this.byParams.get(key) ?? []), call]);
+        const q = this.byParams.get(key);
+        if (q) q.push(call);
+        else this.byParams.set(key, [call]);
       }
     }
   }
@@ -79,7 +81,11 @@ const replayed = (e: SerializedError): ApxmError =>
 
 export function registerReplayCapabilities(system: CapabilitySystem, recorded: Pick<RecordedRun, 'runId' | 'capabilityCalls'>, options: ReplayCapabilitiesOptions = {}): ReplayCapabilities {
   const byName = new Map<string, RecordedCapabilityCall[]>();
-  for (const call of [...recorded.capabilityCalls].sort((a, b) => a.seq - b.seq)) byName.set(call.name, [...(byName.get(call.name) ?? []), call]);
+  for (const call of [...recorded.capabilityCalls].sort((a, b) => a.seq - b.seq)) {
+    const calls = byName.get(call.name);
+    if (calls) calls.push(call);
+    else byName.set(call.name, [call]);
+  }
   const diverged = (message: string, details: Record<string, Value>): ApxmError => {
     const error = divergenceError(recorded.runId, message, { kind: 'capability', ...details });
     options.onDivergence?.(error);

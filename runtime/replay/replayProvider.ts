@@ -3,7 +3,7 @@
  * got for the same phase and the same messages, with no network and no clock. Identical requests
  * are served in recorded order; a request the recording does not hold is a divergence.
  */
-import type { RuntimeEventEmitter } from '../events.js';
+import { parseExecId, type RuntimeEventEmitter } from '../events.js';
 import { cancelled } from '../llm/retry.js';
 import type { LlmMessage, LlmPhase, LlmProvider, LlmRequest, LlmResponse } from '../llm/types.js';
 import { canonicalJson } from './canonicalJson.js';
@@ -50,8 +50,7 @@ export class ReplayLlmProvider implements LlmProvider {
    */
   followNodes(events: RuntimeEventEmitter): () => void {
     return events.on('llm:request', (e) => {
-      const id = Number(e.nodeExecId.split(':').at(-1));
-      this.nextNodeId = Number.isInteger(id) ? id : undefined;
+      this.nextNodeId = parseExecId(e.nodeExecId)[1] ?? undefined;
     });
   }
 

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { CancellationSource } from '../cancellation.js';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import type { NodeRef, RunStats, RuntimeEventEmitter } from '../events.js';
-import { EDGE_DATA, EDGE_EFFECT, EDGE_LABELLED, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
+import { EDGE_DATA, EDGE_EFFECT, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
 import { OP_CATALOGUE, type OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
 import type { RunServices } from '../ops/runServices.js';
@@ -19,8 +19,6 @@ import { NodeContext } from './nodeContext.js';
 import { ReadyQueue } from './readyQueue.js';
 
 const LLM_OPS = new Set<OpName>(['ASK', 'THINK', 'REASON', 'PLAN', 'REFLECT', 'VERIFY']);
-/** The reason on a finished run's signal: one instance, since a DOMException per run costs ~10 µs. */
-const RUN_ENDED = new ApxmError('E_CANCELLED', 'the run ended');
 
 export interface ExecutionHooks {
   /** Called before a node starts; returning true holds the scheduler there (breakpoints). */
@@ -91,13 +89,6 @@ export class Execution implements LaneClient {
   private busyTime = 0;
   private area = 0;
   private readonly stats: RunStats;
-  /** The run's own signal, made only when asked for (an abort controller and its abort event cost ~15 µs). */
-  private abortRun: AbortController | undefined;
-  /** Whether anyone listens to the per-node events, as of events.version `listenVersion`. */
-  private listenVersion = -1;
-  private wantReady = false;
-  private wantStarted = false;
-  private wantFinished = false;
 
   constructor(private readonly o: ExecutionOptions) {
     this.runId = o.runId;
@@ -106,15 +97,6 @@ export class Execution implements LaneClient {
       nodesTotal: 0, nodesExecuted: 0, nodesFailed: 0, nodesSkipped: 0, durationMs: 0, llmCalls: 0,
       inputTokens: 0, outputTokens: 0, totalTokens: 0, maxParallelism: 0, avgParallelism: 0, retries: 0, frames: 0,
     };
-  }
-
-  /** Aborted when the run ends. */
-  get signal(): AbortSignal {
-    if (!this.abortRun) {
-      this.abortRun = new AbortController();
-      if (this.done) this.abortRun.abort(RUN_ENDED);
-    }
-    return this.abortRun.signal;
   }
 
   /** True once the run has ended (nodes asking for a signal then get an aborted one). */
@@ -255,12 +237,7 @@ export class Execution implements LaneClient {
         else frame.exitSlots[k] = this.externalValue(frame, src);
       }
     }
-    for (const [t, region] of flow.tryByNode) {
-      if (!frame.isActive(t)) continue;
-      let count = 0;
-      for (const v of region.tryNodes) if (frame.isActive(v)) count++;
-      frame.tryUnsettled.set(t, count);
-    }
+    for (const [t, count] of layout.tryCounts) frame.tryUnsettled.set(t, count);
     for (const i of layout.initialReady) if (frame.state[i] === NodeState.Pending) this.becomeReady(frame, i);
     this.checkFrameDone(frame);
     return frame;
@@ -338,8 +315,7 @@ export class Execution implements LaneClient {
     }
     frame.state[idx] = NodeState.Ready;
     this.queue.push(frame, idx, flow.priority[idx]);
-    if (this.o.events.version !== this.listenVersion) this.refreshListening();
-    if (this.wantReady) {
+    if (this.o.events.hasListeners('node:ready')) {
       const node = flow.nodes[idx];
       this.o.events.emit('node:ready', {
         runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
@@ -561,8 +537,7 @@ export class Execution implements LaneClient {
     const ctx = new NodeContext(this, frame, idx, inputs);
     this.trackParallelism(+1, ctx.startedAt);
     ctx.onStepSettled = onStepSettled;
-    if (this.o.events.version !== this.listenVersion) this.refreshListening();
-    if (this.wantStarted) {
+    if (this.o.events.hasListeners('node:started')) {
       const node = flow.nodes[idx];
       // Literal objects of one shape (no spread): these two events are on the per-node hot path.
       this.o.events.emit('node:started', {
@@ -647,8 +622,7 @@ export class Execution implements LaneClient {
     frame.state[idx] = NodeState.Done;
     frame.outputs[idx] = value;
     this.stats.nodesExecuted++;
-    if (this.o.events.version !== this.listenVersion) this.refreshListening();
-    if (this.wantFinished) {
+    if (this.o.events.hasListeners('node:finished')) {
       const node = flow.nodes[idx];
       this.o.events.emit('node:finished', {
         runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
@@ -666,7 +640,7 @@ export class Execution implements LaneClient {
     else {
       for (let k = flow.outStart[idx], end = flow.outStart[idx + 1]; k < end; k++) {
         const e = flow.outList[k];
-        const label = flow.edgeFlags[e] & EDGE_LABELLED ? flow.edges[e].label : undefined;
+        const label = flow.edges[e].label;
         if (isTry && label === 'catch') continue;
         let v: Slot = value;
         if (routed) v = label === undefined ? (routed.unlabelledLive ? value : SKIPPED) : routed.live.has(label) ? value : SKIPPED;
@@ -831,13 +805,6 @@ export class Execution implements LaneClient {
 
   // ---- bookkeeping ----------------------------------------------------------------------------
 
-  private refreshListening(): void {
-    const ev = this.o.events;
-    this.listenVersion = ev.version;
-    this.wantReady = ev.hasListeners('node:ready');
-    this.wantStarted = ev.hasListeners('node:started');
-    this.wantFinished = ev.hasListeners('node:finished');
-  }
 
   private trackParallelism(delta: number, now = performance.now()): void {
     if (this.inFlight > 0) {
@@ -866,7 +833,6 @@ export class Execution implements LaneClient {
     if (this.done) return;
     this.done = true;
     for (const f of this.frames.values()) for (const ac of f.running.values()) ac.abort(new ApxmError('E_CANCELLED', 'the run ended'));
-    this.abortRun?.abort(RUN_ENDED);
     this.o.pool.unregister(this);
     for (const s of this.stepRequests) s.resolve(undefined);
     this.stepRequests = [];

@@ -1,6 +1,6 @@
 /** The OpContext of one node run: inputs, attributes, services, and doors into the scheduler. */
 import { performance } from 'node:perf_hooks';
-import { CancellationSource, type Cancellation } from '../cancellation.js';
+import { CancellationSource, signalOf, type Cancellation } from '../cancellation.js';
 import { ApxmError } from '../errors.js';
 import type { NodeRef, RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
 import type { OpNode } from '../graph/types.js';
@@ -22,7 +22,7 @@ export class NodeContext implements OpContext {
   laneReleased = false;
   tokens = 0;
   private source: CancellationSource | undefined;
-  private controller: AbortController | undefined;
+  private linked: { signal: AbortSignal } | undefined;
   private attrReader: AttributeReader | undefined;
   private execIdCache: string | undefined;
 
@@ -77,12 +77,7 @@ export class NodeContext implements OpContext {
 
   /** The cancellation as an AbortSignal, for libraries that take one (made on first use). */
   get signal(): AbortSignal {
-    if (!this.controller) {
-      const controller = new AbortController();
-      this.controller = controller;
-      this.cancellation.onAbort((reason) => controller.abort(reason));
-    }
-    return this.controller.signal;
+    return (this.linked ??= signalOf(this.cancellation)).signal;
   }
 
   /** Set when the scheduler aborted this node (timeout): reported instead of the handler's own error. */

@@ -9,7 +9,6 @@ export function isObject(v: Value | undefined): v is ValueObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Converts any JS value into a Value (undefined → null, Map/Set/Date/bigint normalised). */
 /** Whether a JSON-like value nests deeper than `limit` (checked without recursion, so any depth is safe). */
 export function nestsDeeperThan(x: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[x, 0]];
@@ -33,6 +32,7 @@ export function quoteForMessage(x: unknown, max = 60): string {
   return text.length > max ? text.slice(0, max) + '…' : text;
 }
 
+/** Converts any JS value into a Value (undefined → null, Map/Set/Date/bigint normalised). */
 export function toValue(x: unknown): Value {
   if (x === undefined || x === null) return null;
   switch (typeof x) {
