@@ -100,8 +100,11 @@ export class RuntimeEventEmitter {
   }
   /** Listener counts by event name, kept here so `hasListeners` (asked several times per node) is one property read. */
   private readonly counts: Partial<Record<RuntimeEventName, number>> = {};
+  /** Changes whenever a listener is added or removed: lets a hot loop cache `hasListeners` answers. */
+  version = 0;
   private recount(name: RuntimeEventName): void {
     this.counts[name] = this.emitter.listenerCount(name);
+    this.version++;
   }
   on<K extends RuntimeEventName>(name: K, listener: (e: RuntimeEvents[K]) => void): () => void {
     this.emitter.on(name, listener as (e: unknown) => void);
@@ -127,8 +130,10 @@ export class RuntimeEventEmitter {
   /** Listens to every event (for recorders and loggers). */
   onAny(listener: <K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]) => void): () => void {
     this.anyListeners.push(listener);
+    this.version++;
     return () => {
       this.anyListeners = this.anyListeners.filter((l) => l !== listener);
+      this.version++;
     };
   }
   private anyListeners: (<K extends RuntimeEventName>(name: K, e: RuntimeEvents[K]) => void)[] = [];
@@ -143,5 +148,6 @@ export class RuntimeEventEmitter {
     this.emitter.removeAllListeners();
     for (const name of Object.keys(this.counts) as RuntimeEventName[]) this.counts[name] = 0;
     this.anyListeners = [];
+    this.version++;
   }
 }
