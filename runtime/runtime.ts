@@ -205,7 +205,8 @@ export class Runtime {
         // the run happened and its result is here: a run record that cannot be written does not lose it
         this.events.emit('warning', { runId, message: `the record of run ${runId} could not be written to ${this.storage.location}: ${(e as Error).message}` });
       }
-      return { ...r, beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) };
+      // Added in place: a spread would build the per-node outputs, which are made when first read.
+      return Object.assign(r, { beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) });
     });
     return { runId, execution, result, stm, memory, aam };
   }

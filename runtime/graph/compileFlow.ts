@@ -62,6 +62,9 @@ export interface CompiledFlow {
   isJoin: Uint8Array;
   /** Longest latency-weighted path to a sink, in ms: higher runs first. */
   priority: Float64Array;
+  /** The distinct priorities, highest first, and each node's rank among them (its ready-queue bucket). */
+  priorityLevels: Float64Array;
+  priorityRank: Int32Array;
   topo: number[];
   /** Nodes of the flow's own frame (everything outside loop bodies). */
   topNodes: number[];
@@ -102,6 +105,8 @@ export interface CompiledFlow {
  * outside the set (their values are placed when the frame opens), and which nodes are ready at once.
  */
 export interface FrameLayout {
+  /** 1 for each node of the set, else 0 (a frame's starting states: 1 is NodeState.Pending). */
+  members: Uint8Array;
   pending: Int32Array;
   externalEdges: number[];
   initialReady: number[];
@@ -141,9 +146,17 @@ export function frameLayout(flow: CompiledFlow, nodes: readonly number[]): Frame
     for (const v of region.tryNodes) if (active[v]) count++;
     tryCounts.push([t, count]);
   }
-  layout = { pending, externalEdges, initialReady, tryCounts };
+  layout = { members: active, pending, externalEdges, initialReady, tryCounts };
   flow.layouts.set(nodes, layout);
   return layout;
+}
+
+/** Distinct values of `priority`, highest first, and each entry's index among them. */
+function rankLevels(priority: Float64Array): { levels: Float64Array; rank: Int32Array } {
+  const levels = Float64Array.from(new Set(priority)).sort().reverse();
+  const indexOfLevel = new Map<number, number>();
+  levels.forEach((p, r) => indexOfLevel.set(p, r));
+  return { levels, rank: Int32Array.from(priority, (p) => indexOfLevel.get(p) as number) };
 }
 
 /** Kahn's order; returns undefined when the graph has a cycle. */
@@ -243,11 +256,12 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     for (const e of outEdges[v]) best = Math.max(best, priority[edges[e].to]);
     priority[v] = best + LATENCY_WEIGHT_MS[OP_CATALOGUE[nodes[v].op].latency];
   }
+  const { levels: priorityLevels, rank: priorityRank } = rankLevels(priority);
   const isJoin = new Uint8Array(n);
   nodes.forEach((node, i) => (isJoin[i] = JOIN_OPS.has(node.op) ? 1 : 0));
 
   const cf: CompiledFlow = {
-    graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, skippableInCount, isJoin, priority, topo,
+    graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, skippableInCount, isJoin, priority, priorityLevels, priorityRank, topo,
     topNodes: [], loopByStart: new Map(), loopByEnd: new Map(), tryByNode: new Map(),
     enclosingTries: Array.from({ length: n }, () => []), byName: new Map(),
     ...flatLayout(nodes, edges, outEdges, dataInCount),

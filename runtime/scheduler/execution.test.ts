@@ -17,6 +17,10 @@ describe('token-counting scheduler', () => {
     const order = log.started();
     assert.ok(order.indexOf(4) > Math.max(order.indexOf(1), order.indexOf(2), order.indexOf(3)));
     assert.equal(r.stats.nodesExecuted, 5);
+    // Per-node outputs are made when first read; copies and JSON see them too.
+    assert.deepEqual(JSON.parse(JSON.stringify(r)).outputs, { 1: 'a', 2: 'b', 3: 'c', 4: 'c+a+b', 5: 'c+a+b' });
+    assert.equal({ ...r }.outputs[4], 'c+a+b');
+    assert.equal(r.outputs, r.outputs, 'made once');
     await rt.dispose();
   });
 
@@ -188,6 +192,34 @@ describe('pause hook', () => {
     const r = await handle.result;
     assert.equal(r.status, 'succeeded');
     assert.equal(log.started().filter((n) => n === 2).length, 1);
+    await rt.dispose();
+  });
+
+  it('times each node from its own start: time spent before it starts is not counted for it', async () => {
+    const rt = await makeRuntime();
+    const log = recordEvents(rt);
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) { /* synchronous work */ }
+    };
+    // Slow listeners (a debugger, a recorder): on node 1's start, where node 2 starts right after
+    // in the same dispatch round; and on node 3's finish, just before node 4 (its successor) starts.
+    rt.events.on('node:started', (e) => {
+      if (e.nodeId === 1) spin(40);
+    });
+    rt.events.on('node:finished', (e) => {
+      if (e.nodeId === 3) spin(40);
+    });
+    const r = await rt.execute(program({
+      nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'JUMP'], [4, 'JUMP'], [5, 'WAIT_ALL']],
+      edges: [[1, 3], [3, 4], [4, 5], [2, 5]],
+    }));
+    assert.equal(r.status, 'succeeded');
+    assert.deepEqual(log.started().slice(0, 2), [1, 2]);
+    const took = (id: number) => log.of('node:finished').find((e) => e.nodeId === id)?.durationMs ?? NaN;
+    assert.ok(took(1) >= 40, `node 1 took ${took(1)} ms`);
+    assert.ok(took(2) < 30, `node 2 took ${took(2)} ms: the spin before it started was counted for it`);
+    assert.ok(took(4) < 30, `node 4 took ${took(4)} ms: the spin before it started was counted for it`);
     await rt.dispose();
   });
 });

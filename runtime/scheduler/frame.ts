@@ -5,7 +5,7 @@
 import type { CancellationSource } from '../cancellation.js';
 import type { ApxmError } from '../errors.js';
 import type { FrameRef } from '../events.js';
-import type { CompiledFlow, LoopRegion } from '../graph/compileFlow.js';
+import type { CompiledFlow, FrameLayout, LoopRegion } from '../graph/compileFlow.js';
 import type { Value } from '../values/value.js';
 
 /** A skipped token: the producer was skipped (branch not taken, guard skip, try aborted). */
@@ -40,6 +40,8 @@ export class Frame {
   loopResults: Map<number, Value[]> | undefined;
   readonly outputs: Value[];
   remaining = 0;
+  /** The ready-queue bucket of the flow's highest priority level (set when the frame opens). */
+  bucketBase = 0;
   /** Iteration frames: values flowing into the loop's LOOP_END, by exit edge order. */
   exitSlots: Slot[] = [];
   exitPending = 0;
@@ -59,9 +61,10 @@ export class Frame {
     readonly id: number,
     readonly kind: FrameRef['kind'],
     readonly flow: CompiledFlow,
-    readonly nodes: number[],
+    readonly nodes: readonly number[],
     readonly params: Record<string, Value>,
     readonly paramList: Value[],
+    layout: FrameLayout,
     readonly onSettled: (outcome: FrameOutcome) => void,
     readonly parent?: Frame,
     readonly callerIdx?: number,
@@ -69,12 +72,15 @@ export class Frame {
     readonly depth = 0,
   ) {
     const n = flow.nodes.length;
-    this.state = new Uint8Array(n);
-    this.pending = new Int32Array(n);
-    this.skippedIn = new Int32Array(n);
+    // One buffer for the three counters: a frame of a 100k-node flow opens with one allocation, not three.
+    const buffer = new ArrayBuffer(n * 9);
+    this.pending = new Int32Array(buffer, 0, n);
+    this.skippedIn = new Int32Array(buffer, n * 4, n);
+    this.state = new Uint8Array(buffer, n * 8, n);
+    this.pending.set(layout.pending);
+    this.state.set(layout.members); // members are 1, NodeState.Pending; the rest 0, Inactive
     this.slots = new Array(flow.inputBase[n]);
     this.outputs = new Array(n);
-    for (const i of nodes) this.state[i] = NodeState.Pending;
     this.remaining = nodes.length;
   }
 

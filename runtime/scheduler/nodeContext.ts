@@ -11,12 +11,13 @@ import { type Execution } from './execution.js';
 import { NodeState, SKIPPED, type Frame } from './frame.js';
 
 export class NodeContext implements OpContext {
-  readonly startedAt = performance.now();
   /** Set by the scheduler when the handler settles. */
   settledOk = false;
   /** Settled from an earlier attempt's recorded output, without running. */
   replayed = false;
   settledValue: unknown = undefined;
+  /** When the handler returned its value without a promise (-1: it did not). */
+  settledAt = -1;
   timer: NodeJS.Timeout | undefined = undefined;
   onStepSettled: ((r: NodeRef | undefined) => void) | undefined = undefined;
   laneReleased = false;
@@ -31,6 +32,8 @@ export class NodeContext implements OpContext {
     private readonly frame: Frame,
     readonly idx: number,
     readonly inputs: Value[],
+    /** Monotonic start time (performance.now()), read by the scheduler. */
+    readonly startedAt: number,
   ) {}
 
   get services(): RunServices {
