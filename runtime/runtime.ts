@@ -20,7 +20,8 @@ import { EpisodicRecorder } from './memory/episodicRecorder.js';
 import { MemorySystem } from './memory/memorySystem.js';
 import { openStorage } from './memory/openStorage.js';
 import { ShortTermMemory } from './memory/shortTermMemory.js';
-import type { StorageBackend } from './memory/storage.js';
+import { BufferedStorage } from './memory/bufferedStorage.js';
+import type { RunRecord, StorageBackend } from './memory/storage.js';
 import { OP_HANDLERS } from './ops/handlers.js';
 import type { HumanInputProvider, RunServices } from './ops/runServices.js';
 import { Execution, type ExecutionHooks, type ExecutionResult } from './scheduler/execution.js';
@@ -80,18 +81,23 @@ export class Runtime {
   private readonly pool: LanePool;
   private recorder?: EpisodicRecorder;
   private trace?: TraceRecorder;
+  /** Episodic events, run records and checkpoints; with recording on, the trace is written behind the run (BufferedStorage). */
+  readonly storage: StorageBackend;
   private flowsCache?: { program: Program; version: number; flows: Map<string, CompiledFlow> };
   private disposed = false;
 
   private constructor(
     readonly config: RuntimeConfig,
-    readonly storage: StorageBackend,
+    backend: StorageBackend,
     private readonly capabilities: CapabilitySystem,
     readonly llm: LlmClient,
   ) {
     const sc = config.schedulerConfig ?? {};
     this.pool = new LanePool(sc.maxParallelism ?? DEFAULTS.maxParallelism, sc.enableWorkStealing ?? DEFAULTS.enableWorkStealing);
+    this.storage = backend;
     if (config.memoryConfig?.recordEpisodes ?? DEFAULTS.recordEpisodes) {
+      const storage = new BufferedStorage(backend, () => this.recorder?.flush());
+      this.storage = storage;
       this.recorder = new EpisodicRecorder(storage, {
         batchSize: config.memoryConfig?.episodicBatchSize ?? DEFAULTS.episodicBatchSize,
         // a trace that cannot be written is a warning on its runs, never a crash or a run that hangs
@@ -101,6 +107,8 @@ export class Runtime {
             this.events.emit('warning', { runId, message: `${n} episodic event(s) could not be written to ${storage.location}: ${error.message}` });
           }
         },
+        // the run happened and its result was returned: a run record that cannot be written does not lose it
+        onRunError: (error, run) => this.runRecordLost(run.runId, error),
       });
       this.trace = new TraceRecorder(this.events, this.recorder, this.now);
     }
@@ -190,25 +198,33 @@ export class Runtime {
     });
     const stopTrace = this.trace ? this.trace.track(runId) : () => undefined;
     const startedAt = earlier?.startedAt ?? this.now();
-    this.storage.runPut({ runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args });
+    this.putRun({ runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args });
     const result = execution.run().then((r) => {
       stopTrace();
-      this.recorder?.flush();
       try {
         // A run stopped while a PAUSE waits is 'paused', not lost: `continueRun` picks it up later.
         const waiting = r.status === 'cancelled' && this.storage.checkpointList('pending').some((c) => c.runId === runId);
-        this.storage.runPut({
+        this.putRun({
           runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
           result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
         });
       } catch (e) {
-        // the run happened and its result is here: a run record that cannot be written does not lose it
-        this.events.emit('warning', { runId, message: `the record of run ${runId} could not be written to ${this.storage.location}: ${(e as Error).message}` });
+        this.runRecordLost(runId, e as Error);
       }
       // Added in place: a spread would build the per-node outputs, which are made when first read.
       return Object.assign(r, { beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) });
     });
     return { runId, execution, result, stm, memory, aam };
+  }
+
+  /** Writes a run record: behind the run when recording (batched with its trace), else at once. */
+  private putRun(run: RunRecord): void {
+    if (this.recorder) this.recorder.recordRun(run);
+    else this.storage.runPut(run);
+  }
+
+  private runRecordLost(runId: string, error: Error): void {
+    this.events.emit('warning', { runId, message: `the record of run ${runId} could not be written to ${this.storage.location}: ${error.message}` });
   }
 
   /** What an earlier attempt of a run left: its arguments, start time and the entry frame's finished outputs. */

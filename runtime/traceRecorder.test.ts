@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { program } from '../test/support/graphBuilder.js';
 import { makeRuntime, tool } from '../test/support/harness.js';
+import { BufferedStorage } from './memory/bufferedStorage.js';
+import { openStorage } from './memory/openStorage.js';
 import { isObject } from './values/value.js';
 
 describe('episodic trace of a run', () => {
@@ -76,6 +83,7 @@ describe('episodic trace of a run', () => {
     const r = await rt.execute(program({ nodes: [[1, 'ASK', { template_str: 'hello' }], [2, 'RETURN']], edges: [[1, 2]] }));
     assert.equal(r.status, 'succeeded');
     assert.match(String(r.result), /^\[simulated\]/);
+    assert.equal(rt.storage.episodicQuery({ runId: r.runId }).length, 0, 'a read writes what waits (and fails here)');
     assert.ok(warnings.some((w) => /episodic event\(s\) could not be written to .*: database or disk is full/.test(w)), warnings.join(' | '));
     storage.episodicAppend = append;
     const runPut = rt.storage.runPut.bind(rt.storage);
@@ -85,11 +93,56 @@ describe('episodic trace of a run', () => {
     };
     const kept = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'kept' }]] }));
     assert.deepEqual([kept.status, kept.result], ['succeeded', 'kept'], 'the result survives a run record that cannot be written');
+    // The record is written behind the run; a read writes what waits, and the failure is reported then.
+    assert.equal(rt.storage.runGet(kept.runId), undefined);
     assert.ok(warnings.some((w) => w.includes(`the record of run ${kept.runId} could not be written`)), warnings.join(' | '));
     (rt.storage as { runPut: typeof runPut }).runPut = runPut;
     const again = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'ok' }]] }));
     assert.equal(rt.storage.episodicQuery({ runId: again.runId, eventType: 'op_success' }).length, 1, 'recording works again once the storage does');
     await rt.dispose();
+  });
+
+  it('writes a run\'s last batch and final record behind the run; a read sees them at once', async () => {
+    const rt = await makeRuntime();
+    const raw = (rt.storage as BufferedStorage).backend;
+    const r = await rt.execute(program({ nodes: [[1, 'ASK', { template_str: 'hello' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    assert.equal(raw.episodicQuery({ runId: r.runId, eventType: 'run_end' }).length, 0, 'not yet written when the result is returned');
+    assert.notEqual(raw.runGet(r.runId)?.status, 'succeeded');
+    // a read through the runtime's storage writes what waits first
+    assert.equal(rt.storage.episodicQuery({ runId: r.runId, eventType: 'run_end' }).length, 1);
+    assert.equal(rt.storage.runGet(r.runId)?.status, 'succeeded');
+    // and without a read, the next turn of the event loop writes it
+    const again = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }]] }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(raw.runGet(again.runId)?.status, 'succeeded');
+    assert.equal(raw.episodicQuery({ runId: again.runId, eventType: 'run_end' }).length, 1);
+    await rt.dispose();
+  });
+
+  it('a process that ends right after a run, without disposing its runtime, still writes the run\'s end', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apxm-behind-'));
+    try {
+      const db = path.join(dir, 'trace.db');
+      const runtimeUrl = pathToFileURL(path.join(import.meta.dirname, 'runtime.js')).href;
+      const code = `
+        const { Runtime } = await import(${JSON.stringify(runtimeUrl)});
+        const rt = await Runtime.create({ memoryConfig: { dbPath: ${JSON.stringify(db)} } });
+        const p = rt.loadProgram({ name: 'Exit.main', nodes: [{ id: 1, name: 'a', op: 'CONST_STR', attributes: { value: 'done' } }], edges: [] });
+        const r = await rt.execute(p);
+        (await import('node:fs')).writeFileSync(${JSON.stringify(db + '.run')}, r.runId);`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+      assert.equal(child.status, 0, child.stderr);
+      const runId = readFileSync(db + '.run', 'utf8');
+      const storage = await openStorage(db);
+      try {
+        assert.equal(storage.runGet(runId)?.status, 'succeeded');
+        assert.equal(storage.episodicQuery({ runId, eventType: 'run_end' }).length, 1);
+      } finally {
+        storage.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('records nothing when episodic recording is off', async () => {

@@ -67,7 +67,6 @@ export class TraceRecorder {
       rec(e.runId, null, null, 'run_end', { status: e.status, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
       // a failed call leaves its prompt behind: forget this run's
       for (const key of prompts.keys()) if (key.startsWith(`${e.runId}:`)) prompts.delete(key);
-      recorder.flush();
     });
   }
 }

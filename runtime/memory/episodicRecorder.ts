@@ -1,9 +1,10 @@
 /**
- * Batches episodic events so recording never dominates run time: events queue in memory and are
- * written one transaction per `batchSize` events, when the run next waits (or on a timer), on
- * flush and on close.
+ * Batches the run trace so recording never dominates run time: episodic events and run records
+ * queue in memory and are written one transaction per `batchSize` events, when the run next waits
+ * (or on a timer), on flush and on close. Readers see them at once through BufferedStorage, which
+ * flushes before it reads.
  */
-import type { EpisodicEvent, StorageBackend } from './storage.js';
+import type { EpisodicEvent, RunRecord, StorageBackend } from './storage.js';
 
 export interface EpisodicRecorderOptions {
   batchSize?: number;
@@ -19,10 +20,14 @@ export interface EpisodicRecorderOptions {
    * is an uncaught exception.
    */
   onError?: (error: Error, lost: EpisodicEvent[]) => void;
+  /** A run record that could not be written (as `onError`; without it, `flush()` throws). */
+  onRunError?: (error: Error, run: RunRecord) => void;
 }
 
 export class EpisodicRecorder {
   private pending: EpisodicEvent[] = [];
+  /** Run records to write, the latest of each run (written before the events). */
+  private runs = new Map<string, RunRecord>();
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private closed = false;
@@ -38,11 +43,21 @@ export class EpisodicRecorder {
     if (this.closed) return;
     this.pending.push(event);
     if (this.pending.length >= this.batchSize) this.flush();
-    else if (this.flushIntervalMs === 0) {
-      if (!this.immediate) {
-        this.immediate = setImmediate(() => this.flush());
-        this.immediate.unref();
-      }
+    else this.schedule();
+  }
+
+  /** Queues a run's record (an upsert: a later record of the same run replaces an unwritten one). */
+  recordRun(run: RunRecord): void {
+    if (this.closed) return;
+    this.runs.delete(run.runId); // re-inserted last: records are written in the order of their last change
+    this.runs.set(run.runId, run);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushIntervalMs === 0) {
+      // Not unref'd: a process that ends with a run's last batch still waiting writes it first.
+      this.immediate ??= setImmediate(() => this.flush());
     } else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
       this.timer.unref();
@@ -50,7 +65,7 @@ export class EpisodicRecorder {
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    return this.pending.length + this.runs.size;
   }
 
   flush(): void {
@@ -58,6 +73,18 @@ export class EpisodicRecorder {
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
+    if (this.runs.size) {
+      const runs = [...this.runs.values()];
+      this.runs.clear();
+      for (const run of runs) {
+        try {
+          this.storage.runPut(run);
+        } catch (e) {
+          if (this.options.onRunError) this.options.onRunError(e as Error, run);
+          else throw e;
+        }
+      }
+    }
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];
