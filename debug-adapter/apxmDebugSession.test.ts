@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -161,10 +161,14 @@ describe('debug adapter over DAP', () => {
     const out = outputs(dc, 'console');
     await dc.launch({ program: file, args: { topic: 'rust' } });
     await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 17, logMessage: 'skipping {inputs[0]}' }] });
-    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'inv:fetch_source', condition: 'inputs[0] == "forum"' }, { name: 'nope' }] });
+    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [
+      { name: 'inv:fetch_source', condition: 'inputs[0] == "forum"' }, { name: 'nope' }, { name: 'INV', condition: 'inputs[0] == "never"' },
+    ] });
     assert.equal(fb.body.breakpoints[0].verified, true);
     assert.equal(fb.body.breakpoints[1].verified, false);
-    await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('breakpoint', { line: 14 })]);
+    const [, stopped] = await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('stopped'), dc.assertStoppedLocation('breakpoint', { line: 14 })]);
+    // only the breakpoint whose condition held is reported as hit, not the INV one on the same op
+    assert.deepEqual((stopped as DebugProtocol.StoppedEvent).body.hitBreakpointIds, [fb.body.breakpoints[0].id]);
     const frame = await topFrame(dc);
     const op = await scopeVariables(dc, frame.id, 'Operation');
     const inputs = op.find((v) => v.name === 'inputs') as DebugProtocol.Variable;
@@ -389,6 +393,22 @@ describe('debug adapter over DAP', () => {
     let dir: string;
     before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-')); });
     after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('program, db and capabilities are relative to cwd', () => withClient(async (dc) => {
+      copyFileSync(example('apxm.capabilities.mjs'), path.join(dir, 'tools.mjs'));
+      const program = path.relative(dir, example('resilient_digest.ais'));
+      await Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ program, cwd: dir, db: 'relative.sqlite', capabilities: 'tools.mjs', args: { topic: 'rust' }, noDebug: true }),
+        dc.waitForEvent('terminated'),
+      ]);
+      const store = await openStorage(path.join(dir, 'relative.sqlite'));
+      try {
+        assert.equal(store.runList(10)[0]?.status, 'succeeded');
+      } finally {
+        store.close();
+      }
+    }));
 
     it('the LTM and Episodic scopes show what the SQLite file holds', () => withClient(async (dc) => {
       const db = path.join(dir, 'notes.sqlite');

@@ -61,6 +61,8 @@ interface Stop {
   node?: NodeRef;
   inputs?: Value[];
   exception?: { error: SerializedError; node?: NodeRef; prompt?: unknown; reply?: string };
+  /** The breakpoints that stopped here: their condition held and their hit count was reached. */
+  hitBreakpointIds?: number[];
 }
 
 export class ApxmDebugSession extends LoggingDebugSession {
@@ -144,13 +146,19 @@ export class ApxmDebugSession extends LoggingDebugSession {
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: ApxmLaunchArguments): Promise<void> {
     const problem = checkLaunchArguments(raw);
     if (problem) return this.fail(response, 'E_CONFIG', `invalid launch configuration: ${problem}`);
-    const args = { ...raw, program: path.resolve(raw.cwd ?? process.cwd(), raw.program) };
+    // Relative paths are relative to `cwd` (the adapter may run inside the extension host, whose own working directory means nothing here).
+    const base = raw.cwd ?? process.cwd();
+    const args = {
+      ...raw, program: path.resolve(base, raw.program),
+      ...(raw.db !== undefined ? { db: path.resolve(base, raw.db) } : {}),
+      ...(raw.capabilities !== undefined ? { capabilities: path.resolve(base, raw.capabilities) } : {}),
+    };
     this.args = args;
     try {
       this.program = await loadProgramFile(args.program, { optimize: args.optimize ?? 0, onWarnings: (ws) => ws.forEach((w) => this.console(formatError({ ...w }, 'warning'), 'console')) });
-      const db = args.db ? path.resolve(path.dirname(args.program), args.db) : undefined;
+      const db = args.db;
       if (args.replay) {
-        const source = path.isAbsolute(args.replay) || !/\.json$/i.test(args.replay) ? args.replay : path.resolve(raw.cwd ?? process.cwd(), args.replay);
+        const source = path.isAbsolute(args.replay) || !/\.json$/i.test(args.replay) ? args.replay : path.resolve(base, args.replay);
         this.recording = await openRecording(source, db);
         this.console(`replaying run ${this.recording.runId}: LLM replies and tool results come from the recording\n`, 'console');
       }
@@ -255,7 +263,11 @@ export class ApxmDebugSession extends LoggingDebugSession {
         if (e.runId !== this.runId || this.fastForward) return;
         const reason = this.pendingReason ?? (e.reason === 'request' ? 'pause' : e.reason);
         this.pendingReason = undefined;
-        this.stopAt({ ...(this.stopped?.exception ? { exception: this.stopped.exception } : {}), reason, node: e.node ?? this.stopped?.node, inputs: this.stopped?.inputs });
+        const held = this.stopped;
+        this.stopAt({
+          ...(held?.exception ? { exception: held.exception } : {}), reason, node: e.node ?? held?.node, inputs: held?.inputs,
+          ...(reason === 'breakpoint' && held?.hitBreakpointIds ? { hitBreakpointIds: held.hitBreakpointIds } : {}),
+        });
       }),
     );
   }
@@ -267,7 +279,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const bps = this.breakpoints.at(node.flow, op);
     if (!bps.length) return false;
     const scope = this.inspector.exprScope(node, inputs);
-    let stop = false;
+    const hit: number[] = [];
     for (const bp of bps) {
       if (bp.condition) {
         let ok = false;
@@ -287,10 +299,11 @@ export class ApxmDebugSession extends LoggingDebugSession {
         this.console(interpolateLogMessage(bp.logMessage, scope) + '\n', 'console', undefined, op);
         continue;
       }
-      stop = true;
+      hit.push(bp.id);
     }
-    if (stop) this.stopped = { reason: 'breakpoint', node, inputs };
-    return stop;
+    if (hit.length === 0) return false;
+    this.stopped = { reason: 'breakpoint', node, inputs, hitBreakpointIds: hit };
+    return true;
   }
 
   private pauseForException(exception: Stop['exception']): void {
@@ -315,10 +328,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
     const ev = new StoppedEvent(stop.reason, threadId, stop.exception ? stop.exception.error.message : undefined) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (stop.reason === 'breakpoint' && !this.breakpointPositions.includes(this.history.length)) this.breakpointPositions.push(this.history.length);
-    if (stop.reason === 'breakpoint' && stop.node) {
-      const ids = this.breakpoints.at(stop.node.flow, this.inspector.opNode(stop.node.flow, stop.node.nodeId) as OpNode).map((b) => b.id);
-      if (ids.length) ev.body.hitBreakpointIds = ids;
-    }
+    if (stop.hitBreakpointIds?.length) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
   }
 

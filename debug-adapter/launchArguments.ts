@@ -28,7 +28,7 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
    * reply and tool result comes from the recording; nothing is sent out; `args` default to the run's.
    */
   replay?: string;
-  /** Directory `program` and `db` are relative to (default: the adapter's working directory). */
+  /** Directory `program`, `db`, `capabilities` and a `replay` trace file are relative to (default: the adapter's working directory). */
   cwd?: string;
 }
 

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApxmDebugSession } from '../debug-adapter/apxmDebugSession.js';
+import { fillLaunchConfig } from './launchDefaults.js';
 
 class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly extensionPath: string) {}
@@ -23,6 +24,25 @@ class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   }
 }
 
+/** Fills launch configurations (launchDefaults.ts): F5 without launch.json, and `cwd`. */
+class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
+  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
+    const activeFile = vscode.window.activeTextEditor?.document.uri;
+    const filled = fillLaunchConfig(config, {
+      workspaceFolder: (folder ?? (activeFile ? vscode.workspace.getWorkspaceFolder(activeFile) : undefined))?.uri.fsPath,
+      activeFile: activeFile?.scheme === 'file' ? activeFile.fsPath : undefined,
+    });
+    if ('error' in filled) {
+      void vscode.window.showInformationMessage(String(filled.error));
+      return undefined; // abort the launch
+    }
+    return filled as vscode.DebugConfiguration;
+  }
+}
+
 export function registerDebugger(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory('apxm', new ApxmAdapterFactory(context.extensionPath)));
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory('apxm', new ApxmAdapterFactory(context.extensionPath)),
+    vscode.debug.registerDebugConfigurationProvider('apxm', new ApxmConfigurationProvider()),
+  );
 }

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fillLaunchConfig } from './launchDefaults.js';
+
+const ws = path.resolve('/work/agents');
+
+describe('launch configuration defaults', () => {
+  it('F5 without launch.json debugs the program in the active editor, from the workspace folder', () => {
+    const program = path.join(ws, 'planner.ais');
+    assert.deepEqual(fillLaunchConfig({}, { workspaceFolder: ws, activeFile: program }), {
+      type: 'apxm', request: 'launch', name: 'Debug planner.ais', program, cwd: ws,
+    });
+  });
+
+  it('without a program file open, says what to do instead of launching', () => {
+    const r = fillLaunchConfig({}, { workspaceFolder: ws, activeFile: path.join(ws, 'notes.md') });
+    assert.match((r as { error: string }).error, /Open an APXM program/);
+    assert.ok('error' in fillLaunchConfig({}, {}));
+  });
+
+  it('keeps a given cwd; without a workspace folder, uses the program\'s folder', () => {
+    const given = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais', cwd: '/elsewhere' };
+    assert.equal((fillLaunchConfig(given, { workspaceFolder: ws }) as { cwd: string }).cwd, '/elsewhere');
+    const program = path.join(ws, 'sub', 'b.json');
+    assert.equal((fillLaunchConfig({ type: 'apxm', request: 'launch', name: 'y', program }, {}) as { cwd: string }).cwd, path.join(ws, 'sub'));
+    assert.equal((fillLaunchConfig({ type: 'apxm', request: 'launch', name: 'z', program: 'rel.ais' }, {}) as { cwd?: string }).cwd, undefined);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * What an `apxm` launch configuration gets filled with before the debugger starts (no `vscode`
+ * import: the extension's DebugConfigurationProvider calls this, and tests call it directly).
+ */
+import path from 'node:path';
+
+export type LaunchConfig = Record<string, unknown> & { type?: string; request?: string; name?: string; program?: unknown; cwd?: unknown };
+
+/** The editor around the launch: the workspace folder it is for, and the file in the active editor. */
+export interface LaunchContext {
+  workspaceFolder?: string;
+  activeFile?: string;
+}
+
+export const PROGRAM_FILE = /\.(ais|json|apxmobj)$/i;
+
+/**
+ * F5 with no launch.json debugs the active program file; a configuration without `cwd` runs in the
+ * workspace folder (else the program's own folder), so relative `program`, `db` and
+ * `capabilities` paths mean the same in every way of hosting the adapter. Returns a message
+ * instead when there is nothing to debug.
+ */
+export function fillLaunchConfig(config: LaunchConfig, ctx: LaunchContext): LaunchConfig | { error: string } {
+  let out: LaunchConfig = { ...config };
+  if (!out.type && !out.request && !out.name) {
+    if (!ctx.activeFile || !PROGRAM_FILE.test(ctx.activeFile)) {
+      return { error: 'Open an APXM program (.ais, .json or .apxmobj) to debug it, or add an "apxm" configuration to launch.json.' };
+    }
+    out = { type: 'apxm', request: 'launch', name: `Debug ${path.basename(ctx.activeFile)}`, program: ctx.activeFile };
+  }
+  if (out.cwd === undefined) {
+    const program = typeof out.program === 'string' ? out.program : undefined;
+    const cwd = ctx.workspaceFolder ?? (program && path.isAbsolute(program) ? path.dirname(program) : undefined);
+    if (cwd) out.cwd = cwd;
+  }
+  return out;
+}
