@@ -7,20 +7,23 @@ import type { Range as LspRange } from 'vscode-languageserver';
 import type { Program } from '../../runtime/ais/ast.js';
 import { analyzeAis } from '../../runtime/ais/compileAis.js';
 import type { AisDiagnostic } from '../../runtime/ais/diagnostics.js';
-import { LineMap, type AisRange } from '../../runtime/ais/positions.js';
+import type { AisRange, LineMap } from '../../runtime/ais/positions.js';
+import type { Token } from '../../runtime/ais/tokens.js';
 
 export interface AnalyzedDocument {
   text: string;
   ast: Program;
   diagnostics: AisDiagnostic[];
   lines: LineMap;
+  /** The parser's tokens (ending with 'eof'): completion, signature help and folding read them instead of lexing again. */
+  tokens: readonly Token[];
   /** The file path (for messages and for finding `apxm.capabilities.mjs`), when the URI is a file. */
   file?: string;
 }
 
 export function analyzeDocument(text: string, file?: string): AnalyzedDocument {
-  const { ast, diagnostics } = analyzeAis(text, file);
-  return { text, ast, diagnostics, lines: new LineMap(text), ...(file !== undefined ? { file } : {}) };
+  const { ast, diagnostics, lines, tokens } = analyzeAis(text, file);
+  return { text, ast, diagnostics, lines, tokens, ...(file !== undefined ? { file } : {}) };
 }
 
 /** AIS ranges are 1-based with exclusive ends; LSP ranges are 0-based with exclusive ends. */

@@ -25,7 +25,7 @@ const TYPES = ['str', 'int', 'float', ...TYPE_KEYWORDS];
 const ORDER = { named: '0', binding: '1', flow: '2', agent: '3', capability: '4', op: '5', keyword: '6' } as const;
 
 export function completionsAt(doc: AnalyzedDocument, offset: number, capabilities: readonly CapabilityEntry[] = []): CompletionItem[] {
-  const ctx = cursorContext(doc.text, offset);
+  const ctx = cursorContext(doc.text, offset, doc.tokens);
   const range = offsetsToLspRange(doc, ctx.wordStart, ctx.wordEnd);
   const items: CompletionItem[] = [];
   const add = (group: keyof typeof ORDER, item: Omit<CompletionItem, 'sortText' | 'textEdit'>, insert = item.label): void => {
@@ -67,16 +67,23 @@ export function completionsAt(doc: AnalyzedDocument, offset: number, capabilitie
   for (const f of agent.flows) if (f.name) add('flow', { label: f.name, kind: CompletionItemKind.Method, detail: flowSignature(agent, f) });
   for (const a of doc.ast.agents) if (a.name) add('agent', { label: a.name, kind: CompletionItemKind.Module, detail: `agent (${a.flows.length} flow${a.flows.length === 1 ? '' : 's'})` });
   capabilityItems(doc.ast.agents, agent, capabilities, add);
-  for (const [name, bc] of BUILTIN_CALLS) {
-    const sig = builtinSignature(name);
-    add('op', {
-      label: name, kind: CompletionItemKind.Function,
-      detail: sig ? `${bc.op} · latency ${sig.info.latency} — ${signatureLabel(name, sig.signature)}` : bc.op,
-      ...(sig ? { documentation: { kind: 'markdown', value: opHover(name) ?? '' } } : {}),
-    });
-  }
+  for (const item of opItems()) add('op', item);
   if (at.statementStart) for (const k of STATEMENT_KEYWORDS) add('keyword', { label: k, kind: CompletionItemKind.Keyword });
   return dedupe(items);
+}
+
+let builtinItems: Omit<CompletionItem, 'sortText' | 'textEdit'>[] | undefined;
+
+/** The built-in operations' items: the same for every request, so made once (with their hover text). */
+function opItems(): Omit<CompletionItem, 'sortText' | 'textEdit'>[] {
+  return (builtinItems ??= [...BUILTIN_CALLS].map(([name, bc]) => {
+    const sig = builtinSignature(name);
+    return {
+      label: name, kind: CompletionItemKind.Function,
+      detail: sig ? `${bc.op} · latency ${sig.info.latency} — ${signatureLabel(name, sig.signature)}` : bc.op,
+      ...(sig ? { documentation: { kind: 'markdown' as const, value: opHover(name) ?? '' } } : {}),
+    };
+  }));
 }
 
 type Add = (group: keyof typeof ORDER, item: Omit<CompletionItem, 'sortText' | 'textEdit'>, insert?: string) => void;

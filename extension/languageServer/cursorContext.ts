@@ -48,9 +48,9 @@ export interface CursorContext {
 const DECLARING_KEYWORDS = new Set(['let', 'flow', 'agent', 'capability', 'on']);
 const CALL_NOT_KEYWORDS = new Set(['if', 'loop', 'switch', 'return']);
 
-export function cursorContext(text: string, offset: number): CursorContext {
-  const tokens = lexAis(text).tokens.filter((t) => t.kind !== 'eof');
-  return contextFromTokens(text, tokens, offset);
+/** `tokens`: the text's tokens when the caller has them (an analysed document), else it is lexed here. */
+export function cursorContext(text: string, offset: number, tokens: readonly Token[] = lexAis(text).tokens): CursorContext {
+  return contextFromTokens(text, tokens.at(-1)?.kind === 'eof' ? tokens.slice(0, -1) : tokens, offset);
 }
 
 function contextFromTokens(text: string, tokens: readonly Token[], offset: number): CursorContext {

@@ -5,7 +5,6 @@
  */
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver';
 import type { AisRange } from '../../runtime/ais/positions.js';
-import { lexAis } from '../../runtime/ais/lexer.js';
 import { isKeyword, isPunct } from '../../runtime/ais/tokens.js';
 import type { AnalyzedDocument } from './analyzedDocument.js';
 import { bodiesOf, forEachStatement, nestedBlocks } from './astWalk.js';
@@ -38,7 +37,7 @@ export function foldingRanges(doc: AnalyzedDocument): FoldingRange[] {
 
 /** `memory { ... }`, `beliefs { ... }`, `goals { ... }`: the tree keeps their entries, not the braces. */
 function itemBlocks(doc: AnalyzedDocument, add: (r: AisRange) => void): void {
-  const tokens = lexAis(doc.text).tokens;
+  const tokens = doc.tokens;
   for (let i = 0; i + 1 < tokens.length; i++) {
     if (!ITEM_BLOCKS.some((k) => isKeyword(tokens[i], k)) || !isPunct(tokens[i + 1], '{')) continue;
     let depth = 0;

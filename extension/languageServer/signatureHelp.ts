@@ -9,7 +9,7 @@ import { cursorContext } from './cursorContext.js';
 interface Part { label: string; doc?: string; rest?: boolean }
 
 export function signatureHelpAt(doc: AnalyzedDocument, offset: number): SignatureHelp | null {
-  const ctx = cursorContext(doc.text, offset);
+  const ctx = cursorContext(doc.text, offset, doc.tokens);
   if (ctx.at.kind !== 'code' || !ctx.at.call) return null;
   const call = ctx.at.call;
   const { agent } = enclosingBody(doc.ast, offset);

@@ -8,7 +8,8 @@ import { checkAis } from './checkAis.js';
 import { inSourceOrder, type AisDiagnostic } from './diagnostics.js';
 import { lowerAis } from './lowerAis.js';
 import { parseAis } from './parser.js';
-import { toErrorPlace } from './positions.js';
+import { toErrorPlace, type LineMap } from './positions.js';
+import type { Token } from './tokens.js';
 import { ApxmError } from '../errors.js';
 import type { Diagnostic } from '../graph/diagnostics.js';
 import type { Program } from '../graph/types.js';
@@ -28,6 +29,9 @@ export interface AisAnalysis {
   ast: AisProgram;
   /** Parser and checker findings, in source order. */
   diagnostics: AisDiagnostic[];
+  /** The source's tokens and line index, kept for the language server (it would lex again otherwise). */
+  tokens: readonly Token[];
+  lines: LineMap;
 }
 
 export interface AisCompileResult extends AisAnalysis {
@@ -40,7 +44,7 @@ export function analyzeAis(source: string, file?: string, options: AisCompileOpt
   const parsed = parseAis(source, file);
   if (parsed.diagnostics.some((d) => d.severity === 'error' && d.code === 'AIS_TOO_MANY_ERRORS')) return parsed;
   const checked = checkAis(parsed.ast, { ...options, file });
-  return { ast: parsed.ast, diagnostics: inSourceOrder([...parsed.diagnostics, ...checked]) };
+  return { ...parsed, diagnostics: inSourceOrder([...parsed.diagnostics, ...checked]) };
 }
 
 /** Parses, checks and lowers; never throws. */
@@ -49,7 +53,7 @@ export function compileAis(source: string, file?: string, options: AisCompileOpt
   if (analysis.diagnostics.some((d) => d.severity === 'error')) return analysis;
   const lowered = lowerAis(analysis.ast, { ...options, file });
   const diagnostics = inSourceOrder([...analysis.diagnostics, ...lowered.diagnostics]);
-  return { ast: analysis.ast, diagnostics, ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}) };
+  return { ...analysis, diagnostics, ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}) };
 }
 
 /** Compiles or throws one E_PROGRAM_INVALID error carrying every diagnostic (the runtime's loader). */

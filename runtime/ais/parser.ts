@@ -18,6 +18,9 @@ export interface ParseResult {
   ast: Program;
   /** Lexer and parser findings in source order. Lower only when none has severity 'error'. */
   diagnostics: AisDiagnostic[];
+  /** The tokens the parser read (ending with 'eof'), for editor features that need them too. */
+  tokens: readonly Token[];
+  lines: LineMap;
 }
 
 export function parseAis(source: string, file?: string): ParseResult {
@@ -26,15 +29,16 @@ export function parseAis(source: string, file?: string): ParseResult {
   const lines = new LineMap(text);
   const whole = lines.range(0, text.length);
   const ast: Program = { kind: 'Program', ...(file !== undefined ? { file } : {}), agents: [], range: whole };
+  let tokens: Token[] = [];
   try {
-    const tokens = new Lexer(text, lines, sink).run();
+    tokens = new Lexer(text, lines, sink).run();
     parseProgram(new Cursor(tokens, sink), ast.agents);
   } catch (e) {
     // A bug (or an exhausted stack) must still come back as a diagnostic, never as an exception.
     sink.error('AIS_INTERNAL', `internal error in the AIS parser: ${e instanceof Error ? e.message : String(e)}`, startOf(whole),
       'please report this together with the source file');
   }
-  return { ast, diagnostics: sink.sorted() };
+  return { ast, diagnostics: sink.sorted(), tokens, lines };
 }
 
 /** Hint for a word that may be a misspelt keyword. */
