@@ -2,6 +2,7 @@
  * Prompt assembly (spec backends-memory §1.5–1.6, with upstream's REFLECT and VERIFY bugs fixed:
  * REFLECT sends its inputs and history, VERIFY asks for a strict JSON verdict).
  */
+import { hasOwn, replacePlaceholders } from '../values/placeholders.js';
 import { display, type Value } from '../values/value.js';
 import type { LlmPhase } from './types.js';
 
@@ -42,13 +43,9 @@ const inputText = (v: Value): string => (typeof v === 'string' ? v : display(v))
 export function renderTemplate(template: string, inputs: Value[], vars: Record<string, Value> = {}): string {
   if (!template.trim()) return inputs.length ? inputText(inputs[0]) : '';
   const used = new Set<number>();
-  const rendered = template.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g, (whole, name: string | undefined, index: string | undefined) => {
-    if (name !== undefined) {
-      if (!Object.prototype.hasOwnProperty.call(vars, name)) return whole;
-      return inputText(vars[name]);
-    }
-    const i = Number(index);
-    if (i >= inputs.length) return whole;
+  const rendered = replacePlaceholders(template, (name, i) => {
+    if (name !== undefined) return hasOwn(vars, name) ? inputText(vars[name]) : undefined;
+    if (i >= inputs.length) return undefined;
     used.add(i);
     return inputText(inputs[i]);
   });

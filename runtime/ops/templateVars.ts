@@ -1,4 +1,5 @@
 /** Collects the `{{name}}` variables a template uses, resolved in the node's scope. */
+import { hasOwn, placeholderText, replacePlaceholders, WHOLE_PLACEHOLDER } from '../values/placeholders.js';
 import type { Value } from '../values/value.js';
 import type { OpContext } from './opContext.js';
 
@@ -18,14 +19,8 @@ export function templateVars(ctx: Pick<OpContext, 'lookupVar'>, ...templates: (s
 
 /** Replaces `{{name}}` with values (strings raw, others compact JSON); unknown names stay as written. */
 export function interpolate(text: string, vars: Record<string, Value>): string {
-  return text.replace(VAR, (whole, name: string) => {
-    if (!Object.prototype.hasOwnProperty.call(vars, name)) return whole;
-    const v = vars[name];
-    return typeof v === 'string' ? v : JSON.stringify(v);
-  });
+  return replacePlaceholders(text, (name) => (name !== undefined && hasOwn(vars, name) ? placeholderText(vars[name]) : undefined));
 }
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g;
 
 /**
  * Fills `{k}` with input k and `{{name}}` with a variable in the node's scope (what the AIS
@@ -35,21 +30,20 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g;
 export function fillText(ctx: Pick<OpContext, 'lookupVar' | 'inputs'>, text: string): { value: Value; used: Set<number> } {
   const used = new Set<number>();
   if (!text.includes('{')) return { value: text, used };
-  const resolve = (name: string | undefined, index: string | undefined): Value | undefined => {
+  const resolve = (name: string | undefined, i: number): Value | undefined => {
     if (name !== undefined) return ctx.lookupVar(name);
-    const i = Number(index);
     if (i >= ctx.inputs.length) return undefined;
     used.add(i);
     return ctx.inputs[i];
   };
-  const whole = /^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$|^\{(\d+)\}$/.exec(text);
+  const whole = WHOLE_PLACEHOLDER.exec(text);
   if (whole) {
-    const v = resolve(whole[1], whole[2]);
+    const v = resolve(whole[1], whole[1] === undefined ? Number(whole[2]) : -1);
     return { value: v === undefined ? text : v, used };
   }
-  const value = text.replace(PLACEHOLDER, (m, name: string | undefined, index: string | undefined) => {
-    const v = resolve(name, index);
-    return v === undefined ? m : typeof v === 'string' ? v : JSON.stringify(v);
+  const value = replacePlaceholders(text, (name, i) => {
+    const v = resolve(name, i);
+    return v === undefined ? undefined : placeholderText(v);
   });
   return { value, used };
 }

@@ -4,7 +4,8 @@ import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import { runSandboxed } from '../capabilities/sandbox.js';
 import { isObject, tryParseJson, type Value, type ValueObject } from '../values/value.js';
 import type { OpContext, OpHandler } from './opContext.js';
-import { interpolate, templateVars } from './templateVars.js';
+import { hasOwn, placeholderText, replacePlaceholders } from '../values/placeholders.js';
+import { templateVars } from './templateVars.js';
 
 /** Fills `{0}` (a whole string → the input value itself) and `{{name}}` in the string leaves of params. */
 function fill(v: Value, ctx: OpContext, vars: Record<string, Value>): Value {
@@ -13,7 +14,10 @@ function fill(v: Value, ctx: OpContext, vars: Record<string, Value>): Value {
     if (whole) return ctx.inputs[Number(whole[1])] ?? null;
     const wholeVar = /^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$/.exec(v.trim());
     if (wholeVar && Object.prototype.hasOwnProperty.call(vars, wholeVar[1])) return vars[wholeVar[1]];
-    return interpolate(v.replace(/\{(\d+)\}/g, (m, i: string) => (ctx.inputs[Number(i)] === undefined ? m : typeof ctx.inputs[Number(i)] === 'string' ? (ctx.inputs[Number(i)] as string) : JSON.stringify(ctx.inputs[Number(i)]))), vars);
+    return replacePlaceholders(v, (name, i) => {
+      const x = name !== undefined ? (hasOwn(vars, name) ? vars[name] : undefined) : ctx.inputs[i];
+      return x === undefined ? undefined : placeholderText(x);
+    });
   }
   if (Array.isArray(v)) return v.map((x) => fill(x, ctx, vars));
   if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x, ctx, vars)]));
