@@ -148,10 +148,11 @@ export class ApxmDebugSession extends LoggingDebugSession {
     if (problem) return this.fail(response, 'E_CONFIG', `invalid launch configuration: ${problem}`);
     // Relative paths are relative to `cwd` (the adapter may run inside the extension host, whose own working directory means nothing here).
     const base = raw.cwd ?? process.cwd();
+    // an empty db or capabilities means the default (in memory; the module next to the program)
     const args = {
       ...raw, program: path.resolve(base, raw.program),
-      ...(raw.db !== undefined ? { db: path.resolve(base, raw.db) } : {}),
-      ...(raw.capabilities !== undefined ? { capabilities: path.resolve(base, raw.capabilities) } : {}),
+      db: raw.db ? path.resolve(base, raw.db) : undefined,
+      capabilities: raw.capabilities ? path.resolve(base, raw.capabilities) : undefined,
     };
     this.args = args;
     try {

@@ -13,6 +13,12 @@ describe('launch configuration defaults', () => {
     });
   });
 
+  it('Run Without Debugging (Ctrl+F5) without launch.json keeps noDebug', () => {
+    const r = fillLaunchConfig({ noDebug: true }, { workspaceFolder: ws, activeFile: path.join(ws, 'a.ais') }) as Record<string, unknown>;
+    assert.equal(r.noDebug, true);
+    assert.equal(r.program, path.join(ws, 'a.ais'));
+  });
+
   it('without a program file open, says what to do instead of launching', () => {
     const r = fillLaunchConfig({}, { workspaceFolder: ws, activeFile: path.join(ws, 'notes.md') });
     assert.match((r as { error: string }).error, /Open an APXM program/);

@@ -26,7 +26,8 @@ export function fillLaunchConfig(config: LaunchConfig, ctx: LaunchContext): Laun
     if (!ctx.activeFile || !PROGRAM_FILE.test(ctx.activeFile)) {
       return { error: 'Open an APXM program (.ais, .json or .apxmobj) to debug it, or add an "apxm" configuration to launch.json.' };
     }
-    out = { type: 'apxm', request: 'launch', name: `Debug ${path.basename(ctx.activeFile)}`, program: ctx.activeFile };
+    // keeps what VS Code put in (Run Without Debugging sets noDebug)
+    out = { ...out, type: 'apxm', request: 'launch', name: `Debug ${path.basename(ctx.activeFile)}`, program: ctx.activeFile };
   }
   if (out.cwd === undefined) {
     const program = typeof out.program === 'string' ? out.program : undefined;

@@ -217,6 +217,7 @@ export class Runtime {
       } catch (e) {
         this.runRecordLost(runId, e as Error);
       }
+      this.recorder?.seal(); // the caller gets the values the last events carry
       // Added in place: a spread would build the per-node outputs, which are made when first read.
       return Object.assign(r, { beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) });
     });

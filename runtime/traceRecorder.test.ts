@@ -119,6 +119,20 @@ describe('episodic trace of a run', () => {
     await rt.dispose();
   });
 
+  it('what the caller does with the result after the run does not change the trace written behind it', async () => {
+    const rt = await makeRuntime();
+    tool(rt, 'list', async () => ({ items: [1] }));
+    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'list' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    (r.result as { items: unknown[] }).items.push('changed');
+    (r.outputs[1] as { items: unknown[] }).items.push('changed again');
+    assert.deepEqual(rt.storage.runGet(r.runId)?.result, { items: [1] });
+    const end = rt.storage.episodicQuery({ runId: r.runId, eventType: 'run_end' })[0].payload as { result: unknown };
+    assert.deepEqual(end.result, { items: [1] });
+    const outs = rt.storage.episodicQuery({ runId: r.runId, eventType: 'op_success' }).map((e) => (e.payload as { output: unknown }).output);
+    assert.deepEqual(outs, [{ items: [1] }, { items: [1] }]);
+    await rt.dispose();
+  });
+
   it('a process that ends right after a run, without disposing its runtime, still writes the run\'s end', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'apxm-behind-'));
     try {

@@ -24,7 +24,7 @@ describe('simulated provider', () => {
     assert.equal(p.callCount, 3);
   });
 
-  it('takes its latency for the whole call, making the reply during the wait, after the caller has issued its other requests', async () => {
+  it('takes its latency for the whole call; a scripted reply is made when the call is answered, after the caller issued its other requests', async () => {
     const order: string[] = [];
     const p = new SimulatedProvider({
       latency: { Low: 30 },
@@ -46,8 +46,9 @@ describe('simulated provider', () => {
     assert.deepEqual(order, ['issued 1', 'issued 2', 'issued 3', 'made 1', 'made 2', 'made 3']);
   });
 
-  it('a cancelled call fails with E_CANCELLED, also in its last milliseconds', async () => {
-    const p = new SimulatedProvider({ latency: { Low: 20 } });
+  it('a cancelled call fails with E_CANCELLED, also in its last milliseconds, and makes no scripted reply', async () => {
+    let made = 0;
+    const p = new SimulatedProvider({ latency: { Low: 20 }, script: [{ match: 'slow', reply: () => `reply #${++made}` }] });
     const early = new CancellationSource();
     const first = p.complete(ask('slow', { cancel: early }));
     early.abort(new Error('stop'));
@@ -57,5 +58,7 @@ describe('simulated provider', () => {
     setTimeout(() => late.abort(new Error('stop')), 19);
     await assert.rejects(second, { code: 'E_CANCELLED' });
     assert.equal(p.callCount, 0, 'a cancelled call is not a call');
+    assert.equal(made, 0, 'nor does it consume a scripted reply');
+    assert.equal((await p.complete(ask('slow'))).content, 'reply #1');
   });
 });

@@ -102,10 +102,13 @@ export class SimulatedProvider implements LlmProvider {
     // before the first await, it held up the caller's next requests (eight ASKs of a fan-out).
     if (ms > 0) await Promise.resolve();
     const user = request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
-    const content = this.scripted(request, user) ?? this.generate(request.phase, user);
+    const script = this.scriptFor(request, user);
+    // a scripted reply function runs once the call is answered (not for a call cancelled meanwhile)
+    const generated = script ? undefined : this.generate(request.phase, user);
     const inputTokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
-    const outputTokens = estimateTokens(content);
     if (ms > 0) await sleepUntil(startedAt + ms, cancel);
+    const content = generated ?? (typeof script?.reply === 'function' ? script.reply(request) : (script?.reply as string));
+    const outputTokens = estimateTokens(content);
     this.calls++;
     if (request.onDelta) for (const piece of content.match(/\S+\s*/g) ?? [content]) request.onDelta(piece);
     return {
@@ -114,11 +117,10 @@ export class SimulatedProvider implements LlmProvider {
     };
   }
 
-  private scripted(request: LlmRequest, user: string): string | undefined {
+  private scriptFor(request: LlmRequest, user: string): ScriptedReply | undefined {
     for (const s of this.options.script ?? []) {
       if (s.phase && s.phase !== request.phase) continue;
-      const hit = typeof s.match === 'string' ? user.includes(s.match) : s.match.test(user);
-      if (hit) return typeof s.reply === 'function' ? s.reply(request) : s.reply;
+      if (typeof s.match === 'string' ? user.includes(s.match) : s.match.test(user)) return s;
     }
     return undefined;
   }

@@ -26,6 +26,8 @@ export interface EpisodicRecorderOptions {
 
 export class EpisodicRecorder {
   private pending: EpisodicEvent[] = [];
+  /** pending[0 .. sealed) hold copies of their payloads (see seal()). */
+  private sealed = 0;
   /** Run records to write, the latest of each run (written before the events). */
   private runs = new Map<string, RunRecord>();
   private timer?: NodeJS.Timeout;
@@ -50,8 +52,22 @@ export class EpisodicRecorder {
   recordRun(run: RunRecord): void {
     if (this.closed) return;
     this.runs.delete(run.runId); // re-inserted last: records are written in the order of their last change
-    this.runs.set(run.runId, run);
+    // a copy: the record's values (the run's result) are handed to the caller, who may change them before it is written
+    this.runs.set(run.runId, { ...run, args: copyOf(run.args), ...(run.result !== undefined ? { result: copyOf(run.result) } : {}), ...(run.error !== undefined ? { error: copyOf(run.error) } : {}) });
     this.schedule();
+  }
+
+  /**
+   * Copies the payloads of the events waiting to be written. A run calls this before it returns its
+   * result: the last events carry values the caller then holds (the result, node outputs), and the
+   * trace must show them as they were, not as the caller may change them before the next write.
+   */
+  seal(): void {
+    for (let i = this.sealed; i < this.pending.length; i++) {
+      const e = this.pending[i];
+      this.pending[i] = { ...e, payload: copyOf(e.payload) };
+    }
+    this.sealed = this.pending.length;
   }
 
   private schedule(): void {
@@ -88,6 +104,7 @@ export class EpisodicRecorder {
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];
+    this.sealed = 0;
     try {
       this.storage.episodicAppend(batch);
     } catch (e) {
@@ -99,5 +116,15 @@ export class EpisodicRecorder {
   close(): void {
     this.flush();
     this.closed = true;
+  }
+}
+
+/** A deep copy of a JSON-like value. */
+function copyOf<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  try {
+    return structuredClone(v);
+  } catch {
+    return JSON.parse(JSON.stringify(v)) as T;
   }
 }

@@ -105,7 +105,7 @@ export class MemoryStorage implements StorageBackend {
 
   runPut(run: RunRecord): void {
     const prev = this.runs.get(run.runId);
-    this.runs.set(run.runId, prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: run.result, error: run.error } : clone(run));
+    this.runs.set(run.runId, prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: clone(run.result), error: clone(run.error) } : clone(run));
   }
 
   runGet(runId: string): RunRecord | undefined {

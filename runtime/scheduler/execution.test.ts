@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime, recordEvents, sleep, tool } from '../../test/support/harness.js';
 
@@ -222,4 +224,27 @@ describe('pause hook', () => {
     assert.ok(took(4) < 30, `node 4 took ${took(4)} ms: the spin before it started was counted for it`);
     await rt.dispose();
   });
+
+  it('a result whose per-node outputs were never read does not keep its execution alive', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false } });
+    const p = program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'RETURN']], edges: [[1, 2]] });
+    const held: unknown[] = [];
+    const executions: WeakRef<object>[] = [];
+    const run = () => {
+      const handle = rt.start(p);
+      executions.push(new WeakRef(handle.execution));
+      return handle.result;
+    };
+    for (let i = 0; i < 3; i++) held.push(await run());
+    for (let k = 0; k < 3; k++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    assert.equal(executions.filter((w) => w.deref() !== undefined).length, 0, 'every execution was collected');
+    assert.deepEqual((held[0] as { outputs: unknown }).outputs, { 1: 'a', 2: 'a' }, 'the outputs are still there');
+    await rt.dispose();
+  });
 });
+

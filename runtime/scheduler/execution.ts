@@ -912,12 +912,15 @@ export class Execution implements LaneClient {
  * building it is an object of one key per node (a tenth of a 10k-node no-op run's scheduling).
  */
 function definePerNodeOutputs(result: ExecutionResult, top: Frame): void {
+  // Only what the outputs are made of: the frame itself would keep the whole execution alive.
+  const { nodes, state, outputs: values } = top;
+  const ids = top.flow.ids;
   Object.defineProperty(result, 'outputs', {
     enumerable: true,
     configurable: true,
     get(): Record<number, Value> {
       const outputs: Record<number, Value> = {};
-      for (const i of top.nodes) if (top.state[i] === NodeState.Done) outputs[top.flow.ids[i]] = top.outputs[i];
+      for (const i of nodes) if (state[i] === NodeState.Done) outputs[ids[i]] = values[i];
       Object.defineProperty(result, 'outputs', { value: outputs, enumerable: true, writable: true, configurable: true });
       return outputs;
     },
