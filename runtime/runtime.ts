@@ -130,9 +130,9 @@ export class Runtime {
     return this.config.now ?? Date.now;
   }
 
-  /** Parses and validates an ApxmGraph JSON value (one graph or a bundle of flows). */
+  /** Parses and validates an ApxmGraph JSON value (one graph or a bundle of flows); its FLOW_CALLs may call flows registered here. */
   loadProgram(json: unknown, file?: string): Program {
-    return programFromJson(json, file);
+    return programFromJson(json, file, { externalFlows: this.flowRegistry.allFlows() });
   }
 
   compile(flow: FlowGraph): CompiledFlow {

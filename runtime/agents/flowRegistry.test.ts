@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bundle } from '../../test/support/graphBuilder.js';
+import { bundle, graphJson } from '../../test/support/graphBuilder.js';
+import { programFromJson } from '../graph/loadGraphJson.js';
 import { makeRuntime } from '../../test/support/harness.js';
 import { Agent } from './flowRegistry.js';
 
@@ -21,4 +22,19 @@ describe('FlowRegistry across runs', () => {
     assert.equal((await rt.execute(p)).result, 'from P', 'P again after an agent was registered by hand');
     await rt.dispose();
   });
+
+  it('a program loaded by the runtime may call an agent registered in code; loaded without it, the call is an error naming the flow', async () => {
+    const rt = await makeRuntime();
+    rt.flowRegistry.registerAgent(new Agent('Helper', bundle('Helper.reply', [helper('from code')]).flows));
+    const json = graphJson(caller);
+    assert.throws(() => programFromJson(json), /calls Helper\.reply, which is not in this program/);
+    const r = await rt.execute(rt.loadProgram(json));
+    assert.equal(r.status, 'succeeded', r.error?.message);
+    assert.equal(r.result, 'from code');
+    // the parameter count of a registered flow is checked like a program's own
+    const wrong = { ...caller, edges: [] as [number, number][], nodes: [[2, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'reply' }]] as [number, string, Record<string, unknown>][] };
+    assert.throws(() => rt.loadProgram(graphJson(wrong)), /passes 0 argument\(s\) but Helper\.reply takes 1/);
+    await rt.dispose();
+  });
 });
+

@@ -34,7 +34,15 @@ export function loadProgramFromJsonText(text: string, file?: string): Program {
 /** Deeper than this is not a program anyone wrote; refused before anything walks it recursively. */
 export const MAX_JSON_DEPTH = 256;
 
-export function programFromJson(doc: unknown, file?: string): Program {
+export interface LoadOptions {
+  /**
+   * Flows a FLOW_CALL may call besides the program's own: those registered with the runtime that
+   * will run it (`runtime.loadProgram` passes them). The program's own flow wins on a name clash.
+   */
+  externalFlows?: readonly FlowGraph[];
+}
+
+export function programFromJson(doc: unknown, file?: string, options: LoadOptions = {}): Program {
   const diags = new Diagnostics(file);
   if (nestsDeeperThan(doc, MAX_JSON_DEPTH)) {
     diags.error('$', `the document nests deeper than ${MAX_JSON_DEPTH} levels`, 'a program is a few levels deep: check for a generated value that nests without end');
@@ -81,7 +89,9 @@ export function programFromJson(doc: unknown, file?: string): Program {
     else if (entries.length === 0) diags.error('$.flows', 'no entry flow', 'set "metadata": {"is_entry": true} on one flow, or "entry": "Agent.flow" at the top level');
     else diags.error('$.flows', `several entry flows: ${entries.map((f) => f.qualifiedName).join(', ')}`, 'mark exactly one flow with "is_entry": true, or set "entry" at the top level');
   }
-  for (const f of flows) validateFlow(f, diags, flows);
+  const own = new Set(flows.map((f) => f.qualifiedName));
+  const callable = options.externalFlows?.length ? [...flows, ...options.externalFlows.filter((f) => !own.has(f.qualifiedName))] : flows;
+  for (const f of flows) validateFlow(f, diags, callable);
   diags.throwIfErrors();
   for (const f of flows) f.isEntry = f === entry;
   return { name: programName, file, flows, entry: entry as FlowGraph };

@@ -193,7 +193,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       requireString(node, path, diags, ['flow_name'], 'set "agent_name" and "flow_name" of the flow to call');
       if (typeof a.agent_name === 'string' && typeof a.flow_name === 'string') {
         const target = flows.find((f) => f.agent === a.agent_name && f.flow === a.flow_name);
-        if (!target) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program`, `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`);
+        if (!target) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program (nor registered with the runtime)`, `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`);
         else {
           const args = inEdges.filter((e) => edges[e].data).length;
           if (args !== target.parameters.length) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} passes ${args} argument(s) but ${target.qualifiedName} takes ${target.parameters.length} (${target.parameters.map((p) => `${p.name}: ${p.typeName}`).join(', ')})`, 'give the call one Data edge per parameter, in parameter order');
