@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { program } from '../../test/support/graphBuilder.js';
+import { frameLayout } from '../graph/compileFlow.js';
 import { makeRuntime, recordEvents, sleep, tool } from '../../test/support/harness.js';
 
 describe('token-counting scheduler', () => {
@@ -123,6 +124,35 @@ describe('token-counting scheduler', () => {
     assert.equal(r.status, 'cancelled');
     assert.equal(r.error?.code, 'E_CANCELLED');
     assert.ok(sawAbort);
+    // the stats of a cancelled run: the op in flight counts as skipped, and its time as parallel work
+    assert.deepEqual([r.stats.nodesExecuted, r.stats.nodesSkipped, r.stats.maxParallelism], [0, 1, 1]);
+    assert.ok(r.stats.avgParallelism > 0.99 && r.stats.avgParallelism <= 1, `avg parallelism ${r.stats.avgParallelism}`);
+    await rt.dispose();
+  });
+
+  it('a node waiting for an input that can never arrive fails the run with E_DEADLOCK naming it, instead of hanging', async () => {
+    const rt = await makeRuntime();
+    const p = program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'JUMP'], [3, 'RETURN']], edges: [[1, 2], [2, 3]] });
+    // A valid graph cannot wait forever; make node 2 wait for one more input than any edge brings.
+    const flow = rt.compile(p.entry);
+    frameLayout(flow, flow.topNodes).pending[flow.indexOf.get(2) as number]++;
+    const r = await rt.execute(p);
+    assert.equal(r.status, 'failed');
+    assert.equal(r.error?.code, 'E_DEADLOCK');
+    assert.match(r.error?.message ?? '', /2 \(n2, waiting for 1 input\)/);
+    assert.match(r.error?.message ?? '', /3 \(n3, waiting for 1 input\)/);
+    await rt.dispose();
+  });
+
+  it('cancelling a run cancels its LLM calls in flight', async () => {
+    const rt = await makeRuntime({ llm: { provider: 'simulated', simulatedLatencyMs: { Low: 300, Medium: 300, High: 300 } } });
+    const ac = new AbortController();
+    rt.events.on('llm:request', () => setTimeout(() => ac.abort(), 5));
+    const r = await rt.execute(program({ nodes: [[1, 'ASK', { template_str: 'slow question' }], [2, 'RETURN']], edges: [[1, 2]] }), { signal: ac.signal });
+    assert.equal(r.status, 'cancelled');
+    await sleep(400); // past the call's latency: a call that was not cancelled would have been answered by now
+    const provider = rt.llm.provider as unknown as { callCount: number };
+    assert.equal(provider.callCount, 0, 'the simulated call was cancelled, not answered');
     await rt.dispose();
   });
 

@@ -315,6 +315,7 @@ export class Execution implements LaneClient {
     for (const child of [...frame.children]) this.failFrame(child, new ApxmError('E_CANCELLED', 'cancelled because its caller stopped'), true);
     for (const [idx, ac] of frame.running) {
       ac.abort(new ApxmError('E_CANCELLED', cancelled ? error.message : `cancelled: node ${error.nodeId ?? '?'} failed`));
+      this.stats.nodesSkipped++;
       this.emitSkipped(frame, idx, 'cancelled');
     }
     this.frames.delete(frame.id);
@@ -892,7 +893,9 @@ export class Execution implements LaneClient {
     this.o.pool.unregister(this);
     for (const s of this.stepRequests) s.resolve(undefined);
     this.stepRequests = [];
-    const durationMs = performance.now() - this.started;
+    const end = performance.now();
+    this.trackParallelism(0, end); // nodes still in flight (a cancelled run) count up to the end
+    const durationMs = end - this.started;
     this.stats.durationMs = durationMs;
     this.stats.avgParallelism = this.busyTime > 0 ? this.area / this.busyTime : 0;
     const status = outcome.ok ? 'succeeded' : outcome.cancelled ? 'cancelled' : 'failed';
