@@ -93,6 +93,7 @@ describe('ApxmGraph JSON loader', () => {
     const cyc = found.find((d) => d.code === 'E_PROGRAM_CYCLE');
     assert.ok(cyc);
     assert.match(cyc.message, /2 \(b\) → 3 \(c\)|3 \(c\) → 2 \(b\)/);
+    assert.ok(['$.edges[1]', '$.edges[2]'].includes(cyc.place.jsonPath ?? ''), `the place is an edge of the cycle: ${cyc.place.jsonPath}`);
   });
 
   it('reports every problem at once', () => {
@@ -106,7 +107,7 @@ describe('ApxmGraph JSON loader', () => {
       nodes: [{ id: 1, name: 's', op: 'LOOP_START', attributes: { count: 2 } }, { id: 2, name: 'b', op: 'CONST_STR', attributes: { value: 'x' } }, { id: 3, name: 'e', op: 'LOOP_END' }, { id: 4, name: 'out', op: 'PRINT' }],
       edges: [{ from: 1, to: 2, dependency: 'Control' }, { from: 2, to: 3, dependency: 'Data' }, { from: 2, to: 4, dependency: 'Data' }],
     });
-    assert.ok(found.some((d) => /leaves the body of loop 1/.test(d.message)), JSON.stringify(found));
+    assert.ok(found.some((d) => /leaves the body of loop 1/.test(d.message) && d.place.jsonPath === '$.edges[2]'), JSON.stringify(found));
   });
 
   it('checks FLOW_CALL targets and arity in a bundle', () => {

@@ -20,6 +20,8 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
   const edges: CompiledEdge[] = [];
   const inEdges: number[][] = flow.nodes.map(() => []);
   const outEdges: number[][] = flow.nodes.map(() => []);
+  /** The JSON path of each edge kept in `edges`. */
+  const edgePaths: string[] = [];
   let edgesOk = true;
   flow.edges.forEach((e, k) => {
     const path = e.jsonPath ?? childPath(childPath(base, 'edges'), k);
@@ -32,6 +34,7 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
       return void (edgesOk = false);
     }
     const idx = edges.length;
+    edgePaths.push(path);
     edges.push({ index: idx, from, to, data: e.dependency === 'Data', inputPos: -1, effect: e.dependency === 'Effect', label: e.label });
     inEdges[to].push(idx);
     outEdges[from].push(idx);
@@ -44,7 +47,9 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
   if (!topo) {
     const cycle = findCycle(flow.nodes.length, outEdges, edges);
     const names = cycle.map((i) => `${flow.nodes[i].id} (${flow.nodes[i].name})`);
-    diags.error(childPath(base, 'edges'), `graph must be acyclic: cycle ${names.join(' → ')} → ${names[0]}`, 'remove one of these edges; use LOOP_START/LOOP_END to repeat work', 'E_PROGRAM_CYCLE');
+    // the place is the edge that closes the cycle
+    const closing = outEdges[cycle[cycle.length - 1]].find((k) => edges[k].to === cycle[0]);
+    diags.error(closing !== undefined ? edgePaths[closing] : childPath(base, 'edges'), `graph must be acyclic: cycle ${names.join(' → ')} → ${names[0]}`, 'remove one of these edges; use LOOP_START/LOOP_END to repeat work', 'E_PROGRAM_CYCLE');
     return;
   }
   const nodesView = flow.nodes;
@@ -57,7 +62,7 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
     bodies.push(body);
     for (const v of body) for (const k of outEdges[v]) {
       const to = edges[k].to;
-      if (to !== end && !body.has(to)) diags.error(childPath(base, 'edges'), `edge ${nodesView[v].id} → ${nodesView[to].id} leaves the body of loop ${nodesView[start].id} without going through its LOOP_END ${nodesView[end].id}`, `route the value into LOOP_END ${nodesView[end].id}; its output is the array of every iteration's value`);
+      if (to !== end && !body.has(to)) diags.error(edgePaths[k], `edge ${nodesView[v].id} → ${nodesView[to].id} leaves the body of loop ${nodesView[start].id} without going through its LOOP_END ${nodesView[end].id}`, `route the value into LOOP_END ${nodesView[end].id}; its output is the array of every iteration's value`);
     }
     for (const k of inEdges[end]) {
       const from = edges[k].from;
