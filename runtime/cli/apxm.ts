@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { exitWhenWritten, main } from './main.js';
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+main(process.argv.slice(2)).then(exitWhenWritten);

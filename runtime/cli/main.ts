@@ -70,6 +70,16 @@ export function printWarnings(warnings: Diagnostic[]): void {
   for (const d of warnings) process.stderr.write(formatError({ ...d, code: d.code }, 'warning') + '\n');
 }
 
+/**
+ * Ends the process with `code` once stdout and stderr are written. The command has finished (its
+ * runtime disposed, its trace written): work left behind — a tool that ignores cancellation, a
+ * timer a capability started — must not keep it alive.
+ */
+export function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 /** Prints an error (all diagnostics when it carries several) and picks the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -81,8 +91,11 @@ export function reportError(e: unknown): number {
   if (diags.length > 1 || diags[0]?.code.startsWith('AIS_')) for (const d of diags) process.stderr.write(formatError({ ...d, code: d.code }, d.severity) + '\n');
   else process.stderr.write(formatError(err) + '\n');
   if (!(e instanceof ApxmError) && e instanceof Error && process.env.APXM_DEBUG) process.stderr.write(`${e.stack}\n`);
-  return err.code.startsWith('E_PROGRAM') || err.code.startsWith('E_ARG') || err.code.startsWith('AIS_') ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
+  return INVALID_INPUT.test(err.code) ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
 }
+
+/** Codes of errors in what the user gave (program, arguments, options, configuration files): exit 2, not "the run failed". */
+const INVALID_INPUT = /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$)/;
 
 async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });

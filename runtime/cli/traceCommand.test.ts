@@ -35,7 +35,7 @@ describe('apxm trace export', () => {
   it('names what is missing: the run, the database, the arguments', () => {
     const db = path.join(dir, 'runs.sqlite');
     const unknown = apxm('trace', 'export', 'no-such-run', '--db', db, '-o', path.join(dir, 'x.json'));
-    assert.equal(unknown.status, 1);
+    assert.equal(unknown.status, 2, 'a run id that is not in the database is a wrong argument');
     assert.match(unknown.stderr, /error\[E_CONFIG\] no run "no-such-run" in .*runs\.sqlite to replay/);
     assert.equal(existsSync(path.join(dir, 'x.json')), false);
     const noDb = apxm('trace', 'export', 'r', '--db', path.join(dir, 'missing.sqlite'));
