@@ -45,7 +45,7 @@ function escapeLike(s: string): string {
 
 const EPISODIC_CHUNK = 64;
 /** Above this many matching entries, BM25 ranking (which scores every match) costs milliseconds. */
-export const RANKED_MATCH_LIMIT = 2000;
+export const RANKED_MATCH_LIMIT = 500;
 const INSERT_EPISODES = 'INSERT INTO episodic(run_key, frame_id, node_id, event_type, payload, timestamp) VALUES ';
 const ROW = '(?, ?, ?, ?, ?, ?)';
 const insertSqlByRows: string[] = [];
@@ -158,38 +158,52 @@ export class SqliteStorage implements StorageBackend {
   }
 
   /**
-   * All words of the query, best BM25 first; if no entry has them all, any of the words. Ranking
-   * by BM25 has to score every match, so a word in more than RANKED_MATCH_LIMIT entries is
-   * matched newest first instead, and left out of the any-word fallback when rarer words exist.
+   * All words of the query, best BM25 first; if no entry has them all, any of the words.
+   *
+   * BM25 counts, for every word it ranks by, the entries holding it (FTS5 walks the word's whole
+   * posting list), and so does the vocabulary table: a word in most of 100k entries costs
+   * milliseconds each time. So a word's frequency is only counted up to RANKED_MATCH_LIMIT, ranking
+   * uses the rarer words only (among the entries that hold every word), and when every word is
+   * that common the matches come newest first, unranked.
    */
   ltmSearchText(query: string, limit: number): SearchHit[] {
     const words = [...new Set(ftsWords(query))];
     if (!words.length || limit <= 0) return [];
-    const df = new Map(words.map((w) => [w, this.docFrequency(w)]));
+    const df = new Map(words.map((w) => [w, this.docFrequencyUpTo(w, RANKED_MATCH_LIMIT + 1)]));
     const present = words.filter((w) => df.get(w)! > 0);
     if (!present.length) return [];
-    const run = (match: string, ranked: boolean) =>
-      this.all(
-        `SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY ${ranked ? 'rank' : 'ltm_text.rowid DESC'} LIMIT ?`,
-        match,
-        limit,
-      );
+    const rare = present.filter((w) => df.get(w)! <= RANKED_MATCH_LIMIT);
     let rows: Row[] = [];
-    if (present.length === words.length) rows = run(words.join(' '), Math.min(...words.map((w) => df.get(w)!)) <= RANKED_MATCH_LIMIT);
-    if (!rows.length && words.length > 1) {
-      const rare = present.filter((w) => df.get(w)! <= RANKED_MATCH_LIMIT);
-      rows = rare.length ? run(rare.join(' OR '), true) : run(present.join(' OR '), false);
+    if (present.length === words.length) {
+      rows = rare.length
+        ? this.ranked(rare.join(' '), limit, words.length > rare.length ? words.join(' ') : undefined)
+        : this.newestFirst(words.join(' '), limit);
     }
+    if (!rows.length && words.length > 1) rows = rare.length ? this.ranked(rare.join(' OR '), limit) : this.newestFirst(present.join(' OR '), limit);
     return rows.map((r) => {
-      const s = Math.max(-Number(r.rank), 1e-9);
+      const s = r.rank === undefined ? 1 : Math.max(-Number(r.rank), 1e-9);
       return { key: String(r.key), value: parse(r.value), score: s / (1 + s) };
     });
   }
 
-  /** Entries whose indexed text contains the (quoted) word, from the FTS5 vocabulary. */
-  private docFrequency(quotedWord: string): number {
-    const term = quotedWord.slice(1, -1).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    return Number(this.get<{ doc: number }>('SELECT doc FROM ltm_vocab WHERE term = ?', term)?.doc ?? 0);
+  /** Matches of `rankBy`, best BM25 first; when `within` is given, only entries that also match it. */
+  private ranked(rankBy: string, limit: number, within?: string): Row[] {
+    return within === undefined
+      ? this.all('SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY rank LIMIT ?', rankBy, limit)
+      : this.all(
+        'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? AND ltm_text.rowid IN (SELECT rowid FROM ltm_text WHERE ltm_text MATCH ?) ORDER BY rank LIMIT ?',
+        rankBy, within, limit,
+      );
+  }
+
+  /** Matches newest first, unranked (no BM25: it would count every entry of a common word). */
+  private newestFirst(match: string, limit: number): Row[] {
+    return this.all('SELECT l.key, l.value FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY ltm_text.rowid DESC LIMIT ?', match, limit);
+  }
+
+  /** Entries whose indexed text holds the (quoted) word, counted up to `cap` (a full count walks the word's whole posting list). */
+  private docFrequencyUpTo(quotedWord: string, cap: number): number {
+    return Number(this.get<{ n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM ltm_text WHERE ltm_text MATCH ? LIMIT ?)', quotedWord, cap)?.n ?? 0);
   }
 
   ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {

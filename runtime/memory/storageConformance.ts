@@ -68,6 +68,10 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       assert.ok(common.every((h) => String(h.value).startsWith('common line')));
       assert.deepEqual(s.ltmSearchText('common zebra', 5).map((h) => h.key), ['odd'], 'no entry has both: the rare word decides');
       assert.deepEqual(s.ltmSearchText('common 1234', 5).map((h) => h.key), ['log:1234']);
+      assert.deepEqual(s.ltmSearchText('log common 1234', 5).map((h) => h.key), ['log:1234'], 'two common words and a rare one');
+      const allCommon = s.ltmSearchText('common line', 5);
+      assert.equal(allCommon.length, 5);
+      assert.ok(allCommon.every((h) => /^common line \d+$/.test(String(h.value)) && h.score > 0 && h.score <= 1));
     }));
 
     it('lists LTM pages by key, optionally under a prefix', withStore((s) => {
