@@ -303,16 +303,7 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     else cf.topNodes.push(v);
   }
 
-  // Try/catch regions: reachable from the try edges but not from the catch edges, and vice versa.
-  for (let t = 0; t < n; t++) {
-    if (nodes[t].op !== 'TRY_CATCH') continue;
-    const tryStarts = outEdges[t].filter((e) => edges[e].label !== 'catch').map((e) => edges[e].to);
-    const catchStarts = outEdges[t].filter((e) => edges[e].label === 'catch').map((e) => edges[e].to);
-    const T = reach(tryStarts, outEdges, edges);
-    const C = reach(catchStarts, outEdges, edges);
-    const region: TryRegion = { node: t, tryNodes: new Set([...T].filter((v) => !C.has(v))), catchNodes: new Set([...C].filter((v) => !T.has(v))) };
-    cf.tryByNode.set(t, region);
-  }
+  for (const region of tryRegionsOf(nodes, outEdges, edges)) cf.tryByNode.set(region.node, region);
   const tries = [...cf.tryByNode.values()];
   for (let v = 0; v < n; v++) {
     const containing = tries.filter((r) => r.tryNodes.has(v));
@@ -327,6 +318,20 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     if (cf.enclosingTries[v].length) cf.nodeFlags[v] |= NODE_IN_TRY;
   }
   return cf;
+}
+
+/** Try/catch regions: reachable from the try edges but not from the catch edges, and vice versa. */
+export function tryRegionsOf(nodes: readonly OpNode[], outEdges: number[][], edges: CompiledEdge[]): TryRegion[] {
+  const out: TryRegion[] = [];
+  for (let t = 0; t < nodes.length; t++) {
+    if (nodes[t].op !== 'TRY_CATCH') continue;
+    const tryStarts = outEdges[t].filter((e) => edges[e].label !== 'catch').map((e) => edges[e].to);
+    const catchStarts = outEdges[t].filter((e) => edges[e].label === 'catch').map((e) => edges[e].to);
+    const T = reach(tryStarts, outEdges, edges);
+    const C = reach(catchStarts, outEdges, edges);
+    out.push({ node: t, tryNodes: new Set([...T].filter((v) => !C.has(v))), catchNodes: new Set([...C].filter((v) => !T.has(v))) });
+  }
+  return out;
 }
 
 function flatLayout(nodes: OpNode[], edges: CompiledEdge[], outEdges: number[][], dataInCount: Int32Array) {

@@ -96,6 +96,16 @@ describe('ApxmGraph JSON loader', () => {
     assert.ok(['$.edges[1]', '$.edges[2]'].includes(cyc.place.jsonPath ?? ''), `the place is an edge of the cycle: ${cyc.place.jsonPath}`);
   });
 
+  it('finds a cycle closing a 50,000-node chain without running out of stack', () => {
+    const n = 50_000;
+    const nodes = Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `n${i + 1}`, op: 'JUMP' }));
+    const edges = Array.from({ length: n - 1 }, (_, i) => ({ from: i + 1, to: i + 2, dependency: 'Data' }));
+    edges.push({ from: n, to: 1, dependency: 'Data' });
+    const cyc = problems(ok({ nodes, edges })).find((d) => d.code === 'E_PROGRAM_CYCLE');
+    assert.ok(cyc, 'the cycle is reported');
+    assert.equal(cyc.place.jsonPath, `$.edges[${n - 1}]`, 'at the edge that closes it');
+  });
+
   it('reports every problem at once', () => {
     const found = problems({ name: '', nodes: [{ id: 1, name: '', op: 'NOPE' }], edges: [{ from: 1, to: 5 }] });
     assert.ok(found.length >= 3, JSON.stringify(found));

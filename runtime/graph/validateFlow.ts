@@ -2,7 +2,7 @@
 import { isTier } from '../memory/memorySystem.js';
 import { isObject, quoteForMessage, type Value } from '../values/value.js';
 import { childPath, type Diagnostics } from './diagnostics.js';
-import { pairLoops, topoOrder, type CompiledEdge } from './compileFlow.js';
+import { pairLoops, topoOrder, tryRegionsOf, type CompiledEdge } from './compileFlow.js';
 import type { FlowGraph, OpNode } from './types.js';
 
 /** Reports an edge whose ends are not node ids; true when both exist. */
@@ -69,6 +69,7 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
       if (from !== start && !body.has(from)) diags.error(childPath(base, 'edges'), `LOOP_END ${nodesView[end].id} takes an edge from ${nodesView[from].id}, which is outside its loop`, 'a LOOP_END only collects values from its own loop body');
     }
   }
+  checkTryWaits(flow, outEdges, edges, diags);
   for (let a = 0; a < bodies.length; a++) for (let b = a + 1; b < bodies.length; b++) {
     const [x, y] = [bodies[a], bodies[b]];
     const overlap = [...x].some((v) => y.has(v));
@@ -98,27 +99,63 @@ function between(start: number, end: number, outEdges: number[][], inEdges: numb
   return new Set([...fwd].filter((v) => v !== start && v !== end && back.has(v)));
 }
 
-function findCycle(n: number, outEdges: number[][], edges: CompiledEdge[]): number[] {
-  const color = new Uint8Array(n);
-  const stack: number[] = [];
-  let found: number[] = [];
-  const dfs = (v: number): boolean => {
-    color[v] = 1;
-    stack.push(v);
-    for (const e of outEdges[v]) {
-      const w = edges[e].to;
-      if (color[w] === 1) {
-        found = stack.slice(stack.indexOf(w));
-        return true;
-      }
-      if (color[w] === 0 && dfs(w)) return true;
+/**
+ * A catch region starts once its whole try region has settled: a wait no edge shows. Two
+ * TRY_CATCHes whose regions cross (each one's catch feeding the other's try region) would wait for
+ * each other forever; refuse them here rather than fail with a deadlock at run time.
+ */
+function checkTryWaits(flow: FlowGraph, outEdges: number[][], edges: CompiledEdge[], diags: Diagnostics): void {
+  const regions = tryRegionsOf(flow.nodes, outEdges, edges);
+  if (regions.length < 2) return;
+  const n = flow.nodes.length;
+  const all: { to: number; try?: number }[] = edges.map((e) => ({ to: e.to }));
+  const out = outEdges.map((list) => [...list]);
+  for (const r of regions) {
+    const catchStarts = outEdges[r.node].filter((e) => edges[e].label === 'catch').map((e) => edges[e].to);
+    for (const u of r.tryNodes) for (const c of catchStarts) {
+      out[u].push(all.length);
+      all.push({ to: c, try: r.node });
     }
-    stack.pop();
-    color[v] = 2;
-    return false;
-  };
-  for (let v = 0; v < n; v++) if (color[v] === 0 && dfs(v)) break;
-  return found;
+  }
+  if (topoOrder(n, out, all, inCounts(n, out, all))) return;
+  const cycle = findCycle(n, out, all);
+  const tries = [...new Set(cycle.flatMap((v, i) => out[v].map((e) => all[e]).filter((e) => e.to === cycle[(i + 1) % cycle.length] && e.try !== undefined).map((e) => e.try as number)))];
+  const names = (list: number[]) => list.map((i) => `${flow.nodes[i].id} (${flow.nodes[i].name})`).join(', ');
+  diags.error(nodePath(flow, tries[0] ?? cycle[0]), `the try/catch regions of TRY_CATCH ${names(tries)} wait for each other: a catch region starts only when its whole try region has settled, and ${names(cycle)} would each wait for another`,
+    'do not route one TRY_CATCH\'s catch region into another\'s try region while that one\'s catch feeds the first; nest the two, or run them one after the other', 'E_PROGRAM_CYCLE');
+}
+
+function inCounts(n: number, out: number[][], all: { to: number }[]): number[] {
+  const counts = new Array<number>(n).fill(0);
+  for (const list of out) for (const e of list) counts[all[e].to]++;
+  return counts;
+}
+
+/** The nodes of one cycle (iterative: a long graph must not overflow the stack). */
+function findCycle(n: number, outEdges: number[][], edges: readonly { to: number }[]): number[] {
+  const color = new Uint8Array(n); // 0 unseen, 1 on the path, 2 done
+  const path: number[] = [];
+  const next = new Int32Array(n); // index of the next out-edge to follow
+  for (let root = 0; root < n; root++) {
+    if (color[root] !== 0) continue;
+    path.push(root);
+    color[root] = 1;
+    while (path.length) {
+      const v = path[path.length - 1];
+      if (next[v] < outEdges[v].length) {
+        const w = edges[outEdges[v][next[v]++]].to;
+        if (color[w] === 1) return path.slice(path.indexOf(w));
+        if (color[w] === 0) {
+          color[w] = 1;
+          path.push(w);
+        }
+      } else {
+        color[v] = 2;
+        path.pop();
+      }
+    }
+  }
+  return [];
 }
 
 function checkLabel(from: OpNode, label: string, path: string, diags: Diagnostics): void {

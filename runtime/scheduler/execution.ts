@@ -313,8 +313,14 @@ export class Execution implements LaneClient {
     if (frame.settled) return;
     frame.settled = true;
     for (const child of [...frame.children]) this.failFrame(child, new ApxmError('E_CANCELLED', 'cancelled because its caller stopped'), true);
-    for (const [idx, ac] of frame.running) {
-      ac.abort(new ApxmError('E_CANCELLED', cancelled ? error.message : `cancelled: node ${error.nodeId ?? '?'} failed`));
+    const reason = new ApxmError('E_CANCELLED', cancelled ? error.message : `cancelled: node ${error.nodeId ?? '?'} failed`);
+    for (const source of frame.running.values()) source.abort(reason);
+    frame.running.clear();
+    // Every node started and not settled ends here, once: those with a cancellation were just
+    // cancelled; the others (a FLOW_CALL waiting for its callee, a result not yet processed) too.
+    for (const idx of frame.nodes) {
+      if (frame.state[idx] !== NodeState.Running) continue;
+      frame.state[idx] = NodeState.Skipped;
       this.stats.nodesSkipped++;
       this.emitSkipped(frame, idx, 'cancelled');
     }
@@ -724,6 +730,7 @@ export class Execution implements LaneClient {
       const s = frame.state[v];
       if (s === NodeState.Running) {
         frame.running.get(v)?.abort(new ApxmError('E_CANCELLED', 'aborted: another op in its try region failed'));
+        frame.running.delete(v);
         for (const child of [...frame.children]) if (child.callerIdx === v) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
         frame.state[v] = NodeState.Pending; // so skip() takes it
         this.skip(frame, v, 'try-aborted');
