@@ -6,6 +6,7 @@ import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime, tool } from '../../test/support/harness.js';
 import { SimulatedProvider } from '../llm/simulatedProvider.js';
 import type { BufferedStorage } from '../memory/bufferedStorage.js';
+import type { LlmProvider, LlmRequest } from '../llm/types.js';
 
 describe('REASON', () => {
   it('applies belief_updates to LTM and the AAM beliefs, and new_goals to the AAM goals', async () => {
@@ -64,3 +65,33 @@ describe('FENCE', () => {
     await rt.dispose();
   });
 });
+
+describe('LLM op attributes', () => {
+  it('model, temperature, max_tokens, system_prompt and THINK\'s budget reach the provider; PLAN asks for JSON', async () => {
+    const seen: LlmRequest[] = [];
+    const capture: LlmProvider = {
+      name: 'capture', defaultModel: 'default-model',
+      complete: async (req) => {
+        seen.push(req);
+        const content = req.phase === 'PLAN' ? JSON.stringify({ plan: [{ description: 'one step', priority: 1 }], result: 'planned' }) : 'ok';
+        return { content, model: req.model ?? 'default-model', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } };
+      },
+    };
+    const rt = await makeRuntime({ llmProvider: capture });
+    const r = await rt.execute(program({
+      nodes: [
+        [1, 'ASK', { template_str: 'q', model: 'small-model', temperature: 0.2, max_tokens: 64, system_prompt: 'Answer in French.' }],
+        [2, 'THINK', { template_str: 't', budget: 2048 }], [3, 'PLAN', { goal: 'g' }],
+      ],
+    }));
+    assert.equal(r.status, 'succeeded', r.error?.message);
+    const byPhase = Object.fromEntries(seen.map((q) => [q.phase, q]));
+    assert.deepEqual([byPhase.ASK.model, byPhase.ASK.temperature, byPhase.ASK.maxTokens], ['small-model', 0.2, 64]);
+    assert.equal(byPhase.ASK.messages[0].content, 'Answer in French.');
+    assert.equal(byPhase.THINK.reasoningBudget, 2048);
+    assert.equal(byPhase.THINK.model, undefined, 'no model attribute: the provider\'s default');
+    assert.equal(byPhase.PLAN.json, true);
+    await rt.dispose();
+  });
+});
+
