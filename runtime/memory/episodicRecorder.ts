@@ -58,14 +58,20 @@ export class EpisodicRecorder {
   }
 
   /**
-   * Copies the payloads of the events waiting to be written. A run calls this before it returns its
-   * result: the last events carry values the caller then holds (the result, node outputs), and the
-   * trace must show them as they were, not as the caller may change them before the next write.
+   * Writes out (as JSON) the payloads of the events waiting to be written. A run calls this before
+   * it returns its result: the last events carry values the caller then holds (the result, node
+   * outputs), and the trace must show them as they were, not as the caller may change them before
+   * the next write. The flush then stores that text; nothing is serialised twice.
    */
   seal(): void {
     for (let i = this.sealed; i < this.pending.length; i++) {
       const e = this.pending[i];
-      this.pending[i] = { ...e, payload: copyOf(e.payload) };
+      if (e.payloadJson !== undefined) continue;
+      try {
+        this.pending[i] = { ...e, payloadJson: JSON.stringify(e.payload) };
+      } catch {
+        this.pending[i] = { ...e, payload: copyOf(e.payload) }; // the write will report what cannot be stored
+      }
     }
     this.sealed = this.pending.length;
   }

@@ -79,9 +79,9 @@ export class MemoryStorage implements StorageBackend {
   }
 
   episodicAppend(events: EpisodicEvent[]): number[] {
-    return events.map((e) => {
+    return events.map(({ payloadJson, ...e }) => {
       const seq = this.episodes.length + 1;
-      this.episodes.push({ ...clone(e), seq });
+      this.episodes.push({ ...clone(e), ...(payloadJson !== undefined ? { payload: JSON.parse(payloadJson) as Value } : {}), seq });
       return seq;
     });
   }

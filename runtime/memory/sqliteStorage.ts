@@ -236,7 +236,7 @@ export class SqliteStorage implements StorageBackend {
     return inTransaction(this.db, () => {
       const seqs: number[] = [];
       const params: SqlParam[] = [];
-      const push = (e: EpisodicEvent) => params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, JSON.stringify(e.payload), e.timestamp);
+      const push = (e: EpisodicEvent) => params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, e.payloadJson ?? JSON.stringify(e.payload), e.timestamp);
       for (let i = 0; i < events.length; ) {
         const rows = Math.min(EPISODIC_CHUNK, events.length - i);
         params.length = 0;

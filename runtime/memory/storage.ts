@@ -30,6 +30,11 @@ export interface EpisodicEvent {
   /** `op_start`, `op_success`, `op_failure`, `llm_call`, `flow_call:<a>:<f>`, UMEM keys... */
   eventType: string;
   payload: Value;
+  /**
+   * The payload already written out as JSON, when the recorder took it early (a run's last events,
+   * whose values the caller gets): backends store this text, not `payload` as it may be by then.
+   */
+  payloadJson?: string;
   /** Milliseconds since the epoch. */
   timestamp: number;
 }

@@ -101,6 +101,14 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       assert.equal(s.episodicCount('r2'), 1);
     }));
 
+    it('stores an event\'s payloadJson when it has one (the payload as it was when the recorder took it)', withStore((s) => {
+      const payload = { items: [1, 'changed later'] };
+      s.episodicAppend([{ runId: 'j', frameId: null, nodeId: null, eventType: 'run_end', payload, payloadJson: JSON.stringify({ items: [1] }), timestamp: 1 }]);
+      const [back] = s.episodicQuery({ runId: 'j' });
+      assert.deepEqual(back.payload, { items: [1] });
+      assert.equal((back as { payloadJson?: string }).payloadJson, undefined, 'a read gives the payload, not the text');
+    }));
+
     it('appends large batches with increasing seqs, in order', withStore((s) => {
       const events = Array.from({ length: 150 }, (_, i) => ({ runId: i % 3 ? 'big' : 'other', frameId: 1, nodeId: i, eventType: 'op_success', payload: { i }, timestamp: i }));
       const seqs = s.episodicAppend(events);

@@ -144,6 +144,22 @@ describe('token-counting scheduler', () => {
     await rt.dispose();
   });
 
+  it('with nobody listening, ops that wait are still timed: the run\'s parallelism figures hold', async () => {
+    const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false }, schedulerConfig: { maxParallelism: 4 } });
+    tool(rt, 'wait', async () => {
+      await sleep(20);
+      return 'ok';
+    });
+    const nodes: [number, string, Record<string, unknown>?][] = [1, 2, 3, 4].map((i) => [i, 'INV', { capability: 'wait' }]);
+    nodes.push([5, 'WAIT_ALL']);
+    const r = await rt.execute(program({ nodes, edges: [[1, 5], [2, 5], [3, 5], [4, 5]] }));
+    assert.equal(r.status, 'succeeded');
+    assert.equal(r.stats.maxParallelism, 4);
+    assert.ok(r.stats.avgParallelism > 3 && r.stats.avgParallelism <= 4, `avg parallelism ${r.stats.avgParallelism}`);
+    assert.ok(r.stats.durationMs >= 20);
+    await rt.dispose();
+  });
+
   it('cancelling a run cancels its LLM calls in flight', async () => {
     const rt = await makeRuntime({ llm: { provider: 'simulated', simulatedLatencyMs: { Low: 300, Medium: 300, High: 300 } } });
     const ac = new AbortController();

@@ -91,6 +91,12 @@ export class Execution implements LaneClient {
    * scheduler's own work in between counts as instantaneous. A clock read costs ~55 ns on a
    * virtual machine, as much as the rest of a no-op node's dispatch, so reading it for every start
    * and every completion doubled the cost of a chain.
+   *
+   * When nobody observes per-node timing (no listener for node starts, finishes or failures: no
+   * debugger, no trace), a handler that returns at once is not timed either: node times then feed
+   * only the run's parallelism figures, and an op that settles synchronously counts as
+   * instantaneous there. Ops that wait (LLM calls, tools) are timed all the same, by the pump their
+   * completion starts.
    */
   private clock = this.started;
   private clockStale = true;
@@ -107,6 +113,8 @@ export class Execution implements LaneClient {
   private wantReady = false;
   private wantStarted = false;
   private wantFinished = false;
+  /** Someone listens to node starts, finishes or failures: every handler is timed. */
+  private timingObserved = false;
 
   constructor(private readonly o: ExecutionOptions) {
     this.runId = o.runId;
@@ -594,8 +602,8 @@ export class Execution implements LaneClient {
       threw = true;
       out = e as OpOutcome;
     }
-    // The handler's synchronous part may have taken a while.
-    this.clockStale = true;
+    // The handler's synchronous part may have taken a while (see `clock` for when nobody looks).
+    if (this.timingObserved) this.clockStale = true;
     if (threw) {
       ctx.settledAt = this.now();
       this.settle(ctx, false, out);
@@ -851,6 +859,7 @@ export class Execution implements LaneClient {
     this.wantReady = ev.hasListeners('node:ready');
     this.wantStarted = ev.hasListeners('node:started');
     this.wantFinished = ev.hasListeners('node:finished');
+    this.timingObserved = this.wantStarted || this.wantFinished || ev.hasListeners('node:failed');
   }
 
   private now(): number {
