@@ -198,7 +198,8 @@ export class Runtime {
       events: this.events, pool: this.pool, maxParallelism, maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
       signal: options.signal, hooks: options.hooks, startPaused: options.startPaused, replay: earlier?.replay,
       compileGraph: (json) => {
-        const p = programFromJson(json, `<generated plan of run ${runId}>`);
+        // a generated plan may call the flows the run can call
+        const p = programFromJson(json, `<generated plan of run ${runId}>`, { externalFlows: [...flows.values()].map((c) => c.graph) });
         return compileFlow(p.entry);
       },
     });

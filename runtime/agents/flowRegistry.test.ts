@@ -34,6 +34,9 @@ describe('FlowRegistry across runs', () => {
     // the parameter count of a registered flow is checked like a program's own
     const wrong = { ...caller, edges: [] as [number, number][], nodes: [[2, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'reply' }]] as [number, string, Record<string, unknown>][] };
     assert.throws(() => rt.loadProgram(graphJson(wrong)), /passes 0 argument\(s\) but Helper\.reply takes 1/);
+    // a program that defines flows of Helper itself replaces Helper's registered flows when it runs: not callable then
+    const ownHelper = { ...caller, name: 'Helper.main' };
+    assert.throws(() => rt.loadProgram(graphJson(ownHelper)), /calls Helper\.reply, which is not in this program/);
     await rt.dispose();
   });
 });

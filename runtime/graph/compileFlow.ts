@@ -28,6 +28,8 @@ export const NODE_TRY_CATCH = 2;
 export const NODE_LOOP_START = 4;
 export const NODE_IN_TRY = 8;
 export const NODE_HAS_TIMEOUT = 16;
+/** An op whose latency class is not None (memory, LLM, tools, flow calls): worth timing even when nobody watches. */
+export const NODE_TAKES_TIME = 32;
 
 export interface LoopRegion {
   start: number;
@@ -357,6 +359,7 @@ function flatLayout(nodes: OpNode[], edges: CompiledEdge[], outEdges: number[][]
     outStart[i + 1] = outStart[i] + outEdges[i].length;
     outList.set(outEdges[i], outStart[i]);
     if (outEdges[i].length === 0) sinks.push(i);
+    if (OP_CATALOGUE[node.op].latency !== 'None') nodeFlags[i] |= NODE_TAKES_TIME;
   }
   const edgeTo = new Int32Array(edges.length);
   const edgeFlags = new Uint8Array(edges.length);

@@ -37,7 +37,8 @@ export const MAX_JSON_DEPTH = 256;
 export interface LoadOptions {
   /**
    * Flows a FLOW_CALL may call besides the program's own: those registered with the runtime that
-   * will run it (`runtime.loadProgram` passes them). The program's own flow wins on a name clash.
+   * will run it (`runtime.loadProgram` passes them). Only flows of agents the program does not
+   * define count: running a program replaces the registered flows of each agent it defines.
    */
   externalFlows?: readonly FlowGraph[];
 }
@@ -89,8 +90,8 @@ export function programFromJson(doc: unknown, file?: string, options: LoadOption
     else if (entries.length === 0) diags.error('$.flows', 'no entry flow', 'set "metadata": {"is_entry": true} on one flow, or "entry": "Agent.flow" at the top level');
     else diags.error('$.flows', `several entry flows: ${entries.map((f) => f.qualifiedName).join(', ')}`, 'mark exactly one flow with "is_entry": true, or set "entry" at the top level');
   }
-  const own = new Set(flows.map((f) => f.qualifiedName));
-  const callable = options.externalFlows?.length ? [...flows, ...options.externalFlows.filter((f) => !own.has(f.qualifiedName))] : flows;
+  const ownAgents = new Set(flows.map((f) => f.agent));
+  const callable = options.externalFlows?.length ? [...flows, ...options.externalFlows.filter((f) => !ownAgents.has(f.agent))] : flows;
   for (const f of flows) validateFlow(f, diags, callable);
   diags.throwIfErrors();
   for (const f of flows) f.isEntry = f === entry;

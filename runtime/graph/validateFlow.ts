@@ -108,20 +108,28 @@ function checkTryWaits(flow: FlowGraph, outEdges: number[][], edges: CompiledEdg
   const regions = tryRegionsOf(flow.nodes, outEdges, edges);
   if (regions.length < 2) return;
   const n = flow.nodes.length;
-  const all: { to: number; try?: number }[] = edges.map((e) => ({ to: e.to }));
-  const out = outEdges.map((list) => [...list]);
-  for (const r of regions) {
-    const catchStarts = outEdges[r.node].filter((e) => edges[e].label === 'catch').map((e) => edges[e].to);
-    for (const u of r.tryNodes) for (const c of catchStarts) {
+  // One waiting point per region (node n + r): its try nodes lead to it, it leads to its catch
+  // starts. Linear in the regions' sizes, where an edge per (try node, catch start) pair was not.
+  const all: { to: number }[] = edges.map((e) => ({ to: e.to }));
+  const out = [...outEdges.map((list) => [...list]), ...regions.map(() => [] as number[])];
+  regions.forEach((r, k) => {
+    const wait = n + k;
+    for (const u of r.tryNodes) {
       out[u].push(all.length);
-      all.push({ to: c, try: r.node });
+      all.push({ to: wait });
     }
-  }
-  if (topoOrder(n, out, all, inCounts(n, out, all))) return;
-  const cycle = findCycle(n, out, all);
-  const tries = [...new Set(cycle.flatMap((v, i) => out[v].map((e) => all[e]).filter((e) => e.to === cycle[(i + 1) % cycle.length] && e.try !== undefined).map((e) => e.try as number)))];
+    for (const e of outEdges[r.node]) {
+      if (edges[e].label !== 'catch') continue;
+      out[wait].push(all.length);
+      all.push({ to: edges[e].to });
+    }
+  });
+  const total = out.length;
+  if (topoOrder(total, out, all, inCounts(total, out, all))) return;
+  const cycle = findCycle(total, out, all);
+  const tries = cycle.filter((v) => v >= n).map((v) => regions[v - n].node);
   const names = (list: number[]) => list.map((i) => `${flow.nodes[i].id} (${flow.nodes[i].name})`).join(', ');
-  diags.error(nodePath(flow, tries[0] ?? cycle[0]), `the try/catch regions of TRY_CATCH ${names(tries)} wait for each other: a catch region starts only when its whole try region has settled, and ${names(cycle)} would each wait for another`,
+  diags.error(nodePath(flow, tries[0] ?? cycle[0]), `the try/catch regions of TRY_CATCH ${names(tries)} wait for each other: a catch region starts only when its whole try region has settled, and ${names(cycle.filter((v) => v < n))} would each wait for another`,
     'do not route one TRY_CATCH\'s catch region into another\'s try region while that one\'s catch feeds the first; nest the two, or run them one after the other', 'E_PROGRAM_CYCLE');
 }
 

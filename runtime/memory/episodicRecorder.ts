@@ -70,7 +70,7 @@ export class EpisodicRecorder {
       try {
         this.pending[i] = { ...e, payloadJson: JSON.stringify(e.payload) };
       } catch {
-        this.pending[i] = { ...e, payload: copyOf(e.payload) }; // the write will report what cannot be stored
+        // not JSON: left as it is, and the write reports it (onError), never the run
       }
     }
     this.sealed = this.pending.length;
@@ -125,12 +125,12 @@ export class EpisodicRecorder {
   }
 }
 
-/** A deep copy of a JSON-like value. */
+/** A deep copy of a JSON-like value (the value itself when it cannot be copied: its write then reports it). */
 function copyOf<T>(v: T): T {
   if (v === null || typeof v !== 'object') return v;
   try {
     return structuredClone(v);
   } catch {
-    return JSON.parse(JSON.stringify(v)) as T;
+    return v;
   }
 }

@@ -81,7 +81,8 @@ export class MemoryStorage implements StorageBackend {
   episodicAppend(events: EpisodicEvent[]): number[] {
     return events.map(({ payloadJson, ...e }) => {
       const seq = this.episodes.length + 1;
-      this.episodes.push({ ...clone(e), ...(payloadJson !== undefined ? { payload: JSON.parse(payloadJson) as Value } : {}), seq });
+      const stored = payloadJson !== undefined ? { ...clone({ ...e, payload: null }), payload: JSON.parse(payloadJson) as Value } : clone(e);
+      this.episodes.push({ ...stored, seq });
       return seq;
     });
   }

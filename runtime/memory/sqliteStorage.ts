@@ -45,7 +45,7 @@ function escapeLike(s: string): string {
 
 const EPISODIC_CHUNK = 64;
 /** Above this many matching entries, BM25 ranking (which scores every match) costs milliseconds. */
-export const RANKED_MATCH_LIMIT = 500;
+export const RANKED_MATCH_LIMIT = 200;
 const INSERT_EPISODES = 'INSERT INTO episodic(run_key, frame_id, node_id, event_type, payload, timestamp) VALUES ';
 const ROW = '(?, ?, ?, ?, ?, ?)';
 const insertSqlByRows: string[] = [];
@@ -191,7 +191,7 @@ export class SqliteStorage implements StorageBackend {
     return within === undefined
       ? this.all('SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY rank LIMIT ?', rankBy, limit)
       : this.all(
-        'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? AND ltm_text.rowid IN (SELECT rowid FROM ltm_text WHERE ltm_text MATCH ?) ORDER BY rank LIMIT ?',
+        'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? AND l.id IN (SELECT rowid FROM ltm_text WHERE ltm_text MATCH ?) ORDER BY rank LIMIT ?',
         rankBy, within, limit,
       );
   }

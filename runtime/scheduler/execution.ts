@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { CancellationSource } from '../cancellation.js';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import type { NodeRef, RunStats, RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
-import { EDGE_DATA, EDGE_EFFECT, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
+import { EDGE_DATA, EDGE_EFFECT, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TAKES_TIME, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
 import { OP_CATALOGUE, type OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
 import type { RunServices } from '../ops/runServices.js';
@@ -93,10 +93,9 @@ export class Execution implements LaneClient {
    * and every completion doubled the cost of a chain.
    *
    * When nobody observes per-node timing (no listener for node starts, finishes or failures: no
-   * debugger, no trace), a handler that returns at once is not timed either: node times then feed
-   * only the run's parallelism figures, and an op that settles synchronously counts as
-   * instantaneous there. Ops that wait (LLM calls, tools) are timed all the same, by the pump their
-   * completion starts.
+   * debugger, no trace), the ops of latency class None (JUMP, CONST_STR, MERGE, control flow) are
+   * not timed: node times then feed only the run's parallelism figures, where such an op counts as
+   * instantaneous. Every other op (memory, LLM, tools, flow calls) is timed all the same.
    */
   private clock = this.started;
   private clockStale = true;
@@ -603,7 +602,7 @@ export class Execution implements LaneClient {
       out = e as OpOutcome;
     }
     // The handler's synchronous part may have taken a while (see `clock` for when nobody looks).
-    if (this.timingObserved) this.clockStale = true;
+    if (this.timingObserved || flow.nodeFlags[idx] & NODE_TAKES_TIME) this.clockStale = true;
     if (threw) {
       ctx.settledAt = this.now();
       this.settle(ctx, false, out);
