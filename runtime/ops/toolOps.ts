@@ -4,16 +4,15 @@ import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import { runSandboxed } from '../capabilities/sandbox.js';
 import { isObject, tryParseJson, type Value, type ValueObject } from '../values/value.js';
 import type { OpContext, OpHandler } from './opContext.js';
-import { hasOwn, placeholderText, replacePlaceholders } from '../values/placeholders.js';
+import { hasOwn, placeholderText, replacePlaceholders, WHOLE_PLACEHOLDER } from '../values/placeholders.js';
 import { templateVars } from './templateVars.js';
 
 /** Fills `{0}` (a whole string → the input value itself) and `{{name}}` in the string leaves of params. */
 function fill(v: Value, ctx: OpContext, vars: Record<string, Value>): Value {
   if (typeof v === 'string') {
-    const whole = /^\{(\d+)\}$/.exec(v.trim());
-    if (whole) return ctx.inputs[Number(whole[1])] ?? null;
-    const wholeVar = /^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$/.exec(v.trim());
-    if (wholeVar && Object.prototype.hasOwnProperty.call(vars, wholeVar[1])) return vars[wholeVar[1]];
+    const whole = WHOLE_PLACEHOLDER.exec(v.trim());
+    if (whole?.[2] !== undefined) return ctx.inputs[Number(whole[2])] ?? null;
+    if (whole?.[1] !== undefined && hasOwn(vars, whole[1])) return vars[whole[1]];
     return replacePlaceholders(v, (name, i) => {
       const x = name !== undefined ? (hasOwn(vars, name) ? vars[name] : undefined) : ctx.inputs[i];
       return x === undefined ? undefined : placeholderText(x);

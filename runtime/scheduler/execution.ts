@@ -603,14 +603,12 @@ export class Execution implements LaneClient {
     }
     // The handler's synchronous part may have taken a while (see `clock` for when nobody looks).
     if (this.timingObserved || flow.nodeFlags[idx] & NODE_TAKES_TIME) this.clockStale = true;
-    if (threw) {
-      ctx.settledAt = this.now();
-      this.settle(ctx, false, out);
-    } else if (out instanceof Promise) out.then((v) => this.settle(ctx, true, v), (e) => this.settle(ctx, false, e));
-    else {
-      ctx.settledAt = this.now();
-      this.settle(ctx, true, out);
+    if (!threw && out instanceof Promise) {
+      out.then((v) => this.settle(ctx, true, v), (e) => this.settle(ctx, false, e));
+      return;
     }
+    ctx.settledAt = this.now();
+    this.settle(ctx, !threw, out);
   }
 
   /** A handler returned or threw: queue the outcome (no closures: this runs once per node). */

@@ -5,7 +5,7 @@
  */
 import type { Value } from './value.js';
 
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g;
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}|\{(\d+)\}/g;
 
 /** A text that is exactly one placeholder (its value is then the value itself, not its text). */
 export const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$|^\{(\d+)\}$/;
