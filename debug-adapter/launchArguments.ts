@@ -13,7 +13,7 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
     provider?: 'simulated' | 'openai';
     baseUrl?: string;
     model?: string;
-    /** Passed by the extension from its secret storage; never logged. Else APXM_LLM_API_KEY / OPENAI_API_KEY. */
+    /** For a host that keeps the key itself (never from launch.json); never logged. Else APXM_LLM_API_KEY / OPENAI_API_KEY. */
     apiKey?: string;
   };
   /** SQLite file for LTM, the episodic trace, checkpoints (default: in memory). */

@@ -1,5 +1,5 @@
 /**
- * Starts the AIS language server (out/extension/languageServer/server.js, in its own process over
+ * Starts the AIS language server (dist/languageServer.js, bundled by `npm run bundle`, in its own process over
  * node IPC) for documents of language `ais`. The returned disposable stops the client and the server.
  */
 import path from 'node:path';

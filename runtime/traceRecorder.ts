@@ -1,5 +1,5 @@
 /**
- * Turns run events into episodic log entries (spec §6.2 names, plus what replay needs: every LLM
+ * Turns run events into episodic log entries (upstream's event names, plus what replay needs: every LLM
  * reply and capability result). Batched through the EpisodicRecorder.
  */
 import { parseExecId, type RuntimeEventEmitter } from './events.js';

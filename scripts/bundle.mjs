@@ -1,4 +1,4 @@
-// `npm run bundle`: one esbuild bundle per process (STYLE §10) into dist/:
+// `npm run bundle`: one esbuild bundle per process into dist/:
 //   extension.cjs       the extension host entry (CommonJS, `vscode` external)
 //   languageServer.js   the AIS language server (its own process, ESM)
 //   debugAdapter.js     the debug adapter (`node dist/debugAdapter.js [--server=PORT]`, ESM)

@@ -1,6 +1,6 @@
 /**
  * The Agent Abstract Machine's mutable state: beliefs, goals, and a bounded transition log.
- * One per run (upstream shared it across runs and never reset it, spec §7.47).
+ * One per run (upstream shared it across runs and never reset it).
  */
 import type { Value } from '../values/value.js';
 
@@ -8,7 +8,7 @@ export type GoalStatus = 'active' | 'completed' | 'cancelled';
 
 export interface Goal {
   id: string;
-  /** Stable key used by UPDATE_GOAL set/remove (upstream matched on description, §7.29). */
+  /** Stable key used by UPDATE_GOAL set/remove (upstream matched on description). */
   key: string;
   description: string;
   priority: number;

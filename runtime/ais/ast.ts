@@ -1,5 +1,5 @@
 /**
- * The AIS syntax tree (spec formats.md §1.3), names after the spec's. Every node has `range`
+ * The AIS syntax tree, named after upstream's grammar. Every node has `range`
  * (the whole construct, trailing `;` included for statements); declared names also carry the
  * range of the name itself, for "go to definition" and precise diagnostics. Types are free text.
  */
@@ -191,7 +191,7 @@ export interface TryCatchStmt {
 
 export interface SwitchCase {
   kind: 'Case';
-  /** Label spelling between the quotes, escapes NOT processed (upstream parity, spec §1.2). */
+  /** Label spelling between the quotes, escapes NOT processed (upstream parity). */
   label: string;
   /** The same label with escapes processed. Equal to `label` unless it contains a backslash. */
   labelValue: string;
@@ -284,7 +284,7 @@ export interface CallExpr {
   calleeRange: AisRange;
   /** Positional arguments in order (a piped value comes first). */
   args: Expression[];
-  /** `name: value` arguments (an extension, spec §1.2 [EXT]), in order. */
+  /** `name: value` arguments (an extension of upstream's AIS), in order. */
   namedArgs: NamedArgument[];
   /** Built from `value |> callee(...)`. */
   piped: boolean;
@@ -368,7 +368,7 @@ export const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
   '==': 'Equal', '!=': 'NotEqual', '<': 'Less', '<=': 'LessEqual', '>': 'Greater', '>=': 'GreaterEqual',
 };
 
-/** The operands of a left-nested `+` chain, left to right (what template building walks, §1.6.4). */
+/** The operands of a left-nested `+` chain, left to right (what template building walks). */
 export function flattenAdd(e: Expression): Expression[] {
   const out: Expression[] = [];
   let cur: Expression = e;

@@ -1,5 +1,5 @@
 /**
- * Compile-time checks of an AIS program (spec formats.md §4.3–4.4, with the [FIX]es): duplicate
+ * Compile-time checks of an AIS program: duplicate
  * agents and flows, the entry flow, memory tiers, and per flow what checkFlow.ts finds. Upstream's
  * wording is kept where upstream reports the same problem.
  */

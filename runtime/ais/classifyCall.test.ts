@@ -4,7 +4,7 @@ import type { CallExpr, FlowCallExpr, LetStmt } from './ast.js';
 import { BUILTIN_CALLS, classifyCall, classifyCallExpr, didYouMeanText, resolveFlowCall, suggestBuiltins } from './classifyCall.js';
 import { parseAis } from './parser.js';
 
-describe('AIS call classification (spec §1.4)', () => {
+describe('AIS call classification', () => {
   it('maps every built-in name to its op, case-insensitively', () => {
     const want: Record<string, string> = {
       ask: 'ASK', think: 'THINK', reason: 'REASON', qmem: 'QMEM', query_memory: 'QMEM', mem: 'QMEM', umem: 'UMEM', update_memory: 'UMEM',

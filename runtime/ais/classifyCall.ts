@@ -1,8 +1,8 @@
 /**
- * What a call in AIS source means (spec formats.md §1.4): an AIS operation, a flow, or a
+ * What a call in AIS source means: an AIS operation, a flow, or a
  * capability (tool) invocation. Pure functions over names and the syntax tree.
  *
- * Two mappings exist: 'fix' (default, the recommended TS lowering of §1.8: `print` → PRINT,
+ * Two mappings exist: 'fix' (default, this runtime's lowering: `print` → PRINT,
  * `exc` → EXC, `communicate` → COMMUNICATE) and 'head' (upstream GraphGen: those three are INV
  * calls of a capability with the callee's name).
  */
@@ -28,7 +28,7 @@ export interface BuiltinCall {
 const b = (op: OpName, names: string[], headOp: OpName = op): BuiltinCall[] =>
   names.map((name) => ({ name, op, headOp, ...(headOp === 'INV' ? { capabilityFrom: op === 'INV' ? 'arg0' as const : 'callee' as const } : {}) }));
 
-/** Every built-in call name (§1.4). */
+/** Every built-in call name. */
 export const BUILTIN_CALLS: ReadonlyMap<string, BuiltinCall> = new Map([
   ...b('ASK', ['ask']),
   ...b('THINK', ['think']),

@@ -1,9 +1,9 @@
 /**
- * One AIS flow → one ApxmGraph flow, with real dataflow (spec formats.md §1.8 [FIX]):
+ * One AIS flow → one ApxmGraph flow, with real dataflow:
  * - Data edges only from values an operation uses; operations that use nothing of each other run
  *   in parallel.
  * - Side effects (memory writes, tools, printing, messages, effectful flow calls) keep source order
- *   through Control edges; memory queries and REFLECT wait for the effects before them;
+ *   through Effect edges (they order without passing a skip on); memory queries and REFLECT wait for the effects before them;
  *   `parallel { }` lets its statements' effects run side by side.
  * - if / switch / try / loop bodies are regions: a node of a region with no input from inside it
  *   gets a Control edge from the region's gate (the branch with its label, the loop start...), so

@@ -1,6 +1,6 @@
 /**
- * `-O1`: fuses a chain of dependent asks into one call (upstream fuse-ask-ops, spec formats.md
- * §4.2, with the [FIX]: the consumer's placeholders are renumbered and the order is kept). An ask
+ * `-O1`: fuses a chain of dependent asks into one call (upstream's fuse-ask-ops, except
+ * that the consumer's placeholders are renumbered and the order is kept). An ask
  * whose only use is one data input of another ask is merged into it: one prompt
  * `producer\n---\nconsumer`, the producer's inputs first. Fewer round trips, but one node per
  * chain, which is why the debugger compiles without it.

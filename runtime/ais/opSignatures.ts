@@ -1,6 +1,6 @@
 /**
- * What each built-in AIS call takes: positional arguments and named arguments (spec formats.md
- * §1.6.5 plus the [EXT] named arguments). The checker, the lowering, hover and completion in the
+ * What each built-in AIS call takes: positional arguments and named arguments
+ * (an extension of upstream's AIS). The checker, the lowering, hover and completion in the
  * language server all read this one table.
  */
 import type { OpName } from '../graph/opCatalogue.js';

@@ -1,4 +1,4 @@
-/** Agent items other than flows (spec formats.md §1.2): memory, beliefs, goals, capability, tools, context, on. */
+/** Agent items other than flows: memory, beliefs, goals, capability, tools, context, on. */
 import type { BeliefDecl, CapabilityDecl, GoalDecl, MemoryDecl, NameRef, OnEventDecl, Param, Statement } from './ast.js';
 import { Bail, type Cursor } from './cursor.js';
 import { parseExpression, parseList } from './parseExpression.js';

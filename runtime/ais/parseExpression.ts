@@ -1,5 +1,5 @@
 /**
- * Expressions (spec formats.md §1.2, `expr` down to `primary`), lowest precedence first:
+ * Expressions (`expr` down to `primary`), lowest precedence first:
  * `|>`, `=` (right-associative), `||`, `&&`, `== !=`, `< <= > >=`, `+ -`, `* / %`, prefix `- !`,
  * postfix call / index / member.
  */
@@ -86,7 +86,7 @@ function parseBinary(c: Cursor, minPrec: number): Expression {
   }
 }
 
-/** `-` directly followed by a digit is a negative literal, not an operator (spec §1.1). */
+/** `-` directly followed by a digit is a negative literal, not an operator. */
 function atNegativeLiteral(c: Cursor): boolean {
   const n = c.peek();
   return c.at('-') && n.kind === 'number' && n.range.offset === c.cur.range.endOffset;
@@ -195,7 +195,7 @@ function parsePrimary(c: Cursor): Expression {
   return c.bail('AIS_EXPECTED_EXPRESSION', `expected an expression, found ${c.found()}`, hint);
 }
 
-/** A string literal; with `{{ name }}` pieces it becomes a left-nested `+` chain (spec §1.1). */
+/** A string literal; with `{{ name }}` pieces it becomes a left-nested `+` chain. */
 function stringExpression(c: Cursor, t: Token): Expression {
   if (!t.parts) return { kind: 'String', value: t.value as string, range: t.range };
   let e: Expression | undefined;

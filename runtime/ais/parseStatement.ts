@@ -1,4 +1,4 @@
-/** Statements (spec formats.md §1.2, `stmt`). Each statement recovers on its own: one bad line, one error. */
+/** Statements. Each statement recovers on its own: one bad line, one error. */
 import type { Block, Expression, LetStmt, Statement, SwitchCase, SwitchStmt } from './ast.js';
 import { Bail, type Cursor } from './cursor.js';
 import { editDistance } from '../graph/opCatalogue.js';

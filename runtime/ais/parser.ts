@@ -1,5 +1,5 @@
 /**
- * The AIS parser (spec formats.md §1.2): `parseAis(source, file)` gives the syntax tree and every
+ * The AIS parser: `parseAis(source, file)` gives the syntax tree and every
  * problem of the file. It never throws and always terminates; see cursor.ts for the recovery model.
  */
 import type { AgentDecl, FlowDecl, Param, Program, Statement } from './ast.js';

@@ -1,5 +1,5 @@
 /**
- * Template text from a `+` chain (spec formats.md §1.6.4, with the [FIX]): literal parts are
+ * Template text from a `+` chain: literal parts are
  * copied, a flow parameter becomes `{{name}}` (the runtime fills it from the frame), any other
  * value becomes `{k}`, the k-th data input. The same node used twice gets one placeholder.
  */

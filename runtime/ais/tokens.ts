@@ -1,4 +1,4 @@
-/** AIS tokens (spec formats.md §1.1). */
+/** AIS tokens. */
 import type { AisRange } from './positions.js';
 
 export type TokenKind = 'identifier' | 'keyword' | 'string' | 'number' | 'punct' | 'eof';
@@ -19,11 +19,11 @@ export interface Token {
   newlineBefore: boolean;
   /** Strings only: the closing quote was found. */
   terminated?: boolean;
-  /** Strings only, when they contain `{{ name }}`: the pieces in order (spec §1.1 interpolation). */
+  /** Strings only, when they contain `{{ name }}`: the pieces in order. */
   parts?: StringPart[];
 }
 
-/** Every reserved word (spec §1.1), exact and case-sensitive. */
+/** Every reserved word, exact and case-sensitive. */
 export const KEYWORDS: ReadonlySet<string> = new Set([
   // BDI
   'agent', 'beliefs', 'context', 'from', 'goals', 'on', 'plans', 'when', 'with',
@@ -47,7 +47,7 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
 /**
  * Keywords with a structural role: never a name. Every other keyword is "soft" and is accepted
  * wherever a name is expected, because the project's own examples bind `-> plan` and take a
- * parameter `goal` (upstream rejects both; see the report on §1.1).
+ * parameter `goal` (upstream rejects both).
  */
 export const HARD_KEYWORDS: ReadonlySet<string> = new Set([
   'agent', 'beliefs', 'context', 'from', 'goals', 'on', 'capability', 'discoverable', 'flow', 'memory', 'tools',

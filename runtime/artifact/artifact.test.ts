@@ -330,7 +330,7 @@ describe('apxmobj-vectors decode to their dumps', () => {
     });
   }
 
-  it('minimal matches the annotated bytes of formats §3.5', () => {
+  it('minimal matches the annotated bytes in fixtures/minimal', () => {
     const bytes = fixture('minimal.apxmobj');
     assert.equal(bytes.length, 243);
     assert.equal(hex(bytes.subarray(0, 52)), '4150584d01000000bf00000000000000c1fc606ab500bd765c19c524b597c3b6fa8d5b3bccb8ecc232c51c1c0f279fca00000000');
@@ -368,7 +368,7 @@ describe('rejected and corrupted artifacts', () => {
     assert.equal(e.place?.file, 'hello_world.apxmobj');
     assert.match(e.hint ?? '', /apxm compile/);
     assert.deepEqual({ generation: e.details?.generation, dags: e.details?.dags, nodes: e.details?.nodes }, { generation: 'A', dags: 1, nodes: 3 });
-    // ...whereas read as a current-layout payload it runs off the end ("eof", formats §3.7)
+    // ...whereas read as a current-layout payload it runs off the end ("eof")
     assert.throws(() => readPayload(new BincodeReader(bytes.subarray(HEADER_SIZE), { baseOffset: HEADER_SIZE })),
       (err: unknown) => err instanceof BincodeError && err.failure === 'eof');
     assert.equal(detectLegacyLayout(minimal.subarray(HEADER_SIZE)), undefined);

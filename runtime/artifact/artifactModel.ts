@@ -1,5 +1,5 @@
 /**
- * The `.apxmobj` payload as it is on the wire (spec formats §3.3, HEAD = "Gen C"), field for
+ * The `.apxmobj` payload as it is on the wire (HEAD = "Gen C"), field for
  * field and in field order, with upstream's Rust field names. This model is lossless: u64/i64 are
  * `bigint`, floats keep their exact bits, attribute lists and object entries keep their wire order
  * (duplicates included), so decode → encode reproduces the same bytes. Convert to runtime `Value`s
@@ -13,7 +13,7 @@ import { compareUtf8, I64_MAX, I64_MIN } from './bincode.js';
 
 /**
  * `AISOperationType` u32 index *in the artifact*: the declaration order of the HEAD Rust enum
- * (spec §3.3, fixtures' enums.json). Not the compiler's "wire index" (`OpInfo.wireIndex`, 0 INV,
+ * (fixtures' enums.json). Not the compiler's "wire index" (`OpInfo.wireIndex`, 0 INV,
  * 1 ASK, …) that SWITCH region objects and the internal C++→Rust format use.
  */
 export const ARTIFACT_OP_ORDER: readonly OpName[] = [
@@ -210,7 +210,7 @@ export function valueToWireValue(v: Value, sortKeys = true, depth = 0): WireValu
   }
 }
 
-/** Upstream `Artifact` accessors (spec §3.4): the first DAG with `is_entry`. */
+/** Upstream `Artifact` accessors: the first DAG with `is_entry`. */
 export function entryDag(p: ArtifactPayload): WireDag | undefined {
   return p.dags.find((d) => d.is_entry);
 }

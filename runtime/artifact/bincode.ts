@@ -1,6 +1,6 @@
 /**
- * The bincode 1.3.3 *legacy* configuration that upstream's `.apxmobj` payload uses (spec formats
- * §3.2): fixed-width little-endian integers (no varint), u64 length prefixes for strings and
+ * The bincode 1.3.3 *legacy* configuration that upstream's `.apxmobj` payload uses:
+ * fixed-width little-endian integers (no varint), u64 length prefixes for strings and
  * sequences, `Option` as a 0/1 tag byte, enums as a u32 variant index, `bool` as one 0/1 byte,
  * `f64` as IEEE-754 binary64 LE, strings as UTF-8. No size limit upstream; here every read is
  * bounds-checked and every length prefix is checked against the bytes that remain *before*

@@ -1,13 +1,13 @@
 /**
- * Reads `.apxmobj` artifacts (spec formats §3): the 52-byte header, the BLAKE3 check, the bincode
+ * Reads `.apxmobj` artifacts: the 52-byte header, the BLAKE3 check, the bincode
  * payload (HEAD schema, "Gen C"), and turns the DAGs into a runtime `Program`.
  *
  * Like upstream's `Artifact::from_bytes`, the reader accepts bytes after `52 + payload_len`, bytes
  * left inside the payload after a complete `ArtifactPayload` (bincode's legacy config allows
  * trailing bytes), and any `flags` value (upstream stores it; nothing reads it). Two deliberate
  * differences: errors are specific (upstream says `Invalid artifact header` for a bad magic and for
- * both kinds of truncation), and payloads in the older "Gen A"/"Gen B" layouts (§3.7, which also
- * claim header version 1) are recognised and rejected as such instead of failing with a bare
+ * both kinds of truncation), and payloads in the older "Gen A"/"Gen B" layouts (which also claim
+ * header version 1) are recognised and rejected as such instead of failing with a bare
  * bincode "eof" or decoding into garbage.
  */
 import { readFile } from 'node:fs/promises';
@@ -114,7 +114,7 @@ export function decodeArtifact(input: Uint8Array, file?: string): DecodedArtifac
     if (!(e instanceof BincodeError)) throw e;
     rejectLegacy(payloadBytes, file);
     fail('E_PROGRAM_PARSE', 'malformed-payload', `Serialization error: malformed artifact payload: ${e.message}`, file,
-      `the payload does not follow the artifact schema this runtime reads (formats §3.3); ${RECOMPILE}`,
+      `the payload does not follow the artifact schema this runtime reads; ${RECOMPILE}`,
       { offset: e.offset, reading: e.reading, failure: e.failure }, e);
   }
   // A Gen C writer never leaves bytes inside the payload; if some are left and an older layout
@@ -140,7 +140,7 @@ export async function readArtifactFile(file: string): Promise<DecodedArtifact> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Payload (Gen C, spec §3.3/§3.5)
+// Payload (Gen C)
 
 // Smallest encoded size of each element kind, for length-prefix checks.
 const MIN_DAG = 8 + 8 + 8 + 8 + 1 + 1 + 8;
@@ -240,7 +240,7 @@ export function readValue(r: BincodeReader, p: string): WireValue {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Older layouts (spec §3.7): recognised only to reject them with a clear message.
+// Older layouts: recognised only to reject them with a clear message.
 
 type LegacyGeneration = 'A' | 'B';
 interface LegacyShape { generation: LegacyGeneration; dags: number; nodes: number }
@@ -311,7 +311,7 @@ export interface ArtifactToProgramOptions {
   useProgramSection?: boolean;
 }
 
-/** The flow name a DAG is registered under (spec §2.4/§3.4, runtime-semantics §5.4). */
+/** The flow name a DAG is registered under. */
 export function dagFlowName(dag: WireDag, index: number): string {
   const name = dag.metadata_name;
   return name !== null && name.trim() !== '' ? name.trim() : `default.flow_${index}`;
@@ -341,7 +341,7 @@ function rethrowWithArtifactPaths(e: unknown, file: string | undefined): never {
  *
  * - Ops and dependencies are already names in the model (decoded by their artifact indices).
  * - Node ids must fit a JS number exactly (≤ 2^53−1), else E_PROGRAM_UNSUPPORTED.
- * - Node names: from the program section, else `<op>_<id>` (artifacts have none, §3.6).
+ * - Node names: from the program section, else `<op>_<id>` (artifacts have none).
  * - Edges keep their order, except that each node's incoming edges are put in the order of its
  *   `input_tokens` (the runtime orders Data inputs by edge order; upstream by token order).
  * - Tokens, `entry_nodes`/`exit_nodes` and node metadata (priority, latency, codelet id) have no

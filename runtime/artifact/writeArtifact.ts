@@ -1,5 +1,5 @@
 /**
- * Writes `.apxmobj` artifacts in upstream's byte layout (spec formats §3): 52-byte header (magic,
+ * Writes `.apxmobj` artifacts in upstream's byte layout: 52-byte header (magic,
  * version 1, payload length, BLAKE3 of the payload, flags) + the bincode payload.
  *
  * `encodeArtifact` writes the model exactly as given (attribute and object-entry order included),
@@ -150,7 +150,7 @@ export async function writeArtifactFile(file: string, model: ArtifactPayload, op
 // ---------------------------------------------------------------------------------------------
 // Program → model
 
-/** Upstream's workspace version, which its compiler stores in `compiler_version` (§3.4). */
+/** Upstream's workspace version, which its compiler stores in `compiler_version`. */
 export const UPSTREAM_COMPILER_VERSION = '0.0.1';
 
 export interface ProgramToArtifactOptions {
@@ -168,7 +168,7 @@ export interface ProgramToArtifactOptions {
 
 /**
  * A Program → artifact model, one DAG per flow in program order, the way upstream's `lower_dag`
- * (spec formats §2.5) turns a graph into an ExecutionDag, plus upstream's writer rules (§3.4):
+ * turns a graph into an ExecutionDag, plus upstream's writer rules:
  * - node ids, ops and attributes are kept (attributes and object entries sorted by key; numbers →
  *   Integer when integral and in i64 range, else Float); nodes stay in flow order;
  * - edge k (0-based, flow order) carries token k+1: appended to its source's `output_tokens` and
@@ -178,7 +178,7 @@ export interface ProgramToArtifactOptions {
  * - node metadata: priority 0, no latency, no codelet id (as the compiler writes);
  * - `metadata_name` = `Agent.flow`, `is_entry` = the program's entry flow, parameters kept;
  * - `module_name` = the entry flow's name, `created_at` = now, `compiler_version` = "0.0.1".
- * What this does *not* do is upstream's MLIR path (§2.7/§3.6): no renumbering of ids, no RETURN
+ * What this does *not* do is upstream's MLIR path: no renumbering of ids, no RETURN
  * insertion, no `mem_<id>` UMEM keys, no `ais.*` scheduling annotations, no attribute renames.
  * Those reshape the graph for upstream's runtime; this runtime executes the graph as written.
  */

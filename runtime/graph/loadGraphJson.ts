@@ -1,6 +1,6 @@
 /**
- * ApxmGraph JSON → Program. Accepts one graph (`{name, nodes, edges, parameters?, metadata?}`,
- * spec formats §2.1) or a bundle of flows (`{name?, entry?, flows: [graph, ...]}`, graph names
+ * ApxmGraph JSON → Program. Accepts one graph (`{name, nodes, edges, parameters?, metadata?}`)
+ * or a bundle of flows (`{name?, entry?, flows: [graph, ...]}`, graph names
  * `Agent.flow`). Every problem is reported with its JSON path and a fix.
  */
 import { ApxmError } from '../errors.js';

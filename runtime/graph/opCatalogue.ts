@@ -1,4 +1,4 @@
-/** The 32 AIS operations (spec runtime-semantics §1.4): names, families, latency classes, wire indices. */
+/** The 32 AIS operations: names, families, latency classes, wire indices. */
 import type { LatencyClass } from '../llm/types.js';
 
 export const OP_NAMES = [

@@ -1,5 +1,5 @@
 /**
- * Prompt assembly (spec backends-memory §1.5–1.6, with upstream's REFLECT and VERIFY bugs fixed:
+ * Prompt assembly (as upstream's, with upstream's REFLECT and VERIFY bugs fixed:
  * REFLECT sends its inputs and history, VERIFY asks for a strict JSON verdict).
  */
 import { hasOwn, replacePlaceholders } from '../values/placeholders.js';

@@ -1,7 +1,7 @@
 /**
  * One storage interface for the persistent tiers (LTM, Episodic) and the coordination tables
  * (PAUSE checkpoints, CLAIM queues). Every backend passes the same conformance suite
- * (memory/storage.conformance.ts): better-sqlite3, node:sqlite, and the in-memory one.
+ * (memory/storageConformance.ts): better-sqlite3, node:sqlite, and the in-memory one.
  */
 import type { Value } from '../values/value.js';
 

@@ -11,7 +11,7 @@ export const constStr: OpHandler = (ctx) => {
   return fillText(ctx, value).value;
 };
 
-/** Prints the message then each input it does not reference (spec §3.8); the printed text is also the op's output. */
+/** Prints the message then each input it does not reference; the printed text is also the op's output. */
 export const print: OpHandler = (ctx) => {
   const raw = ctx.attrs.string(['message', 'template_str']) ?? '';
   const { value, used } = fillText(ctx, raw);

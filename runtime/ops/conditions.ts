@@ -1,5 +1,5 @@
 /**
- * GUARD's condition language (spec §3.12): keywords (`not_empty`, `is_null`, `is_true`...) and
+ * GUARD's condition language: keywords (`not_empty`, `is_null`, `is_true`...) and
  * comparisons (`> 3`, `== "done"`). Also used by BRANCH_ON_VALUE and loop `while`/`until`.
  */
 import { ApxmError } from '../errors.js';

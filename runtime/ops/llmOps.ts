@@ -1,4 +1,4 @@
-/** ASK, THINK, REASON, PLAN, REFLECT, VERIFY (spec §3.2–3.5, §4, with the [FIX]es). */
+/** ASK, THINK, REASON, PLAN, REFLECT, VERIFY. */
 import { ApxmError } from '../errors.js';
 import { buildPlanPrompt, buildReflectPrompt, buildVerifyPrompt, renderTemplate } from '../llm/prompts.js';
 import { extractJson, parsePlanReply, parseReasonReply, parseReflectReply, parseVerifyReply } from '../llm/structuredOutput.js';

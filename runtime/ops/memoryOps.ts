@@ -1,4 +1,4 @@
-/** QMEM and UMEM (spec §3.1), with real full-text search for LTM. */
+/** QMEM and UMEM, with real full-text search for LTM. */
 import type { Value } from '../values/value.js';
 import { parseTier, searchMemory, writeMemory } from './memoryAccess.js';
 import type { OpHandler } from './opContext.js';

@@ -29,8 +29,8 @@ export interface RecordedCapabilityCall {
   nodeId: number | null;
   name: string;
   /**
-   * Present only when the trace recorded them: in the payload, or in a `capability_request`
-   * event {name, params} of the same node just before. traceRecorder.ts records neither yet.
+   * Present when the trace recorded them: in the payload, or in a `capability_request` event
+   * {name, params} of the same node just before (what traceRecorder.ts writes).
    */
   params?: ValueObject;
   result: Value;

@@ -3,8 +3,9 @@
  * error, that the recorded run's call got. Nothing runs live during a replay: tools registered
  * before are shadowed, and those the recording never called fail as a divergence.
  *
- * Matching: by name and canonical JSON of the params when the trace holds params; traces from
- * traceRecorder.ts do not yet, and then calls match by name, preferring the same node, in order.
+ * Matching: by name and canonical JSON of the params (traceRecorder.ts records them in a
+ * `capability_request` event); a trace without params matches by name, preferring the same node,
+ * in order.
  */
 import { CapabilityRecord } from '../capabilities/capabilityRecord.js';
 import type { CapabilitySystem } from '../capabilities/capabilitySystem.js';

@@ -10,6 +10,7 @@ import type { NodeRef, RunStats, RuntimeEventEmitter, RuntimeEventName, RuntimeE
 import { EDGE_DATA, EDGE_EFFECT, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TAKES_TIME, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
 import { OP_CATALOGUE, type OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
+import { evaluateCondition } from '../ops/conditions.js';
 import type { RunServices } from '../ops/runServices.js';
 import type { Value } from '../values/value.js';
 import { Frame, NodeState, SKIPPED, type FrameOutcome, type LoopIteration, type Slot } from './frame.js';
@@ -784,8 +785,6 @@ export class Execution implements LaneClient {
   }
 
   private loopShouldStop(plan: LoopPlan, value: Value): boolean {
-    // evaluated lazily to keep conditions.ts out of the hot path
-    const { evaluateCondition } = conditionModule;
     if (plan.whileCondition !== undefined && !evaluateCondition(plan.whileCondition, value)) return true;
     if (plan.untilCondition !== undefined && evaluateCondition(plan.untilCondition, value)) return true;
     return false;
@@ -945,6 +944,3 @@ function definePerNodeOutputs(result: ExecutionResult, top: Frame): void {
     },
   });
 }
-
-// Loaded once; kept as a module object so loop conditions do not import on the hot path.
-import * as conditionModule from '../ops/conditions.js';

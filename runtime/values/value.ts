@@ -1,6 +1,6 @@
 /**
  * The runtime value: plain JSON. Objects keep insertion order, so prompts and displays are
- * deterministic (upstream used a hash map, spec §7.50).
+ * deterministic (upstream used a hash map).
  */
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
 export type ValueObject = { [key: string]: Value };
@@ -74,7 +74,7 @@ export function displayNumber(n: number): string {
   return (neg ? '-' : '') + out;
 }
 
-/** display(v), spec §1.2: strings quoted without escaping, arrays/objects bracketed. */
+/** display(v): strings quoted without escaping, arrays/objects bracketed. */
 export function display(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return String(v);
@@ -89,7 +89,7 @@ export function json(v: Value): string {
   return JSON.stringify(v);
 }
 
-/** print_fmt(v), spec §1.2: what PRINT shows. */
+/** print_fmt(v): what PRINT shows. */
 export function printFmt(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return v;
