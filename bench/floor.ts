@@ -23,7 +23,7 @@ export async function runFloor(s: Shape, limit = 8): Promise<number> {
       while (inFlight < limit && ready.length) {
         const i = ready.pop() as number;
         inFlight++;
-        noop(i).then(() => {
+        void noop(i).then(() => {
           inFlight--;
           done++;
           for (const t of out[i]) if (--pending[t] === 0) ready.push(t);

@@ -277,7 +277,7 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
       const n = rng.pick(NUMBERS);
       if (hits.length && rng.chance(0.7)) {
         const h = rng.pick(hits);
-        return s.slice(0, h.index) + n + s.slice((h.index as number) + h[0].length);
+        return s.slice(0, h.index) + n + s.slice((h.index) + h[0].length);
       }
       return insertAt(s, at, n);
     }
@@ -309,7 +309,7 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
       if (!words.length) return s;
       const w = rng.pick(words);
       const t = rng.chance(0.5) ? w[0].toUpperCase() : w[0][0].toUpperCase() + w[0].slice(1);
-      return s.slice(0, w.index) + t + s.slice((w.index as number) + w[0].length);
+      return s.slice(0, w.index) + t + s.slice((w.index) + w[0].length);
     }
   }
 }

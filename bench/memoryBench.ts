@@ -16,7 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function childRss(mode: 'idle' | 'run', nodes: number): number {
   const r = spawnSync(process.execPath, [path.join(here, 'rssChild.js'), mode, String(nodes)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string).maxRssMb as number;
+  return (JSON.parse(r.stdout.trim().split('\n').pop() as string) as { maxRssMb: number }).maxRssMb;
 }
 
 export async function memoryBench(emit: Emit, entries = 100_000): Promise<void> {

@@ -19,7 +19,7 @@ class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
       case 'server':
         return new vscode.DebugAdapterServer(config.get<number>('port', 4711), '127.0.0.1');
       default:
-        return new vscode.DebugAdapterInlineImplementation(new ApxmDebugSession() as unknown as vscode.DebugAdapter);
+        return new vscode.DebugAdapterInlineImplementation(new ApxmDebugSession());
     }
   }
 }

@@ -48,8 +48,8 @@ export function cancellationOf(signal: AbortSignal): Cancellation {
     get aborted() {
       return signal.aborted;
     },
-    get reason() {
-      return signal.reason;
+    get reason(): unknown {
+      return signal.reason as unknown;
     },
     onAbort(listener) {
       if (signal.aborted) {

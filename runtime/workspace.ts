@@ -24,7 +24,7 @@ export function readWorkspaceConfig(file: string): WorkspaceConfig {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
-    return parsed as WorkspaceConfig;
+    return parsed;
   } catch (e) {
     throw new ApxmError('E_CONFIG', `cannot read workspace config ${file}: ${(e as Error).message}`, { place: { file }, hint: 'it must be JSON like {"mcpServers": {...}, "remoteAgents": {...}}' });
   }

@@ -78,7 +78,7 @@ function killAll(pids, signal) {
 function inFlight(progressFile) {
   const stacks = new Map();
   const cut = [];
-  let text = '';
+  let text;
   try {
     text = readFileSync(progressFile, 'utf8');
   } catch {
@@ -110,7 +110,7 @@ function inFlight(progressFile) {
 
 function count(progressFile) {
   const tally = { passed: 0, failed: 0 };
-  let text = '';
+  let text;
   try {
     text = readFileSync(progressFile, 'utf8');
   } catch {

@@ -50,7 +50,7 @@ describe('bundles (dist/)', () => {
     const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     conn.listen();
     try {
-      const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} }) as { capabilities: Record<string, unknown> };
+      const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
       assert.ok(init.capabilities.hoverProvider);
       await conn.sendNotification('initialized', {});
       const uri = pathToFileURL(path.join(os.tmpdir(), 'bundle-check.ais')).href;

@@ -69,7 +69,7 @@ describe('bindingsInScope', () => {
     const body = d.ast.agents[0].flows[0];
     const m = resolveName(body, 'm', src.indexOf('return m'));
     assert.equal(m?.kind, 'merge');
-    assert.deepEqual(declarationsOf(m!).map((b) => src.slice(b.nameRange.offset - 3, b.nameRange.endOffset)), ['-> m', '-> m']);
+    assert.deepEqual(declarationsOf(m).map((b) => src.slice(b.nameRange.offset - 3, b.nameRange.endOffset)), ['-> m', '-> m']);
     assert.equal(resolveName(body, 'only', src.indexOf('return m'))?.kind, 'let', 'the catch arm returns, so the try arm alone goes on');
     const first = declaredBindings(body).find((b) => b.name === 'm')!;
     assert.equal(usesOf(body, first).length, 1);

@@ -83,8 +83,9 @@ export function builtinCall(callee: string): BuiltinCall | undefined {
 export function classifyCall(callee: string, options: ClassifyOptions = {}): CallClass {
   const local = options.localFlows;
   if (local) {
-    const decl = local instanceof Map ? local.get(callee) : undefined;
-    const found = local instanceof Map ? decl !== undefined : [...(local as Iterable<string>)].includes(callee);
+    const flows = local instanceof Map ? (local as ReadonlyMap<string, FlowDecl>) : undefined;
+    const decl = flows?.get(callee);
+    const found = flows ? decl !== undefined : [...(local as Iterable<string>)].includes(callee);
     if (found) return { kind: 'flow', callee, flow: callee, ...(decl ? { flowDecl: decl } : {}) };
   }
   const builtin = builtinCall(callee);

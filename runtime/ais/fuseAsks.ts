@@ -6,6 +6,7 @@
  * chain, which is why the debugger compiles without it.
  */
 import type { GraphEdgeJson, GraphNodeJson } from './flowLowerer.js';
+import { printFmt } from '../values/value.js';
 
 export interface FusedAsk {
   /** The node that remains (the last consumer of the chain). */
@@ -37,13 +38,13 @@ export function fuseAskChains(nodesIn: GraphNodeJson[], edgesIn: GraphEdgeJson[]
       const cData = cIn.filter((e) => e.dependency === 'Data');
       const j = cData.findIndex((e) => e.from === p.id);
       const shift = pData.length;
-      const cTemplate = String(c.attributes.template_str ?? '').replace(/\{(\d+)\}/g, (m, k: string) => {
+      const cTemplate = printFmt(c.attributes.template_str ?? '').replace(/\{(\d+)\}/g, (m, k: string) => {
         const i = Number(k);
         if (i === j) return '(the answer to the step above)';
         if (i >= cData.length) return m;
         return `{${shift + (i < j ? i : i - 1)}}`;
       });
-      c.attributes.template_str = `${String(p.attributes.template_str ?? '')}\n---\n${cTemplate}`;
+      c.attributes.template_str = `${printFmt(p.attributes.template_str ?? '')}\n---\n${cTemplate}`;
       // The producer's inputs come first, then the consumer's others; control edges of both stay.
       const keepC = cIn.filter((e) => e.from !== p.id);
       const moved = pIn.map((e) => ({ ...e, to: c.id }));

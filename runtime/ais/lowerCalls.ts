@@ -60,7 +60,7 @@ export function literalValue(e: Expression): Value | undefined {
     case 'Null': return null;
     case 'Array': {
       const items = e.elements.map(literalValue);
-      return items.every((x) => x !== undefined) ? (items as Value[]) : undefined;
+      return items.every((x) => x !== undefined) ? (items) : undefined;
     }
     default: return undefined;
   }

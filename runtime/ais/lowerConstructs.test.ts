@@ -25,7 +25,7 @@ function compile(src: string, optimize: 0 | 1 = 0): Program {
 
 async function run(src: string, args: Record<string, Value>, options: { script?: ScriptedReply[]; tools?: Record<string, (p: Record<string, unknown>) => unknown>; optimize?: 0 | 1 } = {}) {
   const rt = await makeRuntime({ llmProvider: new SimulatedProvider({ script: options.script ?? [] }) });
-  for (const [name, fn] of Object.entries(options.tools ?? {})) tool(rt, name, async (p) => fn(p as Record<string, unknown>) as Value);
+  for (const [name, fn] of Object.entries(options.tools ?? {})) tool(rt, name, async (p) => fn(p));
   const log = recordEvents(rt);
   const program = compile(src, options.optimize);
   const result = await rt.execute(program, { args });

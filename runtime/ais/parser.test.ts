@@ -22,11 +22,11 @@ const flow = (a: AgentDecl, name: string): FlowDecl => {
 };
 const asLet = (s: Statement | undefined): LetStmt => {
   assert.equal(s?.kind, 'Let');
-  return s as LetStmt;
+  return s;
 };
 const asCall = (e: Expression): CallExpr => {
   assert.equal(e.kind, 'Call');
-  return e as CallExpr;
+  return e;
 };
 
 describe('AIS parser: the example programs', () => {

@@ -14,7 +14,7 @@ import { Runtime } from '../runtime.js';
 import type { Value } from '../values/value.js';
 import {
   ARTIFACT_DEPENDENCY_ORDER, ARTIFACT_OP_ORDER, floatBits, wire, wireValueToValue, valueToWireValue,
-  type ArtifactPayload, type WireDag, type WireValue,
+  type WireDag, type WireValue,
 } from './artifactModel.js';
 import { BincodeError, BincodeReader } from './bincode.js';
 import { artifactToProgram, decodeArtifact, detectLegacyLayout, edgeOrder, HEADER_SIZE, readArtifactFile, readPayload, type ArtifactErrorReason } from './readArtifact.js';
@@ -425,6 +425,7 @@ describe('rejected and corrupted artifacts', () => {
     p = payload();
     p[226 - 52] = 2;
     e = expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /expected a boolean.*byte 226.*dags\[0\]\.is_entry/);
+    assert.equal(e.details?.offset, 226);
     // Option tag 7 for module_name at byte 52
     p = payload();
     p[0] = 7;
@@ -441,7 +442,7 @@ describe('rejected and corrupted artifacts', () => {
     // payload cut short (length and hash consistent): end of data, with its offset
     p = payload().subarray(0, 100);
     e = expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /unexpected end of data|larger than/);
-    assert.ok(typeof e.details?.offset === 'number' && (e.details.offset as number) <= 152);
+    assert.ok(typeof e.details?.offset === 'number' && (e.details.offset) <= 152);
     // "hi" → "hI": still valid, a different value
     p = payload();
     p[145 - 52] = 0x49;

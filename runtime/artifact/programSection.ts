@@ -49,7 +49,7 @@ export interface ProgramExtras {
 function isSourceRange(x: unknown): x is SourceRange {
   if (!isObject(x as Value)) return false;
   const s = x as Record<string, unknown>;
-  const int = (k: string, optional = false) => (optional && s[k] === undefined) || (typeof s[k] === 'number' && Number.isSafeInteger(s[k]) && (s[k] as number) >= 0);
+  const int = (k: string, optional = false) => (optional && s[k] === undefined) || (typeof s[k] === 'number' && Number.isSafeInteger(s[k]) && (s[k]) >= 0);
   return typeof s.file === 'string' && int('line') && int('column') && int('endLine', true) && int('endColumn', true);
 }
 

@@ -1,7 +1,7 @@
 /** CONST_STR, PRINT, AGENT, YIELD. */
 import { printFmt } from '../values/value.js';
 import type { OpHandler } from './opContext.js';
-import { fillString, fillText } from './templateVars.js';
+import { fillText } from './templateVars.js';
 
 /** A constant; `{k}` and `{{name}}` in it are filled (the AIS lowering builds strings this way). */
 export const constStr: OpHandler = (ctx) => {

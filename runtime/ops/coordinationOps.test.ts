@@ -30,7 +30,7 @@ async function captureStdout(fn: () => Promise<number>): Promise<{ code: number;
   process.stdout.write = ((chunk: string | Uint8Array) => {
     out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  }) as typeof process.stdout.write;
+  });
   try {
     const code = await fn();
     return { code, out };

@@ -2,7 +2,7 @@
 import { ApxmError } from '../errors.js';
 import { buildPlanPrompt, buildReflectPrompt, buildVerifyPrompt, renderTemplate } from '../llm/prompts.js';
 import { extractJson, parsePlanReply, parseReasonReply, parseReflectReply, parseVerifyReply } from '../llm/structuredOutput.js';
-import { display, isObject, textOf, toValue, type Value } from '../values/value.js';
+import { display, isObject, printFmt, textOf, toValue, type Value } from '../values/value.js';
 import { callLlm } from './llmCall.js';
 import { readMemory, recordEpisode, writeMemory } from './memoryAccess.js';
 import type { OpContext, OpHandler } from './opContext.js';
@@ -107,7 +107,7 @@ export const reflect: OpHandler = async (ctx) => {
 };
 
 function summarise(v: Value, nodeId: number | null): string {
-  const text = isObject(v) && 'op' in v ? `${v.op} node ${nodeId}${v.error ? ` failed: ${isObject(v.error) ? v.error.message : display(v.error)}` : ''}` : display(v);
+  const text = isObject(v) && 'op' in v ? `${printFmt(v.op)} node ${nodeId}${v.error ? ` failed: ${isObject(v.error) ? printFmt(v.error.message) : display(v.error)}` : ''}` : display(v);
   return text.length > 300 ? text.slice(0, 300) + '…' : text;
 }
 

@@ -140,7 +140,7 @@ export function recordedRunFromTrace(run: RunRecord, events: EpisodicEvent[], so
       recorded.capabilityCalls.push(call);
     } else if (e.eventType === 'print') {
       if (typeof e.payload !== 'string') throw traceError(source, path, 'expected the printed text (a string)');
-      recorded.prints.push({ ...at, text: e.payload as string });
+      recorded.prints.push({ ...at, text: e.payload });
     }
   });
   return recorded;

@@ -14,24 +14,24 @@ export class TraceFields {
 
   object(v: Value | undefined, path: string): ValueObject {
     if (!isObject(v)) this.fail(path, `expected an object, found ${kind(v)}`);
-    return v as ValueObject;
+    return v;
   }
 
   array(v: Value | undefined, path: string): Value[] {
     if (!Array.isArray(v)) this.fail(path, `expected an array, found ${kind(v)}`);
-    return v as Value[];
+    return v;
   }
 
   string(o: ValueObject, key: string, path: string): string {
     const v = o[key];
     if (typeof v !== 'string') this.fail(`${path}.${key}`, `expected a string, found ${kind(v)}`);
-    return v as string;
+    return v;
   }
 
   number(o: ValueObject, key: string, path: string): number {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`${path}.${key}`, `expected a number, found ${kind(v)}`);
-    return v as number;
+    return v;
   }
 
   /** A number, or undefined when the key is absent or null. */
@@ -44,7 +44,7 @@ export class TraceFields {
     const v = o[key];
     if (v === null) return null;
     if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(`${path}.${key}`, `expected an integer or null, found ${kind(v)}`);
-    return v as number;
+    return v;
   }
 
   oneOf<T extends string>(o: ValueObject, key: string, path: string, allowed: readonly T[]): T {

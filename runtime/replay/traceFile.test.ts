@@ -28,7 +28,7 @@ function storedRun() {
 }
 
 /** A valid trace file's JSON, changed by `edit`, parsed; returns the error. */
-function errorOf(edit: (json: any) => void): ApxmError { // eslint-disable-line @typescript-eslint/no-explicit-any
+function errorOf(edit: (json: any) => void): ApxmError {
   const json = structuredClone(traceFileOf(storedRun()));
   edit(json);
   try {
@@ -78,7 +78,7 @@ describe('trace files', () => {
   });
 
   it('names the JSON path of a malformed run or event', () => {
-    const cases: [(j: any) => void, string][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    const cases: [(j: any) => void, string][] = [
       [(j) => delete j.run.runId, '$.run.runId: expected a string, found nothing'],
       [(j) => (j.run.status = 'done'), '$.run.status: expected one of running, succeeded, failed, cancelled, paused, found "done"'],
       [(j) => (j.events = {}), '$.events: expected an array, found an object'],

@@ -8,7 +8,7 @@ import type { CancellationSource } from '../cancellation.js';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import type { NodeRef, RunStats, RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
 import { EDGE_DATA, EDGE_EFFECT, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TAKES_TIME, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
-import { OP_CATALOGUE, type OpName } from '../graph/opCatalogue.js';
+import type { OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
 import { evaluateCondition } from '../ops/conditions.js';
 import type { RunServices } from '../ops/runServices.js';
@@ -256,7 +256,7 @@ export class Execution implements LaneClient {
     for (const e of layout.externalEdges) this.placeExternal(frame, e, this.externalValue(frame, edges[e].from));
     if (iteration) {
       const exits = iteration.loop.exitEdges;
-      frame.exitSlots = new Array(exits.length);
+      frame.exitSlots = new Array<Slot>(exits.length);
       for (let k = 0; k < exits.length; k++) {
         const src = edges[exits[k]].from;
         if (frame.isActive(src)) frame.exitPending++;
@@ -769,7 +769,7 @@ export class Execution implements LaneClient {
         }
         results.push(outcome.value);
         if (plan.whileCondition !== undefined || plan.untilCondition !== undefined) {
-          let stop = false;
+          let stop: boolean;
           try {
             stop = this.loopShouldStop(plan, outcome.value);
           } catch (e) {

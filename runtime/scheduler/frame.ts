@@ -79,8 +79,8 @@ export class Frame {
     this.state = new Uint8Array(buffer, n * 8, n);
     this.pending.set(layout.pending);
     this.state.set(layout.members); // members are 1, NodeState.Pending; the rest 0, Inactive
-    this.slots = new Array(flow.inputBase[n]);
-    this.outputs = new Array(n);
+    this.slots = new Array<Slot>(flow.inputBase[n]);
+    this.outputs = new Array<Value>(n);
     this.remaining = nodes.length;
   }
 

@@ -235,7 +235,7 @@ describe('random DAGs (property)', () => {
       try {
         await sleep(Number(params.ms));
         if (fail) throw new Error('flaky tool failed');
-        return `slept ${params.ms}`;
+        return `slept ${Number(params.ms)}`;
       } finally {
         toolsInFlight--;
       }

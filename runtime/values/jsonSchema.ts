@@ -24,7 +24,7 @@ export function schemaProblem(schema: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'a JSON Schema must be an object';
   try {
     const key = JSON.stringify(schema);
-    if (!cache.has(key)) cache.set(key, ajv.compile(schema as object));
+    if (!cache.has(key)) cache.set(key, ajv.compile(schema));
     return undefined;
   } catch (e) {
     return (e as Error).message;

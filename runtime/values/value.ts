@@ -16,7 +16,7 @@ export function nestsDeeperThan(x: unknown, limit: number): boolean {
     const [v, d] = stack.pop() as [unknown, number];
     if (v === null || typeof v !== 'object') continue;
     if (d >= limit) return true;
-    for (const c of Array.isArray(v) ? v : Object.values(v as object)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
   }
   return false;
 }
@@ -49,11 +49,13 @@ export function toValue(x: unknown): Value {
       if (x instanceof Map) return Object.fromEntries([...x].map(([k, v]) => [String(k), toValue(v)]));
       if (x instanceof Set) return [...x].map(toValue);
       const out: ValueObject = {};
-      for (const [k, v] of Object.entries(x as object)) if (v !== undefined) out[k] = toValue(v);
+      for (const [k, v] of Object.entries(x)) if (v !== undefined) out[k] = toValue(v);
       return out;
     }
+    case 'symbol':
+      return x.toString();
     default:
-      return String(x);
+      return Function.prototype.toString.call(x); // a function: its source text
   }
 }
 

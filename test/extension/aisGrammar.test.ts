@@ -29,7 +29,7 @@ function scopesAt(line: string, text: string): string[] {
     for (const r of repo.patterns ?? [repo]) {
       if (!r.match) continue;
       for (const m of line.matchAll(new RegExp(r.match, 'gm'))) {
-        const start = m.index!;
+        const start = m.index;
         if (start <= at && at < start + m[0].length) {
           if (r.name) found.push(r.name);
           for (const [k, c] of Object.entries(r.captures ?? {})) if (m[Number(k)] === text) found.push(c.name);

@@ -315,7 +315,7 @@ describe('AIS language server over stdio', () => {
     const reply = await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: programUri } });
     const symbols = (reply ?? []) as (DocumentSymbol | SymbolInformation)[];
     assert.ok(symbols.every((s): s is DocumentSymbol => 'children' in s));
-    const tree = (symbols as DocumentSymbol[]).map((a) => [a.name, (a.children ?? []).map((f) => [f.name, (f.children ?? []).map((b) => b.name)])]);
+    const tree = (symbols).map((a) => [a.name, (a.children ?? []).map((f) => [f.name, (f.children ?? []).map((b) => b.name)])]);
     assert.deepEqual(tree, [
       ['Researcher', [['gather', ['sources']], ['summarize', ['summary']]]],
       ['Writer', [['notes', []], ['main', ['found', 'draft', 'short']], ['other', ['later']]]],

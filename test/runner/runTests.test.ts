@@ -30,8 +30,8 @@ async function runRunner(files: Record<string, string>, env: Record<string, stri
     for (const [name, source] of Object.entries(files)) writeFileSync(path.join(dir, name), source);
     const child = spawn(process.execPath, [runner], { env: { ...process.env, APXM_TEST_OUT: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       return { code, output };
