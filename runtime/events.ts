@@ -9,7 +9,6 @@ import type { LlmPhase, TokenUsage } from './llm/types.js';
 import type { Value } from './values/value.js';
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
-export type NodeOutcome = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 /** `<runId>:<frame>:<node>` → [frame, node]; [null, null] for run-level ids. */
 export function parseExecId(nodeExecId: string): [number | null, number | null] {

@@ -359,10 +359,6 @@ export interface ErrorExpr {
   range: AisRange;
 }
 
-export type AstNode =
-  | Program | AgentDecl | MemoryDecl | BeliefDecl | GoalDecl | Param | CapabilityDecl | FlowDecl | OnEventDecl
-  | Statement | Block | SwitchCase | Expression;
-
 export const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
   '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div', '%': 'Mod', '&&': 'And', '||': 'Or',
   '==': 'Equal', '!=': 'NotEqual', '<': 'Less', '<=': 'LessEqual', '>': 'Greater', '>=': 'GreaterEqual',

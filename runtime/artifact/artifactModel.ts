@@ -28,7 +28,6 @@ export const ARTIFACT_DEPENDENCY_ORDER: readonly DependencyType[] = ['Data', 'Ef
 
 /** `WireValue` variant index → kind, in declaration order. */
 export const WIRE_VALUE_KINDS = ['Null', 'Bool', 'Integer', 'Float', 'String', 'Array', 'Object', 'Token'] as const;
-export type WireValueKind = (typeof WIRE_VALUE_KINDS)[number];
 
 export interface ArtifactPayload {
   metadata: ArtifactMetadata;
@@ -213,14 +212,4 @@ export function valueToWireValue(v: Value, sortKeys = true, depth = 0): WireValu
 /** Upstream `Artifact` accessors: the first DAG with `is_entry`. */
 export function entryDag(p: ArtifactPayload): WireDag | undefined {
   return p.dags.find((d) => d.is_entry);
-}
-
-/** `into_dag`: the entry DAG, else the first. */
-export function intoDag(p: ArtifactPayload): WireDag | undefined {
-  return entryDag(p) ?? p.dags[0];
-}
-
-/** DAGs without `is_entry`. */
-export function flowDags(p: ArtifactPayload): WireDag[] {
-  return p.dags.filter((d) => !d.is_entry);
 }

@@ -101,11 +101,6 @@ export function printFmt(v: Value): string {
   return JSON.stringify(v);
 }
 
-/** raw_or_display(v): strings raw, everything else display(v). */
-export function rawOrDisplay(v: Value): string {
-  return typeof v === 'string' ? v : display(v);
-}
-
 /** Human-friendly text of a value for templates: strings raw, others compact JSON. */
 export function textOf(v: Value): string {
   if (typeof v === 'string') return v;
