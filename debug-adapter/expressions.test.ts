@@ -38,6 +38,18 @@ describe('debugger expressions', () => {
     assert.throws(() => evaluateText('constructor.constructor("x")', s), ExpressionError);
   });
 
+  it('inherited properties are no names: not as a root, not as a function', { timeout: 10_000 }, () => {
+    // a scope that reads a plain object: its inherited members must still not resolve
+    const naive: Scope = { lookup: (r) => ({ a: 1 } as Record<string, Value>)[r] };
+    for (const e of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'constructor.name']) {
+      assert.throws(() => evaluateText(e, naive), /is not defined here/, e);
+    }
+    for (const e of ['toString()', 'constructor(1)', 'hasOwnProperty("len")', 'valueOf()', '__lookupGetter__("x")']) {
+      assert.throws(() => evaluateText(e, s), /unknown function/, e);
+    }
+    assert.equal(evaluateText('len("abc")', s), 3);
+  });
+
   it('log messages interpolate {expressions} and show errors in place', () => {
     assert.equal(interpolateLogMessage('to {inputs[0]} with {tokens} tokens, {oops.x}', s), "to Oslo with 120 tokens, <'oops' is not defined here>");
   });
