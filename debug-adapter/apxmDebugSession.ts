@@ -309,10 +309,10 @@ export class ApxmDebugSession extends DebugSession {
       this.end(2);
       return;
     }
-    void this.handle.result.then((r) => this.onFinished(r.status, r.result, r.error), (e) => {
+    this.background(this.handle.result.then((r) => this.onFinished(r.status, r.result, r.error), (e) => {
       this.console(formatError(asApxmError(e)) + '\n', 'stderr');
       this.end(1);
-    });
+    }), 'the end of the run');
   }
 
   // ---------------------------------------------------------------- runtime → DAP
@@ -529,7 +529,7 @@ export class ApxmDebugSession extends DebugSession {
             resolve(f.frameId);
           }
         });
-        void exec.step({ frameId: target.frameId, nodeId: target.nodeId }).then(() => { off?.(); resolve(undefined); });
+        this.background(exec.step({ frameId: target.frameId, nodeId: target.nodeId }).finally(() => { off?.(); resolve(undefined); }), 'stepIn');
       });
       const frameId = await entered;
       if (this.finished) return;
@@ -547,7 +547,7 @@ export class ApxmDebugSession extends DebugSession {
           events?.on('node:failed', (e) => { if (e.nodeExecId === target.nodeExecId) { offs.forEach((o) => o?.()); resolve(); } }),
         ];
       });
-      void exec.step({ frameId: target.frameId, nodeId: target.nodeId });
+      this.background(exec.step({ frameId: target.frameId, nodeId: target.nodeId }), 'next');
       exec.resume();
       await done;
       if (!this.finished && !exec.isPaused) {
