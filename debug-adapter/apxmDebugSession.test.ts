@@ -3,18 +3,19 @@
  * (from @vscode/debugadapter-testsupport) starts `dapMain.js` over stdio (and once over TCP).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { openStorage } from '../runtime/memory/openStorage.js';
 import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
+import { closeDebugClient, openDebugClient, spawnDapServer } from '../test/support/dapWire.js';
+import { logger } from '@vscode/debugadapter';
 import { ApxmDebugSession } from './apxmDebugSession.js';
+import { startDapServer } from './dapServer.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADAPTER = path.join(HERE, 'dapMain.js');
@@ -22,14 +23,13 @@ const CLI = path.join(HERE, 'apxmCli.js');
 const EXAMPLES = path.resolve(HERE, '../../examples');
 const example = (name: string) => path.join(EXAMPLES, name);
 
-async function withClient(fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
-  dc.defaultTimeout = 15_000;
-  await dc.start();
+/** A DebugClient on the adapter over stdio, stopped when the test ends (even on a timeout). */
+async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
+  const dc = await openDebugClient(t, ADAPTER);
   try {
     await fn(dc);
   } finally {
-    await dc.stop().catch(() => undefined);
+    await closeDebugClient(dc);
   }
 }
 
@@ -40,13 +40,6 @@ const outputs = (dc: DebugClient, category?: string): string[] => {
   });
   return seen;
 };
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, '127.0.0.1', () => { sock.destroy(); resolve(true); });
-    sock.once('error', () => resolve(false));
-  });
-}
 
 async function scopeVariables(dc: DebugClient, frameId: number, scope: string): Promise<DebugProtocol.Variable[]> {
   const scopes = await dc.scopesRequest({ frameId });
@@ -62,13 +55,13 @@ async function topFrame(dc: DebugClient, threadId?: number): Promise<DebugProtoc
 }
 
 describe('debug adapter over DAP', () => {
-  it('noDebug runs the program to the end with PRINT in the Debug Console', () => withClient(async (dc) => {
+  it('noDebug runs the program to the end with PRINT in the Debug Console', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const out = outputs(dc, 'stdout');
     await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lisbon' }, noDebug: true }), dc.waitForEvent('terminated')]);
     assert.ok(out.some((o) => o.startsWith('Plan: [simulated]')), out.join('|'));
   }));
 
-  it('launches every example (AIS and JSON) and runs it to a clean exit', async () => {
+  it('launches every example (AIS and JSON) and runs it to a clean exit', { timeout: 300_000 }, async (t) => {
     const args: Record<string, Record<string, string>> = {
       trip: { city: 'Lisbon' }, support: { ticket: 'refund' }, resilient: { topic: 'rust' }, review: { topic: 'caches' },
       self: { goal: 'a haiku' }, notes: { question: 'why' }, release: { version: '1.0' },
@@ -76,7 +69,7 @@ describe('debug adapter over DAP', () => {
     const files = readdirSync(EXAMPLES).filter((f) => /\.(ais|json)$/.test(f));
     assert.equal(files.length, 14);
     for (const f of files) {
-      await withClient(async (dc) => {
+      await withClient(t, async (dc) => {
         const exited = dc.waitForEvent('exited');
         await Promise.all([dc.configurationSequence(), dc.launch({ program: example(f), args: args[f.split(/[-_]/)[0]], stopOnEntry: true }), dc.waitForEvent('stopped')]);
         await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
@@ -85,7 +78,7 @@ describe('debug adapter over DAP', () => {
     }
   });
 
-  it('the token-budget filter stops on the op over budget; an uncaught failure ends the run after it', () => withClient(async (dc) => {
+  it('the token-budget filter stops on the op over budget; an uncaught failure ends the run after it', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-budget-'));
     try {
       const file = path.join(dir, 'budget.ais');
@@ -102,7 +95,7 @@ describe('debug adapter over DAP', () => {
     }
   }));
 
-  it('a program with errors fails the launch with the first error, and lists every error with its place', () => withClient(async (dc) => {
+  it('a program with errors fails the launch with the first error, and lists every error with its place', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-bad-'));
     try {
       const file = path.join(dir, 'bad.ais');
@@ -116,7 +109,7 @@ describe('debug adapter over DAP', () => {
     }
   }));
 
-  it('a line breakpoint stops before the op on that line, with its inputs in the Operation scope', () => withClient(async (dc) => {
+  it('a line breakpoint stops before the op on that line, with its inputs in the Operation scope', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('trip_planner.ais');
     await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });
     const frame = await topFrame(dc);
@@ -134,7 +127,7 @@ describe('debug adapter over DAP', () => {
     await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
   }));
 
-  it('a breakpoint on a line without an op is unverified and says why', () => withClient(async (dc) => {
+  it('a breakpoint on a line without an op is unverified and says why', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('trip_planner.ais');
     await dc.launch({ program: file, args: { city: 'x' }, stopOnEntry: true });
     const r = await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 1 }, { line: 6 }] });
@@ -145,7 +138,7 @@ describe('debug adapter over DAP', () => {
     assert.deepEqual([...new Set((locs.body.breakpoints as { line: number }[]).map((b) => b.line))], [6, 7, 8, 9, 10, 11, 12]);
   }));
 
-  it('stopOnEntry, then next runs exactly one op per step', () => withClient(async (dc) => {
+  it('stopOnEntry, then next runs exactly one op per step', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Oslo' }, stopOnEntry: true }), dc.assertStoppedLocation('entry', {})]);
     for (let k = 1; k <= 3; k++) {
       await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
@@ -156,7 +149,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('function breakpoints by capability with a condition on the inputs; log points print without stopping', () => withClient(async (dc) => {
+  it('function breakpoints by capability with a condition on the inputs; log points print without stopping', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('resilient_digest.ais');
     const out = outputs(dc, 'console');
     await dc.launch({ program: file, args: { topic: 'rust' } });
@@ -179,7 +172,32 @@ describe('debug adapter over DAP', () => {
     await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
   }));
 
-  it('the Debug Console invokes a capability ad hoc; hovers may not', () => withClient(async (dc) => {
+  it('expressions know only their own names: constructor, __proto__, toString and the like are not defined', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
+    const file = example('trip_planner.ais');
+    const errs = outputs(dc, 'stderr');
+    const logs = outputs(dc, 'console');
+    await dc.launch({ program: file, args: { city: 'Riga' } });
+    // a condition on an inherited name fails and says so (it held before: __proto__ was Object.prototype)
+    await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 6, logMessage: 'at {toString} {__proto__}' }, { line: 10, condition: '__proto__ != null' }] });
+    await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('breakpoint', { line: 10 })]);
+    assert.ok(errs.some((o) => o.includes("breakpoint condition '__proto__ != null' failed: '__proto__' is not defined here")), errs.join('|'));
+    assert.ok(logs.some((o) => o.includes("at <'toString' is not defined here> <'__proto__' is not defined here>")), logs.join('|'));
+    const frame = await topFrame(dc);
+    for (const expression of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'constructor.constructor', '__proto__.constructor']) {
+      for (const context of ['repl', 'hover', 'watch']) {
+        const root = expression.split('.')[0];
+        await assert.rejects(dc.evaluateRequest({ expression, frameId: frame.id, context }), new RegExp(`'${root}' is not defined here`), `${expression} (${context})`);
+      }
+    }
+    for (const expression of ['toString()', 'hasOwnProperty("x")', 'constructor("x")', 'valueOf()']) {
+      await assert.rejects(dc.evaluateRequest({ expression, frameId: frame.id, context: 'repl' }), /unknown function/, expression);
+    }
+    // the language's own names still resolve
+    assert.equal((await dc.evaluateRequest({ expression: 'node.op', frameId: frame.id, context: 'hover' })).body.result, '"THINK"');
+    await dc.terminateRequest();
+  }));
+
+  it('the Debug Console invokes a capability ad hoc; hovers may not', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('resilient_digest.ais');
     await dc.hitBreakpoint({ program: file, args: { topic: 'rust' } }, { path: file, line: 14 });
     const frame = await topFrame(dc);
@@ -190,7 +208,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('hit counts: an op-type breakpoint stops on the second ASK only', () => withClient(async (dc) => {
+  it('hit counts: an op-type breakpoint stops on the second ASK only', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     await dc.launch({ program: example('support_router.ais'), args: { ticket: 'refund please' } });
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ASK', hitCondition: '2' }] });
     await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('stopped')]);
@@ -200,7 +218,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('stepIn on a flow call enters the callee flow as its own thread', () => withClient(async (dc) => {
+  it('stepIn on a flow call enters the callee flow as its own thread', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('review_board.ais');
     await dc.hitBreakpoint({ program: file, args: { topic: 'caching' }, maxParallelism: 1 }, { path: file, line: 25 });
     const threadsBefore = (await dc.threadsRequest()).body.threads.length;
@@ -217,7 +235,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('next over a flow call runs the whole call and stops after it', () => withClient(async (dc) => {
+  it('next over a flow call runs the whole call and stops after it', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('review_board.ais');
     await dc.hitBreakpoint({ program: file, args: { topic: 'caching' }, maxParallelism: 1 }, { path: file, line: 25 });
     await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
@@ -226,7 +244,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('stepOut runs to the end of the callee flow and stops back in the caller', () => withClient(async (dc) => {
+  it('stepOut runs to the end of the callee flow and stops back in the caller', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('review_board.ais');
     await dc.hitBreakpoint({ program: file, args: { topic: 'caching' }, maxParallelism: 1 }, { path: file, line: 6 });
     const callee = (await dc.threadsRequest()).body.threads.find((t) => t.name.startsWith('Author.draft')) as DebugProtocol.Thread;
@@ -239,11 +257,12 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('pause holds the scheduler while an LLM call is in flight; a 429 stops on the rate-limit filter; the key is never shown', async () => {
+  it('pause holds the scheduler while an LLM call is in flight; a 429 stops on the rate-limit filter; the key is never shown', { timeout: 60_000 }, async (t) => {
     const server = await startFakeOpenAi();
+    t.after(() => server.close());
     server.script({ delayMs: 400, reply: 'slow one' }, { status: 429, retryAfterMs: 10, message: 'slow down (key sk-DAP-SECRET-9)' });
     try {
-      await withClient(async (dc) => {
+      await withClient(t, async (dc) => {
         const all: string[] = [];
         dc.on('output', (e: DebugProtocol.OutputEvent) => all.push(JSON.stringify(e.body)));
         await dc.launch({ program: example('trip_planner.ais'), args: { city: 'Nice' }, maxParallelism: 1, llm: { provider: 'openai', baseUrl: server.url, apiKey: 'sk-DAP-SECRET-9' } });
@@ -263,7 +282,7 @@ describe('debug adapter over DAP', () => {
     }
   });
 
-  it('a caught tool failure stops with the exception filter on, with exceptionInfo', () => withClient(async (dc) => {
+  it('a caught tool failure stops with the exception filter on, with exceptionInfo', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     await dc.launch({ program: example('resilient_digest.ais'), args: { topic: 'rust' } });
     await dc.setExceptionBreakpointsRequest({ filters: ['caught'] });
     await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('exception', {})]);
@@ -273,7 +292,7 @@ describe('debug adapter over DAP', () => {
     await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
   }));
 
-  it('a .json program gets a generated DAG listing: breakpoints on its lines, frames pointing into it', () => withClient(async (dc) => {
+  it('a .json program gets a generated DAG listing: breakpoints on its lines, frames pointing into it', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip-planner.json'), args: { city: 'Rome' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
     const sources = ((await dc.customRequest('loadedSources', {})) as DebugProtocol.LoadedSourcesResponse).body.sources;
     assert.equal(sources.length, 1);
@@ -309,7 +328,7 @@ describe('debug adapter over DAP', () => {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('a data breakpoint on an STM key stops at the op that writes it', () => withClient(async (dc) => {
+    it('a data breakpoint on an STM key stops at the op that writes it', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
       await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { x: 'hello' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
       const frame = await topFrame(dc);
       const stm = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((x) => x.name === 'STM') as DebugProtocol.Scope;
@@ -321,7 +340,7 @@ describe('debug adapter over DAP', () => {
       await dc.terminateRequest();
     }));
 
-    it('setVariable on STM changes what the next op reads; completions offer the STM keys', () => withClient(async (dc) => {
+    it('setVariable on STM changes what the next op reads; completions offer the STM keys', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
       const out = outputs(dc, 'stdout');
       await dc.hitBreakpoint({ program: file, args: { x: 'hello' } }, { path: file, line: 3 });
       const frame = await topFrame(dc);
@@ -336,7 +355,7 @@ describe('debug adapter over DAP', () => {
     }));
   });
 
-  it('setVariable on the inputs of a waiting op changes what it runs with', () => withClient(async (dc) => {
+  it('setVariable on the inputs of a waiting op changes what it runs with', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('trip_planner.ais');
     const out = outputs(dc, 'stdout');
     await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });
@@ -348,7 +367,7 @@ describe('debug adapter over DAP', () => {
     assert.ok(out.some((o) => o.includes('using: only museums')), out.join('|'));
   }));
 
-  it('stepInTargets lists the ready ops; stepping into one runs that one', () => withClient(async (dc) => {
+  it('stepInTargets lists the ready ops; stepping into one runs that one', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Oslo' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
     const frame = await topFrame(dc);
     const t = await dc.stepInTargetsRequest({ frameId: frame.id });
@@ -360,7 +379,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('restart runs the program again in the same session, breakpoints kept', () => withClient(async (dc) => {
+  it('restart runs the program again in the same session, breakpoints kept', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const file = example('trip_planner.ais');
     await dc.hitBreakpoint({ program: file, args: { city: 'Lisbon' } }, { path: file, line: 10 });
     await Promise.all([dc.customRequest('restart', {}), dc.assertStoppedLocation('breakpoint', { line: 10 })]);
@@ -369,7 +388,7 @@ describe('debug adapter over DAP', () => {
     await dc.terminateRequest();
   }));
 
-  it('a PAUSE waits for a human answer given in the Debug Console', () => withClient(async (dc) => {
+  it('a PAUSE waits for a human answer given in the Debug Console', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-pause-'));
     try {
       const file = path.join(dir, 'approve.ais');
@@ -394,7 +413,7 @@ describe('debug adapter over DAP', () => {
     before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-')); });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('program, db and capabilities are relative to cwd', () => withClient(async (dc) => {
+    it('program, db and capabilities are relative to cwd', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
       copyFileSync(example('apxm.capabilities.mjs'), path.join(dir, 'tools.mjs'));
       const program = path.relative(dir, example('resilient_digest.ais'));
       await Promise.all([
@@ -410,13 +429,15 @@ describe('debug adapter over DAP', () => {
       }
     }));
 
-    it('the LTM and Episodic scopes show what the SQLite file holds', () => withClient(async (dc) => {
+    it('the LTM and Episodic scopes show what the SQLite file holds', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
       const db = path.join(dir, 'notes.sqlite');
       const file = example('notes_memory.ais');
-      const first = new DebugClient(process.execPath, ADAPTER, 'apxm');
-      await first.start();
-      await Promise.all([first.configurationSequence(), first.launch({ program: file, args: { question: 'capital of France' }, db, noDebug: true }), first.waitForEvent('terminated')]);
-      await first.stop();
+      const first = await openDebugClient(t, ADAPTER);
+      try {
+        await Promise.all([first.configurationSequence(), first.launch({ program: file, args: { question: 'capital of France' }, db, noDebug: true }), first.waitForEvent('terminated')]);
+      } finally {
+        await closeDebugClient(first);
+      }
       await dc.hitBreakpoint({ program: file, args: { question: 'capital of France' }, db }, { path: file, line: 15 });
       const frame = await topFrame(dc);
       const ltm = await scopeVariables(dc, frame.id, 'LTM');
@@ -436,14 +457,15 @@ describe('debug adapter over DAP', () => {
       await dc.terminateRequest();
     }));
 
-    it('replay: a recorded run re-executes with the LLM server gone, breakpoints and all, same output', async () => {
+    it('replay: a recorded run re-executes with the LLM server gone, breakpoints and all, same output', { timeout: 60_000 }, async (t) => {
       const db = path.join(dir, 'replay.sqlite');
       const file = example('trip_planner.ais');
       let n = 0;
       const server = await startFakeOpenAi((req) => ({ reply: `live answer ${++n} to ${String(req.body.messages.at(-1)?.content).slice(0, 20)}` }));
+      t.after(() => server.close());
       let livePrint: string[] = [];
       try {
-        await withClient(async (dc) => {
+        await withClient(t, async (dc) => {
           livePrint = outputs(dc, 'stdout');
           await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { city: 'Porto' }, db, noDebug: true, llm: { provider: 'openai', baseUrl: server.url, apiKey: 'k' } }), dc.waitForEvent('terminated')]);
         });
@@ -455,7 +477,7 @@ describe('debug adapter over DAP', () => {
       const store = await openStorage(db);
       const runId = store.runList(1)[0].runId;
       store.close();
-      await withClient(async (dc) => {
+      await withClient(t, async (dc) => {
         const out = outputs(dc, 'stdout');
         await dc.hitBreakpoint({ program: file, db, replay: runId }, { path: file, line: 10 });
         const frame = await topFrame(dc);
@@ -466,16 +488,16 @@ describe('debug adapter over DAP', () => {
       });
     });
 
-    it('step back and reverse continue in a replay re-execute to the earlier op, with the same values', async () => {
+    it('step back and reverse continue in a replay re-execute to the earlier op, with the same values', { timeout: 60_000 }, async (t) => {
       const db = path.join(dir, 'stepback.sqlite');
       const file = example('trip_planner.ais');
-      await withClient(async (dc) => {
+      await withClient(t, async (dc) => {
         await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { city: 'Kyoto' }, db, noDebug: true }), dc.waitForEvent('terminated')]);
       });
       const store = await openStorage(db);
       const runId = store.runList(1)[0].runId;
       store.close();
-      await withClient(async (dc) => {
+      await withClient(t, async (dc) => {
         const outputsNow = async () => (await scopeVariables(dc, (await topFrame(dc)).id, 'Node outputs')).map((v) => `${v.name}=${v.value}`);
         await Promise.all([dc.configurationSequence(), dc.launch({ program: file, db, replay: runId, stopOnEntry: true }), dc.waitForEvent('stopped')]);
         await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 10 }] });
@@ -495,13 +517,13 @@ describe('debug adapter over DAP', () => {
       });
     });
 
-    it('step back in a live session says it needs a replay', () => withClient(async (dc) => {
+    it('step back in a live session says it needs a replay', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
       await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'x' }, stopOnEntry: true }), dc.waitForEvent('stopped')]);
       await assert.rejects(dc.stepBackRequest({ threadId: 1 }), /replay sessions/);
       await dc.terminateRequest();
     }));
 
-    it('terminate mid-run leaves a consistent database with the run recorded as cancelled', () => withClient(async (dc) => {
+    it('terminate mid-run leaves a consistent database with the run recorded as cancelled', { timeout: 60_000 }, (t) => withClient(t, async (dc) => {
       const db = path.join(dir, 'trip.sqlite');
       await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Rome' }, db, stopOnEntry: true }), dc.waitForEvent('stopped')]);
       await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
@@ -519,47 +541,35 @@ describe('debug adapter over DAP', () => {
     }));
   });
 
-  it('runs inline in its host process (as in the extension host), one session per connection', async () => {
-    const server = net.createServer((socket) => {
-      const session = new ApxmDebugSession();
-      session.setRunAsServer(true);
-      session.start(socket, socket);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
-    try {
-      await dc.start(port);
-      const out = outputs(dc, 'stdout');
-      const file = example('trip_planner.ais');
-      await dc.hitBreakpoint({ program: file, args: { city: 'Bern' } }, { path: file, line: 11 });
-      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-      assert.ok(out.some((o) => o.startsWith('Plan: [simulated]')));
-    } finally {
-      await dc.stop().catch(() => undefined);
-      server.close();
+  it('runs inline in its host process (as in the extension host), one session per connection, logging nothing away', { timeout: 60_000 }, async (t) => {
+    const queued = () => (logger as unknown as { _pendingLogQ?: unknown[] | null })._pendingLogQ?.length ?? 0;
+    const before = queued();
+    const server = await startDapServer(() => new ApxmDebugSession(), { port: 0 });
+    t.after(() => server.close());
+    const file = example('trip_planner.ais');
+    for (const city of ['Bern', 'Graz']) {
+      const dc = await openDebugClient(t, ADAPTER, server.port);
+      try {
+        const out = outputs(dc, 'stdout');
+        await dc.hitBreakpoint({ program: file, args: { city } }, { path: file, line: 11 });
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.ok(out.some((o) => o.startsWith('Plan: [simulated]')));
+      } finally {
+        await closeDebugClient(dc);
+      }
     }
+    // the library's LoggingDebugSession queued every message in a global array that nothing drained
+    assert.equal(queued(), before, 'messages were queued in the library logger');
   });
 
-  it('apxm dap --server=PORT serves DAP over TCP', async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [CLI, 'dap', `--server=${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        // the library announces the port on stderr
-        child.stderr.on('data', (d: Buffer) => { if (d.toString().includes(String(port))) resolve(); });
-        child.once('exit', (code) => reject(new Error(`adapter exited with ${code}`)));
-      });
-      // the announcement comes just before the socket listens: wait until it accepts
-      for (let i = 0; i < 50 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 50));
-      const dc = new DebugClient(process.execPath, ADAPTER, 'apxm');
-      await dc.start(port);
-      const out = outputs(dc, 'stdout');
-      await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lima' }, noDebug: true }), dc.waitForEvent('terminated')]);
-      assert.ok(out.some((o) => o.startsWith('Plan: ')));
-      await dc.stop();
-    } finally {
-      child.kill();
-    }
+  it('apxm dap --server=PORT serves DAP over TCP', { timeout: 60_000 }, async (t) => {
+    const server = await spawnDapServer(CLI);
+    t.after(() => server.stop());
+    const dc = await openDebugClient(t, ADAPTER, server.port);
+    const out = outputs(dc, 'stdout');
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lima' }, noDebug: true }), dc.waitForEvent('terminated')]);
+    assert.ok(out.some((o) => o.startsWith('Plan: ')));
+    await closeDebugClient(dc);
+    assert.doesNotMatch(server.stderr(), /internal error/);
   });
 });

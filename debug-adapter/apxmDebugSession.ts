@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, OutputEvent, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  DebugSession, ExitedEvent, InitializedEvent, LoadedSourceEvent, OutputEvent, Response, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
@@ -28,7 +28,10 @@ import type { RecordedRun } from '../runtime/replay/recordedRun.js';
 import { BreakpointStore, hitConditionMet } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
 import { evaluate, interpolateLogMessage, parseExpression, truthy } from './expressions.js';
-import { checkLaunchArguments, llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
+import { DapErrorId, type DapErrorIdValue } from './dapErrors.js';
+import { serveDap } from './dapTransport.js';
+import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
+import { checkRequest } from './requestArguments.js';
 import { RunView } from './runView.js';
 import { RunInspector, type FrameHandle } from './inspector.js';
 import { preview, VariableStore } from './variables.js';
@@ -65,7 +68,14 @@ interface Stop {
   hitBreakpointIds?: number[];
 }
 
-export class ApxmDebugSession extends LoggingDebugSession {
+/** How long a lost session waits for its cancelled run to settle before it closes the runtime anyway. */
+const TEARDOWN_WAIT_MS = 10_000;
+
+type Handler = (response: DebugProtocol.Response, args: unknown, request: DebugProtocol.Request) => unknown;
+
+// A DebugSession, not the library's LoggingDebugSession: that one queues every message in a global
+// log that is never drained unless its logger is set up, so a long-lived server grew without end.
+export class ApxmDebugSession extends DebugSession {
   private runtime?: Runtime;
   private runId?: string;
   private handle?: RunHandle;
@@ -103,11 +113,80 @@ export class ApxmDebugSession extends LoggingDebugSession {
   private fastForward = false;
   /** Set while a restart cancels the old run: its end is not the session's end. */
   private finishedQuietly = false;
+  /** Set once the client is gone or disconnected: the run is cancelled and the runtime closed. */
+  private closing?: Promise<void>;
 
   constructor() {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---------------------------------------------------------------- transport
+
+  /** Serves DAP on a pair of streams through the size-capped reader (the library's reader has no cap). */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    serveDap(this, inStream, outStream);
+  }
+
+  /**
+   * Every request comes through here: its arguments are checked (requestArguments.ts) before its
+   * handler runs, and whatever the handler throws or rejects with is answered, never let loose.
+   */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const response = new Response(request);
+    const checked = checkRequest(request);
+    if ('unsupported' in checked) return this.fail(response, DapErrorId.unsupported, `'${String(request.command)}' is not a request this adapter serves`);
+    if ('problem' in checked) return this.fail(response, DapErrorId.badArguments, `${request.command}: ${checked.problem}`);
+    try {
+      const done = (this as unknown as Record<string, Handler>)[checked.method](response, request.arguments, request);
+      if (done instanceof Promise) done.catch((e: unknown) => this.handlerFailed(response, e));
+    } catch (e) {
+      this.handlerFailed(response, e);
+    }
+  }
+
+  /** A handler failed: answer the request if it has not been answered, else tell the Debug Console. No stack goes out. */
+  private handlerFailed(response: DebugProtocol.Response, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (response.seq === 0) this.fail(response, DapErrorId.internal, `internal error in '${response.command}': ${message}`);
+    else this.console(`internal error after '${response.command}': ${message}\n`, 'stderr');
+  }
+
+  /** Runs work the client does not wait for; a failure is reported, never an unhandled rejection. */
+  private background(work: Promise<unknown>, what: string): void {
+    work.catch((e: unknown) => this.console(`internal error in ${what}: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
+  }
+
+  /** The client is gone (socket closed, stdin ended): cancel the run (in-flight LLM calls are aborted) and close what it holds. */
+  connectionLost(): Promise<void> {
+    return this.close('the debug client went away');
+  }
+
+  /** The host is done with this adapter (VS Code disposes an inline adapter when its session ends). */
+  override dispose(): void {
+    this.background(this.close('the debug session ended'), 'dispose');
+  }
+
+  /** Cancels the run and closes the runtime (database, MCP servers, LLM client), once. */
+  private close(reason: string): Promise<void> {
+    this.closing ??= (async () => {
+      // a launch waiting for configurationDone goes on, sees `closing` and stops
+      this.configurationDone();
+      const handle = this.handle;
+      if (handle && !this.finished) {
+        handle.execution.cancel(reason);
+        handle.execution.resume();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([handle.result.catch(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, TEARDOWN_WAIT_MS); })]);
+        clearTimeout(timer);
+      }
+      for (const off of this.offs.splice(0)) off();
+      this.view?.dispose();
+      await this.runtime?.dispose().catch(() => undefined);
+      this.runtime = undefined;
+    })();
+    return this.closing;
   }
 
   // ---------------------------------------------------------------- setup
@@ -144,8 +223,8 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: ApxmLaunchArguments): Promise<void> {
-    const problem = checkLaunchArguments(raw);
-    if (problem) return this.fail(response, 'E_CONFIG', `invalid launch configuration: ${problem}`);
+    // the arguments were checked (requestArguments.ts) before this runs
+    if (this.args) return this.fail(response, DapErrorId.notAvailable, 'this session has launched its program already: start a new debug session');
     // Relative paths are relative to `cwd` (the adapter may run inside the extension host, whose own working directory means nothing here).
     const base = raw.cwd ?? process.cwd();
     // an empty db or capabilities means the default (in memory; the module next to the program)
@@ -163,13 +242,16 @@ export class ApxmDebugSession extends LoggingDebugSession {
         this.recording = await openRecording(source, db);
         this.console(`replaying run ${this.recording.runId}: LLM replies and tool results come from the recording\n`, 'console');
       }
-      this.runtime = await this.makeRuntime(db);
+      const runtime = await this.makeRuntime(db);
+      // the client may have gone while the program loaded: nothing is left open behind it
+      if (this.closing) return void (await runtime.dispose().catch(() => undefined));
+      this.runtime = runtime;
     } catch (e) {
       const err = asApxmError(e);
       // every problem of the program, each with its place, in the Debug Console; the first in the error
       const diags = (err.details?.diagnostics as Diagnostic[] | undefined) ?? [];
       for (const d of diags) this.console(formatError({ ...d }, d.severity) + '\n', d.severity === 'error' ? 'stderr' : 'console');
-      return this.fail(response, err.code, formatError(err));
+      return this.fail(response, DapErrorId.programLoad, formatError(err), err.code);
     }
     if (!/\.ais$/i.test(args.program)) this.listing = buildDagListing(this.program);
     this.sendResponse(response);
@@ -177,22 +259,24 @@ export class ApxmDebugSession extends LoggingDebugSession {
     // the program is loaded: breakpoints sent from now on can be placed on its operations
     this.sendEvent(new InitializedEvent());
     await this.configured;
-    this.startRun();
+    if (!this.closing) this.startRun();
   }
 
   /** A runtime for one run; a replay needs a fresh one per run (its recording is consumed as it is served). */
   private async makeRuntime(db: string | undefined): Promise<Runtime> {
     const args = this.args as ApxmLaunchArguments;
     const schedulerConfig = args.maxParallelism ? { maxParallelism: args.maxParallelism } : {};
-    if (this.recording) {
-      const replay = await createReplayRuntime(this.recording, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important'));
-      await loadWorkspaceCapabilities(replay.runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
-      replay.useRecordedTools();
-      return replay.runtime;
+    const replay = this.recording ? await createReplayRuntime(this.recording, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important')) : undefined;
+    const runtime = replay?.runtime ?? await Runtime.create({ llm: llmConfigOf(args), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig });
+    try {
+      await loadWorkspaceCapabilities(runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
+      replay?.useRecordedTools();
+      return runtime;
+    } catch (e) {
+      // a capabilities module that fails to load leaves no database or server open
+      await runtime.dispose().catch(() => undefined);
+      throw e;
     }
-    const runtime = await Runtime.create({ llm: llmConfigOf(args), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig });
-    await loadWorkspaceCapabilities(runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
-    return runtime;
   }
 
   private startRun(paused = false): void {
@@ -225,10 +309,10 @@ export class ApxmDebugSession extends LoggingDebugSession {
       this.end(2);
       return;
     }
-    void this.handle.result.then((r) => this.onFinished(r.status, r.result, r.error), (e) => {
+    this.background(this.handle.result.then((r) => this.onFinished(r.status, r.result, r.error), (e) => {
       this.console(formatError(asApxmError(e)) + '\n', 'stderr');
       this.end(1);
-    });
+    }), 'the end of the run');
   }
 
   // ---------------------------------------------------------------- runtime → DAP
@@ -398,7 +482,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     const x = this.stopped?.exception;
-    if (!x) return this.fail(response, 'E_CONFIG', 'not stopped on an exception');
+    if (!x) return this.fail(response, DapErrorId.notAvailable, 'not stopped on an exception');
     const details = [x.error.hint ? `fix: ${x.error.hint}` : '', x.prompt ? `prompt: ${JSON.stringify(x.prompt)}` : '', x.reply !== undefined ? `reply: ${x.reply}` : ''].filter(Boolean).join('\n');
     response.body = {
       exceptionId: x.error.code, description: x.error.message, breakMode: 'always',
@@ -428,7 +512,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
     this.sendResponse(response);
-    void this.stepOne(args.threadId);
+    this.background(this.stepOne(args.threadId), 'next');
   }
 
   /** Runs exactly one ready op — the highest-priority one of this thread, else of any — then stops. */
@@ -445,7 +529,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
             resolve(f.frameId);
           }
         });
-        void exec.step({ frameId: target.frameId, nodeId: target.nodeId }).then(() => { off?.(); resolve(undefined); });
+        this.background(exec.step({ frameId: target.frameId, nodeId: target.nodeId }).finally(() => { off?.(); resolve(undefined); }), 'stepIn');
       });
       const frameId = await entered;
       if (this.finished) return;
@@ -463,7 +547,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
           events?.on('node:failed', (e) => { if (e.nodeExecId === target.nodeExecId) { offs.forEach((o) => o?.()); resolve(); } }),
         ];
       });
-      void exec.step({ frameId: target.frameId, nodeId: target.nodeId });
+      this.background(exec.step({ frameId: target.frameId, nodeId: target.nodeId }), 'next');
       exec.resume();
       await done;
       if (!this.finished && !exec.isPaused) {
@@ -482,7 +566,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
     this.sendResponse(response);
     const chosen = args.targetId !== undefined ? this.stepTargets.get(args.targetId) : undefined;
-    void this.stepOne(args.threadId, true, chosen);
+    this.background(this.stepOne(args.threadId, true, chosen), 'stepIn');
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
@@ -502,6 +586,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
 
   /** Cancels the run and starts it again in the same session: same program, breakpoints and settings. */
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
+    if (!this.runtime || !this.program) return this.fail(response, DapErrorId.notAvailable, 'there is no run to restart: launch a program first');
     this.sendResponse(response);
     await this.rerun();
   }
@@ -512,6 +597,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
    * and stops before the next one: replay is deterministic, so this is the recorded state there.
    */
   private async rerun(replayTo?: { flow: string; nodeId: number }[]): Promise<void> {
+    if (this.closing) return;
     const old = this.handle;
     if (old && !this.finished) {
       this.finishedQuietly = true;
@@ -531,7 +617,10 @@ export class ApxmDebugSession extends LoggingDebugSession {
     for (const b of this.dataBreakpoints) b.hits = 0;
     if (this.recording) {
       await this.runtime?.dispose().catch(() => undefined);
-      this.runtime = await this.makeRuntime(undefined);
+      this.runtime = undefined;
+      const runtime = await this.makeRuntime(undefined);
+      if (this.closing) return void (await runtime.dispose().catch(() => undefined));
+      this.runtime = runtime;
       this.inspector.reset();
     }
     this.fastForward = replayTo !== undefined;
@@ -575,13 +664,13 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   protected override async stepBackRequest(response: DebugProtocol.StepBackResponse): Promise<void> {
-    if (!this.recording) return this.fail(response, 'E_CONFIG', 'step back works in replay sessions ("replay" in the launch configuration): a live run cannot take back what it sent to an LLM or a tool');
+    if (!this.recording) return this.fail(response, DapErrorId.notAvailable, 'step back works in replay sessions ("replay" in the launch configuration): a live run cannot take back what it sent to an LLM or a tool');
     this.sendResponse(response);
     await this.rerun(this.history.slice(0, Math.max(0, this.history.length - 1)));
   }
 
   protected override async reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): Promise<void> {
-    if (!this.recording) return this.fail(response, 'E_CONFIG', 'reverse continue works in replay sessions ("replay" in the launch configuration)');
+    if (!this.recording) return this.fail(response, DapErrorId.notAvailable, 'reverse continue works in replay sessions ("replay" in the launch configuration)');
     this.sendResponse(response);
     const here = this.history.length;
     const target = [...this.breakpointPositions].reverse().find((p) => p < here) ?? 0;
@@ -596,15 +685,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
-    if (this.handle && !this.finished) {
-      this.handle.execution.cancel('the debug session ended');
-      this.handle.execution.resume();
-      await this.handle.result.catch(() => undefined);
-    }
-    for (const off of this.offs.splice(0)) off();
-    this.view?.dispose();
-    await this.runtime?.dispose().catch(() => undefined);
-    this.runtime = undefined;
+    await this.close('the debug session ended');
     this.sendResponse(response);
   }
 
@@ -684,13 +765,13 @@ export class ApxmDebugSession extends LoggingDebugSession {
       response.body = { result: v.value, variablesReference: v.variablesReference, ...(v.type ? { type: v.type } : {}) };
       this.sendResponse(response);
     } catch (e) {
-      this.fail(response, 'E_EVALUATE', (e as Error).message);
+      this.fail(response, DapErrorId.evaluate, (e as Error).message, e instanceof ApxmError ? e.code : 'E_EVALUATE');
     }
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
     const setter = this.vars.setter(args.variablesReference);
-    if (!setter) return this.fail(response, 'E_CONFIG', `'${args.name}' cannot be changed here: STM values, beliefs and the inputs of an op that has not started can`);
+    if (!setter) return this.fail(response, DapErrorId.notAvailable, `'${args.name}' cannot be changed here: STM values, beliefs and the inputs of an op that has not started can`);
     let value: Value;
     try {
       value = JSON.parse(args.value) as Value;
@@ -703,7 +784,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
       response.body = { value: v.value, variablesReference: v.variablesReference, ...(v.type ? { type: v.type } : {}) };
       this.sendResponse(response);
     } catch (e) {
-      this.fail(response, 'E_CONFIG', (e as Error).message);
+      this.fail(response, DapErrorId.notAvailable, (e as Error).message);
     }
   }
 
@@ -753,7 +834,7 @@ export class ApxmDebugSession extends LoggingDebugSession {
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
-    if ((args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF || !this.listing) return this.fail(response, 'E_CONFIG', 'no such source');
+    if ((args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF || !this.listing) return this.fail(response, DapErrorId.notAvailable, 'no such source');
     response.body = { content: this.listing.text, mimeType: 'text/x-apxm-dag' };
     this.sendResponse(response);
   }
@@ -835,8 +916,9 @@ export class ApxmDebugSession extends LoggingDebugSession {
     this.sendEvent(e);
   }
 
-  private fail(response: DebugProtocol.Response, code: string, message: string): void {
+  /** An error response: `id` says the kind (dapErrors.ts), `code` the runtime's error code when there is one. */
+  private fail(response: DebugProtocol.Response, id: DapErrorIdValue, message: string, code?: string): void {
     // `_`-prefixed variables are not personal data, so the library never scrubs the message
-    this.sendErrorResponse(response, { id: 1, format: '{_message}', showUser: true, variables: { _message: message, _code: code } });
+    this.sendErrorResponse(response, { id, format: '{_message}', showUser: true, variables: { _message: message, ...(code ? { _code: code } : {}) } });
   }
 }

@@ -44,7 +44,7 @@ function assertWellFormed(p: Program, listing: DagListing): string[] {
 const lineText = (listing: DagListing, flow: string, id: number) => listing.text.split('\n')[(listing.lineOf(flow, id) as number) - 1];
 
 describe('DAG listing', () => {
-  it('lists trip-planner.json one op per line, in topological order, with prompts', async () => {
+  it('lists trip-planner.json one op per line, in topological order, with prompts', { timeout: 10_000 }, async () => {
     const p = await example('trip-planner.json');
     const listing = buildDagListing(p);
     const lines = assertWellFormed(p, listing);
@@ -60,7 +60,7 @@ describe('DAG listing', () => {
     assert.match(lineText(listing, 'TripPlanner.main', 6), /PRINT +show +← #5 +message="Plan:"$/);
   });
 
-  it('lists review-board.json with the entry flow first, control inputs marked and flow calls named', async () => {
+  it('lists review-board.json with the entry flow first, control inputs marked and flow calls named', { timeout: 10_000 }, async () => {
     const p = await example('review-board.json');
     const listing = buildDagListing(p);
     const lines = assertWellFormed(p, listing);
@@ -76,7 +76,7 @@ describe('DAG listing', () => {
     assert.deepEqual(listing.nodesAt(lines.length + 5), []);
   });
 
-  it('shows edge labels, effect edges and the switch cases', () => {
+  it('shows edge labels, effect edges and the switch cases', { timeout: 10_000 }, () => {
     const p = program({
       params: ['ticket'],
       nodes: [
@@ -101,7 +101,7 @@ describe('DAG listing', () => {
     assert.match(lineText(listing, 'Test.main', 9), /← #6, \^#8 +key="last"$/);
   });
 
-  it('breaks ties by node id, whatever the order of the nodes in the file', () => {
+  it('breaks ties by node id, whatever the order of the nodes in the file', { timeout: 10_000 }, () => {
     const p = program({ nodes: [[5, 'ASK', { template_str: 'a' }], [3, 'MERGE'], [1, 'ASK', { template_str: 'b' }], [2, 'RETURN'], [4, 'PRINT', { message: 'x' }]], edges: [[5, 3], [1, 3], [3, 2]] });
     const listing = buildDagListing(p);
     assertWellFormed(p, listing);
@@ -109,7 +109,7 @@ describe('DAG listing', () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
   });
 
-  it('keeps long and multi-line attributes on one line, truncated inside the quotes', () => {
+  it('keeps long and multi-line attributes on one line, truncated inside the quotes', { timeout: 10_000 }, () => {
     const prompt = `Write a plan\nfor {{city}}\r\nusing\u2028${'very '.repeat(40)}long notes: {0}`;
     const p = program({ nodes: [[1, 'THINK', { template_str: prompt }, 'multi\nline name'], [2, 'INV', { capability: 'search', params: { q: 'x' } }]], edges: [[1, 2]] });
     const listing = buildDagListing(p);
@@ -124,7 +124,7 @@ describe('DAG listing', () => {
     assert.match(lineText(listing, 'Test.main', 2), /INV +n2 +← #1 +capability="search"$/);
   });
 
-  it('lists a node with no attributes and no inputs without a summary', () => {
+  it('lists a node with no attributes and no inputs without a summary', { timeout: 10_000 }, () => {
     const p = bundle('A.main', [
       { name: 'A.main', nodes: [[1, 'MERGE'], [2, 'FENCE']], edges: [[1, 2, 'Control']] },
       { name: 'B.helper', params: [['n', 'int'], ['flag', 'bool']], nodes: [[7, 'WAIT_ALL']] },
@@ -139,7 +139,7 @@ describe('DAG listing', () => {
     assert.doesNotMatch(listing.text, /undefined|\{\}|\t/);
   });
 
-  it('is deterministic: the same program lists to the same text', async () => {
+  it('is deterministic: the same program lists to the same text', { timeout: 10_000 }, async () => {
     const spec: GraphSpec = { nodes: [[2, 'ASK', { template_str: 'q' }], [1, 'ASK', { template_str: 'p' }], [3, 'MERGE']], edges: [[2, 3], [1, 3]] };
     assert.equal(buildDagListing(program(spec)).text, buildDagListing(program(spec)).text);
     const [a, b] = await Promise.all([example('review-board.json'), example('review-board.json')]);

@@ -9,7 +9,7 @@ const scope = (vars: Record<string, Value>, call?: Scope['call']): Scope => ({ l
 describe('debugger expressions', () => {
   const s = scope({ inputs: ['Oslo', 3], stm: { city: 'Rome', n: 2 }, node: { op: 'ASK', name: 'plan' }, tokens: 120 });
 
-  it('reads paths, compares, and combines', () => {
+  it('reads paths, compares, and combines', { timeout: 10_000 }, () => {
     assert.equal(evaluateText('inputs[0]', s), 'Oslo');
     assert.equal(evaluateText('stm.city == "Rome" && tokens > 100', s), true);
     assert.equal(evaluateText('!(node.op == "INV") || false', s), true);
@@ -20,7 +20,7 @@ describe('debugger expressions', () => {
     assert.equal(evaluateText('inputs[1] == "3"', s), true, 'numbers equal their decimal text');
   });
 
-  it('builds objects and arrays, and calls built-in and scope functions', () => {
+  it('builds objects and arrays, and calls built-in and scope functions', { timeout: 10_000 }, () => {
     assert.deepEqual(evaluateText('{ query: stm.city, "k": 3, list: [1, inputs[0]] }', s), { query: 'Rome', k: 3, list: [1, 'Oslo'] });
     assert.equal(evaluateText('len(inputs) + len(stm)', s), 4);
     assert.equal(evaluateText('contains(inputs, "Oslo") && contains(stm.city, "om")', s), true);
@@ -30,7 +30,7 @@ describe('debugger expressions', () => {
     assert.deepEqual(calls, [['ltm.search', 'cats', 2]]);
   });
 
-  it('says what is wrong, and never reaches the process', () => {
+  it('says what is wrong, and never reaches the process', { timeout: 10_000 }, () => {
     assert.throws(() => evaluateText('nope.x', s), (e: unknown) => e instanceof ExpressionError && /'nope' is not defined/.test(e.message));
     assert.throws(() => parseExpression('a ==='), ExpressionError);
     assert.throws(() => parseExpression('a ; b'), /unexpected character ';'/);
@@ -38,11 +38,23 @@ describe('debugger expressions', () => {
     assert.throws(() => evaluateText('constructor.constructor("x")', s), ExpressionError);
   });
 
-  it('log messages interpolate {expressions} and show errors in place', () => {
+  it('inherited properties are no names: not as a root, not as a function', { timeout: 10_000 }, () => {
+    // a scope that reads a plain object: its inherited members must still not resolve
+    const naive: Scope = { lookup: (r) => ({ a: 1 } as Record<string, Value>)[r] };
+    for (const e of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'constructor.name']) {
+      assert.throws(() => evaluateText(e, naive), /is not defined here/, e);
+    }
+    for (const e of ['toString()', 'constructor(1)', 'hasOwnProperty("len")', 'valueOf()', '__lookupGetter__("x")']) {
+      assert.throws(() => evaluateText(e, s), /unknown function/, e);
+    }
+    assert.equal(evaluateText('len("abc")', s), 3);
+  });
+
+  it('log messages interpolate {expressions} and show errors in place', { timeout: 10_000 }, () => {
     assert.equal(interpolateLogMessage('to {inputs[0]} with {tokens} tokens, {oops.x}', s), "to Oslo with 120 tokens, <'oops' is not defined here>");
   });
 
-  it('hit conditions', () => {
+  it('hit conditions', { timeout: 10_000 }, () => {
     assert.deepEqual([1, 2, 3, 4].map((n) => hitConditionMet('2', n)), [false, true, false, false]);
     assert.deepEqual([1, 2, 3, 4].map((n) => hitConditionMet('>= 3', n)), [false, false, true, true]);
     assert.deepEqual([1, 2, 3, 4].map((n) => hitConditionMet('% 2', n)), [false, true, false, true]);

@@ -121,6 +121,7 @@ export function parseExpression(src: string): Expr {
 
 /** What names and functions an expression can reach. */
 export interface Scope {
+  /** The value of one of the scope's own names; undefined for any other (never an inherited property such as `constructor`). */
   lookup(root: string): Value | undefined;
   call?(name: string, args: Value[]): Value;
 }
@@ -135,14 +136,15 @@ export function evaluate(e: Expr, scope: Scope): Value {
       return e.items.map((x) => evaluate(x, scope));
     case 'path': {
       let v = scope.lookup(e.root);
-      if (v === undefined) throw new ExpressionError(`'${e.root}' is not defined here`);
+      // only values: a function (an inherited `constructor`, `toString`) is no name of the language
+      if (v === undefined || typeof v === 'function') throw new ExpressionError(`'${e.root}' is not defined here`);
       for (const s of e.steps) v = member(v, typeof s === 'string' ? s : evaluate(s, scope));
       return v;
     }
     case 'call': {
       const name = [e.callee.root, ...e.callee.steps.filter((s): s is string => typeof s === 'string')].join('.');
       const args = e.args.map((a) => evaluate(a, scope));
-      const builtin = BUILTINS[name];
+      const builtin = Object.hasOwn(BUILTINS, name) ? BUILTINS[name] : undefined;
       if (builtin) return builtin(args);
       if (!scope.call) throw new ExpressionError(`unknown function '${name}'`);
       return scope.call(name, args);

@@ -114,7 +114,8 @@ export class RunInspector {
     let byNameMemo: Record<string, Value> | undefined;
     const byNameOf = (): Record<string, Value> => {
       if (byNameMemo) return byNameMemo;
-      byNameMemo = {};
+      // no prototype: a node named `__proto__` is a key like any other, and `constructor` is nobody's name
+      byNameMemo = Object.create(null) as Record<string, Value>;
       const frameOutputs = node && handle ? handle.execution.frameOutputs(node.frameId) : {};
       for (const [id, v] of Object.entries(frameOutputs)) byNameMemo[this.opNode(node?.flow ?? '', Number(id))?.name ?? id] = v;
       return byNameMemo;
@@ -134,7 +135,10 @@ export class RunInspector {
           case 'iteration': return iteration ?? null;
           case 'args': return (s.args ?? {}) as Value;
           case 'ltm': return { count: storage?.ltmCount() ?? 0 };
-          default: return byNameOf()[root];
+          default: {
+            const byName = byNameOf();
+            return Object.hasOwn(byName, root) ? byName[root] : undefined;
+          }
         }
       },
       call: (name, callArgs) => {

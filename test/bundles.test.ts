@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { closeDebugClient, openDebugClient } from './support/dapWire.js';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,22 +27,18 @@ describe('bundles (dist/)', () => {
     for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js']) assert.ok(existsSync(path.join(DIST, f)), f);
   });
 
-  it('the bundled debug adapter runs a program with an EXC sandbox step over DAP', async () => {
+  it('the bundled debug adapter runs a program with an EXC sandbox step over DAP', { timeout: 60_000 }, async (t) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-bundle-'));
-    const dc = new DebugClient(process.execPath, path.join(DIST, 'debugAdapter.js'), 'apxm');
-    dc.defaultTimeout = 20_000;
-    try {
-      const file = path.join(dir, 'calc.ais');
-      writeFileSync(file, 'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  print("answer: " + answer)\n  return answer } }\n');
-      await dc.start();
-      const out: string[] = [];
-      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') out.push(e.body.output); });
-      await Promise.all([dc.configurationSequence(), dc.launch({ program: file, noDebug: true }), dc.waitForEvent('terminated')]);
-      assert.deepEqual(out, ['answer: 42\n']);
-    } finally {
-      await dc.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'calc.ais');
+    writeFileSync(file, 'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  print("answer: " + answer)\n  return answer } }\n');
+    // stopped by t.after even if the test times out
+    const dc = await openDebugClient(t, path.join(DIST, 'debugAdapter.js'));
+    const out: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') out.push(e.body.output); });
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: file, noDebug: true }), dc.waitForEvent('terminated')]);
+    assert.deepEqual(out, ['answer: 42\n']);
+    await closeDebugClient(dc);
   });
 
   it('the bundled language server answers initialize and publishes diagnostics', async () => {
