@@ -5,11 +5,13 @@
 import { CancellationSource, cancellationOf } from '../cancellation.js';
 import { ApxmError, asApxmError } from '../errors.js';
 import { backoffDelay, cancelled, sleep } from './retry.js';
-import { DEFAULT_RETRY_POLICY, LLM_TIMEOUT_BY_LATENCY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
+import { llmTimeouts, type LlmTimeoutSetting } from './llmTimeouts.js';
+import { DEFAULT_RETRY_POLICY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
 
 export interface LlmClientOptions {
   retry?: Partial<RetryPolicy>;
-  timeouts?: Partial<Record<LatencyClass, number>>;
+  /** One timeout per attempt for every class, or some classes' own; invalid values throw E_LLM_CONFIG. */
+  timeouts?: LlmTimeoutSetting;
   /** Injected for deterministic tests. */
   random?: () => number;
 }
@@ -45,7 +47,7 @@ export class LlmClient {
 
   constructor(readonly provider: LlmProvider, private readonly options: LlmClientOptions = {}) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.timeouts = { ...LLM_TIMEOUT_BY_LATENCY, ...options.timeouts };
+    this.timeouts = llmTimeouts(options.timeouts);
   }
 
   get providerName(): string {
