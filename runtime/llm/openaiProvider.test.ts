@@ -402,6 +402,9 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
       assert.equal(e.code, 'E_LLM_HTTP');
       assert.equal(e.retryable, false);
       assert.match(e.message, /answered 404: application\/json, 23 bytes: "\{\\"detail\\": \\"Not Found\\"\}"/);
+      server.script({ raw: 'odd proxy status', status: 600, contentType: 'text/plain' });
+      const odd = await failure(client(server.url, { retry: { maxRetries: 0 } }).call(req(), { latency: 'Low' }));
+      assert.match(odd.message, /answered 600: text\/plain, 16 bytes: "odd proxy status"/);
     });
 
     it(`${mode}: an empty 200 body is E_LLM_BAD_REPLY, retried`, { timeout: 20_000 }, async () => {
@@ -486,6 +489,15 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
     const r = await client(server.url, { retry: { maxRetries: 1 } }).call(streamed(), { latency: 'Low', observer: rec.observer });
     assert.equal(r.content, 'fine');
     assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_BAD_REPLY']);
+  });
+
+  it('not streamed: content given as text parts is joined; content that is not text is E_LLM_BAD_REPLY, never ""', { timeout: 20_000 }, async () => {
+    const completion = (content: unknown) => ({ raw: JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] }), contentType: 'application/json' });
+    server.script(completion([{ type: 'text', text: 'Deep ' }, { type: 'text', text: 'teal' }]), completion({ colour: 'teal' }));
+    assert.equal((await client(server.url).call(request(), { latency: 'Low' })).content, 'Deep teal');
+    const e = await failure(client(server.url).call(request(), { latency: 'Low' }));
+    assert.equal(e.code, 'E_LLM_BAD_REPLY');
+    assert.match(e.message, /message content that is not text: .*colour/);
   });
 
   it('streamed: a server that ignores stream: true and sends one JSON completion is answered, as one delta', { timeout: 20_000 }, async () => {

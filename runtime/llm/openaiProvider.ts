@@ -97,8 +97,16 @@ export class OpenAiProvider implements LlmProvider {
       if (init?.signal?.aborted) throw e;
       text = `(the body could not be read: ${(e as Error).message})`;
     }
-    const copy = new Response(text || null, { status: response.status, statusText: response.statusText, headers: response.headers });
-    this.rawBodies.set(copy.headers, { contentType: response.headers.get('content-type'), text });
+    const raw = { contentType: response.headers.get('content-type'), text };
+    let copy: Response;
+    try {
+      copy = new Response(text || null, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } catch {
+      // a status a Response cannot be made with (600-999): the SDK gets the original, whose body is read
+      this.rawBodies.set(response.headers, raw);
+      return response;
+    }
+    this.rawBodies.set(copy.headers, raw);
     return copy;
   }
 }

@@ -19,7 +19,8 @@ export interface ReplyContext {
 }
 
 const NO_CHOICES_HINT = 'check that the model name is served by this endpoint';
-const NO_FINISH_HINT = 'the server does not follow the OpenAI chat-completions format (every choice ends with a finish_reason)';
+const FORMAT_HINT = 'the server does not follow the OpenAI chat-completions format';
+const NO_FINISH_HINT = `${FORMAT_HINT} (every choice ends with a finish_reason)`;
 
 export async function readCompletion(response: Response, ctx: ReplyContext): Promise<LlmResponse> {
   return completionFromText(response, await response.text(), ctx);
@@ -109,8 +110,8 @@ function completionFromText(response: Response, text: string, ctx: ReplyContext)
   if (!choice) throw errors.badReply(`${errors.where()} replied with no choices`, false, NO_CHOICES_HINT);
   if (typeof choice.finish_reason !== 'string' || !choice.finish_reason) throw errors.badReply(`${errors.where()} replied without a finish_reason`, false, NO_FINISH_HINT);
   const message = isObject(choice.message) ? choice.message : {};
-  // null content is a reply of tool calls or a refusal: no text
-  const content = typeof message.content === 'string' ? message.content : '';
+  const content = textOf(message.content);
+  if (content === undefined) throw errors.badReply(`${errors.where()} replied with a message content that is not text: ${errors.describeBody(contentType, JSON.stringify(message.content))}`, false, FORMAT_HINT);
   const model = typeof body.model === 'string' && body.model ? body.model : ctx.model;
   return { content, model, finishReason: choice.finish_reason, usage: usageOf(isObject(body.usage) ? body.usage as unknown as OpenAI.CompletionUsage : undefined, request, content) };
 }
@@ -125,6 +126,14 @@ function failureIn(value: unknown, event?: string): ReplyFailure | undefined {
   const message = typeof fields.message === 'string' ? fields.message : JSON.stringify(e);
   const status = [fields.status, fields.code, value.status].find((n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 400 && n <= 599);
   return { message, status };
+}
+
+/** A message's text: a string, none (null: a reply of tool calls or a refusal), or text parts joined; undefined for anything else. */
+function textOf(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (content === null || content === undefined) return '';
+  if (Array.isArray(content) && content.every((p) => isObject(p) && typeof p.text === 'string')) return content.map((p) => (p as { text: string }).text).join('');
+  return undefined;
 }
 
 /** Choice 0 (a reply with `n` > 1 is not asked for). */
