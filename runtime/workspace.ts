@@ -12,6 +12,8 @@ import { ApxmError } from './errors.js';
 export interface WorkspaceConfig {
   mcpServers?: Record<string, unknown>;
   remoteAgents?: Record<string, string>;
+  /** `{"timeoutMs": ...}`: checked by llm/llmTimeouts.ts. */
+  llm?: unknown;
 }
 
 export function findWorkspaceConfig(programFile: string, explicit?: string): string | undefined {

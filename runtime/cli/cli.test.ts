@@ -95,6 +95,43 @@ describe('apxm CLI', () => {
     assert.equal(typeof out.runId, 'string');
   });
 
+  it('--llm-timeout and "llm": {"timeoutMs"} in apxm.config.json bound each LLM attempt; the flag wins', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-timeout-'));
+    const server = await startFakeOpenAi(() => ({ hang: true }));
+    try {
+      const config = path.join(dir, 'apxm.config.json');
+      writeFileSync(config, JSON.stringify({ llm: { timeoutMs: 150 } }));
+      const run = (...extra: string[]) => apxmAsync({ OPENAI_API_KEY: 'k' }, 'run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm', server.url, '--config', config, ...extra);
+      const [fromFile, fromFlag] = await Promise.all([run(), run('--llm-timeout', '120')]);
+      assert.equal(fromFile.status, 1, fromFile.stderr);
+      assert.match(fromFile.stderr, /E_LLM_TIMEOUT.*no complete reply from openai within 150 ms .*gave up after 4 attempts/);
+      assert.equal(fromFlag.status, 1, fromFlag.stderr);
+      assert.match(fromFlag.stderr, /E_LLM_TIMEOUT.*within 120 ms/);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad LLM timeout, as a flag or in apxm.config.json, exits 2 naming it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-timeout-'));
+    try {
+      const flag = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm-timeout', '30s');
+      assert.equal(flag.status, 2);
+      assert.match(flag.stderr, /E_CONFIG.*--llm-timeout must be a whole number of milliseconds from 1 to 86400000 \(24 h\), got "30s"/);
+      assert.match(flag.stderr, /fix: e\.g\. --llm-timeout 120000/);
+      const config = path.join(dir, 'apxm.config.json');
+      for (const [llm, jsonPath] of [[{ timeoutMs: 0 }, '$.llm.timeoutMs'], [{ timeoutMs: { Slow: 5 } }, '$.llm.timeoutMs.Slow'], [{ baseUrl: 'http://x/v1' }, '$.llm.baseUrl']] as const) {
+        writeFileSync(config, JSON.stringify({ llm }));
+        const r = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--config', config, '--llm-timeout', '1000');
+        assert.equal(r.status, 2, r.stderr);
+        assert.ok(r.stderr.startsWith(`${config} ${jsonPath}: error[E_LLM_CONFIG]`), r.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a missing argument and exits 2', () => {
     const r = apxm('run', 'examples/trip-planner.json');
     assert.equal(r.status, 2);

@@ -14,8 +14,8 @@ export const EXIT = { ok: 0, runFailed: 1, invalidProgram: 2, usage: 64, cancell
 const USAGE = `usage: apxm <command> [options]
 
 commands:
-  run <program> [--arg name=value]... [--llm simulated|<base-url>] [--model m] [--db path]
-                [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
+  run <program> [--arg name=value]... [--llm simulated|<base-url>] [--model m] [--llm-timeout ms]
+                [--db path] [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
                 [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
                 [--replay run-id|trace.json]   re-run with every LLM reply and tool result from a recording
                 --continue picks up a paused or stopped run (same --db): finished nodes are not run again

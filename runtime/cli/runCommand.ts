@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApxmError, formatError } from '../errors.js';
+import { llmTimeoutFlag, llmTimeoutsFromConfigFile } from '../llm/llmTimeouts.js';
 import type { LlmConfig } from '../llm/types.js';
 import { loadProgramFile } from '../programFile.js';
 import { optimizeLevel } from './optimizeLevel.js';
@@ -30,6 +31,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       arg: { type: 'string', multiple: true },
       llm: { type: 'string' },
       model: { type: 'string' },
+      'llm-timeout': { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
       capabilities: { type: 'string' },
@@ -54,6 +56,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (maxParallelism !== undefined && (!Number.isInteger(maxParallelism) || maxParallelism < 1)) throw new ApxmError('E_CONFIG', `--max-parallelism must be a positive integer, got ${values['max-parallelism']}`);
   const configFile = findWorkspaceConfig(file, values.config);
   const workspace = configFile ? readWorkspaceConfig(configFile) : {};
+  // the LLM timeout: --llm-timeout, else "llm": {"timeoutMs"} in apxm.config.json, else the defaults by latency class
+  const fileTimeout = configFile ? llmTimeoutsFromConfigFile(workspace.llm, configFile) : undefined;
+  const timeoutMs = values['llm-timeout'] !== undefined ? llmTimeoutFlag(values['llm-timeout']) : fileTimeout;
+  if (timeoutMs !== undefined) llm.timeoutMs = timeoutMs;
   const base = {
     schedulerConfig: maxParallelism ? { maxParallelism } : {},
     humanInput: terminalHumanInput(keyValues(values.answer, '--answer'), Boolean(process.stdin.isTTY)),

@@ -5,11 +5,13 @@
 import { CancellationSource, cancellationOf } from '../cancellation.js';
 import { ApxmError, asApxmError } from '../errors.js';
 import { backoffDelay, cancelled, sleep } from './retry.js';
-import { DEFAULT_RETRY_POLICY, LLM_TIMEOUT_BY_LATENCY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
+import { llmTimeouts, type LlmTimeoutSetting } from './llmTimeouts.js';
+import { DEFAULT_RETRY_POLICY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
 
 export interface LlmClientOptions {
   retry?: Partial<RetryPolicy>;
-  timeouts?: Partial<Record<LatencyClass, number>>;
+  /** One timeout per attempt for every class, or some classes' own; invalid values throw E_LLM_CONFIG. */
+  timeouts?: LlmTimeoutSetting;
   /** Injected for deterministic tests. */
   random?: () => number;
 }
@@ -32,13 +34,20 @@ export interface LlmCallResult extends LlmResponse {
   attempts: number;
 }
 
+/** Deltas of an attempt that was cancelled or timed out are dropped: its retry streams the reply again. */
+function liveDeltas(onDelta: (text: string) => void, attempt: CancellationSource): (text: string) => void {
+  return (text) => {
+    if (!attempt.aborted) onDelta(text);
+  };
+}
+
 export class LlmClient {
   readonly policy: RetryPolicy;
   private readonly timeouts: Record<LatencyClass, number>;
 
   constructor(readonly provider: LlmProvider, private readonly options: LlmClientOptions = {}) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.timeouts = { ...LLM_TIMEOUT_BY_LATENCY, ...options.timeouts };
+    this.timeouts = llmTimeouts(options.timeouts);
   }
 
   get providerName(): string {
@@ -65,16 +74,18 @@ export class LlmClient {
       let timedOut = false;
       const timeout = setTimeout(() => {
         timedOut = true;
-        attemptCancel.abort(new ApxmError('E_LLM_TIMEOUT', `no reply within ${timeoutMs} ms`));
+        attemptCancel.abort(new ApxmError('E_LLM_TIMEOUT', `no complete reply within ${timeoutMs} ms`));
       }, timeoutMs);
       const detach = outer?.onAbort((reason) => attemptCancel.abort(reason));
+      // The attempt ends when it is cancelled even if the provider does not stop (or returns what it had): the timeout is a bound.
+      const abandoned = new Promise<never>((_, reject) => attemptCancel.onAbort(reject));
       const started = performance.now();
       try {
         // One object literal of fixed shape, not a spread: this runs for every call.
-        const response = await this.provider.complete({
+        const response = await Promise.race([this.provider.complete({
           phase: request.phase, messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens,
-          json: request.json, reasoningBudget: request.reasoningBudget, onDelta: request.onDelta, latency: options.latency, cancel: attemptCancel,
-        });
+          json: request.json, reasoningBudget: request.reasoningBudget, onDelta: request.onDelta && liveDeltas(request.onDelta, attemptCancel), latency: options.latency, cancel: attemptCancel,
+        }), abandoned]);
         const result = response as LlmCallResult;
         result.latencyMs = Math.round(performance.now() - started);
         result.attempts = attempt;
@@ -83,8 +94,8 @@ export class LlmClient {
         let error: ApxmError;
         if (outer?.aborted) throw cancelled();
         if (timedOut) {
-          error = new ApxmError('E_LLM_TIMEOUT', `no reply from ${this.provider.name} within ${timeoutMs} ms (${options.latency}-latency op)`, {
-            retryable: true, hint: 'raise llm.timeoutMs for this latency class, or check that the server is up',
+          error = new ApxmError('E_LLM_TIMEOUT', `no complete reply from ${this.provider.name} within ${timeoutMs} ms (${options.latency}-latency op)`, {
+            retryable: true, hint: 'check that the server is up, or raise the LLM timeout (--llm-timeout ms, or "llm": {"timeoutMs": ...} in apxm.config.json)',
           });
         } else {
           error = asApxmError(e, 'E_LLM_NETWORK');

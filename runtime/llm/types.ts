@@ -68,7 +68,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 3, initialDelayMs: 500, maxDelayMs: 60_000, jitter: 0.2 };
 
-/** Per-request timeout by the op's latency class, in milliseconds. */
+/** Per-attempt timeout by the op's latency class, in milliseconds: connection, headers and the whole reply. */
 export const LLM_TIMEOUT_BY_LATENCY: Record<LatencyClass, number> = {
   None: 30_000,
   Low: 30_000,
@@ -84,8 +84,11 @@ export interface LlmConfig {
   /** Never logged; taken from OPENAI_API_KEY / APXM_LLM_API_KEY when absent. */
   apiKey?: string;
   retry?: Partial<RetryPolicy>;
-  /** Override the per-latency-class request timeouts. */
-  timeoutMs?: Partial<Record<LatencyClass, number>>;
+  /**
+   * Per-attempt timeout (connection, headers and the whole reply): one number for every latency
+   * class, or some classes' own (see llmTimeouts.ts). Default LLM_TIMEOUT_BY_LATENCY.
+   */
+  timeoutMs?: number | Partial<Record<LatencyClass, number>>;
   /** Stream replies (emits llm:delta events). Default true for HTTP providers. */
   stream?: boolean;
   /** Simulated provider: latency per op class in ms (default all 0). */

@@ -11,10 +11,23 @@ export interface FakeUsage {
   completion_tokens: number;
 }
 
+/**
+ * How a reply's transport fails part-way: after `after` pieces (a streamed reply: content chunks,
+ * default 1; a JSON reply: bytes, default half the body), `stall` keeps the socket open and silent,
+ * `close` ends the response cleanly without the rest (a stream without `[DONE]`), `reset` destroys the socket.
+ */
+export interface FakeInterrupt {
+  after?: number;
+  then: 'stall' | 'close' | 'reset';
+}
+
 /** One scripted response; each request consumes the next queued step. */
 export type FakeStep =
-  /** A successful reply. `chunks` fixes how a streamed reply is split (default: word by word). */
-  | { reply: string; usage?: FakeUsage; model?: string; chunks?: string[]; finishReason?: string }
+  /**
+   * A successful reply. `chunks` fixes how a streamed reply is split (default: word by word);
+   * `finishReason: null` sends none; `interrupt` cuts it.
+   */
+  | { reply: string; usage?: FakeUsage; model?: string; chunks?: string[]; finishReason?: string | null; interrupt?: FakeInterrupt }
   /** Rate limited: `retryAfter` (seconds, sent as Retry-After), `retryAfterMs` (sent as retry-after-ms), `body` replaces the error body. */
   | { status: 429; retryAfter?: number; retryAfterMs?: number; body?: unknown; message?: string }
   /** An HTTP error with an OpenAI error body `{error: {message, type, code}}`. */
@@ -24,7 +37,14 @@ export type FakeStep =
   /** Never answer (the socket stays open until the client aborts or the server closes). */
   | { hang: true }
   /** A 200 whose JSON body is not valid JSON. */
-  | { malformedJson: true };
+  | { malformedJson: true }
+  /** Any status (default 200), content type (null: none) and body, sent as is: an HTML page from a proxy, an empty 200... */
+  | { raw: string; status?: number; contentType?: string | null; headers?: Record<string, string> }
+  /**
+   * A 200 event stream of exactly these events, then the end of the response: an object is sent as
+   * `data: <its JSON>`, a string as written (`'data: [DONE]\n\n'` ends a stream properly).
+   */
+  | { events: (object | string)[] };
 
 export interface RecordedRequest {
   method: string;
@@ -45,6 +65,8 @@ export interface FakeOpenAi {
   requests: RecordedRequest[];
   /** Queues responses; used before the handler (and before the default "fake reply"). */
   script(...steps: FakeStep[]): void;
+  /** Forgets queued steps and recorded requests (a test that failed may leave steps behind). */
+  reset(): void;
   /** Resolves once `n` requests have arrived. */
   waitForRequests(n: number): Promise<void>;
   close(): Promise<void>;
@@ -89,30 +111,50 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
   const sendError = (res: ServerResponse, status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}, body?: unknown) =>
     sendJson(res, status, body ?? { error: { message, type, code } }, headers);
 
-  const sendReply = (res: ServerResponse, request: RecordedRequest, content: string, opts: { usage?: FakeUsage; model?: string; chunks?: string[]; finishReason?: string } = {}) => {
+  /** Writes `pieces` in order; with an interrupt, only the first `cut` of them, then stalls, ends or resets. */
+  const writeCut = (res: ServerResponse, pieces: string[], cut: number | undefined, interrupt: FakeInterrupt | undefined) => {
+    const n = interrupt ? Math.min(cut ?? pieces.length, pieces.length) : pieces.length;
+    for (let i = 0; i < n; i++) res.write(pieces[i]);
+    if (!interrupt) res.end();
+    else if (interrupt.then === 'close') res.end();
+    else if (interrupt.then === 'reset') res.socket?.resetAndDestroy();
+    // 'stall': nothing more is written; the socket stays open until the client gives up or the server closes
+  };
+
+  const sendReply = (res: ServerResponse, request: RecordedRequest, content: string, opts: { usage?: FakeUsage; model?: string; chunks?: string[]; finishReason?: string | null; interrupt?: FakeInterrupt } = {}) => {
     if (gone(res)) return;
     const id = `chatcmpl-fake-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
     const model = opts.model ?? (typeof request.body?.model === 'string' ? request.body.model : 'fake-model');
     const usage = usageOf(opts.usage ?? DEFAULT_USAGE);
-    const finish_reason = opts.finishReason ?? 'stop';
+    const finish_reason = opts.finishReason === undefined ? 'stop' : opts.finishReason;
+    const interrupt = opts.interrupt;
     if (request.body?.stream !== true) {
-      sendJson(res, 200, {
+      const body = JSON.stringify({
         id, object: 'chat.completion', created, model,
         choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason }],
         usage,
       });
+      if (!interrupt) {
+        sendJson(res, 200, JSON.parse(body));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const at = interrupt.after ?? Math.floor(body.length / 2);
+      writeCut(res, [body.slice(0, at), body.slice(at)], 1, interrupt);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`;
     const pieces = opts.chunks ?? (content.match(/\S+\s*|\s+/g) ?? [content]);
-    res.write(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
-    for (const piece of pieces) res.write(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
-    res.write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason }]));
-    if (request.body?.stream_options?.include_usage === true) res.write(chunk([], { usage }));
-    res.end('data: [DONE]\n\n');
+    const writes = [chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }])];
+    for (const piece of pieces) writes.push(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
+    writes.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason }]));
+    if (request.body?.stream_options?.include_usage === true) writes.push(chunk([], { usage }));
+    writes.push('data: [DONE]\n\n');
+    // the role chunk, then `after` content chunks
+    writeCut(res, writes, 1 + (interrupt?.after ?? 1), interrupt);
   };
 
   const respond = async (step: FakeStep, request: RecordedRequest, res: ServerResponse): Promise<void> => {
@@ -120,6 +162,19 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     if ('malformedJson' in step) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id": "chatcmpl-broken", "choices": [ {"index": 0, "message": ');
+      return;
+    }
+    if ('raw' in step) {
+      const headers: Record<string, string> = { ...step.headers };
+      if (step.contentType !== null) headers['content-type'] = step.contentType ?? 'text/html';
+      res.writeHead(step.status ?? 200, headers);
+      res.end(step.raw);
+      return;
+    }
+    if ('events' in step) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const e of step.events) res.write(typeof e === 'string' ? e : `data: ${JSON.stringify(e)}\n\n`);
+      res.end();
       return;
     }
     if ('delayMs' in step) {
@@ -192,6 +247,10 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     requests,
     script: (...steps) => {
       queue.push(...steps);
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
     },
     waitForRequests: (n) =>
       new Promise<void>((resolve) => {
