@@ -573,3 +573,38 @@ describe('debug adapter over DAP', () => {
     assert.doesNotMatch(server.stderr(), /internal error/);
   });
 });
+
+describe('the LLM timeout in a debug session', () => {
+  it('comes from apxm.config.json next to the program, and llm.timeoutMs in the launch overrides it', { timeout: 60_000 }, async (t) => {
+    const server = await startFakeOpenAi(() => ({ hang: true }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-timeout-'));
+    t.after(async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    copyFileSync(example('trip_planner.ais'), path.join(dir, 'trip_planner.ais'));
+    writeFileSync(path.join(dir, 'apxm.config.json'), JSON.stringify({ llm: { timeoutMs: 100 } }));
+    const program = path.join(dir, 'trip_planner.ais');
+    let description = '';
+    // the file's 100 ms, then the launch's own 150 ms, are the ones the error names
+    await withClient(t, async (dc) => {
+      await dc.launch({ program, args: { city: 'Oslo' }, llm: { provider: 'openai', baseUrl: server.url } });
+      await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('exception', {})]);
+      description = (await dc.exceptionInfoRequest({ threadId: 1 })).body.description ?? '';
+    });
+    assert.match(description, /within 100 ms/);
+    await withClient(t, async (dc) => {
+      await dc.launch({ program, args: { city: 'Oslo' }, llm: { provider: 'openai', baseUrl: server.url, timeoutMs: 150 } });
+      await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('exception', {})]);
+      description = (await dc.exceptionInfoRequest({ threadId: 1 })).body.description ?? '';
+    });
+    assert.match(description, /within 150 ms/);
+  });
+
+  it('a bad llm.timeoutMs in the launch is refused, naming the field and the range', { timeout: 30_000 }, (t) => withClient(t, async (dc) => {
+    await assert.rejects(dc.launch({ program: example('trip_planner.ais'), args: { city: 'Oslo' }, llm: { timeoutMs: 'soon' } }), (e: Error) => {
+      assert.match(e.message, /"llm\.timeoutMs" must be a whole number of milliseconds from 1 to 86400000/);
+      return true;
+    });
+  }));
+});

@@ -22,7 +22,8 @@ import type { HumanInputProvider } from '../runtime/ops/runServices.js';
 import { loadProgramFile } from '../runtime/programFile.js';
 import { Runtime, type RunHandle } from '../runtime/runtime.js';
 import type { Value } from '../runtime/values/value.js';
-import { loadWorkspaceCapabilities } from '../runtime/workspace.js';
+import { findWorkspaceConfig, loadWorkspaceCapabilities, readWorkspaceConfig } from '../runtime/workspace.js';
+import { llmTimeoutsFromConfigFile } from '../runtime/llm/llmTimeouts.js';
 import { createReplayRuntime, openRecording } from '../runtime/replay/replaySetup.js';
 import type { RecordedRun } from '../runtime/replay/recordedRun.js';
 import { BreakpointStore, hitConditionMet } from './breakpoints.js';
@@ -267,7 +268,13 @@ export class ApxmDebugSession extends DebugSession {
     const args = this.args as ApxmLaunchArguments;
     const schedulerConfig = args.maxParallelism ? { maxParallelism: args.maxParallelism } : {};
     const replay = this.recording ? await createReplayRuntime(this.recording, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important')) : undefined;
-    const runtime = replay?.runtime ?? await Runtime.create({ llm: llmConfigOf(args), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig });
+    // apxm.config.json next to the program: remote agents and the LLM timeout, as `apxm run` reads them
+    const configFile = findWorkspaceConfig(args.program);
+    const workspace = configFile ? readWorkspaceConfig(configFile) : {};
+    const fileTimeout = configFile ? llmTimeoutsFromConfigFile(workspace.llm, configFile) : undefined;
+    const runtime = replay?.runtime ?? await Runtime.create({
+      llm: llmConfigOf(args, fileTimeout), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig, remoteAgents: workspace.remoteAgents,
+    });
     try {
       await loadWorkspaceCapabilities(runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
       replay?.useRecordedTools();

@@ -1,5 +1,7 @@
 /** The `launch` request's arguments (package.json `configurationAttributes` mirror this), checked. */
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { asApxmError } from '../runtime/errors.js';
+import { llmTimeouts, type LlmTimeoutSetting } from '../runtime/llm/llmTimeouts.js';
 import type { LlmConfig } from '../runtime/llm/types.js';
 
 export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -15,6 +17,8 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
     model?: string;
     /** For a host that keeps the key itself (never from launch.json); never logged. Else APXM_LLM_API_KEY / OPENAI_API_KEY. */
     apiKey?: string;
+    /** Milliseconds per attempt, for every latency class or by class; else apxm.config.json's, else the defaults. */
+    timeoutMs?: LlmTimeoutSetting;
   };
   /** SQLite file for LTM, the episodic trace, checkpoints (default: in memory). */
   db?: string;
@@ -47,16 +51,26 @@ export function checkLaunchArguments(a: Record<string, unknown>): string | undef
   if (p !== undefined && p !== 'simulated' && p !== 'openai') return '"llm.provider" must be "simulated" or "openai"';
   // only the field's name: the key's value is never echoed
   for (const k of ['baseUrl', 'model', 'apiKey'] as const) if (a.llm[k] !== undefined && typeof a.llm[k] !== 'string') return `"llm.${k}" must be a string`;
+  if (a.llm.timeoutMs !== undefined) {
+    try {
+      llmTimeouts(a.llm.timeoutMs, '"llm.timeoutMs"');
+    } catch (e) {
+      return asApxmError(e).message;
+    }
+  }
   if (p === 'openai' && !a.llm.baseUrl) return '"llm.baseUrl" is needed with "provider": "openai" (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)';
   return undefined;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function llmConfigOf(a: ApxmLaunchArguments): LlmConfig {
-  if (a.llm?.provider !== 'openai') return { provider: 'simulated', ...(a.llm?.model ? { model: a.llm.model } : {}) };
+/** The provider a launch asks for; the timeout is the launch's, else `fileTimeout` (apxm.config.json's). */
+export function llmConfigOf(a: ApxmLaunchArguments, fileTimeout?: LlmTimeoutSetting): LlmConfig {
+  const timeoutMs = a.llm?.timeoutMs ?? fileTimeout;
+  const timeout = timeoutMs !== undefined ? { timeoutMs } : {};
+  if (a.llm?.provider !== 'openai') return { provider: 'simulated', ...(a.llm?.model ? { model: a.llm.model } : {}), ...timeout };
   return {
-    provider: 'openai', baseUrl: a.llm.baseUrl,
+    provider: 'openai', baseUrl: a.llm.baseUrl, ...timeout,
     ...(a.llm.model ? { model: a.llm.model } : {}),
     ...(a.llm.apiKey ? { apiKey: a.llm.apiKey } : {}),
   };
