@@ -12,6 +12,7 @@ export type AisDiagnosticCode =
   | 'AIS_INVALID_INTERPOLATION'
   | 'AIS_NUMBER_OUT_OF_RANGE'
   | 'AIS_BLOCK_COMMENT'
+  | 'AIS_TOO_LARGE'
   // parser
   | 'AIS_EXPECTED_AGENT'
   | 'AIS_EXPECTED_AGENT_ITEM'
