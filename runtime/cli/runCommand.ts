@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApxmError, formatError } from '../errors.js';
+import { parseNameValueFlags } from '../graph/bindArguments.js';
 import type { LlmConfig } from '../llm/types.js';
 import { loadProgramFile } from '../programFile.js';
 import { optimizeLevel } from './optimizeLevel.js';
@@ -12,15 +13,7 @@ import { formatResult, formatSummary } from './summary.js';
 import { terminalHumanInput } from './terminalHumanInput.js';
 import { EXIT, printWarnings } from './main.js';
 
-function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new ApxmError('E_ARG_UNKNOWN', `${flag} expects name=value, got "${item}"`, { hint: `e.g. ${flag} city=Lisbon` });
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-}
+const keyValues = parseNameValueFlags;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
