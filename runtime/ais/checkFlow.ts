@@ -13,6 +13,7 @@ import { ifCondition } from './ifCondition.js';
 import { arity, formatSignature, OP_SIGNATURES } from './opSignatures.js';
 import { isTier, TIERS } from '../memory/memorySystem.js';
 import { editDistance } from '../graph/opCatalogue.js';
+import { unsafeNameProblem } from '../values/terminalSafe.js';
 
 export interface FlowCheckOptions {
   mapping?: CallMapping;
@@ -289,7 +290,9 @@ class FlowChecker {
     if (op === 'INV' && !fixedCapability) {
       const cap = e.args[0];
       if (cap?.kind === 'String') {
+        const unsafe = unsafeNameProblem('capability name', cap.value);
         if (!cap.value.trim()) this.sink.error('AIS_EMPTY_CAPABILITY', 'capability name cannot be empty', cap.range, 'write the name of a registered capability, e.g. inv("search", ...)');
+        else if (unsafe) this.sink.error('AIS_INVALID_NAME', unsafe.message, cap.range, unsafe.hint);
         else this.capabilityCall(cap.value, cap.range);
       }
       const params = e.args[1];

@@ -57,7 +57,8 @@ export type AisDiagnosticCode =
   | 'AIS_DUPLICATE_PARAM'
   | 'AIS_MISSING_RETURN'
   | 'AIS_INVALID_PARAMS'
-  | 'AIS_EMPTY_CAPABILITY';
+  | 'AIS_EMPTY_CAPABILITY'
+  | 'AIS_INVALID_NAME';
 
 export interface AisDiagnostic {
   severity: 'error' | 'warning';

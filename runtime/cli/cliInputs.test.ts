@@ -44,4 +44,26 @@ describe('apxm CLI on hostile input', () => {
       assert.match(r.stderr, /fix: pass a whole number, e\.g\. --arg n=42/);
     }
   });
+
+  it('validate and inspect refuse a node name with an escape sequence, naming its JSON path, and print no raw control character', { timeout: 30_000 }, () => {
+    const program = file('evil.json', {
+      name: 'A.main',
+      nodes: [{ id: 1, name: 'x\u001b]0;pwned\u0007\u001b[2J', op: 'CONST_STR', attributes: { value: 'v' } }, { id: 2, name: 'r', op: 'RETURN' }],
+      edges: [{ from: 1, to: 2, dependency: 'Data' }],
+    });
+    for (const command of ['validate', 'inspect', 'run']) {
+      const r = apxm(command, program);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /evil\.json \$\.nodes\[0\]\.name: error\[E_PROGRAM_INVALID\] node name "x\\x1b\]0;pwned\\x07\\x1b\[2J" contains the control character U\+001B/);
+      assert.doesNotMatch(r.stderr + r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+  });
+
+  it('an AIS error quoting program text escapes it', { timeout: 30_000 }, () => {
+    const program = file('evil.ais', 'agent A {\n  @entry flow main() -> str {\n    return "{{ \u001b[2J\u202e }}"\n  }\n}\n');
+    const r = apxm('validate', program);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /evil\.ais:3:13: error\[AIS_INVALID_INTERPOLATION\] only a variable name can be interpolated, found \{\{ \\x1b\[2J\\u202e \}\}/);
+    assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
 });
