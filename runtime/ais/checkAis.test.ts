@@ -118,3 +118,15 @@ describe('AIS checker: names', () => {
     assert.equal(r.program, undefined);
   });
 });
+
+describe('AIS diagnostics speak the language of the source', () => {
+  it('no message or hint of the invalid corpus uses compiler words (lowering, canonical graph, IR, SSA)', { timeout: 10_000 }, () => {
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.ais'));
+    const jargon = /lower(ing|ed)|canonical|\bIR\b|\bSSA\b/i;
+    for (const f of files) {
+      for (const d of analyzeAis(readFileSync(path.join(CORPUS, f), 'utf8'), f).diagnostics) {
+        assert.doesNotMatch(`${d.message} ${d.hint ?? ''}`, jargon, `${f}: ${d.code} ${d.message}`);
+      }
+    }
+  });
+});
