@@ -1,5 +1,6 @@
 /** `npm run bench`: one JSON line per measurement, each with its same-run baseline. */
 import { debuggerBench } from './debuggerBench.js';
+import { literalBench } from './literalBench.js';
 import { llmLatencyBench } from './llmLatencyBench.js';
 import { memoryBench } from './memoryBench.js';
 import { schedulerBench } from './schedulerBench.js';
@@ -10,4 +11,5 @@ if (!only || only === 'scheduler') await schedulerBench(emit);
 if (!only || only === 'llm') await llmLatencyBench(emit);
 if (!only || only === 'memory') await memoryBench(emit);
 if (!only || only === 'debugger') await debuggerBench(emit);
+if (!only || only === 'literals') await literalBench(emit);
 if (!only || only === 'fuzz') await (await import('./fuzzLoaders.js')).fuzzLoaders(emit);

@@ -111,7 +111,8 @@ describe('DAG listing', () => {
 
   it('keeps long and multi-line attributes on one line, truncated inside the quotes', { timeout: 10_000 }, () => {
     const prompt = `Write a plan\nfor {{city}}\r\nusing\u2028${'very '.repeat(40)}long notes: {0}`;
-    const p = program({ nodes: [[1, 'THINK', { template_str: prompt }, 'multi\nline name'], [2, 'INV', { capability: 'search', params: { q: 'x' } }]], edges: [[1, 2]] });
+    const p = program({ nodes: [[1, 'THINK', { template_str: prompt }], [2, 'INV', { capability: 'search', params: { q: 'x' } }]], edges: [[1, 2]] });
+    p.flows[0].nodes[0].name = 'multi\nline name'; // loaders refuse it; a program built in memory may still have one
     const listing = buildDagListing(p);
     const lines = assertWellFormed(p, listing);
     assert.equal(lines.length, 7, 'header, legend, blank, flow header, two nodes, and the empty string after the final newline');
@@ -122,6 +123,20 @@ describe('DAG listing', () => {
     assert.equal(Array.from(summary).length, 80);
     assert.match(think, /THINK +multi⏎line name/);
     assert.match(lineText(listing, 'Test.main', 2), /INV +n2 +← #1 +capability="search"$/);
+  });
+
+  it('escapes control and bidirectional characters of names, labels and values', { timeout: 5_000 }, () => {
+    const p = program({
+      nodes: [[1, 'SWITCH', { discriminant: 'x' }], [2, 'PRINT', { message: 'red \u001b[31m alert \u009b2J' }], [3, 'ASK', { template_str: 'left \u202e thgir' }]],
+      edges: [[1, 2, 'Data', 'a\u0007b'], [1, 3, 'Data', 'default']],
+    });
+    p.flows[0].nodes[1].name = 'evil\u001b]0;title\u0007';
+    p.flows[0].parameters.push({ name: 'p\u2066', typeName: 'str' });
+    const listing = buildDagListing(p);
+    assert.doesNotMatch(listing.text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, 'no raw control or bidi character');
+    assert.match(lineText(listing, 'Test.main', 2), /PRINT +evil\\x1b\]0;title\\x07 +← #1\[a\\x07b\] +message="red \\x1b\[31m alert \\x9b2J"$/);
+    assert.match(lineText(listing, 'Test.main', 3), /"left \\u202e thgir"$/);
+    assert.match(listing.text, /flow Test\.main\(p\\u2066: str\)/);
   });
 
   it('lists a node with no attributes and no inputs without a summary', { timeout: 10_000 }, () => {

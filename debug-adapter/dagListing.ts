@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { FlowGraph, OpEdge, OpNode, Program } from '../runtime/graph/types.js';
 import { nodeKey } from './breakpoints.js';
+import { terminalSafe } from '../runtime/values/terminalSafe.js';
 
 export interface DagListing {
   text: string;
@@ -19,7 +20,7 @@ export interface DagListing {
 
 /** The name VS Code shows for the listing's tab and in the call stack. */
 export function listingSourceName(program: Program): string {
-  return `${program.file ? path.basename(program.file) : program.name} (DAG)`;
+  return `${flat(program.file ? path.basename(program.file) : program.name)} (DAG)`;
 }
 
 /** Attributes that say what an op does, most telling first; the first one a node has is its summary. */
@@ -168,7 +169,10 @@ function truncate(s: string, max: number): string {
 
 const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-/** One line, whatever the text holds: line breaks (VS Code also breaks on U+2028/2029) become ⏎, tabs a space. */
+/**
+ * One line, whatever the text holds: line breaks (VS Code also breaks on U+2028/2029) become ⏎,
+ * tabs a space, other control and bidirectional characters an escape (`\x1b`, `\u202e`).
+ */
 function flat(s: string): string {
-  return s.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, '⏎').replace(/[\t\v\f]/g, ' ');
+  return terminalSafe(s.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, '⏎').replace(/[\t\v\f]/g, ' '));
 }

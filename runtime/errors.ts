@@ -3,6 +3,8 @@
  * (file:line:col or a JSON path) and how to fix it. The CLI, the language server and the debugger
  * all show the same object.
  */
+import { terminalSafe } from './values/terminalSafe.js';
+
 export type ErrorCode =
   // AIS source diagnostics (runtime/ais/diagnostics.ts lists them)
   | `AIS_${string}`
@@ -155,12 +157,16 @@ export function serializeError(e: ApxmError): SerializedError {
   return out;
 }
 
-/** One line: `file:line:col: [CODE] message (hint)` — what the CLI prints. */
+/**
+ * One line: `file:line:col: [CODE] message (hint)` — what the CLI prints and the debugger shows.
+ * Messages quote program text (names, values, replies): control and bidirectional characters are
+ * escaped so the text cannot drive the terminal; line breaks inside message and hint stay.
+ */
 export function formatError(e: ApxmError | SerializedError, severity: 'error' | 'warning' = 'error'): string {
-  const where = formatPlace(e.place);
-  const node = e.nodeId !== undefined ? ` node ${e.nodeId}${e.op ? ` (${e.op})` : ''}:` : '';
-  const hint = e.hint ? `\n  fix: ${e.hint}` : '';
-  return `${where ? where + ': ' : ''}${severity}[${e.code}]${node} ${e.message}${hint}`;
+  const where = terminalSafe(formatPlace(e.place));
+  const node = e.nodeId !== undefined ? ` node ${e.nodeId}${e.op ? ` (${terminalSafe(e.op)})` : ''}:` : '';
+  const hint = e.hint ? `\n  fix: ${terminalSafe(e.hint, true)}` : '';
+  return `${where ? where + ': ' : ''}${severity}[${terminalSafe(e.code)}]${node} ${terminalSafe(e.message, true)}${hint}`;
 }
 
 export function formatPlace(p: ErrorPlace | undefined): string {

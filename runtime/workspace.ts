@@ -2,12 +2,13 @@
  * What a program finds next to it: `apxm.capabilities.mjs` (tools written in JS) and
  * `apxm.config.json` (MCP servers, remote agents).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CapabilitySystem } from './capabilities/capabilitySystem.js';
 import { loadMcpServers } from './capabilities/mcpCapabilities.js';
 import { findCapabilityModule, loadCapabilityModule } from './capabilities/workspaceModule.js';
 import { ApxmError } from './errors.js';
+import { CONFIG_FILE, readInputFileSync } from './inputFile.js';
 
 export interface WorkspaceConfig {
   mcpServers?: Record<string, unknown>;
@@ -23,8 +24,9 @@ export function findWorkspaceConfig(programFile: string, explicit?: string): str
 }
 
 export function readWorkspaceConfig(file: string): WorkspaceConfig {
+  const text = readInputFileSync(file, CONFIG_FILE).toString('utf8');
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    const parsed = JSON.parse(text) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
     return parsed;
   } catch (e) {

@@ -107,3 +107,26 @@ describe('AIS checker: hints and options', () => {
     }
   });
 });
+
+describe('AIS checker: names', () => {
+  it('refuses a capability name with a control or bidirectional character where it is written', { timeout: 5_000 }, () => {
+    const src = 'agent A {\n  @entry flow main() -> str {\n    inv("search\u001b[2J", "{}") -> r\n    return r\n  }\n}\n';
+    const r = compileAis(src, 'names.ais');
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(errors.map((d) => [d.code, d.range.line, d.range.column]), [['AIS_INVALID_NAME', 3, 9]]);
+    assert.equal(errors[0].message, 'capability name "search\\x1b[2J" contains the control character U+001B (at index 6)');
+    assert.equal(r.program, undefined);
+  });
+});
+
+describe('AIS diagnostics speak the language of the source', () => {
+  it('no message or hint of the invalid corpus uses compiler words (lowering, canonical graph, IR, SSA)', { timeout: 10_000 }, () => {
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.ais'));
+    const jargon = /lower(ing|ed)|canonical|\bIR\b|\bSSA\b/i;
+    for (const f of files) {
+      for (const d of analyzeAis(readFileSync(path.join(CORPUS, f), 'utf8'), f).diagnostics) {
+        assert.doesNotMatch(`${d.message} ${d.hint ?? ''}`, jargon, `${f}: ${d.code} ${d.message}`);
+      }
+    }
+  });
+});

@@ -65,7 +65,7 @@ function checkEntry(ast: Program, sink: DiagnosticSink): void {
     if (agentsWithEntry.length > 1) {
       const [first, ...rest] = entries;
       for (const f of rest) {
-        sink.error('AIS_MULTIPLE_ENTRY', 'multiple @entry flows found; canonical graph lowering requires exactly one', f.entryRange ?? f.nameRange,
+        sink.error('AIS_MULTIPLE_ENTRY', 'multiple @entry flows found; a program starts from exactly one', f.entryRange ?? f.nameRange,
           'keep @entry on the flow a run starts from and remove it from the others', [{ message: 'another @entry flow', range: first.entryRange ?? first.nameRange }]);
       }
     }

@@ -13,6 +13,7 @@ import { ifCondition } from './ifCondition.js';
 import { arity, formatSignature, OP_SIGNATURES } from './opSignatures.js';
 import { isTier, TIERS } from '../memory/memorySystem.js';
 import { editDistance } from '../graph/opCatalogue.js';
+import { unsafeNameProblem } from '../values/terminalSafe.js';
 
 export interface FlowCheckOptions {
   mapping?: CallMapping;
@@ -101,11 +102,11 @@ class FlowChecker {
           this.sink.error('AIS_UNSUPPORTED', 'return inside parallel is not supported', s.range, 'return after the parallel block');
         }
         if (s.value) this.expression(s.value, scope);
-        else if (this.flow.returnType !== 'void') this.sink.error('AIS_UNSUPPORTED', 'null expression in graph lowering: a bare `return` in a flow that returns a value', s.range, 'write `return <value>`');
+        else if (this.flow.returnType !== 'void') this.sink.error('AIS_UNSUPPORTED', `a bare \`return\` in a flow that returns ${this.flow.returnType}: there is no value to return`, s.range, 'write `return <value>`, or declare the flow `-> void`');
         return { scope, returns: true };
       case 'If': {
         const c = ifCondition(s.condition);
-        if ('unsupported' in c) this.sink.error('AIS_UNSUPPORTED', 'unsupported condition', s.condition.range, c.unsupported);
+        if ('unsupported' in c) this.sink.error('AIS_UNSUPPORTED', 'this if condition is not supported', s.condition.range, c.unsupported);
         else this.expression(c.subject, scope);
         const a = this.block(s.then, scope);
         const b = s.else ? this.block(s.else, scope) : { scope: scope.child(), returns: false };
@@ -203,14 +204,14 @@ class FlowChecker {
         }
         this.expression(e.left, scope);
         this.expression(e.right, scope);
-        this.sink.error('AIS_UNSUPPORTED', 'only string concatenation (+) is supported for canonical graph lowering', e.opRange,
+        this.sink.error('AIS_UNSUPPORTED', 'only + (joining text) is supported between values; AIS has no arithmetic or comparison outside an if condition', e.opRange,
           'compute with exc("...") or ask(...), or compare in an if condition');
         return 'unknown';
       case 'Unary':
       case 'MemberAccess':
       case 'Subscript':
       case 'Assignment':
-        this.sink.error('AIS_UNSUPPORTED', `unsupported expression in graph lowering (${e.kind === 'Unary' ? 'unary operator' : e.kind === 'MemberAccess' ? 'member access' : e.kind === 'Subscript' ? 'indexing' : 'assignment'})`,
+        this.sink.error('AIS_UNSUPPORTED', `${e.kind === 'Unary' ? 'an operator before a value (! or -)' : e.kind === 'MemberAccess' ? 'member access (a.b)' : e.kind === 'Subscript' ? 'indexing (a[i])' : 'assignment (x = ...)'} is not supported in AIS`,
           e.range, e.kind === 'Assignment' ? 'bind a new value with `let x = ...` or `... -> x`' : 'pass the whole value to ask(...) or exc("...") and extract there');
         return 'unknown';
       case 'Error':
@@ -228,7 +229,7 @@ class FlowChecker {
     const near = scope.names().map((n) => ({ n, d: editDistance(name, n) })).filter((x) => x.d <= Math.max(1, Math.floor(name.length / 3))).sort((a, b) => a.d - b.d)[0];
     const hint = hidden ? `'${name}' is bound only inside the ${hidden}; bind it in every branch, or before it`
       : near ? `did you mean '${near.n}'?` : `bind it first with \`let ${name} = ...\` or \`... -> ${name}\`, or add it as a flow parameter`;
-    this.sink.error('AIS_UNDEFINED_VARIABLE', `undefined variable in graph lowering: ${name}`, range, hint);
+    this.sink.error('AIS_UNDEFINED_VARIABLE', `undefined variable '${name}': nothing of that name is bound here`, range, hint);
     return 'unknown';
   }
 
@@ -289,7 +290,9 @@ class FlowChecker {
     if (op === 'INV' && !fixedCapability) {
       const cap = e.args[0];
       if (cap?.kind === 'String') {
+        const unsafe = unsafeNameProblem('capability name', cap.value);
         if (!cap.value.trim()) this.sink.error('AIS_EMPTY_CAPABILITY', 'capability name cannot be empty', cap.range, 'write the name of a registered capability, e.g. inv("search", ...)');
+        else if (unsafe) this.sink.error('AIS_INVALID_NAME', unsafe.message, cap.range, unsafe.hint);
         else this.capabilityCall(cap.value, cap.range);
       }
       const params = e.args[1];

@@ -42,7 +42,7 @@ export interface AisCompileResult extends AisAnalysis {
 /** Parses and checks; never throws. What the language server runs on every keystroke. */
 export function analyzeAis(source: string, file?: string, options: AisCompileOptions = {}): AisAnalysis {
   const parsed = parseAis(source, file);
-  if (parsed.diagnostics.some((d) => d.severity === 'error' && d.code === 'AIS_TOO_MANY_ERRORS')) return parsed;
+  if (parsed.diagnostics.some((d) => d.severity === 'error' && (d.code === 'AIS_TOO_MANY_ERRORS' || d.code === 'AIS_TOO_LARGE'))) return parsed;
   const checked = checkAis(parsed.ast, { ...options, file });
   return { ...parsed, diagnostics: inSourceOrder([...parsed.diagnostics, ...checked]) };
 }

@@ -12,6 +12,7 @@ export type AisDiagnosticCode =
   | 'AIS_INVALID_INTERPOLATION'
   | 'AIS_NUMBER_OUT_OF_RANGE'
   | 'AIS_BLOCK_COMMENT'
+  | 'AIS_TOO_LARGE'
   // parser
   | 'AIS_EXPECTED_AGENT'
   | 'AIS_EXPECTED_AGENT_ITEM'
@@ -56,7 +57,8 @@ export type AisDiagnosticCode =
   | 'AIS_DUPLICATE_PARAM'
   | 'AIS_MISSING_RETURN'
   | 'AIS_INVALID_PARAMS'
-  | 'AIS_EMPTY_CAPABILITY';
+  | 'AIS_EMPTY_CAPABILITY'
+  | 'AIS_INVALID_NAME';
 
 export interface AisDiagnostic {
   severity: 'error' | 'warning';

@@ -185,7 +185,7 @@ export class FlowLowerer {
       case 'FlowCall':
         return lowerCall(this, e, st, hint);
       default:
-        throw new Error(`internal: ${e.kind} reached the lowering (the checker should have reported it)`);
+        throw new Error(`internal: a ${e.kind} expression reached the graph builder (the checker should have reported it)`);
     }
   }
 
@@ -243,7 +243,7 @@ export class FlowLowerer {
 
   private ifStatement(s: IfStmt, st: LowerState): LowerState | undefined {
     const c = ifCondition(s.condition);
-    if ('unsupported' in c) throw new Error('internal: unsupported condition reached the lowering');
+    if ('unsupported' in c) throw new Error('internal: an unsupported if condition reached the graph builder');
     const subject = this.nodeOf(this.value(c.subject, st, 'condition'), c.subject.range);
     const branch = this.emit({ op: 'BRANCH_ON_VALUE', name: 'if', attributes: { condition: c.condition }, range: s.condition.range, data: [subject] }, st);
     const a = this.statements(s.then.statements, this.arm(st, { from: branch, label: 'true' }));

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { compileAis } from './compileAis.js';
 import { lexAis } from './lexer.js';
+import { parseAis } from './parser.js';
 import type { Token } from './tokens.js';
 
 const kinds = (ts: Token[]): string[] => ts.map((t) => (t.kind === 'eof' ? 'eof' : `${t.kind}:${t.text}`));
@@ -91,5 +94,57 @@ describe('AIS lexer', () => {
     assert.deepEqual(codes('"{{ x"'), ['AIS_UNTERMINATED_INTERPOLATION']);
     assert.deepEqual(codes('"{{ }}"'), ['AIS_EMPTY_INTERPOLATION']);
     assert.deepEqual(codes('"{{ a.b }}"'), ['AIS_INVALID_INTERPOLATION']);
+  });
+});
+
+describe('AIS lexer on huge inputs', () => {
+  // The string scanner used to keep one object per character: ~100 bytes per byte of literal
+  // (40 MB took 4.5 GB). A child with a 256 MB heap compiles a 16 MB literal only if memory is linear.
+  it('a 16 MB literal compiles in a process whose heap is capped at 256 MB', { timeout: 30_000 }, () => {
+    const script = `
+      const { compileAis } = await import(${JSON.stringify(new URL('./compileAis.js', import.meta.url).href)});
+      const literal = ('y'.repeat(1021) + '\\\\t').repeat(16 * 1024) + '{{ name }}';
+      const r = compileAis('agent A {\\n @entry flow main(name: str) -> str {\\n let t = "' + literal + '"\\n return t\\n }\\n}\\n', 'big.ais');
+      process.stdout.write(r.program ? 'compiled' : r.diagnostics.map((d) => d.message).join('; '));`;
+    const child = spawnSync(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 25_000 });
+    assert.equal(child.status, 0, child.stderr.slice(-500));
+    assert.equal(child.stdout, 'compiled');
+  });
+
+  it('a 16 MB literal with escapes and an interpolation lexes and compiles to the same text', { timeout: 20_000 }, () => {
+    const block = 'y'.repeat(1021) + '\\t\\"';
+    const literal = block.repeat(16 * 1024) + '{{ name }}!';
+    const src = `agent A {\n  @entry flow main(name: str) -> str {\n    let t = "${literal}"\n    return t\n  }\n}\n`;
+    const { tokens, diagnostics } = lexAis(src);
+    assert.deepEqual(diagnostics, []);
+    const str = tokens.find((t) => t.kind === 'string');
+    const parts = str?.parts ?? [];
+    assert.equal(parts.length, 3);
+    assert.equal(parts[0].kind === 'text' && parts[0].value, ('y'.repeat(1021) + '\t"').repeat(16 * 1024));
+    assert.equal(parts[1].kind === 'var' && parts[1].name, 'name');
+    assert.equal(src.slice(parts[1].range.offset, parts[1].range.endOffset), '{{ name }}');
+    const r = compileAis(src, 'big.ais');
+    assert.equal(r.program !== undefined, true, r.diagnostics.map((d) => d.message).join('\n'));
+    const values = r.program!.entry.nodes.map((n) => n.attributes.value).filter((v): v is string => typeof v === 'string' && v.length > 1000);
+    assert.equal(values.length, 1);
+    assert.ok(values[0].endsWith('\t"{{name}}!'));
+    assert.equal(values[0].length, 1023 * 16 * 1024 + '{{name}}!'.length);
+  });
+
+  it('escapes and interpolations in a long literal decode like in a short one', () => {
+    const piece = String.raw`a\{\{b}} {{ x }} \n\\ {0} \u`;
+    const { tokens, diagnostics } = lexAis(`"${piece.repeat(5000)}"`);
+    assert.deepEqual(diagnostics, []);
+    const parts = tokens[0].parts ?? [];
+    assert.equal(parts.filter((p) => p.kind === 'var').length, 5000);
+    assert.equal(parts[0].kind === 'text' && parts[0].value, 'a{{b}} ');
+    assert.equal(parts[2].kind === 'text' && parts[2].value, ' \n\\ {0} ua{{b}} ');
+  });
+
+  it('past a million tokens the lexer stops with one AIS_TOO_LARGE diagnostic', { timeout: 20_000 }, () => {
+    const { diagnostics } = parseAis('x '.repeat(1_100_000));
+    assert.deepEqual(diagnostics.map((d) => d.code), ['AIS_TOO_LARGE']);
+    assert.match(diagnostics[0].message, /more than 1,000,000 tokens/);
+    assert.equal(diagnostics[0].range.line, 1);
   });
 });

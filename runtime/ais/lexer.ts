@@ -33,13 +33,16 @@ const startsSomething = (s: string, i: number): boolean => {
   return '{}()[],:;+*%.@-/=!<>'.includes(s[i]);
 };
 
-/** Escape sequences of string literals; any other `\c` yields `c`. */
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', '{': '{', '}': '}' };
-
-/** One unescaped character of a string literal, with where it came from. */
-interface StrChar { ch: string; escaped: boolean; start: number; end: number }
+/**
+ * Past this many tokens the lexer stops with AIS_TOO_LARGE. A hand-written program has thousands;
+ * each token and its syntax node hold a few hundred bytes, so a million keeps a file of
+ * punctuation within about half a gigabyte instead of running out of memory.
+ */
+export const MAX_TOKENS = 1_000_000;
 
 export class Lexer {
+  /** The source had more than MAX_TOKENS tokens; the tokens end there. */
+  truncated = false;
   private i = 0;
   private newlineBefore = true;
   private readonly tokens: Token[] = [];
@@ -51,6 +54,13 @@ export class Lexer {
   run(): Token[] {
     const { src } = this;
     while (this.i < src.length) {
+      if (this.tokens.length >= MAX_TOKENS) {
+        this.truncated = true;
+        const at = this.range(this.i, this.i);
+        this.sink.error('AIS_TOO_LARGE', `the file has more than ${MAX_TOKENS.toLocaleString('en-US')} tokens (words, numbers, strings, symbols); reading stopped at line ${at.line}`,
+          at, 'split the program into smaller files; a generated source this large is better written as ApxmGraph JSON');
+        break;
+      }
       const c = src.charCodeAt(this.i);
       if (isSpace(c)) {
         if (isNewline(c)) this.newlineBefore = true;
@@ -157,89 +167,134 @@ export class Lexer {
       'start each comment line with //');
   }
 
+  /**
+   * A string literal. One pass finds its end; the value is the source slices between escapes,
+   * joined once: no per-character objects, so a literal of tens of megabytes costs its own size.
+   */
   private string(): void {
     const { src } = this;
     const start = this.i;
     this.i++; // opening quote
-    const chars: StrChar[] = [];
     let terminated = false;
+    let hasOpen = false;
+    let lastBackslash = -1;
+    let contentEnd: number;
     for (;;) {
       if (this.i >= src.length) {
+        contentEnd = this.i;
         this.sink.error('AIS_UNTERMINATED_STRING', 'Unterminated string literal: the file ends before the closing "',
           this.range(start, this.i), 'add the closing " (strings cannot span lines; join lines with +)');
         break;
       }
       const c = src.charCodeAt(this.i);
-      if (c === 34) { this.i++; terminated = true; break; }
+      if (c === 34) { contentEnd = this.i; this.i++; terminated = true; break; }
       if (isNewline(c)) {
+        contentEnd = this.i;
         this.sink.error('AIS_NEWLINE_IN_STRING', 'Newline in string literal: the string is not closed on this line',
           this.range(start, this.i), 'close the string with " on the same line; for multi-line text write "line 1\\n" + "line 2"');
         break;
       }
       if (c === 92 /* \ */) {
         if (this.i + 1 >= src.length) {
+          contentEnd = this.i;
           this.sink.error('AIS_UNTERMINATED_ESCAPE', 'Unterminated escape sequence in string literal',
             this.range(this.i, this.i + 1), 'remove the trailing \\ or write \\\\ for a backslash, then close the string with "');
           this.i++;
           break;
         }
-        const cp = src.codePointAt(this.i + 1) ?? 0;
-        const raw = String.fromCodePoint(cp);
-        const end = this.i + 1 + raw.length;
-        chars.push({ ch: ESCAPES[raw] ?? raw, escaped: true, start: this.i, end });
-        this.i = end;
+        lastBackslash = this.i;
+        this.i = escapeEnd(src, this.i);
         continue;
       }
-      chars.push({ ch: src[this.i], escaped: false, start: this.i, end: this.i + 1 });
+      if (c === 123 /* { */ && src.charCodeAt(this.i + 1) === 123) hasOpen = true;
       this.i++;
     }
-    const value = chars.map((x) => x.ch).join('');
+    const value = unescape(src, start + 1, contentEnd, lastBackslash);
     const tok = this.push({ kind: 'string', text: src.slice(start, this.i), value, terminated }, start);
-    const parts = this.interpolation(chars, start + 1);
+    const parts = hasOpen ? this.interpolation(start + 1, contentEnd, lastBackslash) : undefined;
     if (parts) tok.parts = parts;
   }
 
-  /** Splits `{{ name }}` references out of a string's unescaped characters; undefined if there are none. */
-  private interpolation(chars: StrChar[], contentStart: number): StringPart[] | undefined {
-    const open = (j: number): boolean => chars[j]?.ch === '{' && !chars[j].escaped && chars[j + 1]?.ch === '{' && !chars[j + 1].escaped;
-    const close = (j: number): boolean => chars[j]?.ch === '}' && !chars[j].escaped && chars[j + 1]?.ch === '}' && !chars[j + 1].escaped;
+  /**
+   * Splits `{{ name }}` references out of the string content `[from, to)`; undefined if there are
+   * none. Braces written as escapes (`\{`) never open or close one. Each character is visited
+   * once: a `{{` without `}}` ends the search, and after a `}}` the search goes on past it.
+   */
+  private interpolation(from: number, to: number, lastBackslash: number): StringPart[] | undefined {
+    const { src } = this;
+    const pairAt = (j: number, code: number): boolean => j + 1 < to && src.charCodeAt(j) === code && src.charCodeAt(j + 1) === code;
     const parts: StringPart[] = [];
-    let text: StrChar[] = [];
     let found = false;
-    const flushText = (): void => {
-      if (text.length) parts.push({ kind: 'text', value: text.map((x) => x.ch).join(''), range: this.range(text[0].start, text[text.length - 1].end) });
-      text = [];
+    let textStart = from;
+    const flushText = (end: number): void => {
+      if (end > textStart) parts.push({ kind: 'text', value: unescape(src, textStart, end, lastBackslash), range: this.range(textStart, end) });
     };
-    let j = 0;
-    while (j < chars.length) {
-      if (!open(j)) { text.push(chars[j++]); continue; }
+    let j = from;
+    while (j < to) {
+      if (!pairAt(j, 123 /* { */)) { j = src.charCodeAt(j) === 92 ? Math.min(escapeEnd(src, j), to) : j + 1; continue; }
       let k = j + 2;
-      while (k < chars.length && !close(k)) k++;
-      const from = chars[j].start;
-      if (k >= chars.length) {
-        const end = chars.length ? chars[chars.length - 1].end : contentStart;
-        this.sink.error('AIS_UNTERMINATED_INTERPOLATION', 'Unterminated interpolation: missing }}', this.range(from, end),
+      while (k < to && !pairAt(k, 125 /* } */)) k = src.charCodeAt(k) === 92 ? Math.min(escapeEnd(src, k), to) : k + 1;
+      if (k >= to) {
+        this.sink.error('AIS_UNTERMINATED_INTERPOLATION', 'Unterminated interpolation: missing }}', this.range(j, to),
           'close it with }}, or write \\{\\{ for literal braces');
-        for (let m = j; m < chars.length; m++) text.push(chars[m]); // no spread: the rest may be huge
         break;
       }
-      const range = this.range(from, chars[k + 1].end);
-      const name = chars.slice(j + 2, k).map((x) => x.ch).join('').trim();
+      const range = this.range(j, k + 2);
+      const name = unescape(src, j + 2, k, lastBackslash).trim();
       if (name === '') {
         this.sink.error('AIS_EMPTY_INTERPOLATION', 'Empty interpolation {{}}', range, 'put a variable name inside: {{ name }}');
       } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        this.sink.error('AIS_INVALID_INTERPOLATION', `only a variable name can be interpolated, found {{ ${name} }}`, range,
+        const shown = name.length > 40 ? name.slice(0, 37) + '…' : name;
+        this.sink.error('AIS_INVALID_INTERPOLATION', `only a variable name can be interpolated, found {{ ${shown} }}`, range,
           'bind the value to a name first (let x = ...) and write {{ x }}, or join with +');
       } else {
-        flushText();
+        flushText(j);
         parts.push({ kind: 'var', name, range });
+        textStart = k + 2;
         found = true;
       }
       j = k + 2;
     }
-    flushText();
+    flushText(to);
     return found ? parts : undefined;
   }
+}
+
+/** Where the escape sequence starting with the backslash at `i` ends (the escaped character may be a surrogate pair). */
+function escapeEnd(src: string, i: number): number {
+  const cp = src.codePointAt(i + 1) ?? 0;
+  return i + 1 + (cp > 0xffff ? 2 : 1);
+}
+
+/** Escapes `\n`, `\r`, `\t`; any other `\c` is `c` (`\\`, `\"`, `\{`, `\}`...). */
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
+
+/**
+ * The unescaped text of string content `[from, to)` whose last backslash is at `lastBackslash`
+ * (-1: none). Runs between escapes are copied by slice and joined 4 K pieces at a time, so time
+ * and memory stay proportional to the content; knowing the last backslash keeps each search for
+ * the next one inside the literal (searching to the end of the file for every piece of a literal
+ * with many interpolations was quadratic).
+ */
+function unescape(src: string, from: number, to: number, lastBackslash: number): string {
+  let bs = from <= lastBackslash ? src.indexOf('\\', from) : -1;
+  if (bs < 0 || bs >= to) return src.slice(from, to);
+  const chunks: string[] = [];
+  let pieces: string[] = [];
+  let i = from;
+  while (bs >= 0 && bs < to) {
+    pieces.push(src.slice(i, bs));
+    if (bs + 1 >= to) { i = to; break; } // a trailing lone backslash (the file ended)
+    const end = escapeEnd(src, bs);
+    const raw = src.slice(bs + 1, end);
+    pieces.push(ESCAPES[raw] ?? raw);
+    i = end;
+    bs = i <= lastBackslash ? src.indexOf('\\', i) : -1;
+    if (pieces.length >= 4096) { chunks.push(pieces.join('')); pieces = []; }
+  }
+  if (i < to) pieces.push(src.slice(i, to));
+  chunks.push(pieces.join(''));
+  return chunks.join('');
 }
 
 function showChar(ch: string): string {

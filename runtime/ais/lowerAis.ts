@@ -52,7 +52,7 @@ export function lowerAis(ast: AisProgram, options: LowerOptions = {}): LowerResu
     try {
       lw.lower();
     } catch (e) {
-      sink.error('AIS_INTERNAL', `internal error lowering ${agent.name}.${flow.name}: ${(e as Error).message}`, startOf(flow.range), 'please report this with the source file');
+      sink.error('AIS_INTERNAL', `internal error compiling ${agent.name}.${flow.name}: ${(e as Error).message}`, startOf(flow.range), 'please report this with the source file');
       continue;
     }
     const fused = options.optimize ? fuseAskChains(lw.nodes, lw.edges) : { nodes: lw.nodes, edges: lw.edges, fused: [] };
@@ -75,7 +75,7 @@ export function lowerAis(ast: AisProgram, options: LowerOptions = {}): LowerResu
     return { program, diagnostics: sink.items };
   } catch (e) {
     const msg = e instanceof ApxmError ? e.message : String(e);
-    sink.error('AIS_INTERNAL', `the lowered graph is invalid (a compiler bug): ${msg}`, startOf(ast.range), 'please report this with the source file');
+    sink.error('AIS_INTERNAL', `the compiled program is invalid (a bug in the AIS compiler): ${msg}`, startOf(ast.range), 'please report this with the source file');
     return { diagnostics: sink.items };
   }
 }

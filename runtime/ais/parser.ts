@@ -31,8 +31,10 @@ export function parseAis(source: string, file?: string): ParseResult {
   const ast: Program = { kind: 'Program', ...(file !== undefined ? { file } : {}), agents: [], range: whole };
   let tokens: Token[] = [];
   try {
-    tokens = new Lexer(text, lines, sink).run();
-    parseProgram(new Cursor(tokens, sink), ast.agents);
+    const lexer = new Lexer(text, lines, sink);
+    tokens = lexer.run();
+    // A truncated token list would only add "unclosed" noise after the one finding that matters.
+    if (!lexer.truncated) parseProgram(new Cursor(tokens, sink), ast.agents);
   } catch (e) {
     // A bug (or an exhausted stack) must still come back as a diagnostic, never as an exception.
     sink.error('AIS_INTERNAL', `internal error in the AIS parser: ${e instanceof Error ? e.message : String(e)}`, startOf(whole),

@@ -14,24 +14,25 @@ export interface Template {
 /** `resolve` lowers a non-literal part: a node id, or a parameter's name. */
 export function buildTemplate(e: Expression, resolve: (part: Expression) => number | string): Template {
   const parts = e.kind === 'Binary' && e.op === 'Add' ? flattenAdd(e) : [e];
-  let text = '';
+  const pieces: string[] = [];
   const refs: number[] = [];
+  const index = new Map<number, number>(); // node id → placeholder number (a lookup per part, not a scan)
   for (const p of parts) {
-    if (p.kind === 'String') text += p.value;
-    else if (p.kind === 'Number') text += p.raw;
-    else if (p.kind === 'Bool') text += String(p.value);
-    else if (p.kind === 'Null') text += 'null';
+    if (p.kind === 'String') pieces.push(p.value);
+    else if (p.kind === 'Number') pieces.push(p.raw);
+    else if (p.kind === 'Bool') pieces.push(String(p.value));
+    else if (p.kind === 'Null') pieces.push('null');
     else {
       const r = resolve(p);
-      if (typeof r === 'string') text += `{{${r}}}`;
+      if (typeof r === 'string') pieces.push(`{{${r}}}`);
       else {
-        let k = refs.indexOf(r);
-        if (k < 0) k = refs.push(r) - 1;
-        text += `{${k}}`;
+        let k = index.get(r);
+        if (k === undefined) index.set(r, (k = refs.push(r) - 1));
+        pieces.push(`{${k}}`);
       }
     }
   }
-  return { text, refs };
+  return { text: pieces.join(''), refs };
 }
 
 /**
@@ -40,28 +41,28 @@ export function buildTemplate(e: Expression, resolve: (part: Expression) => numb
  * itself, so numbers stay numbers.
  */
 export function quoteBarePlaceholders(json: string): string {
-  let out = '';
+  // Copies runs by slice and tries the placeholder pattern only at '{' (sticky, no copy of the rest):
+  // linear in the text, however long.
+  const placeholder = /\{\{\s*[A-Za-z_][\w.]*\s*\}\}|\{\d+\}/y;
+  const out: string[] = [];
+  let copied = 0;
   let inString = false;
   for (let i = 0; i < json.length; i++) {
-    const ch = json[i];
+    const c = json.charCodeAt(i);
     if (inString) {
-      out += ch;
-      if (ch === '\\') out += json[++i] ?? '';
-      else if (ch === '"') inString = false;
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
       continue;
     }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
-      continue;
-    }
-    const m = /^(\{\{\s*[A-Za-z_][\w.]*\s*\}\}|\{\d+\})/.exec(json.slice(i));
-    if (m) {
-      out += `"${m[1]}"`;
-      i += m[1].length - 1;
-      continue;
-    }
-    out += ch;
+    if (c === 34) { inString = true; continue; }
+    if (c !== 123 /* { */) continue;
+    placeholder.lastIndex = i;
+    const m = placeholder.exec(json);
+    if (!m) continue;
+    out.push(json.slice(copied, i), `"${m[0]}"`);
+    i += m[0].length - 1;
+    copied = i + 1;
   }
-  return out;
+  out.push(json.slice(copied));
+  return out.join('');
 }

@@ -10,9 +10,9 @@
  * header version 1) are recognised and rejected as such instead of failing with a bare
  * bincode "eof" or decoding into garbage.
  */
-import { readFile } from 'node:fs/promises';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { ApxmError, type ErrorPlace } from '../errors.js';
+import { PROGRAM_FILE, readInputFile } from '../inputFile.js';
 import type { Diagnostic } from '../graph/diagnostics.js';
 import { programFromJson } from '../graph/loadGraphJson.js';
 import type { Program } from '../graph/types.js';
@@ -125,18 +125,7 @@ export function decodeArtifact(input: Uint8Array, file?: string): DecodedArtifac
 
 /** Reads and decodes a `.apxmobj` file from disk. */
 export async function readArtifactFile(file: string): Promise<DecodedArtifact> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ApxmError('E_PROGRAM_READ', code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`, {
-      place: { file },
-      hint: code === 'ENOENT' ? 'check the path (it is relative to the current directory)' : 'check the file permissions',
-      cause: e,
-    });
-  }
-  return decodeArtifact(bytes, file);
+  return decodeArtifact(await readInputFile(file, PROGRAM_FILE), file);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
  * started, its tools become capabilities named `<server>.<tool>` with their input schemas, and
  * the connections close when the runtime is disposed. Servers start concurrently (bounded).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import pLimit from 'p-limit';
 import { ApxmError } from '../errors.js';
+import { CONFIG_FILE, readInputFileSync } from '../inputFile.js';
 import { tryParseJson } from '../values/value.js';
 import { CapabilityRecord } from './capabilityRecord.js';
 import type { CapabilitySystem } from './capabilitySystem.js';
@@ -32,7 +32,7 @@ export interface McpConnection {
 const STARTUP_CONCURRENCY = 4;
 
 function readServers(configFile: string): Record<string, McpServerConfig> {
-  const parsed = JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers?: Record<string, unknown> };
+  const parsed = JSON.parse(readInputFileSync(configFile, CONFIG_FILE).toString('utf8')) as { mcpServers?: Record<string, unknown> };
   const servers = parsed.mcpServers ?? {};
   const out: Record<string, McpServerConfig> = {};
   for (const [name, raw] of Object.entries(servers)) {

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApxmError } from '../errors.js';
+import { checkInputFile, PROGRAM_FILE_MAX_BYTES } from '../inputFile.js';
 import { CapabilityRecord } from './capabilityRecord.js';
 import type { CapabilitySystem } from './capabilitySystem.js';
 import type { CapabilityHandler, JsonSchema } from './types.js';
@@ -23,6 +24,9 @@ const SHAPE = 'export default { name: { description: "...", parameters: { type: 
 export async function loadCapabilityModule(file: string, system: CapabilitySystem): Promise<string[]> {
   const abs = path.resolve(file);
   if (!existsSync(abs)) throw new ApxmError('E_CAPABILITY_MODULE', `capability module ${abs} does not exist`, { place: { file: abs }, hint: 'check the --capabilities path' });
+  // import() would block on a FIFO and read a device without end: stat it first (a path swapped
+  // for a FIFO between this check and the import is not guarded against).
+  checkInputFile(abs, { what: 'capability module', code: 'E_CAPABILITY_MODULE', maxBytes: PROGRAM_FILE_MAX_BYTES, missingHint: 'check the --capabilities path' });
   let mod: { default?: unknown };
   try {
     // The mtime query re-imports an edited module in a long-lived host (the debugger).

@@ -197,7 +197,7 @@ describe('apxm CLI', () => {
       writeFileSync(path.join(dir, 'bad.ais'), 'agent A {\n  @entry flow main() -> str {\n    ask("x" + nope) -> a\n    umem(a, "permanent")\n    return a\n  }\n}\n');
       const bad = apxm('validate', path.join(dir, 'bad.ais'));
       assert.equal(bad.status, 2);
-      assert.match(bad.stderr, /bad\.ais:3:15: error\[AIS_UNDEFINED_VARIABLE\] undefined variable in graph lowering: nope\n  fix: /);
+      assert.match(bad.stderr, /bad\.ais:3:15: error\[AIS_UNDEFINED_VARIABLE\] undefined variable 'nope': nothing of that name is bound here\n  fix: /);
       assert.match(bad.stderr, /bad\.ais:4:13: error\[AIS_INVALID_TIER\]/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

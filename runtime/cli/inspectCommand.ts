@@ -5,6 +5,7 @@ import { artifactToProgram, readArtifactFile, type DecodedArtifact } from '../ar
 import { ApxmError } from '../errors.js';
 import { inspectProgram } from '../graph/inspectProgram.js';
 import { loadProgramFile } from '../programFile.js';
+import { terminalSafe, terminalSafeJson } from '../values/terminalSafe.js';
 import { EXIT, printWarnings } from './main.js';
 import { optimizeLevel } from './optimizeLevel.js';
 
@@ -19,15 +20,16 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const program = decoded ? artifactToProgram(decoded.payload, file) : await loadProgramFile(file, { optimize, onWarnings: printWarnings });
   const flows = inspectProgram(program);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2) + '\n');
+    process.stdout.write(terminalSafeJson(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2)) + '\n');
     return EXIT.ok;
   }
   if (artifact) {
-    process.stdout.write(
+    // Module name, compiler version and section kinds are the artifact's text: escaped like names.
+    process.stdout.write(terminalSafe(
       `artifact v${artifact.version}, flags ${artifact.flags}, payload ${artifact.payloadBytes} bytes, blake3 ${artifact.blake3.slice(0, 16)}…\n` +
         `  module ${artifact.module ?? '(none)'}, compiler ${artifact.compilerVersion}, created ${artifact.createdAt}, ${artifact.dags} DAG${artifact.dags === 1 ? '' : 's'}` +
-        (artifact.sections.length ? `, sections ${artifact.sections.join(', ')}` : '') + '\n',
-    );
+        (artifact.sections.length ? `, sections ${artifact.sections.join(', ')}` : ''),
+    ) + '\n');
   }
   for (const f of flows) {
     const lines = [
@@ -39,7 +41,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     for (const l of f.loops) lines.push(`  loop ${l.start} → ${l.end}: ${l.bodyNodes} body nodes`);
     for (const t of f.tryRegions) lines.push(`  try/catch ${t.node}: ${t.tryNodes} try nodes, ${t.catchNodes} catch nodes`);
     for (const x of f.fused) lines.push(`  fused ask ${x.node}:${x.name} ← asks ${x.from.join(', ')} (one LLM call)`);
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(lines.map((l) => terminalSafe(l)).join('\n') + '\n');
   }
   return EXIT.ok;
 }

@@ -8,6 +8,7 @@ import { compileCommand } from './compileCommand.js';
 import { resumeCommand, runsCommand, queueCommand } from './storeCommands.js';
 import { traceCommand } from './traceCommand.js';
 import { loadProgramFile } from '../programFile.js';
+import { terminalSafe } from '../values/terminalSafe.js';
 
 export const EXIT = { ok: 0, runFailed: 1, invalidProgram: 2, usage: 64, cancelled: 130 } as const;
 
@@ -103,7 +104,7 @@ async function validateCommand(argv: string[]): Promise<number> {
   const program = await loadProgramFile(positionals[0], { onWarnings: printWarnings });
   const nodes = program.flows.reduce((s, f) => s + f.nodes.length, 0);
   if (values.json) process.stdout.write(JSON.stringify({ valid: true, flows: program.flows.length, nodes, entry: program.entry.qualifiedName }) + '\n');
-  else process.stdout.write(`ok: ${positionals[0]} — ${program.flows.length} flow${program.flows.length === 1 ? '' : 's'}, ${nodes} nodes, entry ${program.entry.qualifiedName}\n`);
+  else process.stdout.write(`ok: ${terminalSafe(positionals[0])} — ${program.flows.length} flow${program.flows.length === 1 ? '' : 's'}, ${nodes} nodes, entry ${program.entry.qualifiedName}\n`);
   return EXIT.ok;
 }
 

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApxmError, formatError } from '../errors.js';
 import { llmTimeoutFlag, llmTimeoutsFromConfigFile } from '../llm/llmTimeouts.js';
+import { parseNameValueFlags } from '../graph/bindArguments.js';
+import { terminalSafe } from '../values/terminalSafe.js';
 import type { LlmConfig } from '../llm/types.js';
 import { loadProgramFile } from '../programFile.js';
 import { optimizeLevel } from './optimizeLevel.js';
@@ -13,15 +15,10 @@ import { formatResult, formatSummary } from './summary.js';
 import { terminalHumanInput } from './terminalHumanInput.js';
 import { EXIT, printWarnings } from './main.js';
 
-function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new ApxmError('E_ARG_UNKNOWN', `${flag} expects name=value, got "${item}"`, { hint: `e.g. ${flag} city=Lisbon` });
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-}
+const keyValues = parseNameValueFlags;
+
+/** Printed text and the result are the program's (often an LLM's): escaped on a terminal, raw into a pipe. */
+const forTerminal = (text: string): string => (process.stdout.isTTY ? terminalSafe(text, true) : text);
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -82,8 +79,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     replay?.useRecordedTools();
     const quiet = values.quiet || values.json;
     if (!quiet) {
-      runtime.events.on('print', (e) => process.stdout.write(e.text + '\n'));
-      runtime.events.on('warning', (e) => process.stderr.write(`warning: ${e.message}\n`));
+      runtime.events.on('print', (e) => process.stdout.write(forTerminal(e.text) + '\n'));
+      runtime.events.on('warning', (e) => process.stderr.write(`warning: ${terminalSafe(e.message, true)}\n`));
       runtime.events.on('node:failed', (e) => {
         if (e.handled) process.stderr.write(`caught: ${formatError(e.error)}\n`);
       });
@@ -99,7 +96,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         runId: result.runId, status: result.status, result: result.result ?? null, error: result.error?.toJSON() ?? null, stats: result.stats, outputs: result.outputs,
       }) + '\n');
     } else {
-      if (result.status === 'succeeded') process.stdout.write(`\nresult: ${formatResult(result.result)}\n`);
+      if (result.status === 'succeeded') process.stdout.write(`\nresult: ${forTerminal(formatResult(result.result))}\n`);
       else if (result.error) process.stderr.write(formatError(result.error) + '\n');
       process.stderr.write(formatSummary(result.stats, result.status, runtime.llm.providerName) + '\n');
       if (recorded) process.stderr.write(`   replay     of run ${recorded.runId} (nothing was sent to an LLM or a tool)\n`);

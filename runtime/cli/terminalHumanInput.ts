@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { ApxmError } from '../errors.js';
 import type { HumanInputProvider } from '../ops/runServices.js';
 import { display, tryParseJson } from '../values/value.js';
+import { terminalSafe } from '../values/terminalSafe.js';
 
 export function terminalHumanInput(answers: Record<string, string>, interactive: boolean): HumanInputProvider {
   return {
@@ -17,7 +18,7 @@ export function terminalHumanInput(answers: Record<string, string>, interactive:
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
         const shown = req.displayData === null ? '' : `\n${display(req.displayData)}`;
-        const answer = await rl.question(`\n⏸  ${req.message}${shown}\n> `, { signal: req.signal });
+        const answer = await rl.question(`\n⏸  ${terminalSafe(req.message + shown, true)}\n> `, { signal: req.signal });
         return tryParseJson(answer) ?? answer;
       } finally {
         rl.close();

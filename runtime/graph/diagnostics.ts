@@ -1,5 +1,6 @@
 /** Collects every problem of a program, so one load reports all of them. */
 import { ApxmError, type ErrorCode, type ErrorPlace } from '../errors.js';
+import { unsafeNameProblem } from '../values/terminalSafe.js';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -37,6 +38,13 @@ export class Diagnostics {
       details: { diagnostics: this.items },
     });
   }
+}
+
+/** Refuses a name with control or bidirectional characters (it reaches terminals and editors raw); true if refused. */
+export function checkName(name: string, what: string, path: string, diags: Diagnostics): boolean {
+  const problem = unsafeNameProblem(what, name);
+  if (problem) diags.error(path, problem.message, problem.hint);
+  return problem !== undefined;
 }
 
 /** `$.nodes[3].attributes["template str"]` style paths. */

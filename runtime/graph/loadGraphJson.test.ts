@@ -80,6 +80,27 @@ describe('ApxmGraph JSON loader', () => {
     });
   });
 
+  it('refuses control and bidirectional characters in names, at their JSON path', { timeout: 5_000 }, () => {
+    const doc = {
+      name: 'bundle\u0085', entry: 'A\u001b[2J.main',
+      flows: [{
+        name: 'A\u001b[2J.main', parameters: [{ name: 'ci\u202Ety', type_name: 'str' }],
+        nodes: [
+          { id: 1, name: 'a\u0007', op: 'CONST_STR', attributes: { value: 'values may hold \u001b' } },
+          { id: 2, name: 'b', op: 'INV', attributes: { capability: 'search\u2066', params: {} } },
+        ],
+        edges: [{ from: 1, to: 2, dependency: 'Data' }],
+      }],
+    };
+    const found = problems(doc).map((d) => [d.place.jsonPath, d.message]);
+    assert.deepEqual(found.map(([p]) => p), ['$.name', '$.flows[0].name', '$.flows[0].nodes[0].name', '$.flows[0].parameters[0].name']);
+    assert.equal(found[1][1], 'flow name "A\\x1b[2J.main" contains the control character U+001B (at index 1)');
+    assert.equal(found[3][1], 'parameter name "ci\\u202ety" contains the control character U+202E (at index 2)');
+    const inv = problems({ ...ok(), nodes: [{ id: 1, name: 'b', op: 'INV', attributes: { capability: 'search\u2066' } }], edges: [] });
+    assert.deepEqual(inv.map((d) => d.place.jsonPath), ['$.nodes[0].attributes.capability']);
+    assert.match(inv[0].hint ?? '', /remove control characters/);
+  });
+
   it('suggests the closest op name', () => {
     const [d] = problems(ok({ nodes: [{ id: 1, name: 'a', op: 'AKS' }], edges: [] }));
     assert.match(d.hint ?? '', /ASK/);

@@ -5,7 +5,7 @@
  */
 import { ApxmError } from '../errors.js';
 import { isObject, nestsDeeperThan, quoteForMessage, toValue, type Value, type ValueObject } from '../values/value.js';
-import { Diagnostics, childPath } from './diagnostics.js';
+import { Diagnostics, checkName, childPath } from './diagnostics.js';
 import { isOpName, suggestOp } from './opCatalogue.js';
 import type { DependencyType, FlowGraph, FlowParameter, OpEdge, OpNode, Program, SourceRange } from './types.js';
 import { splitQualifiedName } from './types.js';
@@ -59,6 +59,7 @@ export function programFromJson(doc: unknown, file?: string, options: LoadOption
   let entryName: string | undefined;
   if (Array.isArray(root.flows)) {
     programName = typeof root.name === 'string' && root.name.trim() ? root.name : 'program';
+    if (typeof root.name === 'string') checkName(root.name, 'program name', '$.name', diags);
     if (root.entry !== undefined && typeof root.entry !== 'string') diags.error('$.entry', '"entry" must be a flow name such as "Agent.main"');
     entryName = typeof root.entry === 'string' ? root.entry : undefined;
     if (root.flows.length === 0) diags.error('$.flows', 'a program needs at least one flow');
@@ -108,6 +109,7 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
   const name = typeof obj.name === 'string' ? obj.name : '';
   if (typeof obj.name !== 'string') diags.error(childPath(path, 'name'), '"name" is required and must be a string', 'name the flow, e.g. "TripPlanner.main"');
   else if (!name.trim()) diags.error(childPath(path, 'name'), 'graph name cannot be empty', 'name the flow, e.g. "TripPlanner.main"');
+  else checkName(name, 'flow name', childPath(path, 'name'), diags);
 
   const nodes: OpNode[] = [];
   const firstAt = new Map<number, string>();
@@ -152,6 +154,7 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
         if (!pname) return diags.error(childPath(pp, 'name'), 'parameter name cannot be empty');
         if (!tname) return diags.error(childPath(pp, 'type_name'), `parameter '${pname}' has empty type`, 'use one of str, int, float, bool, json');
         if (names.has(pname)) return diags.error(childPath(pp, 'name'), `duplicate parameter name '${pname}'`);
+        if (checkName(pname, 'parameter name', childPath(pp, 'name'), diags)) return;
         names.add(pname);
         parameters.push({ name: pname, typeName: tname });
       });
@@ -196,7 +199,7 @@ function readNode(n: unknown, path: string, diags: Diagnostics, file: string | u
   if (typeof o.name !== 'string' || !name.trim()) {
     diags.error(childPath(path, 'name'), `node ${isId(o.id) ? o.id : '?'} has empty name`, 'give the node a short descriptive name, e.g. "summarise"');
     ok = false;
-  }
+  } else if (checkName(name, 'node name', childPath(path, 'name'), diags)) ok = false;
   let attributes: ValueObject = {};
   if (o.attributes !== undefined) {
     if (!isObject(o.attributes as Value)) {

@@ -1,7 +1,7 @@
 /** Structural and attribute checks of one flow; every problem is reported with its JSON path. */
 import { isTier } from '../memory/memorySystem.js';
 import { isObject, quoteForMessage, type Value } from '../values/value.js';
-import { childPath, type Diagnostics } from './diagnostics.js';
+import { checkName, childPath, type Diagnostics } from './diagnostics.js';
 import { pairLoops, topoOrder, tryRegionsOf, type CompiledEdge } from './compileFlow.js';
 import type { FlowGraph, OpNode } from './types.js';
 
@@ -233,6 +233,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       break;
     case 'INV':
       requireString(node, path, diags, ['capability'], 'set "capability" to a registered tool name');
+      if (typeof a.capability === 'string') checkName(a.capability, 'capability name', childPath(childPath(path, 'attributes'), 'capability'), diags);
       if (a.params !== undefined && !isObject(a.params)) diags.error(childPath(childPath(path, 'attributes'), 'params'), '"params" must be an object of tool parameters');
       break;
     case 'EXC':

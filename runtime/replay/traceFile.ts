@@ -4,8 +4,9 @@
  *   { "format": "apxm-trace", "version": 1, "run": {...RunRecord}, "events": [...] }
  * Events leave out `runId` (the file holds one run); reading puts it back.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ApxmError } from '../errors.js';
+import { readInputFileSync, TRACE_FILE_MAX_BYTES, type InputFileKind } from '../inputFile.js';
 import type { EpisodicEvent, RunRecord } from '../memory/storage.js';
 import type { Value } from '../values/value.js';
 import { RUN_STATUSES, recordedRunFromTrace, traceError, type RecordedRun, type TraceSource } from './recordedRun.js';
@@ -41,17 +42,15 @@ export function writeTraceFile(path: string, recorded: RecordedRun): void {
   }
 }
 
+const TRACE_FILE: InputFileKind = {
+  what: 'trace', code: 'E_CONFIG', maxBytes: TRACE_FILE_MAX_BYTES,
+  missingHint: 'export one with: apxm trace export <run-id> --db <file> -o trace.json',
+  missingMessage: (file) => `no trace file ${file}`,
+  details: (reason) => ({ reason: reason === 'not-found' ? 'not-found' : 'unreadable' }),
+};
+
 export function readTraceFile(path: string): RecordedRun {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ApxmError('E_CONFIG', missing ? `no trace file ${path}` : `cannot read the trace file ${path}: ${(e as Error).message}`, {
-      place: { file: path }, hint: 'export one with: apxm trace export <run-id> --db <file> -o trace.json', details: { reason: missing ? 'not-found' : 'unreadable' }, cause: e,
-    });
-  }
-  return parseTraceFile(text, path);
+  return parseTraceFile(readInputFileSync(path, TRACE_FILE).toString('utf8'), path);
 }
 
 /** Parses the text of a trace file; `file` names it in errors. */

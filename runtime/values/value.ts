@@ -49,7 +49,12 @@ export function toValue(x: unknown): Value {
       if (x instanceof Map) return Object.fromEntries([...x].map(([k, v]) => [String(k), toValue(v)]));
       if (x instanceof Set) return [...x].map(toValue);
       const out: ValueObject = {};
-      for (const [k, v] of Object.entries(x)) if (v !== undefined) out[k] = toValue(v);
+      // defineProperty: a "__proto__" key (JSON.parse makes it an own property) stays a key, not the prototype.
+      for (const [k, v] of Object.entries(x)) {
+        if (v === undefined) continue;
+        if (k === '__proto__') Object.defineProperty(out, k, { value: toValue(v), enumerable: true, writable: true, configurable: true });
+        else out[k] = toValue(v);
+      }
       return out;
     }
     case 'symbol':
