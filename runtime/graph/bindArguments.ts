@@ -13,7 +13,7 @@
  */
 import { ApxmError } from '../errors.js';
 import { editDistance } from './opCatalogue.js';
-import { toValue, type Value } from '../values/value.js';
+import { putKey, toValue, type Value } from '../values/value.js';
 import type { FlowGraph } from './types.js';
 
 type ArgKind = 'int' | 'float' | 'bool' | 'json' | 'text';
@@ -105,10 +105,7 @@ export function bindArguments(flow: FlowGraph, args: Record<string, unknown>): R
     });
   }
   const out: Record<string, Value> = {};
-  // defineProperty: a parameter named __proto__ is bound as a value, never as the object's prototype.
-  for (const p of flow.parameters) {
-    Object.defineProperty(out, p.name, { value: convert(flow, p.name, p.typeName, args[p.name]), enumerable: true, writable: true, configurable: true });
-  }
+  for (const p of flow.parameters) putKey(out, p.name, convert(flow, p.name, p.typeName, args[p.name]));
   return out;
 }
 

@@ -324,3 +324,46 @@ describe('FLOW_CALL between agents', () => {
     );
   });
 });
+
+describe('flow parameters by any name', () => {
+  it('a callee parameter named __proto__ or constructor is bound as a value, not as the prototype', { timeout: 20_000 }, async () => {
+    const rt = await makeRuntime();
+    try {
+      const callee = { name: 'Helper.echo', params: ['__proto__', 'constructor'], nodes: [[1, 'CONST_STR', { value: '{{__proto__}}/{{constructor}}' }], [2, 'RETURN']] as [number, string, Record<string, unknown>][], edges: [[1, 2]] as [number, number][] };
+      const main = {
+        name: 'Main.main', isEntry: true,
+        nodes: [[1, 'CONST_STR', { value: 'first' }], [2, 'CONST_STR', { value: 'second' }], [3, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'echo' }], [4, 'RETURN']] as [number, string, Record<string, unknown>][],
+        edges: [[1, 3], [2, 3], [3, 4]] as [number, number][],
+      };
+      const r = await rt.execute(bundle('Main.main', [callee, main]));
+      assert.equal(r.status, 'succeeded', r.error?.message);
+      assert.equal(r.result, 'first/second');
+    } finally {
+      await rt.dispose();
+    }
+  });
+});
+
+describe('values keyed by program names', () => {
+  it('MERGE "object" keys and a flow\'s exit values named __proto__ stay keys', { timeout: 20_000 }, async () => {
+    const rt = await makeRuntime();
+    try {
+      const merged = await rt.execute(bundle('Main.main', [{
+        name: 'Main.main', isEntry: true,
+        nodes: [[1, 'CONST_STR', { value: 'x' }], [2, 'CONST_STR', { value: 'y' }], [3, 'MERGE', { strategy: 'object', keys: ['__proto__', 'b'] }], [4, 'RETURN']] as [number, string, Record<string, unknown>][],
+        edges: [[1, 3], [2, 3], [3, 4]] as [number, number][],
+      }]));
+      assert.equal(merged.status, 'succeeded', merged.error?.message);
+      assert.deepEqual(JSON.parse(JSON.stringify(merged.result)), JSON.parse('{"__proto__":"x","b":"y"}'));
+      const exits = await rt.execute(bundle('Main.main', [{
+        name: 'Main.main', isEntry: true,
+        nodes: [[1, 'CONST_STR', { value: 'x' }, '__proto__'], [2, 'CONST_STR', { value: 'y' }, 'other']] as [number, string, Record<string, unknown>, string][],
+        edges: [] as [number, number][],
+      }]));
+      assert.equal(exits.status, 'succeeded', exits.error?.message);
+      assert.equal(JSON.stringify(exits.result), '{"__proto__":"x","other":"y"}');
+    } finally {
+      await rt.dispose();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /** MERGE, WAIT_ALL, FENCE. Skipped inputs (untaken branches) are left out by the scheduler. */
 import { ApxmError } from '../errors.js';
-import type { Value } from '../values/value.js';
+import { putKey, type Value } from '../values/value.js';
 import type { OpHandler } from './opContext.js';
 
 export const merge: OpHandler = (ctx) => {
@@ -18,7 +18,7 @@ export const merge: OpHandler = (ctx) => {
     case 'object': {
       const names = ctx.attrs.stringArray('keys') ?? [];
       const out: Record<string, Value> = {};
-      inputs.forEach((v, i) => (out[names[i] ?? String(i)] = v));
+      inputs.forEach((v, i) => putKey(out, names[i] ?? String(i), v));
       return out;
     }
     case 'array':

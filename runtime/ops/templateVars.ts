@@ -1,6 +1,6 @@
 /** Collects the `{{name}}` variables a template uses, resolved in the node's scope. */
 import { hasOwn, placeholderText, replacePlaceholders, WHOLE_PLACEHOLDER } from '../values/placeholders.js';
-import type { Value } from '../values/value.js';
+import { putKey, type Value } from '../values/value.js';
 import type { OpContext } from './opContext.js';
 
 const VAR = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
@@ -11,7 +11,7 @@ export function templateVars(ctx: Pick<OpContext, 'lookupVar'>, ...templates: (s
     if (!t) continue;
     for (const m of t.matchAll(VAR)) {
       const v = ctx.lookupVar(m[1]);
-      if (v !== undefined) vars[m[1]] = v;
+      if (v !== undefined) putKey(vars, m[1], v);
     }
   }
   return vars;

@@ -12,7 +12,7 @@ import type { OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
 import { evaluateCondition } from '../ops/conditions.js';
 import type { RunServices } from '../ops/runServices.js';
-import type { Value } from '../values/value.js';
+import { putKey, type Value } from '../values/value.js';
 import { Frame, NodeState, SKIPPED, type FrameOutcome, type LoopIteration, type Slot } from './frame.js';
 import type { LaneClient, LanePool } from './lanePool.js';
 import { LoopPlan } from './loopPlan.js';
@@ -313,7 +313,7 @@ export class Execution implements LaneClient {
     if (exits.length === 1) return frame.outputs[exits[0]] ?? null;
     if (exits.length === 0) return null;
     const out: Record<string, Value> = {};
-    for (const i of exits) out[flow.nodes[i].name] = frame.outputs[i] ?? null;
+    for (const i of exits) putKey(out, flow.nodes[i].name, frame.outputs[i] ?? null);
     return out;
   }
 
@@ -798,7 +798,8 @@ export class Execution implements LaneClient {
       return Promise.reject(new ApxmError('E_FLOW_DEPTH', `maximum flow call depth (${this.o.maxFlowDepth}) exceeded calling ${flow.graph.qualifiedName}`, { hint: 'a flow probably calls itself without a base case' }));
     }
     return new Promise((resolve, reject) => {
-      const params: Record<string, Value> = {};
+      // no prototype: a parameter named __proto__ or constructor is a value like any other
+      const params = Object.create(null) as Record<string, Value>;
       flow.graph.parameters.forEach((p, k) => (params[p.name] = args[k] ?? null));
       const run = () => this.openFrame(kind, flow, flow.topNodes, params, args, (o) => (o.ok ? resolve(o.value) : reject(o.error)), parent, callerIdx);
       if (this.pumping) run();

@@ -32,6 +32,15 @@ export function quoteForMessage(x: unknown, max = 60): string {
   return text.length > max ? text.slice(0, max) + '…' : text;
 }
 
+/**
+ * `o[k] = v` for a key that comes from a program or its data: a "__proto__" key (JSON.parse makes it an
+ * own property) stays a key instead of replacing the object's prototype.
+ */
+export function putKey(o: { [key: string]: Value }, k: string, v: Value): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** Converts any JS value into a Value (undefined → null, Map/Set/Date/bigint normalised). */
 export function toValue(x: unknown): Value {
   if (x === undefined || x === null) return null;
@@ -49,12 +58,7 @@ export function toValue(x: unknown): Value {
       if (x instanceof Map) return Object.fromEntries([...x].map(([k, v]) => [String(k), toValue(v)]));
       if (x instanceof Set) return [...x].map(toValue);
       const out: ValueObject = {};
-      // defineProperty: a "__proto__" key (JSON.parse makes it an own property) stays a key, not the prototype.
-      for (const [k, v] of Object.entries(x)) {
-        if (v === undefined) continue;
-        if (k === '__proto__') Object.defineProperty(out, k, { value: toValue(v), enumerable: true, writable: true, configurable: true });
-        else out[k] = toValue(v);
-      }
+      for (const [k, v] of Object.entries(x)) if (v !== undefined) putKey(out, k, toValue(v));
       return out;
     }
     case 'symbol':
