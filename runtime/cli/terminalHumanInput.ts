@@ -15,6 +15,8 @@ export function terminalHumanInput(answers: Record<string, string>, interactive:
         });
       }
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      // On a terminal readline takes Ctrl-C as a key: pass it on as the signal the CLI handles.
+      rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
       try {
         const shown = req.displayData === null ? '' : `\n${display(req.displayData)}`;
         const answer = await rl.question(`\n⏸  ${req.message}${shown}\n> `, { signal: req.signal });
