@@ -161,11 +161,11 @@ describe('MCP configuration errors', () => {
     const dir = tmpDir();
     const pidFile = path.join(dir, 'silent.pid');
     const configFile = path.join(dir, 'apxm.config.json');
-    writeFileSync(configFile, JSON.stringify({ mcpStartupTimeoutMs: 60_000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile }, startupTimeoutMs: 500 } } }));
+    writeFileSync(configFile, JSON.stringify({ mcpStartupTimeoutMs: 60_000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile }, startupTimeoutMs: 3000 } } }));
     const system = new CapabilitySystem();
     try {
       const err = await rejectsWith(() => loadMcpServers(configFile, system), 'E_MCP');
-      assert.equal(err.message, `MCP server "mute" (${process.execPath}) did not answer within its 500 ms start-up timeout`);
+      assert.equal(err.message, `MCP server "mute" (${process.execPath}) did not answer within its 3000 ms start-up timeout`);
       assert.match(err.hint ?? '', /startupTimeoutMs/);
       const pid = Number(readFileSync(pidFile, 'utf8'));
       assert.equal(isAlive(pid), false, 'the silent server was killed');

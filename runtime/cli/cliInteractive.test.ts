@@ -316,13 +316,13 @@ export default { spin: { timeoutMs: 60000, handler() { writeFileSync(${JSON.stri
   it('an MCP server that never answers initialize fails at its start-up timeout and does not outlive the CLI', { timeout: 15_000 }, async () => {
     const work = mkdtempSync(path.join(dir, 'mute-'));
     const pidFile = path.join(work, 'silent.pid');
-    writeFileSync(path.join(work, 'apxm.config.json'), JSON.stringify({ mcpStartupTimeoutMs: 500, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
+    writeFileSync(path.join(work, 'apxm.config.json'), JSON.stringify({ mcpStartupTimeoutMs: 3000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
     const prog = path.join(work, 'p.json');
     writeFileSync(prog, graph([{ id: 1, name: 'r', op: 'RETURN' }], []));
     const r = await apxm(['run', prog], undefined, 12_000);
     assert.equal(r.signal, null, `killed by the test:\n${r.stderr}`);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /E_MCP.*"mute".*did not answer within its 500 ms start-up timeout/);
+    assert.match(r.stderr, /E_MCP.*"mute".*did not answer within its 3000 ms start-up timeout/);
     const pid = pidOf(pidFile);
     assert.equal(isAlive(pid), false, `the server ${pid} outlived the CLI`);
   });
