@@ -34,14 +34,14 @@ export function readWorkspaceConfig(file: string): WorkspaceConfig {
   }
 }
 
-/** Registers the program's workspace tools; returns what was loaded, for the summary. */
-export async function loadWorkspaceCapabilities(system: CapabilitySystem, programFile: string, opts: { capabilities?: string; config?: string } = {}): Promise<{ module?: string; tools: string[]; mcp: string[] }> {
+/** Registers the program's workspace tools; returns what was loaded, for the summary. `signal` cancels their start-up. */
+export async function loadWorkspaceCapabilities(system: CapabilitySystem, programFile: string, opts: { capabilities?: string; config?: string; signal?: AbortSignal } = {}): Promise<{ module?: string; tools: string[]; mcp: string[] }> {
   const moduleFile = opts.capabilities ? path.resolve(opts.capabilities) : findCapabilityModule(programFile);
-  const tools = moduleFile ? await loadCapabilityModule(moduleFile, system) : [];
+  const tools = moduleFile ? await loadCapabilityModule(moduleFile, system, { signal: opts.signal }) : [];
   const configFile = findWorkspaceConfig(programFile, opts.config);
   const mcp: string[] = [];
   if (configFile && readWorkspaceConfig(configFile).mcpServers) {
-    const connections = await loadMcpServers(configFile, system);
+    const connections = await loadMcpServers(configFile, system, { signal: opts.signal });
     for (const c of connections) mcp.push(...c.tools);
   }
   return { module: moduleFile, tools, mcp };

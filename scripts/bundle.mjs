@@ -3,6 +3,7 @@
 //   languageServer.js   the AIS language server (its own process, ESM)
 //   debugAdapter.js     the debug adapter (`node dist/debugAdapter.js [--server=PORT]`, ESM)
 //   sandboxWorker.js    the EXC sandbox worker the adapter starts (found next to it)
+//   capabilityModuleWorker.js  the thread a workspace apxm.capabilities.mjs runs in (found next to it)
 // Native and WebAssembly packages stay outside the bundles and ship in node_modules.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -20,6 +21,6 @@ await Promise.all([
     define: { 'import.meta.url': '__apxmImportMetaUrl' },
     banner: { js: "const __apxmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
-  build({ ...common, entryPoints: { languageServer: 'extension/languageServer/server.ts', debugAdapter: 'debug-adapter/dapMain.ts', sandboxWorker: 'runtime/capabilities/sandboxWorker.ts' }, outdir: 'dist', format: 'esm', banner }),
+  build({ ...common, entryPoints: { languageServer: 'extension/languageServer/server.ts', debugAdapter: 'debug-adapter/dapMain.ts', sandboxWorker: 'runtime/capabilities/sandboxWorker.ts', capabilityModuleWorker: 'runtime/capabilities/capabilityModuleWorker.ts' }, outdir: 'dist', format: 'esm', banner }),
 ]);
-console.log('bundled into dist/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js');
+console.log('bundled into dist/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js');

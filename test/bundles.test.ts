@@ -24,20 +24,22 @@ describe('bundles (dist/)', () => {
   });
 
   it('builds one entry per process', () => {
-    for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js']) assert.ok(existsSync(path.join(DIST, f)), f);
+    for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js', 'capabilityModuleWorker.js']) assert.ok(existsSync(path.join(DIST, f)), f);
   });
 
-  it('the bundled debug adapter runs a program with an EXC sandbox step over DAP', { timeout: 60_000 }, async (t) => {
+  it('the bundled debug adapter runs a program with an EXC sandbox step and a workspace tool over DAP', { timeout: 60_000 }, async (t) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-bundle-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'calc.ais');
-    writeFileSync(file, 'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  print("answer: " + answer)\n  return answer } }\n');
+    writeFileSync(file, 'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  inv("shout", "{\\"text\\": \\"hi\\"}") -> loud\n  print("answer: " + answer + " " + loud)\n  return answer } }\n');
+    // The tool runs in the bundled capability-module thread, found next to the adapter.
+    writeFileSync(path.join(dir, 'apxm.capabilities.mjs'), 'export default { shout: { handler: ({ text }) => text.toUpperCase() } };\n');
     // stopped by t.after even if the test times out
     const dc = await openDebugClient(t, path.join(DIST, 'debugAdapter.js'));
     const out: string[] = [];
     dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') out.push(e.body.output); });
     await Promise.all([dc.configurationSequence(), dc.launch({ program: file, noDebug: true }), dc.waitForEvent('terminated')]);
-    assert.deepEqual(out, ['answer: 42\n']);
+    assert.deepEqual(out, ['answer: 42 HI\n']);
     await closeDebugClient(dc);
   });
 

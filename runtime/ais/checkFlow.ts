@@ -12,8 +12,9 @@ import type { DiagnosticSink } from './diagnostics.js';
 import { ifCondition } from './ifCondition.js';
 import { arity, formatSignature, OP_SIGNATURES } from './opSignatures.js';
 import { isTier, TIERS } from '../memory/memorySystem.js';
-import { editDistance } from '../graph/opCatalogue.js';
+import { editDistance, type OpName } from '../graph/opCatalogue.js';
 import { unsafeNameProblem } from '../values/terminalSafe.js';
+import { attributeRange, inRange, rangeText } from '../graph/attributeRanges.js';
 
 export interface FlowCheckOptions {
   mapping?: CallMapping;
@@ -255,6 +256,7 @@ class FlowChecker {
     }
     // inv's other named arguments are the tool's parameters
     if (!(c.op === 'INV' && !c.capability)) this.namedArgs(e.callee, e.namedArgs, sig.named.map((n) => n.name));
+    for (const n of e.namedArgs) this.rangedArg(e.callee, c.op, n);
     this.opSpecifics(e, c.op, c.capability);
     return c.op === 'QMEM' || c.op === 'MERGE' || c.op === 'WAIT_ALL' ? 'array' : 'unknown';
   }
@@ -326,6 +328,15 @@ class FlowChecker {
       this.sink.warning('AIS_UNKNOWN_CALL', `capability '${name}' is not declared in agent '${this.agent.name}'`, range,
         near ? `did you mean '${near.n}'?` : `declare it (\`capability ${name}(...) -> str\` or tools: [${name}]) or make sure the host registers it`);
     }
+  }
+
+  /** A literal named argument with a fixed range (timeout_ms, memory_mb), as graph JSON checks it. */
+  private rangedArg(callee: string, op: OpName, n: NamedArgument): void {
+    const range = attributeRange(op, n.name);
+    const x = n.value;
+    const v = x.kind === 'Number' ? x.value : x.kind === 'Unary' && x.op === 'Negate' && x.operand.kind === 'Number' ? -x.operand.value : undefined;
+    if (range === undefined || v === undefined || inRange(v, range)) return;
+    this.sink.error('AIS_ARGUMENT_OUT_OF_RANGE', `${n.name} of ${callee} must be ${rangeText(range)}, got ${v}`, x.range, `give ${n.name} ${rangeText(range)}`);
   }
 
   private namedArgs(callee: string, named: NamedArgument[], allowed: string[]): void {

@@ -241,24 +241,38 @@ describe('CapabilitySystem.invoke', () => {
     assert.equal(calls, 0);
   });
 
-  it('converts results to JSON values', async () => {
+  it('returns JSON results as JSON (toJSON applied, undefined dropped as JSON drops it)', async () => {
     const sys = new CapabilitySystem();
-    sys.register('rich', rec(() => ({
-      when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
-      gone: undefined,
-      nested: { list: [1, undefined, new Date(0)], tags: new Set(['a', 'b']), map: new Map<unknown, unknown>([[1, 'one']]) },
-      big: 12n,
-      inf: Infinity,
-      nothing: null,
-    })));
+    sys.register('rich', rec(() => ({ when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), gone: undefined, nested: { list: [1, undefined, new Date(0)] }, nothing: null })));
     sys.register('undef', rec(() => undefined));
-    assert.deepEqual(await sys.invoke('rich', {}), {
-      when: '2024-01-02T03:04:05.000Z',
-      nested: { list: [1, null, '1970-01-01T00:00:00.000Z'], tags: ['a', 'b'], map: { 1: 'one' } },
-      big: 12,
-      inf: 'Infinity',
-      nothing: null,
-    });
+    assert.deepEqual(await sys.invoke('rich', {}), { when: '2024-01-02T03:04:05.000Z', nested: { list: [1, null, '1970-01-01T00:00:00.000Z'] }, nothing: null });
     assert.equal(await sys.invoke('undef', {}), null);
+  });
+
+  it('fails a result that is not JSON, naming what and its JSON path, never rounding or flattening it', async () => {
+    const sys = new CapabilitySystem();
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    const cases: [unknown, string][] = [
+      [{ total: 2n ** 64n }, 'a BigInt (18446744073709551616n) at $.total'],
+      [circular, 'a circular reference (back to $) at $.self'],
+      [{ list: [1, Infinity] }, 'a non-finite number (Infinity) at $.list[1]'],
+      [{ tags: new Set(['a']) }, 'a Set object (only plain objects and arrays are JSON) at $.tags'],
+      [{ f: () => 1 }, 'a function at $.f'],
+      [{ x: { toJSON() { throw new Error('no') } } }, 'reading it (or its toJSON) threw Error: no at $.x'],
+    ];
+    for (const [value, what] of cases) {
+      const name = `t${cases.findIndex((c) => c[0] === value)}`;
+      sys.register(name, rec(() => value));
+      const err = await rejectsWith(() => sys.invoke(name, {}), 'E_CAPABILITY_FAILED');
+      assert.equal(err.message, `capability "${name}" returned a value that is not JSON: ${what}`);
+    }
+  });
+
+  it('refuses a timeout a timer cannot wait for', async () => {
+    const sys = new CapabilitySystem();
+    assert.match((await rejectsWith(() => sys.register('t', rec(() => 1, { timeoutMs: 1e10 })), 'E_CAPABILITY_INVALID')).message, /invalid timeout 10000000000/);
+    sys.register('ok', rec(() => 1));
+    assert.match((await rejectsWith(() => sys.invoke('ok', {}, { timeoutMs: 2 ** 31 }), 'E_CAPABILITY_ARGS')).message, /from 1 to 2147483647/);
   });
 });

@@ -6,7 +6,9 @@
 import { ApxmError } from '../errors.js';
 import { editDistance } from '../graph/opCatalogue.js';
 import { validateAgainstSchema, schemaProblem } from '../values/jsonSchema.js';
-import { toValue, type ValueObject } from '../values/value.js';
+import type { ValueObject } from '../values/value.js';
+import { inRange, rangeText, TIMEOUT_MS_RANGE } from '../graph/attributeRanges.js';
+import { jsonData, jsonProblemText } from './jsonData.js';
 import { CapabilityRecord } from './capabilityRecord.js';
 import type { CapabilityInfo, CapabilityResult, InvokeOptions } from './types.js';
 
@@ -29,7 +31,9 @@ export class CapabilitySystem {
     if (typeof record.handler !== 'function') throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has no handler function`);
     const problem = schemaProblem(record.schema);
     if (problem) throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid parameter schema: ${problem}`, { hint: 'give a JSON Schema object such as {"type": "object", "properties": {...}}' });
-    if (!Number.isFinite(record.timeoutMs) || record.timeoutMs <= 0) throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid timeout ${record.timeoutMs}`);
+    if (!inRange(record.timeoutMs, TIMEOUT_MS_RANGE)) {
+      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid timeout ${record.timeoutMs}`, { hint: `give timeoutMs ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds)` });
+    }
     const existing = this.records.get(name);
     if (existing) {
       const from = existing.source.kind === 'code' ? 'code' : existing.source.kind === 'module' ? existing.source.file : `MCP server ${existing.source.server}`;
@@ -90,6 +94,7 @@ export class CapabilitySystem {
       });
     }
     const timeoutMs = options.timeoutMs ?? record.timeoutMs;
+    if (!inRange(timeoutMs, TIMEOUT_MS_RANGE)) throw new ApxmError('E_CAPABILITY_ARGS', `timeout for "${name}" must be ${rangeText(TIMEOUT_MS_RANGE)} ms, got ${timeoutMs}`);
     const controller = new AbortController();
     const outer = options.signal;
     if (outer?.aborted) throw new ApxmError('E_CANCELLED', `"${name}" was cancelled before it started`);
@@ -111,7 +116,13 @@ export class CapabilitySystem {
         record.handler(params, { signal: controller.signal, runId: options.runId ?? '', nodeId: options.nodeId, log: options.log ?? (() => undefined) }),
       );
       const raw = await Promise.race([call, stop]);
-      return toValue(raw);
+      const checked = jsonData(raw);
+      if (!checked.ok) {
+        throw new ApxmError('E_CAPABILITY_FAILED', `capability "${name}" returned a value that is not JSON: ${jsonProblemText(checked)}`, {
+          hint: 'return plain objects, arrays, strings, finite numbers, booleans or null',
+        });
+      }
+      return checked.value;
     } catch (e) {
       if (e instanceof ApxmError) throw e;
       const msg = e instanceof Error ? e.message : String(e);

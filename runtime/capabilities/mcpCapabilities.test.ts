@@ -15,6 +15,7 @@ import { rejectsWith } from '../../test/support/assertions.js';
 // The fixture is plain JS outside out/: find it in the source tree (out/runtime/capabilities → repo root).
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const echoServer = path.join(repoRoot, 'test', 'fixtures', 'mcp', 'echoServer.mjs');
+const silentServer = path.join(repoRoot, 'test', 'fixtures', 'mcp', 'silentServer.mjs');
 
 const tmpDirs: string[] = [];
 after(() => {
@@ -154,6 +155,52 @@ describe('MCP configuration errors', () => {
     const err = await rejectsWith(() => loadMcpServers(configFile, system), 'E_MCP');
     assert.match(err.message, /"quitter"/);
     await system.dispose();
+  });
+
+  it('a server that never answers initialize fails at its start-up timeout and is killed (it ignores SIGTERM)', { timeout: 20_000 }, async () => {
+    const dir = tmpDir();
+    const pidFile = path.join(dir, 'silent.pid');
+    const configFile = path.join(dir, 'apxm.config.json');
+    writeFileSync(configFile, JSON.stringify({ mcpStartupTimeoutMs: 60_000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile }, startupTimeoutMs: 3000 } } }));
+    const system = new CapabilitySystem();
+    try {
+      const err = await rejectsWith(() => loadMcpServers(configFile, system), 'E_MCP');
+      assert.equal(err.message, `MCP server "mute" (${process.execPath}) did not answer within its 3000 ms start-up timeout`);
+      assert.match(err.hint ?? '', /startupTimeoutMs/);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      assert.equal(isAlive(pid), false, 'the silent server was killed');
+    } finally {
+      await system.dispose();
+    }
+  });
+
+  it('starting a server is cancelled by the signal, and the server is killed', { timeout: 20_000 }, async () => {
+    const dir = tmpDir();
+    const pidFile = path.join(dir, 'silent.pid');
+    const configFile = path.join(dir, 'apxm.config.json');
+    writeFileSync(configFile, JSON.stringify({ mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
+    const system = new CapabilitySystem();
+    const controller = new AbortController();
+    const poll = setInterval(() => existsSync(pidFile) && controller.abort(), 10);
+    try {
+      const err = await rejectsWith(() => loadMcpServers(configFile, system, { signal: controller.signal }), 'E_CANCELLED');
+      assert.match(err.message, /starting MCP server "mute" was cancelled/);
+      assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
+    } finally {
+      clearInterval(poll);
+      await system.dispose();
+    }
+  });
+
+  it('start-up and call timeouts out of range are E_CONFIG at their JSON path', async () => {
+    const global = workspace({ fx: { command: 'x' } });
+    writeFileSync(global.configFile, JSON.stringify({ mcpStartupTimeoutMs: 0, mcpServers: { fx: { command: 'x' } } }));
+    const a = await rejectsWith(() => loadMcpServers(global.configFile, new CapabilitySystem()), 'E_CONFIG');
+    assert.equal(a.place?.jsonPath, '$.mcpStartupTimeoutMs');
+    assert.match(a.message, /from 1 to 2147483647/);
+    const own = workspace({ fx: { command: 'x', timeoutMs: 1e10 } });
+    const b = await rejectsWith(() => loadMcpServers(own.configFile, new CapabilitySystem()), 'E_CONFIG');
+    assert.equal(b.place?.jsonPath, '$.mcpServers.fx.timeoutMs');
   });
 
   it('when one server fails, the servers that started are closed again', async () => {

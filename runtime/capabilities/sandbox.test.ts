@@ -141,9 +141,65 @@ describe('runSandboxed', () => {
     assert.ok(ticks > 0, 'a timer fired while EXC ran');
   });
 
-  it('runs calls side by side', async () => {
-    const results = await Promise.all([1, 2, 3].map((n) => run('return inputs[0] * 10', { inputs: [n] })));
-    assert.deepEqual(results.map((r) => r.value), [10, 20, 30]);
+  it('runs calls side by side: one call is still running when another finishes', { timeout: 20_000 }, async () => {
+    // A barrier, not a stopwatch: the looping call only ends when the other one has finished, so
+    // with calls run one after the other this never completes (the loop's own limit is 30 s).
+    const first = new AbortController();
+    const looping = run('while (true) {}', { timeoutMs: 30_000, signal: first.signal });
+    const others = Promise.all([1, 2].map((n) => run('return inputs[0] * 10', { inputs: [n] })));
+    const done = await others.finally(() => first.abort());
+    assert.deepEqual(done.map((r) => r.value), [10, 20]);
+    // Had the loop waited for the others instead, it would not have started before the abort.
+    assert.equal((await rejectsWith(() => looping, 'E_CANCELLED')).message, 'EXC was cancelled');
+  });
+
+  it('awaits a promise result within the time limit', { timeout: 20_000 }, async () => {
+    assert.equal((await run('Promise.resolve(5)')).value, 5);
+    assert.deepEqual((await run('(async () => { await null; return { n: inputs[0] }; })()', { inputs: [7] })).value, { n: 7 });
+    assert.equal((await run('const x = await Promise.resolve(inputs[0]);\nreturn x * 2', { inputs: [21] })).value, 42);
+    assert.equal((await run('await null;\nreturn "top-level await"')).value, 'top-level await');
+    const rejected = await rejectsWith(() => run('Promise.reject(new RangeError("no way"))'), 'E_SANDBOX');
+    assert.equal(rejected.message, 'EXC code threw RangeError: no way');
+    const never = await rejectsWith(() => run('new Promise(() => {})'), 'E_SANDBOX');
+    assert.equal(never.message, 'EXC code returned a promise that never settles');
+    const spins = await rejectsWith(() => run('(async () => { await null; while (true) {} })()', { timeoutMs: 200 }), 'E_TIMEOUT');
+    assert.match(spins.message, /200 ms/);
+  });
+
+  it('fails a result that is not JSON with E_SANDBOX naming what and where', { timeout: 30_000 }, async () => {
+    const cases: [string, string][] = [
+      ['const a = { list: [1] }; a.list.push(a); a', 'a circular reference (back to $) at $.list[1]'],
+      ['({ total: 10n })', 'a BigInt (10n) at $.total'],
+      ['2n ** 70n', 'a BigInt (1180591620717411303424n) at $'],
+      ['({ tag: Symbol("k") })', 'a Symbol (Symbol(k)) at $.tag'],
+      ['[1, () => 2]', 'a function at $[1]'],
+      ['({ "odd key": NaN })', 'a non-finite number (NaN) at $["odd key"]'],
+      ['({ m: new Map([[1, 2]]) })', 'a Map object (only plain objects and arrays are JSON) at $.m'],
+      ['({ x: { toJSON() { throw new Error("nope") } } })', 'reading it (or its toJSON) threw Error: nope at $.x'],
+      ['({ get y() { throw new TypeError("getter") } })', 'reading it (or its toJSON) threw TypeError: getter at $.y'],
+      ['Promise.resolve({ late: 1n })', 'a BigInt (1n) at $.late'],
+    ];
+    for (const [code, what] of cases) {
+      const err = await rejectsWith(() => run(code), 'E_SANDBOX');
+      assert.equal(err.message, `EXC code returned a value that is not JSON: ${what}`, code);
+    }
+    // JSON's own rules still apply: toJSON is used, undefined is dropped from objects and null in arrays.
+    assert.deepEqual((await run('({ d: new Date(0), gone: undefined, list: [undefined], shared: [s = { a: 1 }, s] })')).value, { d: '1970-01-01T00:00:00.000Z', list: [null], shared: [{ a: 1 }, { a: 1 }] });
+  });
+
+  it('describes a thrown Symbol, BigInt, Proxy or plain value as it is', { timeout: 20_000 }, async () => {
+    const threw = async (code: string) => (await rejectsWith(() => run(code), 'E_SANDBOX')).message;
+    assert.equal(await threw('throw Symbol("s")'), 'EXC code threw Symbol(s)');
+    assert.equal(await threw('throw 2n'), 'EXC code threw 2n');
+    assert.equal(await threw('throw { a: 1 }'), 'EXC code threw {"a":1}');
+    assert.equal(await threw('throw null'), 'EXC code threw null');
+    assert.equal(await threw('throw new Proxy({ p: 1 }, {})'), 'EXC code threw {"p":1}');
+    assert.equal(await threw('throw new Proxy({}, { get() { throw 1 } })'), 'EXC code threw a value that is not JSON (reading it (or its toJSON) threw 1 at $)');
+    assert.equal(await threw('console.log(1n, Symbol("c"), undefined); throw 1'), 'EXC code threw 1');
+  });
+
+  it('logs values JSON cannot carry as they are', { timeout: 20_000 }, async () => {
+    assert.deepEqual((await run('console.log(1n, Symbol("c"), undefined, NaN, [1]); 0')).logs, ['1n Symbol(c) undefined NaN [1]']);
   });
 
   it('reports a failure of the worker itself as E_SANDBOX', async () => {

@@ -15,12 +15,14 @@
  *   out of the engine, is capped with `resourceLimits`. Each is E_SANDBOX "exceeded its N MB memory
  *   limit". The worker thread's own fixed cost (~40 MB of Node) is not counted.
  *
- * The code is a script whose last expression is the result or, when it fails to compile as a
- * script because of a top-level `return`, the body of a function of `inputs`. The result must be
- * JSON-serialisable.
+ * The code is a script whose last expression is the result or, when it only compiles as the body
+ * of an async function of `inputs` (a top-level `return` or `await`), that body. A promise result
+ * is awaited within the time limit. The result must be JSON: anything else (a BigInt, a circular
+ * reference, a function…) fails with E_SANDBOX naming it and its JSON path (see jsonData.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { ApxmError } from '../errors.js';
+import { MAX_TIMER_MS } from '../graph/attributeRanges.js';
 import { toValue, type Value } from '../values/value.js';
 import type { SandboxJob, SandboxReply } from './sandboxWorker.js';
 
@@ -60,6 +62,12 @@ function fromReply(reply: SandboxReply, options: SandboxOptions): SandboxResult 
       throw memoryError(options.memoryLimitBytes);
     case 'threw':
       throw new ApxmError('E_SANDBOX', `EXC code threw ${reply.message}`, { hint: 'fix the code; it runs in a plain JavaScript sandbox with only `inputs` and `console`' });
+    case 'unsettled':
+      throw new ApxmError('E_SANDBOX', 'EXC code returned a promise that never settles', { hint: 'the sandbox has no timers or I/O: only promises the code itself resolves can settle' });
+    case 'not-json':
+      throw new ApxmError('E_SANDBOX', `EXC code returned a value that is not JSON: ${reply.message}`, {
+        hint: 'return plain objects, arrays, strings, finite numbers, booleans or null (e.g. Number(x) or String(x) for a BigInt)',
+      });
     default:
       throw sandboxFailure(reply.message);
   }
@@ -107,7 +115,8 @@ export function runInWorker(url: URL, code: string, options: SandboxOptions): Pr
     const fail = (err: ApxmError) => settle(() => {
       throw err;
     });
-    const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs + TIMEOUT_GRACE_MS);
+    // Node fires a longer delay than MAX_TIMER_MS at once; the op's timeout_ms is at most that.
+    const timer = setTimeout(() => fail(timeoutError(timeoutMs)), Math.min(timeoutMs + TIMEOUT_GRACE_MS, MAX_TIMER_MS));
     const onAbort = () => fail(new ApxmError('E_CANCELLED', 'EXC was cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
 

@@ -17,7 +17,8 @@
  *   output counts against the limit too.
  */
 import { parentPort } from 'node:worker_threads';
-import { newQuickJSWASMModule, newVariant, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle } from 'quickjs-emscripten';
+import { newQuickJSWASMModule, newVariant, RELEASE_SYNC, type QuickJSHandle } from 'quickjs-emscripten';
+import { jsonData } from './jsonData.js';
 
 export interface SandboxJob {
   code: string;
@@ -27,7 +28,7 @@ export interface SandboxJob {
   memoryLimitBytes: number;
 }
 
-export type SandboxFailureKind = 'timeout' | 'memory' | 'threw' | 'internal';
+export type SandboxFailureKind = 'timeout' | 'memory' | 'threw' | 'unsettled' | 'not-json' | 'internal';
 
 export type SandboxReply =
   | { ok: true; value: unknown; logs: string[] }
@@ -56,17 +57,41 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-/** How a value dumped from QuickJS (an Error becomes `{ name, message, stack }`) is reported. */
-function thrownText(err: unknown): string {
-  if (typeof err === 'string') return err;
-  const e = (err !== null && typeof err === 'object' ? err : {}) as { name?: unknown; message?: unknown };
-  return `${String(e.name ?? 'Error')}: ${String(e.message ?? JSON.stringify(err))}`;
-}
-
-function describe(vm: QuickJSContext, h: QuickJSHandle): string {
-  const v = vm.dump(h) as unknown;
-  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
-}
+/**
+ * Helpers evaluated inside the engine before the user's code runs: `result` checks the result with
+ * the shared JSON walk (under the code's own limits) and returns it as JSON text; `show` describes
+ * a thrown or logged value as it is (a Symbol, a Proxy, a BigInt), never by a guess.
+ */
+const ENGINE_HELPERS = `(function () {
+  const jsonData = (${jsonData.toString()});
+  const stringify = JSON.stringify;
+  const ErrorClass = Error;
+  const show = function (v) {
+    try {
+      switch (typeof v) {
+        case 'string': return v;
+        case 'number': case 'boolean': return String(v);
+        case 'bigint': return String(v) + 'n';
+        case 'symbol': return v.toString();
+        case 'undefined': return 'undefined';
+        case 'function': return 'a function' + (typeof v.name === 'string' && v.name ? ' (' + v.name + ')' : '');
+      }
+      if (v === null) return 'null';
+      if (v instanceof ErrorClass) return String(v.name) + ': ' + String(v.message);
+      const r = jsonData(v);
+      return r.ok ? stringify(r.value) : 'a value that is not JSON (' + r.problem + ' at ' + r.path + ')';
+    } catch (e) {
+      return 'a value that cannot be shown (looking at it threw)';
+    }
+  };
+  return {
+    result: function (v) {
+      const r = jsonData(v);
+      return r.ok ? { ok: true, json: stringify(r.value) } : { ok: false, text: r.problem + ' at ' + r.path };
+    },
+    show: show,
+  };
+})()`;
 
 /** Whether the engine's memory was refused growth: it hit its cap at some point. */
 let heapFull = false;
@@ -106,6 +131,22 @@ async function evaluate(job: SandboxJob): Promise<SandboxReply> {
     return reason !== undefined;
   });
   const vm = runtime.newContext();
+  // Taken before the user's code runs, so that code cannot replace what checks its result.
+  const helpers = vm.unwrapResult(vm.evalCode(ENGINE_HELPERS, 'helpers.js'));
+  const resultFn = vm.getProp(helpers, 'result');
+  const showFn = vm.getProp(helpers, 'show');
+  helpers.dispose();
+  /** A value of the engine as text, described inside the engine (throws when the engine cannot run). */
+  const showText = (h: QuickJSHandle): string => {
+    const shown = vm.callFunction(showFn, vm.undefined, h);
+    if (shown.error) {
+      shown.error.dispose();
+      throw new Error('the value could not be described');
+    }
+    const text = vm.getString(shown.value);
+    shown.value.dispose();
+    return text;
+  };
 
   const logs: string[] = [];
   let logBytes = 0;
@@ -113,7 +154,7 @@ async function evaluate(job: SandboxJob): Promise<SandboxReply> {
   for (const level of ['log', 'info', 'warn', 'error']) {
     const fn = vm.newFunction(level, (...args) => {
       if (reason !== undefined) return;
-      const line = args.map((a) => describe(vm, a)).join(' ');
+      const line = args.map((a) => showText(a)).join(' ');
       logBytes += line.length * 2;
       // Kept lines live outside the engine's memory, so they count against the limit here.
       if (logBytes > job.memoryLimitBytes) reason = 'memory';
@@ -129,36 +170,64 @@ async function evaluate(job: SandboxJob): Promise<SandboxReply> {
   inputsHandle.dispose();
 
   deadline = Date.now() + job.timeoutMs;
-  // A script whose last expression is the result; if it only fails to compile because of a
-  // top-level `return`, it is the body of a function of `inputs`.
+  // A script whose last expression is the result; if it does not compile as a script but does as
+  // the body of an async function of `inputs` (a top-level `return` or `await`), it is that body.
   let source = job.code;
   const compiled = vm.evalCode(job.code, 'exc.js', { compileOnly: true });
   if (compiled.error) {
-    const err = vm.dump(compiled.error) as unknown;
     compiled.error.dispose();
-    if (/^SyntaxError: .*\breturn\b/.test(thrownText(err))) source = `(function (inputs) {\n${job.code}\n})(inputs)`;
+    const body = `(async function (inputs) {\n${job.code}\n})(inputs)`;
+    const asBody = vm.evalCode(body, 'exc.js', { compileOnly: true });
+    if (asBody.error) asBody.error.dispose();
+    else {
+      asBody.value.dispose();
+      source = body;
+    }
   } else {
     compiled.value.dispose();
   }
 
   const result = vm.evalCode(source, 'exc.js');
-  if (result.error) {
-    let thrown: unknown;
+  if (result.error) return failure(result.error);
+  // A promise (an async body, or code that returns one) is awaited: its jobs run here, under the
+  // same deadline, until it settles or nothing is left that could settle it.
+  let value = result.value;
+  for (;;) {
+    if (reason !== undefined) return { ok: false, kind: reason, message: 'stopped' };
+    const state = vm.getPromiseState(value);
+    if (state.type === 'fulfilled') {
+      if (!state.notAPromise) value = state.value;
+      break;
+    }
+    if (state.type === 'rejected') return failure(state.error);
+    const ran = runtime.executePendingJobs();
+    if (ran.error) ran.error.dispose();
+    else if (ran.value === 0) return { ok: false, kind: 'unsettled', message: 'the promise never settles' };
+  }
+  const checked = vm.callFunction(resultFn, vm.undefined, value);
+  if (checked.error) return failure(checked.error);
+  if (reason !== undefined) return { ok: false, kind: reason, message: 'stopped' };
+  const ok = vm.getProp(checked.value, 'ok');
+  const isJson = vm.typeof(ok) === 'boolean' && vm.dump(ok) === true;
+  const text = vm.getString(vm.getProp(checked.value, isJson ? 'json' : 'text'));
+  if (!isJson) return { ok: false, kind: 'not-json', message: text };
+  return { ok: true, value: JSON.parse(text) as unknown, logs };
+
+  /** How a thrown value (or a rejection) ends the job: a limit that stopped it, else its description. */
+  function failure(thrown: QuickJSHandle): SandboxReply {
+    if (reason !== undefined) return { ok: false, kind: reason, message: 'stopped' };
     let text: string;
     try {
-      thrown = vm.dump(result.error) as unknown;
-      text = thrownText(thrown);
+      text = showText(thrown);
     } catch (e) {
-      if (heapFull) return { ok: false, kind: 'memory', message: errorText(e) };
+      if (heapFull || reason !== undefined) return { ok: false, kind: reason ?? 'memory', message: errorText(e) };
       throw e;
     }
     if (reason !== undefined) return { ok: false, kind: reason, message: text };
-    if (/out of memory/i.test(text) || (heapFull && thrown == null)) return { ok: false, kind: 'memory', message: text };
+    // When the heap is full QuickJS often cannot build its "out of memory" error and throws null.
+    if (/^InternalError: out of memory/i.test(text) || (heapFull && text === 'null')) return { ok: false, kind: 'memory', message: text };
     return { ok: false, kind: 'threw', message: text };
   }
-  if (reason !== undefined) return { ok: false, kind: reason, message: 'stopped' };
-  const value = vm.dump(result.value) as unknown;
-  return { ok: true, value, logs };
 }
 
 async function handle(job: SandboxJob): Promise<SandboxReply> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -139,10 +139,16 @@ describe('loadCapabilityModule', () => {
     assert.deepEqual(sys.listCapabilityNames(), []);
   });
 
-  it('reports an invalid tool name from a module as E_CAPABILITY_INVALID naming the file', async () => {
-    const file = writeModule('export default { "has space": { handler: () => 1 } };');
-    const err = await rejectsWith(() => loadCapabilityModule(file, new CapabilitySystem()), 'E_CAPABILITY_INVALID');
-    assert.ok(err.message.startsWith(`${file}: invalid capability name`), err.message);
+  it('reports an invalid tool name, parameter schema or timeout as a module error naming the file', async () => {
+    const name = writeModule('export default { "has space": { handler: () => 1 } };');
+    const err = await rejectsWith(() => loadCapabilityModule(name, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
+    assert.ok(err.message.startsWith(`${name}: invalid capability name`), err.message);
+    const schema = writeModule('export default { t: { parameters: { type: "not-a-type" }, handler: () => 1 } };');
+    assert.match((await rejectsWith(() => loadCapabilityModule(schema, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /capability "t" has an invalid parameter schema/);
+    const notJson = writeModule('export default { t: { parameters: { type: "object", default: 1n }, handler: () => 1 } };');
+    assert.match((await rejectsWith(() => loadCapabilityModule(notJson, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /"parameters" that are not JSON: a BigInt \(1n\) at \$\.default/);
+    const timeout = writeModule('export default { t: { timeoutMs: 1e10, handler: () => 1 } };');
+    assert.match((await rejectsWith(() => loadCapabilityModule(timeout, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /invalid timeout 10000000000/);
   });
 
   it('re-imports a module after it was edited', async () => {
@@ -156,6 +162,89 @@ describe('loadCapabilityModule', () => {
     const second = new CapabilitySystem();
     await loadCapabilityModule(file, second);
     assert.equal(await second.invoke('v', {}), 2);
+  });
+});
+
+describe('capability modules run in a thread of their own', () => {
+  it('stops a handler stuck in a synchronous loop at its timeout; the next call gets a fresh thread', { timeout: 20_000 }, async () => {
+    const file = writeModule(`let calls = 0;
+export default {
+  spin: { timeoutMs: 300, handler() { for (;;) {} } },
+  count: { handler: () => ++calls },
+};`);
+    const sys = new CapabilitySystem();
+    try {
+      await loadCapabilityModule(file, sys);
+      assert.equal(await sys.invoke('count', {}), 1);
+      const err = await rejectsWith(() => sys.invoke('spin', {}), 'E_TIMEOUT');
+      assert.match(err.message, /"spin" did not finish within 300 ms/);
+      // The stuck thread was terminated: the module was imported again, so its counter restarted.
+      assert.equal(await sys.invoke('count', {}), 1);
+    } finally {
+      await sys.dispose();
+    }
+  });
+
+  it('stops a handler stuck in a synchronous loop when the call is cancelled', { timeout: 20_000 }, async () => {
+    const marker = path.join(tmpDir(), 'spinning');
+    const file = writeModule(`import { writeFileSync } from 'node:fs';
+export default { spin: { handler() { writeFileSync(${JSON.stringify(marker)}, 'x'); for (;;) {} } }, ok: { handler: () => 'ok' } };`);
+    const sys = new CapabilitySystem();
+    try {
+      await loadCapabilityModule(file, sys);
+      const controller = new AbortController();
+      const poll = setInterval(() => existsSync(marker) && controller.abort(), 10);
+      try {
+        await rejectsWith(() => sys.invoke('spin', {}, { signal: controller.signal, timeoutMs: 60_000 }), 'E_CANCELLED');
+      } finally {
+        clearInterval(poll);
+      }
+      assert.equal(await sys.invoke('ok', {}), 'ok');
+    } finally {
+      await sys.dispose();
+    }
+  });
+
+  it('keeps the thread (and the calls it runs) when an abandoned handler gives it back', { timeout: 20_000 }, async () => {
+    const file = writeModule(`let loads = (globalThis.loads ?? 0) + 1;
+export default {
+  hang: { handler: () => new Promise(() => {}) },
+  slow: { handler: () => new Promise((resolve) => setTimeout(() => resolve(loads), 2500)) },
+};`);
+    const sys = new CapabilitySystem();
+    try {
+      await loadCapabilityModule(file, sys);
+      const slow = sys.invoke('slow', {});
+      await rejectsWith(() => sys.invoke('hang', {}, { timeoutMs: 100 }), 'E_TIMEOUT');
+      assert.equal(await slow, 1, 'the other call finished on the same thread');
+    } finally {
+      await sys.dispose();
+    }
+  });
+
+  it('fails a BigInt or circular result with its JSON path', { timeout: 20_000 }, async () => {
+    const file = writeModule(`export default {
+  big: { handler: () => ({ rows: [{ id: 9007199254740993n }] }) },
+  loop: { handler: () => { const a = { b: {} }; a.b.back = a; return a; } },
+  fn: { handler: () => [Symbol.iterator] },
+};`);
+    const sys = new CapabilitySystem();
+    try {
+      await loadCapabilityModule(file, sys);
+      assert.equal((await rejectsWith(() => sys.invoke('big', {}), 'E_CAPABILITY_FAILED')).message, 'capability "big" returned a value that is not JSON: a BigInt (9007199254740993n) at $.rows[0].id');
+      assert.equal((await rejectsWith(() => sys.invoke('loop', {}), 'E_CAPABILITY_FAILED')).message, 'capability "loop" returned a value that is not JSON: a circular reference (back to $) at $.b.back');
+      assert.equal((await rejectsWith(() => sys.invoke('fn', {}), 'E_CAPABILITY_FAILED')).message, 'capability "fn" returned a value that is not JSON: a Symbol (Symbol(Symbol.iterator)) at $[0]');
+    } finally {
+      await sys.dispose();
+    }
+  });
+
+  it('cancels the load of a module whose top level never finishes', { timeout: 20_000 }, async () => {
+    const file = writeModule('for (;;) {}\nexport default {};');
+    const sys = new CapabilitySystem();
+    const err = await rejectsWith(() => loadCapabilityModule(file, sys, { signal: AbortSignal.timeout(200) }), 'E_CANCELLED');
+    assert.match(err.message, /loading .* was cancelled/);
+    assert.deepEqual(sys.listCapabilityNames(), []);
   });
 });
 

@@ -146,6 +146,25 @@ describe('apxm CLI', () => {
     assert.match(r.stderr, /did you mean "city"/);
   });
 
+  it('exits 2 when a limit is out of range, naming the range (JSON path for graph JSON, line:col for .ais)', { timeout: 20_000 }, () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
+    try {
+      const json = path.join(dir, 'limits.json');
+      writeFileSync(json, JSON.stringify({ name: 'X.main', nodes: [{ id: 1, name: 'a', op: 'EXC', attributes: { code: 'return 1', timeout_ms: 1e10 } }], edges: [] }));
+      const ais = path.join(dir, 'limits.ais');
+      writeFileSync(ais, 'agent X {\n  @entry flow main() -> str {\n    exc("return 1", memory_mb: 0) -> r\n    return r\n  }\n}\n');
+      const fromJson = apxm('run', json);
+      assert.equal(fromJson.status, 2, fromJson.stderr);
+      assert.match(fromJson.stderr, /\$\.nodes\[0\]\.attributes\.timeout_ms.*"timeout_ms" of EXC node 1 must be a number from 1 to 2147483647, got 10000000000/);
+      assert.doesNotMatch(fromJson.stderr, /TimeoutOverflowWarning|run (succeeded|failed)/);
+      const fromAis = apxm('run', ais);
+      assert.equal(fromAis.status, 2, fromAis.stderr);
+      assert.match(fromAis.stderr, /limits\.ais:3:32.*memory_mb of exc must be a number from 1 to 1024, got 0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with every problem of an invalid program, each with its JSON path', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
     try {

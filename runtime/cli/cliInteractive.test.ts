@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -262,6 +262,97 @@ export default {
     assert.equal(r.signal, null, `still running 8 s later, killed by the test:\n${r.stderr}`);
     assert.equal(r.status, 130, r.stderr);
     assert.match(r.stderr, /run cancelled/);
+  });
+});
+
+describe('apxm run: Ctrl-C with stuck tools and servers', () => {
+  const silentServer = path.join(root, 'test', 'fixtures', 'mcp', 'silentServer.mjs');
+  const pidOf = (file: string) => Number(readFileSync(file, 'utf8'));
+  /** Whether the process still runs: a zombie (killed, not yet reaped by whoever adopted it) does not. */
+  function isAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return true;
+    }
+  }
+
+  it('SIGINT stops a capability stuck in while (true) {}: exit 130, the run recorded as cancelled', { timeout: 15_000 }, async () => {
+    const work = mkdtempSync(path.join(dir, 'spin-'));
+    const marker = path.join(work, 'spinning');
+    writeFileSync(path.join(work, 'apxm.capabilities.mjs'), `import { writeFileSync } from 'node:fs';
+export default { spin: { timeoutMs: 60000, handler() { writeFileSync(${JSON.stringify(marker)}, 'x'); while (true) {} } } };
+`);
+    const prog = path.join(work, 'spin.json');
+    writeFileSync(prog, graph([{ id: 1, name: 's', op: 'INV', attributes: { capability: 'spin', params: {} } }, { id: 2, name: 'r', op: 'RETURN' }], [[1, 2]]));
+    const db = path.join(work, 'runs.sqlite');
+    const r = await apxm(['run', prog, '--db', db], (child) => {
+      child.stdin.end();
+      const poll = setInterval(() => {
+        if (!existsSync(marker)) return;
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }, 20);
+      child.on('close', () => clearInterval(poll));
+    }, 12_000);
+    assert.ok(existsSync(marker), `the capability never started:\n${r.stderr}`);
+    assert.equal(r.signal, null, `killed by the test, not ended by SIGINT:\n${r.stderr}`);
+    assert.equal(r.status, 130, r.stderr);
+    assert.match(r.stderr, /run cancelled/);
+    const storage = await openStorage(db);
+    try {
+      assert.deepEqual(storage.runList(10).map((x) => x.status), ['cancelled']);
+    } finally {
+      storage.close();
+    }
+  });
+
+  it('an MCP server that never answers initialize fails at its start-up timeout and does not outlive the CLI', { timeout: 15_000 }, async () => {
+    const work = mkdtempSync(path.join(dir, 'mute-'));
+    const pidFile = path.join(work, 'silent.pid');
+    writeFileSync(path.join(work, 'apxm.config.json'), JSON.stringify({ mcpStartupTimeoutMs: 3000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
+    const prog = path.join(work, 'p.json');
+    writeFileSync(prog, graph([{ id: 1, name: 'r', op: 'RETURN' }], []));
+    const r = await apxm(['run', prog], undefined, 12_000);
+    assert.equal(r.signal, null, `killed by the test:\n${r.stderr}`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /E_MCP.*"mute".*did not answer within its 3000 ms start-up timeout/);
+    const pid = pidOf(pidFile);
+    assert.equal(isAlive(pid), false, `the server ${pid} outlived the CLI`);
+  });
+
+  it('a second SIGINT quits at once, and still kills the MCP server being started', { timeout: 15_000 }, async () => {
+    const work = mkdtempSync(path.join(dir, 'twice-'));
+    const pidFile = path.join(work, 'silent.pid');
+    writeFileSync(path.join(work, 'apxm.config.json'), JSON.stringify({ mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
+    const prog = path.join(work, 'p.json');
+    writeFileSync(prog, graph([{ id: 1, name: 'r', op: 'RETURN' }], []));
+    const r = await apxm(['run', prog], (child, out) => {
+      child.stdin.end();
+      let sent = 0;
+      const poll = setInterval(() => {
+        if (sent === 0 && existsSync(pidFile)) {
+          sent = 1;
+          child.kill('SIGINT');
+        } else if (sent === 1 && out.stderr.includes('cancelling')) {
+          // The server ignores SIGTERM, so the first Ctrl-C is still waiting to kill it.
+          sent = 2;
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }
+      }, 5);
+      child.on('close', () => clearInterval(poll));
+    }, 12_000);
+    assert.equal(r.signal, null, `killed by the test:\n${r.stderr}`);
+    assert.equal(r.status, 130, r.stderr);
+    assert.match(r.stderr, /cancelling… \(Ctrl-C again to quit at once\)/);
+    assert.equal(isAlive(pidOf(pidFile)), false, 'the server did not outlive the CLI');
   });
 });
 

@@ -69,13 +69,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     : undefined;
   const runtime = replay?.runtime ?? await Runtime.create({ llm, memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] }, ...base });
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ncancelling…\n');
-    controller.abort();
+  // The first Ctrl-C (or SIGTERM, SIGHUP) cancels the run, which is then recorded as cancelled; a
+  // second one exits at once (the exit hook still kills MCP servers; worker threads end with us).
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts === 1) {
+      process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else {
+      process.stderr.write('\nquitting\n');
+      process.exit(EXIT.cancelled);
+    }
   };
-  process.once('SIGINT', onSigint);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   try {
-    await loadWorkspaceCapabilities(runtime.capabilitySystem(), path.resolve(file), { capabilities: values.capabilities, config: values.config });
+    await loadWorkspaceCapabilities(runtime.capabilitySystem(), path.resolve(file), { capabilities: values.capabilities, config: values.config, signal: controller.signal });
     replay?.useRecordedTools();
     const quiet = values.quiet || values.json;
     if (!quiet) {
@@ -104,7 +113,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.cancelled : EXIT.runFailed;
   } finally {
-    process.off('SIGINT', onSigint);
-    await runtime.dispose();
+    try {
+      await runtime.dispose();
+    } finally {
+      for (const s of signals) process.off(s, onSignal);
+    }
   }
 }

@@ -16,6 +16,8 @@ export function terminalHumanInput(answers: Record<string, string>, interactive:
         });
       }
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      // On a terminal readline takes Ctrl-C as a key: pass it on as the signal the CLI handles.
+      rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
       try {
         const shown = req.displayData === null ? '' : `\n${display(req.displayData)}`;
         const answer = await rl.question(`\n⏸  ${terminalSafe(req.message + shown, true)}\n> `, { signal: req.signal });

@@ -152,4 +152,23 @@ describe('ApxmGraph JSON loader', () => {
     assert.ok(found.some((d) => /passes 0 argument\(s\) but Lib.f takes 1/.test(d.message)));
     assert.ok(found.some((d) => d.code === 'E_PROGRAM_INVALID' && /not in this program/.test(d.message) && d.place.jsonPath === '$.flows[1].nodes[1].attributes'));
   });
+
+  it('refuses timeout_ms and memory_mb outside their ranges at load, naming the range and the JSON path', () => {
+    const doc = {
+      name: 'A.main',
+      nodes: [
+        { id: 1, name: 'a', op: 'EXC', attributes: { code: '1', timeout_ms: 1e10, memory_mb: 0.5 } },
+        { id: 2, name: 'b', op: 'EXC', attributes: { code: '1', memory_mb: 4096 } },
+        { id: 3, name: 'c', op: 'INV', attributes: { capability: 't', timeout_ms: 'soon' } },
+        { id: 4, name: 'd', op: 'EXC', attributes: { code: '1', timeout_ms: 2147483647, memory_mb: 1024 } },
+      ],
+      edges: [],
+    };
+    assert.deepEqual(problems(doc).map((d) => [d.place.jsonPath, d.message]), [
+      ['$.nodes[0].attributes.timeout_ms', '"timeout_ms" of EXC node 1 must be a number from 1 to 2147483647, got 10000000000'],
+      ['$.nodes[0].attributes.memory_mb', '"memory_mb" of EXC node 1 must be a number from 1 to 1024, got 0.5'],
+      ['$.nodes[1].attributes.memory_mb', '"memory_mb" of EXC node 2 must be a number from 1 to 1024, got 4096'],
+      ['$.nodes[2].attributes.timeout_ms', '"timeout_ms" of INV node 3 must be a number from 1 to 2147483647, got "soon"'],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 /** Structural and attribute checks of one flow; every problem is reported with its JSON path. */
 import { isTier } from '../memory/memorySystem.js';
+import { attributeRange, inRange, rangeText } from './attributeRanges.js';
 import { isObject, quoteForMessage, type Value } from '../values/value.js';
 import { checkName, childPath, type Diagnostics } from './diagnostics.js';
 import { pairLoops, topoOrder, tryRegionsOf, type CompiledEdge } from './compileFlow.js';
@@ -192,6 +193,14 @@ function requireString(node: OpNode, path: string, diags: Diagnostics, keys: str
   if (!allowEmpty && !v.trim()) diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" of ${node.op} node ${node.id} is empty`, hint);
 }
 
+/** Attributes with a fixed range (attributeRanges.ts): the runtime would refuse them when the node runs. */
+function checkRange(node: OpNode, key: string, path: string, diags: Diagnostics): void {
+  const range = attributeRange(node.op, key);
+  const v = node.attributes[key];
+  if (range === undefined || v === undefined || inRange(v, range)) return;
+  diags.error(childPath(childPath(path, 'attributes'), key), `"${key}" of ${node.op} node ${node.id} must be ${rangeText(range)}, got ${quoteForMessage(v)}`, `give "${key}" ${rangeText(range)}`);
+}
+
 function checkNumber(node: OpNode, key: string, path: string, diags: Diagnostics, min: number, max = Infinity, integer = false): void {
   const v = node.attributes[key];
   if (v === undefined) return;
@@ -202,7 +211,7 @@ function checkNumber(node: OpNode, key: string, path: string, diags: Diagnostics
 function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: FlowGraph[], inEdges: number[], edges: CompiledEdge[], outEdges: number[]): void {
   const a = node.attributes;
   const hasData = inEdges.some((e) => edges[e].data);
-  checkNumber(node, 'timeout_ms', path, diags, 1);
+  for (const key of Object.keys(a)) checkRange(node, key, path, diags);
   switch (node.op) {
     case 'CONST_STR':
       // A string upstream; any JSON value here (the AIS lowering keeps list and number literals as they are).

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import { runSandboxed } from '../capabilities/sandbox.js';
+import { EXC_MEMORY_MB_RANGE, TIMEOUT_MS_RANGE } from '../graph/attributeRanges.js';
 import { isObject, tryParseJson, type Value, type ValueObject } from '../values/value.js';
 import type { OpContext, OpHandler } from './opContext.js';
 import { hasOwn, placeholderText, replacePlaceholders, WHOLE_PLACEHOLDER } from '../values/placeholders.js';
@@ -51,7 +52,7 @@ export const inv: OpHandler = async (ctx) => {
     ? Object.keys((info.schema as ValueObject).properties as ValueObject)
     : [];
   const params = buildParams(ctx, props);
-  const timeoutMs = ctx.attrs.number('timeout_ms', { min: 1 });
+  const timeoutMs = ctx.attrs.number('timeout_ms', TIMEOUT_MS_RANGE);
   ctx.emit('capability:call', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, name, params });
   const t0 = performance.now();
   try {
@@ -76,8 +77,8 @@ export const exc: OpHandler = async (ctx) => {
     const message = ctx.attrs.string('message', { required: true, hint: 'set "code" to the JavaScript to run' }) as string;
     throw new ApxmError('E_USER_ERROR', message);
   }
-  const timeoutMs = ctx.attrs.number('timeout_ms', { min: 1 }) ?? 5000;
-  const memoryMb = ctx.attrs.number('memory_mb', { min: 1, max: 1024 }) ?? 32;
+  const timeoutMs = ctx.attrs.number('timeout_ms', TIMEOUT_MS_RANGE) ?? 5000;
+  const memoryMb = ctx.attrs.number('memory_mb', EXC_MEMORY_MB_RANGE) ?? 32;
   const { value, logs } = await runSandboxed(code, { inputs: ctx.inputs, timeoutMs, memoryLimitBytes: memoryMb * 1024 * 1024, signal: ctx.signal });
   for (const line of logs) ctx.emit('print', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text: line });
   return value;
