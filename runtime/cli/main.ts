@@ -94,8 +94,11 @@ export function reportError(e: unknown): number {
   return INVALID_INPUT.test(err.code) ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
 }
 
-/** Codes of errors in what the user gave (program, arguments, options, configuration files): exit 2, not "the run failed". */
-const INVALID_INPUT = /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$)/;
+/**
+ * Codes of errors in what the user gave (program, arguments, options, configuration files, a --db
+ * that is no database, a run another process owns): exit 2, not "the run failed".
+ */
+const INVALID_INPUT = /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$|E_STORAGE$|E_RUN_BUSY$)/;
 
 async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApxmError, formatError } from '../errors.js';
 import type { LlmConfig } from '../llm/types.js';
+import { openStorage } from '../memory/openStorage.js';
 import { loadProgramFile } from '../programFile.js';
 import { optimizeLevel } from './optimizeLevel.js';
 import { createReplayRuntime, openRecording } from '../replay/replaySetup.js';
@@ -64,6 +65,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const replay = recorded
     ? await createReplayRuntime(recorded, { ...base, memoryConfig: { recordEpisodes: !values['no-record'] } }, (e) => process.stderr.write(`${formatError(e)}\n`))
     : undefined;
+  // a run to continue is in an existing database: a mistyped --db is refused, not created empty
+  if (values.continue !== undefined && values.db && !recorded) (await openStorage(values.db, { readonly: true })).close();
   const runtime = replay?.runtime ?? await Runtime.create({ llm, memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] }, ...base });
   const controller = new AbortController();
   const onSigint = () => {

@@ -30,6 +30,8 @@ export class EpisodicRecorder {
   private sealed = 0;
   /** Run records to write, the latest of each run (written before the events). */
   private runs = new Map<string, RunRecord>();
+  /** Leases to release once their run's record is written (run id → lease token). */
+  private releases = new Map<string, string>();
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private closed = false;
@@ -48,9 +50,13 @@ export class EpisodicRecorder {
     else this.schedule();
   }
 
-  /** Queues a run's record (an upsert: a later record of the same run replaces an unwritten one). */
-  recordRun(run: RunRecord): void {
+  /**
+   * Queues a run's record (an upsert: a later record of the same run replaces an unwritten one).
+   * `releaseLease`: the run's lease token, released right after this record is written.
+   */
+  recordRun(run: RunRecord, releaseLease?: string): void {
     if (this.closed) return;
+    if (releaseLease !== undefined) this.releases.set(run.runId, releaseLease);
     this.runs.delete(run.runId); // re-inserted last: records are written in the order of their last change
     // a copy: the record's values (the run's result) are handed to the caller, who may change them before it is written
     this.runs.set(run.runId, { ...run, args: copyOf(run.args), ...(run.result !== undefined ? { result: copyOf(run.result) } : {}), ...(run.error !== undefined ? { error: copyOf(run.error) } : {}) });
@@ -99,8 +105,11 @@ export class EpisodicRecorder {
       const runs = [...this.runs.values()];
       this.runs.clear();
       for (const run of runs) {
+        const token = this.releases.get(run.runId);
+        this.releases.delete(run.runId);
         try {
           this.storage.runPut(run);
+          if (token !== undefined) this.storage.runRelease(run.runId, token);
         } catch (e) {
           if (this.options.onRunError) this.options.onRunError(e as Error, run);
           else throw e;
