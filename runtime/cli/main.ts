@@ -18,12 +18,13 @@ commands:
                 [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
                 [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
                 [--replay run-id|trace.json]   re-run with every LLM reply and tool result from a recording
-                --continue picks up a paused or stopped run (same --db): finished nodes are not run again
+                --continue picks up a paused or stopped run (same --db): finished nodes are not run again;
+                a run another live process owns is refused (exit 2)
   compile <program> [-o out.apxmobj] [-O0|-O1] [--upstream-only] [--created-at ms]
                                                     write an upstream-compatible .apxmobj artifact
   validate <program> [--json]
   inspect <program> [-O0|-O1] [--json]              -O1 fuses chains of asks (.ais); inspect lists them
-  runs [--db path] [--limit n]                       list recorded runs
+  runs --db path [--limit n] [--json]               list recorded runs (read-only; a dead owner's run: interrupted)
   resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
   trace export <run-id> --db path [-o trace.json]   write a recorded run as a portable trace file (for replay)

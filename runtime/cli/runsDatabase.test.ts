@@ -232,6 +232,11 @@ describe('commands that only read open the database read-only', () => {
         assert.equal(replay.status, 0, replay.stderr);
         assert.equal((JSON.parse(replay.stdout) as { result: string }).result, recorded.result);
         if (where === 'a read-only directory') assert.deepEqual(readdirSync(home).sort(), before, 'nothing created next to the database');
+        // a command that writes is refused up front, saying why
+        const write = await asReader(['run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--db', db]);
+        assert.equal(write.status, 2, write.stderr);
+        assert.ok(write.stderr.includes(`error[E_STORAGE] ${db} is read-only`), write.stderr);
+        assert.match(write.stderr, /fix: .*apxm runs, trace export and --replay only read it/);
       } finally {
         chmodSync(home, 0o755);
       }

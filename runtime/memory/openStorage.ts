@@ -6,7 +6,7 @@
  * `readonly` (commands that only read: `apxm runs`, `trace export`, replay) never creates the
  * file, never migrates it and never writes to it, so it works on a file the user may not write.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApxmError } from '../errors.js';
@@ -36,7 +36,7 @@ export async function openStorage(location = ':memory:', options: OpenStorageOpt
   const backend = options.backend ?? 'auto';
   if (backend === 'memory') return new MemoryStorage();
   const readonly = Boolean(options.readonly) && location !== ':memory:';
-  if (location !== ':memory:') checkLocation(location, readonly || Boolean(options.mustExist));
+  if (location !== ':memory:') checkLocation(location, { readonly, mustExist: readonly || Boolean(options.mustExist) });
   const attempts: string[] = [];
   const tryDriver = (name: string, open: Open): SqlDriver | undefined => {
     try {
@@ -68,7 +68,7 @@ export async function openStorage(location = ':memory:', options: OpenStorageOpt
 }
 
 /** A path that cannot be a database: a directory, a file under a non-directory, or (to read) a missing file. */
-function checkLocation(location: string, mustExist: boolean): void {
+function checkLocation(location: string, { readonly, mustExist }: { readonly: boolean; mustExist: boolean }): void {
   let stat;
   try {
     stat = statSync(location, { throwIfNoEntry: false });
@@ -77,12 +77,27 @@ function checkLocation(location: string, mustExist: boolean): void {
     throw dbError(location, `cannot use ${location} as a database: ${(e as Error).message}`, 'pass --db a file path whose parent is a directory');
   }
   if (stat?.isDirectory()) throw dbError(location, `${location} is a directory, not a database file`, 'pass --db a file inside it, e.g. --db ' + path.join(location, 'runs.sqlite'));
-  if (stat) return;
+  if (stat) {
+    // a writer needs the file and its directory (WAL keeps -wal and -shm files next to it); SQLite would open it and fail at the first write
+    if (!readonly) checkWritable(location);
+    return;
+  }
   if (mustExist) throw dbError(location, `no database at ${location}`, 'pass the --db file the run was recorded in (this command never creates one)');
   try {
     mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
   } catch (e) {
     throw dbError(location, `cannot create the database ${location}: ${(e as Error).message}`, 'pass --db a path in a directory you can write');
+  }
+}
+
+function checkWritable(location: string): void {
+  for (const p of [location, path.dirname(path.resolve(location))]) {
+    try {
+      accessSync(p, constants.W_OK);
+    } catch {
+      throw dbError(location, `${location} is read-only: ${p === location ? 'the file' : 'its directory ' + p} cannot be written`,
+        'run, resume and queue push write to the database: make it writable, or use a copy; apxm runs, trace export and --replay only read it');
+    }
   }
 }
 
