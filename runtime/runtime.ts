@@ -16,7 +16,7 @@ import { programFromJson } from './graph/loadGraphJson.js';
 import type { FlowGraph, Program } from './graph/types.js';
 import { createProvider } from './llm/createProvider.js';
 import { LlmClient } from './llm/llmClient.js';
-import { EpisodicRecorder } from './memory/episodicRecorder.js';
+import { EpisodicRecorder, type RunLeaseWrite } from './memory/episodicRecorder.js';
 import { MemorySystem } from './memory/memorySystem.js';
 import { openStorage } from './memory/openStorage.js';
 import { DEFAULT_RUN_LEASE_MS, RunLeases } from './memory/runLease.js';
@@ -200,15 +200,16 @@ export class Runtime {
     const maxParallelism = Math.min(options.maxParallelism ?? this.pool.lanes, this.pool.lanes);
     const startedAt = earlier?.startedAt ?? this.now();
     const startRecord: RunRecord = { runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args };
-    // Taken before the earlier attempt's trace is read and before anything runs: a second process continuing the same run is refused here.
     let leaseLost = false;
-    if (this.leases) {
-      this.leases.take(startRecord, () => {
-        leaseLost = true;
-        this.events.emit('warning', { runId, message: `run ${runId} was taken over by another process (this one stalled past its lease); it is cancelled here` });
-        execution?.cancel('the run was taken over by another process');
-      });
-    } else this.putRun(startRecord);
+    const onLeaseLost = () => {
+      leaseLost = true;
+      this.events.emit('warning', { runId, message: `run ${runId} was taken over by another process (this one stalled past its lease); it is cancelled here` });
+      execution?.cancel('the run was taken over by another process');
+    };
+    // A run another process may know (continued, or given its id) is taken now, before its earlier
+    // trace is read and before anything runs: a second process continuing it is refused here.
+    if (this.leases && (earlier || options.runId !== undefined)) this.leases.take(startRecord, onLeaseLost);
+    else this.putRun(startRecord, this.leases ? { take: this.leases.takeNew(runId, onLeaseLost) } : {});
     try {
       execution = new Execution({
         runId, programName: program.name, entry: this.compile(program.entry), flows, args, services, handlers: OP_HANDLERS,
@@ -237,7 +238,7 @@ export class Runtime {
           this.putRun({
             runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
             result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
-          }, leaseToken);
+          }, leaseToken !== undefined ? { release: leaseToken } : {});
         }
       } catch (e) {
         this.runRecordLost(runId, e as Error);
@@ -249,12 +250,13 @@ export class Runtime {
     return { runId, execution, result, stm, memory, aam };
   }
 
-  /** Writes a run record: behind the run when recording (batched with its trace), else at once; then releases the run's lease if given. */
-  private putRun(run: RunRecord, releaseLease?: string): void {
-    if (this.recorder) this.recorder.recordRun(run, releaseLease);
+  /** Writes a run record (taking or releasing its lease): behind the run when recording (batched with its trace), else at once. */
+  private putRun(run: RunRecord, lease: RunLeaseWrite = {}): void {
+    if (this.recorder) this.recorder.recordRun(run, lease);
     else {
-      this.storage.runPut(run);
-      if (releaseLease !== undefined) this.storage.runRelease(run.runId, releaseLease);
+      if (lease.take) this.storage.runAcquire(run, lease.take, Date.now());
+      else this.storage.runPut(run);
+      if (lease.release !== undefined) this.storage.runRelease(run.runId, lease.release);
     }
   }
 

@@ -94,8 +94,9 @@ export class BufferedStorage implements StorageBackend {
     return this.read(() => this.backend.runAcquire(run, lease, now, takeOver));
   }
 
+  /** After the batched writes: a new run's lease is written with its start record. */
   runRenew(runId: string, token: string, expiresAt: number, now: number): boolean {
-    return this.backend.runRenew(runId, token, expiresAt, now);
+    return this.read(() => this.backend.runRenew(runId, token, expiresAt, now));
   }
 
   runRelease(runId: string, token: string): boolean {

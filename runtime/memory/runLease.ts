@@ -55,8 +55,8 @@ export class RunLeases {
    * processes taking over the same dead owner's run only one succeeds.
    */
   take(run: RunRecord, onLost: () => void): RunRecord {
-    const now = Date.now();
-    const lease: RunLease = { host: hostname(), pid: process.pid, token: randomUUID(), startedAt: now, heartbeatAt: now, expiresAt: now + this.leaseMs };
+    const lease = this.newLease();
+    const now = lease.startedAt;
     let got = this.storage.runAcquire(run, lease, now);
     if (got.lease?.token !== lease.token && got.lease && ownerGone(got.lease, now)) got = this.storage.runAcquire(run, lease, now, got.lease.token);
     if (got.lease?.token !== lease.token) {
@@ -67,9 +67,28 @@ export class RunLeases {
         details: { runId: run.runId, owner: { host: owner.host, pid: owner.pid, startedAt: owner.startedAt, expiresAt: owner.expiresAt } },
       });
     }
-    this.held.set(run.runId, { token: lease.token, onLost });
-    this.timer ??= setInterval(() => this.renewAll(), Math.max(10, Math.floor(this.leaseMs / 3))).unref();
+    this.hold(run.runId, lease, onLost);
     return got;
+  }
+
+  /**
+   * A lease on a new run whose id nobody else can know yet (a fresh random one): no other process
+   * can hold it, so the caller writes it with the run's start record, behind the run.
+   */
+  takeNew(runId: string, onLost: () => void): RunLease {
+    const lease = this.newLease();
+    this.hold(runId, lease, onLost);
+    return lease;
+  }
+
+  private newLease(): RunLease {
+    const now = Date.now();
+    return { host: hostname(), pid: process.pid, token: randomUUID(), startedAt: now, heartbeatAt: now, expiresAt: now + this.leaseMs };
+  }
+
+  private hold(runId: string, lease: RunLease, onLost: () => void): void {
+    this.held.set(runId, { token: lease.token, onLost });
+    this.timer ??= setInterval(() => this.renewAll(), Math.max(10, Math.floor(this.leaseMs / 3))).unref();
   }
 
   /** Stops renewing `runId`; returns the token that releases it (after its final record is written). */

@@ -317,21 +317,21 @@ export class SqliteStorage implements StorageBackend {
   }
 
   runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
-    return inTransaction(this.db, () => {
-      // One statement: a new run is inserted; an existing one is taken only if free, expired or held by `takeOver`.
-      this.q(
-        `INSERT INTO runs(run_id, program, entry_flow, status, started_at, finished_at, args, result, error,
-           lease_token, lease_host, lease_pid, lease_started_at, lease_heartbeat_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result = excluded.result, error = excluded.error,
-           lease_token = excluded.lease_token, lease_host = excluded.lease_host, lease_pid = excluded.lease_pid,
-           lease_started_at = excluded.lease_started_at, lease_heartbeat_at = excluded.lease_heartbeat_at, lease_until = excluded.lease_until
-         WHERE runs.status <> 'succeeded' AND (runs.lease_token IS NULL OR runs.lease_until < ? OR runs.lease_token = ?)`,
-      ).run(
-        run.runId, run.program, run.entryFlow, run.status, run.startedAt, run.finishedAt ?? null, JSON.stringify(run.args), json(run.result), json(run.error),
-        lease.token, lease.host, lease.pid, lease.startedAt, lease.heartbeatAt, lease.expiresAt, now, takeOver ?? null,
-      );
-      return this.runGet(run.runId)!;
-    });
+    // One statement (its own transaction): a new run is inserted; an existing one is taken only if
+    // free, expired or held by `takeOver`. RETURNING gives the row when taken; else it is read.
+    const taken = this.q(
+      `INSERT INTO runs(run_id, program, entry_flow, status, started_at, finished_at, args, result, error,
+         lease_token, lease_host, lease_pid, lease_started_at, lease_heartbeat_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result = excluded.result, error = excluded.error,
+         lease_token = excluded.lease_token, lease_host = excluded.lease_host, lease_pid = excluded.lease_pid,
+         lease_started_at = excluded.lease_started_at, lease_heartbeat_at = excluded.lease_heartbeat_at, lease_until = excluded.lease_until
+       WHERE runs.status <> 'succeeded' AND (runs.lease_token IS NULL OR runs.lease_until < ? OR runs.lease_token = ?)
+       RETURNING *`,
+    ).get(
+      run.runId, run.program, run.entryFlow, run.status, run.startedAt, run.finishedAt ?? null, JSON.stringify(run.args), json(run.result), json(run.error),
+      lease.token, lease.host, lease.pid, lease.startedAt, lease.heartbeatAt, lease.expiresAt, now, takeOver ?? null,
+    ) as Row | undefined;
+    return taken ? this.toRun(taken) : this.runGet(run.runId)!;
   }
 
   runRenew(runId: string, token: string, expiresAt: number, now: number): boolean {
