@@ -13,6 +13,8 @@ export interface MemoryConfig {
   recordEpisodes?: boolean;
   /** Episodic events written per transaction. Default 512. */
   episodicBatchSize?: number;
+  /** How long a run's lease in a database file lasts unless renewed (renewed every third of it). Default 30 000 ms. */
+  runLeaseMs?: number;
 }
 
 export interface SchedulerConfig {

@@ -52,6 +52,7 @@ export type ErrorCode =
   | 'E_MEMORY_TIER'
   | 'E_MEMORY'
   | 'E_STORAGE'
+  | 'E_RUN_BUSY'
   // coordination
   | 'E_HUMAN_INPUT'
   | 'E_QUEUE_EMPTY'

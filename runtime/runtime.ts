@@ -16,9 +16,10 @@ import { programFromJson } from './graph/loadGraphJson.js';
 import type { FlowGraph, Program } from './graph/types.js';
 import { createProvider } from './llm/createProvider.js';
 import { LlmClient } from './llm/llmClient.js';
-import { EpisodicRecorder } from './memory/episodicRecorder.js';
+import { EpisodicRecorder, type RunLeaseWrite } from './memory/episodicRecorder.js';
 import { MemorySystem } from './memory/memorySystem.js';
 import { openStorage } from './memory/openStorage.js';
+import { DEFAULT_RUN_LEASE_MS, RunLeases } from './memory/runLease.js';
 import { ShortTermMemory } from './memory/shortTermMemory.js';
 import { BufferedStorage } from './memory/bufferedStorage.js';
 import type { RunRecord, StorageBackend } from './memory/storage.js';
@@ -43,7 +44,8 @@ export interface ExecuteOptions {
    * Continue an earlier run that stopped (paused, cancelled, or its process died): same run id;
    * entry-flow nodes that finished before are settled from the episodic log instead of running
    * again, and a PAUSE answered since (`apxm resume`) takes its stored answer. Arguments default
-   * to the earlier run's.
+   * to the earlier run's. In a database file, a run another live process runs is refused
+   * (E_RUN_BUSY).
    */
   continueRun?: string;
 }
@@ -81,6 +83,8 @@ export class Runtime {
   private readonly pool: LanePool;
   private recorder?: EpisodicRecorder;
   private trace?: TraceRecorder;
+  /** Leases on the runs this runtime runs, when its database is a file other processes may open. */
+  private readonly leases?: RunLeases;
   /** Episodic events, run records and checkpoints; with recording on, the trace is written behind the run (BufferedStorage). */
   readonly storage: StorageBackend;
   private flowsCache?: { program: Program; version: number; flows: Map<string, CompiledFlow> };
@@ -112,6 +116,7 @@ export class Runtime {
       });
       this.trace = new TraceRecorder(this.events, this.recorder, this.now);
     }
+    if (backend.location !== ':memory:') this.leases = new RunLeases(this.storage, config.memoryConfig?.runLeaseMs ?? DEFAULT_RUN_LEASE_MS);
   }
 
   static async create(config: RuntimeConfig = {}): Promise<Runtime> {
@@ -171,7 +176,7 @@ export class Runtime {
     if (this.disposed) throw new ApxmError('E_CONFIG', 'this runtime has been disposed');
     const program: Program = 'entry' in target ? target : { name: target.qualifiedName, flows: [target], entry: target };
     this.flowRegistry.registerProgram(program);
-    const earlier = options.continueRun !== undefined ? this.earlierRun(options.continueRun, program) : undefined;
+    const earlier = options.continueRun !== undefined ? this.continuableRun(options.continueRun, program) : undefined;
     const args = bindArguments(program.entry, options.args ?? (earlier?.args as Record<string, unknown> | undefined) ?? {});
     const flows = this.callableFlows(program);
     const runId = options.continueRun ?? options.runId ?? randomUUID();
@@ -194,28 +199,48 @@ export class Runtime {
       },
     };
     const maxParallelism = Math.min(options.maxParallelism ?? this.pool.lanes, this.pool.lanes);
-    execution = new Execution({
-      runId, programName: program.name, entry: this.compile(program.entry), flows, args, services, handlers: OP_HANDLERS,
-      events: this.events, pool: this.pool, maxParallelism, maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
-      signal: options.signal, hooks: options.hooks, startPaused: options.startPaused, replay: earlier?.replay,
-      compileGraph: (json) => {
-        // a generated plan may call the flows the run can call
-        const p = programFromJson(json, `<generated plan of run ${runId}>`, { externalFlows: [...flows.values()].map((c) => c.graph) });
-        return compileFlow(p.entry);
-      },
-    });
-    const stopTrace = this.trace ? this.trace.track(runId) : () => undefined;
     const startedAt = earlier?.startedAt ?? this.now();
-    this.putRun({ runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args });
+    const startRecord: RunRecord = { runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args };
+    let leaseLost = false;
+    const onLeaseLost = () => {
+      leaseLost = true;
+      this.events.emit('warning', { runId, message: `run ${runId} was taken over by another process (this one stalled past its lease); it is cancelled here` });
+      execution?.cancel('the run was taken over by another process');
+    };
+    // A run another process may know (continued, or given its id) is taken now, before its earlier
+    // trace is read and before anything runs: a second process continuing it is refused here.
+    if (this.leases && (earlier || options.runId !== undefined)) this.leases.take(startRecord, onLeaseLost);
+    else this.putRun(startRecord, this.leases ? { take: this.leases.takeNew(runId, onLeaseLost) } : {});
+    try {
+      execution = new Execution({
+        runId, programName: program.name, entry: this.compile(program.entry), flows, args, services, handlers: OP_HANDLERS,
+        events: this.events, pool: this.pool, maxParallelism, maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
+        signal: options.signal, hooks: options.hooks, startPaused: options.startPaused, replay: earlier ? this.finishedEntryNodes(runId) : undefined,
+        compileGraph: (json) => {
+          // a generated plan may call the flows the run can call
+          const p = programFromJson(json, `<generated plan of run ${runId}>`, { externalFlows: [...flows.values()].map((c) => c.graph) });
+          return compileFlow(p.entry);
+        },
+      });
+    } catch (e) {
+      const token = this.leases?.end(runId);
+      if (token !== undefined) this.storage.runRelease(runId, token);
+      throw e;
+    }
+    const stopTrace = this.trace ? this.trace.track(runId) : () => undefined;
     const result = execution.run().then((r) => {
       stopTrace();
+      const leaseToken = this.leases?.end(runId);
       try {
         // A run stopped while a PAUSE waits is 'paused', not lost: `continueRun` picks it up later.
         const waiting = r.status === 'cancelled' && this.storage.checkpointList('pending').some((c) => c.runId === runId);
-        this.putRun({
-          runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
-          result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
-        });
+        // a run taken over by another process is that process's to record now
+        if (!leaseLost) {
+          this.putRun({
+            runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
+            result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
+          }, leaseToken !== undefined ? { release: leaseToken } : {});
+        }
       } catch (e) {
         this.runRecordLost(runId, e as Error);
       }
@@ -226,18 +251,22 @@ export class Runtime {
     return { runId, execution, result, stm, memory, aam };
   }
 
-  /** Writes a run record: behind the run when recording (batched with its trace), else at once. */
-  private putRun(run: RunRecord): void {
-    if (this.recorder) this.recorder.recordRun(run);
-    else this.storage.runPut(run);
+  /** Writes a run record (taking or releasing its lease): behind the run when recording (batched with its trace), else at once. */
+  private putRun(run: RunRecord, lease: RunLeaseWrite = {}): void {
+    if (this.recorder) this.recorder.recordRun(run, lease);
+    else {
+      if (lease.take) this.storage.runAcquire(run, lease.take, Date.now());
+      else this.storage.runPut(run);
+      if (lease.release !== undefined) this.storage.runRelease(run.runId, lease.release);
+    }
   }
 
   private runRecordLost(runId: string, error: Error): void {
     this.events.emit('warning', { runId, message: `the record of run ${runId} could not be written to ${this.storage.location}: ${error.message}` });
   }
 
-  /** What an earlier attempt of a run left: its arguments, start time and the entry frame's finished outputs. */
-  private earlierRun(runId: string, program: Program): { args: Value; startedAt: number; replay: Map<number, Value> } {
+  /** The record of a run that `program` may continue: its arguments and start time. */
+  private continuableRun(runId: string, program: Program): RunRecord {
     const record = this.storage.runGet(runId);
     if (!record) {
       throw new ApxmError('E_CONFIG', `no run ${runId} in ${this.storage.location}`, { hint: 'list runs with: apxm runs --db <file>; continue a run with the same --db it used' });
@@ -246,12 +275,16 @@ export class Runtime {
       throw new ApxmError('E_CONFIG', `run ${runId} ran ${record.entryFlow}, not ${program.entry.qualifiedName}`, { hint: `continue it with its own program: ${record.program}` });
     }
     if (record.status === 'succeeded') throw new ApxmError('E_CONFIG', `run ${runId} already succeeded; there is nothing to continue`);
-    this.recorder?.flush();
+    return record;
+  }
+
+  /** The outputs of the entry frame's nodes an earlier attempt of the run finished, from its episodic log. */
+  private finishedEntryNodes(runId: string): Map<number, Value> {
     const replay = new Map<number, Value>();
     for (const e of this.storage.episodicQuery({ runId, eventType: 'op_success' })) {
       if (e.frameId === 1 && e.nodeId !== null && e.eventType === 'op_success' && isObject(e.payload)) replay.set(e.nodeId, e.payload.output ?? null);
     }
-    return { args: record.args, startedAt: record.startedAt, replay };
+    return replay;
   }
 
   /** Flushes pending episodic writes and closes the database; safe to call twice. */
@@ -259,6 +292,7 @@ export class Runtime {
     if (this.disposed) return;
     this.disposed = true;
     this.recorder?.close();
+    this.leases?.releaseAll(); // runs still in flight: their final records will not be written
     await this.capabilities.dispose?.();
     await this.llm.dispose?.();
     this.events.removeAll();

@@ -19,12 +19,13 @@ commands:
                 [--db path] [--json] [--capabilities file] [--config apxm.config.json] [--max-parallelism n]
                 [--answer checkpoint=text]... [--no-record] [--quiet] [--continue run-id]
                 [--replay run-id|trace.json]   re-run with every LLM reply and tool result from a recording
-                --continue picks up a paused or stopped run (same --db): finished nodes are not run again
+                --continue picks up a paused or stopped run (same --db): finished nodes are not run again;
+                a run another live process owns is refused (exit 2)
   compile <program> [-o out.apxmobj] [-O0|-O1] [--upstream-only] [--created-at ms]
                                                     write an upstream-compatible .apxmobj artifact
   validate <program> [--json]
   inspect <program> [-O0|-O1] [--json]              -O1 fuses chains of asks (.ais); inspect lists them
-  runs [--db path] [--limit n]                       list recorded runs
+  runs --db path [--limit n] [--json]               list recorded runs (read-only; a dead owner's run: interrupted)
   resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
   trace export <run-id> --db path [-o trace.json]   write a recorded run as a portable trace file (for replay)
@@ -95,8 +96,11 @@ export function reportError(e: unknown): number {
   return INVALID_INPUT.test(err.code) ? EXIT.invalidProgram : err.code === 'E_CANCELLED' ? EXIT.cancelled : EXIT.runFailed;
 }
 
-/** Codes of errors in what the user gave (program, arguments, options, configuration files): exit 2, not "the run failed". */
-const INVALID_INPUT = /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$)/;
+/**
+ * Codes of errors in what the user gave (program, arguments, options, configuration files, a --db
+ * that is no database, a run another process owns): exit 2, not "the run failed".
+ */
+const INVALID_INPUT = /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$|E_STORAGE$|E_RUN_BUSY$)/;
 
 async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });

@@ -6,6 +6,7 @@ import { llmTimeoutFlag, llmTimeoutsFromConfigFile } from '../llm/llmTimeouts.js
 import { parseNameValueFlags } from '../graph/bindArguments.js';
 import { terminalSafe } from '../values/terminalSafe.js';
 import type { LlmConfig } from '../llm/types.js';
+import { openStorage } from '../memory/openStorage.js';
 import { loadProgramFile } from '../programFile.js';
 import { optimizeLevel } from './optimizeLevel.js';
 import { createReplayRuntime, openRecording } from '../replay/replaySetup.js';
@@ -67,6 +68,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const replay = recorded
     ? await createReplayRuntime(recorded, { ...base, memoryConfig: { recordEpisodes: !values['no-record'] } }, (e) => process.stderr.write(`${formatError(e)}\n`))
     : undefined;
+  // a run to continue is in an existing database: a mistyped --db is refused, not created empty
+  if (values.continue !== undefined && values.db && !recorded) (await openStorage(values.db, { readonly: true })).close();
   const runtime = replay?.runtime ?? await Runtime.create({ llm, memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] }, ...base });
   const controller = new AbortController();
   // The first Ctrl-C (or SIGTERM, SIGHUP) cancels the run, which is then recorded as cancelled; a

@@ -2,19 +2,31 @@
 import { parseArgs } from 'node:util';
 import { ApxmError } from '../errors.js';
 import { openStorage } from '../memory/openStorage.js';
+import { displayStatus } from '../memory/runLease.js';
+import type { RunRecord } from '../memory/storage.js';
 import { tryParseJson } from '../values/value.js';
 import { EXIT } from './main.js';
 
 const DB_HINT = 'pass --db <file> (the same file the run used)';
 
+/** A run as `apxm runs --json` lists it: `running` only while its owner lives, else `interrupted`; its owner without the lease token. */
+function listedRun(r: RunRecord, now: number): Record<string, unknown> {
+  const { lease, ...rest } = r;
+  return { ...rest, status: displayStatus(r, now), ...(lease ? { owner: { host: lease.host, pid: lease.pid, startedAt: lease.startedAt, heartbeatAt: lease.heartbeatAt, expiresAt: lease.expiresAt } } : {}) };
+}
+
+/** Reads only: opens the file read-only, never creates or migrates it. */
 export async function runsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
   if (!values.db) throw new ApxmError('E_CONFIG', 'runs needs a database', { hint: DB_HINT });
-  const storage = await openStorage(values.db);
+  const limit = Number(values.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 1) throw new ApxmError('E_CONFIG', `--limit must be a positive integer, got ${values.limit}`);
+  const storage = await openStorage(values.db, { readonly: true });
   try {
-    const runs = storage.runList(Number(values.limit ?? 20));
+    const now = Date.now();
+    const runs = storage.runList(limit).map((r) => listedRun(r, now));
     if (values.json) process.stdout.write(JSON.stringify(runs) + '\n');
-    else for (const r of runs) process.stdout.write(`${r.runId}  ${r.status.padEnd(9)}  ${new Date(r.startedAt).toISOString()}  ${r.entryFlow}  ${r.program}\n`);
+    else for (const r of runs) process.stdout.write(`${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt as number).toISOString()}  ${r.entryFlow}  ${r.program}\n`);
     return EXIT.ok;
   } finally {
     storage.close();
@@ -25,15 +37,16 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, input: { type: 'string' } } });
   if (positionals.length !== 1 || values.input === undefined) throw new ApxmError('E_CONFIG', 'resume takes a checkpoint id and --input', { hint: 'apxm resume chk_1234_5 --input "approved" --db run.sqlite' });
   if (!values.db) throw new ApxmError('E_CONFIG', 'resume needs a database', { hint: DB_HINT });
-  const storage = await openStorage(values.db);
+  const storage = await openStorage(values.db, { mustExist: true });
   try {
     const cp = storage.checkpointGet(positionals[0]);
     if (!cp) throw new ApxmError('E_HUMAN_INPUT', `no checkpoint "${positionals[0]}" in ${values.db}`, { hint: 'list pending ones with: apxm runs --db <file>' });
     storage.checkpointPut({ ...cp, status: 'resumed', humanInput: tryParseJson(values.input) ?? values.input, resumedAt: Date.now() });
     process.stdout.write(`resumed ${cp.id}\n`);
     const run = storage.runGet(cp.runId);
-    if (run && run.status !== 'running' && run.status !== 'succeeded') {
-      process.stderr.write(`run ${run.runId} is ${run.status}; continue it with: apxm run ${run.program} --continue ${run.runId} --db ${values.db}\n`);
+    const status = run && displayStatus(run);
+    if (run && status !== 'running' && status !== 'succeeded') {
+      process.stderr.write(`run ${run.runId} is ${status}; continue it with: apxm run ${run.program} --continue ${run.runId} --db ${values.db}\n`);
     }
     return EXIT.ok;
   } finally {

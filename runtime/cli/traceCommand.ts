@@ -1,5 +1,4 @@
 /** `apxm trace export <run-id> --db file [-o trace.json]`: a recorded run as a portable trace file for replay. */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApxmError } from '../errors.js';
 import { openStorage } from '../memory/openStorage.js';
@@ -13,9 +12,8 @@ export async function traceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, output: { type: 'string', short: 'o' } } });
   if (positionals[0] !== 'export' || positionals.length !== 2) throw new ApxmError('E_CONFIG', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
   if (!values.db) throw new ApxmError('E_CONFIG', 'trace export needs the database the run was recorded in', { hint: USAGE_HINT });
-  // Opening a missing path would create an empty database and then report "no run".
-  if (!existsSync(values.db)) throw new ApxmError('E_CONFIG', `no database ${values.db}`, { place: { file: values.db }, hint: 'pass the --db file the run used' });
-  const storage = await openStorage(values.db);
+  // read-only: a missing path is refused, never created empty (which would then report "no run")
+  const storage = await openStorage(values.db, { readonly: true });
   try {
     const recorded = loadRecordedRun(storage, positionals[1]);
     if (values.output === undefined) {

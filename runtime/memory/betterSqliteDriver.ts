@@ -8,10 +8,11 @@ interface BetterSqliteDatabase {
   close(): void;
 }
 
-export function openBetterSqlite(file: string): SqlDriver {
+/** `readonly`: never creates the file nor writes to it. */
+export function openBetterSqlite(file: string, options: { readonly?: boolean } = {}): SqlDriver {
   const require = createRequire(import.meta.url);
   const Database = require('better-sqlite3') as new (file: string, opts?: object) => BetterSqliteDatabase;
-  const db = new Database(file);
+  const db = new Database(file, options.readonly ? { readonly: true, fileMustExist: true } : {});
   return {
     kind: 'better-sqlite3',
     exec: (sql) => void db.exec(sql),

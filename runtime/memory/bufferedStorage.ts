@@ -9,7 +9,7 @@
  * rows take four times as long as in a busy loop (~0.2 ms on the benchmark machine).
  */
 import type { Value } from '../values/value.js';
-import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunRecord, SearchHit, StorageBackend } from './storage.js';
+import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunLease, RunRecord, SearchHit, StorageBackend } from './storage.js';
 
 export class BufferedStorage implements StorageBackend {
   constructor(
@@ -87,6 +87,20 @@ export class BufferedStorage implements StorageBackend {
 
   runList(limit: number, offset?: number): RunRecord[] {
     return this.read(() => this.backend.runList(limit, offset));
+  }
+
+  /** After the batched writes: a run record or release still waiting must not land on top of it. */
+  runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
+    return this.read(() => this.backend.runAcquire(run, lease, now, takeOver));
+  }
+
+  /** After the batched writes: a new run's lease is written with its start record. */
+  runRenew(runId: string, token: string, expiresAt: number, now: number): boolean {
+    return this.read(() => this.backend.runRenew(runId, token, expiresAt, now));
+  }
+
+  runRelease(runId: string, token: string): boolean {
+    return this.read(() => this.backend.runRelease(runId, token));
   }
 
   checkpointPut(cp: Checkpoint): void {

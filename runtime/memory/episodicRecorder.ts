@@ -4,7 +4,15 @@
  * (or on a timer), on flush and on close. Readers see them at once through BufferedStorage, which
  * flushes before it reads.
  */
-import type { EpisodicEvent, RunRecord, StorageBackend } from './storage.js';
+import type { EpisodicEvent, RunLease, RunRecord, StorageBackend } from './storage.js';
+
+/** What to do with a run's lease when its record is written. */
+export interface RunLeaseWrite {
+  /** Take this lease with the record (a new run whose id nobody else can know yet). */
+  take?: RunLease;
+  /** Release the lease of this token after the record is written. */
+  release?: string;
+}
 
 export interface EpisodicRecorderOptions {
   batchSize?: number;
@@ -28,8 +36,8 @@ export class EpisodicRecorder {
   private pending: EpisodicEvent[] = [];
   /** pending[0 .. sealed) hold copies of their payloads (see seal()). */
   private sealed = 0;
-  /** Run records to write, the latest of each run (written before the events). */
-  private runs = new Map<string, RunRecord>();
+  /** Run records to write, the latest of each run (written before the events), with what to do with its lease. */
+  private runs = new Map<string, { run: RunRecord } & RunLeaseWrite>();
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private closed = false;
@@ -48,12 +56,23 @@ export class EpisodicRecorder {
     else this.schedule();
   }
 
-  /** Queues a run's record (an upsert: a later record of the same run replaces an unwritten one). */
-  recordRun(run: RunRecord): void {
+  /**
+   * Queues a run's record (an upsert: a later record of the same run replaces an unwritten one).
+   * `lease`: take a lease with it, or release one after it. A run that ends before its start is
+   * written never writes its lease at all (the common case: one row written per short run).
+   */
+  recordRun(run: RunRecord, lease: RunLeaseWrite = {}): void {
     if (this.closed) return;
+    const prev = this.runs.get(run.runId);
+    let { take, release } = lease;
+    if (prev?.take && !take) {
+      if (release === prev.take.token) release = undefined; // never written: nothing to release
+      else take = prev.take;
+    }
     this.runs.delete(run.runId); // re-inserted last: records are written in the order of their last change
     // a copy: the record's values (the run's result) are handed to the caller, who may change them before it is written
-    this.runs.set(run.runId, { ...run, args: copyOf(run.args), ...(run.result !== undefined ? { result: copyOf(run.result) } : {}), ...(run.error !== undefined ? { error: copyOf(run.error) } : {}) });
+    const copy = { ...run, args: copyOf(run.args), ...(run.result !== undefined ? { result: copyOf(run.result) } : {}), ...(run.error !== undefined ? { error: copyOf(run.error) } : {}) };
+    this.runs.set(run.runId, { run: copy, ...(take ? { take } : {}), ...(release !== undefined ? { release } : {}) });
     this.schedule();
   }
 
@@ -98,9 +117,11 @@ export class EpisodicRecorder {
     if (this.runs.size) {
       const runs = [...this.runs.values()];
       this.runs.clear();
-      for (const run of runs) {
+      for (const { run, take, release } of runs) {
         try {
-          this.storage.runPut(run);
+          if (!take) this.storage.runPut(run);
+          else if (this.storage.runAcquire(run, take, Date.now()).lease?.token !== take.token) throw new Error(`another process took run ${run.runId} first`);
+          if (release !== undefined) this.storage.runRelease(run.runId, release);
         } catch (e) {
           if (this.options.onRunError) this.options.onRunError(e as Error, run);
           else throw e;

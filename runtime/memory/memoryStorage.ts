@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Value } from '../values/value.js';
 import { RANKED_MATCH_LIMIT, valueText } from './sqliteStorage.js';
-import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunRecord, SearchHit, StorageBackend } from './storage.js';
+import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunLease, RunRecord, SearchHit, StorageBackend } from './storage.js';
 
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 const words = (s: string): string[] => (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
@@ -106,7 +106,32 @@ export class MemoryStorage implements StorageBackend {
 
   runPut(run: RunRecord): void {
     const prev = this.runs.get(run.runId);
-    this.runs.set(run.runId, prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: clone(run.result), error: clone(run.error) } : clone(run));
+    const { lease: _ignored, ...fresh } = run;
+    this.runs.set(run.runId, prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: clone(run.result), error: clone(run.error) } : clone(fresh));
+  }
+
+  runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
+    const prev = this.runs.get(run.runId);
+    const held = prev?.lease;
+    if (!prev) this.runPut(run);
+    else if (prev.status === 'succeeded' || (held && held.expiresAt >= now && held.token !== takeOver)) return clone(prev);
+    else this.runPut(run);
+    this.runs.get(run.runId)!.lease = { ...lease };
+    return clone(this.runs.get(run.runId)!);
+  }
+
+  runRenew(runId: string, token: string, expiresAt: number, now: number): boolean {
+    const lease = this.runs.get(runId)?.lease;
+    if (lease?.token !== token) return false;
+    Object.assign(lease, { heartbeatAt: now, expiresAt });
+    return true;
+  }
+
+  runRelease(runId: string, token: string): boolean {
+    const run = this.runs.get(runId);
+    if (run?.lease?.token !== token) return false;
+    delete run.lease;
+    return true;
   }
 
   runGet(runId: string): RunRecord | undefined {

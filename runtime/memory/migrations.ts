@@ -1,6 +1,7 @@
 /**
- * The schema, versioned with PRAGMA user_version. Each migration runs in its own transaction;
- * a database newer than this runtime is refused rather than guessed at.
+ * The schema, versioned with PRAGMA user_version. The pending migrations run in one transaction
+ * that reads the version again once it holds the write lock, so two processes opening an old file
+ * at once migrate it once; a database newer than this runtime is refused rather than guessed at.
  */
 import { ApxmError } from '../errors.js';
 import { inTransaction, type SqlDriver } from './sqlDriver.js';
@@ -72,22 +73,43 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX queue_pending ON queue_tasks(queue, status, seq);
   `,
+  // 2: the lease of the process that runs a run (owner host, pid, random token, start), renewed while it runs.
+  `
+  ALTER TABLE runs ADD COLUMN lease_token TEXT;
+  ALTER TABLE runs ADD COLUMN lease_host TEXT;
+  ALTER TABLE runs ADD COLUMN lease_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN lease_started_at INTEGER;
+  ALTER TABLE runs ADD COLUMN lease_heartbeat_at INTEGER;
+  ALTER TABLE runs ADD COLUMN lease_until INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+export function schemaVersionOf(db: SqlDriver): number {
+  return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+}
+
+/** Refuses a database written by a newer runtime. */
+export function checkNotNewer(version: number, location: string): void {
+  if (version > SCHEMA_VERSION) {
+    throw new ApxmError('E_STORAGE', `${location} has schema version ${version}, newer than this runtime's ${SCHEMA_VERSION}`, {
+      place: location === ':memory:' ? undefined : { file: location },
+      hint: 'upgrade the APXM runtime, or point --db (memoryConfig.dbPath) at another file',
+    });
+  }
+}
+
 export function migrate(db: SqlDriver, location: string): number {
-  const current = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
-  if (current > SCHEMA_VERSION) {
-    throw new ApxmError('E_STORAGE', `${location} has schema version ${current}, newer than this runtime's ${SCHEMA_VERSION}`, {
-      hint: 'upgrade the APXM runtime, or point memoryConfig.dbPath at another file',
-    });
-  }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    inTransaction(db, () => {
-      db.exec(MIGRATIONS[v]);
-      db.exec(`PRAGMA user_version = ${v + 1}`);
-    });
-  }
+  const found = schemaVersionOf(db);
+  checkNotNewer(found, location);
+  if (found === SCHEMA_VERSION) return SCHEMA_VERSION;
+  inTransaction(db, () => {
+    // read again under the write lock: another connection may have migrated since
+    const current = schemaVersionOf(db);
+    checkNotNewer(current, location);
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  });
   return SCHEMA_VERSION;
 }

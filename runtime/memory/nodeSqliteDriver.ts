@@ -17,14 +17,17 @@ export function nodeSqliteAvailable(): boolean {
   }
 }
 
-function loadModule(): { DatabaseSync: new (file: string) => DatabaseSync } {
+type DatabaseSyncClass = new (file: string, options?: { readOnly?: boolean }) => DatabaseSync;
+
+function loadModule(): { DatabaseSync: DatabaseSyncClass } {
   const require = createRequire(import.meta.url);
-  return require('node:sqlite') as { DatabaseSync: new (file: string) => DatabaseSync };
+  return require('node:sqlite') as { DatabaseSync: DatabaseSyncClass };
 }
 
-export function openNodeSqlite(file: string): SqlDriver {
+/** `readonly`: never creates the file nor writes to it (openStorage checks first that it exists). */
+export function openNodeSqlite(file: string, options: { readonly?: boolean } = {}): SqlDriver {
   const { DatabaseSync } = loadModule();
-  const db = new DatabaseSync(file);
+  const db = new DatabaseSync(file, options.readonly ? { readOnly: true } : {});
   return {
     kind: 'node:sqlite',
     exec: (sql) => db.exec(sql),

@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Value } from '../values/value.js';
-import { migrate } from './migrations.js';
+import { ApxmError } from '../errors.js';
+import { checkNotNewer, migrate, schemaVersionOf } from './migrations.js';
 import { inTransaction, type SqlDriver, type SqlParam, type SqlStatement } from './sqlDriver.js';
-import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunRecord, SearchHit, StorageBackend } from './storage.js';
+import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunLease, RunRecord, SearchHit, StorageBackend } from './storage.js';
 
 type Row = Record<string, unknown>;
 
@@ -59,8 +60,23 @@ export class SqliteStorage implements StorageBackend {
   private readonly stmts = new Map<string, SqlStatement>();
   private readonly runKeys = new Map<string, number>();
 
-  constructor(private readonly db: SqlDriver, readonly location: string) {
+  /**
+   * `readonly`: the driver opened the file read-only; nothing is written (no journal mode, no
+   * migration), and a file of an older schema is read as it is (each version only adds columns).
+   */
+  constructor(private readonly db: SqlDriver, readonly location: string, options: { readonly?: boolean } = {}) {
     this.kind = db.kind;
+    if (options.readonly) {
+      db.exec('PRAGMA busy_timeout = 5000');
+      this.version = schemaVersionOf(db);
+      checkNotNewer(this.version, location);
+      if (this.version === 0) {
+        throw new ApxmError('E_STORAGE', `${location} is an SQLite file but not an APXM run database (it has no APXM schema)`, {
+          place: { file: location }, hint: 'pass the --db file a run was recorded in',
+        });
+      }
+      return;
+    }
     if (location !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     this.version = migrate(db, location);
@@ -300,6 +316,35 @@ export class SqliteStorage implements StorageBackend {
     return this.all('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?', limit, offset).map((r) => this.toRun(r));
   }
 
+  runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
+    // One statement (its own transaction): a new run is inserted; an existing one is taken only if
+    // free, expired or held by `takeOver`. RETURNING gives the row when taken; else it is read.
+    const taken = this.q(
+      `INSERT INTO runs(run_id, program, entry_flow, status, started_at, finished_at, args, result, error,
+         lease_token, lease_host, lease_pid, lease_started_at, lease_heartbeat_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result = excluded.result, error = excluded.error,
+         lease_token = excluded.lease_token, lease_host = excluded.lease_host, lease_pid = excluded.lease_pid,
+         lease_started_at = excluded.lease_started_at, lease_heartbeat_at = excluded.lease_heartbeat_at, lease_until = excluded.lease_until
+       WHERE runs.status <> 'succeeded' AND (runs.lease_token IS NULL OR runs.lease_until < ? OR runs.lease_token = ?)
+       RETURNING *`,
+    ).get(
+      run.runId, run.program, run.entryFlow, run.status, run.startedAt, run.finishedAt ?? null, JSON.stringify(run.args), json(run.result), json(run.error),
+      lease.token, lease.host, lease.pid, lease.startedAt, lease.heartbeatAt, lease.expiresAt, now, takeOver ?? null,
+    ) as Row | undefined;
+    return taken ? this.toRun(taken) : this.runGet(run.runId)!;
+  }
+
+  runRenew(runId: string, token: string, expiresAt: number, now: number): boolean {
+    return Number(this.q('UPDATE runs SET lease_heartbeat_at = ?, lease_until = ? WHERE run_id = ? AND lease_token = ?').run(now, expiresAt, runId, token).changes) > 0;
+  }
+
+  runRelease(runId: string, token: string): boolean {
+    return Number(
+      this.q('UPDATE runs SET lease_token = NULL, lease_host = NULL, lease_pid = NULL, lease_started_at = NULL, lease_heartbeat_at = NULL, lease_until = NULL WHERE run_id = ? AND lease_token = ?')
+        .run(runId, token).changes,
+    ) > 0;
+  }
+
   private toRun(r: Row): RunRecord {
     const out: RunRecord = {
       runId: String(r.run_id), program: String(r.program), entryFlow: String(r.entry_flow), status: r.status as RunRecord['status'],
@@ -308,6 +353,13 @@ export class SqliteStorage implements StorageBackend {
     if (r.finished_at !== null) out.finishedAt = Number(r.finished_at);
     if (r.result !== null) out.result = parse(r.result);
     if (r.error !== null) out.error = parse(r.error);
+    // lease_* are absent in a schema-1 file opened read-only
+    if (r.lease_token !== null && r.lease_token !== undefined) {
+      out.lease = {
+        host: String(r.lease_host), pid: Number(r.lease_pid), token: String(r.lease_token), startedAt: Number(r.lease_started_at),
+        heartbeatAt: Number(r.lease_heartbeat_at), expiresAt: Number(r.lease_until),
+      };
+    }
     return out;
   }
 

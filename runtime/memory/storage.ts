@@ -66,6 +66,25 @@ export interface RunRecord {
   args: Value;
   result?: Value;
   error?: Value;
+  /** Who runs it now (read back only: runPut never changes it; runAcquire, runRenew and runRelease do). */
+  lease?: RunLease;
+}
+
+/**
+ * A process's hold on a run: taken when the run starts or continues, renewed while it runs,
+ * released when it ends. Only the holder of an unexpired lease may run the run.
+ */
+export interface RunLease {
+  host: string;
+  pid: number;
+  /** Random per acquisition: only its holder renews or releases the lease. */
+  token: string;
+  /** When this owner took the run (ms since the epoch). */
+  startedAt: number;
+  /** Last renewal (ms since the epoch). */
+  heartbeatAt: number;
+  /** Past this (ms since the epoch) the lease is free to take. */
+  expiresAt: number;
 }
 
 export interface Checkpoint {
@@ -126,6 +145,18 @@ export interface StorageBackend {
   runPut(run: RunRecord): void;
   runGet(runId: string): RunRecord | undefined;
   runList(limit: number, offset?: number): RunRecord[];
+  /**
+   * Takes `run.runId` for `lease`, atomically: inserts the run when it is new, else takes it when
+   * it has not succeeded and its lease is free, expired (expiresAt < now) or held by `takeOver`
+   * (the token of an owner the caller found gone); taking it sets its status, finishedAt, result
+   * and error from `run` and keeps its startedAt. Returns the run as it then is: taken when its
+   * lease token is `lease.token`.
+   */
+  runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord;
+  /** Extends the lease `token` holds on the run; false when it no longer holds it. */
+  runRenew(runId: string, token: string, expiresAt: number, now: number): boolean;
+  /** Frees the run if `token` holds it; false otherwise. */
+  runRelease(runId: string, token: string): boolean;
 
   // PAUSE / RESUME checkpoints
   checkpointPut(cp: Checkpoint): void;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StorageBackend } from './storage.js';
+import type { RunLease, RunRecord, StorageBackend } from './storage.js';
 
 export function storageConformance(name: string, open: () => Promise<StorageBackend> | StorageBackend): void {
   describe(`StorageBackend conformance: ${name}`, () => {
@@ -129,6 +129,53 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       assert.deepEqual(s.runList(10).map((r) => r.runId), ['b', 'a']);
       assert.deepEqual(s.runList(1, 1).map((r) => r.runId), ['a']);
       assert.equal(s.runGet('zzz'), undefined);
+    }));
+
+    const lease = (token: string, at: number, ms = 1000): RunLease => ({ host: 'h', pid: 42, token, startedAt: at, heartbeatAt: at, expiresAt: at + ms });
+    const run = (status: RunRecord['status'], extra: Partial<RunRecord> = {}): RunRecord => ({ runId: 'L', program: 'p.json', entryFlow: 'main', status, startedAt: 10, args: { a: 1 }, ...extra });
+
+    it('run leases: a new run is inserted with its lease; a held lease is refused until released or expired', withStore((s) => {
+      const a = s.runAcquire(run('running'), lease('A', 100), 100);
+      assert.deepEqual(a, { ...run('running'), lease: lease('A', 100) });
+      assert.deepEqual(s.runGet('L')?.lease, lease('A', 100));
+      assert.deepEqual(s.runList(10)[0].lease, lease('A', 100));
+      // B is refused while A's lease runs, whatever B would write
+      const refused = s.runAcquire(run('running', { startedAt: 99 }), lease('B', 200), 200);
+      assert.equal(refused.lease?.token, 'A');
+      assert.equal(refused.startedAt, 10);
+      // renewing needs the holder's token
+      assert.equal(s.runRenew('L', 'B', 5000, 300), false);
+      assert.equal(s.runRenew('L', 'A', 2500, 300), true);
+      assert.deepEqual(s.runGet('L')?.lease, { ...lease('A', 100), heartbeatAt: 300, expiresAt: 2500 });
+      assert.equal(s.runAcquire(run('running'), lease('B', 1500), 1500).lease?.token, 'A', 'renewed: not expired at 1500');
+      // runPut (the run's records) never touches the lease
+      s.runPut({ ...run('paused'), lease: lease('X', 0) });
+      assert.equal(s.runGet('L')?.lease?.token, 'A');
+      assert.equal(s.runGet('L')?.status, 'paused');
+      // released: free for the next owner, who takes it with its own status, keeping startedAt and clearing the end
+      assert.equal(s.runRelease('L', 'B'), false);
+      assert.equal(s.runRelease('L', 'A'), true);
+      assert.equal(s.runRelease('L', 'A'), false);
+      assert.equal(s.runGet('L')?.lease, undefined);
+      s.runPut(run('failed', { finishedAt: 20, error: { code: 'E' } }));
+      const b = s.runAcquire(run('running', { startedAt: 77 }), lease('B', 3000), 3000);
+      assert.deepEqual(b, { ...run('running'), lease: lease('B', 3000) });
+      assert.equal(s.runRenew('L', 'A', 9000, 3000), false, 'a released token renews nothing');
+    }));
+
+    it('run leases: an expired lease, or one held by the token a caller found gone, is taken over; a succeeded run never is', withStore((s) => {
+      s.runAcquire(run('running'), lease('A', 100), 100);
+      assert.equal(s.runAcquire(run('running'), lease('B', 1100), 1100).lease?.token, 'A', 'expires at 1100: still held at 1100');
+      assert.equal(s.runAcquire(run('running'), lease('B', 1101), 1101).lease?.token, 'B', 'expired');
+      assert.equal(s.runAcquire(run('running'), lease('C', 1200), 1200, 'A').lease?.token, 'B', 'takeOver names a token no longer there');
+      assert.equal(s.runAcquire(run('running'), lease('C', 1200), 1200, 'B').lease?.token, 'C', 'takeOver of the holder found gone');
+      assert.equal(s.runRenew('L', 'B', 9000, 1300), false, 'the old owner has lost it');
+      s.runPut(run('succeeded', { finishedAt: 1400, result: 'ok' }));
+      assert.equal(s.runRelease('L', 'C'), true);
+      const done = s.runAcquire(run('running'), lease('D', 5000), 5000);
+      assert.equal(done.status, 'succeeded');
+      assert.equal(done.lease, undefined);
+      assert.equal(s.runGet('L')?.result, 'ok');
     }));
 
     it('checkpoints persist their snapshot and resume state', withStore((s) => {

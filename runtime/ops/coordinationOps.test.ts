@@ -308,6 +308,7 @@ describe('PAUSE across a restart', () => {
 
   it('`apxm resume` of an unknown checkpoint fails with E_HUMAN_INPUT', async () => {
     const dbPath = path.join(dir, 'empty.sqlite');
+    await (await Runtime.create({ memoryConfig: { dbPath } })).dispose(); // resume needs an existing database
     const code = await resumeCommand(['nope', '--input', 'x', '--db', dbPath]).then(
       () => 'no error',
       (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,

@@ -22,8 +22,8 @@ export async function openRecording(source: string, db?: string): Promise<Record
       hint: 'give the database the run was recorded in (--db / "db"), or a trace file made with: apxm trace export <run-id> --db <file> -o trace.json',
     });
   }
-  if (!existsSync(db)) throw new ApxmError('E_CONFIG', `no database at ${db}`, { place: { file: db }, hint: 'give the --db the run was recorded with' });
-  const storage = await openStorage(db);
+  // read-only: never created, migrated or written, so a recording on a read-only disk replays
+  const storage = await openStorage(db, { readonly: true });
   try {
     return loadRecordedRun(storage, source);
   } finally {
