@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-/** `apxm`: the runtime's CLI, plus `apxm dap [--server=PORT [--host=ADDRESS]]` (the debug adapter lives here, not in runtime/). */
+/**
+ * The one `apxm` executable (package.json `bin`): the runtime's headless commands
+ * (runtime/cli/main.ts) and `apxm dap [--server=PORT [--host=ADDRESS]]`. It sits beside the debug
+ * adapter because the runtime never imports it.
+ */
 import { exitWhenWritten, main } from '../runtime/cli/main.js';
 
 const [command] = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { readTraceFile } from './replay/traceFile.js';
 import { readWorkspaceConfig } from './workspace.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 
 /** The CLI as a real process; killed in `finally` by the caller's timeout guard if it hangs. */
 function apxm(args: string[], timeoutMs = 15_000): Promise<{ status: number | null; stderr: string; stdout: string }> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startFakeOpenAi } from '../../test/support/fakeOpenAiServer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '' });
 /** Without blocking this process, so an in-process fake server can answer the CLI. */
 const apxmAsync = (env: Record<string, string>, ...args: string[]) =>

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '', timeout: 20_000 });
 
 describe('apxm CLI on hostile input', () => {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { openStorage } from '../memory/openStorage.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 
 interface Ran { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
 

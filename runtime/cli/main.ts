@@ -29,6 +29,7 @@ commands:
   resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
   trace export <run-id> --db path [-o trace.json]   write a recorded run as a portable trace file (for replay)
+  dap [--server=PORT [--host=ADDRESS]]              the debug adapter (DAP) over stdio, or over TCP on 127.0.0.1
 
 exit codes: 0 success, 1 run failed, 2 invalid program or arguments, 64 usage error, 130 cancelled`;
 

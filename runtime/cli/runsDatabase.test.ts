@@ -16,7 +16,7 @@ import { openStorage } from '../memory/openStorage.js';
 import { main } from './main.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 
 interface Ran { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 interface Started { child: ChildProcess; done: Promise<Ran> }

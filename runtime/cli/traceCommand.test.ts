@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readTraceFile } from '../replay/traceFile.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/runtime/cli/apxm.js');
+const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '' });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-trace-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
