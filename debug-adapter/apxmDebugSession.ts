@@ -876,12 +876,12 @@ export class ApxmDebugSession extends DebugSession {
   }
 
   private async invokeCapability(callArgs: Value[], context: string | undefined): Promise<Value> {
-    if (context !== 'repl') throw new ApxmError('E_CONFIG', 'invoke() runs a tool: type it in the Debug Console');
+    if (context !== 'repl') throw new ApxmError('E_EXPRESSION', 'invoke() runs a tool: type it in the Debug Console');
     const [name, params] = callArgs;
-    if (typeof name !== 'string') throw new ApxmError('E_CONFIG', 'invoke("name", { ...params }) takes the capability name first');
-    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ApxmError('E_CONFIG', 'the parameters of invoke() are an object: invoke("search", { query: "x" })');
+    if (typeof name !== 'string') throw new ApxmError('E_EXPRESSION', 'invoke("name", { ...params }) takes the capability name first');
+    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ApxmError('E_EXPRESSION', 'the parameters of invoke() are an object: invoke("search", { query: "x" })');
     const caps = this.runtime?.capabilitySystem();
-    if (!caps) throw new ApxmError('E_CONFIG', 'no program is running');
+    if (!caps) throw new ApxmError('E_DEBUG_STATE', 'no program is running');
     return caps.invoke(name, (params ?? {}) as Record<string, Value>);
   }
 

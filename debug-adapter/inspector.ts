@@ -145,7 +145,7 @@ export class RunInspector {
         if (name === 'ltm.search') return (storage?.ltmSearchText(String(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({ key: h.key, value: h.value, score: h.score }));
         if (name === 'ltm.get') return storage?.ltmGet(String(callArgs[0] ?? ''))?.value ?? null;
         if (name === 'answer') return s.answerPause(String(callArgs[0] ?? ''));
-        throw new ApxmError('E_CONFIG', `unknown function '${name}' (try len, contains, ltm.search, ltm.get, answer)`);
+        throw new ApxmError('E_EXPRESSION', `unknown function '${name}' (try len, contains, ltm.search, ltm.get, answer)`);
       },
     };
   }
@@ -204,7 +204,7 @@ export class RunInspector {
       ...(waiting && ref && exec ? {
         setter: (name: string, value: Value) => {
           const index = Number(/^\[?(\d+)\]?$/.exec(name)?.[1] ?? NaN);
-          if (!exec.overrideInput(h.frameId, ref.nodeId, index, value)) throw new ApxmError('E_CONFIG', `input ${name} of node ${ref.nodeId} cannot be changed now (the op has started, or the input has not arrived)`);
+          if (!exec.overrideInput(h.frameId, ref.nodeId, index, value)) throw new ApxmError('E_DEBUG_STATE', `input ${name} of node ${ref.nodeId} cannot be changed now (the op has started, or the input has not arrived)`);
           inputs[index] = value;
           return value;
         },

@@ -57,8 +57,19 @@ export type ErrorCode =
   | 'E_HUMAN_INPUT'
   | 'E_QUEUE_EMPTY'
   | 'E_COMMUNICATE'
-  // configuration
-  | 'E_CONFIG';
+  // runs, recordings and replay
+  | 'E_RUN_NOT_FOUND'
+  | 'E_RUN_STATE'
+  | 'E_TRACE_FILE'
+  | 'E_REPLAY_DIVERGED'
+  // the command line and configuration files
+  | 'E_USAGE'
+  | 'E_OPTION'
+  | 'E_CONFIG'
+  // the debugger's expressions and requests
+  | 'E_EXPRESSION'
+  | 'E_DEBUG_STATE'
+  | 'E_DISPOSED';
 
 /** Where an error is: a source position, a JSON path, or both. */
 export interface ErrorPlace {

@@ -52,7 +52,7 @@ describe('input files: only regular files within the cap are read', () => {
   it('a FIFO is refused at once, not waited on (async and sync readers)', { timeout: 10_000 }, async () => {
     await assert.rejects(loadProgramFile(fifo), isCode('E_PROGRAM_READ', /is a named pipe \(FIFO\), not a program file/));
     assert.throws(() => readInputFileSync(fifo, PROGRAM_FILE), isCode('E_PROGRAM_READ', /named pipe/));
-    assert.throws(() => readTraceFile(fifo), (e: unknown) => e instanceof ApxmError && e.code === 'E_CONFIG' && /named pipe/.test(e.message));
+    assert.throws(() => readTraceFile(fifo), (e: unknown) => e instanceof ApxmError && e.code === 'E_TRACE_FILE' && /named pipe/.test(e.message));
     assert.throws(() => readWorkspaceConfig(fifo), (e: unknown) => e instanceof ApxmError && e.code === 'E_CONFIG' && /named pipe/.test(e.message));
     await assert.rejects(loadCapabilityModule(fifo, new CapabilitySystem()), isCode('E_CAPABILITY_MODULE', /named pipe \(FIFO\), not a capability module file/));
   });

@@ -173,7 +173,7 @@ export class Runtime {
 
   /** Starts a run and returns at once with its control surface. */
   start(target: Program | FlowGraph, options: ExecuteOptions = {}): RunHandle {
-    if (this.disposed) throw new ApxmError('E_CONFIG', 'this runtime has been disposed');
+    if (this.disposed) throw new ApxmError('E_DISPOSED', 'this runtime has been disposed');
     const program: Program = 'entry' in target ? target : { name: target.qualifiedName, flows: [target], entry: target };
     this.flowRegistry.registerProgram(program);
     const earlier = options.continueRun !== undefined ? this.continuableRun(options.continueRun, program) : undefined;
@@ -269,12 +269,12 @@ export class Runtime {
   private continuableRun(runId: string, program: Program): RunRecord {
     const record = this.storage.runGet(runId);
     if (!record) {
-      throw new ApxmError('E_CONFIG', `no run ${runId} in ${this.storage.location}`, { hint: 'list runs with: apxm runs --db <file>; continue a run with the same --db it used' });
+      throw new ApxmError('E_RUN_NOT_FOUND', `no run ${runId} in ${this.storage.location}`, { hint: 'list runs with: apxm runs --db <file>; continue a run with the same --db it used' });
     }
     if (record.entryFlow !== program.entry.qualifiedName) {
-      throw new ApxmError('E_CONFIG', `run ${runId} ran ${record.entryFlow}, not ${program.entry.qualifiedName}`, { hint: `continue it with its own program: ${record.program}` });
+      throw new ApxmError('E_RUN_STATE', `run ${runId} ran ${record.entryFlow}, not ${program.entry.qualifiedName}`, { hint: `continue it with its own program: ${record.program}` });
     }
-    if (record.status === 'succeeded') throw new ApxmError('E_CONFIG', `run ${runId} already succeeded; there is nothing to continue`);
+    if (record.status === 'succeeded') throw new ApxmError('E_RUN_STATE', `run ${runId} already succeeded; there is nothing to continue`);
     return record;
   }
 

@@ -118,7 +118,7 @@ describe('apxm CLI', () => {
     try {
       const flag = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm-timeout', '30s');
       assert.equal(flag.status, 2);
-      assert.match(flag.stderr, /E_CONFIG.*--llm-timeout must be a whole number of milliseconds from 1 to 86400000 \(24 h\), got "30s"/);
+      assert.match(flag.stderr, /E_OPTION.*--llm-timeout must be a whole number of milliseconds from 1 to 86400000 \(24 h\), got "30s"/);
       assert.match(flag.stderr, /fix: e\.g\. --llm-timeout 120000/);
       const config = path.join(dir, 'apxm.config.json');
       for (const [llm, jsonPath] of [[{ timeoutMs: 0 }, '$.llm.timeoutMs'], [{ timeoutMs: { Slow: 5 } }, '$.llm.timeoutMs.Slow'], [{ baseUrl: 'http://x/v1' }, '$.llm.baseUrl']] as const) {

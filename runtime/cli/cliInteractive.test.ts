@@ -368,7 +368,7 @@ describe('apxm run: exit codes of bad options', () => {
   it('--max-parallelism 0: exit 2, the value named', { timeout: 10_000 }, async () => {
     const r = await apxm(['run', prog(), '--max-parallelism', '0']);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /E_CONFIG.*--max-parallelism must be a positive integer, got 0/);
+    assert.match(r.stderr, /E_OPTION.*--max-parallelism must be a positive integer, got 0/);
     assert.doesNotMatch(r.stderr, /run (succeeded|failed)/, 'no run summary: nothing ran');
   });
   it('for comparison: a malformed --answer exits 2 and an unknown option 64', { timeout: 10_000 }, async () => {

@@ -11,7 +11,7 @@ import { optimizeLevel } from './optimizeLevel.js';
 
 export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, optimize: { type: 'string', short: 'O' } } });
-  if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
+  if (positionals.length !== 1) throw new ApxmError('E_USAGE', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
   const file = positionals[0];
   // an artifact is read once: for its header here and for its program
   const decoded = path.extname(file).toLowerCase() === '.apxmobj' ? await readArtifactFile(file) : undefined;

@@ -43,7 +43,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       replay: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new ApxmError('E_CONFIG', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
+  if (positionals.length !== 1) throw new ApxmError('E_USAGE', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
   const file = positionals[0];
   const program = await loadProgramFile(file, { optimize: optimizeLevel(values.optimize), ...(values.quiet ? {} : { onWarnings: printWarnings }) });
   const args = keyValues(values.arg, '--arg');
@@ -51,7 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const llm: LlmConfig = llmChoice === 'simulated' ? { provider: 'simulated' } : { provider: 'openai', baseUrl: llmChoice };
   if (values.model) llm.model = values.model;
   const maxParallelism = values['max-parallelism'] !== undefined ? Number(values['max-parallelism']) : undefined;
-  if (maxParallelism !== undefined && (!Number.isInteger(maxParallelism) || maxParallelism < 1)) throw new ApxmError('E_CONFIG', `--max-parallelism must be a positive integer, got ${values['max-parallelism']}`);
+  if (maxParallelism !== undefined && (!Number.isInteger(maxParallelism) || maxParallelism < 1)) throw new ApxmError('E_OPTION', `--max-parallelism must be a positive integer, got ${values['max-parallelism']}`);
   const configFile = findWorkspaceConfig(file, values.config);
   const workspace = configFile ? readWorkspaceConfig(configFile) : {};
   // the LLM timeout: --llm-timeout, else "llm": {"timeoutMs"} in apxm.config.json, else the defaults by latency class
@@ -97,7 +97,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (e.handled) process.stderr.write(`caught: ${formatError(e.error)}\n`);
       });
     }
-    if (values.continue !== undefined && !values.db) throw new ApxmError('E_CONFIG', '--continue needs the --db the run used', { hint: `apxm run ${file} --continue ${values.continue} --db run.sqlite` });
+    if (values.continue !== undefined && !values.db) throw new ApxmError('E_USAGE', '--continue needs the --db the run used', { hint: `apxm run ${file} --continue ${values.continue} --db run.sqlite` });
     const result = await runtime.execute(program, {
       args: recorded && !values.arg ? (recorded.args as Record<string, unknown>) : values.continue !== undefined && !values.arg ? undefined : args,
       signal: controller.signal,

@@ -18,9 +18,9 @@ function listedRun(r: RunRecord, now: number): Record<string, unknown> {
 /** Reads only: opens the file read-only, never creates or migrates it. */
 export async function runsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.db) throw new ApxmError('E_CONFIG', 'runs needs a database', { hint: DB_HINT });
+  if (!values.db) throw new ApxmError('E_USAGE', 'runs needs a database', { hint: DB_HINT });
   const limit = Number(values.limit ?? 20);
-  if (!Number.isInteger(limit) || limit < 1) throw new ApxmError('E_CONFIG', `--limit must be a positive integer, got ${values.limit}`);
+  if (!Number.isInteger(limit) || limit < 1) throw new ApxmError('E_OPTION', `--limit must be a positive integer, got ${values.limit}`);
   const storage = await openStorage(values.db, { readonly: true });
   try {
     const now = Date.now();
@@ -35,8 +35,8 @@ export async function runsCommand(argv: string[]): Promise<number> {
 
 export async function resumeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, input: { type: 'string' } } });
-  if (positionals.length !== 1 || values.input === undefined) throw new ApxmError('E_CONFIG', 'resume takes a checkpoint id and --input', { hint: 'apxm resume chk_1234_5 --input "approved" --db run.sqlite' });
-  if (!values.db) throw new ApxmError('E_CONFIG', 'resume needs a database', { hint: DB_HINT });
+  if (positionals.length !== 1 || values.input === undefined) throw new ApxmError('E_USAGE', 'resume takes a checkpoint id and --input', { hint: 'apxm resume chk_1234_5 --input "approved" --db run.sqlite' });
+  if (!values.db) throw new ApxmError('E_USAGE', 'resume needs a database', { hint: DB_HINT });
   const storage = await openStorage(values.db, { mustExist: true });
   try {
     const cp = storage.checkpointGet(positionals[0]);
@@ -56,8 +56,8 @@ export async function resumeCommand(argv: string[]): Promise<number> {
 
 export async function queueCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' } } });
-  if (positionals[0] !== 'push' || positionals.length !== 3) throw new ApxmError('E_CONFIG', 'usage: apxm queue push <queue> <json> --db <file>');
-  if (!values.db) throw new ApxmError('E_CONFIG', 'queue needs a database', { hint: DB_HINT });
+  if (positionals[0] !== 'push' || positionals.length !== 3) throw new ApxmError('E_USAGE', 'usage: apxm queue push <queue> <json> --db <file>');
+  if (!values.db) throw new ApxmError('E_USAGE', 'queue needs a database', { hint: DB_HINT });
   const storage = await openStorage(values.db);
   try {
     const id = storage.queuePush(positionals[1], tryParseJson(positionals[2]) ?? positionals[2]);

@@ -10,8 +10,8 @@ const USAGE_HINT = 'apxm trace export <run-id> --db run.sqlite -o trace.json (wi
 
 export async function traceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, output: { type: 'string', short: 'o' } } });
-  if (positionals[0] !== 'export' || positionals.length !== 2) throw new ApxmError('E_CONFIG', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
-  if (!values.db) throw new ApxmError('E_CONFIG', 'trace export needs the database the run was recorded in', { hint: USAGE_HINT });
+  if (positionals[0] !== 'export' || positionals.length !== 2) throw new ApxmError('E_USAGE', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
+  if (!values.db) throw new ApxmError('E_USAGE', 'trace export needs the database the run was recorded in', { hint: USAGE_HINT });
   // read-only: a missing path is refused, never created empty (which would then report "no run")
   const storage = await openStorage(values.db, { readonly: true });
   try {

@@ -34,7 +34,7 @@ describe('LLM timeout setting', () => {
   it('--llm-timeout takes digits only', () => {
     assert.equal(llmTimeoutFlag('120000'), 120_000);
     for (const bad of ['', 'abc', '0', '-5', '1e3', '10.5', '100ms', '86400001']) {
-      assert.throws(() => llmTimeoutFlag(bad), fails('E_CONFIG', /--llm-timeout must be a whole number of milliseconds/), bad);
+      assert.throws(() => llmTimeoutFlag(bad), fails('E_OPTION', /--llm-timeout must be a whole number of milliseconds/), bad);
     }
   });
 

@@ -45,7 +45,7 @@ export function llmTimeouts(setting: unknown, name = 'llm.timeoutMs', file?: str
 /** `--llm-timeout ms`: digits only, in range (E_CONFIG, exit 2). */
 export function llmTimeoutFlag(text: string): number {
   const ms = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!(ms >= 1 && ms <= MAX_LLM_TIMEOUT_MS)) throw new ApxmError('E_CONFIG', `--llm-timeout must be ${RANGE}, got "${text}"`, { hint: HINT });
+  if (!(ms >= 1 && ms <= MAX_LLM_TIMEOUT_MS)) throw new ApxmError('E_OPTION', `--llm-timeout must be ${RANGE}, got "${text}"`, { hint: HINT });
   return ms;
 }
 

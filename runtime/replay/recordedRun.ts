@@ -81,7 +81,7 @@ const PAGE = 1000;
 
 /** An E_CONFIG error naming the source and the JSON path; `reason` lets callers tell the cases apart. */
 export function traceError(source: TraceSource, path: string, problem: string, reason = 'malformed', hint?: string): ApxmError {
-  return new ApxmError('E_CONFIG', `${source.label}: ${path}: ${problem}`, {
+  return new ApxmError('E_TRACE_FILE', `${source.label}: ${path}: ${problem}`, {
     place: source.file ? { file: source.file, jsonPath: path } : undefined,
     hint: hint ?? 'export the trace again with: apxm trace export <run-id> --db <file> -o trace.json',
     details: { reason },
@@ -92,7 +92,7 @@ export function traceError(source: TraceSource, path: string, problem: string, r
 export function loadRecordedRun(storage: StorageBackend, runId: string): RecordedRun {
   const run = storage.runGet(runId);
   if (!run) {
-    throw new ApxmError('E_CONFIG', `no run "${runId}" in ${storage.location} to replay`, {
+    throw new ApxmError('E_RUN_NOT_FOUND', `no run "${runId}" in ${storage.location} to replay`, {
       hint: 'list the recorded runs with: apxm runs --db <file>, and replay with the --db the run used', details: { reason: 'run-not-found' },
     });
   }
@@ -103,7 +103,7 @@ export function loadRecordedRun(storage: StorageBackend, runId: string): Recorde
     page = storage.episodicQuery({ runId, order: 'asc', limit: PAGE, afterSeq: page[page.length - 1].seq });
   }
   if (!events.some((e) => e.eventType === 'run_start')) {
-    throw new ApxmError('E_CONFIG', `run "${runId}" in ${storage.location} has no episodic trace to replay`, {
+    throw new ApxmError('E_RUN_NOT_FOUND', `run "${runId}" in ${storage.location} has no episodic trace to replay`, {
       hint: 'it ran with recording off (--no-record or memoryConfig.recordEpisodes: false); run it again with recording on', details: { reason: 'no-trace' },
     });
   }

@@ -147,7 +147,7 @@ describe('replaying a recorded run', () => {
   it('fails a changed program with a divergence error naming the phase and the prompt', async () => {
     const { r, divergences } = await replay(dbPath, recorded, 'Write briefly about');
     assert.equal(r.status, 'failed');
-    assert.equal(r.error?.code, 'E_CONFIG');
+    assert.equal(r.error?.code, 'E_REPLAY_DIVERGED');
     assert.equal(r.error?.op, 'THINK');
     assert.match(r.error?.message ?? '', new RegExp(`^replay diverged from run ${live.runId}: the program made a THINK request the recording has no reply for; prompt: "Write briefly about tea using reply`));
     assert.equal(r.error?.details?.reason, 'replay-diverged');
@@ -168,11 +168,11 @@ describe('replaying a recorded run', () => {
     const rt = await Runtime.create({ memoryConfig: { dbPath, recordEpisodes: false } });
     try {
       assert.throws(() => loadRecordedRun(rt.storage, 'no-such-run'), (e: ApxmError) =>
-        e.code === 'E_CONFIG' && /^no run "no-such-run" in .*runs\.sqlite to replay$/.test(e.message) && e.details?.reason === 'run-not-found' && /apxm runs/.test(e.hint ?? ''));
+        e.code === 'E_RUN_NOT_FOUND' && /^no run "no-such-run" in .*runs\.sqlite to replay$/.test(e.message) && e.details?.reason === 'run-not-found' && /apxm runs/.test(e.hint ?? ''));
       const r = await rt.execute(loadAisProgram('agent A { @entry flow main() -> str { return "hi" } }', 'a.ais'));
       assert.equal(r.status, 'succeeded');
       assert.throws(() => loadRecordedRun(rt.storage, r.runId), (e: ApxmError) =>
-        e.code === 'E_CONFIG' && e.message.includes(`run "${r.runId}"`) && /has no episodic trace to replay/.test(e.message) && /--no-record/.test(e.hint ?? ''));
+        e.code === 'E_RUN_NOT_FOUND' && e.message.includes(`run "${r.runId}"`) && /has no episodic trace to replay/.test(e.message) && /--no-record/.test(e.hint ?? ''));
     } finally {
       await rt.dispose();
     }

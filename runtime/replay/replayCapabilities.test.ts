@@ -24,7 +24,7 @@ describe('registerReplayCapabilities', () => {
     assert.equal(await invoke(system, 'search', { limit: 2, q: 'tea' }), 'first tea');
     assert.equal(await invoke(system, 'search', { q: 'tea', limit: 2 }), 'second tea');
     await assert.rejects(invoke(system, 'search', { q: 'tea', limit: 2 }), (e: ApxmError) =>
-      e.code === 'E_CONFIG' && e.message === 'replay diverged from run r1: capability "search" was called with params the recording holds no result for; params: {"q":"tea","limit":2}');
+      e.code === 'E_REPLAY_DIVERGED' && e.message === 'replay diverged from run r1: capability "search" was called with params the recording holds no result for; params: {"q":"tea","limit":2}');
     assert.deepEqual(replay.unserved(), []);
   });
 

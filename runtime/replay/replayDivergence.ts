@@ -1,6 +1,6 @@
 /**
  * The error a replay raises when the program asks for something the recording does not hold.
- * ErrorCode has no replay code yet, so it is E_CONFIG with `details.reason = 'replay-diverged'`.
+ * Its code is E_REPLAY_DIVERGED, with `details.reason = 'replay-diverged'`.
  */
 import { ApxmError } from '../errors.js';
 import type { Value } from '../values/value.js';
@@ -11,7 +11,7 @@ export type DivergenceListener = (error: ApxmError) => void;
 const HINT = 'the program, its arguments or its tools changed since the run was recorded: replay the program as it was recorded, or record a new run';
 
 export function divergenceError(recordedRunId: string, message: string, details: Record<string, Value>): ApxmError {
-  return new ApxmError('E_CONFIG', `replay diverged from run ${recordedRunId}: ${message}`, {
+  return new ApxmError('E_REPLAY_DIVERGED', `replay diverged from run ${recordedRunId}: ${message}`, {
     hint: HINT, details: { reason: 'replay-diverged', recordedRunId, ...details },
   });
 }

@@ -38,7 +38,7 @@ describe('ReplayLlmProvider', () => {
     const p = new ReplayLlmProvider({ runId: 'r1', llmCalls: [call('ASK', 'hi', 'only once')] }, { onDivergence: (e) => heard.push(e) });
     const long = 'Summarise this:\n' + 'x'.repeat(300);
     await assert.rejects(p.complete(request('REASON', long)), (e: ApxmError) => {
-      assert.equal(e.code, 'E_CONFIG');
+      assert.equal(e.code, 'E_REPLAY_DIVERGED');
       assert.equal(e.message, `replay diverged from run r1: the program made a REASON request the recording has no reply for; prompt: "Summarise this: ${'x'.repeat(184)}…"`);
       assert.deepEqual(e.details, { reason: 'replay-diverged', recordedRunId: 'r1', kind: 'llm', phase: 'REASON', prompt: long });
       assert.match(e.hint ?? '', /changed since the run was recorded/);

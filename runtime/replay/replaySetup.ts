@@ -18,7 +18,7 @@ import { readTraceFile } from './traceFile.js';
 export async function openRecording(source: string, db?: string): Promise<RecordedRun> {
   if (/\.json$/i.test(source) || existsSync(source)) return readTraceFile(source);
   if (!db) {
-    throw new ApxmError('E_CONFIG', `"${source}" is not a trace file, and no database was given to find run ${source} in`, {
+    throw new ApxmError('E_USAGE', `"${source}" is not a trace file, and no database was given to find run ${source} in`, {
       hint: 'give the database the run was recorded in (--db / "db"), or a trace file made with: apxm trace export <run-id> --db <file> -o trace.json',
     });
   }

@@ -56,7 +56,7 @@ describe('trace files', () => {
   });
 
   it('names the missing or unreadable file', () => {
-    assert.throws(() => readTraceFile(path.join(dir, 'none.json')), (e: ApxmError) => e.code === 'E_CONFIG' && e.message === `no trace file ${path.join(dir, 'none.json')}` && e.details?.reason === 'not-found');
+    assert.throws(() => readTraceFile(path.join(dir, 'none.json')), (e: ApxmError) => e.code === 'E_TRACE_FILE' && e.message === `no trace file ${path.join(dir, 'none.json')}` && e.details?.reason === 'not-found');
     assert.throws(() => writeTraceFile(path.join(dir, 'no-dir', 't.json'), storedRun()), /cannot write the trace file .*no-dir/);
   });
 
@@ -91,7 +91,7 @@ describe('trace files', () => {
     ];
     for (const [edit, message] of cases) {
       const e = errorOf(edit);
-      assert.equal(e.code, 'E_CONFIG');
+      assert.equal(e.code, 'E_TRACE_FILE');
       assert.equal(e.message, `bad.json: ${message}`);
       assert.equal(e.place?.jsonPath, message.split(':')[0]);
       assert.equal(e.details?.reason, 'malformed');

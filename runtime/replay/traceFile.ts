@@ -38,12 +38,12 @@ export function writeTraceFile(path: string, recorded: RecordedRun): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new ApxmError('E_CONFIG', `cannot write the trace file ${path}: ${(e as Error).message}`, { place: { file: path }, hint: 'check that the directory exists and is writable', cause: e });
+    throw new ApxmError('E_TRACE_FILE', `cannot write the trace file ${path}: ${(e as Error).message}`, { place: { file: path }, hint: 'check that the directory exists and is writable', cause: e });
   }
 }
 
 const TRACE_FILE: InputFileKind = {
-  what: 'trace', code: 'E_CONFIG', maxBytes: TRACE_FILE_MAX_BYTES,
+  what: 'trace', code: 'E_TRACE_FILE', maxBytes: TRACE_FILE_MAX_BYTES,
   missingHint: 'export one with: apxm trace export <run-id> --db <file> -o trace.json',
   missingMessage: (file) => `no trace file ${file}`,
   details: (reason) => ({ reason: reason === 'not-found' ? 'not-found' : 'unreadable' }),
@@ -63,7 +63,7 @@ export function parseTraceFile(text: string, file: string): RecordedRun {
   try {
     json = JSON.parse(text) as Value;
   } catch (e) {
-    throw new ApxmError('E_CONFIG', `${file} is not valid JSON: ${(e as Error).message}`, {
+    throw new ApxmError('E_TRACE_FILE', `${file} is not valid JSON: ${(e as Error).message}`, {
       place: { file, ...lineColumn(text, e as Error) }, hint: 'a trace file is the JSON that apxm trace export writes', details: { reason: 'malformed' },
     });
   }
@@ -76,7 +76,7 @@ export function parseTraceFile(text: string, file: string): RecordedRun {
     throw traceError(source, '$.version', `expected a positive integer, found ${JSON.stringify(version ?? null)}`);
   }
   if (version > TRACE_VERSION) {
-    throw new ApxmError('E_CONFIG', `${file} was written by a newer APXM (trace format version ${version}; this one reads version ${TRACE_VERSION})`, {
+    throw new ApxmError('E_TRACE_FILE', `${file} was written by a newer APXM (trace format version ${version}; this one reads version ${TRACE_VERSION})`, {
       place: { file, jsonPath: '$.version' }, hint: 'update APXM, or export the trace again with this version', details: { reason: 'newer-version' },
     });
   }
