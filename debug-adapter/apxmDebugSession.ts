@@ -374,7 +374,7 @@ export class ApxmDebugSession extends DebugSession {
     const hit: number[] = [];
     for (const bp of bps) {
       if (bp.condition) {
-        let ok = false;
+        let ok: boolean;
         try {
           bp.compiled ??= parseExpression(bp.condition);
           ok = truthy(evaluate(bp.compiled, scope));
@@ -464,7 +464,7 @@ export class ApxmDebugSession extends DebugSession {
   }
 
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    const lines = this.isListing(args.source) ? this.listingLines() : args.source.path ? this.breakpoints.linesOf(args.source.path) : new Map();
+    const lines = this.isListing(args.source) ? this.listingLines() : args.source.path ? this.breakpoints.linesOf(args.source.path) : new Map<number, { node: OpNode }[]>();
     const end = args.endLine ?? args.line;
     const out: DebugProtocol.BreakpointLocation[] = [];
     for (const [line, nodes] of lines) {

@@ -5,7 +5,7 @@
  * Pure evaluation over values: nothing in it can reach the process (conditions come from users'
  * launch configurations and workspaces).
  */
-import type { Value } from '../runtime/values/value.js';
+import { textOf, type Value } from '../runtime/values/value.js';
 
 export type Expr =
   | { k: 'lit'; v: Value }
@@ -192,14 +192,14 @@ export function truthy(v: Value | undefined): boolean {
 function member(v: Value, key: Value): Value {
   if (v === null || typeof v !== 'object') {
     if (typeof v === 'string' && key === 'length') return v.length;
-    throw new ExpressionError(`cannot read '${String(key)}' of ${v === null ? 'null' : typeof v}`);
+    throw new ExpressionError(`cannot read '${textOf(key)}' of ${v === null ? 'null' : typeof v}`);
   }
   if (Array.isArray(v)) {
     if (key === 'length') return v.length;
     const i = Number(key);
     return Number.isInteger(i) && i >= 0 && i < v.length ? v[i] : null;
   }
-  const k = String(key);
+  const k = textOf(key);
   return Object.prototype.hasOwnProperty.call(v, k) ? (v as Record<string, Value>)[k] : null;
 }
 

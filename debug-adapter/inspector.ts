@@ -9,7 +9,7 @@ import { ApxmError } from '../runtime/errors.js';
 import type { NodeRef } from '../runtime/events.js';
 import type { OpNode, Program } from '../runtime/graph/types.js';
 import type { Runtime, RunHandle } from '../runtime/runtime.js';
-import type { Value } from '../runtime/values/value.js';
+import { textOf, type Value } from '../runtime/values/value.js';
 import { nodeKey } from './breakpoints.js';
 import type { Scope as ExprScope } from './expressions.js';
 import type { RunView } from './runView.js';
@@ -142,9 +142,9 @@ export class RunInspector {
         }
       },
       call: (name, callArgs) => {
-        if (name === 'ltm.search') return (storage?.ltmSearchText(String(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({ key: h.key, value: h.value, score: h.score }));
-        if (name === 'ltm.get') return storage?.ltmGet(String(callArgs[0] ?? ''))?.value ?? null;
-        if (name === 'answer') return s.answerPause(String(callArgs[0] ?? ''));
+        if (name === 'ltm.search') return (storage?.ltmSearchText(textOf(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({ key: h.key, value: h.value, score: h.score }));
+        if (name === 'ltm.get') return storage?.ltmGet(textOf(callArgs[0] ?? ''))?.value ?? null;
+        if (name === 'answer') return s.answerPause(textOf(callArgs[0] ?? ''));
         throw new ApxmError('E_EXPRESSION', `unknown function '${name}' (try len, contains, ltm.search, ltm.get, answer)`);
       },
     };

@@ -183,7 +183,6 @@ export class Runtime {
     const stm = new ShortTermMemory({ maxEntries: this.config.memoryConfig?.stmMaxEntries ?? DEFAULTS.stmMaxEntries });
     const aam = new Aam(1000, this.now);
     const memory = new MemorySystem(runId, stm, this.storage, this.recorder, this.now);
-    // eslint-disable-next-line prefer-const -- the closures below read it; it is assigned after them
     let execution!: Execution;
     let tokensUsed = 0;
     const services: RunServices = {

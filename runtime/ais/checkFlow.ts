@@ -336,7 +336,7 @@ class FlowChecker {
     const x = n.value;
     const v = x.kind === 'Number' ? x.value : x.kind === 'Unary' && x.op === 'Negate' && x.operand.kind === 'Number' ? -x.operand.value : undefined;
     if (range === undefined || v === undefined || inRange(v, range)) return;
-    this.sink.error('AIS_ARGUMENT_OUT_OF_RANGE', `${n.name} of ${callee} must be ${rangeText(range)}, got ${v}`, x.range, `give ${n.name} ${rangeText(range)}`);
+    this.sink.error('AIS_ARGUMENT_OUT_OF_RANGE', `${n.name} of ${callee} must be ${rangeText(range)}, got ${JSON.stringify(v)}`, x.range, `give ${n.name} ${rangeText(range)}`);
   }
 
   private namedArgs(callee: string, named: NamedArgument[], allowed: string[]): void {

@@ -75,7 +75,7 @@ class ModuleThread {
   call(name: string, params: unknown, ctx: CapabilityCallContext, id: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.ended) return reject(new Error('the module\'s thread has stopped'));
-      this.calls.set(id, { name, resolve, reject, log: ctx.log });
+      this.calls.set(id, { name, resolve, reject, log: (line) => ctx.log(line) });
       this.refresh();
       const onAbort = () => {
         // The system has already failed the call (timeout or cancel); make sure the thread is free.

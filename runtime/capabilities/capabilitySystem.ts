@@ -32,7 +32,7 @@ export class CapabilitySystem {
     const problem = schemaProblem(record.schema);
     if (problem) throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid parameter schema: ${problem}`, { hint: 'give a JSON Schema object such as {"type": "object", "properties": {...}}' });
     if (!inRange(record.timeoutMs, TIMEOUT_MS_RANGE)) {
-      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid timeout ${record.timeoutMs}`, { hint: `give timeoutMs ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds)` });
+      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid timeout ${JSON.stringify(record.timeoutMs)}`, { hint: `give timeoutMs ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds)` });
     }
     const existing = this.records.get(name);
     if (existing) {
@@ -94,7 +94,7 @@ export class CapabilitySystem {
       });
     }
     const timeoutMs = options.timeoutMs ?? record.timeoutMs;
-    if (!inRange(timeoutMs, TIMEOUT_MS_RANGE)) throw new ApxmError('E_CAPABILITY_ARGS', `timeout for "${name}" must be ${rangeText(TIMEOUT_MS_RANGE)} ms, got ${timeoutMs}`);
+    if (!inRange(timeoutMs, TIMEOUT_MS_RANGE)) throw new ApxmError('E_CAPABILITY_ARGS', `timeout for "${name}" must be ${rangeText(TIMEOUT_MS_RANGE)} ms, got ${JSON.stringify(timeoutMs)}`);
     const controller = new AbortController();
     const outer = options.signal;
     if (outer?.aborted) throw new ApxmError('E_CANCELLED', `"${name}" was cancelled before it started`);
@@ -135,7 +135,7 @@ export class CapabilitySystem {
 
   async dispose(): Promise<void> {
     const ds = this.disposers.splice(0);
-    await Promise.allSettled(ds.map((d) => d()));
+    await Promise.allSettled(ds.map(async (d) => d()));
   }
 
   private notify(change: CapabilityChange): void {

@@ -13,7 +13,7 @@ import type { Value } from '../values/value.js';
 export type JsonData = { ok: true; value: Value } | { ok: false; path: string; problem: string };
 
 export function jsonData(root: unknown): JsonData {
-  const tagOf = Object.prototype.toString;
+  const tagOf = { call: (x: unknown) => Object.prototype.toString.call(x) };
   const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
   const out: { [key: string]: unknown } = { value: null };
   /** Work items: visit `holder[key]` (its copy goes to `into[slot]`), or leave an object (`leave`). */
@@ -60,14 +60,14 @@ export function jsonData(root: unknown): JsonData {
     }
     if (t === 'number') {
       if (!Number.isFinite(v)) {
-        problem = `a non-finite number (${String(v)})`;
+        problem = `a non-finite number (${String(v as number)})`;
         break;
       }
       (item.into as { [k: string]: unknown })[item.slot] = v;
       continue;
     }
     if (t === 'bigint') {
-      problem = `a BigInt (${String(v)}n)`;
+      problem = `a BigInt (${String(v as bigint)}n)`;
       break;
     }
     if (t === 'symbol') {

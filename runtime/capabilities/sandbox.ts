@@ -109,7 +109,7 @@ export function runInWorker(url: URL, code: string, options: SandboxOptions): Pr
       try {
         resolve(outcome());
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     };
     const fail = (err: ApxmError) => settle(() => {

@@ -114,7 +114,7 @@ async function evaluate(job: SandboxJob): Promise<SandboxReply> {
     }
   };
   const QuickJS = await newQuickJSWASMModule(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
-  const wasmMemory: WasmMemory = QuickJS.getWasmMemory();
+  const wasmMemory = QuickJS.getWasmMemory() as unknown as WasmMemory;
   // The same bound, polled: it only matters should the engine not have used `memory`.
   const memoryCap = Math.max(wasmMemory.buffer.byteLength, maxPages * PAGE_BYTES);
 

@@ -13,7 +13,7 @@ export interface CapabilityCallContext {
   log(message: string): void;
 }
 
-export type CapabilityHandler = (params: ValueObject, ctx: CapabilityCallContext) => unknown | Promise<unknown>;
+export type CapabilityHandler = (params: ValueObject, ctx: CapabilityCallContext) => unknown; // a value, or a promise of one
 
 /** Where a capability came from: shown by the capability explorer. */
 export type CapabilitySource =

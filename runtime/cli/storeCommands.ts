@@ -10,7 +10,7 @@ import { EXIT } from './main.js';
 const DB_HINT = 'pass --db <file> (the same file the run used)';
 
 /** A run as `apxm runs --json` lists it: `running` only while its owner lives, else `interrupted`; its owner without the lease token. */
-function listedRun(r: RunRecord, now: number): Record<string, unknown> {
+function listedRun(r: RunRecord, now: number): Omit<RunRecord, 'lease' | 'status'> & { status: string; owner?: Record<string, unknown> } {
   const { lease, ...rest } = r;
   return { ...rest, status: displayStatus(r, now), ...(lease ? { owner: { host: lease.host, pid: lease.pid, startedAt: lease.startedAt, heartbeatAt: lease.heartbeatAt, expiresAt: lease.expiresAt } } : {}) };
 }

@@ -339,7 +339,7 @@ export function tryRegionsOf(nodes: readonly OpNode[], outEdges: number[][], edg
 function flatLayout(nodes: OpNode[], edges: CompiledEdge[], outEdges: number[][], dataInCount: Int32Array) {
   const n = nodes.length;
   const ids = new Int32Array(n);
-  const ops: OpName[] = new Array(n);
+  const ops = new Array<OpName>(n);
   const nodeFlags = new Uint8Array(n);
   const timeoutMs = new Float64Array(n);
   const inputBase = new Int32Array(n + 1);

@@ -244,6 +244,6 @@ function readEdge(e: unknown, path: string, diags: Diagnostics): OpEdge | undefi
   }
   if (!ok) return undefined;
   const edge: OpEdge = { from: o.from as number, to: o.to as number, dependency: dep as DependencyType, jsonPath: path };
-  if (o.label !== undefined) edge.label = String(o.label);
+  if (o.label !== undefined) edge.label = typeof o.label === 'string' ? o.label : JSON.stringify(o.label);
   return edge;
 }

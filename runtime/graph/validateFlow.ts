@@ -1,7 +1,7 @@
 /** Structural and attribute checks of one flow; every problem is reported with its JSON path. */
 import { isTier } from '../memory/memorySystem.js';
 import { attributeRange, inRange, rangeText } from './attributeRanges.js';
-import { isObject, quoteForMessage, type Value } from '../values/value.js';
+import { isObject, quoteForMessage, textOf } from '../values/value.js';
 import { checkName, childPath, type Diagnostics } from './diagnostics.js';
 import { pairLoops, topoOrder, tryRegionsOf, type CompiledEdge } from './compileFlow.js';
 import type { FlowGraph, OpNode } from './types.js';
@@ -170,8 +170,8 @@ function findCycle(n: number, outEdges: number[][], edges: readonly { to: number
 function checkLabel(from: OpNode, label: string, path: string, diags: Diagnostics): void {
   switch (from.op) {
     case 'BRANCH_ON_VALUE': {
-      const t = String(from.attributes.true_label ?? 'true');
-      const f = String(from.attributes.false_label ?? 'false');
+      const t = textOf(from.attributes.true_label ?? 'true');
+      const f = textOf(from.attributes.false_label ?? 'false');
       if (label !== t && label !== f) diags.error(childPath(path, 'label'), `BRANCH_ON_VALUE ${from.id} has branches "${t}" and "${f}", not "${label}"`, `label the edge "${t}" or "${f}"`);
       return;
     }
@@ -263,7 +263,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
     }
     case 'GUARD':
       requireString(node, path, diags, ['condition'], 'e.g. "condition": "not_empty" or "> 3"');
-      if (a.on_fail !== undefined && !['halt', 'skip'].includes(String(a.on_fail).toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'on_fail'), `"on_fail" must be "halt" or "skip", got ${quoteForMessage(a.on_fail)}`);
+      if (a.on_fail !== undefined && !['halt', 'skip'].includes(textOf(a.on_fail).toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'on_fail'), `"on_fail" must be "halt" or "skip", got ${quoteForMessage(a.on_fail)}`);
       break;
     case 'PAUSE':
       requireString(node, path, diags, ['message'], 'set "message" to what the human should do');
@@ -288,7 +288,7 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       if (!outEdges.some((e) => edges[e].label !== 'catch')) diags.error(path, `TRY_CATCH node ${node.id} has no try region`, 'add edges labelled "try" to the first nodes of the try region (and "catch" to the handler)');
       break;
     case 'MERGE':
-      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(String(a.strategy))) diags.error(childPath(childPath(path, 'attributes'), 'strategy'), `unknown MERGE strategy ${quoteForMessage(a.strategy)}`, 'use "array", "first", "concat", "sum" or "object"');
+      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(textOf(a.strategy))) diags.error(childPath(childPath(path, 'attributes'), 'strategy'), `unknown MERGE strategy ${quoteForMessage(a.strategy)}`, 'use "array", "first", "concat", "sum" or "object"');
       break;
     default:
       break;

@@ -91,7 +91,7 @@ export class OpenAiErrors {
       });
     }
     if (e instanceof OpenAI.APIError) {
-      const status = e.status ?? 500;
+      const status = (e.status as number | undefined) ?? 500;
       const headers = e.headers as Headers | undefined;
       const raw = headers ? rawBody(headers) : undefined;
       const shaped = e.error as { message?: unknown } | undefined;

@@ -139,7 +139,7 @@ function textOf(content: unknown): string | undefined {
 /** Choice 0 (a reply with `n` > 1 is not asked for). */
 function firstChoice(choices: unknown): Record<string, unknown> | undefined {
   if (!Array.isArray(choices)) return undefined;
-  const found = choices.find((c) => isObject(c) && (c.index === undefined || c.index === 0));
+  const found = (choices as unknown[]).find((c) => isObject(c) && (c.index === undefined || c.index === 0));
   return isObject(found) ? found : undefined;
 }
 

@@ -4,7 +4,7 @@
  * the reply, never silently returned as text.
  */
 import { ApxmError } from '../errors.js';
-import { isObject, toValue, type Value } from '../values/value.js';
+import { isObject, textOf, toValue, type Value } from '../values/value.js';
 
 /** The JSON in a reply: the whole text, else the first fenced block, else the outermost {…} or […]. */
 export function extractJson(text: string): unknown {
@@ -116,7 +116,7 @@ export function parseReasonReply(reply: string): ReasonReply {
     result: toValue(obj.result ?? null),
     beliefUpdates: (toValue(beliefs ?? {}) as Record<string, Value>),
     newGoals: ((goals as unknown[] | undefined) ?? []).map((g) =>
-      typeof g === 'string' ? { description: g, priority: 50 } : { description: String((g as { description?: unknown }).description ?? JSON.stringify(g)), priority: priorityOf((g as { priority?: unknown }).priority, 50) },
+      typeof g === 'string' ? { description: g, priority: 50 } : { description: textOf(toValue((g as { description?: unknown }).description ?? JSON.stringify(g))), priority: priorityOf((g as { priority?: unknown }).priority, 50) },
     ),
   };
   const g = innerGraph(obj);

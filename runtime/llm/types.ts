@@ -78,7 +78,7 @@ export const LLM_TIMEOUT_BY_LATENCY: Record<LatencyClass, number> = {
 
 export interface LlmConfig {
   /** `simulated` (default, offline) or an OpenAI-compatible base URL such as http://127.0.0.1:11434/v1. */
-  provider?: 'simulated' | string;
+  provider?: string;
   baseUrl?: string;
   model?: string;
   /** Never logged; taken from OPENAI_API_KEY / APXM_LLM_API_KEY when absent. */

@@ -274,9 +274,18 @@ export class SqliteStorage implements StorageBackend {
       where.push('e.run_key = ?');
       params.push(key);
     }
-    if (query.eventType) (where.push('instr(e.event_type, ?) > 0'), params.push(query.eventType));
-    if (query.nodeId !== undefined) (where.push('e.node_id = ?'), params.push(query.nodeId));
-    if (query.afterSeq !== undefined) (where.push('e.seq > ?'), params.push(query.afterSeq));
+    if (query.eventType) {
+      where.push('instr(e.event_type, ?) > 0');
+      params.push(query.eventType);
+    }
+    if (query.nodeId !== undefined) {
+      where.push('e.node_id = ?');
+      params.push(query.nodeId);
+    }
+    if (query.afterSeq !== undefined) {
+      where.push('e.seq > ?');
+      params.push(query.afterSeq);
+    }
     const sql =
       'SELECT e.seq, k.run_id, e.frame_id, e.node_id, e.event_type, e.payload, e.timestamp FROM episodic e JOIN run_keys k ON k.key = e.run_key' +
       (where.length ? ' WHERE ' + where.join(' AND ') : '') +
@@ -356,7 +365,7 @@ export class SqliteStorage implements StorageBackend {
     // lease_* are absent in a schema-1 file opened read-only
     if (r.lease_token !== null && r.lease_token !== undefined) {
       out.lease = {
-        host: String(r.lease_host), pid: Number(r.lease_pid), token: String(r.lease_token), startedAt: Number(r.lease_started_at),
+        host: String(r.lease_host), pid: Number(r.lease_pid), token: String(r.lease_token as string), startedAt: Number(r.lease_started_at),
         heartbeatAt: Number(r.lease_heartbeat_at), expiresAt: Number(r.lease_until),
       };
     }
@@ -432,8 +441,8 @@ export class SqliteStorage implements StorageBackend {
 
   private toTask(r: Row): QueueTask {
     const t: QueueTask = { taskId: String(r.task_id), queue: String(r.queue), data: parse(r.data), status: r.status as QueueTask['status'], createdAt: Number(r.created_at) };
-    if (r.claimed_by != null) t.claimedBy = String(r.claimed_by);
-    if (r.claim_token != null) t.claimToken = String(r.claim_token);
+    if (r.claimed_by != null) t.claimedBy = String(r.claimed_by as string);
+    if (r.claim_token != null) t.claimToken = String(r.claim_token as string);
     if (r.lease_until != null) t.leaseUntil = Number(r.lease_until);
     if (r.result != null) t.result = parse(r.result);
     return t;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunLease, RunRecord, StorageBackend } from './storage.js';
+import { textOf } from '../values/value.js';
 
 export function storageConformance(name: string, open: () => Promise<StorageBackend> | StorageBackend): void {
   describe(`StorageBackend conformance: ${name}`, () => {
@@ -65,13 +66,13 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       s.ltmPut('odd', 'a zebra crossing');
       const common = s.ltmSearchText('common', 5);
       assert.equal(common.length, 5);
-      assert.ok(common.every((h) => String(h.value).startsWith('common line')));
+      assert.ok(common.every((h) => textOf(h.value).startsWith('common line')));
       assert.deepEqual(s.ltmSearchText('common zebra', 5).map((h) => h.key), ['odd'], 'no entry has both: the rare word decides');
       assert.deepEqual(s.ltmSearchText('common 1234', 5).map((h) => h.key), ['log:1234']);
       assert.deepEqual(s.ltmSearchText('log common 1234', 5).map((h) => h.key), ['log:1234'], 'two common words and a rare one');
       const allCommon = s.ltmSearchText('common line', 5);
       assert.equal(allCommon.length, 5);
-      assert.ok(allCommon.every((h) => /^common line \d+$/.test(String(h.value)) && h.score > 0 && h.score <= 1));
+      assert.ok(allCommon.every((h) => /^common line \d+$/.test(textOf(h.value)) && h.score > 0 && h.score <= 1));
     }));
 
     it('lists LTM pages by key, optionally under a prefix', withStore((s) => {

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
-type Message = DebugProtocol.ProtocolMessage & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Message = DebugProtocol.ProtocolMessage & Record<string, any>;
 
 export class DapWire {
   readonly messages: Message[] = [];

@@ -51,7 +51,7 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body (the raw text when it is not JSON). */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   /** performance.now() when the request arrived (lower bounds on retry delays). */
   at: number;
 }
@@ -206,7 +206,7 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     sendReply(res, request, step.reply, step);
   };
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // A client that goes away mid-response must never crash the test process.
     req.on('error', () => undefined);
     res.on('error', () => undefined);
@@ -232,7 +232,9 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     } catch (e) {
       if (!gone(res) && !res.headersSent) sendError(res, 500, `fake server failure: ${(e as Error).message}`, 'server_error', null);
     }
-  });
+  };
+  // handle() answers its own failures
+  const server = createServer((req, res) => void handle(req, res));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
