@@ -25,7 +25,6 @@ async function client(): Promise<DebugClient> {
   return dc;
 }
 
-
 async function stepRoundTrip(file: string, steps: number): Promise<number[]> {
   const dc = await client();
   try {
@@ -66,7 +65,13 @@ export async function debuggerBench(emit: Emit): Promise<void> {
     const chainFile = path.join(dir, 'chain.json');
     writeFileSync(chainFile, JSON.stringify(toGraphJson(chain(200))));
     const rt = await stepRoundTrip(chainFile, 100);
-    emit({ bench: 'debugger', case: 'step round trip (next → stopped)', steps: rt.length, p50Ms: +quantile(rt, 0.5).toFixed(3), p95Ms: +quantile(rt, 0.95).toFixed(3) });
+    emit({
+      bench: 'debugger',
+      case: 'step round trip (next → stopped)',
+      steps: rt.length,
+      p50Ms: +quantile(rt, 0.5).toFixed(3),
+      p95Ms: +quantile(rt, 0.95).toFixed(3),
+    });
 
     const runFile = path.join(dir, 'layered.json');
     writeFileSync(runFile, JSON.stringify(toGraphJson(layered(2000, 50))));
@@ -76,9 +81,13 @@ export async function debuggerBench(emit: Emit): Promise<void> {
     const debugNoBp = await best({});
     const debugBp = await best({ breakpoints: 20 });
     emit({
-      bench: 'debugger', case: 'breakpoints set but not hit (2,000 nodes, 20 conditional function breakpoints)',
-      noDebugMs: +noDebug.toFixed(1), debugNoBreakpointsMs: +debugNoBp.toFixed(1), debugWithBreakpointsMs: +debugBp.toFixed(1),
-      ratioVsNoDebug: +(debugBp / noDebug).toFixed(3), ratioVsDebugNoBreakpoints: +(debugBp / debugNoBp).toFixed(3),
+      bench: 'debugger',
+      case: 'breakpoints set but not hit (2,000 nodes, 20 conditional function breakpoints)',
+      noDebugMs: +noDebug.toFixed(1),
+      debugNoBreakpointsMs: +debugNoBp.toFixed(1),
+      debugWithBreakpointsMs: +debugBp.toFixed(1),
+      ratioVsNoDebug: +(debugBp / noDebug).toFixed(3),
+      ratioVsDebugNoBreakpoints: +(debugBp / debugNoBp).toFixed(3),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

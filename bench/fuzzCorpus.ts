@@ -10,7 +10,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { KEYWORDS, PUNCTUATION } from '../runtime/ais/tokens.js';
-import { ARTIFACT_DEPENDENCY_ORDER, ARTIFACT_OP_ORDER, type ArtifactPayload, type WireDag, type WireNode, type WireValue } from '../runtime/artifact/artifactModel.js';
+import {
+  ARTIFACT_DEPENDENCY_ORDER,
+  ARTIFACT_OP_ORDER,
+  type ArtifactPayload,
+  type WireDag,
+  type WireNode,
+  type WireValue,
+} from '../runtime/artifact/artifactModel.js';
 import { PROGRAM_SECTION_KIND } from '../runtime/artifact/programSection.js';
 import { ARTIFACT_MAGIC, ARTIFACT_VERSION, HEADER_SIZE, decodeArtifact } from '../runtime/artifact/readArtifact.js';
 import { encodeArtifact, programToArtifactModel } from '../runtime/artifact/writeArtifact.js';
@@ -145,61 +152,393 @@ export function seedInputs(corpus: Corpus, loader: LoaderName): FuzzInput[] {
 // Dictionaries
 
 const FLIP_CHARS = [
-  '\0', '\n', '\r', '\t', ' ', '"', '\\', '{', '}', '(', ')', '[', ']', '@', '-', '>', '<', '|', '&', '/', '*', '.', ',', ':', ';',
-  '=', '!', '+', '%', '#', '$', '`', "'", '~', '^', '?', '_', '0', '9', 'a', 'Z', '\u00a0', '\u2028', '\ufeff', '\ud800', '\udfff',
-  'é', '\u202e', '\uffff', '\x7f',
+  '\0',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  '"',
+  '\\',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '@',
+  '-',
+  '>',
+  '<',
+  '|',
+  '&',
+  '/',
+  '*',
+  '.',
+  ',',
+  ':',
+  ';',
+  '=',
+  '!',
+  '+',
+  '%',
+  '#',
+  '$',
+  '`',
+  "'",
+  '~',
+  '^',
+  '?',
+  '_',
+  '0',
+  '9',
+  'a',
+  'Z',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  'é',
+  '\u202e',
+  '\uffff',
+  '\x7f',
 ];
 
 const UNICODE = [
-  '\u0000', '\ufeff', '\ud83d\ude00', '\ud800', '\udc00', '\u202e', '\u200b', '\u2028', '\u2029', 'é', 'e\u0301', '日本語',
-  '\uffff', '\r', '\r\n', '\x7f', '\x1b[31m', '\u0000\u0000\u0000\u0000', '\ud83d', 'ǅ', 'ﬃ', 'İ',
+  '\u0000',
+  '\ufeff',
+  '\ud83d\ude00',
+  '\ud800',
+  '\udc00',
+  '\u202e',
+  '\u200b',
+  '\u2028',
+  '\u2029',
+  'é',
+  'e\u0301',
+  '日本語',
+  '\uffff',
+  '\r',
+  '\r\n',
+  '\x7f',
+  '\x1b[31m',
+  '\u0000\u0000\u0000\u0000',
+  '\ud83d',
+  'ǅ',
+  'ﬃ',
+  'İ',
 ];
 
 const NUMBERS = [
-  '0', '-0', '1', '-1', '1e309', '-1e309', '1e-400', '9007199254740993', '18446744073709551616', '99999999999999999999999999999',
-  '0.1', '1.', '.5', '0x10', '1_000', 'NaN', 'Infinity', '00', '4294967296', '2147483648', '-9223372036854775809', '1e', '1e+',
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '1e309',
+  '-1e309',
+  '1e-400',
+  '9007199254740993',
+  '18446744073709551616',
+  '99999999999999999999999999999',
+  '0.1',
+  '1.',
+  '.5',
+  '0x10',
+  '1_000',
+  'NaN',
+  'Infinity',
+  '00',
+  '4294967296',
+  '2147483648',
+  '-9223372036854775809',
+  '1e',
+  '1e+',
 ];
 
 const AIS_SNIPPETS = [
-  '@entry', '@', 'entry', 'agent A {', 'agent', 'flow', 'flow main() -> str {', 'flow f(x: str) {', '@entry flow main(q: str) -> str {',
-  '"', '"{{x}}"', '"{{', '}}', '"\\{"', '"\\', '"unterminated', '/*', '*/', '//', '\\', '${', '{{ }}', '"{{ 1 + }}"',
-  'switch', 'switch x {', 'case "a" =>', 'case', 'default =>', '=>', 'loop (x in xs) {', 'loop', 'try {', '} catch {', 'catch',
-  'parallel {', 'if (', ') {', '} else {', 'else', 'let x =', 'let', '-> x', '->', 'return', 'return x', 'on', 'when',
-  'beliefs {', 'goals {', 'memory {', 'x: STM', 'y: LTM', 'h: Episodic', 'capability c(x: str) -> str;', 'tools: [a, b]',
-  'discoverable: [a]', 'context: "c"', 'inv("cap", "{}")', 'qmem(x, "ltm")', 'umem(x, "stm")', 'ask("q")', 'think("t", x)',
-  'reason(x)', 'plan(x)', 'reflect(x)', 'verify("c", x)', 'merge(a, b)', 'print(x)', 'exc("code")', 'communicate("A", x)', 'wait(a, b)',
-  'A.main(x)', 'Agent.flow(', '.', 'x |> ask', 'str', 'int', 'float', 'bool', 'json', 'void', 'null', 'true', 'false',
-  '{', '}', '(', ')', '[', ']', ',', ':', ';', '\n', '\n\n', ' ', '\t',
+  '@entry',
+  '@',
+  'entry',
+  'agent A {',
+  'agent',
+  'flow',
+  'flow main() -> str {',
+  'flow f(x: str) {',
+  '@entry flow main(q: str) -> str {',
+  '"',
+  '"{{x}}"',
+  '"{{',
+  '}}',
+  '"\\{"',
+  '"\\',
+  '"unterminated',
+  '/*',
+  '*/',
+  '//',
+  '\\',
+  '${',
+  '{{ }}',
+  '"{{ 1 + }}"',
+  'switch',
+  'switch x {',
+  'case "a" =>',
+  'case',
+  'default =>',
+  '=>',
+  'loop (x in xs) {',
+  'loop',
+  'try {',
+  '} catch {',
+  'catch',
+  'parallel {',
+  'if (',
+  ') {',
+  '} else {',
+  'else',
+  'let x =',
+  'let',
+  '-> x',
+  '->',
+  'return',
+  'return x',
+  'on',
+  'when',
+  'beliefs {',
+  'goals {',
+  'memory {',
+  'x: STM',
+  'y: LTM',
+  'h: Episodic',
+  'capability c(x: str) -> str;',
+  'tools: [a, b]',
+  'discoverable: [a]',
+  'context: "c"',
+  'inv("cap", "{}")',
+  'qmem(x, "ltm")',
+  'umem(x, "stm")',
+  'ask("q")',
+  'think("t", x)',
+  'reason(x)',
+  'plan(x)',
+  'reflect(x)',
+  'verify("c", x)',
+  'merge(a, b)',
+  'print(x)',
+  'exc("code")',
+  'communicate("A", x)',
+  'wait(a, b)',
+  'A.main(x)',
+  'Agent.flow(',
+  '.',
+  'x |> ask',
+  'str',
+  'int',
+  'float',
+  'bool',
+  'json',
+  'void',
+  'null',
+  'true',
+  'false',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ':',
+  ';',
+  '\n',
+  '\n\n',
+  ' ',
+  '\t',
 ];
 const AIS_DICT = [...AIS_SNIPPETS, ...KEYWORDS, ...PUNCTUATION];
-const AIS_REPEAT = ['{', '}', '(', ')', '[', ']', '"', '->', '!', '-', '@', 'if (x) { ', '( ', 'a + ', '"{{', '\\', '/*', 'x.', 'ask(', '\n'];
+const AIS_REPEAT = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '"',
+  '->',
+  '!',
+  '-',
+  '@',
+  'if (x) { ',
+  '( ',
+  'a + ',
+  '"{{',
+  '\\',
+  '/*',
+  'x.',
+  'ask(',
+  '\n',
+];
 
 const JSON_DICT = [
-  '{', '}', '[', ']', ':', ',', '"', 'null', 'true', 'false', '0', '-1', '1e400', '-0', '1.5', '9007199254740993', '"id"', '"nodes"',
-  '"edges"', '"from"', '"to"', '"op"', '"ASK"', '"attributes"', '"name"', '"flows"', '"entry"', '"label"', '"dependency"', '"Data"',
-  '"Control"', '"Effect"', '"__proto__"', '"constructor"', '"\\u0000"', '"\\ud800"', '\\', '"{{x}}"', '{}', '[]', '"parameters"',
-  '"type_name"', '"metadata"', '"is_entry"', '"template_str"', '{"id":1,"name":"n","op":"ASK"}', '{"from":1,"to":1}', ',,', '//', '/*',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '"',
+  'null',
+  'true',
+  'false',
+  '0',
+  '-1',
+  '1e400',
+  '-0',
+  '1.5',
+  '9007199254740993',
+  '"id"',
+  '"nodes"',
+  '"edges"',
+  '"from"',
+  '"to"',
+  '"op"',
+  '"ASK"',
+  '"attributes"',
+  '"name"',
+  '"flows"',
+  '"entry"',
+  '"label"',
+  '"dependency"',
+  '"Data"',
+  '"Control"',
+  '"Effect"',
+  '"__proto__"',
+  '"constructor"',
+  '"\\u0000"',
+  '"\\ud800"',
+  '\\',
+  '"{{x}}"',
+  '{}',
+  '[]',
+  '"parameters"',
+  '"type_name"',
+  '"metadata"',
+  '"is_entry"',
+  '"template_str"',
+  '{"id":1,"name":"n","op":"ASK"}',
+  '{"from":1,"to":1}',
+  ',,',
+  '//',
+  '/*',
 ];
 const JSON_REPEAT = ['[', '{', '{"a":', '"', '[1,', '{}', ',', '\\'];
 
 /** Values that are the wrong type, out of range or otherwise awkward. */
 const WEIRD: readonly unknown[] = [
-  null, true, false, 0, -1, 1.5, -0, 2 ** 53, 2 ** 53 + 2, 1e308, -1e308, 5e-324, 4294967296, '', ' ', 'x', '1', 'ASK', 'true',
-  '{{x}}', '{0}', '\u0000', '\ud800', 'A.b.c', '.', 'x'.repeat(5000), [], [1], [null], {}, { a: 1 }, JSON.parse('{"__proto__": {"polluted": 1}}'), [[[]]],
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e308,
+  -1e308,
+  5e-324,
+  4294967296,
+  '',
+  ' ',
+  'x',
+  '1',
+  'ASK',
+  'true',
+  '{{x}}',
+  '{0}',
+  '\u0000',
+  '\ud800',
+  'A.b.c',
+  '.',
+  'x'.repeat(5000),
+  [],
+  [1],
+  [null],
+  {},
+  { a: 1 },
+  JSON.parse('{"__proto__": {"polluted": 1}}'),
+  [[[]]],
 ];
 const ATTR_KEYS = [
-  'template_str', 'value', 'capability', 'params', 'items', 'count', 'max_iterations', 'condition', 'cases', 'label', 'true_label',
-  'false_label', 'memory_tier', 'space', 'key', 'query', 'limit', 'model', 'temperature', 'max_tokens', 'system_prompt', 'token_budget',
-  'output_schema', 'flow_name', 'agent_name', 'checkpoint_id', 'queue', 'code', 'message', 'strategy', 'on_fail', 'timeout_ms',
-  'prompt', 'while', 'until', 'goal', 'belief_updates', 'new_goals', 'enable_inner_plan', '__proto__', 'constructor', 'toString', '',
+  'template_str',
+  'value',
+  'capability',
+  'params',
+  'items',
+  'count',
+  'max_iterations',
+  'condition',
+  'cases',
+  'label',
+  'true_label',
+  'false_label',
+  'memory_tier',
+  'space',
+  'key',
+  'query',
+  'limit',
+  'model',
+  'temperature',
+  'max_tokens',
+  'system_prompt',
+  'token_budget',
+  'output_schema',
+  'flow_name',
+  'agent_name',
+  'checkpoint_id',
+  'queue',
+  'code',
+  'message',
+  'strategy',
+  'on_fail',
+  'timeout_ms',
+  'prompt',
+  'while',
+  'until',
+  'goal',
+  'belief_updates',
+  'new_goals',
+  'enable_inner_plan',
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
 ];
 const LABELS = ['true', 'false', 'try', 'catch', 'default', 'a', 'billing', '', 'TRUE', '0'];
-const KEYS = ['name', 'nodes', 'edges', 'id', 'op', 'from', 'to', 'flows', 'entry', 'label', 'dependency', 'attributes', 'metadata', 'parameters', '__proto__', 'x', ''];
+const KEYS = [
+  'name',
+  'nodes',
+  'edges',
+  'id',
+  'op',
+  'from',
+  'to',
+  'flows',
+  'entry',
+  'label',
+  'dependency',
+  'attributes',
+  'metadata',
+  'parameters',
+  '__proto__',
+  'x',
+  '',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Text mutators (AIS and JSON text)
 
-const TOKEN_RE = /"(?:[^"\\\n]|\\.)*"?|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|->|=>|==|!=|<=|>=|&&|\|\||\|>|\/\/[^\n]*|\s+|[\s\S]/g;
+const TOKEN_RE =
+  /"(?:[^"\\\n]|\\.)*"?|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|->|=>|==|!=|<=|>=|&&|\|\||\|>|\/\/[^\n]*|\s+|[\s\S]/g;
 
 function cap(s: string): string {
   return s.length > MAX_INPUT ? s.slice(0, MAX_INPUT) : s;
@@ -218,7 +557,13 @@ function identifier(rng: Rng, length: number): string {
 }
 
 /** One havoc round: 1..8 stacked text mutations. */
-export function mutateText(rng: Rng, text: string, dict: readonly string[], repeatable: readonly string[], donors: readonly string[]): string {
+export function mutateText(
+  rng: Rng,
+  text: string,
+  dict: readonly string[],
+  repeatable: readonly string[],
+  donors: readonly string[],
+): string {
   let s = text;
   const rounds = 1 + rng.small(7);
   for (let r = 0; r < rounds; r++) s = cap(mutateTextOnce(rng, s, dict, repeatable, donors));
@@ -230,9 +575,12 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
   const span = () => 1 + (rng.chance(0.8) ? rng.int(16) : rng.int(Math.max(1, s.length >> 1)));
   switch (rng.int(16)) {
     case 0: // flip one char
-      return s.length ? s.slice(0, at) + (rng.chance(0.7) ? rng.pick(FLIP_CHARS) : String.fromCharCode(rng.int(0x10000))) + s.slice(at + 1) : s;
+      return s.length
+        ? s.slice(0, at) + (rng.chance(0.7) ? rng.pick(FLIP_CHARS) : String.fromCharCode(rng.int(0x10000))) + s.slice(at + 1)
+        : s;
     case 1:
-    case 2: { // grammar token
+    case 2: {
+      // grammar token
       const tok = rng.pick(dict);
       const pad = rng.pick(['', ' ', '\n']);
       return insertAt(s, at, pad + tok + pad);
@@ -241,11 +589,13 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
       return insertAt(s, at, rng.pick(repeatable).repeat(rng.pick([2, 10, 100, 199, 200, 201, 250, 999, 1000, 1001, 5000, 20000])));
     case 4: // deletion
       return s.slice(0, at) + s.slice(at + span());
-    case 5: { // duplicate a slice elsewhere
+    case 5: {
+      // duplicate a slice elsewhere
       const len = span();
       return insertAt(s, rng.int(s.length + 1), s.slice(at, at + len));
     }
-    case 6: { // crossover with another seed
+    case 6: {
+      // crossover with another seed
       const d = rng.pick(donors);
       const b = rng.int(d.length + 1);
       if (rng.chance(0.5)) return s.slice(0, at) + d.slice(b);
@@ -255,13 +605,15 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
       return s.slice(0, at);
     case 8: // very long identifier
       return insertAt(s, at, identifier(rng, rng.pick([64, 256, 4096, 65536, 200000])));
-    case 9: { // swap two slices
+    case 9: {
+      // swap two slices
       const b = rng.int(s.length + 1);
       const [lo, hi] = at < b ? [at, b] : [b, at];
       const len = Math.min(span(), hi - lo);
       return s.slice(0, lo) + s.slice(hi, hi + len) + s.slice(lo + len, hi) + s.slice(lo, lo + len) + s.slice(hi + len);
     }
-    case 10: { // line operations
+    case 10: {
+      // line operations
       const lines = s.split('\n');
       const i = rng.int(lines.length);
       const j = rng.int(lines.length);
@@ -271,19 +623,21 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
       else [lines[i], lines[j]] = [lines[j], lines[i]];
       return lines.join(rng.chance(0.9) ? '\n' : rng.pick(['\r\n', '\r', '\u2028']));
     }
-    case 11: { // numbers
+    case 11: {
+      // numbers
       const m = /\d+(\.\d+)?/g;
       const hits = [...s.matchAll(m)];
       const n = rng.pick(NUMBERS);
       if (hits.length && rng.chance(0.7)) {
         const h = rng.pick(hits);
-        return s.slice(0, h.index) + n + s.slice((h.index) + h[0].length);
+        return s.slice(0, h.index) + n + s.slice(h.index + h[0].length);
       }
       return insertAt(s, at, n);
     }
     case 12: // unicode, NUL, BOM, surrogates
       return insertAt(s, at, rng.pick(UNICODE));
-    case 13: { // token-level edits
+    case 13: {
+      // token-level edits
       const toks = s.match(TOKEN_RE) ?? [];
       if (!toks.length) return rng.pick(dict);
       const i = rng.int(toks.length);
@@ -295,21 +649,25 @@ function mutateTextOnce(rng: Rng, s: string, dict: readonly string[], repeatable
       else toks.splice(i, 0, toks[rng.int(toks.length)]);
       return toks.join('');
     }
-    case 14: { // rename a word everywhere (to a long name, sometimes with one near miss)
+    case 14: {
+      // rename a word everywhere (to a long name, sometimes with one near miss)
       const words = [...new Set(s.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])];
       if (!words.length) return s;
       const from = rng.pick(words);
       const to = rng.chance(0.5) ? identifier(rng, rng.pick([16, 64, 1000, 4096, 20000, 65536])) : rng.pick(dict);
       let n = 0;
       const miss = rng.chance(0.5) ? 1 + rng.int(3) : -1;
-      return s.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (w) => (w !== from ? w : ++n === miss ? to.slice(0, -1) + (to.endsWith('b') ? 'c' : 'b') : to));
+      return s.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (w) =>
+        w !== from ? w : ++n === miss ? to.slice(0, -1) + (to.endsWith('b') ? 'c' : 'b') : to,
+      );
     }
-    default: { // case change of a word
+    default: {
+      // case change of a word
       const words = [...s.matchAll(/[A-Za-z_]+/g)];
       if (!words.length) return s;
       const w = rng.pick(words);
       const t = rng.chance(0.5) ? w[0].toUpperCase() : w[0][0].toUpperCase() + w[0].slice(1);
-      return s.slice(0, w.index) + t + s.slice((w.index) + w[0].length);
+      return s.slice(0, w.index) + t + s.slice(w.index + w[0].length);
     }
   }
 }
@@ -329,7 +687,15 @@ function tokenSoup(rng: Rng, dict: readonly string[]): string {
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
     const k = rng.int(10);
-    parts.push(k < 7 ? rng.pick(dict) : k < 8 ? identifier(rng, 1 + rng.int(12)) : k < 9 ? JSON.stringify(randomChars(rng).slice(0, 20)) : rng.pick(NUMBERS));
+    parts.push(
+      k < 7
+        ? rng.pick(dict)
+        : k < 8
+          ? identifier(rng, 1 + rng.int(12))
+          : k < 9
+            ? JSON.stringify(randomChars(rng).slice(0, 20))
+            : rng.pick(NUMBERS),
+    );
     parts.push(rng.pick([' ', ' ', '', '\n']));
   }
   return parts.join('');
@@ -340,10 +706,15 @@ function tokenSoup(rng: Rng, dict: readonly string[]): string {
 
 class AisGen {
   private counter = 0;
-  constructor(private readonly rng: Rng, private readonly flows: string[]) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly flows: string[],
+  ) {}
 
   private fresh(): string {
-    return this.rng.chance(0.9) ? `v${this.counter++}` : this.rng.pick(['plan', 'goal', 'ask', 'x', 'city', 'result', 'item', 'index', '_', 'let']);
+    return this.rng.chance(0.9)
+      ? `v${this.counter++}`
+      : this.rng.pick(['plan', 'goal', 'ask', 'x', 'city', 'result', 'item', 'index', '_', 'let']);
   }
 
   private str(scope: string[]): string {
@@ -388,16 +759,26 @@ class AisGen {
     const args = (n: number) => Array.from({ length: n }, e).join(', ');
     const tier = () => r.pick(['"stm"', '"ltm"', '"episodic"', '"STM"', '"nowhere"', 'x']);
     switch (r.int(12)) {
-      case 0: return `inv(${this.str(scope)}, ${e()})`;
-      case 1: return `qmem(${e()}, ${tier()})`;
-      case 2: return `umem(${e()}, ${tier()})`;
-      case 3: return `merge(${args(r.small(4))})`;
-      case 4: return `print(${args(1 + r.small(2))})`;
-      case 5: return `exc(${this.str(scope)})`;
-      case 6: return `communicate(${this.str(scope)}, ${e()})`;
-      case 7: return this.flows.length ? `${r.pick(this.flows)}(${args(r.small(3))})` : `wait(${args(r.small(3))})`;
-      case 8: return `${r.pick(['tool', 'llm', 'talk', 'exec', 'mem', 'wait'])}(${args(r.small(3))})`;
-      default: return `${r.pick(['ask', 'think', 'reason', 'plan', 'reflect', 'verify'])}(${args(1 + r.small(3))})`;
+      case 0:
+        return `inv(${this.str(scope)}, ${e()})`;
+      case 1:
+        return `qmem(${e()}, ${tier()})`;
+      case 2:
+        return `umem(${e()}, ${tier()})`;
+      case 3:
+        return `merge(${args(r.small(4))})`;
+      case 4:
+        return `print(${args(1 + r.small(2))})`;
+      case 5:
+        return `exc(${this.str(scope)})`;
+      case 6:
+        return `communicate(${this.str(scope)}, ${e()})`;
+      case 7:
+        return this.flows.length ? `${r.pick(this.flows)}(${args(r.small(3))})` : `wait(${args(r.small(3))})`;
+      case 8:
+        return `${r.pick(['tool', 'llm', 'talk', 'exec', 'mem', 'wait'])}(${args(r.small(3))})`;
+      default:
+        return `${r.pick(['ask', 'think', 'reason', 'plan', 'reflect', 'verify'])}(${args(1 + r.small(3))})`;
     }
   }
 
@@ -438,7 +819,10 @@ class AisGen {
       case 6:
         return `try {\n${this.block(scope, depth - 1, inner)}\n${indent}} catch {\n${this.block(scope, depth - 1, inner)}\n${indent}}`;
       case 7: {
-        const cases = Array.from({ length: r.small(3) + (r.chance(0.9) ? 1 : 0) }, () => `${inner}case ${this.str([])} => ${this.expr(scope, 1)}`);
+        const cases = Array.from(
+          { length: r.small(3) + (r.chance(0.9) ? 1 : 0) },
+          () => `${inner}case ${this.str([])} => ${this.expr(scope, 1)}`,
+        );
         if (r.chance(0.7)) cases.push(`${inner}default => ${this.expr(scope, 1)}`);
         const target = r.chance(0.8) ? ` -> ${bind()}` : '';
         return `switch ${this.expr(scope, 1)} {\n${cases.join('\n')}\n${indent}}${target}`;
@@ -469,10 +853,17 @@ export function generateAis(rng: Rng): string {
     if (rng.chance(0.1)) items.push(`    context: "${rng.pick(['helpful', ''])}"`);
     if (rng.chance(0.1)) items.push(`    capability fetch(url: str) -> str;`);
     for (const f of flowNames[i]) {
-      const params = Array.from({ length: rng.small(3) }, (_, p) => `p${p}: ${rng.pick(['str', 'str', 'int', 'float', 'bool', 'json', 'number', 'string', 'Thing'])}`);
+      const params = Array.from(
+        { length: rng.small(3) },
+        (_, p) => `p${p}: ${rng.pick(['str', 'str', 'int', 'float', 'bool', 'json', 'number', 'string', 'Thing'])}`,
+      );
       const ret = rng.chance(0.7) ? ` -> ${rng.pick(['str', 'json', 'int', 'void'])}` : '';
       const entry = k++ === entryAt ? '@entry ' : '';
-      const body = gen.block(params.map((p) => p.split(':')[0]), 1 + rng.int(3), '        ');
+      const body = gen.block(
+        params.map((p) => p.split(':')[0]),
+        1 + rng.int(3),
+        '        ',
+      );
       items.push(`    ${entry}flow ${f}(${params.join(', ')})${ret} {\n${body}\n    }`);
     }
     out.push(`agent ${agent} {\n${items.join('\n\n')}\n}`);
@@ -495,8 +886,16 @@ function slotsOf(root: unknown, limit = 5000): Slot[] {
   const queue: unknown[] = [root];
   while (queue.length && out.length < limit) {
     const v = queue.shift();
-    if (Array.isArray(v)) v.forEach((x, i) => { out.push({ parent: v, key: i }); queue.push(x); });
-    else if (isRecord(v)) for (const k of Object.keys(v)) { out.push({ parent: v, key: k }); queue.push(v[k]); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        out.push({ parent: v, key: i });
+        queue.push(x);
+      });
+    else if (isRecord(v))
+      for (const k of Object.keys(v)) {
+        out.push({ parent: v, key: k });
+        queue.push(v[k]);
+      }
   }
   return out;
 }
@@ -534,18 +933,37 @@ function nodeIds(flow: Record<string, unknown>): unknown[] {
 
 function randomId(rng: Rng, ids: unknown[]): unknown {
   if (ids.length && rng.chance(0.6)) return rng.pick(ids);
-  return rng.pick([0, 1, 999, -1, 1.5, 2 ** 53, 2 ** 53 - 1, 1e308, '1', null, Math.max(0, ...ids.filter((x): x is number => typeof x === 'number')) + 1]);
+  return rng.pick([
+    0,
+    1,
+    999,
+    -1,
+    1.5,
+    2 ** 53,
+    2 ** 53 - 1,
+    1e308,
+    '1',
+    null,
+    Math.max(0, ...ids.filter((x): x is number => typeof x === 'number')) + 1,
+  ]);
 }
 
 /** Placeholders replaced after JSON.stringify by text too deep for JSON.stringify itself. */
-interface DeepHole { marker: string; text: string }
+interface DeepHole {
+  marker: string;
+  text: string;
+}
 
 function deepText(rng: Rng, depth: number): string {
   switch (rng.int(4)) {
-    case 0: return '['.repeat(depth) + ']'.repeat(depth);
-    case 1: return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-    case 2: return '[{"x":'.repeat(depth) + 'null' + '}]'.repeat(depth);
-    default: return '['.repeat(depth); // unbalanced: a parse error after a deep descent
+    case 0:
+      return '['.repeat(depth) + ']'.repeat(depth);
+    case 1:
+      return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    case 2:
+      return '[{"x":'.repeat(depth) + 'null' + '}]'.repeat(depth);
+    default:
+      return '['.repeat(depth); // unbalanced: a parse error after a deep descent
   }
 }
 
@@ -574,7 +992,8 @@ function mutateJsonDocOnce(rng: Rng, holder: { root: unknown }, holes: DeepHole[
       }
       return;
     case 5:
-    case 6: { // dangling, self, reversed or repeated edges
+    case 6: {
+      // dangling, self, reversed or repeated edges
       if (!flow) return;
       const ids = nodeIds(flow);
       if (!Array.isArray(flow.edges)) flow.edges = [];
@@ -597,8 +1016,10 @@ function mutateJsonDocOnce(rng: Rng, holder: { root: unknown }, holes: DeepHole[
       if (nodes?.length) {
         const n = rng.pick(nodes);
         if (isRecord(n)) {
-          if (rng.chance(0.15)) { delete n.op; n.op_type = rng.pick(OP_NAMES); }
-          else n.op = rng.chance(0.85) ? rng.pick(OP_NAMES) : rng.pick(['ask', '', 'ASKK', 'op', 3, null]);
+          if (rng.chance(0.15)) {
+            delete n.op;
+            n.op_type = rng.pick(OP_NAMES);
+          } else n.op = rng.chance(0.85) ? rng.pick(OP_NAMES) : rng.pick(['ask', '', 'ASKK', 'op', 3, null]);
         }
       }
       return;
@@ -609,17 +1030,24 @@ function mutateJsonDocOnce(rng: Rng, holder: { root: unknown }, holes: DeepHole[
         if (isRecord(n)) {
           if (!isRecord(n.attributes)) n.attributes = {};
           const a = n.attributes as Record<string, unknown>;
-          Object.defineProperty(a, rng.pick(ATTR_KEYS), { value: randomJsonValue(rng, 3), enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(a, rng.pick(ATTR_KEYS), {
+            value: randomJsonValue(rng, 3),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
           if (rng.chance(0.3)) a.template_str = rng.pick(['{0}', '{{city}}', '{{node_1}}', '{99}', '{{', '}}', '{{item}} {{index}}', '']);
         }
       }
       return;
-    case 10: { // deep nesting
+    case 10: {
+      // deep nesting
       const marker = `@@deep${holes.length}@@`;
       holes.push({ marker, text: deepText(rng, rng.pick([64, 257, 513, 1000, 3000, 5000, 20000, 100000])) });
       return void set(marker);
     }
-    case 11: { // wrap in a bundle, or change the bundle's entry
+    case 11: {
+      // wrap in a bundle, or change the bundle's entry
       if (isRecord(holder.root) && Array.isArray(holder.root.flows)) {
         holder.root.entry = rng.chance(0.7) ? rng.pick([...flows.map((f) => f.name), 'Nope.main', '', 3]) : randomJsonValue(rng, 1);
         return;
@@ -637,14 +1065,24 @@ function mutateJsonDocOnce(rng: Rng, holder: { root: unknown }, holes: DeepHole[
     case 13: // parameters
       if (flow) {
         if (!Array.isArray(flow.parameters)) flow.parameters = [];
-        (flow.parameters as unknown[]).push(rng.chance(0.7) ? { name: rng.pick(['city', 'x', '', ' ', 'node_1']), type_name: rng.pick(['str', 'int', 'json', '', 'Nope']) } : randomJsonValue(rng, 1));
+        (flow.parameters as unknown[]).push(
+          rng.chance(0.7)
+            ? { name: rng.pick(['city', 'x', '', ' ', 'node_1']), type_name: rng.pick(['str', 'int', 'json', '', 'Nope']) }
+            : randomJsonValue(rng, 1),
+        );
       }
       return;
-    case 14: { // many nodes in a chain (scaling of validation)
+    case 14: {
+      // many nodes in a chain (scaling of validation)
       if (!flow) return;
       const n = rng.pick([100, 1000, 5000]);
       const op = rng.pick(['CONST_STR', 'PRINT', 'MERGE', 'ASK']);
-      flow.nodes = Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `n${i + 1}`, op, attributes: { value: 'v', template_str: '{0}' } }));
+      flow.nodes = Array.from({ length: n }, (_, i) => ({
+        id: i + 1,
+        name: `n${i + 1}`,
+        op,
+        attributes: { value: 'v', template_str: '{0}' },
+      }));
       flow.edges = Array.from({ length: n - 1 }, (_, i) => ({ from: rng.chance(0.999) ? i + 1 : n, to: i + 2, dependency: 'Data' }));
       return;
     }
@@ -652,14 +1090,23 @@ function mutateJsonDocOnce(rng: Rng, holder: { root: unknown }, holes: DeepHole[
       if (Array.isArray(slot.parent)) slot.parent.reverse();
       else if (nodes) nodes.sort(() => rng.float() - 0.5);
       return;
-    case 16: { // prototype-ish keys
+    case 16: {
+      // prototype-ish keys
       const objs = slots.map((s) => (s.parent as Record<string | number, unknown>)[s.key]).filter(isRecord);
       const target = objs.length ? rng.pick(objs) : holder.root;
-      if (isRecord(target)) Object.defineProperty(target, rng.pick(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf']), { value: randomJsonValue(rng, 1), enumerable: true, writable: true, configurable: true });
+      if (isRecord(target))
+        Object.defineProperty(target, rng.pick(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf']), {
+          value: randomJsonValue(rng, 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return;
     }
     default: // huge strings and numbers
-      return void set(rng.pick<unknown>(['x'.repeat(100000), 1e308, -1e308, 2 ** 64, Number.MAX_SAFE_INTEGER + 2, '{{' + 'a'.repeat(50000) + '}}']));
+      return void set(
+        rng.pick<unknown>(['x'.repeat(100000), 1e308, -1e308, 2 ** 64, Number.MAX_SAFE_INTEGER + 2, '{{' + 'a'.repeat(50000) + '}}']),
+      );
   }
 }
 
@@ -687,7 +1134,12 @@ function randomProgramDoc(rng: Rng): unknown {
       op: rng.pick(OP_NAMES),
       attributes: Object.fromEntries(Array.from({ length: rng.small(3) }, () => [rng.pick(ATTR_KEYS), randomJsonValue(rng, 2)])),
     }));
-    const edges = Array.from({ length: rng.small(6) }, () => ({ from: 1 + rng.int(n + 1), to: 1 + rng.int(n + 1), dependency: rng.pick(['Data', 'Control', 'Effect']), ...(rng.chance(0.3) ? { label: rng.pick(LABELS) } : {}) }));
+    const edges = Array.from({ length: rng.small(6) }, () => ({
+      from: 1 + rng.int(n + 1),
+      to: 1 + rng.int(n + 1),
+      dependency: rng.pick(['Data', 'Control', 'Effect']),
+      ...(rng.chance(0.3) ? { label: rng.pick(LABELS) } : {}),
+    }));
     return { name: `A${rng.int(3)}.f${rng.int(3)}`, nodes, edges, ...(rng.chance(0.3) ? { metadata: { is_entry: rng.chance(0.5) } } : {}) };
   };
   return rng.chance(0.7) ? flow() : { name: 'p', flows: Array.from({ length: 1 + rng.small(3) }, flow) };
@@ -696,10 +1148,33 @@ function randomProgramDoc(rng: Rng): unknown {
 // ---------------------------------------------------------------------------------------------
 // Artifacts
 
-const U64_INTERESTING = [0n, 1n, 2n, 3n, 7n, 8n, 255n, 256n, 65535n, 65536n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, (1n << 53n) - 1n, 1n << 53n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n];
+const U64_INTERESTING = [
+  0n,
+  1n,
+  2n,
+  3n,
+  7n,
+  8n,
+  255n,
+  256n,
+  65535n,
+  65536n,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  (1n << 53n) - 1n,
+  1n << 53n,
+  (1n << 63n) - 1n,
+  1n << 63n,
+  (1n << 64n) - 1n,
+];
 
 /** Header (magic, version, payload length, BLAKE3 of the declared payload, flags) + payload + trailing bytes. */
-export function sealArtifact(payload: Uint8Array, options: { version?: number; flags?: number; declaredLength?: bigint; trailing?: Uint8Array } = {}): Uint8Array {
+export function sealArtifact(
+  payload: Uint8Array,
+  options: { version?: number; flags?: number; declaredLength?: bigint; trailing?: Uint8Array } = {},
+): Uint8Array {
   const trailing = options.trailing ?? new Uint8Array(0);
   const out = new Uint8Array(HEADER_SIZE + payload.length + trailing.length);
   const view = new DataView(out.buffer);
@@ -726,7 +1201,10 @@ function randomBytes(rng: Rng, n: number): Uint8Array {
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -744,7 +1222,8 @@ export function mutateBytes(rng: Rng, input: Uint8Array, donors: readonly Uint8A
         if (b.length) b[Math.min(at, b.length - 1)] = rng.chance(0.5) ? rng.pick([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff]) : rng.int(256);
         break;
       case 2:
-      case 3: { // a u32 or u64 (a length prefix, a variant index, an id) overwritten
+      case 3: {
+        // a u32 or u64 (a length prefix, a variant index, an id) overwritten
         const wide = rng.chance(0.6);
         const w = wide ? 8 : 4;
         if (b.length < w) break;
@@ -770,7 +1249,9 @@ export function mutateBytes(rng: Rng, input: Uint8Array, donors: readonly Uint8A
       case 7: {
         const d = rng.pick(donors);
         const from = rng.int(d.length + 1);
-        b = rng.chance(0.5) ? concat(b.subarray(0, at), d.subarray(from)) : concat(b.subarray(0, at), d.subarray(from, from + span()), b.subarray(at));
+        b = rng.chance(0.5)
+          ? concat(b.subarray(0, at), d.subarray(from))
+          : concat(b.subarray(0, at), d.subarray(from, from + span()), b.subarray(at));
         break;
       }
       default:
@@ -782,25 +1263,51 @@ export function mutateBytes(rng: Rng, input: Uint8Array, donors: readonly Uint8A
 }
 
 function randomWireString(rng: Rng): string {
-  return rng.pick(['', 'x', 'template_str', 'value', '__proto__', 'A.main', ' ', '{{x}}', '{0}', 'é😀', '\u0000', 'a'.repeat(1000), ...ATTR_KEYS]);
+  return rng.pick([
+    '',
+    'x',
+    'template_str',
+    'value',
+    '__proto__',
+    'A.main',
+    ' ',
+    '{{x}}',
+    '{0}',
+    'é😀',
+    '\u0000',
+    'a'.repeat(1000),
+    ...ATTR_KEYS,
+  ]);
 }
 
 function randomWireValue(rng: Rng, depth: number): WireValue {
   if (depth > 0 && rng.chance(0.03)) {
     // nesting right at the reader's limit (256) and past it
     let v: WireValue = { kind: 'Null' };
-    for (let i = rng.pick([100, 254, 255, 256]); i > 0; i--) v = rng.chance(0.5) ? { kind: 'Array', items: [v] } : { kind: 'Object', entries: [{ key: 'k', value: v }] };
+    for (let i = rng.pick([100, 254, 255, 256]); i > 0; i--)
+      v = rng.chance(0.5) ? { kind: 'Array', items: [v] } : { kind: 'Object', entries: [{ key: 'k', value: v }] };
     return v;
   }
   switch (rng.int(depth > 0 ? 8 : 6)) {
-    case 0: return { kind: 'Null' };
-    case 1: return { kind: 'Bool', value: rng.chance(0.5) };
-    case 2: return { kind: 'Integer', value: rng.pick([0n, -1n, 1n, (1n << 53n) + 1n, -(1n << 63n), (1n << 63n) - 1n, BigInt(rng.int(100))]) };
-    case 3: return { kind: 'Float', value: rng.pick([0, -0, 1.5, NaN, Infinity, -Infinity, 1e308, 5e-324]) };
-    case 4: return { kind: 'String', value: randomWireString(rng) };
-    case 5: return { kind: 'Token', value: rng.pick(U64_INTERESTING) };
-    case 6: return { kind: 'Array', items: Array.from({ length: rng.small(4) }, () => randomWireValue(rng, depth - 1)) };
-    default: return { kind: 'Object', entries: Array.from({ length: rng.small(4) }, () => ({ key: randomWireString(rng), value: randomWireValue(rng, depth - 1) })) };
+    case 0:
+      return { kind: 'Null' };
+    case 1:
+      return { kind: 'Bool', value: rng.chance(0.5) };
+    case 2:
+      return { kind: 'Integer', value: rng.pick([0n, -1n, 1n, (1n << 53n) + 1n, -(1n << 63n), (1n << 63n) - 1n, BigInt(rng.int(100))]) };
+    case 3:
+      return { kind: 'Float', value: rng.pick([0, -0, 1.5, NaN, Infinity, -Infinity, 1e308, 5e-324]) };
+    case 4:
+      return { kind: 'String', value: randomWireString(rng) };
+    case 5:
+      return { kind: 'Token', value: rng.pick(U64_INTERESTING) };
+    case 6:
+      return { kind: 'Array', items: Array.from({ length: rng.small(4) }, () => randomWireValue(rng, depth - 1)) };
+    default:
+      return {
+        kind: 'Object',
+        entries: Array.from({ length: rng.small(4) }, () => ({ key: randomWireString(rng), value: randomWireValue(rng, depth - 1) })),
+      };
   }
 }
 
@@ -816,15 +1323,32 @@ function randomWireNode(rng: Rng, id: bigint): WireNode {
     attributes: Array.from({ length: rng.small(3) }, () => ({ key: rng.pick(ATTR_KEYS), value: randomWireValue(rng, 2) })),
     input_tokens: Array.from({ length: rng.small(3) }, () => BigInt(rng.int(6))),
     output_tokens: Array.from({ length: rng.small(3) }, () => BigInt(rng.int(6))),
-    metadata: { priority: rng.pick([0, 1, 0xffffffff]), estimated_latency: rng.chance(0.2) ? rng.pick(U64_INTERESTING) : null, codelet_source_id: rng.chance(0.2) ? rng.pick(U64_INTERESTING) : null },
+    metadata: {
+      priority: rng.pick([0, 1, 0xffffffff]),
+      estimated_latency: rng.chance(0.2) ? rng.pick(U64_INTERESTING) : null,
+      codelet_source_id: rng.chance(0.2) ? rng.pick(U64_INTERESTING) : null,
+    },
   };
 }
 
 function randomDag(rng: Rng): WireDag {
   const n = rng.small(6);
   const nodes = Array.from({ length: n }, (_, i) => randomWireNode(rng, rng.chance(0.9) ? BigInt(i + 1) : rng.pick(U64_INTERESTING)));
-  const dag: WireDag = { nodes, edges: [], entry_nodes: [], exit_nodes: [], metadata_name: rng.chance(0.8) ? `A.f${rng.int(3)}` : null, is_entry: rng.chance(0.5), parameters: [] };
-  dag.edges = Array.from({ length: rng.small(6) }, (_, k) => ({ from: randomWireId(rng, dag), to: randomWireId(rng, dag), token_id: BigInt(k + 1), dependency: rng.pick(ARTIFACT_DEPENDENCY_ORDER) }));
+  const dag: WireDag = {
+    nodes,
+    edges: [],
+    entry_nodes: [],
+    exit_nodes: [],
+    metadata_name: rng.chance(0.8) ? `A.f${rng.int(3)}` : null,
+    is_entry: rng.chance(0.5),
+    parameters: [],
+  };
+  dag.edges = Array.from({ length: rng.small(6) }, (_, k) => ({
+    from: randomWireId(rng, dag),
+    to: randomWireId(rng, dag),
+    token_id: BigInt(k + 1),
+    dependency: rng.pick(ARTIFACT_DEPENDENCY_ORDER),
+  }));
   return dag;
 }
 
@@ -855,7 +1379,13 @@ function mutateModelOnce(rng: Rng, m: ArtifactPayload, jsonDonors: readonly stri
       if (edge) edge[rng.pick(['from', 'to'] as const)] = randomWireId(rng, dag);
       return;
     case 2:
-      if (dag) dag.edges.push({ from: randomWireId(rng, dag), to: randomWireId(rng, dag), token_id: rng.pick(U64_INTERESTING), dependency: rng.pick(ARTIFACT_DEPENDENCY_ORDER) });
+      if (dag)
+        dag.edges.push({
+          from: randomWireId(rng, dag),
+          to: randomWireId(rng, dag),
+          token_id: rng.pick(U64_INTERESTING),
+          dependency: rng.pick(ARTIFACT_DEPENDENCY_ORDER),
+        });
       return;
     case 3:
       if (node) node.op_type = rng.pick(ARTIFACT_OP_ORDER);
@@ -864,17 +1394,23 @@ function mutateModelOnce(rng: Rng, m: ArtifactPayload, jsonDonors: readonly stri
     case 5:
       if (node) {
         if (node.attributes.length && rng.chance(0.3)) node.attributes.splice(rng.int(node.attributes.length), 1);
-        else node.attributes.push({ key: rng.chance(0.5) && node.attributes.length ? rng.pick(node.attributes).key : rng.pick(ATTR_KEYS), value: randomWireValue(rng, 3) });
+        else
+          node.attributes.push({
+            key: rng.chance(0.5) && node.attributes.length ? rng.pick(node.attributes).key : rng.pick(ATTR_KEYS),
+            value: randomWireValue(rng, 3),
+          });
       }
       return;
     case 6:
-      if (node) node.input_tokens = rng.chance(0.5) ? node.input_tokens.slice().reverse() : [...node.input_tokens, rng.pick(U64_INTERESTING)];
+      if (node)
+        node.input_tokens = rng.chance(0.5) ? node.input_tokens.slice().reverse() : [...node.input_tokens, rng.pick(U64_INTERESTING)];
       return;
     case 7:
       if (dag && node) dag.nodes.push(structuredClone(rng.chance(0.5) ? node : randomWireNode(rng, rng.pick(U64_INTERESTING))));
       return;
     case 8:
-      if (dag) dag.metadata_name = rng.pick([null, '', ' ', 'A.main', 'A.b.c', '.', 'main', 'x'.repeat(500), m.dags[0]?.metadata_name ?? null]);
+      if (dag)
+        dag.metadata_name = rng.pick([null, '', ' ', 'A.main', 'A.b.c', '.', 'main', 'x'.repeat(500), m.dags[0]?.metadata_name ?? null]);
       return;
     case 9:
       for (const d of m.dags) d.is_entry = rng.chance(0.5);
@@ -882,7 +1418,8 @@ function mutateModelOnce(rng: Rng, m: ArtifactPayload, jsonDonors: readonly stri
     case 10:
       if (dag) dag.parameters.push({ name: randomWireString(rng), type_name: rng.pick(['str', 'int', '', 'Nope', 'json']) });
       return;
-    case 11: { // DAG count
+    case 11: {
+      // DAG count
       const k = rng.int(3);
       if (k === 0 && dag) m.dags.push(structuredClone(dag));
       else if (k === 1 && m.dags.length) m.dags.splice(rng.int(m.dags.length), 1);
@@ -890,23 +1427,46 @@ function mutateModelOnce(rng: Rng, m: ArtifactPayload, jsonDonors: readonly stri
       return;
     }
     case 12:
-    case 13: { // the apxm-ts.program section
+    case 13: {
+      // the apxm-ts.program section
       const sec = m.sections.find((s) => s.kind === PROGRAM_SECTION_KIND);
       if (sec && rng.chance(0.85)) sec.data = mutateSection(rng, sec.data, jsonDonors);
       else if (sec) m.sections = m.sections.filter((s) => s !== sec);
-      else m.sections.push({ kind: PROGRAM_SECTION_KIND, data: new TextEncoder().encode(JSON.stringify({ format: 1, name: 'x', dags: m.dags.map((d) => ({ node_names: d.nodes.map((_, i) => `n${i}`), edge_labels: d.edges.map(() => rng.pick([null, ...LABELS])), metadata: {} })) })) });
+      else
+        m.sections.push({
+          kind: PROGRAM_SECTION_KIND,
+          data: new TextEncoder().encode(
+            JSON.stringify({
+              format: 1,
+              name: 'x',
+              dags: m.dags.map((d) => ({
+                node_names: d.nodes.map((_, i) => `n${i}`),
+                edge_labels: d.edges.map(() => rng.pick([null, ...LABELS])),
+                metadata: {},
+              })),
+            }),
+          ),
+        });
       return;
     }
     case 14:
       m.sections.push({ kind: rng.pick([PROGRAM_SECTION_KIND, 'other', '']), data: randomBytes(rng, rng.int(64)) });
       return;
     default:
-      m.metadata = { module_name: rng.pick([null, '', 'A.main', 'é']), created_at: rng.pick(U64_INTERESTING), compiler_version: rng.pick(['0.0.1', '', 'x'.repeat(300)]) };
+      m.metadata = {
+        module_name: rng.pick([null, '', 'A.main', 'é']),
+        created_at: rng.pick(U64_INTERESTING),
+        compiler_version: rng.pick(['0.0.1', '', 'x'.repeat(300)]),
+      };
   }
 }
 
 function randomModel(rng: Rng): ArtifactPayload {
-  return { metadata: { module_name: rng.chance(0.5) ? 'A.f0' : null, created_at: 0n, compiler_version: '0.0.1' }, dags: Array.from({ length: rng.small(3) + (rng.chance(0.9) ? 1 : 0) }, () => randomDag(rng)), sections: [] };
+  return {
+    metadata: { module_name: rng.chance(0.5) ? 'A.f0' : null, created_at: 0n, compiler_version: '0.0.1' },
+    dags: Array.from({ length: rng.small(3) + (rng.chance(0.9) ? 1 : 0) }, () => randomDag(rng)),
+    sections: [],
+  };
 }
 
 function payloadOf(bytes: Uint8Array): Uint8Array {
@@ -917,7 +1477,10 @@ function resealed(rng: Rng, payload: Uint8Array): Uint8Array {
   const k = rng.int(20);
   if (k === 0) return sealArtifact(payload, { version: rng.pick([0, 2, 0xffffffff]) });
   if (k === 1) return sealArtifact(payload, { flags: rng.pick([1, 0xffffffff]) });
-  if (k === 2 && payload.length) return sealArtifact(payload.subarray(0, payload.length - 1 - rng.int(payload.length)), { trailing: payload.subarray(payload.length - 1) });
+  if (k === 2 && payload.length)
+    return sealArtifact(payload.subarray(0, payload.length - 1 - rng.int(payload.length)), {
+      trailing: payload.subarray(payload.length - 1),
+    });
   if (k === 3) return sealArtifact(payload, { trailing: randomBytes(rng, 1 + rng.int(16)) });
   if (k === 4) return sealArtifact(payload, { declaredLength: rng.pick([BigInt(payload.length + 1), (1n << 64n) - 1n, 1n << 53n]) });
   return sealArtifact(payload);
@@ -929,9 +1492,15 @@ function generateArtifact(rng: Rng, corpus: Corpus): Uint8Array {
   const donors = seeds.map((s) => payloadOf(s.bytes));
   const jsonDonors = corpus.json.map((j) => j.text);
   const r = rng.int(100);
-  if (r < 15) return mutateBytes(rng, seed.bytes, seeds.map((s) => s.bytes)); // raw: mostly stopped by the header and hash checks
+  if (r < 15)
+    return mutateBytes(
+      rng,
+      seed.bytes,
+      seeds.map((s) => s.bytes),
+    ); // raw: mostly stopped by the header and hash checks
   if (r < 50) return resealed(rng, mutateBytes(rng, payloadOf(seed.bytes), donors)); // behind the hash check
-  if (r < 85) { // structural, re-encoded by the writer
+  if (r < 85) {
+    // structural, re-encoded by the writer
     const decodable = seeds.filter((s) => s.payload);
     const model = rng.chance(0.9) && decodable.length ? structuredClone(rng.pick(decodable).payload as ArtifactPayload) : randomModel(rng);
     for (let i = 1 + rng.small(5); i > 0; i--) mutateModelOnce(rng, model, jsonDonors);
@@ -943,7 +1512,8 @@ function generateArtifact(rng: Rng, corpus: Corpus): Uint8Array {
     }
     return rng.chance(0.2) ? resealed(rng, mutateBytes(rng, payloadOf(bytes), donors)) : bytes;
   }
-  if (r < 92) { // header fields
+  if (r < 92) {
+    // header fields
     const b = seed.bytes.slice();
     const view = new DataView(b.buffer);
     const k = rng.int(5);
@@ -969,7 +1539,8 @@ export function generateCase(loader: LoaderName, corpus: Corpus, seed: number, i
   if (loader === 'ais') {
     const donors = corpus.ais.map((s) => s.text);
     if (r < 8) return rng.chance(0.5) ? tokenSoup(rng, AIS_DICT) : randomChars(rng); // purely random
-    if (r < 30) { // generated programs, half of them mutated
+    if (r < 30) {
+      // generated programs, half of them mutated
       const g = generateAis(rng);
       return rng.chance(0.5) ? g : mutateText(rng, g, AIS_DICT, AIS_REPEAT, donors);
     }
@@ -977,12 +1548,19 @@ export function generateCase(loader: LoaderName, corpus: Corpus, seed: number, i
   }
   if (loader === 'json') {
     const donors = corpus.json.map((s) => s.text);
-    if (r < 8) return rng.chance(0.4) ? randomChars(rng) : rng.chance(0.5) ? tokenSoup(rng, JSON_DICT) : stringifyWithHoles(rng, randomJsonValue(rng, 4), []);
-    if (r < 18) { // random program-shaped documents, some mutated further
+    if (r < 8)
+      return rng.chance(0.4)
+        ? randomChars(rng)
+        : rng.chance(0.5)
+          ? tokenSoup(rng, JSON_DICT)
+          : stringifyWithHoles(rng, randomJsonValue(rng, 4), []);
+    if (r < 18) {
+      // random program-shaped documents, some mutated further
       const doc = randomProgramDoc(rng);
       return rng.chance(0.5) ? JSON.stringify(doc) : mutateJsonDoc(rng, doc);
     }
-    if (r < 60) { // structural
+    if (r < 60) {
+      // structural
       const s = mutateJsonDoc(rng, rng.pick(corpus.json).doc);
       return rng.chance(0.1) ? mutateText(rng, s, JSON_DICT, JSON_REPEAT, donors) : s;
     }

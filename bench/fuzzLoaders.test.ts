@@ -13,7 +13,10 @@ test('cases are a pure function of (seed, loader, index)', () => {
 test('fuzzLoaders: 2,000 cases over the three loaders, no crash and no slow case', async () => {
   const lines: Record<string, unknown>[] = [];
   await fuzzLoaders((o) => lines.push(o), { cases: 2000, seed: 1, hangMs: 5000, failureDir: false });
-  assert.deepEqual(lines.map((l) => l.loader), ['ais', 'json', 'apxmobj']);
+  assert.deepEqual(
+    lines.map((l) => l.loader),
+    ['ais', 'json', 'apxmobj'],
+  );
   let total = 0;
   for (const l of lines) {
     const why = JSON.stringify(l, null, 2);

@@ -83,7 +83,10 @@ interface Failure {
 }
 
 class ContractViolation extends Error {
-  constructor(message: string, readonly internal = false) {
+  constructor(
+    message: string,
+    readonly internal = false,
+  ) {
     super(message);
     this.name = 'ContractViolation';
   }
@@ -117,17 +120,23 @@ function runAis(source: string): Outcome {
   let firstError: string | undefined;
   for (const d of r.diagnostics) {
     if (d.code === 'AIS_INTERNAL') throw new ContractViolation(`AIS_INTERNAL: ${d.message}`, true);
-    if (typeof d.code !== 'string' || !d.code.startsWith('AIS_')) throw new ContractViolation(`diagnostic code ${JSON.stringify(d.code)} is not an AIS_ code`);
-    if (d.severity !== 'error' && d.severity !== 'warning') throw new ContractViolation(`${d.code}: severity ${JSON.stringify(d.severity)}`);
+    if (typeof d.code !== 'string' || !d.code.startsWith('AIS_'))
+      throw new ContractViolation(`diagnostic code ${JSON.stringify(d.code)} is not an AIS_ code`);
+    if (d.severity !== 'error' && d.severity !== 'warning')
+      throw new ContractViolation(`${d.code}: severity ${JSON.stringify(d.severity)}`);
     if (typeof d.message !== 'string' || !d.message) throw new ContractViolation(`${d.code} with an empty message`);
     const g = d.range;
-    if (!g || !(g.offset >= 0 && g.offset <= g.endOffset && g.endOffset <= source.length && g.line >= 1 && g.column >= 1 && g.endLine >= g.line)) {
+    if (
+      !g ||
+      !(g.offset >= 0 && g.offset <= g.endOffset && g.endOffset <= source.length && g.line >= 1 && g.column >= 1 && g.endLine >= g.line)
+    ) {
       throw new ContractViolation(`${d.code}: range ${JSON.stringify(g)} outside the ${source.length}-char source`);
     }
     if (d.severity === 'error' && firstError === undefined) firstError = d.code;
   }
   if (r.program && firstError) throw new ContractViolation(`compileAis returned a program and an error (${firstError})`);
-  if (!r.program && !firstError) throw new ContractViolation(`compileAis returned neither a program nor an error diagnostic (${r.diagnostics.length} warnings)`);
+  if (!r.program && !firstError)
+    throw new ContractViolation(`compileAis returned neither a program nor an error diagnostic (${r.diagnostics.length} warnings)`);
   if (r.program) {
     checkProgram(r.program, 'compileAis');
     return { kind: 'ok' };
@@ -166,15 +175,25 @@ function runLoader(loader: LoaderName, input: FuzzInput): Outcome {
 /** Groups failures: the error's name, its message with numbers and quoted text blurred, and its first frame. */
 function signatureOf(e: unknown): { kind: Failure['kind']; signature: string; message: string; stack?: string } {
   const err = e instanceof Error ? e : new Error(String(e));
-  const blur = (s: string) => s.split('\n')[0].replace(/"[^"]*"|'[^']*'|`[^`]*`/g, 'S').replace(/\d+/g, 'N').slice(0, 160);
+  const blur = (s: string) =>
+    s
+      .split('\n')[0]
+      .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, 'S')
+      .replace(/\d+/g, 'N')
+      .slice(0, 160);
   if (err instanceof ContractViolation) {
-    return { kind: err.internal ? 'internal' : 'contract', signature: `${err.internal ? 'internal' : 'contract'}: ${blur(err.message)}`, message: err.message };
+    return {
+      kind: err.internal ? 'internal' : 'contract',
+      signature: `${err.internal ? 'internal' : 'contract'}: ${blur(err.message)}`,
+      message: err.message,
+    };
   }
   const frame = firstFrame(err.stack) ?? '';
   const name = err instanceof ApxmError ? `${err.name}[${err.code}]` : err.name;
   const stack = compactStack(err.stack);
   // ApxmError messages quote the offending input: group them by code and place.
-  if (err instanceof ApxmError) return { kind: 'unexpected-code', signature: `${name} @ ${frame}`, message: `${name}: ${err.message}`, stack };
+  if (err instanceof ApxmError)
+    return { kind: 'unexpected-code', signature: `${name} @ ${frame}`, message: `${name}: ${err.message}`, stack };
   return { kind: 'exception', signature: `${name}: ${blur(err.message)} @ ${frame}`, message: `${name}: ${err.message}`, stack };
 }
 
@@ -188,7 +207,11 @@ function compactStack(stack: string | undefined): string | undefined {
     let folded = false;
     for (let p = 1; p <= 4 && !folded; p++) {
       let reps = 0;
-      while (i + (reps + 2) * p <= lines.length && lines.slice(i + (reps + 1) * p, i + (reps + 2) * p).join('\n') === lines.slice(i, i + p).join('\n')) reps++;
+      while (
+        i + (reps + 2) * p <= lines.length &&
+        lines.slice(i + (reps + 1) * p, i + (reps + 2) * p).join('\n') === lines.slice(i, i + p).join('\n')
+      )
+        reps++;
       if (reps >= 3) {
         out.push(...lines.slice(i, i + p), `    ... the ${p === 1 ? 'frame' : `${p} frames`} above ${reps} more times`);
         i += (reps + 1) * p;
@@ -202,7 +225,10 @@ function compactStack(stack: string | undefined): string | undefined {
 
 /** The first stack frame in a source file (not `JSON.stringify (<anonymous>)` or node internals). */
 function firstFrame(stack: string | undefined): string | undefined {
-  const frames = (stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).map((l) => l.trim());
+  const frames = (stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .map((l) => l.trim());
   return frames.find((l) => /file:|\/|\\/.test(l) && !l.includes('node:internal')) ?? frames[0];
 }
 
@@ -235,7 +261,16 @@ interface BaselineReport {
 
 type WorkerMessage =
   | { type: 'baseline'; baseline: BaselineReport }
-  | { type: 'batch'; from: number; to: number; durations: Float64Array; ok: number; structuredError: number; codes: Record<string, number>; failures: Failure[] }
+  | {
+      type: 'batch';
+      from: number;
+      to: number;
+      durations: Float64Array;
+      ok: number;
+      structuredError: number;
+      codes: Record<string, number>;
+      failures: Failure[];
+    }
   | { type: 'done' }
   | { type: 'fatal'; message: string };
 
@@ -269,13 +304,17 @@ function runBaseline(loader: LoaderName, corpus: Corpus, shared: Int32Array, pos
       }
       const t = performance.now() - t0;
       Atomics.store(shared, 1, 0);
-      if (rep === 0) { // warm-up pass: outcomes only
+      if (rep === 0) {
+        // warm-up pass: outcomes only
         outcomes[o ? o.kind : 'crash']++;
       } else perSeed.push(t);
     });
     if (rep > 0) passes.push(performance.now() - p0);
   }
-  post({ type: 'baseline', baseline: { seeds: seeds.length, passUs: us(median(passes)), p50Us: us(median(perSeed)), maxUs: us(Math.max(...perSeed)), outcomes } });
+  post({
+    type: 'baseline',
+    baseline: { seeds: seeds.length, passUs: us(median(passes)), p50Us: us(median(perSeed)), maxUs: us(Math.max(...perSeed)), outcomes },
+  });
 }
 
 function workerMain(d: WorkerInput): void {
@@ -329,7 +368,8 @@ function workerMain(d: WorkerInput): void {
         seen.add(s.signature);
         failures.push({ index: i, ...s, ms, ...(first ? { input } : {}) });
       }
-      if (ms > d.slowMs) failures.push({ index: i, kind: 'slow', signature: `slow: case ${i}`, message: `took ${Math.round(ms)} ms`, ms, input });
+      if (ms > d.slowMs)
+        failures.push({ index: i, kind: 'slow', signature: `slow: case ${i}`, message: `took ${Math.round(ms)} ms`, ms, input });
     }
     if (i + 1 - from === durations.length) {
       post({ type: 'batch', from, to: i + 1, durations, ok, structuredError, codes, failures });
@@ -358,7 +398,14 @@ interface LoaderRun {
 }
 
 /** Runs cases [0, count) of one loader, restarting the worker past hung or fatal cases. */
-async function runLoaderCases(root: string, loader: LoaderName, count: number, seed: number, slowMs: number, hangMs: number): Promise<LoaderRun> {
+async function runLoaderCases(
+  root: string,
+  loader: LoaderName,
+  count: number,
+  seed: number,
+  slowMs: number,
+  hangMs: number,
+): Promise<LoaderRun> {
   const run: LoaderRun = { durations: new Float64Array(count).fill(NaN), ok: 0, structuredError: 0, codes: {}, failures: [] };
   const skip: number[] = [];
   let done = 0; // cases [0, done) are accounted for
@@ -369,7 +416,18 @@ async function runLoaderCases(root: string, loader: LoaderName, count: number, s
     const shared = new SharedArrayBuffer(8);
     const state = new Int32Array(shared);
     Atomics.store(state, 0, STARTING); // the worker's first case or seed always reads as a change
-    const input: WorkerInput = { marker: 'apxm-fuzz-loaders', root, loader, seed, start: done, end: count, skip, slowMs, baseline: !run.baseline, shared };
+    const input: WorkerInput = {
+      marker: 'apxm-fuzz-loaders',
+      root,
+      loader,
+      seed,
+      start: done,
+      end: count,
+      skip,
+      slowMs,
+      baseline: !run.baseline,
+      shared,
+    };
     const worker = new Worker(new URL(import.meta.url), {
       workerData: input,
       execArgv: [],
@@ -415,7 +473,10 @@ async function runLoaderCases(root: string, loader: LoaderName, count: number, s
     if (end.how === 'done') break;
     if (end.how === 'fatal') throw new Error(`fuzz ${loader}: ${end.message}`);
     if (end.index === STARTING) throw new Error(`fuzz ${loader}: the worker failed before its first case: ${end.message}`);
-    if (end.index < 0) throw new Error(`fuzz ${loader}: seed ${-1 - end.index} ${end.how === 'hang' ? 'hung' : 'took the worker down'} in the baseline: ${end.message}`);
+    if (end.index < 0)
+      throw new Error(
+        `fuzz ${loader}: seed ${-1 - end.index} ${end.how === 'hang' ? 'hung' : 'took the worker down'} in the baseline: ${end.message}`,
+      );
     if (end.how === 'hang') hangs++;
     const corpus = loadCorpus(root);
     run.failures.push({
@@ -440,17 +501,28 @@ function saveFailure(dir: string, loader: LoaderName, seed: number, f: Failure):
   const ext = loader === 'ais' ? 'ais' : loader === 'json' ? 'json' : 'apxmobj';
   const base = path.join(dir, `${loader}-${f.kind}-seed${seed}-case${f.index}`);
   writeFileSync(`${base}.${ext}`, f.input);
-  const call = loader === 'ais'
-    ? "compileAis(readFileSync(f, 'utf8'), f)  // runtime/ais/compileAis.ts"
-    : loader === 'json'
-      ? "loadProgramFromJsonText(readFileSync(f, 'utf8'), f)  // runtime/graph/loadGraphJson.ts"
-      : 'artifactToProgram(decodeArtifact(readFileSync(f), f).payload, f)  // runtime/artifact/readArtifact.ts';
-  writeFileSync(`${base}.txt`, [
-    `loader: ${loader}`, `kind: ${f.kind}`, `case: ${f.index} (seed ${seed}; regenerate with generateCase('${loader}', loadCorpus(), ${seed}, ${f.index}) from bench/fuzzCorpus.ts)`,
-    `input: ${path.basename(base)}.${ext} (${typeof f.input === 'string' ? `${f.input.length} chars` : `${f.input.length} bytes`})`,
-    ...(f.ms !== undefined ? [`time: ${f.ms.toFixed(1)} ms`] : []),
-    `call: ${call}`, '', f.message, '', f.stack ?? '', '',
-  ].join('\n'));
+  const call =
+    loader === 'ais'
+      ? "compileAis(readFileSync(f, 'utf8'), f)  // runtime/ais/compileAis.ts"
+      : loader === 'json'
+        ? "loadProgramFromJsonText(readFileSync(f, 'utf8'), f)  // runtime/graph/loadGraphJson.ts"
+        : 'artifactToProgram(decodeArtifact(readFileSync(f), f).payload, f)  // runtime/artifact/readArtifact.ts';
+  writeFileSync(
+    `${base}.txt`,
+    [
+      `loader: ${loader}`,
+      `kind: ${f.kind}`,
+      `case: ${f.index} (seed ${seed}; regenerate with generateCase('${loader}', loadCorpus(), ${seed}, ${f.index}) from bench/fuzzCorpus.ts)`,
+      `input: ${path.basename(base)}.${ext} (${typeof f.input === 'string' ? `${f.input.length} chars` : `${f.input.length} bytes`})`,
+      ...(f.ms !== undefined ? [`time: ${f.ms.toFixed(1)} ms`] : []),
+      `call: ${call}`,
+      '',
+      f.message,
+      '',
+      f.stack ?? '',
+      '',
+    ].join('\n'),
+  );
   return path.relative(process.cwd(), `${base}.${ext}`);
 }
 
@@ -470,7 +542,7 @@ export async function fuzzLoaders(emit: (o: Record<string, unknown>) => void, op
   const hangMs = Math.max(options.hangMs ?? 20_000, slowMs);
   const maxSaved = options.maxSaved ?? 10;
   const root = repoRoot();
-  const dir = options.failureDir === false ? undefined : options.failureDir ?? path.join(root, 'bench', 'fuzz-failures');
+  const dir = options.failureDir === false ? undefined : (options.failureDir ?? path.join(root, 'bench', 'fuzz-failures'));
 
   for (const [li, loader] of loaders.entries()) {
     const count = Math.floor(total / loaders.length) + (li < total % loaders.length ? 1 : 0);
@@ -491,25 +563,57 @@ export async function fuzzLoaders(emit: (o: Record<string, unknown>) => void, op
     const crashKinds: Record<string, number> = {};
     for (const f of crashes) crashKinds[f.kind] = (crashKinds[f.kind] ?? 0) + 1;
     // the most frequent crashes first, then hangs, then the slowest cases
-    const findings = [...bySignature.values()].sort((a, b) => b.count - a.count).map((g) => ({ ...g.first, count: g.count }))
-      .concat(slow.slice().sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'hang' ? -1 : 1) || (b.ms ?? 0) - (a.ms ?? 0)).map((f) => ({ ...f, count: 1 })));
+    const findings = [...bySignature.values()]
+      .sort((a, b) => b.count - a.count)
+      .map((g) => ({ ...g.first, count: g.count }))
+      .concat(
+        slow
+          .slice()
+          .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'hang' ? -1 : 1) || (b.ms ?? 0) - (a.ms ?? 0))
+          .map((f) => ({ ...f, count: 1 })),
+      );
     const reported = findings.slice(0, maxSaved).map((f) => ({
-      kind: f.kind, case: f.index, count: f.count, error: f.message.split('\n')[0].slice(0, 300),
+      kind: f.kind,
+      case: f.index,
+      count: f.count,
+      error: f.message.split('\n')[0].slice(0, 300),
       ...(f.stack ? { at: firstFrame(f.stack) } : {}),
       ...(f.ms !== undefined && (f.kind === 'slow' || f.kind === 'hang') ? { ms: Math.round(f.ms) } : {}),
       ...(dir ? { file: saveFailure(dir, loader, seed, f) } : {}),
     }));
 
     const sorted = Float64Array.from(run.durations.filter((x) => !Number.isNaN(x))).sort();
-    const topCodes = Object.fromEntries(Object.entries(run.codes).sort((a, b) => b[1] - a[1]).slice(0, 12));
+    const topCodes = Object.fromEntries(
+      Object.entries(run.codes)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12),
+    );
     emit({
-      bench: 'fuzz', loader, seed, cases: count, crashes: crashes.length, distinctCrashes: bySignature.size, ...(crashes.length ? { crashKinds } : {}),
-      slow: slow.length, hangs: slow.filter((f) => f.kind === 'hang').length,
+      bench: 'fuzz',
+      loader,
+      seed,
+      cases: count,
+      crashes: crashes.length,
+      distinctCrashes: bySignature.size,
+      ...(crashes.length ? { crashKinds } : {}),
+      slow: slow.length,
+      hangs: slow.filter((f) => f.kind === 'hang').length,
       maxMs: Math.round((sorted.length ? sorted[sorted.length - 1] : 0) * 10) / 10,
-      p50Us: us(percentile(sorted, 0.5)), p99Us: us(percentile(sorted, 0.99)),
-      outcomes: { ok: run.ok, structuredError: run.structuredError }, errorCodes: topCodes,
-      baseline: run.baseline, wallMs: Math.round(wallMs), ...(reported.length ? { findings: reported } : {}),
-      ...(slow.length ? { slowCases: slow.map((f) => f.index).sort((a, b) => a - b).slice(0, 200) } : {}),
+      p50Us: us(percentile(sorted, 0.5)),
+      p99Us: us(percentile(sorted, 0.99)),
+      outcomes: { ok: run.ok, structuredError: run.structuredError },
+      errorCodes: topCodes,
+      baseline: run.baseline,
+      wallMs: Math.round(wallMs),
+      ...(reported.length ? { findings: reported } : {}),
+      ...(slow.length
+        ? {
+            slowCases: slow
+              .map((f) => f.index)
+              .sort((a, b) => a - b)
+              .slice(0, 200),
+          }
+        : {}),
     });
   }
 }

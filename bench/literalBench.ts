@@ -25,7 +25,10 @@ export async function literalBench(emit: (o: Record<string, unknown>) => void): 
     const ms = performance.now() - t0;
     const heapMb = (process.memoryUsage().heapUsed - heapBefore) / MB;
     emit({
-      bench: 'ais-literal', literalMb: mb, ok: result.program !== undefined, ms: Math.round(ms),
+      bench: 'ais-literal',
+      literalMb: mb,
+      ok: result.program !== undefined,
+      ms: Math.round(ms),
       mbPerSecond: Number((mb / (ms / 1000)).toFixed(1)),
       ratioToPrevious: previousMs === undefined ? null : Number((ms / previousMs).toFixed(2)),
       heapGrowthMb: Math.round(heapMb),

@@ -33,17 +33,34 @@ function node(id: number, op: string, attributes: Record<string, unknown> = {}) 
 }
 
 function cases(): Case[] {
-  const fanOut = { name: 'Bench.fanout', nodes: [...Array.from({ length: 8 }, (_, i) => node(i + 1, 'ASK', { template_str: `question ${i}` })), node(9, 'MERGE'), node(10, 'THINK', { template_str: 'summarise {0}' }), node(11, 'RETURN')],
-    edges: [...Array.from({ length: 8 }, (_, i) => ({ from: i + 1, to: 9, dependency: 'Data' })), { from: 9, to: 10, dependency: 'Data' }, { from: 10, to: 11, dependency: 'Data' }] };
+  const fanOut = {
+    name: 'Bench.fanout',
+    nodes: [
+      ...Array.from({ length: 8 }, (_, i) => node(i + 1, 'ASK', { template_str: `question ${i}` })),
+      node(9, 'MERGE'),
+      node(10, 'THINK', { template_str: 'summarise {0}' }),
+      node(11, 'RETURN'),
+    ],
+    edges: [
+      ...Array.from({ length: 8 }, (_, i) => ({ from: i + 1, to: 9, dependency: 'Data' })),
+      { from: 9, to: 10, dependency: 'Data' },
+      { from: 10, to: 11, dependency: 'Data' },
+    ],
+  };
   const layers = 5;
   const width = 4;
   const lnodes = [];
   const ledges = [];
-  for (let l = 0; l < layers; l++) for (let k = 0; k < width; k++) {
-    const id = l * width + k + 1;
-    lnodes.push(node(id, 'ASK', { template_str: `layer ${l} item ${k}` }));
-    if (l > 0) ledges.push({ from: (l - 1) * width + k + 1, to: id, dependency: 'Data' }, { from: (l - 1) * width + ((k + 1) % width) + 1, to: id, dependency: 'Data' });
-  }
+  for (let l = 0; l < layers; l++)
+    for (let k = 0; k < width; k++) {
+      const id = l * width + k + 1;
+      lnodes.push(node(id, 'ASK', { template_str: `layer ${l} item ${k}` }));
+      if (l > 0)
+        ledges.push(
+          { from: (l - 1) * width + k + 1, to: id, dependency: 'Data' },
+          { from: (l - 1) * width + ((k + 1) % width) + 1, to: id, dependency: 'Data' },
+        );
+    }
   const chainNodes = Array.from({ length: 10 }, (_, i) => node(i + 1, 'ASK', { template_str: `step ${i} {0}` }));
   const chainEdges = Array.from({ length: 9 }, (_, i) => ({ from: i + 1, to: i + 2, dependency: 'Data' }));
   return [
@@ -72,7 +89,10 @@ async function measure(rt: Runtime, program: Program, c: Case): Promise<{ wall: 
 export async function llmLatencyBench(emit: Emit): Promise<void> {
   const latency = { None: 0, Low: LATENCY_MS, Medium: LATENCY_MS, High: LATENCY_MS };
   const rt = await Runtime.create({ llm: { provider: 'simulated', simulatedLatencyMs: latency }, schedulerConfig: { maxParallelism: 8 } });
-  const quick = await Runtime.create({ llm: { provider: 'simulated', simulatedLatencyMs: { None: 0, Low: 1, Medium: 1, High: 1 } }, schedulerConfig: { maxParallelism: 8 } });
+  const quick = await Runtime.create({
+    llm: { provider: 'simulated', simulatedLatencyMs: { None: 0, Low: 1, Medium: 1, High: 1 } },
+    schedulerConfig: { maxParallelism: 8 },
+  });
   const pct = (x: number, bound: number) => Math.round(((x - bound) / bound) * 10000) / 100;
   for (const c of cases()) {
     const program = programFromJson(c.graph);
@@ -84,11 +104,20 @@ export async function llmLatencyBench(emit: Emit): Promise<void> {
     for (let w = 0; w < JIT_WARMUP_RUNS; w++) await quick.execute(program);
     const steady = await measure(rt, program, c);
     emit({
-      bench: 'llm-critical-path', program: c.name, latency_ms_per_call: LATENCY_MS, runs: 11, bound_ms: bound,
-      wall_ms_p50: Math.round(steady.wall * 100) / 100, overhead_pct: pct(steady.wall, bound), target_overhead_pct: 2,
+      bench: 'llm-critical-path',
+      program: c.name,
+      latency_ms_per_call: LATENCY_MS,
+      runs: 11,
+      bound_ms: bound,
+      wall_ms_p50: Math.round(steady.wall * 100) / 100,
+      overhead_pct: pct(steady.wall, bound),
+      target_overhead_pct: 2,
       jit_warmup_runs: JIT_WARMUP_RUNS,
-      first_runs_wall_ms_p50: Math.round(first.wall * 100) / 100, first_runs_overhead_pct: pct(first.wall, bound), warmup_runs: WARMUP_RUNS,
-      timer_floor_ms_p50: Math.round(steady.floor * 100) / 100, timer_floor_overhead_pct: pct(steady.floor, bound),
+      first_runs_wall_ms_p50: Math.round(first.wall * 100) / 100,
+      first_runs_overhead_pct: pct(first.wall, bound),
+      warmup_runs: WARMUP_RUNS,
+      timer_floor_ms_p50: Math.round(steady.floor * 100) / 100,
+      timer_floor_overhead_pct: pct(steady.floor, bound),
     });
   }
   await rt.dispose();

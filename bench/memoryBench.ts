@@ -22,15 +22,29 @@ function childRss(mode: 'idle' | 'run', nodes: number): number {
 export async function memoryBench(emit: Emit, entries = 100_000): Promise<void> {
   const idle = childRss('idle', 100_000);
   const run = childRss('run', 100_000);
-  emit({ bench: 'peak-rss', nodes: 100_000, idle_rss_mb: idle, run_rss_mb: run, delta_mb: Math.round((run - idle) * 10) / 10, bytes_per_node: Math.round(((run - idle) * 1024 * 1024) / 100_000) });
+  emit({
+    bench: 'peak-rss',
+    nodes: 100_000,
+    idle_rss_mb: idle,
+    run_rss_mb: run,
+    delta_mb: Math.round((run - idle) * 10) / 10,
+    bytes_per_node: Math.round(((run - idle) * 1024 * 1024) / 100_000),
+  });
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-bench-'));
   const storage = await openStorage(path.join(dir, 'ltm.sqlite'));
   try {
     const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
     const t0 = performance.now();
-    storage.ltmPutMany?.(Array.from({ length: entries }, (_, i) => ({ key: `note:${i}`, value: { text: `${words[i % 12]} ${words[(i * 7) % 12]} fact number ${i}`, n: i } })));
-    if (!storage.ltmPutMany) for (let i = 0; i < entries; i++) storage.ltmPut(`note:${i}`, { text: `${words[i % 12]} ${words[(i * 7) % 12]} fact number ${i}`, n: i });
+    storage.ltmPutMany?.(
+      Array.from({ length: entries }, (_, i) => ({
+        key: `note:${i}`,
+        value: { text: `${words[i % 12]} ${words[(i * 7) % 12]} fact number ${i}`, n: i },
+      })),
+    );
+    if (!storage.ltmPutMany)
+      for (let i = 0; i < entries; i++)
+        storage.ltmPut(`note:${i}`, { text: `${words[i % 12]} ${words[(i * 7) % 12]} fact number ${i}`, n: i });
     const loadMs = performance.now() - t0;
     const point: number[] = [];
     const keyQ: number[] = [];
@@ -59,9 +73,16 @@ export async function memoryBench(emit: Emit, entries = 100_000): Promise<void> 
     }
     const r = (x: number) => Math.round(x * 1000) / 1000;
     emit({
-      bench: 'ltm-qmem', entries, backend: storage.kind, load_ms: Math.round(loadMs), point_get_p50_ms: r(p50(point)),
-      qmem_key_p50_ms: r(p50(keyQ)), qmem_fulltext_p50_ms: r(p50(textQ)),
-      qmem_op_by_key_p50_ms: r(p50(opKey)), qmem_op_by_words_p50_ms: r(p50(opWords)), target_p50_ms: 1,
+      bench: 'ltm-qmem',
+      entries,
+      backend: storage.kind,
+      load_ms: Math.round(loadMs),
+      point_get_p50_ms: r(p50(point)),
+      qmem_key_p50_ms: r(p50(keyQ)),
+      qmem_fulltext_p50_ms: r(p50(textQ)),
+      qmem_op_by_key_p50_ms: r(p50(opKey)),
+      qmem_op_by_words_p50_ms: r(p50(opWords)),
+      target_p50_ms: 1,
     });
   } finally {
     storage.close();

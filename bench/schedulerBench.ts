@@ -46,9 +46,15 @@ export async function schedulerBench(emit: Emit, sizes = [10_000, 100_000]): Pro
       const [floorMs, offMs, onMs] = await bestOf(reps, [() => runFloor(shape), runOf(off, shape), runOf(on, shape)]);
       const us = (ms: number) => (ms * 1000) / n;
       emit({
-        bench: 'scheduler-overhead', shape: shape.name, nodes: n,
-        floor_us_per_node: round(us(floorMs)), apxm_us_per_node: round(us(offMs)), apxm_recording_us_per_node: round(us(onMs)),
-        ratio_vs_floor: round(offMs / floorMs, 2), recording_target_us: 10, ratio_target: 2,
+        bench: 'scheduler-overhead',
+        shape: shape.name,
+        nodes: n,
+        floor_us_per_node: round(us(floorMs)),
+        apxm_us_per_node: round(us(offMs)),
+        apxm_recording_us_per_node: round(us(onMs)),
+        ratio_vs_floor: round(offMs / floorMs, 2),
+        recording_target_us: 10,
+        ratio_target: 2,
       });
     }
   }
@@ -60,8 +66,11 @@ export async function schedulerBench(emit: Emit, sizes = [10_000, 100_000]): Pro
     const [apxmMs] = await bestOf(5, [runOf(rtOff, shape)]);
     await rtOff.dispose();
     emit({
-      bench: 'scheduler-vs-langgraph', shape: shape.name, nodes: shape.nodes,
-      langgraph_us_per_node: round((lgMs * 1000) / shape.nodes), apxm_us_per_node: round((apxmMs * 1000) / shape.nodes),
+      bench: 'scheduler-vs-langgraph',
+      shape: shape.name,
+      nodes: shape.nodes,
+      langgraph_us_per_node: round((lgMs * 1000) / shape.nodes),
+      apxm_us_per_node: round((apxmMs * 1000) / shape.nodes),
       speedup_vs_langgraph: round(lgMs / apxmMs, 2),
     });
   }

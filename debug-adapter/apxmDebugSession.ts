@@ -11,7 +11,17 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  DebugSession, ExitedEvent, InitializedEvent, LoadedSourceEvent, OutputEvent, Response, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  DebugSession,
+  ExitedEvent,
+  InitializedEvent,
+  LoadedSourceEvent,
+  OutputEvent,
+  Response,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
@@ -99,9 +109,15 @@ export class ApxmDebugSession extends DebugSession {
   private pendingHuman: { checkpointId: string; message: string; resolve: (answer: string) => void }[] = [];
   private exitCode?: number;
   private stepTargets = new Map<number, NodeRef>();
-  private dataBreakpoints: { dataId: string; accessType: DebugProtocol.DataBreakpointAccessType; hitCondition?: string; hits: number }[] = [];
+  private dataBreakpoints: { dataId: string; accessType: DebugProtocol.DataBreakpointAccessType; hitCondition?: string; hits: number }[] =
+    [];
   private readonly inspector = new RunInspector(this.vars, () => ({
-    runtime: this.runtime, handle: this.handle, program: this.program, view: this.view, args: this.args?.args, stopped: this.stopped,
+    runtime: this.runtime,
+    handle: this.handle,
+    program: this.program,
+    view: this.view,
+    args: this.args?.args,
+    stopped: this.stopped,
     answerPause: (text) => this.answerPause(text),
   }));
   /** The recorded run a replay session re-executes. */
@@ -137,7 +153,8 @@ export class ApxmDebugSession extends DebugSession {
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     const response = new Response(request);
     const checked = checkRequest(request);
-    if ('unsupported' in checked) return this.fail(response, DapErrorId.unsupported, `'${String(request.command)}' is not a request this adapter serves`);
+    if ('unsupported' in checked)
+      return this.fail(response, DapErrorId.unsupported, `'${String(request.command)}' is not a request this adapter serves`);
     if ('problem' in checked) return this.fail(response, DapErrorId.badArguments, `${request.command}: ${checked.problem}`);
     try {
       const done = (this as unknown as Record<string, Handler>)[checked.method](response, request.arguments, request);
@@ -179,7 +196,12 @@ export class ApxmDebugSession extends DebugSession {
         handle.execution.cancel(reason);
         handle.execution.resume();
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([handle.result.catch(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, TEARDOWN_WAIT_MS); })]);
+        await Promise.race([
+          handle.result.catch(() => undefined),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, TEARDOWN_WAIT_MS);
+          }),
+        ]);
         clearTimeout(timer);
       }
       for (const off of this.offs.splice(0)) off();
@@ -225,18 +247,23 @@ export class ApxmDebugSession extends DebugSession {
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: ApxmLaunchArguments): Promise<void> {
     // the arguments were checked (requestArguments.ts) before this runs
-    if (this.args) return this.fail(response, DapErrorId.notAvailable, 'this session has launched its program already: start a new debug session');
+    if (this.args)
+      return this.fail(response, DapErrorId.notAvailable, 'this session has launched its program already: start a new debug session');
     // Relative paths are relative to `cwd` (the adapter may run inside the extension host, whose own working directory means nothing here).
     const base = raw.cwd ?? process.cwd();
     // an empty db or capabilities means the default (in memory; the module next to the program)
     const args = {
-      ...raw, program: path.resolve(base, raw.program),
+      ...raw,
+      program: path.resolve(base, raw.program),
       db: raw.db ? path.resolve(base, raw.db) : undefined,
       capabilities: raw.capabilities ? path.resolve(base, raw.capabilities) : undefined,
     };
     this.args = args;
     try {
-      this.program = await loadProgramFile(args.program, { optimize: args.optimize ?? 0, onWarnings: (ws) => ws.forEach((w) => this.console(formatError({ ...w }, 'warning'), 'console')) });
+      this.program = await loadProgramFile(args.program, {
+        optimize: args.optimize ?? 0,
+        onWarnings: (ws) => ws.forEach((w) => this.console(formatError({ ...w }, 'warning'), 'console')),
+      });
       const db = args.db;
       if (args.replay) {
         const source = path.isAbsolute(args.replay) || !/\.json$/i.test(args.replay) ? args.replay : path.resolve(base, args.replay);
@@ -267,14 +294,21 @@ export class ApxmDebugSession extends DebugSession {
   private async makeRuntime(db: string | undefined): Promise<Runtime> {
     const args = this.args as ApxmLaunchArguments;
     const schedulerConfig = args.maxParallelism ? { maxParallelism: args.maxParallelism } : {};
-    const replay = this.recording ? await createReplayRuntime(this.recording, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important')) : undefined;
+    const replay = this.recording
+      ? await createReplayRuntime(this.recording, { schedulerConfig }, (e) => this.console(`${formatError(e)}\n`, 'important'))
+      : undefined;
     // apxm.config.json next to the program: remote agents and the LLM timeout, as `apxm run` reads them
     const configFile = findWorkspaceConfig(args.program);
     const workspace = configFile ? readWorkspaceConfig(configFile) : {};
     const fileTimeout = configFile ? llmTimeoutsFromConfigFile(workspace.llm, configFile) : undefined;
-    const runtime = replay?.runtime ?? await Runtime.create({
-      llm: llmConfigOf(args, fileTimeout), memoryConfig: { dbPath: db ?? ':memory:' }, schedulerConfig, remoteAgents: workspace.remoteAgents,
-    });
+    const runtime =
+      replay?.runtime ??
+      (await Runtime.create({
+        llm: llmConfigOf(args, fileTimeout),
+        memoryConfig: { dbPath: db ?? ':memory:' },
+        schedulerConfig,
+        remoteAgents: workspace.remoteAgents,
+      }));
     try {
       await loadWorkspaceCapabilities(runtime.capabilitySystem(), args.program, { capabilities: args.capabilities });
       replay?.useRecordedTools();
@@ -293,10 +327,11 @@ export class ApxmDebugSession extends DebugSession {
     const noDebug = args.noDebug === true;
     this.listen(runtime);
     const human: HumanInputProvider = {
-      request: (req) => new Promise<string>((resolve) => {
-        this.pendingHuman.push({ checkpointId: req.checkpointId, message: req.message, resolve });
-        this.console(`PAUSE ${req.checkpointId}: ${req.message}\n  answer in the Debug Console: answer("your text")`, 'important');
-      }),
+      request: (req) =>
+        new Promise<string>((resolve) => {
+          this.pendingHuman.push({ checkpointId: req.checkpointId, message: req.message, resolve });
+          this.console(`PAUSE ${req.checkpointId}: ${req.message}\n  answer in the Debug Console: answer("your text")`, 'important');
+        }),
     };
     // the view must see the first events, which start() emits before it returns
     this.runId = randomUUID();
@@ -316,10 +351,16 @@ export class ApxmDebugSession extends DebugSession {
       this.end(2);
       return;
     }
-    this.background(this.handle.result.then((r) => this.onFinished(r.status, r.result, r.error), (e) => {
-      this.console(formatError(asApxmError(e)) + '\n', 'stderr');
-      this.end(1);
-    }), 'the end of the run');
+    this.background(
+      this.handle.result.then(
+        (r) => this.onFinished(r.status, r.result, r.error),
+        (e) => {
+          this.console(formatError(asApxmError(e)) + '\n', 'stderr');
+          this.end(1);
+        },
+      ),
+      'the end of the run',
+    );
   }
 
   // ---------------------------------------------------------------- runtime → DAP
@@ -327,16 +368,33 @@ export class ApxmDebugSession extends DebugSession {
   private listen(runtime: Runtime): void {
     const ev = runtime.events;
     // step back and reverse continue (replay only) re-execute to a place in this history
-    if (this.recording) this.offs.push(ev.on('node:started', (e) => { if (e.runId === this.runId) this.history.push({ flow: e.flow, nodeId: e.nodeId }); }));
+    if (this.recording)
+      this.offs.push(
+        ev.on('node:started', (e) => {
+          if (e.runId === this.runId) this.history.push({ flow: e.flow, nodeId: e.nodeId });
+        }),
+      );
     this.offs.push(
       ev.on('print', (e) => this.console(e.text + '\n', 'stdout')),
       ev.on('warning', (e) => this.console(`warning: ${e.message}\n`, 'console')),
-      ev.on('llm:response', (e) => this.console(`▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? ' (simulated)' : ''}\n`, 'console', { kind: 'llm', nodeExecId: e.nodeExecId, usage: e.usage })),
+      ev.on('llm:response', (e) =>
+        this.console(
+          `▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? ' (simulated)' : ''}\n`,
+          'console',
+          { kind: 'llm', nodeExecId: e.nodeExecId, usage: e.usage },
+        ),
+      ),
       ev.on('llm:retry', (e) => {
         this.console(`▸ retry ${e.attempt} in ${e.delayMs} ms: ${e.error.message}\n`, 'console');
         if (e.error.code === 'E_LLM_RATE_LIMITED' && this.exceptionFilters.has('rateLimited')) this.pauseForException({ error: e.error });
       }),
-      ev.on('capability:result', (e) => this.console(`▸ tool ${e.name}: ${e.error ? `failed: ${e.error.message}` : preview(e.result ?? null)} (${Math.round(e.durationMs)} ms)\n`, 'console', { kind: 'capability', name: e.name })),
+      ev.on('capability:result', (e) =>
+        this.console(
+          `▸ tool ${e.name}: ${e.error ? `failed: ${e.error.message}` : preview(e.result ?? null)} (${Math.round(e.durationMs)} ms)\n`,
+          'console',
+          { kind: 'capability', name: e.name },
+        ),
+      ),
       ev.on('memory:write', (e) => {
         this.console(`▸ ${e.tier}[${e.key}] = ${preview(e.value)}\n`, 'console', { kind: 'memory', tier: e.tier, key: e.key });
         this.onMemoryAccess('write', e.tier, e.key, e.nodeExecId);
@@ -344,7 +402,9 @@ export class ApxmDebugSession extends DebugSession {
       ev.on('memory:read', (e) => this.onMemoryAccess('read', e.tier, e.key, e.nodeExecId)),
       ev.on('node:failed', (e) => {
         const code = e.error.code;
-        const wanted = (e.handled && this.exceptionFilters.has('caught')) || Object.entries(FILTER_CODES).some(([f, test]) => this.exceptionFilters.has(f) && test(code));
+        const wanted =
+          (e.handled && this.exceptionFilters.has('caught')) ||
+          Object.entries(FILTER_CODES).some(([f, test]) => this.exceptionFilters.has(f) && test(code));
         if (e.handled) this.console(`caught: ${formatError(e.error)}\n`, 'stderr');
         if (wanted) {
           const rec = this.view?.nodes.get(e.nodeExecId);
@@ -357,7 +417,10 @@ export class ApxmDebugSession extends DebugSession {
         this.pendingReason = undefined;
         const held = this.stopped;
         this.stopAt({
-          ...(held?.exception ? { exception: held.exception } : {}), reason, node: e.node ?? held?.node, inputs: held?.inputs,
+          ...(held?.exception ? { exception: held.exception } : {}),
+          reason,
+          node: e.node ?? held?.node,
+          inputs: held?.inputs,
           ...(reason === 'breakpoint' && held?.hitBreakpointIds ? { hitBreakpointIds: held.hitBreakpointIds } : {}),
         });
       }),
@@ -416,10 +479,15 @@ export class ApxmDebugSession extends DebugSession {
     this.stopped = stop;
     this.vars.reset();
     this.frameHandles.clear();
-    const threadId = stop.node ? this.view?.activationOf(stop.node.frameId) ?? 1 : this.firstThread();
-    const ev = new StoppedEvent(stop.reason, threadId, stop.exception ? stop.exception.error.message : undefined) as DebugProtocol.StoppedEvent;
+    const threadId = stop.node ? (this.view?.activationOf(stop.node.frameId) ?? 1) : this.firstThread();
+    const ev = new StoppedEvent(
+      stop.reason,
+      threadId,
+      stop.exception ? stop.exception.error.message : undefined,
+    ) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
-    if (stop.reason === 'breakpoint' && !this.breakpointPositions.includes(this.history.length)) this.breakpointPositions.push(this.history.length);
+    if (stop.reason === 'breakpoint' && !this.breakpointPositions.includes(this.history.length))
+      this.breakpointPositions.push(this.history.length);
     if (stop.hitBreakpointIds?.length) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
   }
@@ -428,7 +496,8 @@ export class ApxmDebugSession extends DebugSession {
     if (this.finishedQuietly) return;
     this.finished = true;
     const err = error ? asApxmError(error) : undefined;
-    if (status === 'succeeded') this.console(`result: ${typeof result === 'string' ? result : JSON.stringify(result ?? null)}\n`, 'console');
+    if (status === 'succeeded')
+      this.console(`result: ${typeof result === 'string' ? result : JSON.stringify(result ?? null)}\n`, 'console');
     else if (status === 'cancelled') this.console(`run cancelled${err ? `: ${err.message}` : ''}\n`, 'console');
     else if (err) this.console(formatError(err) + '\n', 'stderr');
     const code = status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
@@ -449,50 +518,79 @@ export class ApxmDebugSession extends DebugSession {
 
   // ---------------------------------------------------------------- breakpoints
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
     if (this.isListing(args.source)) {
       response.body = { breakpoints: this.breakpoints.setLines(`listing:${LISTING_REF}`, this.listingLines(), args.breakpoints ?? []) };
       return this.sendResponse(response);
     }
     const file = args.source.path;
     if (!file) {
-      response.body = { breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message: 'breakpoints need a file' })) };
+      response.body = {
+        breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message: 'breakpoints need a file' })),
+      };
       return this.sendResponse(response);
     }
     response.body = { breakpoints: this.breakpoints.setSource(file, args.breakpoints ?? []) };
     this.sendResponse(response);
   }
 
-  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    const lines = this.isListing(args.source) ? this.listingLines() : args.source.path ? this.breakpoints.linesOf(args.source.path) : new Map<number, { node: OpNode }[]>();
+  protected override breakpointLocationsRequest(
+    response: DebugProtocol.BreakpointLocationsResponse,
+    args: DebugProtocol.BreakpointLocationsArguments,
+  ): void {
+    const lines = this.isListing(args.source)
+      ? this.listingLines()
+      : args.source.path
+        ? this.breakpoints.linesOf(args.source.path)
+        : new Map<number, { node: OpNode }[]>();
     const end = args.endLine ?? args.line;
     const out: DebugProtocol.BreakpointLocation[] = [];
     for (const [line, nodes] of lines) {
       if (line < args.line || line > end) continue;
-      for (const { node } of nodes) out.push({ line, column: node.source?.column, endLine: node.source?.endLine, endColumn: node.source?.endColumn });
+      for (const { node } of nodes)
+        out.push({ line, column: node.source?.column, endLine: node.source?.endLine, endColumn: node.source?.endColumn });
     }
     response.body = { breakpoints: out.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0)) };
     this.sendResponse(response);
   }
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
     response.body = { breakpoints: this.breakpoints.setFunction(args.breakpoints) };
     this.sendResponse(response);
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
     const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
     this.exceptionFilters = new Set(args.filters.filter((f) => known.has(f)));
-    response.body = { breakpoints: args.filters.map((f) => ({ verified: known.has(f), ...(known.has(f) ? {} : { message: `unknown filter ${f}` }) })) };
+    response.body = {
+      breakpoints: args.filters.map((f) => ({ verified: known.has(f), ...(known.has(f) ? {} : { message: `unknown filter ${f}` }) })),
+    };
     this.sendResponse(response);
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     const x = this.stopped?.exception;
     if (!x) return this.fail(response, DapErrorId.notAvailable, 'not stopped on an exception');
-    const details = [x.error.hint ? `fix: ${x.error.hint}` : '', x.prompt ? `prompt: ${JSON.stringify(x.prompt)}` : '', x.reply !== undefined ? `reply: ${x.reply}` : ''].filter(Boolean).join('\n');
+    const details = [
+      x.error.hint ? `fix: ${x.error.hint}` : '',
+      x.prompt ? `prompt: ${JSON.stringify(x.prompt)}` : '',
+      x.reply !== undefined ? `reply: ${x.reply}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
     response.body = {
-      exceptionId: x.error.code, description: x.error.message, breakMode: 'always',
+      exceptionId: x.error.code,
+      description: x.error.message,
+      breakMode: 'always',
       details: { message: x.error.message, typeName: x.error.code, ...(details ? { stackTrace: details } : {}) },
     };
     this.sendResponse(response);
@@ -536,7 +634,13 @@ export class ApxmDebugSession extends DebugSession {
             resolve(f.frameId);
           }
         });
-        this.background(exec.step({ frameId: target.frameId, nodeId: target.nodeId }).finally(() => { off?.(); resolve(undefined); }), 'stepIn');
+        this.background(
+          exec.step({ frameId: target.frameId, nodeId: target.nodeId }).finally(() => {
+            off?.();
+            resolve(undefined);
+          }),
+          'stepIn',
+        );
       });
       const frameId = await entered;
       if (this.finished) return;
@@ -550,8 +654,18 @@ export class ApxmDebugSession extends DebugSession {
       const events = this.runtime?.events;
       const done = new Promise<void>((resolve) => {
         const offs = [
-          events?.on('node:finished', (e) => { if (e.nodeExecId === target.nodeExecId) { offs.forEach((o) => o?.()); resolve(); } }),
-          events?.on('node:failed', (e) => { if (e.nodeExecId === target.nodeExecId) { offs.forEach((o) => o?.()); resolve(); } }),
+          events?.on('node:finished', (e) => {
+            if (e.nodeExecId === target.nodeExecId) {
+              offs.forEach((o) => o?.());
+              resolve();
+            }
+          }),
+          events?.on('node:failed', (e) => {
+            if (e.nodeExecId === target.nodeExecId) {
+              offs.forEach((o) => o?.());
+              resolve();
+            }
+          }),
         ];
       });
       this.background(exec.step({ frameId: target.frameId, nodeId: target.nodeId }), 'next');
@@ -593,7 +707,8 @@ export class ApxmDebugSession extends DebugSession {
 
   /** Cancels the run and starts it again in the same session: same program, breakpoints and settings. */
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
-    if (!this.runtime || !this.program) return this.fail(response, DapErrorId.notAvailable, 'there is no run to restart: launch a program first');
+    if (!this.runtime || !this.program)
+      return this.fail(response, DapErrorId.notAvailable, 'there is no run to restart: launch a program first');
     this.sendResponse(response);
     await this.rerun();
   }
@@ -636,7 +751,10 @@ export class ApxmDebugSession extends DebugSession {
     const exec = this.handle?.execution;
     for (const t of replayTo) {
       if (!exec || this.finished || !(await this.stepThrough(t))) {
-        this.console(`step back stopped early: op ${t.flow}#${t.nodeId} did not come up again (the program changed since the recording?)\n`, 'important');
+        this.console(
+          `step back stopped early: op ${t.flow}#${t.nodeId} did not come up again (the program changed since the recording?)\n`,
+          'important',
+        );
         break;
       }
     }
@@ -655,7 +773,10 @@ export class ApxmDebugSession extends DebugSession {
     let ready = exec.readyNodes().find(match);
     if (!ready) {
       ready = await new Promise<NodeRef | undefined>((resolve) => {
-        const timer = setTimeout(() => { off(); resolve(undefined); }, 5000);
+        const timer = setTimeout(() => {
+          off();
+          resolve(undefined);
+        }, 5000);
         const off = events.on('node:ready', (e) => {
           if (e.runId !== this.runId || !match(e)) return;
           clearTimeout(timer);
@@ -671,13 +792,23 @@ export class ApxmDebugSession extends DebugSession {
   }
 
   protected override async stepBackRequest(response: DebugProtocol.StepBackResponse): Promise<void> {
-    if (!this.recording) return this.fail(response, DapErrorId.notAvailable, 'step back works in replay sessions ("replay" in the launch configuration): a live run cannot take back what it sent to an LLM or a tool');
+    if (!this.recording)
+      return this.fail(
+        response,
+        DapErrorId.notAvailable,
+        'step back works in replay sessions ("replay" in the launch configuration): a live run cannot take back what it sent to an LLM or a tool',
+      );
     this.sendResponse(response);
     await this.rerun(this.history.slice(0, Math.max(0, this.history.length - 1)));
   }
 
   protected override async reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): Promise<void> {
-    if (!this.recording) return this.fail(response, DapErrorId.notAvailable, 'reverse continue works in replay sessions ("replay" in the launch configuration)');
+    if (!this.recording)
+      return this.fail(
+        response,
+        DapErrorId.notAvailable,
+        'reverse continue works in replay sessions ("replay" in the launch configuration)',
+      );
     this.sendResponse(response);
     const here = this.history.length;
     const target = [...this.breakpointPositions].reverse().find((p) => p < here) ?? 0;
@@ -701,7 +832,10 @@ export class ApxmDebugSession extends DebugSession {
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     const acts = this.view?.activations() ?? [];
     response.body = {
-      threads: acts.length ? acts.map((f) => new Thread(f.frameId, f.parentFrameId === undefined ? f.label : `${f.label} (called from frame ${f.parentFrameId})`))
+      threads: acts.length
+        ? acts.map(
+            (f) => new Thread(f.frameId, f.parentFrameId === undefined ? f.label : `${f.label} (called from frame ${f.parentFrameId})`),
+          )
         : [new Thread(1, this.program?.entry.qualifiedName ?? 'run')],
     };
     this.sendResponse(response);
@@ -762,12 +896,19 @@ export class ApxmDebugSession extends DebugSession {
     const h = args.frameId !== undefined ? this.frameHandles.get(args.frameId) : undefined;
     const node = h?.nodeId !== undefined ? this.inspector.refOf(h) : this.stopped?.node;
     try {
-      const scope = this.inspector.exprScope(node, node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined);
+      const scope = this.inspector.exprScope(
+        node,
+        node && this.stopped?.node?.nodeExecId === node.nodeExecId ? this.stopped?.inputs : undefined,
+      );
       const expr = parseExpression(args.expression);
       // invoke("tool", {...}) calls a capability now (only from the Debug Console: hovers must not have effects)
-      const value = expr.k === 'call' && expr.callee.root === 'invoke' && !expr.callee.steps.length
-        ? await this.invokeCapability(expr.args.map((a) => evaluate(a, scope)), args.context)
-        : evaluate(expr, scope);
+      const value =
+        expr.k === 'call' && expr.callee.root === 'invoke' && !expr.callee.steps.length
+          ? await this.invokeCapability(
+              expr.args.map((a) => evaluate(a, scope)),
+              args.context,
+            )
+          : evaluate(expr, scope);
       const v = this.vars.variable('result', value);
       response.body = { result: v.value, variablesReference: v.variablesReference, ...(v.type ? { type: v.type } : {}) };
       this.sendResponse(response);
@@ -778,7 +919,12 @@ export class ApxmDebugSession extends DebugSession {
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
     const setter = this.vars.setter(args.variablesReference);
-    if (!setter) return this.fail(response, DapErrorId.notAvailable, `'${args.name}' cannot be changed here: STM values, beliefs and the inputs of an op that has not started can`);
+    if (!setter)
+      return this.fail(
+        response,
+        DapErrorId.notAvailable,
+        `'${args.name}' cannot be changed here: STM values, beliefs and the inputs of an op that has not started can`,
+      );
     let value: Value;
     try {
       value = JSON.parse(args.value) as Value;
@@ -800,7 +946,11 @@ export class ApxmDebugSession extends DebugSession {
     const targets = (this.handle?.execution.readyNodes() ?? []).map((n, i) => {
       this.stepTargets.set(i + 1, n);
       const src = n.source;
-      return { id: i + 1, label: `${n.op} ${n.name} — ${n.flow}`, ...(src ? { line: src.line, column: src.column, endLine: src.endLine, endColumn: src.endColumn } : {}) };
+      return {
+        id: i + 1,
+        label: `${n.op} ${n.name} — ${n.flow}`,
+        ...(src ? { line: src.line, column: src.column, endLine: src.endLine, endColumn: src.endColumn } : {}),
+      };
     });
     response.body = { targets };
     this.sendResponse(response);
@@ -811,20 +961,37 @@ export class ApxmDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    args: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
     const kind = args.variablesReference !== undefined ? this.vars.watchOf(args.variablesReference) : undefined;
     response.body = kind
-      ? { dataId: `${kind}:${args.name}`, description: `${kind.toUpperCase()} key '${args.name}'`, accessTypes: ['write', 'read', 'readWrite'], canPersist: true }
+      ? {
+          dataId: `${kind}:${args.name}`,
+          description: `${kind.toUpperCase()} key '${args.name}'`,
+          accessTypes: ['write', 'read', 'readWrite'],
+          canPersist: true,
+        }
       : { dataId: null, description: 'data breakpoints watch STM and LTM keys: expand the STM or LTM scope and pick a key' };
     this.sendResponse(response);
   }
 
-  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    args: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
     this.dataBreakpoints = [];
     response.body = {
       breakpoints: args.breakpoints.map((b) => {
         const ok = /^(stm|ltm):./.test(b.dataId);
-        if (ok) this.dataBreakpoints.push({ dataId: b.dataId, accessType: b.accessType ?? 'write', ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}), hits: 0 });
+        if (ok)
+          this.dataBreakpoints.push({
+            dataId: b.dataId,
+            accessType: b.accessType ?? 'write',
+            ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}),
+            hits: 0,
+          });
         return { verified: ok, ...(ok ? {} : { message: `unknown data id ${b.dataId}` }) };
       }),
     };
@@ -841,7 +1008,8 @@ export class ApxmDebugSession extends DebugSession {
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
-    if ((args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF || !this.listing) return this.fail(response, DapErrorId.notAvailable, 'no such source');
+    if ((args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF || !this.listing)
+      return this.fail(response, DapErrorId.notAvailable, 'no such source');
     response.body = { content: this.listing.text, mimeType: 'text/x-apxm-dag' };
     this.sendResponse(response);
   }
@@ -879,7 +1047,8 @@ export class ApxmDebugSession extends DebugSession {
     if (context !== 'repl') throw new ApxmError('E_EXPRESSION', 'invoke() runs a tool: type it in the Debug Console');
     const [name, params] = callArgs;
     if (typeof name !== 'string') throw new ApxmError('E_EXPRESSION', 'invoke("name", { ...params }) takes the capability name first');
-    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ApxmError('E_EXPRESSION', 'the parameters of invoke() are an object: invoke("search", { query: "x" })');
+    if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params)))
+      throw new ApxmError('E_EXPRESSION', 'the parameters of invoke() are an object: invoke("search", { query: "x" })');
     const caps = this.runtime?.capabilitySystem();
     if (!caps) throw new ApxmError('E_DEBUG_STATE', 'no program is running');
     return caps.invoke(name, (params ?? {}) as Record<string, Value>);
@@ -912,7 +1081,12 @@ export class ApxmDebugSession extends DebugSession {
     return `answered ${p.checkpointId}`;
   }
 
-  private console(text: string, category: 'console' | 'stdout' | 'stderr' | 'important', data?: Record<string, unknown>, node?: OpNode): void {
+  private console(
+    text: string,
+    category: 'console' | 'stdout' | 'stderr' | 'important',
+    data?: Record<string, unknown>,
+    node?: OpNode,
+  ): void {
     if (this.fastForward && category !== 'important') return; // a step back re-executes silently
     const e = new OutputEvent(text, category) as DebugProtocol.OutputEvent;
     if (data) e.body.data = data;
@@ -926,6 +1100,11 @@ export class ApxmDebugSession extends DebugSession {
   /** An error response: `id` says the kind (dapErrors.ts), `code` the runtime's error code when there is one. */
   private fail(response: DebugProtocol.Response, id: DapErrorIdValue, message: string, code?: string): void {
     // `_`-prefixed variables are not personal data, so the library never scrubs the message
-    this.sendErrorResponse(response, { id, format: '{_message}', showUser: true, variables: { _message: message, ...(code ? { _code: code } : {}) } });
+    this.sendErrorResponse(response, {
+      id,
+      format: '{_message}',
+      showUser: true,
+      variables: { _message: message, ...(code ? { _code: code } : {}) },
+    });
   }
 }

@@ -58,12 +58,23 @@ export class BreakpointStore {
   }
 
   /** Breakpoints of one source (`key`) whose lines hold the given operations (a file, or the generated DAG listing). */
-  setLines(key: string, lines: Map<number, { flow: string; node: OpNode }[]>, requested: DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
+  setLines(
+    key: string,
+    lines: Map<number, { flow: string; node: OpNode }[]>,
+    requested: DebugProtocol.SourceBreakpoint[],
+  ): DebugProtocol.Breakpoint[] {
     const entries: BreakpointEntry[] = [];
     const replies = requested.map((bp): DebugProtocol.Breakpoint => {
       const problem = checkExpressions(bp.condition, bp.hitCondition);
       const entry: BreakpointEntry = { id: this.nextId++, kind: 'source', hits: 0, nodes: new Set(), ...pick(bp) };
-      if (!this.program()) return { id: entry.id, verified: false, line: bp.line, message: 'the program is not loaded yet', reason: 'pending' } as DebugProtocol.Breakpoint;
+      if (!this.program())
+        return {
+          id: entry.id,
+          verified: false,
+          line: bp.line,
+          message: 'the program is not loaded yet',
+          reason: 'pending',
+        } as DebugProtocol.Breakpoint;
       // the operations on that line, else the closest line after it within a few lines that has some
       let line = bp.line;
       let at = lines.get(line);
@@ -74,8 +85,15 @@ export class BreakpointStore {
       for (const x of at) entry.nodes.add(nodeKey(x.flow, x.node.id));
       entries.push(entry);
       const first = at[0].node.source;
-      return { id: entry.id, verified: true, line, column: first?.column, endLine: first?.endLine, endColumn: first?.endColumn,
-        message: at.map((x) => `${x.node.op} ${x.node.name}`).join(', ') };
+      return {
+        id: entry.id,
+        verified: true,
+        line,
+        column: first?.column,
+        endLine: first?.endLine,
+        endColumn: first?.endColumn,
+        message: at.map((x) => `${x.node.op} ${x.node.name}`).join(', '),
+      };
     });
     this.bySource.set(key, entries);
     return replies;
@@ -94,7 +112,11 @@ export class BreakpointStore {
       const problem = checkExpressions(bp.condition, bp.hitCondition);
       const count = this.countMatches(entry);
       if (problem || count === 0) {
-        return { id: entry.id, verified: false, message: problem ?? `no operation named '${name}' (use a node name, an op type such as ASK, or inv:<capability>)` };
+        return {
+          id: entry.id,
+          verified: false,
+          message: problem ?? `no operation named '${name}' (use a node name, an op type such as ASK, or inv:<capability>)`,
+        };
       }
       this.functionBps.push(entry);
       return { id: entry.id, verified: true, message: `${count} operation${count === 1 ? '' : 's'}` };
@@ -157,12 +179,18 @@ export function hitConditionMet(hitCondition: string | undefined, n: number): bo
   if (!m) return false;
   const k = Number(m[2]);
   switch (m[1]) {
-    case '>': return n > k;
-    case '>=': return n >= k;
-    case '<': return n < k;
-    case '<=': return n <= k;
-    case '%': return k > 0 && n % k === 0;
-    default: return n === k;
+    case '>':
+      return n > k;
+    case '>=':
+      return n >= k;
+    case '<':
+      return n < k;
+    case '<=':
+      return n <= k;
+    case '%':
+      return k > 0 && n % k === 0;
+    default:
+      return n === k;
   }
 }
 

@@ -54,7 +54,10 @@ describe('DAG listing', () => {
     assert.ok(header > 0, listing.text);
     assert.equal(listing.flowAt(header), 'TripPlanner.main');
     assert.deepEqual(listing.nodesAt(header), []);
-    assert.deepEqual(p.entry.nodes.map((n) => listing.lineOf('TripPlanner.main', n.id)), [1, 2, 3, 4, 5, 6, 7].map((k) => header + k));
+    assert.deepEqual(
+      p.entry.nodes.map((n) => listing.lineOf('TripPlanner.main', n.id)),
+      [1, 2, 3, 4, 5, 6, 7].map((k) => header + k),
+    );
     assert.match(lineText(listing, 'TripPlanner.main', 1), /#1 +ASK +stay +"List three neighbourhoods worth staying in, in \{\{city\}\}"$/);
     assert.match(lineText(listing, 'TripPlanner.main', 4), /MERGE +notes +← #1, #2, #3 +strategy="array"$/);
     assert.match(lineText(listing, 'TripPlanner.main', 6), /PRINT +show +← #5 +message="Plan:"$/);
@@ -65,7 +68,12 @@ describe('DAG listing', () => {
     const listing = buildDagListing(p);
     const lines = assertWellFormed(p, listing);
     const headers = lines.filter((l) => /^(@entry )?flow /.test(l));
-    assert.deepEqual(headers, ['@entry flow Chair.main(topic: str)', 'flow Author.draft(topic: str)', 'flow Skeptic.questions(topic: str)', 'flow Skeptic.review(text: str)']);
+    assert.deepEqual(headers, [
+      '@entry flow Chair.main(topic: str)',
+      'flow Author.draft(topic: str)',
+      'flow Skeptic.questions(topic: str)',
+      'flow Skeptic.review(text: str)',
+    ]);
     for (const h of headers.slice(1)) assert.equal(lines[lines.indexOf(h) - 1], '', `a blank line before ${h}`);
     assert.equal(listing.flowAt(lines.indexOf(headers[1])), undefined, 'the blank line belongs to no flow');
     assert.match(lineText(listing, 'Chair.main', 5), /ASK +decision +← ~#2, ~#3, ~#4 +"Decide accept or revise/);
@@ -90,7 +98,19 @@ describe('DAG listing', () => {
         [8, 'PRINT', { message: 'yes' }, 'yes'],
         [9, 'UMEM', { key: 'last' }, 'remember'],
       ],
-      edges: [[1, 2], [2, 3, 'Data', 'billing'], [2, 4, 'Data', 'bug'], [2, 5, 'Control', 'default'], [3, 6], [4, 6], [5, 6], [6, 7], [7, 8, 'Control', 'true'], [6, 9], [8, 9, 'Effect']],
+      edges: [
+        [1, 2],
+        [2, 3, 'Data', 'billing'],
+        [2, 4, 'Data', 'bug'],
+        [2, 5, 'Control', 'default'],
+        [3, 6],
+        [4, 6],
+        [5, 6],
+        [6, 7],
+        [7, 8, 'Control', 'true'],
+        [6, 9],
+        [8, 9, 'Effect'],
+      ],
     });
     const listing = buildDagListing(p);
     assertWellFormed(p, listing);
@@ -102,16 +122,38 @@ describe('DAG listing', () => {
   });
 
   it('breaks ties by node id, whatever the order of the nodes in the file', { timeout: 10_000 }, () => {
-    const p = program({ nodes: [[5, 'ASK', { template_str: 'a' }], [3, 'MERGE'], [1, 'ASK', { template_str: 'b' }], [2, 'RETURN'], [4, 'PRINT', { message: 'x' }]], edges: [[5, 3], [1, 3], [3, 2]] });
+    const p = program({
+      nodes: [
+        [5, 'ASK', { template_str: 'a' }],
+        [3, 'MERGE'],
+        [1, 'ASK', { template_str: 'b' }],
+        [2, 'RETURN'],
+        [4, 'PRINT', { message: 'x' }],
+      ],
+      edges: [
+        [5, 3],
+        [1, 3],
+        [3, 2],
+      ],
+    });
     const listing = buildDagListing(p);
     assertWellFormed(p, listing);
     const order = [1, 4, 5, 3, 2].map((id) => listing.lineOf('Test.main', id) as number);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
   });
 
   it('keeps long and multi-line attributes on one line, truncated inside the quotes', { timeout: 10_000 }, () => {
     const prompt = `Write a plan\nfor {{city}}\r\nusing\u2028${'very '.repeat(40)}long notes: {0}`;
-    const p = program({ nodes: [[1, 'THINK', { template_str: prompt }], [2, 'INV', { capability: 'search', params: { q: 'x' } }]], edges: [[1, 2]] });
+    const p = program({
+      nodes: [
+        [1, 'THINK', { template_str: prompt }],
+        [2, 'INV', { capability: 'search', params: { q: 'x' } }],
+      ],
+      edges: [[1, 2]],
+    });
     p.flows[0].nodes[0].name = 'multi\nline name'; // loaders refuse it; a program built in memory may still have one
     const listing = buildDagListing(p);
     const lines = assertWellFormed(p, listing);
@@ -127,22 +169,50 @@ describe('DAG listing', () => {
 
   it('escapes control and bidirectional characters of names, labels and values', { timeout: 5_000 }, () => {
     const p = program({
-      nodes: [[1, 'SWITCH', { discriminant: 'x' }], [2, 'PRINT', { message: 'red \u001b[31m alert \u009b2J' }], [3, 'ASK', { template_str: 'left \u202e thgir' }]],
-      edges: [[1, 2, 'Data', 'a\u0007b'], [1, 3, 'Data', 'default']],
+      nodes: [
+        [1, 'SWITCH', { discriminant: 'x' }],
+        [2, 'PRINT', { message: 'red \u001b[31m alert \u009b2J' }],
+        [3, 'ASK', { template_str: 'left \u202e thgir' }],
+      ],
+      edges: [
+        [1, 2, 'Data', 'a\u0007b'],
+        [1, 3, 'Data', 'default'],
+      ],
     });
     p.flows[0].nodes[1].name = 'evil\u001b]0;title\u0007';
     p.flows[0].parameters.push({ name: 'p\u2066', typeName: 'str' });
     const listing = buildDagListing(p);
-    assert.doesNotMatch(listing.text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, 'no raw control or bidi character');
-    assert.match(lineText(listing, 'Test.main', 2), /PRINT +evil\\x1b\]0;title\\x07 +← #1\[a\\x07b\] +message="red \\x1b\[31m alert \\x9b2J"$/);
+    assert.doesNotMatch(
+      listing.text,
+      /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+      'no raw control or bidi character',
+    );
+    assert.match(
+      lineText(listing, 'Test.main', 2),
+      /PRINT +evil\\x1b\]0;title\\x07 +← #1\[a\\x07b\] +message="red \\x1b\[31m alert \\x9b2J"$/,
+    );
     assert.match(lineText(listing, 'Test.main', 3), /"left \\u202e thgir"$/);
     assert.match(listing.text, /flow Test\.main\(p\\u2066: str\)/);
   });
 
   it('lists a node with no attributes and no inputs without a summary', { timeout: 10_000 }, () => {
     const p = bundle('A.main', [
-      { name: 'A.main', nodes: [[1, 'MERGE'], [2, 'FENCE']], edges: [[1, 2, 'Control']] },
-      { name: 'B.helper', params: [['n', 'int'], ['flag', 'bool']], nodes: [[7, 'WAIT_ALL']] },
+      {
+        name: 'A.main',
+        nodes: [
+          [1, 'MERGE'],
+          [2, 'FENCE'],
+        ],
+        edges: [[1, 2, 'Control']],
+      },
+      {
+        name: 'B.helper',
+        params: [
+          ['n', 'int'],
+          ['flag', 'bool'],
+        ],
+        nodes: [[7, 'WAIT_ALL']],
+      },
     ]);
     const listing = buildDagListing(p);
     const lines = assertWellFormed(p, listing);
@@ -155,7 +225,17 @@ describe('DAG listing', () => {
   });
 
   it('is deterministic: the same program lists to the same text', { timeout: 10_000 }, async () => {
-    const spec: GraphSpec = { nodes: [[2, 'ASK', { template_str: 'q' }], [1, 'ASK', { template_str: 'p' }], [3, 'MERGE']], edges: [[2, 3], [1, 3]] };
+    const spec: GraphSpec = {
+      nodes: [
+        [2, 'ASK', { template_str: 'q' }],
+        [1, 'ASK', { template_str: 'p' }],
+        [3, 'MERGE'],
+      ],
+      edges: [
+        [2, 3],
+        [1, 3],
+      ],
+    };
     assert.equal(buildDagListing(program(spec)).text, buildDagListing(program(spec)).text);
     const [a, b] = await Promise.all([example('review-board.json'), example('review-board.json')]);
     assert.equal(buildDagListing(a).text, buildDagListing(b).text);

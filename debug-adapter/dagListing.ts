@@ -25,9 +25,33 @@ export function listingSourceName(program: Program): string {
 
 /** Attributes that say what an op does, most telling first; the first one a node has is its summary. */
 const KEY_ATTRIBUTES = [
-  'template_str', 'prompt', 'goal', 'claim', 'capability', 'code', 'query', 'key', 'message', 'error_message',
-  'condition', 'case_labels', 'discriminant', 'queue', 'checkpoint', 'checkpoint_id', 'goal_id', 'recipient',
-  'target', 'target_agent', 'items', 'count', 'while', 'until', 'value', 'match', 'strategy',
+  'template_str',
+  'prompt',
+  'goal',
+  'claim',
+  'capability',
+  'code',
+  'query',
+  'key',
+  'message',
+  'error_message',
+  'condition',
+  'case_labels',
+  'discriminant',
+  'queue',
+  'checkpoint',
+  'checkpoint_id',
+  'goal_id',
+  'recipient',
+  'target',
+  'target_agent',
+  'items',
+  'count',
+  'while',
+  'until',
+  'value',
+  'match',
+  'strategy',
 ];
 /** Prompts are the point of their op, so they stand alone; other attributes keep their key. */
 const BARE = new Set(['template_str', 'prompt']);
@@ -48,7 +72,9 @@ export function buildDagListing(program: Program): DagListing {
   };
 
   const nodeCount = program.flows.reduce((n, f) => n + f.nodes.length, 0);
-  push(`// DAG of ${flat(program.name)}${program.file ? ` from ${flat(program.file)}` : ''}: ${count(program.flows.length, 'flow')}, ${count(nodeCount, 'node')}, one op per line (read-only)`);
+  push(
+    `// DAG of ${flat(program.name)}${program.file ? ` from ${flat(program.file)}` : ''}: ${count(program.flows.length, 'flow')}, ${count(nodeCount, 'node')}, one op per line (read-only)`,
+  );
   push('// #n data input (in input order), ~#n control edge, ^#n effect edge (orders only), #n[label] branch edge');
   // The entry flow first: it is where a run starts, so where a reader starts.
   const flows = [program.entry, ...program.flows.filter((f) => f !== program.entry)];
@@ -86,8 +112,17 @@ function listFlow(flow: FlowGraph, isEntry: boolean, push: (text: string, flow?:
     inputs: inputsOf(incoming.get(node.id) ?? []),
     summary: summarise(node),
   }));
-  const width = (pick: (r: (typeof rows)[number]) => string, max = Infinity) => Math.min(max, rows.reduce((w, r) => Math.max(w, pick(r).length), 0));
-  const [idW, opW, nameW, inW] = [width((r) => r.id), width((r) => r.node.op), width((r) => r.name, NAME_COLUMN_MAX), width((r) => r.inputs, INPUTS_COLUMN_MAX)];
+  const width = (pick: (r: (typeof rows)[number]) => string, max = Infinity) =>
+    Math.min(
+      max,
+      rows.reduce((w, r) => Math.max(w, pick(r).length), 0),
+    );
+  const [idW, opW, nameW, inW] = [
+    width((r) => r.id),
+    width((r) => r.node.op),
+    width((r) => r.name, NAME_COLUMN_MAX),
+    width((r) => r.inputs, INPUTS_COLUMN_MAX),
+  ];
   for (const r of rows) {
     const cells = [r.id.padEnd(idW), r.node.op.padEnd(opW), r.name.padEnd(nameW)];
     if (inW > 0) cells.push(r.inputs.padEnd(inW));
@@ -112,7 +147,10 @@ function topoByNodeId(flow: FlowGraph): OpNode[] {
     else next.set(e.from, [e.to]);
   }
   // Kept in descending order so pop() yields the smallest id.
-  const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id).sort((a, b) => b - a);
+  const ready = [...indegree]
+    .filter(([, d]) => d === 0)
+    .map(([id]) => id)
+    .sort((a, b) => b - a);
   const order: OpNode[] = [];
   while (ready.length) {
     const id = ready.pop() as number;
@@ -153,13 +191,16 @@ function edgeRef(e: OpEdge): string {
 
 function summarise(node: OpNode): string {
   const a = node.attributes;
-  if (node.op === 'FLOW_CALL' && typeof a.agent_name === 'string' && typeof a.flow_name === 'string') return truncate(`calls ${flat(a.agent_name)}.${flat(a.flow_name)}`, SUMMARY_MAX);
+  if (node.op === 'FLOW_CALL' && typeof a.agent_name === 'string' && typeof a.flow_name === 'string')
+    return truncate(`calls ${flat(a.agent_name)}.${flat(a.flow_name)}`, SUMMARY_MAX);
   const key = KEY_ATTRIBUTES.find((k) => a[k] !== undefined && a[k] !== null);
   if (key === undefined) return '';
   const prefix = BARE.has(key) ? '' : `${key}=`;
   const v = a[key];
   // Truncated inside the quotes, so a cut prompt still reads as one quoted string.
-  return typeof v === 'string' ? `${prefix}"${truncate(flat(v), SUMMARY_MAX - prefix.length - 2)}"` : prefix + truncate(flat(JSON.stringify(v)), SUMMARY_MAX - prefix.length);
+  return typeof v === 'string'
+    ? `${prefix}"${truncate(flat(v), SUMMARY_MAX - prefix.length - 2)}"`
+    : prefix + truncate(flat(JSON.stringify(v)), SUMMARY_MAX - prefix.length);
 }
 
 function truncate(s: string, max: number): string {

@@ -43,7 +43,9 @@ export async function runDap(argv: readonly string[] = process.argv.slice(2)): P
     process.exit(64);
   }
   // a bug in one session must not end the others (nor the stdio session's cleanup)
-  process.on('unhandledRejection', (e) => process.stderr.write(`apxm dap: internal error: ${e instanceof Error ? e.message : String(e)}\n`));
+  process.on('unhandledRejection', (e) =>
+    process.stderr.write(`apxm dap: internal error: ${e instanceof Error ? e.message : String(e)}\n`),
+  );
   if (flags.port === undefined) {
     const session = new ApxmDebugSession();
     serveDap(session, process.stdin, process.stdout, { onClosed: (fatal) => exitAfterFlush(fatal ? 2 : 0) });

@@ -78,19 +78,26 @@ async function runToEnd(wire: DapWire, city: string): Promise<void> {
   assert.equal((await wire.request('configurationDone')).success, true);
   assert.equal((await launched).success, true);
   await wire.event('terminated', 30_000);
-  assert.ok(wire.outputs().some((o) => o.startsWith('Plan: ')), wire.outputs().join('|'));
+  assert.ok(
+    wire.outputs().some((o) => o.startsWith('Plan: ')),
+    wire.outputs().join('|'),
+  );
 }
 
 describe('requests with bad arguments', () => {
-  it('over stdio: every request with null or absent arguments is answered, and the adapter runs a program after', { timeout: 90_000 }, async (t) => {
-    const adapter = adapterFor(t);
-    const wire = DapWire.overStdio(adapter.child);
-    await probeEveryRequest(wire);
-    await runToEnd(wire, 'Oslo');
-    assert.equal((await wire.request('disconnect', null)).success, true);
-    assert.equal(adapter.child.exitCode, null, 'the adapter is still there');
-    assert.doesNotMatch(adapter.stderr(), /internal error/);
-  });
+  it(
+    'over stdio: every request with null or absent arguments is answered, and the adapter runs a program after',
+    { timeout: 90_000 },
+    async (t) => {
+      const adapter = adapterFor(t);
+      const wire = DapWire.overStdio(adapter.child);
+      await probeEveryRequest(wire);
+      await runToEnd(wire, 'Oslo');
+      assert.equal((await wire.request('disconnect', null)).success, true);
+      assert.equal(adapter.child.exitCode, null, 'the adapter is still there');
+      assert.doesNotMatch(adapter.stderr(), /internal error/);
+    },
+  );
 
   it('over TCP: null arguments on one connection; another connection, opened before, runs its program', { timeout: 90_000 }, async (t) => {
     const server = await serverFor(t);
@@ -112,16 +119,28 @@ describe('requests with bad arguments', () => {
     await wire.request('initialize', INIT);
     const cases: [string, unknown, RegExp][] = [
       ['continue', { threadId: '1' }, /continue: arguments\.threadId must be an integer, not a string/],
-      ['setBreakpoints', { source: { path: TRIP }, breakpoints: [{ line: 1 }, { line: '2' }] }, /arguments\.breakpoints\[1\]\.line must be an integer/],
+      [
+        'setBreakpoints',
+        { source: { path: TRIP }, breakpoints: [{ line: 1 }, { line: '2' }] },
+        /arguments\.breakpoints\[1\]\.line must be an integer/,
+      ],
       ['setBreakpoints', { breakpoints: [] }, /arguments\.source is missing/],
       ['evaluate', { expression: 5 }, /arguments\.expression must be a string, not an integer/],
       ['variables', { variablesReference: 1, count: -1 }, /arguments\.count must be an integer >= 0/],
-      ['setDataBreakpoints', { breakpoints: [{ dataId: 'stm:x', accessType: 'sometimes' }] }, /accessType must be "read" or "write" or "readWrite"/],
+      [
+        'setDataBreakpoints',
+        { breakpoints: [{ dataId: 'stm:x', accessType: 'sometimes' }] },
+        /accessType must be "read" or "write" or "readWrite"/,
+      ],
       ['initialize', { adapterID: 'apxm', pathFormat: 'uri' }, /pathFormat must be "path"/],
       ['launch', [TRIP], /arguments must be an object \(the launch configuration\), not an array/],
       ['launch', { program: TRIP, cwd: 5 }, /invalid launch configuration: "cwd" must be a path/],
       ['launch', { program: TRIP, llm: 'openai' }, /"llm" must be an object/],
-      ['launch', { program: TRIP, llm: { provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1', apiKey: 987654321 } }, /"llm\.apiKey" must be a string/],
+      [
+        'launch',
+        { program: TRIP, llm: { provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1', apiKey: 987654321 } },
+        /"llm\.apiKey" must be a string/,
+      ],
     ];
     for (const [command, args, why] of cases) {
       const r = await wire.request(command, args);
@@ -137,46 +156,54 @@ describe('requests with bad arguments', () => {
 });
 
 describe('unreadable and oversized messages', () => {
-  it('a 2 GB Content-Length closes that TCP connection at once; another connection keeps being answered', { timeout: 90_000 }, async (t) => {
-    const server = await serverFor(t);
-    const other = await connect(t, server.port);
-    await other.request('initialize', INIT);
-    const big = await connect(t, server.port);
-    await big.writeRaw('Content-Length: 2000000000\r\n\r\n');
-    // the client goes on sending its body (up to 150 MB) while the other one is served
-    let sent = 0;
-    let ended = false;
-    void big.ended.then(() => (ended = true));
-    const pump = (async () => {
-      const chunk = Buffer.alloc(1024 * 1024, 0x61);
-      while (!ended && sent < 150 && (await big.writeRaw(chunk))) sent++;
-    })();
-    for (let i = 0; i < 5; i++) assert.equal((await other.request('threads')).success, true);
-    await big.ended;
-    await pump;
-    assert.match(big.outputs().join(''), /closing the connection: a message of 2000000000 bytes is over the limit of 8388608 bytes/);
-    assert.ok(sent < 150, `the client sent all ${sent} MB: the connection stayed open`);
-    await runToEnd(other, 'Lagos');
-  });
+  it(
+    'a 2 GB Content-Length closes that TCP connection at once; another connection keeps being answered',
+    { timeout: 90_000 },
+    async (t) => {
+      const server = await serverFor(t);
+      const other = await connect(t, server.port);
+      await other.request('initialize', INIT);
+      const big = await connect(t, server.port);
+      await big.writeRaw('Content-Length: 2000000000\r\n\r\n');
+      // the client goes on sending its body (up to 150 MB) while the other one is served
+      let sent = 0;
+      let ended = false;
+      void big.ended.then(() => (ended = true));
+      const pump = (async () => {
+        const chunk = Buffer.alloc(1024 * 1024, 0x61);
+        while (!ended && sent < 150 && (await big.writeRaw(chunk))) sent++;
+      })();
+      for (let i = 0; i < 5; i++) assert.equal((await other.request('threads')).success, true);
+      await big.ended;
+      await pump;
+      assert.match(big.outputs().join(''), /closing the connection: a message of 2000000000 bytes is over the limit of 8388608 bytes/);
+      assert.ok(sent < 150, `the client sent all ${sent} MB: the connection stayed open`);
+      await runToEnd(other, 'Lagos');
+    },
+  );
 
-  it('a header that never ends closes the connection; a body that is not JSON or not a request is reported and skipped', { timeout: 60_000 }, async (t) => {
-    const server = await serverFor(t);
-    const garbage = await connect(t, server.port);
-    await garbage.writeRaw(Buffer.alloc(100_000, 0x7a));
-    await garbage.ended;
-    assert.match(garbage.outputs().join(''), /no end of the message header/);
+  it(
+    'a header that never ends closes the connection; a body that is not JSON or not a request is reported and skipped',
+    { timeout: 60_000 },
+    async (t) => {
+      const server = await serverFor(t);
+      const garbage = await connect(t, server.port);
+      await garbage.writeRaw(Buffer.alloc(100_000, 0x7a));
+      await garbage.ended;
+      assert.match(garbage.outputs().join(''), /no end of the message header/);
 
-    const sloppy = await connect(t, server.port);
-    for (const body of ['{oops', '[1,2]', 'null', '{"type":"request","seq":1}', '{"type":"request","seq":"x","command":"threads"}']) {
-      await sloppy.writeRaw(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    }
-    assert.equal((await sloppy.request('initialize', INIT)).success, true);
-    const said = sloppy.outputs().join('');
-    assert.match(said, /ignored a message that is not JSON/);
-    assert.match(said, /ignored a message that is not a JSON object/);
-    assert.equal(said.match(/ignored a message that is not a DAP request/g)?.length, 2, said);
-    await runToEnd(sloppy, 'Hanoi');
-  });
+      const sloppy = await connect(t, server.port);
+      for (const body of ['{oops', '[1,2]', 'null', '{"type":"request","seq":1}', '{"type":"request","seq":"x","command":"threads"}']) {
+        await sloppy.writeRaw(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      }
+      assert.equal((await sloppy.request('initialize', INIT)).success, true);
+      const said = sloppy.outputs().join('');
+      assert.match(said, /ignored a message that is not JSON/);
+      assert.match(said, /ignored a message that is not a JSON object/);
+      assert.equal(said.match(/ignored a message that is not a DAP request/g)?.length, 2, said);
+      await runToEnd(sloppy, 'Hanoi');
+    },
+  );
 
   it('over stdio an oversized message is reported and the adapter exits with 2', { timeout: 30_000 }, async (t) => {
     const adapter = adapterFor(t);
@@ -189,10 +216,14 @@ describe('unreadable and oversized messages', () => {
 });
 
 describe('where the server listens', () => {
-  const refused = (host: string, port: number) => new Promise<boolean>((resolve) => {
-    const s = net.connect(port, host, () => { s.destroy(); resolve(false); });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
-  });
+  const refused = (host: string, port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.connect(port, host, () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+    });
 
   it('127.0.0.1 by default: another loopback address is refused', { timeout: 30_000 }, async (t) => {
     const server = await serverFor(t);
@@ -219,7 +250,8 @@ describe('where the server listens', () => {
 });
 
 describe('a client that goes away mid-run', () => {
-  const PROGRAM = 'agent Slow { @entry flow main() -> str {\n  ask("one") -> a\n  ask("two " + a) -> b\n  ask("three " + b) -> c\n  ask("four " + c) -> d\n  return d } }\n';
+  const PROGRAM =
+    'agent Slow { @entry flow main() -> str {\n  ask("one") -> a\n  ask("two " + a) -> b\n  ask("three " + b) -> c\n  ask("four " + c) -> d\n  return d } }\n';
 
   async function setUp(t: TestContext) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-drop-'));
@@ -255,42 +287,51 @@ describe('a client that goes away mid-run', () => {
   }
 
   /** Files of `dir` the process holds open. */
-  const openFilesIn = (pid: number, dir: string) => readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
-    try {
-      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      return target.startsWith(dir) ? [target] : [];
-    } catch {
-      return [];
-    }
-  });
+  const openFilesIn = (pid: number, dir: string) =>
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return target.startsWith(dir) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
 
-  it('over TCP: the run is cancelled, its LLM call aborted, nothing more is sent, the database is closed', { timeout: 60_000 }, async (t) => {
-    const { dir, program, db, llm } = await setUp(t);
-    const server = await serverFor(t);
-    const wire = await connect(t, server.port);
-    await startRun(wire, program, db, llm.url);
-    await llm.waitForRequests(1);
-    wire.close();
-    assert.equal(await finalStatus(db), 'cancelled');
-    const pid = server.child.pid as number;
-    // loops here are bounded: a loop left running after a timeout would keep the test process alive
-    for (let i = 0; i < 300 && openFilesIn(pid, dir).length; i++) await sleep(100);
-    assert.deepEqual(openFilesIn(pid, dir), [], 'the database is closed');
-    assert.equal(llm.requests.length, 1, 'no LLM call after the client went away');
-    // the server goes on serving others
-    await runToEnd(await connect(t, server.port), 'Cairo');
-    assert.equal(llm.requests.length, 1);
-  });
+  it(
+    'over TCP: the run is cancelled, its LLM call aborted, nothing more is sent, the database is closed',
+    { timeout: 60_000 },
+    async (t) => {
+      const { dir, program, db, llm } = await setUp(t);
+      const server = await serverFor(t);
+      const wire = await connect(t, server.port);
+      await startRun(wire, program, db, llm.url);
+      await llm.waitForRequests(1);
+      wire.close();
+      assert.equal(await finalStatus(db), 'cancelled');
+      const pid = server.child.pid as number;
+      // loops here are bounded: a loop left running after a timeout would keep the test process alive
+      for (let i = 0; i < 300 && openFilesIn(pid, dir).length; i++) await sleep(100);
+      assert.deepEqual(openFilesIn(pid, dir), [], 'the database is closed');
+      assert.equal(llm.requests.length, 1, 'no LLM call after the client went away');
+      // the server goes on serving others
+      await runToEnd(await connect(t, server.port), 'Cairo');
+      assert.equal(llm.requests.length, 1);
+    },
+  );
 
-  it('over stdio: stdin ending cancels the run and the adapter exits 0 with the run recorded as cancelled', { timeout: 60_000 }, async (t) => {
-    const { program, db, llm } = await setUp(t);
-    const adapter = adapterFor(t);
-    const wire = DapWire.overStdio(adapter.child);
-    await startRun(wire, program, db, llm.url);
-    await llm.waitForRequests(1);
-    wire.close();
-    assert.equal(await adapter.exited, 0);
-    assert.equal(await finalStatus(db, 0), 'cancelled', 'the run was ended with the process, not cancelled');
-    assert.equal(llm.requests.length, 1);
-  });
+  it(
+    'over stdio: stdin ending cancels the run and the adapter exits 0 with the run recorded as cancelled',
+    { timeout: 60_000 },
+    async (t) => {
+      const { program, db, llm } = await setUp(t);
+      const adapter = adapterFor(t);
+      const wire = DapWire.overStdio(adapter.child);
+      await startRun(wire, program, db, llm.url);
+      await llm.waitForRequests(1);
+      wire.close();
+      assert.equal(await adapter.exited, 0);
+      assert.equal(await finalStatus(db, 0), 'cancelled', 'the run was ended with the process, not cancelled');
+      assert.equal(llm.requests.length, 1);
+    },
+  );
 });

@@ -6,18 +6,30 @@ import { parseDapFlags } from './dapMain.js';
 function reader(max?: number) {
   const bodies: string[] = [];
   const fatal: string[] = [];
-  const r = new MessageReader((b) => bodies.push(b), (p) => fatal.push(p), max);
+  const r = new MessageReader(
+    (b) => bodies.push(b),
+    (p) => fatal.push(p),
+    max,
+  );
   return { r, bodies, fatal };
 }
 
 describe('DAP message framing', () => {
   it('reads messages however the bytes are split, several in one chunk, multi-byte text intact', { timeout: 10_000 }, () => {
-    const msgs = [{ seq: 1, command: 'threads' }, { seq: 2, command: 'evaluate', arguments: { expression: '"Zürich — 東京"' } }, { seq: 3 }];
+    const msgs = [
+      { seq: 1, command: 'threads' },
+      { seq: 2, command: 'evaluate', arguments: { expression: '"Zürich — 東京"' } },
+      { seq: 3 },
+    ];
     const wire = Buffer.from(msgs.map(frame).join(''));
     for (const step of [1, 2, 3, 7, 64, wire.length]) {
       const { r, bodies, fatal } = reader();
       for (let i = 0; i < wire.length; i += step) r.push(wire.subarray(i, i + step));
-      assert.deepEqual(bodies.map((b) => JSON.parse(b)), msgs, `split every ${step} bytes`);
+      assert.deepEqual(
+        bodies.map((b) => JSON.parse(b)),
+        msgs,
+        `split every ${step} bytes`,
+      );
       assert.deepEqual(fatal, []);
     }
   });
@@ -78,8 +90,12 @@ describe('apxm dap flags', () => {
 
   it('says what is wrong with a flag', { timeout: 10_000 }, () => {
     for (const [argv, why] of [
-      [['--server=70000'], /port number/], [['--server=abc'], /port number/], [['--server'], /needs a value/],
-      [['--host=::1'], /goes with --server/], [['--port=1'], /unknown argument/], [['4711'], /unknown argument/],
+      [['--server=70000'], /port number/],
+      [['--server=abc'], /port number/],
+      [['--server'], /needs a value/],
+      [['--host=::1'], /goes with --server/],
+      [['--port=1'], /unknown argument/],
+      [['4711'], /unknown argument/],
     ] as const) {
       const r = parseDapFlags(argv);
       assert.ok('error' in r && why.test(r.error), `${argv.join(' ')}: ${JSON.stringify(r)}`);

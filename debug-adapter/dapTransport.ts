@@ -117,10 +117,16 @@ export interface ServeOptions {
  * `output`. A message that is not JSON or not a request is reported and skipped; a framing error
  * is reported and closes the connection; when the connection ends the session is told.
  */
-export function serveDap(session: DapEndpoint, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, options: ServeOptions = {}): void {
+export function serveDap(
+  session: DapEndpoint,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  options: ServeOptions = {},
+): void {
   let closed = false;
   let fatal = false;
-  const writable = () => !closed && !(output as { destroyed?: boolean }).destroyed && !(output as { writableEnded?: boolean }).writableEnded;
+  const writable = () =>
+    !closed && !(output as { destroyed?: boolean }).destroyed && !(output as { writableEnded?: boolean }).writableEnded;
   session.onDidSendMessage((message) => {
     if (writable()) output.write(frame(message), 'utf8');
   });
@@ -133,7 +139,10 @@ export function serveDap(session: DapEndpoint, input: NodeJS.ReadableStream, out
     if (closed) return;
     closed = true;
     input.removeListener('data', onData);
-    session.connectionLost().catch(() => undefined).finally(() => options.onClosed?.(fatal));
+    session
+      .connectionLost()
+      .catch(() => undefined)
+      .finally(() => options.onClosed?.(fatal));
   };
   const reader = new MessageReader(
     (body) => {
@@ -146,7 +155,8 @@ export function serveDap(session: DapEndpoint, input: NodeJS.ReadableStream, out
       const m = message as Partial<DebugProtocol.Request>;
       if (m === null || typeof m !== 'object' || Array.isArray(m)) return report('ignored a message that is not a JSON object');
       const request = m.type === 'request' && typeof m.command === 'string' && Number.isSafeInteger(m.seq);
-      if (!request && m.type !== 'response') return report('ignored a message that is not a DAP request (it needs "type": "request", an integer "seq" and a "command")');
+      if (!request && m.type !== 'response')
+        return report('ignored a message that is not a DAP request (it needs "type": "request", an integer "seq" and a "command")');
       session.handleMessage(m as DebugProtocol.ProtocolMessage);
     },
     (problem) => {

@@ -25,13 +25,19 @@ describe('debugger expressions', () => {
     assert.equal(evaluateText('len(inputs) + len(stm)', s), 4);
     assert.equal(evaluateText('contains(inputs, "Oslo") && contains(stm.city, "om")', s), true);
     const calls: Value[][] = [];
-    const withCall = scope({}, (name, args) => { calls.push([name, ...args]); return 'hit'; });
+    const withCall = scope({}, (name, args) => {
+      calls.push([name, ...args]);
+      return 'hit';
+    });
     assert.equal(evaluateText('ltm.search("cats", 2)', withCall), 'hit');
     assert.deepEqual(calls, [['ltm.search', 'cats', 2]]);
   });
 
   it('says what is wrong, and never reaches the process', { timeout: 10_000 }, () => {
-    assert.throws(() => evaluateText('nope.x', s), (e: unknown) => e instanceof ExpressionError && /'nope' is not defined/.test(e.message));
+    assert.throws(
+      () => evaluateText('nope.x', s),
+      (e: unknown) => e instanceof ExpressionError && /'nope' is not defined/.test(e.message),
+    );
     assert.throws(() => parseExpression('a ==='), ExpressionError);
     assert.throws(() => parseExpression('a ; b'), /unexpected character ';'/);
     assert.throws(() => evaluateText('process.exit(1)', s), /'process' is not defined|unknown function/);
@@ -40,7 +46,7 @@ describe('debugger expressions', () => {
 
   it('inherited properties are no names: not as a root, not as a function', { timeout: 10_000 }, () => {
     // a scope that reads a plain object: its inherited members must still not resolve
-    const naive: Scope = { lookup: (r) => ({ a: 1 } as Record<string, Value>)[r] };
+    const naive: Scope = { lookup: (r) => (({ a: 1 }) as Record<string, Value>)[r] };
     for (const e of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'constructor.name']) {
       assert.throws(() => evaluateText(e, naive), /is not defined here/, e);
     }
@@ -51,13 +57,25 @@ describe('debugger expressions', () => {
   });
 
   it('log messages interpolate {expressions} and show errors in place', { timeout: 10_000 }, () => {
-    assert.equal(interpolateLogMessage('to {inputs[0]} with {tokens} tokens, {oops.x}', s), "to Oslo with 120 tokens, <'oops' is not defined here>");
+    assert.equal(
+      interpolateLogMessage('to {inputs[0]} with {tokens} tokens, {oops.x}', s),
+      "to Oslo with 120 tokens, <'oops' is not defined here>",
+    );
   });
 
   it('hit conditions', { timeout: 10_000 }, () => {
-    assert.deepEqual([1, 2, 3, 4].map((n) => hitConditionMet('2', n)), [false, true, false, false]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => hitConditionMet('>= 3', n)), [false, false, true, true]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => hitConditionMet('% 2', n)), [false, true, false, true]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => hitConditionMet('2', n)),
+      [false, true, false, false],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => hitConditionMet('>= 3', n)),
+      [false, false, true, true],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => hitConditionMet('% 2', n)),
+      [false, true, false, true],
+    );
     assert.equal(hitConditionMet(undefined, 7), true);
   });
 });

@@ -56,7 +56,8 @@ export function parseExpression(src: string): Expr {
     const tok = t[i++];
     if (tok === undefined) throw new ExpressionError('the expression ends too early');
     if (/^\d/.test(tok)) return { k: 'lit', v: Number(tok) };
-    if (tok[0] === '"' || tok[0] === "'") return { k: 'lit', v: tok.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) };
+    if (tok[0] === '"' || tok[0] === "'")
+      return { k: 'lit', v: tok.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) };
     if (tok === '(') {
       const e = or();
       expect(')');
@@ -67,7 +68,8 @@ export function parseExpression(src: string): Expr {
       if (!eat('}')) {
         do {
           const key = t[i++];
-          if (!key || !(/^[A-Za-z_$]/.test(key) || key[0] === '"' || key[0] === "'")) throw new ExpressionError('expected a key in the object');
+          if (!key || !(/^[A-Za-z_$]/.test(key) || key[0] === '"' || key[0] === "'"))
+            throw new ExpressionError('expected a key in the object');
           expect(':');
           entries.push([/^["']/.test(key) ? key.slice(1, -1) : key, or()]);
         } while (eat(','));
@@ -78,7 +80,8 @@ export function parseExpression(src: string): Expr {
     if (tok === '[') {
       const items: Expr[] = [];
       if (!eat(']')) {
-        do items.push(or()); while (eat(','));
+        do items.push(or());
+        while (eat(','));
         expect(']');
       }
       return { k: 'arr', items };
@@ -100,7 +103,8 @@ export function parseExpression(src: string): Expr {
     if (eat('(')) {
       const args: Expr[] = [];
       if (!eat(')')) {
-        do args.push(or()); while (eat(','));
+        do args.push(or());
+        while (eat(','));
         expect(')');
       }
       return { k: 'call', callee: { root: tok, steps }, args };
@@ -162,17 +166,28 @@ export function evaluate(e: Expr, scope: Scope): Value {
       const a = evaluate(e.a, scope);
       const b = evaluate(e.b, scope);
       switch (e.op) {
-        case '==': return equal(a, b);
-        case '!=': return !equal(a, b);
-        case '<': return compare(a, b) < 0;
-        case '<=': return compare(a, b) <= 0;
-        case '>': return compare(a, b) > 0;
-        case '>=': return compare(a, b) >= 0;
-        case '+': return typeof a === 'number' && typeof b === 'number' ? a + b : text(a) + text(b);
-        case '-': return Number(a) - Number(b);
-        case '*': return Number(a) * Number(b);
-        case '/': return Number(a) / Number(b);
-        default: return Number(a) % Number(b);
+        case '==':
+          return equal(a, b);
+        case '!=':
+          return !equal(a, b);
+        case '<':
+          return compare(a, b) < 0;
+        case '<=':
+          return compare(a, b) <= 0;
+        case '>':
+          return compare(a, b) > 0;
+        case '>=':
+          return compare(a, b) >= 0;
+        case '+':
+          return typeof a === 'number' && typeof b === 'number' ? a + b : text(a) + text(b);
+        case '-':
+          return Number(a) - Number(b);
+        case '*':
+          return Number(a) * Number(b);
+        case '/':
+          return Number(a) / Number(b);
+        default:
+          return Number(a) % Number(b);
       }
     }
   }

@@ -39,7 +39,10 @@ export interface InspectedRun {
 export class RunInspector {
   private nodeIndex?: Map<string, OpNode>;
 
-  constructor(private readonly vars: VariableStore, private readonly session: () => InspectedRun) {}
+  constructor(
+    private readonly vars: VariableStore,
+    private readonly session: () => InspectedRun,
+  ) {}
 
   /** Forgets the op index (a new runtime may have registered other flows). */
   reset(): void {
@@ -50,7 +53,8 @@ export class RunInspector {
     if (!this.nodeIndex) {
       const { runtime, program } = this.session();
       this.nodeIndex = new Map();
-      for (const f of runtime?.flowRegistry.allFlows() ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
+      for (const f of runtime?.flowRegistry.allFlows() ?? [])
+        for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
       for (const f of program?.flows ?? []) for (const n of f.nodes) this.nodeIndex.set(nodeKey(f.qualifiedName, n.id), n);
     }
     return this.nodeIndex.get(nodeKey(flow, nodeId));
@@ -64,7 +68,18 @@ export class RunInspector {
     const rec = view?.nodes.get(key);
     if (rec) return rec.ref;
     const n = this.opNode(h.flow, h.nodeId);
-    return n && handle ? { runId: handle.runId, frameId: h.frameId, nodeId: n.id, nodeExecId: key, op: n.op, name: n.name, flow: h.flow, ...(n.source ? { source: n.source } : {}) } : undefined;
+    return n && handle
+      ? {
+          runId: handle.runId,
+          frameId: h.frameId,
+          nodeId: n.id,
+          nodeExecId: key,
+          op: n.op,
+          name: n.name,
+          flow: h.flow,
+          ...(n.source ? { source: n.source } : {}),
+        }
+      : undefined;
   }
 
   scopes(h: FrameHandle): DebugProtocol.Scope[] {
@@ -76,30 +91,80 @@ export class RunInspector {
     handle.memory.flush();
     const vars = this.vars;
     const scopes: DebugProtocol.Scope[] = [];
-    if (h.nodeId !== undefined) scopes.push(new Scope('Operation', vars.group(() => this.operationVariables(h)), false));
-    scopes.push(new Scope('Node outputs', vars.group(() => this.outputsOf(h).map(([k, v]) => vars.variable(k, v))), false));
-    scopes.push(new Scope('STM', vars.group(() => handle.stm.entries().map(([k, v]) => vars.variable(k, v, `stm[${JSON.stringify(k)}]`)), {
-      watch: 'stm',
-      setter: (key, value) => {
-        handle.stm.set(key, value);
-        return value;
-      },
-    }), false));
-    const ltm = new Scope('LTM', vars.add((start, count) => storage.ltmList(start, count || 100).map((e) => vars.variable(e.key, e.value)), { watch: 'ltm' }), true) as DebugProtocol.Scope;
+    if (h.nodeId !== undefined)
+      scopes.push(
+        new Scope(
+          'Operation',
+          vars.group(() => this.operationVariables(h)),
+          false,
+        ),
+      );
+    scopes.push(
+      new Scope(
+        'Node outputs',
+        vars.group(() => this.outputsOf(h).map(([k, v]) => vars.variable(k, v))),
+        false,
+      ),
+    );
+    scopes.push(
+      new Scope(
+        'STM',
+        vars.group(() => handle.stm.entries().map(([k, v]) => vars.variable(k, v, `stm[${JSON.stringify(k)}]`)), {
+          watch: 'stm',
+          setter: (key, value) => {
+            handle.stm.set(key, value);
+            return value;
+          },
+        }),
+        false,
+      ),
+    );
+    const ltm = new Scope(
+      'LTM',
+      vars.add((start, count) => storage.ltmList(start, count || 100).map((e) => vars.variable(e.key, e.value)), { watch: 'ltm' }),
+      true,
+    ) as DebugProtocol.Scope;
     ltm.indexedVariables = storage.ltmCount();
     scopes.push(ltm);
-    const epi = new Scope('Episodic (this run, newest first)', vars.add((start, count) => storage.episodicQuery({ runId, offset: start, limit: count || 100, order: 'desc' })
-      .map((e) => vars.variable(`#${e.seq} ${e.eventType}${e.nodeId !== null ? ` node ${e.nodeId}` : ''}`, e.payload))), true) as DebugProtocol.Scope;
+    const epi = new Scope(
+      'Episodic (this run, newest first)',
+      vars.add((start, count) =>
+        storage
+          .episodicQuery({ runId, offset: start, limit: count || 100, order: 'desc' })
+          .map((e) => vars.variable(`#${e.seq} ${e.eventType}${e.nodeId !== null ? ` node ${e.nodeId}` : ''}`, e.payload)),
+      ),
+      true,
+    ) as DebugProtocol.Scope;
     epi.indexedVariables = storage.episodicCount(runId);
     scopes.push(epi);
-    scopes.push(new Scope('Beliefs', vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => vars.variable(k, v)), {
-      setter: (key, value) => {
-        handle.aam.setBelief(key, value, 'debugger');
-        return value;
-      },
-    }), false));
-    scopes.push(new Scope('Goals', vars.group(() => handle.aam.goals().map((g) => vars.variable(g.key, { description: g.description, priority: g.priority, status: g.status }))), false));
-    scopes.push(new Scope('Run', vars.group(() => Object.entries(this.runFacts()).map(([k, v]) => vars.variable(k, v))), false));
+    scopes.push(
+      new Scope(
+        'Beliefs',
+        vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => vars.variable(k, v)), {
+          setter: (key, value) => {
+            handle.aam.setBelief(key, value, 'debugger');
+            return value;
+          },
+        }),
+        false,
+      ),
+    );
+    scopes.push(
+      new Scope(
+        'Goals',
+        vars.group(() =>
+          handle.aam.goals().map((g) => vars.variable(g.key, { description: g.description, priority: g.priority, status: g.status })),
+        ),
+        false,
+      ),
+    );
+    scopes.push(
+      new Scope(
+        'Run',
+        vars.group(() => Object.entries(this.runFacts()).map(([k, v]) => vars.variable(k, v))),
+        false,
+      ),
+    );
     return scopes;
   }
 
@@ -124,17 +189,30 @@ export class RunInspector {
     return {
       lookup: (root) => {
         switch (root) {
-          case 'inputs': return inputs ?? rec?.inputs ?? [];
-          case 'output': return rec?.output ?? null;
-          case 'node': return opNode ? { id: opNode.id, name: opNode.name, op: opNode.op, flow: node?.flow ?? '', attributes: opNode.attributes } : null;
-          case 'stm': return handle ? handle.stm.snapshot() : {};
-          case 'outputs': return byNameOf();
-          case 'beliefs': return handle ? handle.aam.beliefs() : {};
-          case 'goals': return handle ? handle.aam.goals() as unknown as Value : [];
-          case 'tokens': return view?.tokens ?? 0;
-          case 'iteration': return iteration ?? null;
-          case 'args': return (s.args ?? {}) as Value;
-          case 'ltm': return { count: storage?.ltmCount() ?? 0 };
+          case 'inputs':
+            return inputs ?? rec?.inputs ?? [];
+          case 'output':
+            return rec?.output ?? null;
+          case 'node':
+            return opNode
+              ? { id: opNode.id, name: opNode.name, op: opNode.op, flow: node?.flow ?? '', attributes: opNode.attributes }
+              : null;
+          case 'stm':
+            return handle ? handle.stm.snapshot() : {};
+          case 'outputs':
+            return byNameOf();
+          case 'beliefs':
+            return handle ? handle.aam.beliefs() : {};
+          case 'goals':
+            return handle ? (handle.aam.goals() as unknown as Value) : [];
+          case 'tokens':
+            return view?.tokens ?? 0;
+          case 'iteration':
+            return iteration ?? null;
+          case 'args':
+            return (s.args ?? {}) as Value;
+          case 'ltm':
+            return { count: storage?.ltmCount() ?? 0 };
           default: {
             const byName = byNameOf();
             return Object.hasOwn(byName, root) ? byName[root] : undefined;
@@ -142,7 +220,12 @@ export class RunInspector {
         }
       },
       call: (name, callArgs) => {
-        if (name === 'ltm.search') return (storage?.ltmSearchText(textOf(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({ key: h.key, value: h.value, score: h.score }));
+        if (name === 'ltm.search')
+          return (storage?.ltmSearchText(textOf(callArgs[0] ?? ''), Number(callArgs[1] ?? 5)) ?? []).map((h) => ({
+            key: h.key,
+            value: h.value,
+            score: h.score,
+          }));
         if (name === 'ltm.get') return storage?.ltmGet(textOf(callArgs[0] ?? ''))?.value ?? null;
         if (name === 'answer') return s.answerPause(textOf(callArgs[0] ?? ''));
         throw new ApxmError('E_EXPRESSION', `unknown function '${name}' (try len, contains, ltm.search, ltm.get, answer)`);
@@ -160,17 +243,30 @@ export class RunInspector {
     const { handle, stopped } = this.session();
     let names: { label: string; type: DebugProtocol.CompletionItemType; detail?: string }[];
     if (base === 'stm') names = (handle?.stm.entries() ?? []).map(([k]) => ({ label: k, type: 'property' }));
-    else if (base === 'outputs') names = Object.keys(this.exprScope(stopped?.node, stopped?.inputs).lookup('outputs') as Record<string, Value>).map((k) => ({ label: k, type: 'property' }));
-    else if (base === 'ltm') names = [{ label: 'search', type: 'method', detail: 'ltm.search("text", k)' }, { label: 'get', type: 'method', detail: 'ltm.get("key")' }];
+    else if (base === 'outputs')
+      names = Object.keys(this.exprScope(stopped?.node, stopped?.inputs).lookup('outputs') as Record<string, Value>).map((k) => ({
+        label: k,
+        type: 'property',
+      }));
+    else if (base === 'ltm')
+      names = [
+        { label: 'search', type: 'method', detail: 'ltm.search("text", k)' },
+        { label: 'get', type: 'method', detail: 'ltm.get("key")' },
+      ];
     else if (base === 'node') names = ['id', 'name', 'op', 'flow', 'attributes'].map((label) => ({ label, type: 'property' }));
     else if (base) names = [];
     else {
       names = [
-        ...['inputs', 'output', 'node', 'stm', 'outputs', 'beliefs', 'goals', 'tokens', 'iteration', 'args', 'ltm'].map((label) => ({ label, type: 'variable' as const })),
+        ...['inputs', 'output', 'node', 'stm', 'outputs', 'beliefs', 'goals', 'tokens', 'iteration', 'args', 'ltm'].map((label) => ({
+          label,
+          type: 'variable' as const,
+        })),
         ...['len', 'contains', 'lower', 'upper', 'json', 'answer'].map((label) => ({ label, type: 'function' as const })),
       ];
     }
-    return names.filter((n) => n.label.startsWith(prefix)).map((n) => ({ label: n.label, type: n.type, ...(n.detail ? { detail: n.detail } : {}), length: prefix.length }));
+    return names
+      .filter((n) => n.label.startsWith(prefix))
+      .map((n) => ({ label: n.label, type: n.type, ...(n.detail ? { detail: n.detail } : {}), length: prefix.length }));
   }
 
   private operationVariables(h: FrameHandle): DebugProtocol.Variable[] {
@@ -182,8 +278,11 @@ export class RunInspector {
     const inputs = stopped?.node?.nodeExecId === ref?.nodeExecId && stopped?.inputs ? stopped.inputs : rec?.inputs;
     const vars = this.vars;
     const out: DebugProtocol.Variable[] = [
-      vars.variable('op', node.op), vars.variable('name', node.name), vars.variable('id', node.id),
-      vars.variable('state', rec?.state ?? 'pending'), vars.variable('attributes', node.attributes),
+      vars.variable('op', node.op),
+      vars.variable('name', node.name),
+      vars.variable('id', node.id),
+      vars.variable('state', rec?.state ?? 'pending'),
+      vars.variable('attributes', node.attributes),
     ];
     if (inputs) out.push(this.inputsVariable(h, ref, rec?.state, inputs));
     if (rec?.prompt) out.push(vars.variable('prompt', rec.prompt));
@@ -200,17 +299,34 @@ export class RunInspector {
     const waiting = state === undefined || state === 'ready';
     const exec = this.session().handle?.execution;
     const vars = this.vars;
-    const ref2 = vars.add((start, count) => (count > 0 ? inputs.slice(start, start + count) : inputs).map((v, i) => vars.variable(`[${start + i}]`, v, `inputs[${start + i}]`)), {
-      ...(waiting && ref && exec ? {
-        setter: (name: string, value: Value) => {
-          const index = Number(/^\[?(\d+)\]?$/.exec(name)?.[1] ?? NaN);
-          if (!exec.overrideInput(h.frameId, ref.nodeId, index, value)) throw new ApxmError('E_DEBUG_STATE', `input ${name} of node ${ref.nodeId} cannot be changed now (the op has started, or the input has not arrived)`);
-          inputs[index] = value;
-          return value;
-        },
-      } : {}),
-    });
-    return { name: 'inputs', value: preview(inputs), type: 'array', variablesReference: ref2, indexedVariables: inputs.length, evaluateName: 'inputs' };
+    const ref2 = vars.add(
+      (start, count) =>
+        (count > 0 ? inputs.slice(start, start + count) : inputs).map((v, i) => vars.variable(`[${start + i}]`, v, `inputs[${start + i}]`)),
+      {
+        ...(waiting && ref && exec
+          ? {
+              setter: (name: string, value: Value) => {
+                const index = Number(/^\[?(\d+)\]?$/.exec(name)?.[1] ?? NaN);
+                if (!exec.overrideInput(h.frameId, ref.nodeId, index, value))
+                  throw new ApxmError(
+                    'E_DEBUG_STATE',
+                    `input ${name} of node ${ref.nodeId} cannot be changed now (the op has started, or the input has not arrived)`,
+                  );
+                inputs[index] = value;
+                return value;
+              },
+            }
+          : {}),
+      },
+    );
+    return {
+      name: 'inputs',
+      value: preview(inputs),
+      type: 'array',
+      variablesReference: ref2,
+      indexedVariables: inputs.length,
+      evaluateName: 'inputs',
+    };
   }
 
   private outputsOf(h: FrameHandle): [string, Value][] {
@@ -221,7 +337,10 @@ export class RunInspector {
   private runFacts(): Record<string, Value> {
     const { handle, program, view } = this.session();
     return {
-      runId: handle?.runId ?? null, program: program?.name ?? null, tokens: view?.tokens ?? 0, llmCalls: view?.llmCalls ?? 0,
+      runId: handle?.runId ?? null,
+      program: program?.name ?? null,
+      tokens: view?.tokens ?? 0,
+      llmCalls: view?.llmCalls ?? 0,
       ready: (handle?.execution.readyNodes() ?? []).map((n) => `${n.flow}#${n.nodeId} ${n.op} ${n.name}`),
       running: (view?.running() ?? []).map((r) => `${r.ref.flow}#${r.ref.nodeId} ${r.ref.op} ${r.ref.name}`),
     };

@@ -40,17 +40,23 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
 export function checkLaunchArguments(a: Record<string, unknown>): string | undefined {
   if (typeof a.program !== 'string' || !a.program.trim()) return '"program" must be the path of a .ais, .json or .apxmobj file';
   if (a.args !== undefined && !isRecord(a.args)) return '"args" must be an object: { "parameter": value }';
-  for (const k of ['stopOnEntry', 'noDebug'] as const) if (a[k] !== undefined && typeof a[k] !== 'boolean') return `"${k}" must be true or false`;
-  for (const k of ['db', 'capabilities', 'cwd'] as const) if (a[k] !== undefined && typeof a[k] !== 'string') return `"${k}" must be a path (a string)`;
-  if (a.maxParallelism !== undefined && (!Number.isSafeInteger(a.maxParallelism) || (a.maxParallelism as number) < 1)) return '"maxParallelism" must be a positive integer';
+  for (const k of ['stopOnEntry', 'noDebug'] as const)
+    if (a[k] !== undefined && typeof a[k] !== 'boolean') return `"${k}" must be true or false`;
+  for (const k of ['db', 'capabilities', 'cwd'] as const)
+    if (a[k] !== undefined && typeof a[k] !== 'string') return `"${k}" must be a path (a string)`;
+  if (a.maxParallelism !== undefined && (!Number.isSafeInteger(a.maxParallelism) || (a.maxParallelism as number) < 1))
+    return '"maxParallelism" must be a positive integer';
   if (a.optimize !== undefined && a.optimize !== 0 && a.optimize !== 1) return '"optimize" must be 0 or 1';
-  if (a.replay !== undefined && (typeof a.replay !== 'string' || !a.replay.trim())) return '"replay" must be a run id or the path of a trace file';
+  if (a.replay !== undefined && (typeof a.replay !== 'string' || !a.replay.trim()))
+    return '"replay" must be a run id or the path of a trace file';
   if (a.llm === undefined) return undefined;
-  if (!isRecord(a.llm)) return '"llm" must be an object: { "provider": "simulated" } or { "provider": "openai", "baseUrl": "...", "model": "..." }';
+  if (!isRecord(a.llm))
+    return '"llm" must be an object: { "provider": "simulated" } or { "provider": "openai", "baseUrl": "...", "model": "..." }';
   const p = a.llm.provider;
   if (p !== undefined && p !== 'simulated' && p !== 'openai') return '"llm.provider" must be "simulated" or "openai"';
   // only the field's name: the key's value is never echoed
-  for (const k of ['baseUrl', 'model', 'apiKey'] as const) if (a.llm[k] !== undefined && typeof a.llm[k] !== 'string') return `"llm.${k}" must be a string`;
+  for (const k of ['baseUrl', 'model', 'apiKey'] as const)
+    if (a.llm[k] !== undefined && typeof a.llm[k] !== 'string') return `"llm.${k}" must be a string`;
   if (a.llm.timeoutMs !== undefined) {
     try {
       llmTimeouts(a.llm.timeoutMs, '"llm.timeoutMs"');
@@ -58,7 +64,8 @@ export function checkLaunchArguments(a: Record<string, unknown>): string | undef
       return asApxmError(e).message;
     }
   }
-  if (p === 'openai' && !a.llm.baseUrl) return '"llm.baseUrl" is needed with "provider": "openai" (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)';
+  if (p === 'openai' && !a.llm.baseUrl)
+    return '"llm.baseUrl" is needed with "provider": "openai" (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)';
   return undefined;
 }
 
@@ -70,7 +77,9 @@ export function llmConfigOf(a: ApxmLaunchArguments, fileTimeout?: LlmTimeoutSett
   const timeout = timeoutMs !== undefined ? { timeoutMs } : {};
   if (a.llm?.provider !== 'openai') return { provider: 'simulated', ...(a.llm?.model ? { model: a.llm.model } : {}), ...timeout };
   return {
-    provider: 'openai', baseUrl: a.llm.baseUrl, ...timeout,
+    provider: 'openai',
+    baseUrl: a.llm.baseUrl,
+    ...timeout,
     ...(a.llm.model ? { model: a.llm.model } : {}),
     ...(a.llm.apiKey ? { apiKey: a.llm.apiKey } : {}),
   };

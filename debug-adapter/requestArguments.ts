@@ -27,7 +27,10 @@ function kindOf(v: unknown): string {
   return typeof v === 'object' ? 'an object' : typeof v === 'string' ? 'a string' : typeof v === 'boolean' ? 'a boolean' : typeof v;
 }
 
-const is = (what: string, ok: (v: unknown) => boolean): Check => (v, at) => (ok(v) ? undefined : `${at} must be ${what}, not ${kindOf(v)}`);
+const is =
+  (what: string, ok: (v: unknown) => boolean): Check =>
+  (v, at) =>
+    ok(v) ? undefined : `${at} must be ${what}, not ${kindOf(v)}`;
 
 const int = is('an integer', (v) => Number.isSafeInteger(v));
 const count = is('an integer >= 0', (v) => Number.isSafeInteger(v) && (v as number) >= 0);
@@ -87,33 +90,68 @@ interface RequestSpec {
   argumentsOptional?: boolean;
 }
 
-const spec = (method: string, args: Check = obj(), argumentsOptional = false): RequestSpec => ({ method, arguments: args, argumentsOptional });
+const spec = (method: string, args: Check = obj(), argumentsOptional = false): RequestSpec => ({
+  method,
+  arguments: args,
+  argumentsOptional,
+});
 
 /** The requests served, by command; any other command is answered as unsupported. */
 const REQUESTS: Record<string, RequestSpec> = {
-  initialize: spec('initializeRequest', obj({
-    adapterID: str, clientID: opt(str), clientName: opt(str), locale: opt(str), linesStartAt1: opt(bool), columnsStartAt1: opt(bool),
-    pathFormat: opt(is('"path" (this adapter takes file paths)', (v) => v === 'path')),
-  })),
+  initialize: spec(
+    'initializeRequest',
+    obj({
+      adapterID: str,
+      clientID: opt(str),
+      clientName: opt(str),
+      locale: opt(str),
+      linesStartAt1: opt(bool),
+      columnsStartAt1: opt(bool),
+      pathFormat: opt(is('"path" (this adapter takes file paths)', (v) => v === 'path')),
+    }),
+  ),
   launch: spec('launchRequest', launch),
   disconnect: spec('disconnectRequest', obj({ restart: opt(bool), terminateDebuggee: opt(bool), suspendDebuggee: opt(bool) }), true),
   terminate: spec('terminateRequest', obj({ restart: opt(bool) }), true),
   restart: spec('restartRequest', obj(), true),
   configurationDone: spec('configurationDoneRequest', obj(), true),
-  setBreakpoints: spec('setBreakPointsRequest', obj({
-    source,
-    breakpoints: opt(arr(obj({ line: int, column: opt(int), condition: opt(str), hitCondition: opt(str), logMessage: opt(str) }))),
-    lines: opt(arr(int)), sourceModified: opt(bool),
-  })),
-  setFunctionBreakpoints: spec('setFunctionBreakPointsRequest', obj({ breakpoints: arr(obj({ name: str, condition: opt(str), hitCondition: opt(str) })) })),
-  setExceptionBreakpoints: spec('setExceptionBreakPointsRequest', obj({
-    filters: arr(str), filterOptions: opt(arr(obj({ filterId: str, condition: opt(str) }))), exceptionOptions: opt(arr(obj())),
-  })),
-  setDataBreakpoints: spec('setDataBreakpointsRequest', obj({
-    breakpoints: arr(obj({ dataId: str, accessType: opt(oneOf('read', 'write', 'readWrite')), condition: opt(str), hitCondition: opt(str) })),
-  })),
-  dataBreakpointInfo: spec('dataBreakpointInfoRequest', obj({ name: str, variablesReference: opt(int), frameId: opt(int), bytes: opt(int), asAddress: opt(bool), mode: opt(str) })),
-  breakpointLocations: spec('breakpointLocationsRequest', obj({ source, line: int, column: opt(int), endLine: opt(int), endColumn: opt(int) })),
+  setBreakpoints: spec(
+    'setBreakPointsRequest',
+    obj({
+      source,
+      breakpoints: opt(arr(obj({ line: int, column: opt(int), condition: opt(str), hitCondition: opt(str), logMessage: opt(str) }))),
+      lines: opt(arr(int)),
+      sourceModified: opt(bool),
+    }),
+  ),
+  setFunctionBreakpoints: spec(
+    'setFunctionBreakPointsRequest',
+    obj({ breakpoints: arr(obj({ name: str, condition: opt(str), hitCondition: opt(str) })) }),
+  ),
+  setExceptionBreakpoints: spec(
+    'setExceptionBreakPointsRequest',
+    obj({
+      filters: arr(str),
+      filterOptions: opt(arr(obj({ filterId: str, condition: opt(str) }))),
+      exceptionOptions: opt(arr(obj())),
+    }),
+  ),
+  setDataBreakpoints: spec(
+    'setDataBreakpointsRequest',
+    obj({
+      breakpoints: arr(
+        obj({ dataId: str, accessType: opt(oneOf('read', 'write', 'readWrite')), condition: opt(str), hitCondition: opt(str) }),
+      ),
+    }),
+  ),
+  dataBreakpointInfo: spec(
+    'dataBreakpointInfoRequest',
+    obj({ name: str, variablesReference: opt(int), frameId: opt(int), bytes: opt(int), asAddress: opt(bool), mode: opt(str) }),
+  ),
+  breakpointLocations: spec(
+    'breakpointLocationsRequest',
+    obj({ source, line: int, column: opt(int), endLine: opt(int), endColumn: opt(int) }),
+  ),
   continue: spec('continueRequest', obj(thread)),
   next: spec('nextRequest', obj(thread)),
   stepIn: spec('stepInRequest', obj({ ...thread, targetId: opt(int) })),
@@ -124,11 +162,17 @@ const REQUESTS: Record<string, RequestSpec> = {
   threads: spec('threadsRequest', obj(), true),
   stackTrace: spec('stackTraceRequest', obj({ threadId: int, startFrame: opt(count), levels: opt(count), format })),
   scopes: spec('scopesRequest', obj({ frameId: int })),
-  variables: spec('variablesRequest', obj({ variablesReference: int, filter: opt(oneOf('indexed', 'named')), start: opt(count), count: opt(count), format })),
+  variables: spec(
+    'variablesRequest',
+    obj({ variablesReference: int, filter: opt(oneOf('indexed', 'named')), start: opt(count), count: opt(count), format }),
+  ),
   setVariable: spec('setVariableRequest', obj({ variablesReference: int, name: str, value: str, format })),
   source: spec('sourceRequest', obj({ sourceReference: int, source: opt(source) })),
   loadedSources: spec('loadedSourcesRequest', obj(), true),
-  evaluate: spec('evaluateRequest', obj({ expression: str, frameId: opt(int), context: opt(str), line: opt(int), column: opt(int), source: opt(source), format })),
+  evaluate: spec(
+    'evaluateRequest',
+    obj({ expression: str, frameId: opt(int), context: opt(str), line: opt(int), column: opt(int), source: opt(source), format }),
+  ),
   completions: spec('completionsRequest', obj({ text: str, column: int, frameId: opt(int), line: opt(int) })),
   stepInTargets: spec('stepInTargetsRequest', obj({ frameId: int })),
   exceptionInfo: spec('exceptionInfoRequest', obj({ threadId: int })),

@@ -30,18 +30,40 @@ export class RunView {
   llmCalls = 0;
   private readonly offs: (() => void)[] = [];
 
-  constructor(events: RuntimeEventEmitter, readonly runId: string) {
+  constructor(
+    events: RuntimeEventEmitter,
+    readonly runId: string,
+  ) {
     const mine = (e: { runId: string }) => e.runId === runId;
     this.offs.push(
-      events.on('frame:entered', (e) => { if (mine(e)) this.frames.set(e.frameId, e); }),
-      events.on('frame:exited', (e) => { if (mine(e)) this.frames.delete(e.frameId); }),
-      events.on('node:ready', (e) => { if (mine(e)) this.record(e).state = 'ready'; }),
-      events.on('node:started', (e) => { if (mine(e)) Object.assign(this.record(e), { state: 'running', inputs: e.inputs, startedAt: e.startedAt }); }),
-      events.on('node:finished', (e) => {
-        if (mine(e)) Object.assign(this.record(e), { state: 'succeeded', inputs: e.inputs, output: e.output, durationMs: e.durationMs, tokens: e.tokens });
+      events.on('frame:entered', (e) => {
+        if (mine(e)) this.frames.set(e.frameId, e);
       }),
-      events.on('node:failed', (e) => { if (mine(e)) Object.assign(this.record(e), { state: 'failed', inputs: e.inputs, error: e.error, durationMs: e.durationMs }); }),
-      events.on('node:skipped', (e) => { if (mine(e)) this.record(e).state = 'skipped'; }),
+      events.on('frame:exited', (e) => {
+        if (mine(e)) this.frames.delete(e.frameId);
+      }),
+      events.on('node:ready', (e) => {
+        if (mine(e)) this.record(e).state = 'ready';
+      }),
+      events.on('node:started', (e) => {
+        if (mine(e)) Object.assign(this.record(e), { state: 'running', inputs: e.inputs, startedAt: e.startedAt });
+      }),
+      events.on('node:finished', (e) => {
+        if (mine(e))
+          Object.assign(this.record(e), {
+            state: 'succeeded',
+            inputs: e.inputs,
+            output: e.output,
+            durationMs: e.durationMs,
+            tokens: e.tokens,
+          });
+      }),
+      events.on('node:failed', (e) => {
+        if (mine(e)) Object.assign(this.record(e), { state: 'failed', inputs: e.inputs, error: e.error, durationMs: e.durationMs });
+      }),
+      events.on('node:skipped', (e) => {
+        if (mine(e)) this.record(e).state = 'skipped';
+      }),
       events.on('llm:request', (e) => {
         const r = mine(e) ? this.nodes.get(e.nodeExecId) : undefined;
         if (r) r.prompt = e.messages;
@@ -61,7 +83,11 @@ export class RunView {
     if (!r) {
       if (this.nodes.size >= MAX_RECORDS) {
         // forget the oldest finished executions first (a long loop must not grow without bound)
-        for (const [k, v] of this.nodes) if (v.state !== 'running' && v.state !== 'ready') { this.nodes.delete(k); break; }
+        for (const [k, v] of this.nodes)
+          if (v.state !== 'running' && v.state !== 'ready') {
+            this.nodes.delete(k);
+            break;
+          }
       }
       r = { ref, state: 'ready' };
       this.nodes.set(ref.nodeExecId, r);

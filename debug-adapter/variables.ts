@@ -56,15 +56,26 @@ export class VariableStore {
       const entries = isArray ? (v as Value[]).map((x, i) => [String(i), x] as const) : Object.entries(v as Record<string, Value>);
       const ref = this.add((start, count) => {
         const page = count > 0 ? entries.slice(start, start + count) : entries;
-        return page.map(([k, x]) => this.variable(isArray ? `[${k}]` : k, x, evaluateName ? (isArray ? `${evaluateName}[${k}]` : `${evaluateName}.${k}`) : undefined));
+        return page.map(([k, x]) =>
+          this.variable(isArray ? `[${k}]` : k, x, evaluateName ? (isArray ? `${evaluateName}[${k}]` : `${evaluateName}.${k}`) : undefined),
+        );
       });
       return {
-        name, value: preview(v), type: isArray ? 'array' : 'object', variablesReference: ref,
+        name,
+        value: preview(v),
+        type: isArray ? 'array' : 'object',
+        variablesReference: ref,
         ...(isArray ? { indexedVariables: entries.length } : { namedVariables: entries.length }),
         ...(evaluateName ? { evaluateName } : {}),
       };
     }
-    return { name, value: typeof v === 'string' ? JSON.stringify(v) : String(v), type: v === null ? 'null' : typeof v, variablesReference: 0, ...(evaluateName ? { evaluateName } : {}) };
+    return {
+      name,
+      value: typeof v === 'string' ? JSON.stringify(v) : String(v),
+      type: v === null ? 'null' : typeof v,
+      variablesReference: 0,
+      ...(evaluateName ? { evaluateName } : {}),
+    };
   }
 
   /** A scope or group whose children are given variables. */
@@ -80,6 +91,9 @@ export function preview(v: Value, max = 80): string {
   if (typeof v !== 'object') return String(v);
   if (Array.isArray(v)) return v.length === 0 ? '[]' : `[${v.length} item${v.length === 1 ? '' : 's'}]`;
   const keys = Object.keys(v);
-  const inner = keys.slice(0, 3).map((k) => `${k}: ${typeof v[k] === 'object' && v[k] !== null ? '…' : preview(v[k] as Value, 20)}`).join(', ');
+  const inner = keys
+    .slice(0, 3)
+    .map((k) => `${k}: ${typeof v[k] === 'object' && v[k] !== null ? '…' : preview(v[k] as Value, 20)}`)
+    .join(', ');
   return `{${inner}${keys.length > 3 ? ', …' : ''}}`;
 }

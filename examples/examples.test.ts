@@ -30,8 +30,12 @@ describe('examples run on the simulated provider', () => {
     assert.equal(result.stats.maxParallelism, 3);
     const started = log.of('node:started');
     const finished = log.of('node:finished');
-    const firstFinish = Math.min(...finished.filter((e) => [1, 2, 3].includes(e.nodeId)).map((e) => log.all.indexOf(log.all.find((x) => x.e === e)!)));
-    const lastAskStart = Math.max(...started.filter((e) => [1, 2, 3].includes(e.nodeId)).map((e) => log.all.indexOf(log.all.find((x) => x.e === e)!)));
+    const firstFinish = Math.min(
+      ...finished.filter((e) => [1, 2, 3].includes(e.nodeId)).map((e) => log.all.indexOf(log.all.find((x) => x.e === e)!)),
+    );
+    const lastAskStart = Math.max(
+      ...started.filter((e) => [1, 2, 3].includes(e.nodeId)).map((e) => log.all.indexOf(log.all.find((x) => x.e === e)!)),
+    );
     assert.ok(lastAskStart < firstFinish, 'all three asks started before any finished');
     const prompts = log.of('llm:request').map((e) => e.messages.at(-1)?.content ?? '');
     assert.ok(prompts.some((p) => p.includes('neighbourhoods worth staying in, in Lisbon')));
@@ -40,7 +44,11 @@ describe('examples run on the simulated provider', () => {
 
   it('support-router: exactly one branch runs', async () => {
     const provider = new SimulatedProvider({ script: [{ match: /Answer with one word/, reply: 'bug' }] });
-    const { rt, log, result } = await runExample('support-router.json', { ticket: 'The app crashes when I export' }, { llmProvider: provider });
+    const { rt, log, result } = await runExample(
+      'support-router.json',
+      { ticket: 'The app crashes when I export' },
+      { llmProvider: provider },
+    );
     assert.equal(result.status, 'succeeded');
     assert.ok(log.finished().includes(4), 'the bug branch ran');
     assert.deepEqual(log.skipped().sort(), [3, 5]);
@@ -84,19 +92,28 @@ describe('examples run on the simulated provider', () => {
     assert.equal(result.status, 'succeeded');
     const frames = log.of('frame:entered').map((f) => f.flow);
     assert.deepEqual(frames.slice(1).sort(), ['Author.draft', 'Skeptic.questions', 'Skeptic.review']);
-    const idx = (flow: string, name: 'frame:entered' | 'frame:exited') => log.all.findIndex((x) => x.name === name && (x.e as { flow: string }).flow === flow);
-    assert.ok(idx('Skeptic.questions', 'frame:entered') < idx('Author.draft', 'frame:exited'), 'questions started before the draft finished');
+    const idx = (flow: string, name: 'frame:entered' | 'frame:exited') =>
+      log.all.findIndex((x) => x.name === name && (x.e as { flow: string }).flow === flow);
+    assert.ok(
+      idx('Skeptic.questions', 'frame:entered') < idx('Author.draft', 'frame:exited'),
+      'questions started before the draft finished',
+    );
     assert.ok(idx('Skeptic.review', 'frame:entered') > idx('Author.draft', 'frame:exited'));
     await rt.dispose();
   });
 
-  it('self-improver: the plan\'s generated graph runs before the ask that needs it, reflect sees the history', async () => {
+  it("self-improver: the plan's generated graph runs before the ask that needs it, reflect sees the history", async () => {
     const { rt, log, result } = await runExample('self-improver.json', { goal: 'write a haiku about dataflow' });
     assert.equal(result.status, 'succeeded', result.error?.message);
     const planFrame = log.of('frame:entered').find((f) => f.kind === 'plan');
     assert.ok(planFrame, 'the inner plan ran as a frame');
     const exitPlan = log.all.findIndex((x) => x.name === 'frame:exited' && (x.e as { kind: string }).kind === 'plan');
-    const askStart = log.all.findIndex((x) => x.name === 'node:started' && (x.e as { nodeId: number; frameId: number }).nodeId === 2 && (x.e as { frameId: number }).frameId === 1);
+    const askStart = log.all.findIndex(
+      (x) =>
+        x.name === 'node:started' &&
+        (x.e as { nodeId: number; frameId: number }).nodeId === 2 &&
+        (x.e as { frameId: number }).frameId === 1,
+    );
     assert.ok(exitPlan < askStart, 'downstream waited for the spliced plan');
     const lessons = log.of('node:finished').find((e) => e.nodeId === 3 && e.frameId === 1)?.output as { history_events: number };
     assert.ok(lessons.history_events > 0);
@@ -111,9 +128,15 @@ describe('examples run on the simulated provider', () => {
     assert.equal(failed.length, 1);
     assert.equal(failed[0].handled, true);
     assert.match(failed[0].error.message, /wiki is unreachable/);
-    assert.deepEqual(log.of('print').map((p) => p.text.split(' {')[0]), ['Skipping a source that failed: wiki']);
+    assert.deepEqual(
+      log.of('print').map((p) => p.text.split(' {')[0]),
+      ['Skipping a source that failed: wiki'],
+    );
     const found = log.of('node:finished').find((e) => e.nodeId === 8)?.output as { key: string }[];
-    assert.deepEqual(found.map((f) => f.key), ['page:forum', 'page:news']);
+    assert.deepEqual(
+      found.map((f) => f.key),
+      ['page:forum', 'page:news'],
+    );
     assert.ok(log.skipped().includes(11) && log.skipped().includes(13), 'the "nothing found" branch is skipped');
     await rt.dispose();
   });

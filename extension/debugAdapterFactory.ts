@@ -26,7 +26,10 @@ class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 
 /** Fills launch configurations (launchDefaults.ts): F5 without launch.json, and `cwd`. */
 class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
-  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
+  resolveDebugConfiguration(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
     const activeFile = vscode.window.activeTextEditor?.document.uri;
     const filled = fillLaunchConfig(config, {
       workspaceFolder: (folder ?? (activeFile ? vscode.workspace.getWorkspaceFolder(activeFile) : undefined))?.uri.fsPath,

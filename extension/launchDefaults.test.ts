@@ -9,7 +9,11 @@ describe('launch configuration defaults', () => {
   it('F5 without launch.json debugs the program in the active editor, from the workspace folder', () => {
     const program = path.join(ws, 'planner.ais');
     assert.deepEqual(fillLaunchConfig({}, { workspaceFolder: ws, activeFile: program }), {
-      type: 'apxm', request: 'launch', name: 'Debug planner.ais', program, cwd: ws,
+      type: 'apxm',
+      request: 'launch',
+      name: 'Debug planner.ais',
+      program,
+      cwd: ws,
     });
   });
 
@@ -25,11 +29,17 @@ describe('launch configuration defaults', () => {
     assert.ok('error' in fillLaunchConfig({}, {}));
   });
 
-  it('keeps a given cwd; without a workspace folder, uses the program\'s folder', () => {
+  it("keeps a given cwd; without a workspace folder, uses the program's folder", () => {
     const given = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais', cwd: '/elsewhere' };
     assert.equal((fillLaunchConfig(given, { workspaceFolder: ws }) as { cwd: string }).cwd, '/elsewhere');
     const program = path.join(ws, 'sub', 'b.json');
-    assert.equal((fillLaunchConfig({ type: 'apxm', request: 'launch', name: 'y', program }, {}) as { cwd: string }).cwd, path.join(ws, 'sub'));
-    assert.equal((fillLaunchConfig({ type: 'apxm', request: 'launch', name: 'z', program: 'rel.ais' }, {}) as { cwd?: string }).cwd, undefined);
+    assert.equal(
+      (fillLaunchConfig({ type: 'apxm', request: 'launch', name: 'y', program }, {}) as { cwd: string }).cwd,
+      path.join(ws, 'sub'),
+    );
+    assert.equal(
+      (fillLaunchConfig({ type: 'apxm', request: 'launch', name: 'z', program: 'rel.ais' }, {}) as { cwd?: string }).cwd,
+      undefined,
+    );
   });
 });

@@ -12,15 +12,34 @@ describe('run events and stats', () => {
     tool(rt, 'broken', async () => {
       throw new Error('tool is down');
     });
-    const r = await rt.execute(program({
-      params: ['topic'],
-      nodes: [
-        [1, 'CONST_STR', { value: 'about {{topic}}' }], [2, 'UMEM', { key: 'note', memory_tier: 'stm' }], [3, 'QMEM', { query: 'note', memory_tier: 'stm' }],
-        [4, 'ASK', { template_str: 'tell me {0}' }], [5, 'INV', { capability: 'echo', params: { text: '{0}' } }],
-        [6, 'TRY_CATCH'], [7, 'INV', { capability: 'broken' }], [8, 'CONST_STR', { value: 'recovered' }], [9, 'WAIT_ALL'],
-      ],
-      edges: [[1, 2], [2, 3], [1, 4], [4, 5], [6, 7, 'Control', 'try'], [6, 8, 'Control', 'catch'], [5, 9], [3, 9], [8, 9]],
-    }), { args: { topic: 'trams' } });
+    const r = await rt.execute(
+      program({
+        params: ['topic'],
+        nodes: [
+          [1, 'CONST_STR', { value: 'about {{topic}}' }],
+          [2, 'UMEM', { key: 'note', memory_tier: 'stm' }],
+          [3, 'QMEM', { query: 'note', memory_tier: 'stm' }],
+          [4, 'ASK', { template_str: 'tell me {0}' }],
+          [5, 'INV', { capability: 'echo', params: { text: '{0}' } }],
+          [6, 'TRY_CATCH'],
+          [7, 'INV', { capability: 'broken' }],
+          [8, 'CONST_STR', { value: 'recovered' }],
+          [9, 'WAIT_ALL'],
+        ],
+        edges: [
+          [1, 2],
+          [2, 3],
+          [1, 4],
+          [4, 5],
+          [6, 7, 'Control', 'try'],
+          [6, 8, 'Control', 'catch'],
+          [5, 9],
+          [3, 9],
+          [8, 9],
+        ],
+      }),
+      { args: { topic: 'trams' } },
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
 
     const [started] = log.of('run:started');
@@ -30,7 +49,11 @@ describe('run events and stats', () => {
     assert.ok(finished.durationMs > 0);
 
     const ready = new Set(log.of('node:ready').map((e) => e.nodeId));
-    assert.deepEqual([...ready].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9], 'every node became ready once');
+    assert.deepEqual(
+      [...ready].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      'every node became ready once',
+    );
     assert.ok(log.of('node:ready').every((e) => e.priority > 0));
     const ask = log.of('node:finished').find((e) => e.nodeId === 4);
     assert.deepEqual(ask?.inputs, ['about trams']);
@@ -40,22 +63,40 @@ describe('run events and stats', () => {
     assert.deepEqual([failed.nodeId, failed.op, failed.handled], [7, 'INV', true]);
     assert.match(failed.error.message, /tool is down/);
 
-    assert.deepEqual(log.of('memory:write').map((e) => [e.tier, e.key, e.value]), [['stm', 'note', 'about trams']]);
+    assert.deepEqual(
+      log.of('memory:write').map((e) => [e.tier, e.key, e.value]),
+      [['stm', 'note', 'about trams']],
+    );
     const reads = log.of('memory:read');
-    assert.deepEqual(reads.map((e) => [e.tier, e.query, e.hits]), [['stm', 'note', 1]]);
+    assert.deepEqual(
+      reads.map((e) => [e.tier, e.query, e.hits]),
+      [['stm', 'note', 1]],
+    );
 
     const [request] = log.of('llm:request');
     assert.equal(request.phase, 'ASK');
     assert.match(request.messages.at(-1)?.content ?? '', /tell me about trams/);
     const [response] = log.of('llm:response');
     assert.ok(response.usage.totalTokens > 0 && response.simulated);
-    assert.deepEqual(log.of('capability:call').map((e) => [e.name, e.params]).sort(), [['broken', {}], ['echo', { text: String(ask?.output) }]]);
+    assert.deepEqual(
+      log
+        .of('capability:call')
+        .map((e) => [e.name, e.params])
+        .sort(),
+      [
+        ['broken', {}],
+        ['echo', { text: String(ask?.output) }],
+      ],
+    );
 
     // stats: 8 ran, 1 failed (caught), none skipped; one LLM call and its tokens
     assert.deepEqual([r.stats.nodesTotal, r.stats.nodesExecuted, r.stats.nodesFailed, r.stats.nodesSkipped], [9, 8, 1, 0]);
     assert.deepEqual([r.stats.llmCalls, r.stats.totalTokens], [1, response.usage.totalTokens]);
     assert.ok(r.stats.durationMs > 0);
-    assert.ok(r.stats.maxParallelism >= 2 && r.stats.avgParallelism > 0 && r.stats.avgParallelism <= r.stats.maxParallelism, JSON.stringify(r.stats));
+    assert.ok(
+      r.stats.maxParallelism >= 2 && r.stats.avgParallelism > 0 && r.stats.avgParallelism <= r.stats.maxParallelism,
+      JSON.stringify(r.stats),
+    );
     await rt.dispose();
   });
 });

@@ -59,9 +59,27 @@ export interface RuntimeEvents {
   'node:skipped': NodeRef & { reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped' };
   'memory:read': { runId: string; nodeExecId: string; tier: 'stm' | 'ltm' | 'episodic'; key?: string; query?: string; hits?: number };
   'memory:write': { runId: string; nodeExecId: string; tier: 'stm' | 'ltm' | 'episodic'; key: string; value: Value };
-  'llm:request': { runId: string; nodeExecId: string; phase: LlmPhase; provider: string; model: string; messages: { role: string; content: string }[]; attempt: number };
+  'llm:request': {
+    runId: string;
+    nodeExecId: string;
+    phase: LlmPhase;
+    provider: string;
+    model: string;
+    messages: { role: string; content: string }[];
+    attempt: number;
+  };
   'llm:delta': { runId: string; nodeExecId: string; text: string };
-  'llm:response': { runId: string; nodeExecId: string; phase: LlmPhase; provider: string; model: string; content: string; usage: TokenUsage; latencyMs: number; simulated: boolean };
+  'llm:response': {
+    runId: string;
+    nodeExecId: string;
+    phase: LlmPhase;
+    provider: string;
+    model: string;
+    content: string;
+    usage: TokenUsage;
+    latencyMs: number;
+    simulated: boolean;
+  };
   'llm:retry': { runId: string; nodeExecId: string; phase: LlmPhase; attempt: number; delayMs: number; error: SerializedError };
   'capability:call': { runId: string; nodeExecId: string; name: string; params: Value };
   'capability:result': { runId: string; nodeExecId: string; name: string; result?: Value; error?: SerializedError; durationMs: number };

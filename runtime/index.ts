@@ -17,7 +17,16 @@ export { ShortTermMemory } from './memory/shortTermMemory.js';
 export { MemorySystem, type Tier } from './memory/memorySystem.js';
 export { EpisodicRecorder } from './memory/episodicRecorder.js';
 export { openStorage } from './memory/openStorage.js';
-export type { StorageBackend, LtmEntry, SearchHit, EpisodicEvent, EpisodicQuery, RunRecord, Checkpoint, QueueTask } from './memory/storage.js';
+export type {
+  StorageBackend,
+  LtmEntry,
+  SearchHit,
+  EpisodicEvent,
+  EpisodicQuery,
+  RunRecord,
+  Checkpoint,
+  QueueTask,
+} from './memory/storage.js';
 export { LlmClient } from './llm/llmClient.js';
 export { OpenAiProvider } from './llm/openaiProvider.js';
 export type { Execution, ExecutionHooks } from './scheduler/execution.js';

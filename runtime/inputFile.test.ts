@@ -32,7 +32,8 @@ function apxm(args: string[], timeoutMs = 15_000): Promise<{ status: number | nu
   });
 }
 
-const isCode = (code: string, pattern: RegExp) => (e: unknown) => e instanceof ApxmError && e.code === code && pattern.test(e.message) && Boolean(e.hint);
+const isCode = (code: string, pattern: RegExp) => (e: unknown) =>
+  e instanceof ApxmError && e.code === code && pattern.test(e.message) && Boolean(e.hint);
 
 describe('input files: only regular files within the cap are read', () => {
   let dir: string;
@@ -52,21 +53,36 @@ describe('input files: only regular files within the cap are read', () => {
   it('a FIFO is refused at once, not waited on (async and sync readers)', { timeout: 10_000 }, async () => {
     await assert.rejects(loadProgramFile(fifo), isCode('E_PROGRAM_READ', /is a named pipe \(FIFO\), not a program file/));
     assert.throws(() => readInputFileSync(fifo, PROGRAM_FILE), isCode('E_PROGRAM_READ', /named pipe/));
-    assert.throws(() => readTraceFile(fifo), (e: unknown) => e instanceof ApxmError && e.code === 'E_TRACE_FILE' && /named pipe/.test(e.message));
-    assert.throws(() => readWorkspaceConfig(fifo), (e: unknown) => e instanceof ApxmError && e.code === 'E_CONFIG' && /named pipe/.test(e.message));
-    await assert.rejects(loadCapabilityModule(fifo, new CapabilitySystem()), isCode('E_CAPABILITY_MODULE', /named pipe \(FIFO\), not a capability module file/));
+    assert.throws(
+      () => readTraceFile(fifo),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_TRACE_FILE' && /named pipe/.test(e.message),
+    );
+    assert.throws(
+      () => readWorkspaceConfig(fifo),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_CONFIG' && /named pipe/.test(e.message),
+    );
+    await assert.rejects(
+      loadCapabilityModule(fifo, new CapabilitySystem()),
+      isCode('E_CAPABILITY_MODULE', /named pipe \(FIFO\), not a capability module file/),
+    );
   });
 
   it('/dev/zero and a directory are refused by kind', { timeout: 10_000 }, async () => {
     await assert.rejects(loadProgramFile('/dev/zero.json'), isCode('E_PROGRAM_READ', /no such file/));
-    await assert.rejects(readInputFile('/dev/zero', PROGRAM_FILE), isCode('E_PROGRAM_READ', /^\/dev\/zero is a character device, not a program file/));
+    await assert.rejects(
+      readInputFile('/dev/zero', PROGRAM_FILE),
+      isCode('E_PROGRAM_READ', /^\/dev\/zero is a character device, not a program file/),
+    );
     const sub = path.join(dir, 'prog.ais');
     mkdirSync(sub);
     await assert.rejects(loadProgramFile(sub), isCode('E_PROGRAM_READ', /is a directory/));
   });
 
   it('a file over the cap is refused before it is read, with the cap in the message', { timeout: 10_000 }, async () => {
-    await assert.rejects(loadProgramFile(sparse), isCode('E_PROGRAM_READ', /huge\.json is 64\.0 MiB; a program file may be at most 64 MiB/));
+    await assert.rejects(
+      loadProgramFile(sparse),
+      isCode('E_PROGRAM_READ', /huge\.json is 64\.0 MiB; a program file may be at most 64 MiB/),
+    );
     await assert.rejects(loadProgramFile(sparse), (e: ApxmError) => e.place?.file === sparse);
   });
 
@@ -78,19 +94,23 @@ describe('input files: only regular files within the cap are read', () => {
     assert.throws(() => readInputFileSync(ok, { ...PROGRAM_FILE, maxBytes: 7 }), isCode('E_PROGRAM_READ', /at most 7 bytes/));
   });
 
-  it('the CLI exits 2 with E_PROGRAM_READ for a FIFO, /dev/zero and an oversized file (run and validate)', { timeout: 60_000 }, async () => {
-    for (const [command, file, message] of [
-      ['validate', fifo, /named pipe/],
-      ['run', fifo, /named pipe/],
-      ['inspect', fifo, /named pipe/],
-      ['run', '/dev/zero', /character device/],
-      ['validate', sparse, /at most 64 MiB/],
-    ] as const) {
-      const r = await apxm([command, file]);
-      assert.equal(r.status, 2, `${command} ${file}: ${r.stderr}`);
-      assert.match(r.stderr, /error\[E_PROGRAM_READ\]/);
-      assert.match(r.stderr, message);
-      assert.match(r.stderr, /fix: /);
-    }
-  });
+  it(
+    'the CLI exits 2 with E_PROGRAM_READ for a FIFO, /dev/zero and an oversized file (run and validate)',
+    { timeout: 60_000 },
+    async () => {
+      for (const [command, file, message] of [
+        ['validate', fifo, /named pipe/],
+        ['run', fifo, /named pipe/],
+        ['inspect', fifo, /named pipe/],
+        ['run', '/dev/zero', /character device/],
+        ['validate', sparse, /at most 64 MiB/],
+      ] as const) {
+        const r = await apxm([command, file]);
+        assert.equal(r.status, 2, `${command} ${file}: ${r.stderr}`);
+        assert.match(r.stderr, /error\[E_PROGRAM_READ\]/);
+        assert.match(r.stderr, message);
+        assert.match(r.stderr, /fix: /);
+      }
+    },
+  );
 });

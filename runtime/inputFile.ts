@@ -34,7 +34,9 @@ export interface InputFileKind {
 export const CONFIG_FILE: InputFileKind = { what: 'configuration', code: 'E_CONFIG', maxBytes: CONFIG_FILE_MAX_BYTES };
 
 export const PROGRAM_FILE: InputFileKind = {
-  what: 'program', code: 'E_PROGRAM_READ', maxBytes: PROGRAM_FILE_MAX_BYTES,
+  what: 'program',
+  code: 'E_PROGRAM_READ',
+  maxBytes: PROGRAM_FILE_MAX_BYTES,
   missingHint: 'check the path (it is relative to the current directory)',
 };
 
@@ -43,8 +45,20 @@ export const PROGRAM_FILE: InputFileKind = {
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 const CHUNK = 64 * 1024;
 
-function fail(file: string, kind: InputFileKind, reason: 'not-found' | 'not-a-file' | 'too-large' | 'unreadable', message: string, hint: string, cause?: unknown): ApxmError {
-  return new ApxmError(kind.code, message, { place: { file }, hint, ...(kind.details ? { details: kind.details(reason) } : {}), ...(cause ? { cause } : {}) });
+function fail(
+  file: string,
+  kind: InputFileKind,
+  reason: 'not-found' | 'not-a-file' | 'too-large' | 'unreadable',
+  message: string,
+  hint: string,
+  cause?: unknown,
+): ApxmError {
+  return new ApxmError(kind.code, message, {
+    place: { file },
+    hint,
+    ...(kind.details ? { details: kind.details(reason) } : {}),
+    ...(cause ? { cause } : {}),
+  });
 }
 
 function describeKind(s: Stats): string {
@@ -61,15 +75,25 @@ function formatBytes(n: number): string {
 }
 
 function tooLarge(file: string, kind: InputFileKind, size: string): ApxmError {
-  return fail(file, kind, 'too-large', `${file} is ${size}; a ${kind.what} file may be at most ${formatBytes(kind.maxBytes)}`,
-    `check that this is the ${kind.what} you meant; a ${kind.what} this large is not written by hand (split it, or generate a smaller one)`);
+  return fail(
+    file,
+    kind,
+    'too-large',
+    `${file} is ${size}; a ${kind.what} file may be at most ${formatBytes(kind.maxBytes)}`,
+    `check that this is the ${kind.what} you meant; a ${kind.what} this large is not written by hand (split it, or generate a smaller one)`,
+  );
 }
 
 /** Refuses what is not a regular file within the cap (from a stat of the path or of the open descriptor). */
 function checkStats(file: string, kind: InputFileKind, s: Stats): void {
   if (!s.isFile()) {
-    throw fail(file, kind, 'not-a-file', `${file} is ${describeKind(s)}, not a ${kind.what} file`,
-      `give the path of a regular ${kind.what} file; pipes, devices and directories are not read`);
+    throw fail(
+      file,
+      kind,
+      'not-a-file',
+      `${file} is ${describeKind(s)}, not a ${kind.what} file`,
+      `give the path of a regular ${kind.what} file; pipes, devices and directories are not read`,
+    );
   }
   if (s.size > kind.maxBytes) throw tooLarge(file, kind, formatBytes(s.size));
 }
@@ -77,7 +101,14 @@ function checkStats(file: string, kind: InputFileKind, s: Stats): void {
 function statError(file: string, kind: InputFileKind, e: unknown): ApxmError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return fail(file, kind, 'not-found', kind.missingMessage?.(file) ?? `no such file: ${file}`, kind.missingHint ?? 'check the path (it is relative to the current directory)', e);
+    return fail(
+      file,
+      kind,
+      'not-found',
+      kind.missingMessage?.(file) ?? `no such file: ${file}`,
+      kind.missingHint ?? 'check the path (it is relative to the current directory)',
+      e,
+    );
   }
   return fail(file, kind, 'unreadable', `cannot read ${file}: ${(e as Error).message}`, 'check the file permissions', e);
 }

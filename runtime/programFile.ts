@@ -19,5 +19,8 @@ export async function loadProgramFile(file: string, options: ProgramLoadOptions 
   const text = (await readInputFile(file, PROGRAM_FILE)).toString('utf8');
   if (ext === '.json') return loadProgramFromJsonText(text, file);
   if (ext === '.ais') return loadAisProgram(text, file, options);
-  throw new ApxmError('E_PROGRAM_UNSUPPORTED', `unknown program type "${ext || '(none)'}"`, { place: { file }, hint: 'use a .json (ApxmGraph), .ais or .apxmobj file' });
+  throw new ApxmError('E_PROGRAM_UNSUPPORTED', `unknown program type "${ext || '(none)'}"`, {
+    place: { file },
+    hint: 'use a .json (ApxmGraph), .ais or .apxmobj file',
+  });
 }

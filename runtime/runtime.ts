@@ -108,7 +108,10 @@ export class Runtime {
         onError: (error, lost) => {
           for (const runId of new Set(lost.map((e) => e.runId))) {
             const n = lost.filter((e) => e.runId === runId).length;
-            this.events.emit('warning', { runId, message: `${n} episodic event(s) could not be written to ${storage.location}: ${error.message}` });
+            this.events.emit('warning', {
+              runId,
+              message: `${n} episodic event(s) could not be written to ${storage.location}: ${error.message}`,
+            });
           }
         },
         // the run happened and its result was returned: a run record that cannot be written does not lose it
@@ -186,7 +189,14 @@ export class Runtime {
     let execution!: Execution;
     let tokensUsed = 0;
     const services: RunServices = {
-      runId, memory, stm, storage: this.storage, recorder: this.recorder, llm: this.llm, capabilities: this.capabilities, aam,
+      runId,
+      memory,
+      stm,
+      storage: this.storage,
+      recorder: this.recorder,
+      llm: this.llm,
+      capabilities: this.capabilities,
+      aam,
       humanInput: options.humanInput ?? this.config.humanInput ?? noHuman,
       remoteAgents: this.config.remoteAgents ?? {},
       tokenBudget: this.config.tokenBudget,
@@ -199,11 +209,21 @@ export class Runtime {
     };
     const maxParallelism = Math.min(options.maxParallelism ?? this.pool.lanes, this.pool.lanes);
     const startedAt = earlier?.startedAt ?? this.now();
-    const startRecord: RunRecord = { runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: 'running', startedAt, args };
+    const startRecord: RunRecord = {
+      runId,
+      program: program.file ?? program.name,
+      entryFlow: program.entry.qualifiedName,
+      status: 'running',
+      startedAt,
+      args,
+    };
     let leaseLost = false;
     const onLeaseLost = () => {
       leaseLost = true;
-      this.events.emit('warning', { runId, message: `run ${runId} was taken over by another process (this one stalled past its lease); it is cancelled here` });
+      this.events.emit('warning', {
+        runId,
+        message: `run ${runId} was taken over by another process (this one stalled past its lease); it is cancelled here`,
+      });
       execution?.cancel('the run was taken over by another process');
     };
     // A run another process may know (continued, or given its id) is taken now, before its earlier
@@ -212,9 +232,21 @@ export class Runtime {
     else this.putRun(startRecord, this.leases ? { take: this.leases.takeNew(runId, onLeaseLost) } : {});
     try {
       execution = new Execution({
-        runId, programName: program.name, entry: this.compile(program.entry), flows, args, services, handlers: OP_HANDLERS,
-        events: this.events, pool: this.pool, maxParallelism, maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
-        signal: options.signal, hooks: options.hooks, startPaused: options.startPaused, replay: earlier ? this.finishedEntryNodes(runId) : undefined,
+        runId,
+        programName: program.name,
+        entry: this.compile(program.entry),
+        flows,
+        args,
+        services,
+        handlers: OP_HANDLERS,
+        events: this.events,
+        pool: this.pool,
+        maxParallelism,
+        maxFlowDepth: this.config.schedulerConfig?.maxFlowDepth ?? DEFAULTS.maxFlowDepth,
+        signal: options.signal,
+        hooks: options.hooks,
+        startPaused: options.startPaused,
+        replay: earlier ? this.finishedEntryNodes(runId) : undefined,
         compileGraph: (json) => {
           // a generated plan may call the flows the run can call
           const p = programFromJson(json, `<generated plan of run ${runId}>`, { externalFlows: [...flows.values()].map((c) => c.graph) });
@@ -235,17 +267,30 @@ export class Runtime {
         const waiting = r.status === 'cancelled' && this.storage.checkpointList('pending').some((c) => c.runId === runId);
         // a run taken over by another process is that process's to record now
         if (!leaseLost) {
-          this.putRun({
-            runId, program: program.file ?? program.name, entryFlow: program.entry.qualifiedName, status: waiting ? 'paused' : r.status, startedAt, finishedAt: this.now(), args,
-            result: r.result ?? null, error: r.error ? (serializeError(r.error) as unknown as Value) : null,
-          }, leaseToken !== undefined ? { release: leaseToken } : {});
+          this.putRun(
+            {
+              runId,
+              program: program.file ?? program.name,
+              entryFlow: program.entry.qualifiedName,
+              status: waiting ? 'paused' : r.status,
+              startedAt,
+              finishedAt: this.now(),
+              args,
+              result: r.result ?? null,
+              error: r.error ? (serializeError(r.error) as unknown as Value) : null,
+            },
+            leaseToken !== undefined ? { release: leaseToken } : {},
+          );
         }
       } catch (e) {
         this.runRecordLost(runId, e as Error);
       }
       this.recorder?.seal(); // the caller gets the values the last events carry
       // Added in place: a spread would build the per-node outputs, which are made when first read.
-      return Object.assign(r, { beliefs: aam.beliefs(), goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })) });
+      return Object.assign(r, {
+        beliefs: aam.beliefs(),
+        goals: aam.goals().map(({ key, description, priority, status }) => ({ key, description, priority, status })),
+      });
     });
     return { runId, execution, result, stm, memory, aam };
   }
@@ -261,17 +306,24 @@ export class Runtime {
   }
 
   private runRecordLost(runId: string, error: Error): void {
-    this.events.emit('warning', { runId, message: `the record of run ${runId} could not be written to ${this.storage.location}: ${error.message}` });
+    this.events.emit('warning', {
+      runId,
+      message: `the record of run ${runId} could not be written to ${this.storage.location}: ${error.message}`,
+    });
   }
 
   /** The record of a run that `program` may continue: its arguments and start time. */
   private continuableRun(runId: string, program: Program): RunRecord {
     const record = this.storage.runGet(runId);
     if (!record) {
-      throw new ApxmError('E_RUN_NOT_FOUND', `no run ${runId} in ${this.storage.location}`, { hint: 'list runs with: apxm runs --db <file>; continue a run with the same --db it used' });
+      throw new ApxmError('E_RUN_NOT_FOUND', `no run ${runId} in ${this.storage.location}`, {
+        hint: 'list runs with: apxm runs --db <file>; continue a run with the same --db it used',
+      });
     }
     if (record.entryFlow !== program.entry.qualifiedName) {
-      throw new ApxmError('E_RUN_STATE', `run ${runId} ran ${record.entryFlow}, not ${program.entry.qualifiedName}`, { hint: `continue it with its own program: ${record.program}` });
+      throw new ApxmError('E_RUN_STATE', `run ${runId} ran ${record.entryFlow}, not ${program.entry.qualifiedName}`, {
+        hint: `continue it with its own program: ${record.program}`,
+      });
     }
     if (record.status === 'succeeded') throw new ApxmError('E_RUN_STATE', `run ${runId} already succeeded; there is nothing to continue`);
     return record;
@@ -281,7 +333,8 @@ export class Runtime {
   private finishedEntryNodes(runId: string): Map<number, Value> {
     const replay = new Map<number, Value>();
     for (const e of this.storage.episodicQuery({ runId, eventType: 'op_success' })) {
-      if (e.frameId === 1 && e.nodeId !== null && e.eventType === 'op_success' && isObject(e.payload)) replay.set(e.nodeId, e.payload.output ?? null);
+      if (e.frameId === 1 && e.nodeId !== null && e.eventType === 'op_success' && isObject(e.payload))
+        replay.set(e.nodeId, e.payload.output ?? null);
     }
     return replay;
   }

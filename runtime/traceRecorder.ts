@@ -7,7 +7,6 @@ import { OP_CATALOGUE, isOpName } from './graph/opCatalogue.js';
 import type { EpisodicRecorder } from './memory/episodicRecorder.js';
 import type { Value } from './values/value.js';
 
-
 /**
  * Records the events of the runs it tracks. One per Runtime, subscribed once: a run only joins and
  * leaves the tracked set, so starting a run costs no subscriptions and each event is looked at once
@@ -19,7 +18,11 @@ export class TraceRecorder {
   private readonly prompts = new Map<string, { role: string; content: string }[]>();
   private subscribed = false;
 
-  constructor(private readonly events: RuntimeEventEmitter, private readonly recorder: EpisodicRecorder, private readonly now: () => number) {}
+  constructor(
+    private readonly events: RuntimeEventEmitter,
+    private readonly recorder: EpisodicRecorder,
+    private readonly now: () => number,
+  ) {}
 
   /** Records every event of run `runId` until the returned function is called. */
   track(runId: string): () => void {
@@ -35,36 +38,83 @@ export class TraceRecorder {
     const { events, recorder, runs, prompts } = this;
     const rec = (runId: string, frameId: number | null, nodeId: number | null, eventType: string, payload: Value) =>
       recorder.record({ runId, frameId, nodeId, eventType, payload, timestamp: this.now() });
-    const recAt = (runId: string, nodeExecId: string, eventType: string, payload: Value) => rec(runId, ...parseExecId(nodeExecId), eventType, payload);
+    const recAt = (runId: string, nodeExecId: string, eventType: string, payload: Value) =>
+      rec(runId, ...parseExecId(nodeExecId), eventType, payload);
     const debugName = (op: string) => (isOpName(op) ? OP_CATALOGUE[op].debugName : op);
-    events.on('run:started', (e) => runs.has(e.runId) && rec(e.runId, null, null, 'run_start', { program: e.program, flow: e.flow, args: e.args }));
-    events.on('node:started', (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs }));
+    events.on(
+      'run:started',
+      (e) => runs.has(e.runId) && rec(e.runId, null, null, 'run_start', { program: e.program, flow: e.flow, args: e.args }),
+    );
+    events.on(
+      'node:started',
+      (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs }),
+    );
     events.on('node:finished', (e) => {
       if (!runs.has(e.runId)) return;
-      rec(e.runId, e.frameId, e.nodeId, 'op_success', { op: debugName(e.op), duration_ms: e.durationMs, tokens: e.tokens, output: e.output, ...(e.replayed ? { replayed: true } : {}) });
+      rec(e.runId, e.frameId, e.nodeId, 'op_success', {
+        op: debugName(e.op),
+        duration_ms: e.durationMs,
+        tokens: e.tokens,
+        output: e.output,
+        ...(e.replayed ? { replayed: true } : {}),
+      });
     });
-    events.on('node:failed', (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_failure', { op: debugName(e.op), duration_ms: e.durationMs, error: e.error as unknown as Value, handled: e.handled }));
-    events.on('node:skipped', (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_skipped', { op: debugName(e.op), reason: e.reason }));
+    events.on(
+      'node:failed',
+      (e) =>
+        runs.has(e.runId) &&
+        rec(e.runId, e.frameId, e.nodeId, 'op_failure', {
+          op: debugName(e.op),
+          duration_ms: e.durationMs,
+          error: e.error as unknown as Value,
+          handled: e.handled,
+        }),
+    );
+    events.on(
+      'node:skipped',
+      (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_skipped', { op: debugName(e.op), reason: e.reason }),
+    );
     events.on('llm:request', (e) => runs.has(e.runId) && prompts.set(e.nodeExecId, e.messages));
     events.on('llm:response', (e) => {
       if (!runs.has(e.runId)) return;
       const messages = (prompts.get(e.nodeExecId) ?? []) as unknown as Value;
       prompts.delete(e.nodeExecId);
       recAt(e.runId, e.nodeExecId, 'llm_call', {
-        phase: e.phase, provider: e.provider, model: e.model, latency_ms: e.latencyMs, messages, content: e.content, simulated: e.simulated,
-        input_tokens: e.usage.inputTokens, output_tokens: e.usage.outputTokens, total_tokens: e.usage.totalTokens,
+        phase: e.phase,
+        provider: e.provider,
+        model: e.model,
+        latency_ms: e.latencyMs,
+        messages,
+        content: e.content,
+        simulated: e.simulated,
+        input_tokens: e.usage.inputTokens,
+        output_tokens: e.usage.outputTokens,
+        total_tokens: e.usage.totalTokens,
       });
     });
     // the parameters, so a replay serves each tool result to the same call (runtime/replay/)
-    events.on('capability:call', (e) => runs.has(e.runId) && recAt(e.runId, e.nodeExecId, 'capability_request', { name: e.name, params: e.params }));
+    events.on(
+      'capability:call',
+      (e) => runs.has(e.runId) && recAt(e.runId, e.nodeExecId, 'capability_request', { name: e.name, params: e.params }),
+    );
     events.on('capability:result', (e) => {
       if (!runs.has(e.runId)) return;
-      recAt(e.runId, e.nodeExecId, 'capability_call', { name: e.name, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
+      recAt(e.runId, e.nodeExecId, 'capability_call', {
+        name: e.name,
+        result: e.result ?? null,
+        error: (e.error as unknown as Value) ?? null,
+        duration_ms: e.durationMs,
+      });
     });
     events.on('print', (e) => runs.has(e.runId) && recAt(e.runId, e.nodeExecId, 'print', e.text));
     events.on('run:finished', (e) => {
       if (!runs.has(e.runId)) return;
-      rec(e.runId, null, null, 'run_end', { status: e.status, result: e.result ?? null, error: (e.error as unknown as Value) ?? null, duration_ms: e.durationMs });
+      rec(e.runId, null, null, 'run_end', {
+        status: e.status,
+        result: e.result ?? null,
+        error: (e.error as unknown as Value) ?? null,
+        duration_ms: e.durationMs,
+      });
       // a failed call leaves its prompt behind: forget this run's
       for (const key of prompts.keys()) if (key.startsWith(`${e.runId}:`)) prompts.delete(key);
     });

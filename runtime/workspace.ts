@@ -30,12 +30,19 @@ export function readWorkspaceConfig(file: string): WorkspaceConfig {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
     return parsed;
   } catch (e) {
-    throw new ApxmError('E_CONFIG', `cannot read workspace config ${file}: ${(e as Error).message}`, { place: { file }, hint: 'it must be JSON like {"mcpServers": {...}, "remoteAgents": {...}}' });
+    throw new ApxmError('E_CONFIG', `cannot read workspace config ${file}: ${(e as Error).message}`, {
+      place: { file },
+      hint: 'it must be JSON like {"mcpServers": {...}, "remoteAgents": {...}}',
+    });
   }
 }
 
 /** Registers the program's workspace tools; returns what was loaded, for the summary. `signal` cancels their start-up. */
-export async function loadWorkspaceCapabilities(system: CapabilitySystem, programFile: string, opts: { capabilities?: string; config?: string; signal?: AbortSignal } = {}): Promise<{ module?: string; tools: string[]; mcp: string[] }> {
+export async function loadWorkspaceCapabilities(
+  system: CapabilitySystem,
+  programFile: string,
+  opts: { capabilities?: string; config?: string; signal?: AbortSignal } = {},
+): Promise<{ module?: string; tools: string[]; mcp: string[] }> {
   const moduleFile = opts.capabilities ? path.resolve(opts.capabilities) : findCapabilityModule(programFile);
   const tools = moduleFile ? await loadCapabilityModule(moduleFile, system, { signal: opts.signal }) : [];
   const configFile = findWorkspaceConfig(programFile, opts.config);

@@ -11,16 +11,32 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const external = ['vscode', 'better-sqlite3', 'quickjs-emscripten', '@jitl/*'];
 // ESM bundles still meet CommonJS dependencies that call require(): give them one.
-const banner = { js: "import { createRequire as __apxmCreateRequire } from 'node:module'; const require = __apxmCreateRequire(import.meta.url);" };
+const banner = {
+  js: "import { createRequire as __apxmCreateRequire } from 'node:module'; const require = __apxmCreateRequire(import.meta.url);",
+};
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external };
 
 await Promise.all([
   // CommonJS has no import.meta: the runtime's `import.meta.url` (worker and native-module paths) becomes this file's URL
   build({
-    ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs',
+    ...common,
+    entryPoints: ['extension/extension.ts'],
+    outfile: 'dist/extension.cjs',
+    format: 'cjs',
     define: { 'import.meta.url': '__apxmImportMetaUrl' },
     banner: { js: "const __apxmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
-  build({ ...common, entryPoints: { languageServer: 'extension/languageServer/server.ts', debugAdapter: 'debug-adapter/dapMain.ts', sandboxWorker: 'runtime/capabilities/sandboxWorker.ts', capabilityModuleWorker: 'runtime/capabilities/capabilityModuleWorker.ts' }, outdir: 'dist', format: 'esm', banner }),
+  build({
+    ...common,
+    entryPoints: {
+      languageServer: 'extension/languageServer/server.ts',
+      debugAdapter: 'debug-adapter/dapMain.ts',
+      sandboxWorker: 'runtime/capabilities/sandboxWorker.ts',
+      capabilityModuleWorker: 'runtime/capabilities/capabilityModuleWorker.ts',
+    },
+    outdir: 'dist',
+    format: 'esm',
+    banner,
+  }),
 ]);
 console.log('bundled into dist/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js');

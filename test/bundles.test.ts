@@ -24,20 +24,26 @@ describe('bundles (dist/)', () => {
   });
 
   it('builds one entry per process', () => {
-    for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js', 'capabilityModuleWorker.js']) assert.ok(existsSync(path.join(DIST, f)), f);
+    for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js', 'capabilityModuleWorker.js'])
+      assert.ok(existsSync(path.join(DIST, f)), f);
   });
 
   it('the bundled debug adapter runs a program with an EXC sandbox step and a workspace tool over DAP', { timeout: 60_000 }, async (t) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-bundle-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'calc.ais');
-    writeFileSync(file, 'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  inv("shout", "{\\"text\\": \\"hi\\"}") -> loud\n  print("answer: " + answer + " " + loud)\n  return answer } }\n');
+    writeFileSync(
+      file,
+      'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  inv("shout", "{\\"text\\": \\"hi\\"}") -> loud\n  print("answer: " + answer + " " + loud)\n  return answer } }\n',
+    );
     // The tool runs in the bundled capability-module thread, found next to the adapter.
     writeFileSync(path.join(dir, 'apxm.capabilities.mjs'), 'export default { shout: { handler: ({ text }) => text.toUpperCase() } };\n');
     // stopped by t.after even if the test times out
     const dc = await openDebugClient(t, path.join(DIST, 'debugAdapter.js'));
     const out: string[] = [];
-    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') out.push(e.body.output); });
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'stdout') out.push(e.body.output);
+    });
     await Promise.all([dc.configurationSequence(), dc.launch({ program: file, noDebug: true }), dc.waitForEvent('terminated')]);
     assert.deepEqual(out, ['answer: 42 HI\n']);
     await closeDebugClient(dc);
@@ -48,13 +54,26 @@ describe('bundles (dist/)', () => {
     const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     conn.listen();
     try {
-      const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+      const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {},
+      });
       assert.ok(init.capabilities.hoverProvider);
       await conn.sendNotification('initialized', {});
       const uri = pathToFileURL(path.join(os.tmpdir(), 'bundle-check.ais')).href;
-      const diagnostics = new Promise<{ diagnostics: { code: string }[] }>((resolve) => conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { code: string }[] }) => { if (p.uri === uri) resolve(p); }));
-      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'ais', version: 1, text: 'agent A { @entry flow main() -> str { return nope } }' } });
-      assert.deepEqual((await diagnostics).diagnostics.map((d) => d.code), ['AIS_UNDEFINED_VARIABLE']);
+      const diagnostics = new Promise<{ diagnostics: { code: string }[] }>((resolve) =>
+        conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { code: string }[] }) => {
+          if (p.uri === uri) resolve(p);
+        }),
+      );
+      await conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'ais', version: 1, text: 'agent A { @entry flow main() -> str { return nope } }' },
+      });
+      assert.deepEqual(
+        (await diagnostics).diagnostics.map((d) => d.code),
+        ['AIS_UNDEFINED_VARIABLE'],
+      );
       await conn.sendRequest('shutdown');
       await conn.sendNotification('exit');
     } finally {

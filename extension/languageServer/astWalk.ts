@@ -7,7 +7,14 @@ import { bodiesOf, childExpressions, forEachStatement, ownExpressions, type Body
 import { touches } from './analyzedDocument.js';
 
 export {
-  bodiesOf, forEachExpression, forEachExpressionInBody, forEachStatement, nestedBlocks, ownExpressions, type Body, type NestedBlock,
+  bodiesOf,
+  forEachExpression,
+  forEachExpressionInBody,
+  forEachStatement,
+  nestedBlocks,
+  ownExpressions,
+  type Body,
+  type NestedBlock,
 } from '../../runtime/ais/astWalk.js';
 
 /** The agent and body whose source contains `offset` (innermost, the first when ranges touch). */

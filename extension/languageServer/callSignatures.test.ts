@@ -19,7 +19,10 @@ describe('callSignatures', () => {
 
   it('has no entry for an op that no call reaches', () => {
     const reachable = new Set([...BUILTIN_CALLS.values()].map((b) => b.op));
-    assert.deepEqual(opsWithSignatures().filter((op) => !reachable.has(op)), []);
+    assert.deepEqual(
+      opsWithSignatures().filter((op) => !reachable.has(op)),
+      [],
+    );
   });
 
   it('documents every argument, with unique named arguments per call', () => {

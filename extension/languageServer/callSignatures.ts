@@ -35,4 +35,3 @@ export function opsWithSignatures(): OpName[] {
 export function signatureLabel(callee: string, s: OpSignature): string {
   return `${callee}(${s.args.map(argumentLabel).join(', ')})`;
 }
-

@@ -29,22 +29,36 @@ describe('CapabilityCatalog', () => {
     const logs: string[] = [];
     const catalog = new CapabilityCatalog((m) => logs.push(m));
     const got = await catalog.forDocument(path.join(path.dirname(file), 'prog.ais'));
-    assert.deepEqual(got.map((e) => [e.name, e.description, e.file]), [['weather', 'Weather of a city', file], ['stock_price', '', file]]);
+    assert.deepEqual(
+      got.map((e) => [e.name, e.description, e.file]),
+      [
+        ['weather', 'Weather of a city', file],
+        ['stock_price', '', file],
+      ],
+    );
     assert.deepEqual(logs, []);
   });
 
   it('prefers the document folder over a workspace folder, and reloads a module whose mtime changed', async () => {
-    const workspace = path.dirname(moduleIn(`export default { shared: { description: 'from the workspace', handler() {} }, onlyRoot: { handler() {} } };`));
+    const workspace = path.dirname(
+      moduleIn(`export default { shared: { description: 'from the workspace', handler() {} }, onlyRoot: { handler() {} } };`),
+    );
     const sub = path.join(workspace, 'sub');
     mkdirSync(sub);
     const near = moduleIn(`export default { shared: { description: 'near', handler() {} } };`, sub);
     const catalog = new CapabilityCatalog(() => {});
     catalog.setWorkspaceFolders([workspace]);
     const doc = path.join(sub, 'p.ais');
-    assert.deepEqual((await catalog.forDocument(doc)).map((e) => `${e.name}:${e.description}`), ['shared:near', 'onlyRoot:']);
+    assert.deepEqual(
+      (await catalog.forDocument(doc)).map((e) => `${e.name}:${e.description}`),
+      ['shared:near', 'onlyRoot:'],
+    );
     writeFileSync(near, `export default { renamed: { handler() {} } };`);
     utimesSync(near, new Date(), new Date(Date.now() + 5000));
-    assert.deepEqual((await catalog.forDocument(doc)).map((e) => e.name), ['renamed', 'shared', 'onlyRoot']);
+    assert.deepEqual(
+      (await catalog.forDocument(doc)).map((e) => e.name),
+      ['renamed', 'shared', 'onlyRoot'],
+    );
   });
 
   it('gives nothing, and logs once, for a module that throws, has no default export, or hangs', async () => {
@@ -70,7 +84,13 @@ describe('CapabilityCatalog', () => {
 
   it('locates a capability in its module for go to definition', () => {
     const file = moduleIn(TWO);
-    assert.deepEqual(locateCapability({ name: 'stock_price', description: '', file }), { start: { line: 2, character: 3 }, end: { line: 2, character: 14 } });
-    assert.deepEqual(locateCapability({ name: 'weather', description: '', file }), { start: { line: 1, character: 2 }, end: { line: 1, character: 9 } });
+    assert.deepEqual(locateCapability({ name: 'stock_price', description: '', file }), {
+      start: { line: 2, character: 3 },
+      end: { line: 2, character: 14 },
+    });
+    assert.deepEqual(locateCapability({ name: 'weather', description: '', file }), {
+      start: { line: 1, character: 2 },
+      end: { line: 1, character: 9 },
+    });
   });
 });

@@ -31,13 +31,19 @@ import(workerData.url).then((mod) => {
 }).catch((e) => parentPort.postMessage({ error: String(e && e.message || e) }));
 `;
 
-interface ProbeReply { entries?: { name: string; description: string }[]; error?: string }
+interface ProbeReply {
+  entries?: { name: string; description: string }[];
+  error?: string;
+}
 
 /** Imports `file` in a worker and lists its capabilities; rejects on error or after `timeoutMs`. */
 export function probeCapabilityModule(file: string, timeoutMs: number): Promise<CapabilityEntry[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(PROBE, {
-      eval: true, workerData: { url: pathToFileURL(file).href }, stdout: true, stderr: true,
+      eval: true,
+      workerData: { url: pathToFileURL(file).href },
+      stdout: true,
+      stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });
     // Drain what the module prints: it must never reach the server's stdout.
@@ -52,10 +58,12 @@ export function probeCapabilityModule(file: string, timeoutMs: number): Promise<
       fn();
     };
     const timer = setTimeout(() => finish(() => reject(new Error(`loading ${file} took longer than ${timeoutMs} ms`))), timeoutMs);
-    worker.on('message', (m: ProbeReply) => finish(() => {
-      if (m.entries) resolve(m.entries.map((e) => ({ name: String(e.name), description: String(e.description), file })));
-      else reject(new Error(m.error ?? 'unknown error'));
-    }));
+    worker.on('message', (m: ProbeReply) =>
+      finish(() => {
+        if (m.entries) resolve(m.entries.map((e) => ({ name: String(e.name), description: String(e.description), file })));
+        else reject(new Error(m.error ?? 'unknown error'));
+      }),
+    );
     worker.on('error', (e) => finish(() => reject(e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`the module exited (code ${code}) while loading`))));
   });
@@ -65,7 +73,10 @@ export class CapabilityCatalog {
   private readonly cache = new Map<string, { mtimeMs: number; entries: Promise<CapabilityEntry[]> }>();
   private folders: string[] = [];
 
-  constructor(private readonly log: (message: string) => void, private readonly timeoutMs = 3000) {}
+  constructor(
+    private readonly log: (message: string) => void,
+    private readonly timeoutMs = 3000,
+  ) {}
 
   setWorkspaceFolders(folders: string[]): void {
     this.folders = folders;

@@ -34,7 +34,8 @@ export function completionsAt(doc: AnalyzedDocument, offset: number, capabilitie
   const { agent, body } = enclosingBody(doc.ast, offset);
   const at = ctx.at;
   switch (at.kind) {
-    case 'none': return [];
+    case 'none':
+      return [];
     case 'type':
       for (const t of new Set(TYPES)) add('keyword', { label: t, kind: CompletionItemKind.TypeParameter });
       return items;
@@ -46,7 +47,9 @@ export function completionsAt(doc: AnalyzedDocument, offset: number, capabilitie
       return items;
     }
     case 'interpolation':
-      if (body) for (const b of bindingsInScope(body, offset).values()) add('binding', { label: b.name, kind: CompletionItemKind.Variable, detail: bindingSignature(b) });
+      if (body)
+        for (const b of bindingsInScope(body, offset).values())
+          add('binding', { label: b.name, kind: CompletionItemKind.Variable, detail: bindingSignature(b) });
       return items;
     case 'code':
       break;
@@ -62,10 +65,20 @@ export function completionsAt(doc: AnalyzedDocument, offset: number, capabilitie
   }
   if (at.call?.atArgumentStart) namedArguments(at.call, add);
   for (const b of bindingsInScope(body, offset).values()) {
-    add('binding', { label: b.name, kind: b.kind === 'parameter' ? CompletionItemKind.Field : CompletionItemKind.Variable, detail: bindingSignature(b) });
+    add('binding', {
+      label: b.name,
+      kind: b.kind === 'parameter' ? CompletionItemKind.Field : CompletionItemKind.Variable,
+      detail: bindingSignature(b),
+    });
   }
   for (const f of agent.flows) if (f.name) add('flow', { label: f.name, kind: CompletionItemKind.Method, detail: flowSignature(agent, f) });
-  for (const a of doc.ast.agents) if (a.name) add('agent', { label: a.name, kind: CompletionItemKind.Module, detail: `agent (${a.flows.length} flow${a.flows.length === 1 ? '' : 's'})` });
+  for (const a of doc.ast.agents)
+    if (a.name)
+      add('agent', {
+        label: a.name,
+        kind: CompletionItemKind.Module,
+        detail: `agent (${a.flows.length} flow${a.flows.length === 1 ? '' : 's'})`,
+      });
   capabilityItems(doc.ast.agents, agent, capabilities, add);
   for (const item of opItems()) add('op', item);
   if (at.statementStart) for (const k of STATEMENT_KEYWORDS) add('keyword', { label: k, kind: CompletionItemKind.Keyword });
@@ -79,7 +92,8 @@ function opItems(): Omit<CompletionItem, 'sortText' | 'textEdit'>[] {
   return (builtinItems ??= [...BUILTIN_CALLS].map(([name, bc]) => {
     const sig = builtinSignature(name);
     return {
-      label: name, kind: CompletionItemKind.Function,
+      label: name,
+      kind: CompletionItemKind.Function,
       detail: sig ? `${bc.op} · latency ${sig.info.latency} — ${signatureLabel(name, sig.signature)}` : bc.op,
       ...(sig ? { documentation: { kind: 'markdown' as const, value: opHover(name) ?? '' } } : {}),
     };
@@ -93,7 +107,16 @@ function namedArguments(call: CallSite, add: Add): void {
   const sig = builtinSignature(call.callee);
   for (const a of sig?.signature.named ?? []) {
     if (call.namedGiven.includes(a.name)) continue;
-    add('named', { label: `${a.name}:`, kind: CompletionItemKind.Property, detail: `${namedArgumentLabel(a)} — ${a.doc}`, insertTextFormat: InsertTextFormat.PlainText }, `${a.name}: `);
+    add(
+      'named',
+      {
+        label: `${a.name}:`,
+        kind: CompletionItemKind.Property,
+        detail: `${namedArgumentLabel(a)} — ${a.doc}`,
+        insertTextFormat: InsertTextFormat.PlainText,
+      },
+      `${a.name}: `,
+    );
   }
 }
 
@@ -113,7 +136,12 @@ function capabilityItems(agents: readonly AgentDecl[], agent: AgentDecl, fromMod
   for (const c of fromModule) {
     if (seen.has(c.name) || BUILTIN_CALLS.has(c.name.toLowerCase())) continue;
     seen.add(c.name);
-    add('capability', { label: c.name, kind: CompletionItemKind.Interface, detail: `capability — ${c.description || 'no description'}`, documentation: `From ${c.file}` });
+    add('capability', {
+      label: c.name,
+      kind: CompletionItemKind.Interface,
+      detail: `capability — ${c.description || 'no description'}`,
+      documentation: `From ${c.file}`,
+    });
   }
 }
 

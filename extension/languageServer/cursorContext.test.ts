@@ -70,18 +70,23 @@ describe('cursorContext', () => {
     assert.ok(mid.at.kind === 'code' && !mid.at.statementStart);
   });
 
-  it('gives the same context from an analysed document\'s tokens as from lexing the text again', () => {
+  it("gives the same context from an analysed document's tokens as from lexing the text again", () => {
     const texts = [
-      IN_FLOW('ask("x" + |'), IN_FLOW('let r = Helper.|'), IN_FLOW('search(q, |'), IN_FLOW('"hello {{|'), IN_FLOW('// a comment |'),
-      'agent A {\n  memory { notes: |', 'agent A { flow main() -> str { loop x in items { |',
+      IN_FLOW('ask("x" + |'),
+      IN_FLOW('let r = Helper.|'),
+      IN_FLOW('search(q, |'),
+      IN_FLOW('"hello {{|'),
+      IN_FLOW('// a comment |'),
+      'agent A {\n  memory { notes: |',
+      'agent A { flow main() -> str { loop x in items { |',
     ];
     for (const marked of texts) {
       const offset = marked.indexOf('|');
       const text = marked.slice(0, offset) + marked.slice(offset + 1);
       const doc = analyzeDocument(text);
       assert.equal(doc.tokens.at(-1)?.kind, 'eof');
-      for (let o = 0; o <= text.length; o++) assert.deepEqual(cursorContext(text, o, doc.tokens), cursorContext(text, o), `${JSON.stringify(text)} at ${o}`);
+      for (let o = 0; o <= text.length; o++)
+        assert.deepEqual(cursorContext(text, o, doc.tokens), cursorContext(text, o), `${JSON.stringify(text)} at ${o}`);
     }
   });
 });
-

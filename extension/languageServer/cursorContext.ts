@@ -151,14 +151,22 @@ function callSite(tokens: readonly Token[], open: number, prevIdx: number): Call
   }
   const prev = tokens[prevIdx];
   return {
-    callee: name.text, ...(agent ? { agent } : {}), argIndex, positionalIndex, namedGiven,
+    callee: name.text,
+    ...(agent ? { agent } : {}),
+    argIndex,
+    positionalIndex,
+    namedGiven,
     ...(currentNamed ? { inNamedValue: currentNamed } : {}),
     atArgumentStart: isPunct(prev, '(') || isPunct(prev, ','),
   };
 }
 
 /** Inside a string: `{{ na|` offers names; anything else offers nothing. */
-function interpolationWord(text: string, stringStart: number, offset: number): Pick<CursorContext, 'prefix' | 'wordStart' | 'wordEnd' | 'at'> {
+function interpolationWord(
+  text: string,
+  stringStart: number,
+  offset: number,
+): Pick<CursorContext, 'prefix' | 'wordStart' | 'wordEnd' | 'at'> {
   const inString = text.slice(stringStart, offset);
   const open = inString.lastIndexOf('{{');
   if (open < 0 || inString.indexOf('}}', open) >= 0 || (open > 0 && inString[open - 1] === '\\')) {

@@ -7,10 +7,13 @@ export class Debouncer {
   /** Replaces any pending task of `key`. */
   schedule(key: string, task: () => void): void {
     this.cancel(key);
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      task();
-    }, this.delayMs));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        task();
+      }, this.delayMs),
+    );
   }
 
   cancel(key: string): void {

@@ -19,17 +19,25 @@ export function capabilitySignature(cap: CapabilityDecl): string {
 /** `(parameter) topic: str`, `(binding) plan`, `(loop variable) item` */
 export function bindingSignature(b: Binding): string {
   switch (b.kind) {
-    case 'parameter': return `(parameter) ${b.name}: ${b.param?.type ?? ''}`;
-    case 'loop': return `(loop variable) ${b.name}`;
-    case 'switch': return `(switch result) ${b.name}`;
-    case 'merge': return `(binding) ${b.name}`;
-    case 'let': return `(binding) ${b.name}${b.statement?.kind === 'Let' && b.statement.type ? `: ${b.statement.type}` : ''}`;
+    case 'parameter':
+      return `(parameter) ${b.name}: ${b.param?.type ?? ''}`;
+    case 'loop':
+      return `(loop variable) ${b.name}`;
+    case 'switch':
+      return `(switch result) ${b.name}`;
+    case 'merge':
+      return `(binding) ${b.name}`;
+    case 'let':
+      return `(binding) ${b.name}${b.statement?.kind === 'Let' && b.statement.type ? `: ${b.statement.type}` : ''}`;
   }
 }
 
 /** The first line of the source of a statement, shortened: what a binding is defined by. */
 export function sourceExcerpt(doc: AnalyzedDocument, offset: number, endOffset: number, max = 100): string {
-  const firstLine = doc.text.slice(offset, endOffset).split(/\r\n|\r|\n/)[0].trim();
+  const firstLine = doc.text
+    .slice(offset, endOffset)
+    .split(/\r\n|\r|\n/)[0]
+    .trim();
   return firstLine.length > max ? firstLine.slice(0, max - 1) + '…' : firstLine;
 }
 

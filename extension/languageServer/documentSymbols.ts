@@ -16,7 +16,9 @@ function agentSymbol(agent: AgentDecl): DocumentSymbol {
     ...agent.memory.map((m) => symbol(m.name, SymbolKind.Field, m.range, m.nameRange, m.tier)),
     ...agent.beliefs.map((b) => symbol(b.name, SymbolKind.Property, b.range, b.nameRange, 'belief')),
     ...agent.goals.map((g) => symbol(g.name, SymbolKind.Event, g.range, g.nameRange, g.description || 'goal')),
-    ...agent.capabilities.map((c) => symbol(c.name, SymbolKind.Interface, c.range, c.nameRange, `(${paramList(c.params)}) -> ${c.returnType}`)),
+    ...agent.capabilities.map((c) =>
+      symbol(c.name, SymbolKind.Interface, c.range, c.nameRange, `(${paramList(c.params)}) -> ${c.returnType}`),
+    ),
     ...agent.flows.map((f) => bodySymbol(f, `${f.isEntry ? '@entry ' : ''}(${paramList(f.params)}) -> ${f.returnType}`)),
     ...agent.handlers.map((h) => bodySymbol(h, '')),
   ];
@@ -33,10 +35,21 @@ function bodySymbol(body: Body, detail: string): DocumentSymbol {
 }
 
 /** VS Code rejects an empty name or a selection range outside the range; broken sources produce both. */
-function symbol(name: string, kind: SymbolKind, range: AisRange, selection: AisRange, detail: string, children?: DocumentSymbol[]): DocumentSymbol {
+function symbol(
+  name: string,
+  kind: SymbolKind,
+  range: AisRange,
+  selection: AisRange,
+  detail: string,
+  children?: DocumentSymbol[],
+): DocumentSymbol {
   const inRange = selection.offset >= range.offset && selection.endOffset <= range.endOffset;
   return {
-    name: name || '(unnamed)', kind, detail, range: toLspRange(range), selectionRange: toLspRange(inRange ? selection : range),
+    name: name || '(unnamed)',
+    kind,
+    detail,
+    range: toLspRange(range),
+    selectionRange: toLspRange(inRange ? selection : range),
     ...(children ? { children } : {}),
   };
 }

@@ -9,7 +9,7 @@ export function guarded<P, R>(name: string, log: Log, empty: R, handler: (params
     try {
       return await handler(params);
     } catch (e) {
-      log(`${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return empty;
     }
   };

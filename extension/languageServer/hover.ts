@@ -12,30 +12,44 @@ import { declarationsOf, type Binding } from './scope.js';
 import { symbolAt } from './symbolAt.js';
 
 /** `s`: the symbol at `offset`, when the caller has it already. */
-export function hoverAt(doc: AnalyzedDocument, offset: number, capabilities: readonly CapabilityEntry[] = [], s = symbolAt(doc.ast, offset)): Hover | null {
+export function hoverAt(
+  doc: AnalyzedDocument,
+  offset: number,
+  capabilities: readonly CapabilityEntry[] = [],
+  s = symbolAt(doc.ast, offset),
+): Hover | null {
   if (!s) return null;
   const text = ((): string | undefined => {
     switch (s.kind) {
-      case 'op': return opHover(s.callee);
+      case 'op':
+        return opHover(s.callee);
       case 'flow': {
         const where = s.isDeclaration ? '' : `\n\nDeclared at line ${s.flow.nameRange.line}.`;
         return codeBlock(flowSignature(s.agent, s.flow)) + `\n\nFlow of agent \`${s.agent.name}\`.` + where;
       }
-      case 'missingFlow': return `No flow \`${s.flowName}\` in agent \`${s.agentName}\`.`;
+      case 'missingFlow':
+        return `No flow \`${s.flowName}\` in agent \`${s.agentName}\`.`;
       case 'agent': {
-        const flows = s.agent.flows.filter((f) => f.name).map((f) => `- \`${f.name}(${f.params.map((p) => p.name).join(', ')})\`${f.isEntry ? ' (entry)' : ''}`);
+        const flows = s.agent.flows
+          .filter((f) => f.name)
+          .map((f) => `- \`${f.name}(${f.params.map((p) => p.name).join(', ')})\`${f.isEntry ? ' (entry)' : ''}`);
         return codeBlock(`agent ${s.agent.name}`) + (flows.length ? `\n\nFlows:\n${flows.join('\n')}` : '');
       }
       case 'binding': {
         const b = s.binding;
-        const where = (d: Binding): string => d.statement
-          ? `line ${d.nameRange.line}: \`${sourceExcerpt(doc, d.statement.range.offset, d.statement.range.endOffset)}\``
-          : `line ${d.nameRange.line}, parameter of \`${s.body.kind === 'Flow' ? s.body.name : 'on ' + s.body.event}\``;
+        const where = (d: Binding): string =>
+          d.statement
+            ? `line ${d.nameRange.line}: \`${sourceExcerpt(doc, d.statement.range.offset, d.statement.range.endOffset)}\``
+            : `line ${d.nameRange.line}, parameter of \`${s.body.kind === 'Flow' ? s.body.name : 'on ' + s.body.event}\``;
         const decls = declarationsOf(b);
-        const def = decls.length === 1 ? `Defined at ${where(decls[0])}` : `Joins the values bound in each branch:\n${decls.map((d) => `- ${where(d)}`).join('\n')}`;
+        const def =
+          decls.length === 1
+            ? `Defined at ${where(decls[0])}`
+            : `Joins the values bound in each branch:\n${decls.map((d) => `- ${where(d)}`).join('\n')}`;
         return codeBlock(bindingSignature(b)) + '\n\n' + def;
       }
-      case 'unbound': return `\`${s.name}\` is not defined at this point of the flow.`;
+      case 'unbound':
+        return `\`${s.name}\` is not defined at this point of the flow.`;
       case 'capability': {
         const fromModule = capabilities.find((c) => c.name === s.name);
         const head = s.decl ? codeBlock(capabilitySignature(s.decl)) : codeBlock(`${s.name}(...)`);
@@ -70,6 +84,7 @@ export function opHover(callee: string): string | undefined {
     info.description + '.',
   ];
   if (signature.args.length) parts.push('Arguments:\n' + signature.args.map((a) => `- \`${argumentLabel(a)}\` ${a.doc}`).join('\n'));
-  if (signature.named.length) parts.push('Named arguments:\n' + signature.named.map((a) => `- \`${namedArgumentLabel(a)}\` ${a.doc}`).join('\n'));
+  if (signature.named.length)
+    parts.push('Named arguments:\n' + signature.named.map((a) => `- \`${namedArgumentLabel(a)}\` ${a.doc}`).join('\n'));
   return parts.join('\n\n');
 }

@@ -20,7 +20,9 @@ export function toLspDiagnostic(d: AisDiagnostic, uri: string): Diagnostic {
     code: d.code,
     source: DIAGNOSTIC_SOURCE,
     message: d.hint ? `${d.message}\nfix: ${d.hint}` : d.message,
-    ...(d.related?.length ? { relatedInformation: d.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message })) } : {}),
+    ...(d.related?.length
+      ? { relatedInformation: d.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message })) }
+      : {}),
     ...(UNNECESSARY.has(d.code) ? { tags: [DiagnosticTag.Unnecessary] } : {}),
     // Kept apart from the message for code actions (quick fixes) to come.
     ...(d.hint ? { data: { hint: d.hint } } : {}),

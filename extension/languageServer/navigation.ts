@@ -14,11 +14,16 @@ import { symbolAt, type SymbolAtCursor } from './symbolAt.js';
 export function definitionAt(doc: AnalyzedDocument, offset: number, s = symbolAt(doc.ast, offset)): AisRange[] {
   if (!s) return [];
   switch (s.kind) {
-    case 'agent': return [s.agent.nameRange];
-    case 'flow': return [s.flow.nameRange];
-    case 'binding': return declarationsOf(s.binding).map((d) => d.nameRange);
-    case 'capability': return s.decl ? [s.decl.nameRange] : [];
-    default: return [];
+    case 'agent':
+      return [s.agent.nameRange];
+    case 'flow':
+      return [s.flow.nameRange];
+    case 'binding':
+      return declarationsOf(s.binding).map((d) => d.nameRange);
+    case 'capability':
+      return s.decl ? [s.decl.nameRange] : [];
+    default:
+      return [];
   }
 }
 
@@ -47,8 +52,9 @@ function referencesOf(doc: AnalyzedDocument, s: SymbolAtCursor, includeDeclarati
       return includeDeclaration ? [s.flow.nameRange, ...calls] : calls;
     }
     case 'agent': {
-      const uses = callsMatching(program, (call) => call.kind === 'FlowCall' && call.agent === s.agent.name)
-        .map((call) => (call as FlowCallExpr).agentRange);
+      const uses = callsMatching(program, (call) => call.kind === 'FlowCall' && call.agent === s.agent.name).map(
+        (call) => (call as FlowCallExpr).agentRange,
+      );
       return includeDeclaration ? [s.agent.nameRange, ...uses] : uses;
     }
     case 'capability': {
@@ -58,7 +64,8 @@ function referencesOf(doc: AnalyzedDocument, s: SymbolAtCursor, includeDeclarati
       }).map((call) => (call as CallExpr).calleeRange);
       return includeDeclaration && s.decl ? [s.decl.nameRange, ...uses] : uses;
     }
-    default: return [];
+    default:
+      return [];
   }
 }
 

@@ -19,7 +19,9 @@ import { resolutions, resolveName } from './scope.js';
 import { signatureHelpAt } from './signatureHelp.js';
 
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
-const fixtures = readdirSync(examplesDir).filter((f) => f.endsWith('.ais')).map((f) => readFileSync(path.join(examplesDir, f), 'utf8'));
+const fixtures = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.ais'))
+  .map((f) => readFileSync(path.join(examplesDir, f), 'utf8'));
 
 const before = (a: Range['start'], b: Range['start']): boolean => a.line < b.line || (a.line === b.line && a.character <= b.character);
 const within = (inner: Range, outer: Range): boolean => before(outer.start, inner.start) && before(inner.end, outer.end);
@@ -41,7 +43,8 @@ function exercise(text: string, offsets: number[]): void {
   for (const agent of doc.ast.agents) {
     for (const body of bodiesOf(agent)) {
       forEachExpressionInBody(body, (e) => {
-        if (e.kind === 'Var') assert.equal(resolutions(body).get(e)?.nameRange.offset, resolveName(body, e.name, e.range.offset)?.nameRange.offset, e.name);
+        if (e.kind === 'Var')
+          assert.equal(resolutions(body).get(e)?.nameRange.offset, resolveName(body, e.name, e.range.offset)?.nameRange.offset, e.name);
       });
     }
   }
@@ -57,23 +60,42 @@ function exercise(text: string, offsets: number[]): void {
 
 describe('language features: robustness', () => {
   it('answer on random strings (500 runs)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 6 }), (s, offsets) => {
-      exercise(s, offsets);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 6 }), (s, offsets) => {
+        exercise(s, offsets);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('answer on random mutations of the example programs (1,000 runs)', () => {
-    const edit = fc.record({ at: fc.nat(), len: fc.nat({ max: 12 }), insert: fc.constantFrom('', '(', ')', '{', '}', '.', ',', '->', '"', '{{', 'ask(', 'x', '\n', 'loop (', 'if ('), op: fc.constantFrom('delete', 'insert', 'replace') });
-    fc.assert(fc.property(fc.nat({ max: fixtures.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (i, edits, offsets) => {
-      let s = fixtures[i];
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        if (e.op === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
-        else if (e.op === 'insert') s = s.slice(0, at) + e.insert + s.slice(at);
-        else s = s.slice(0, at) + e.insert + s.slice(at + e.len);
-      }
-      exercise(s, offsets.map((o) => o % (s.length + 1)));
-    }), { numRuns: 1000 });
+    const edit = fc.record({
+      at: fc.nat(),
+      len: fc.nat({ max: 12 }),
+      insert: fc.constantFrom('', '(', ')', '{', '}', '.', ',', '->', '"', '{{', 'ask(', 'x', '\n', 'loop (', 'if ('),
+      op: fc.constantFrom('delete', 'insert', 'replace'),
+    });
+    fc.assert(
+      fc.property(
+        fc.nat({ max: fixtures.length - 1 }),
+        fc.array(edit, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+        (i, edits, offsets) => {
+          let s = fixtures[i];
+          for (const e of edits) {
+            const at = e.at % (s.length + 1);
+            if (e.op === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
+            else if (e.op === 'insert') s = s.slice(0, at) + e.insert + s.slice(at);
+            else s = s.slice(0, at) + e.insert + s.slice(at + e.len);
+          }
+          exercise(
+            s,
+            offsets.map((o) => o % (s.length + 1)),
+          );
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it('answer at the end of every prefix of the examples (typing them in)', () => {

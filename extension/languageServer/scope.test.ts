@@ -40,7 +40,10 @@ function scopeAt(marker: string, delta = 0): string[] {
 
 describe('bindingsInScope', () => {
   it('the source parses cleanly', () => {
-    assert.deepEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      doc.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
   });
 
   it('sees the parameters and the bindings of earlier statements only', () => {
@@ -53,13 +56,13 @@ describe('bindingsInScope', () => {
     assert.deepEqual(scopeAt('loop (item'), ['first', 'n', 'topic']);
   });
 
-  it('binds the loop variable inside the loop body only, and hides the body\'s bindings after it', () => {
+  it("binds the loop variable inside the loop body only, and hides the body's bindings after it", () => {
     assert.deepEqual(scopeAt('think(item)'), ['first', 'item', 'n', 'topic']);
     assert.deepEqual(scopeAt('parallel {'), ['first', 'n', 'topic']);
     assert.deepEqual(scopeAt('ask("p")'), ['first', 'n', 'topic']);
   });
 
-  it('sees a parallel block\'s bindings and a switch result afterwards, not a name bound in one switch arm', () => {
+  it("sees a parallel block's bindings and a switch result afterwards, not a name bound in one switch arm", () => {
     assert.deepEqual(scopeAt('return first'), ['first', 'n', 'par', 'picked', 'topic']);
   });
 
@@ -69,7 +72,10 @@ describe('bindingsInScope', () => {
     const body = d.ast.agents[0].flows[0];
     const m = resolveName(body, 'm', src.indexOf('return m'));
     assert.equal(m?.kind, 'merge');
-    assert.deepEqual(declarationsOf(m).map((b) => src.slice(b.nameRange.offset - 3, b.nameRange.endOffset)), ['-> m', '-> m']);
+    assert.deepEqual(
+      declarationsOf(m).map((b) => src.slice(b.nameRange.offset - 3, b.nameRange.endOffset)),
+      ['-> m', '-> m'],
+    );
     assert.equal(resolveName(body, 'only', src.indexOf('return m'))?.kind, 'let', 'the catch arm returns, so the try arm alone goes on');
     const first = declaredBindings(body).find((b) => b.name === 'm')!;
     assert.equal(usesOf(body, first).length, 1);
@@ -86,8 +92,19 @@ describe('bindingsInScope', () => {
   it('lists every declaration and the uses of each binding separately', () => {
     const body = doc.ast.agents[0].flows[0];
     const decls = declaredBindings(body).map((b) => `${b.kind}:${b.name}`);
-    assert.deepEqual(decls, ['parameter:topic', 'parameter:n', 'let:first', 'let:branchOnly', 'let:alsoBranch', 'loop:item', 'let:each',
-      'let:par', 'let:first', 'switch:picked', 'let:armOnly']);
+    assert.deepEqual(decls, [
+      'parameter:topic',
+      'parameter:n',
+      'let:first',
+      'let:branchOnly',
+      'let:alsoBranch',
+      'loop:item',
+      'let:each',
+      'let:par',
+      'let:first',
+      'switch:picked',
+      'let:armOnly',
+    ]);
     const firstFirst = declaredBindings(body)[2];
     assert.equal(usesOf(body, firstFirst).length, 3); // if (first), loop (item in first), "rebind " + first
   });
@@ -103,7 +120,11 @@ describe('bindingsInScope', () => {
           count++;
           const one = resolutions(b).get(e);
           const other = resolveName(b, e.name, e.range.offset);
-          assert.deepEqual(one && declarationsOf(one).map((d) => d.nameRange.offset), other && declarationsOf(other).map((d) => d.nameRange.offset), e.name);
+          assert.deepEqual(
+            one && declarationsOf(one).map((d) => d.nameRange.offset),
+            other && declarationsOf(other).map((d) => d.nameRange.offset),
+            e.name,
+          );
         });
       }
     }

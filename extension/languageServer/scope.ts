@@ -39,7 +39,10 @@ function loopBinding(s: Extract<Statement, { kind: 'Loop' }>): Binding {
   return { name: s.variable, kind: 'loop', nameRange: s.variableRange, statement: s };
 }
 
-function switchBinding(s: Extract<Statement, { kind: 'Switch' }>, result: NonNullable<Extract<Statement, { kind: 'Switch' }>['result']>): Binding {
+function switchBinding(
+  s: Extract<Statement, { kind: 'Switch' }>,
+  result: NonNullable<Extract<Statement, { kind: 'Switch' }>['result']>,
+): Binding {
   return { name: result.name, kind: 'switch', nameRange: result.range, statement: s };
 }
 
@@ -77,14 +80,19 @@ function runStatement(s: Statement, scope: Scope<Binding>, visit?: Visit): Outco
       if (b) scope.bind(b.name, b);
       return { scope, returns: false };
     }
-    case 'Return': return { scope, returns: true };
+    case 'Return':
+      return { scope, returns: true };
     case 'If': {
       const a = runStatements(s.then.statements, scope.child(), visit);
       const b = s.else ? runStatements(s.else.statements, scope.child(), visit) : { scope: scope.child(), returns: false };
       return join(scope, [a, b], 'if');
     }
     case 'TryCatch':
-      return join(scope, [runStatements(s.tryBlock.statements, scope.child(), visit), runStatements(s.catchBlock.statements, scope.child(), visit)], 'try');
+      return join(
+        scope,
+        [runStatements(s.tryBlock.statements, scope.child(), visit), runStatements(s.catchBlock.statements, scope.child(), visit)],
+        'try',
+      );
     case 'Switch': {
       const arms = s.cases.map((c) => runStatements(c.body, scope.child(), visit));
       arms.push(s.defaultBody ? runStatements(s.defaultBody, scope.child(), visit) : { scope: scope.child(), returns: false });
@@ -98,8 +106,10 @@ function runStatement(s: Statement, scope: Scope<Binding>, visit?: Visit): Outco
       scope.hideFrom(runStatements(s.body.statements, body, visit).scope, 'loop');
       return { scope, returns: false };
     }
-    case 'Parallel': return { scope: runStatements(s.body.statements, scope, visit).scope, returns: false };
-    case 'ExprStmt': return { scope, returns: false };
+    case 'Parallel':
+      return { scope: runStatements(s.body.statements, scope, visit).scope, returns: false };
+    case 'ExprStmt':
+      return { scope, returns: false };
   }
 }
 
@@ -151,9 +161,10 @@ export function resolutions(body: Body): Map<VarExpr, Binding | undefined> {
   const hit = resolved.get(body);
   if (hit) return hit;
   const out = new Map<VarExpr, Binding | undefined>();
-  const resolveIn = (e: Expression, scope: Scope<Binding>): void => forEachExpression(e, (x) => {
-    if (x.kind === 'Var') out.set(x, scope.lookup(x.name));
-  });
+  const resolveIn = (e: Expression, scope: Scope<Binding>): void =>
+    forEachExpression(e, (x) => {
+      if (x.kind === 'Var') out.set(x, scope.lookup(x.name));
+    });
   const start = startScope(body);
   if (body.kind === 'OnEvent' && body.condition) resolveIn(body.condition, start);
   runStatements(body.body, start, (s, scope) => {

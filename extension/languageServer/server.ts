@@ -5,9 +5,23 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
-  type CompletionItem, type CompletionParams, type DefinitionParams, type DocumentSymbol, type DocumentSymbolParams, type FoldingRange,
-  type FoldingRangeParams, type Hover, type HoverParams, type InitializeResult, type Location, type ReferenceParams, type SignatureHelp,
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CompletionItem,
+  type CompletionParams,
+  type DefinitionParams,
+  type DocumentSymbol,
+  type DocumentSymbolParams,
+  type FoldingRange,
+  type FoldingRangeParams,
+  type Hover,
+  type HoverParams,
+  type InitializeResult,
+  type Location,
+  type ReferenceParams,
+  type SignatureHelp,
   type SignatureHelpParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -36,7 +50,7 @@ const analyses = new Map<string, { version: number; analysis: AnalyzedDocument }
 const published = new Map<string, number>();
 
 process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e.message}`));
-process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
 
 function fileOf(uri: string): string | undefined {
   try {
@@ -56,7 +70,10 @@ function analysisOf(doc: TextDocument): AnalyzedDocument {
 }
 
 /** The analysed document and cursor offset of a positional request, if the document is open. */
-function at(params: { textDocument: { uri: string }; position: { line: number; character: number } }): { doc: AnalyzedDocument; offset: number; uri: string } | undefined {
+function at(params: {
+  textDocument: { uri: string };
+  position: { line: number; character: number };
+}): { doc: AnalyzedDocument; offset: number; uri: string } | undefined {
   const td = documents.get(params.textDocument.uri);
   return td ? { doc: analysisOf(td), offset: td.offsetAt(params.position), uri: td.uri } : undefined;
 }
@@ -65,7 +82,11 @@ function publish(doc: TextDocument): void {
   const current = documents.get(doc.uri);
   if (!current || published.get(current.uri) === current.version) return;
   published.set(current.uri, current.version);
-  void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: toLspDiagnostics(analysisOf(current).diagnostics, current.uri) });
+  void connection.sendDiagnostics({
+    uri: current.uri,
+    version: current.version,
+    diagnostics: toLspDiagnostics(analysisOf(current).diagnostics, current.uri),
+  });
 }
 
 connection.onInitialize((params): InitializeResult => {
@@ -88,61 +109,82 @@ connection.onInitialize((params): InitializeResult => {
 
 // The first version is checked at once; edits wait until typing pauses.
 documents.onDidOpen(guardedVoid('didOpen', log, (e) => publish(e.document)));
-documents.onDidChangeContent(guardedVoid('didChange', log, (e) => {
-  if (published.get(e.document.uri) === e.document.version) return;
-  debouncer.schedule(e.document.uri, guardedVoid('diagnostics', log, () => publish(e.document)));
-}));
-documents.onDidClose(guardedVoid('didClose', log, (e) => {
-  debouncer.cancel(e.document.uri);
-  analyses.delete(e.document.uri);
-  published.delete(e.document.uri);
-  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-}));
+documents.onDidChangeContent(
+  guardedVoid('didChange', log, (e) => {
+    if (published.get(e.document.uri) === e.document.version) return;
+    debouncer.schedule(
+      e.document.uri,
+      guardedVoid('diagnostics', log, () => publish(e.document)),
+    );
+  }),
+);
+documents.onDidClose(
+  guardedVoid('didClose', log, (e) => {
+    debouncer.cancel(e.document.uri);
+    analyses.delete(e.document.uri);
+    published.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  }),
+);
 
-connection.onHover(guarded<HoverParams, Hover | null>('hover', log, null, async (p) => {
-  const a = at(p);
-  if (!a) return null;
-  const s = symbolAt(a.doc.ast, a.offset);
-  return hoverAt(a.doc, a.offset, s?.kind === 'capability' ? await capabilities.forDocument(a.doc.file) : [], s);
-}));
+connection.onHover(
+  guarded<HoverParams, Hover | null>('hover', log, null, async (p) => {
+    const a = at(p);
+    if (!a) return null;
+    const s = symbolAt(a.doc.ast, a.offset);
+    return hoverAt(a.doc, a.offset, s?.kind === 'capability' ? await capabilities.forDocument(a.doc.file) : [], s);
+  }),
+);
 
-connection.onCompletion(guarded<CompletionParams, CompletionItem[]>('completion', log, [], async (p) => {
-  const a = at(p);
-  return a ? completionsAt(a.doc, a.offset, await capabilities.forDocument(a.doc.file)) : [];
-}));
+connection.onCompletion(
+  guarded<CompletionParams, CompletionItem[]>('completion', log, [], async (p) => {
+    const a = at(p);
+    return a ? completionsAt(a.doc, a.offset, await capabilities.forDocument(a.doc.file)) : [];
+  }),
+);
 
-connection.onSignatureHelp(guarded<SignatureHelpParams, SignatureHelp | null>('signatureHelp', log, null, (p) => {
-  const a = at(p);
-  return a ? signatureHelpAt(a.doc, a.offset) : null;
-}));
+connection.onSignatureHelp(
+  guarded<SignatureHelpParams, SignatureHelp | null>('signatureHelp', log, null, (p) => {
+    const a = at(p);
+    return a ? signatureHelpAt(a.doc, a.offset) : null;
+  }),
+);
 
-connection.onDefinition(guarded<DefinitionParams, Location[]>('definition', log, [], async (p) => {
-  const a = at(p);
-  if (!a) return [];
-  const s = symbolAt(a.doc.ast, a.offset);
-  const here = definitionAt(a.doc, a.offset, s).map((r) => ({ uri: a.uri, range: toLspRange(r) }));
-  if (here.length) return here;
-  // A capability from the workspace module: jump into the module.
-  if (s?.kind !== 'capability') return [];
-  const entry = (await capabilities.forDocument(a.doc.file)).find((c) => c.name === s.name);
-  const range = entry ? locateCapability(entry) : undefined;
-  return entry && range ? [{ uri: pathToFileURL(entry.file).href, range }] : [];
-}));
+connection.onDefinition(
+  guarded<DefinitionParams, Location[]>('definition', log, [], async (p) => {
+    const a = at(p);
+    if (!a) return [];
+    const s = symbolAt(a.doc.ast, a.offset);
+    const here = definitionAt(a.doc, a.offset, s).map((r) => ({ uri: a.uri, range: toLspRange(r) }));
+    if (here.length) return here;
+    // A capability from the workspace module: jump into the module.
+    if (s?.kind !== 'capability') return [];
+    const entry = (await capabilities.forDocument(a.doc.file)).find((c) => c.name === s.name);
+    const range = entry ? locateCapability(entry) : undefined;
+    return entry && range ? [{ uri: pathToFileURL(entry.file).href, range }] : [];
+  }),
+);
 
-connection.onReferences(guarded<ReferenceParams, Location[]>('references', log, [], (p) => {
-  const a = at(p);
-  return a ? referencesAt(a.doc, a.offset, p.context.includeDeclaration).map((r) => ({ uri: a.uri, range: toLspRange(r) })) : [];
-}));
+connection.onReferences(
+  guarded<ReferenceParams, Location[]>('references', log, [], (p) => {
+    const a = at(p);
+    return a ? referencesAt(a.doc, a.offset, p.context.includeDeclaration).map((r) => ({ uri: a.uri, range: toLspRange(r) })) : [];
+  }),
+);
 
-connection.onDocumentSymbol(guarded<DocumentSymbolParams, DocumentSymbol[]>('documentSymbol', log, [], (p) => {
-  const td = documents.get(p.textDocument.uri);
-  return td ? documentSymbols(analysisOf(td)) : [];
-}));
+connection.onDocumentSymbol(
+  guarded<DocumentSymbolParams, DocumentSymbol[]>('documentSymbol', log, [], (p) => {
+    const td = documents.get(p.textDocument.uri);
+    return td ? documentSymbols(analysisOf(td)) : [];
+  }),
+);
 
-connection.onFoldingRanges(guarded<FoldingRangeParams, FoldingRange[]>('foldingRange', log, [], (p) => {
-  const td = documents.get(p.textDocument.uri);
-  return td ? foldingRanges(analysisOf(td)) : [];
-}));
+connection.onFoldingRanges(
+  guarded<FoldingRangeParams, FoldingRange[]>('foldingRange', log, [], (p) => {
+    const td = documents.get(p.textDocument.uri);
+    return td ? foldingRanges(analysisOf(td)) : [];
+  }),
+);
 
 connection.onShutdown(() => {
   debouncer.dispose();

@@ -6,7 +6,11 @@ import { enclosingBody } from './astWalk.js';
 import { argumentLabel, builtinSignature } from './callSignatures.js';
 import { cursorContext } from './cursorContext.js';
 
-interface Part { label: string; doc?: string; rest?: boolean }
+interface Part {
+  label: string;
+  doc?: string;
+  rest?: boolean;
+}
 
 export function signatureHelpAt(doc: AnalyzedDocument, offset: number): SignatureHelp | null {
   const ctx = cursorContext(doc.text, offset, doc.tokens);
@@ -17,7 +21,13 @@ export function signatureHelpAt(doc: AnalyzedDocument, offset: number): Signatur
   const flow = flowOwner ? flowsOf(flowOwner).get(call.callee) : undefined;
   if (flow && flowOwner) {
     const parts = flow.params.map((p): Part => ({ label: `${p.name}: ${p.type}` }));
-    return build(`${call.agent ? `${flowOwner.name}.` : ''}${flow.name}`, parts, `-> ${flow.returnType}`, `Flow of agent ${flowOwner.name}.`, call.positionalIndex);
+    return build(
+      `${call.agent ? `${flowOwner.name}.` : ''}${flow.name}`,
+      parts,
+      `-> ${flow.returnType}`,
+      `Flow of agent ${flowOwner.name}.`,
+      call.positionalIndex,
+    );
   }
   if (call.agent) return null;
   const sig = builtinSignature(call.callee);

@@ -28,7 +28,8 @@ export function symbolAt(program: Program, offset: number): SymbolAtCursor | und
     if (!touches(agent.range, offset)) continue;
     if (agent.name && touches(agent.nameRange, offset)) return { kind: 'agent', agent, range: agent.nameRange, isDeclaration: true };
     for (const cap of agent.capabilities) {
-      if (cap.name && touches(cap.nameRange, offset)) return { kind: 'capability', name: cap.name, range: cap.nameRange, decl: cap, isDeclaration: true };
+      if (cap.name && touches(cap.nameRange, offset))
+        return { kind: 'capability', name: cap.name, range: cap.nameRange, decl: cap, isDeclaration: true };
     }
     for (const body of bodiesOf(agent)) {
       if (!touches(body.range, offset)) continue;
@@ -40,14 +41,17 @@ export function symbolAt(program: Program, offset: number): SymbolAtCursor | und
 }
 
 function symbolInBody(program: Program, agent: AgentDecl, body: Body, offset: number): SymbolAtCursor | undefined {
-  if (body.kind === 'Flow' && body.name && touches(body.nameRange, offset)) return { kind: 'flow', agent, flow: body, range: body.nameRange, isDeclaration: true };
+  if (body.kind === 'Flow' && body.name && touches(body.nameRange, offset))
+    return { kind: 'flow', agent, flow: body, range: body.nameRange, isDeclaration: true };
   const declared = bindingDeclaredAt(body, offset);
   if (declared) return { kind: 'binding', body, binding: declared, range: declared.nameRange, isDeclaration: true };
   const { expr } = expressionAt(body, offset);
   if (!expr) return undefined;
   if (expr.kind === 'Var') {
     const binding = resolutions(body).get(expr);
-    return binding ? { kind: 'binding', body, binding, range: expr.range, isDeclaration: false } : { kind: 'unbound', name: expr.name, range: expr.range };
+    return binding
+      ? { kind: 'binding', body, binding, range: expr.range, isDeclaration: false }
+      : { kind: 'unbound', name: expr.name, range: expr.range };
   }
   if (expr.kind !== 'Call' && expr.kind !== 'FlowCall') return undefined;
   const named = expr.namedArgs.find((a) => touches(a.nameRange, offset));

@@ -31,7 +31,10 @@ export class Aam {
   private seq = 0;
   private nextGoal = 1;
 
-  constructor(private readonly maxTransitions = 1000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly maxTransitions = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   setBelief(key: string, value: Value, label: string, nodeId?: number): void {
     const before = this.beliefMap.get(key);

@@ -5,8 +5,28 @@ import { programFromJson } from '../graph/loadGraphJson.js';
 import { makeRuntime } from '../../test/support/harness.js';
 import { Agent } from './flowRegistry.js';
 
-const caller = { name: 'Main.main', isEntry: true, nodes: [[1, 'CONST_STR', { value: 'hi' }], [2, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'reply' }], [3, 'RETURN']] as [number, string, Record<string, unknown>][], edges: [[1, 2], [2, 3]] as [number, number][] };
-const helper = (text: string) => ({ name: 'Helper.reply', params: ['msg'], nodes: [[1, 'CONST_STR', { value: text }], [2, 'RETURN']] as [number, string, Record<string, unknown>][], edges: [[1, 2]] as [number, number][] });
+const caller = {
+  name: 'Main.main',
+  isEntry: true,
+  nodes: [
+    [1, 'CONST_STR', { value: 'hi' }],
+    [2, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'reply' }],
+    [3, 'RETURN'],
+  ] as [number, string, Record<string, unknown>][],
+  edges: [
+    [1, 2],
+    [2, 3],
+  ] as [number, number][],
+};
+const helper = (text: string) => ({
+  name: 'Helper.reply',
+  params: ['msg'],
+  nodes: [
+    [1, 'CONST_STR', { value: text }],
+    [2, 'RETURN'],
+  ] as [number, string, Record<string, unknown>][],
+  edges: [[1, 2]] as [number, number][],
+});
 
 describe('FlowRegistry across runs', () => {
   it('a program run again calls its own flows, even after other programs or agents were registered in between', async () => {
@@ -32,7 +52,11 @@ describe('FlowRegistry across runs', () => {
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.equal(r.result, 'from code');
     // the parameter count of a registered flow is checked like a program's own
-    const wrong = { ...caller, edges: [] as [number, number][], nodes: [[2, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'reply' }]] as [number, string, Record<string, unknown>][] };
+    const wrong = {
+      ...caller,
+      edges: [] as [number, number][],
+      nodes: [[2, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'reply' }]] as [number, string, Record<string, unknown>][],
+    };
     assert.throws(() => rt.loadProgram(graphJson(wrong)), /passes 0 argument\(s\) but Helper\.reply takes 1/);
     // a program that defines flows of Helper itself replaces Helper's registered flows when it runs: not callable then
     const ownHelper = { ...caller, name: 'Helper.main' };
@@ -40,4 +64,3 @@ describe('FlowRegistry across runs', () => {
     await rt.dispose();
   });
 });
-

@@ -3,7 +3,10 @@ import { ApxmError } from '../errors.js';
 import type { FlowGraph, FlowParameter, Program } from '../graph/types.js';
 
 export class AgentFlow {
-  constructor(readonly name: string, readonly graph: FlowGraph) {}
+  constructor(
+    readonly name: string,
+    readonly graph: FlowGraph,
+  ) {}
   get isEntry(): boolean {
     return this.graph.isEntry;
   }
@@ -14,7 +17,10 @@ export class AgentFlow {
 
 export class Agent {
   readonly flows = new Map<string, AgentFlow>();
-  constructor(readonly name: string, flows: FlowGraph[] = []) {
+  constructor(
+    readonly name: string,
+    flows: FlowGraph[] = [],
+  ) {
     for (const g of flows) this.addFlow(g);
   }
   addFlow(graph: FlowGraph): AgentFlow {
@@ -60,7 +66,10 @@ export class FlowRegistry {
 
   requireFlow(agent: string, flow: string): FlowGraph {
     const f = this.getFlow(agent, flow);
-    if (!f) throw new ApxmError('E_FLOW_NOT_FOUND', `flow '${agent}.${flow}' is not registered`, { hint: `registered flows: ${this.listFlows().join(', ') || 'none'}` });
+    if (!f)
+      throw new ApxmError('E_FLOW_NOT_FOUND', `flow '${agent}.${flow}' is not registered`, {
+        hint: `registered flows: ${this.listFlows().join(', ') || 'none'}`,
+      });
     return f;
   }
 

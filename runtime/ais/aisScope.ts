@@ -128,5 +128,12 @@ export interface Outcome<T = Binding> {
 export function joinArms<T>(before: Scope<T>, arms: Outcome<T>[], construct: string, merge: (name: string, values: T[]) => T): Outcome<T> {
   const live = arms.filter((a) => !a.returns);
   if (live.length === 0) return { scope: before, returns: true };
-  return { scope: before.join(live.map((a) => a.scope), construct, merge), returns: false };
+  return {
+    scope: before.join(
+      live.map((a) => a.scope),
+      construct,
+      merge,
+    ),
+    returns: false,
+  };
 }

@@ -5,10 +5,21 @@
 export type AisType = 'str' | 'number' | 'bool' | 'array' | 'unknown';
 
 const NAMES: Record<string, AisType> = {
-  str: 'str', string: 'str', text: 'str',
-  number: 'number', num: 'number', int: 'number', integer: 'number', float: 'number', double: 'number', f64: 'number', i64: 'number',
-  bool: 'bool', boolean: 'bool',
-  array: 'array', list: 'array',
+  str: 'str',
+  string: 'str',
+  text: 'str',
+  number: 'number',
+  num: 'number',
+  int: 'number',
+  integer: 'number',
+  float: 'number',
+  double: 'number',
+  f64: 'number',
+  i64: 'number',
+  bool: 'bool',
+  boolean: 'bool',
+  array: 'array',
+  list: 'array',
 };
 
 /** `str` → 'str', `str[]`/`list<str>` → 'array', `token` → 'unknown'. */
@@ -22,4 +33,3 @@ export function typeOfName(name: string | undefined): AisType {
 export function compatible(actual: AisType, expected: AisType): boolean {
   return actual === 'unknown' || expected === 'unknown' || actual === expected;
 }
-

@@ -121,15 +121,7 @@ export interface OnEventDecl {
 
 // ---------------------------------------------------------------- statements
 
-export type Statement =
-  | LetStmt
-  | ReturnStmt
-  | IfStmt
-  | ParallelStmt
-  | LoopStmt
-  | TryCatchStmt
-  | SwitchStmt
-  | ExprStmt;
+export type Statement = LetStmt | ReturnStmt | IfStmt | ParallelStmt | LoopStmt | TryCatchStmt | SwitchStmt | ExprStmt;
 
 /** `let x: T = e` and its sugar `e -> x` (`form` tells which was written). */
 export interface LetStmt {
@@ -325,8 +317,7 @@ export interface ArrayExpr {
 }
 
 export type BinaryOp =
-  | 'Add' | 'Sub' | 'Mul' | 'Div' | 'Mod' | 'And' | 'Or'
-  | 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual';
+  'Add' | 'Sub' | 'Mul' | 'Div' | 'Mod' | 'And' | 'Or' | 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual';
 
 export interface BinaryExpr {
   kind: 'Binary';
@@ -360,8 +351,19 @@ export interface ErrorExpr {
 }
 
 export const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
-  '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div', '%': 'Mod', '&&': 'And', '||': 'Or',
-  '==': 'Equal', '!=': 'NotEqual', '<': 'Less', '<=': 'LessEqual', '>': 'Greater', '>=': 'GreaterEqual',
+  '+': 'Add',
+  '-': 'Sub',
+  '*': 'Mul',
+  '/': 'Div',
+  '%': 'Mod',
+  '&&': 'And',
+  '||': 'Or',
+  '==': 'Equal',
+  '!=': 'NotEqual',
+  '<': 'Less',
+  '<=': 'LessEqual',
+  '>': 'Greater',
+  '>=': 'GreaterEqual',
 };
 
 /** The operands of a left-nested `+` chain, left to right (what template building walks). */

@@ -22,16 +22,21 @@ export function bodiesOf(agent: AgentDecl): Body[] {
 
 export function nestedBlocks(s: Statement): NestedBlock[] {
   switch (s.kind) {
-    case 'If': return s.else ? [block(s.then), block(s.else)] : [block(s.then)];
-    case 'Parallel': return [block(s.body)];
-    case 'Loop': return [block(s.body)];
-    case 'TryCatch': return [block(s.tryBlock), block(s.catchBlock)];
+    case 'If':
+      return s.else ? [block(s.then), block(s.else)] : [block(s.then)];
+    case 'Parallel':
+      return [block(s.body)];
+    case 'Loop':
+      return [block(s.body)];
+    case 'TryCatch':
+      return [block(s.tryBlock), block(s.catchBlock)];
     case 'Switch': {
       const arms: NestedBlock[] = s.cases.map((c) => ({ statements: c.body, ranges: [c.range] }));
       if (s.defaultBody) arms.push({ statements: s.defaultBody, ranges: s.defaultRanges });
       return arms;
     }
-    default: return [];
+    default:
+      return [];
   }
 }
 
@@ -42,13 +47,20 @@ function block(b: { statements: Statement[]; range: AisRange }): NestedBlock {
 /** The expressions written directly in `s` (not those of its nested statements). */
 export function ownExpressions(s: Statement): Expression[] {
   switch (s.kind) {
-    case 'Let': return [s.init];
-    case 'Return': return s.value ? [s.value] : [];
-    case 'If': return [s.condition];
-    case 'Loop': return [s.collection];
-    case 'Switch': return [s.discriminant];
-    case 'ExprStmt': return [s.expression];
-    default: return [];
+    case 'Let':
+      return [s.init];
+    case 'Return':
+      return s.value ? [s.value] : [];
+    case 'If':
+      return [s.condition];
+    case 'Loop':
+      return [s.collection];
+    case 'Switch':
+      return [s.discriminant];
+    case 'ExprStmt':
+      return [s.expression];
+    default:
+      return [];
   }
 }
 
@@ -64,14 +76,22 @@ export function forEachStatement(list: readonly Statement[], fn: (s: Statement) 
 export function childExpressions(e: Expression): Expression[] {
   switch (e.kind) {
     case 'Call':
-    case 'FlowCall': return [...e.args, ...e.namedArgs.map((a) => a.value)];
-    case 'MemberAccess': return [e.object];
-    case 'Subscript': return [e.object, e.index];
-    case 'Array': return e.elements;
-    case 'Binary': return [e.left, e.right];
-    case 'Unary': return [e.operand];
-    case 'Assignment': return [e.target, e.value];
-    default: return [];
+    case 'FlowCall':
+      return [...e.args, ...e.namedArgs.map((a) => a.value)];
+    case 'MemberAccess':
+      return [e.object];
+    case 'Subscript':
+      return [e.object, e.index];
+    case 'Array':
+      return e.elements;
+    case 'Binary':
+      return [e.left, e.right];
+    case 'Unary':
+      return [e.operand];
+    case 'Assignment':
+      return [e.target, e.value];
+    default:
+      return [];
   }
 }
 

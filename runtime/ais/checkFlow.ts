@@ -21,7 +21,6 @@ export interface FlowCheckOptions {
   hostCapabilities?: Set<string>;
 }
 
-
 const VALUE_OPS_WARN = new Set(['ASK', 'THINK', 'REASON', 'QMEM', 'PLAN', 'REFLECT', 'VERIFY', 'MERGE', 'WAIT_ALL']);
 
 export function checkFlow(program: Program, agent: AgentDecl, flow: FlowDecl, sink: DiagnosticSink, options: FlowCheckOptions): void {
@@ -45,15 +44,25 @@ class FlowChecker {
 
   run(): void {
     const scope = new Scope();
-    for (const p of this.flow.params) scope.bind(p.name, { name: p.name, range: p.nameRange, kind: 'param', type: typeOfName(p.type), used: true });
+    for (const p of this.flow.params)
+      scope.bind(p.name, { name: p.name, range: p.nameRange, kind: 'param', type: typeOfName(p.type), used: true });
     const out = this.statements(this.flow.body, scope);
     if (!out.returns && this.flow.returnType !== 'void' && typeOfName(this.flow.returnType) !== 'unknown') {
-      this.sink.warning('AIS_MISSING_RETURN', `flow '${this.flow.name}' declares return type '${this.flow.returnType}' but not every path returns a value`,
-        this.flow.returnTypeRange ?? this.flow.nameRange, 'end the flow with `return <value>`; without one the flow yields its last results');
+      this.sink.warning(
+        'AIS_MISSING_RETURN',
+        `flow '${this.flow.name}' declares return type '${this.flow.returnType}' but not every path returns a value`,
+        this.flow.returnTypeRange ?? this.flow.nameRange,
+        'end the flow with `return <value>`; without one the flow yields its last results',
+      );
     }
     for (const b of scope.created) {
       if (!b.used && b.kind !== 'param' && !b.name.startsWith('_')) {
-        this.sink.warning('AIS_UNUSED_BINDING', `'${b.name}' is bound but never used`, b.range, `use it, or drop '-> ${b.name}' (a name starting with '_' is not reported)`);
+        this.sink.warning(
+          'AIS_UNUSED_BINDING',
+          `'${b.name}' is bound but never used`,
+          b.range,
+          `use it, or drop '-> ${b.name}' (a name starting with '_' is not reported)`,
+        );
       }
     }
   }
@@ -68,7 +77,12 @@ class FlowChecker {
       cur = out.scope;
       if (out.returns) {
         if (i + 1 < list.length) {
-          this.sink.warning('AIS_UNREACHABLE', 'unreachable code: every path before it returns', list[i + 1].range, 'remove it, or move it before the return');
+          this.sink.warning(
+            'AIS_UNREACHABLE',
+            'unreachable code: every path before it returns',
+            list[i + 1].range,
+            'remove it, or move it before the return',
+          );
         }
         return { scope: cur, returns: true };
       }
@@ -87,7 +101,12 @@ class FlowChecker {
         const type = this.expression(s.init, scope);
         const declared = typeOfName(s.type);
         if (s.type && !compatible(type, declared) && s.typeRange) {
-          this.sink.error('AIS_TYPE_MISMATCH', `'${s.name}' is declared '${s.type}' but gets a ${type}`, s.typeRange, `change the declared type to ${type}, or bind a ${declared}`);
+          this.sink.error(
+            'AIS_TYPE_MISMATCH',
+            `'${s.name}' is declared '${s.type}' but gets a ${type}`,
+            s.typeRange,
+            `change the declared type to ${type}, or bind a ${declared}`,
+          );
         }
         scope.bind(s.name, { name: s.name, range: s.nameRange, kind: 'let', type: s.type ? declared : type, used: false });
         return { scope, returns: false };
@@ -98,12 +117,23 @@ class FlowChecker {
         return { scope, returns: false };
       case 'Return':
         if (this.loopDepth > 0) {
-          this.sink.error('AIS_UNSUPPORTED', 'return inside a loop is not supported: the body runs once per item', s.range, 'collect what you need after the loop, or move the loop into a flow of its own');
+          this.sink.error(
+            'AIS_UNSUPPORTED',
+            'return inside a loop is not supported: the body runs once per item',
+            s.range,
+            'collect what you need after the loop, or move the loop into a flow of its own',
+          );
         } else if (this.parallelDepth > 0) {
           this.sink.error('AIS_UNSUPPORTED', 'return inside parallel is not supported', s.range, 'return after the parallel block');
         }
         if (s.value) this.expression(s.value, scope);
-        else if (this.flow.returnType !== 'void') this.sink.error('AIS_UNSUPPORTED', `a bare \`return\` in a flow that returns ${this.flow.returnType}: there is no value to return`, s.range, 'write `return <value>`, or declare the flow `-> void`');
+        else if (this.flow.returnType !== 'void')
+          this.sink.error(
+            'AIS_UNSUPPORTED',
+            `a bare \`return\` in a flow that returns ${this.flow.returnType}: there is no value to return`,
+            s.range,
+            'write `return <value>`, or declare the flow `-> void`',
+          );
         return { scope, returns: true };
       case 'If': {
         const c = ifCondition(s.condition);
@@ -117,7 +147,12 @@ class FlowChecker {
         const t = this.block(s.tryBlock, scope);
         const c = this.block(s.catchBlock, scope);
         if (c.returns && !t.returns) {
-          this.sink.error('AIS_UNSUPPORTED', 'a return in catch but not in try is not supported', s.catchBlock.range, 'return in both, or set a value in both and return after the try/catch');
+          this.sink.error(
+            'AIS_UNSUPPORTED',
+            'a return in catch but not in try is not supported',
+            s.catchBlock.range,
+            'return in both, or set a value in both and return after the try/catch',
+          );
         }
         return this.join(scope, [t, c], 'try');
       }
@@ -145,12 +180,23 @@ class FlowChecker {
   private switchStatement(s: Extract<Statement, { kind: 'Switch' }>, scope: Scope): Outcome {
     this.expression(s.discriminant, scope);
     if (s.cases.length === 0) {
-      this.sink.error('AIS_EMPTY_SWITCH', 'switch must have at least one case label', s.range, 'add `case "label" => ...` arms, or replace the switch by its default body');
+      this.sink.error(
+        'AIS_EMPTY_SWITCH',
+        'switch must have at least one case label',
+        s.range,
+        'add `case "label" => ...` arms, or replace the switch by its default body',
+      );
     }
     const seen = new Map<string, boolean>();
     const arms: Outcome[] = [];
     for (const c of s.cases) {
-      if (seen.has(c.labelValue)) this.sink.warning('AIS_UNREACHABLE', `duplicate case "${c.labelValue}": only the first one can run`, c.labelRange, 'remove or rename this case');
+      if (seen.has(c.labelValue))
+        this.sink.warning(
+          'AIS_UNREACHABLE',
+          `duplicate case "${c.labelValue}": only the first one can run`,
+          c.labelRange,
+          'remove or rename this case',
+        );
       seen.set(c.labelValue, true);
       arms.push(this.armWithValue(c.body, scope, s.result !== undefined, c.labelRange));
     }
@@ -173,7 +219,12 @@ class FlowChecker {
     }
     const lastStmt = body.at(-1);
     if (needsValue && !returns && !(lastStmt && (lastStmt.kind === 'ExprStmt' || lastStmt.kind === 'Let'))) {
-      this.sink.error('AIS_UNSUPPORTED', 'switch result binding requires each case to produce a value', where, 'end the arm with an expression such as ask(...)');
+      this.sink.error(
+        'AIS_UNSUPPORTED',
+        'switch result binding requires each case to produce a value',
+        where,
+        'end the arm with an expression such as ask(...)',
+      );
     }
     return { scope: cur, returns };
   }
@@ -188,13 +239,20 @@ class FlowChecker {
   /** Checks an expression and gives its type. */
   private expression(e: Expression, scope: Scope): AisType {
     switch (e.kind) {
-      case 'String': return 'str';
-      case 'Number': return 'number';
-      case 'Bool': return 'bool';
-      case 'Null': return 'unknown';
-      case 'Var': return this.variable(e.name, e.range, scope);
-      case 'Call': return this.call(e, scope);
-      case 'FlowCall': return this.flowCall(e, scope);
+      case 'String':
+        return 'str';
+      case 'Number':
+        return 'number';
+      case 'Bool':
+        return 'bool';
+      case 'Null':
+        return 'unknown';
+      case 'Var':
+        return this.variable(e.name, e.range, scope);
+      case 'Call':
+        return this.call(e, scope);
+      case 'FlowCall':
+        return this.flowCall(e, scope);
       case 'Array':
         for (const el of e.elements) this.expression(el, scope);
         return 'array';
@@ -205,15 +263,25 @@ class FlowChecker {
         }
         this.expression(e.left, scope);
         this.expression(e.right, scope);
-        this.sink.error('AIS_UNSUPPORTED', 'only + (joining text) is supported between values; AIS has no arithmetic or comparison outside an if condition', e.opRange,
-          'compute with exc("...") or ask(...), or compare in an if condition');
+        this.sink.error(
+          'AIS_UNSUPPORTED',
+          'only + (joining text) is supported between values; AIS has no arithmetic or comparison outside an if condition',
+          e.opRange,
+          'compute with exc("...") or ask(...), or compare in an if condition',
+        );
         return 'unknown';
       case 'Unary':
       case 'MemberAccess':
       case 'Subscript':
       case 'Assignment':
-        this.sink.error('AIS_UNSUPPORTED', `${e.kind === 'Unary' ? 'an operator before a value (! or -)' : e.kind === 'MemberAccess' ? 'member access (a.b)' : e.kind === 'Subscript' ? 'indexing (a[i])' : 'assignment (x = ...)'} is not supported in AIS`,
-          e.range, e.kind === 'Assignment' ? 'bind a new value with `let x = ...` or `... -> x`' : 'pass the whole value to ask(...) or exc("...") and extract there');
+        this.sink.error(
+          'AIS_UNSUPPORTED',
+          `${e.kind === 'Unary' ? 'an operator before a value (! or -)' : e.kind === 'MemberAccess' ? 'member access (a.b)' : e.kind === 'Subscript' ? 'indexing (a[i])' : 'assignment (x = ...)'} is not supported in AIS`,
+          e.range,
+          e.kind === 'Assignment'
+            ? 'bind a new value with `let x = ...` or `... -> x`'
+            : 'pass the whole value to ask(...) or exc("...") and extract there',
+        );
         return 'unknown';
       case 'Error':
         return 'unknown';
@@ -227,9 +295,16 @@ class FlowChecker {
       return b.type;
     }
     const hidden = scope.hiddenWhere(name);
-    const near = scope.names().map((n) => ({ n, d: editDistance(name, n) })).filter((x) => x.d <= Math.max(1, Math.floor(name.length / 3))).sort((a, b) => a.d - b.d)[0];
-    const hint = hidden ? `'${name}' is bound only inside the ${hidden}; bind it in every branch, or before it`
-      : near ? `did you mean '${near.n}'?` : `bind it first with \`let ${name} = ...\` or \`... -> ${name}\`, or add it as a flow parameter`;
+    const near = scope
+      .names()
+      .map((n) => ({ n, d: editDistance(name, n) }))
+      .filter((x) => x.d <= Math.max(1, Math.floor(name.length / 3)))
+      .sort((a, b) => a.d - b.d)[0];
+    const hint = hidden
+      ? `'${name}' is bound only inside the ${hidden}; bind it in every branch, or before it`
+      : near
+        ? `did you mean '${near.n}'?`
+        : `bind it first with \`let ${name} = ...\` or \`... -> ${name}\`, or add it as a flow parameter`;
     this.sink.error('AIS_UNDEFINED_VARIABLE', `undefined variable '${name}': nothing of that name is bound here`, range, hint);
     return 'unknown';
   }
@@ -249,13 +324,26 @@ class FlowChecker {
     if (!sig) return 'unknown';
     const { min, max } = arity(sig);
     if (e.args.length < min) {
-      const text = c.op === 'VERIFY' ? 'verify requires at least two arguments' : `${e.callee} takes at least ${min} argument${min === 1 ? '' : 's'}, got ${e.args.length}`;
+      const text =
+        c.op === 'VERIFY'
+          ? 'verify requires at least two arguments'
+          : `${e.callee} takes at least ${min} argument${min === 1 ? '' : 's'}, got ${e.args.length}`;
       this.sink.error('AIS_ARITY', text, e.range, `write ${formatSignature(e.callee, sig)}`);
     } else if (e.args.length > max) {
-      this.sink.error('AIS_ARITY', `${e.callee} takes at most ${max} argument${max === 1 ? '' : 's'}, got ${e.args.length}`, e.args[max].range, `write ${formatSignature(e.callee, sig)}`);
+      this.sink.error(
+        'AIS_ARITY',
+        `${e.callee} takes at most ${max} argument${max === 1 ? '' : 's'}, got ${e.args.length}`,
+        e.args[max].range,
+        `write ${formatSignature(e.callee, sig)}`,
+      );
     }
     // inv's other named arguments are the tool's parameters
-    if (!(c.op === 'INV' && !c.capability)) this.namedArgs(e.callee, e.namedArgs, sig.named.map((n) => n.name));
+    if (!(c.op === 'INV' && !c.capability))
+      this.namedArgs(
+        e.callee,
+        e.namedArgs,
+        sig.named.map((n) => n.name),
+      );
     for (const n of e.namedArgs) this.rangedArg(e.callee, c.op, n);
     this.opSpecifics(e, c.op, c.capability);
     return c.op === 'QMEM' || c.op === 'MERGE' || c.op === 'WAIT_ALL' ? 'array' : 'unknown';
@@ -268,9 +356,15 @@ class FlowChecker {
     const tierIdx = sig.args.findIndex((a) => a.name === 'tier');
     const tierArg = tierIdx >= 0 ? e.args[tierIdx] : undefined;
     if (tierArg) {
-      if (tierArg.kind !== 'String') this.sink.error('AIS_INVALID_TIER', 'the memory tier must be a string literal', tierArg.range, 'write "stm", "ltm" or "episodic"');
+      if (tierArg.kind !== 'String')
+        this.sink.error('AIS_INVALID_TIER', 'the memory tier must be a string literal', tierArg.range, 'write "stm", "ltm" or "episodic"');
       else if (!isTier(tierArg.value.trim().toLowerCase())) {
-        this.sink.error('AIS_INVALID_TIER', `space must be 'stm', 'ltm', or 'episodic' (got "${tierArg.value}")`, tierArg.range, tierHint(tierArg.value));
+        this.sink.error(
+          'AIS_INVALID_TIER',
+          `space must be 'stm', 'ltm', or 'episodic' (got "${tierArg.value}")`,
+          tierArg.range,
+          tierHint(tierArg.value),
+        );
       }
     }
     // prompts
@@ -278,22 +372,47 @@ class FlowChecker {
       const first = e.args[0];
       const empty = !first || (first.kind === 'String' && first.value.trim() === '');
       if (empty && e.args.length <= 1 && ['ASK', 'THINK', 'REASON', 'PLAN', 'PRINT', 'ERR', 'PAUSE', 'EXC', 'QMEM'].includes(op)) {
-        const what = op === 'PLAN' ? 'goal' : op === 'EXC' ? 'code' : op === 'QMEM' ? 'query' : op === 'PRINT' || op === 'ERR' || op === 'PAUSE' ? 'message' : 'prompt';
-        this.sink.error('AIS_EMPTY_PROMPT', `${e.callee} operation requires a template or context operands: the ${what} is empty`, first?.range ?? e.range, `write the ${what}, e.g. ${e.callee}("...")`);
+        const what =
+          op === 'PLAN'
+            ? 'goal'
+            : op === 'EXC'
+              ? 'code'
+              : op === 'QMEM'
+                ? 'query'
+                : op === 'PRINT' || op === 'ERR' || op === 'PAUSE'
+                  ? 'message'
+                  : 'prompt';
+        this.sink.error(
+          'AIS_EMPTY_PROMPT',
+          `${e.callee} operation requires a template or context operands: the ${what} is empty`,
+          first?.range ?? e.range,
+          `write the ${what}, e.g. ${e.callee}("...")`,
+        );
       }
     }
     // literal-only arguments
     sig.args.forEach((a, i) => {
       const arg = e.args[i];
       if (a.kind === 'literal' && a.name !== 'tier' && arg && arg.kind !== 'String' && !(op === 'INV' && fixedCapability)) {
-        this.sink.error('AIS_UNSUPPORTED', `the ${a.name} of ${e.callee} must be a string literal`, arg.range, `write it in quotes, e.g. ${e.callee}("...")`);
+        this.sink.error(
+          'AIS_UNSUPPORTED',
+          `the ${a.name} of ${e.callee} must be a string literal`,
+          arg.range,
+          `write it in quotes, e.g. ${e.callee}("...")`,
+        );
       }
     });
     if (op === 'INV' && !fixedCapability) {
       const cap = e.args[0];
       if (cap?.kind === 'String') {
         const unsafe = unsafeNameProblem('capability name', cap.value);
-        if (!cap.value.trim()) this.sink.error('AIS_EMPTY_CAPABILITY', 'capability name cannot be empty', cap.range, 'write the name of a registered capability, e.g. inv("search", ...)');
+        if (!cap.value.trim())
+          this.sink.error(
+            'AIS_EMPTY_CAPABILITY',
+            'capability name cannot be empty',
+            cap.range,
+            'write the name of a registered capability, e.g. inv("search", ...)',
+          );
         else if (unsafe) this.sink.error('AIS_INVALID_NAME', unsafe.message, cap.range, unsafe.hint);
         else this.capabilityCall(cap.value, cap.range);
       }
@@ -303,7 +422,12 @@ class FlowChecker {
           const v = JSON.parse(params.value) as unknown;
           if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
         } catch {
-          this.sink.error('AIS_INVALID_PARAMS', 'the parameters of inv must be a JSON object', params.range, 'write e.g. inv("search", "{\\"query\\": \\"weather\\"}"), or use named arguments: inv("search", query: "weather")');
+          this.sink.error(
+            'AIS_INVALID_PARAMS',
+            'the parameters of inv must be a JSON object',
+            params.range,
+            'write e.g. inv("search", "{\\"query\\": \\"weather\\"}"), or use named arguments: inv("search", query: "weather")',
+          );
         }
       }
     }
@@ -318,15 +442,36 @@ class FlowChecker {
   private capabilityCall(name: string, range: Expression['range'], didYouMean?: string): void {
     if (this.declared.has(name) || this.options.hostCapabilities?.has(name)) return;
     const known = [...this.declared, ...(this.options.hostCapabilities ?? [])];
-    const near = known.map((n) => ({ n, d: editDistance(name, n) })).filter((x) => x.d <= 2).sort((a, b) => a.d - b.d)[0];
+    const near = known
+      .map((n) => ({ n, d: editDistance(name, n) }))
+      .filter((x) => x.d <= 2)
+      .sort((a, b) => a.d - b.d)[0];
     if (this.options.hostCapabilities) {
-      this.sink.error('AIS_UNKNOWN_CALL', `unknown capability '${name}'`, range,
-        near ? `did you mean '${near.n}'?` : didYouMean ?? `registered capabilities: ${known.sort().join(', ') || '(none)'}; register it in apxm.capabilities.mjs or an MCP server`);
+      this.sink.error(
+        'AIS_UNKNOWN_CALL',
+        `unknown capability '${name}'`,
+        range,
+        near
+          ? `did you mean '${near.n}'?`
+          : (didYouMean ??
+              `registered capabilities: ${known.sort().join(', ') || '(none)'}; register it in apxm.capabilities.mjs or an MCP server`),
+      );
     } else if (didYouMean) {
-      this.sink.error('AIS_UNKNOWN_CALL', `unknown operation '${name}'`, range, `${didYouMean} To call a tool of this name, declare it in the agent: \`capability ${name}(...) -> str\``);
+      this.sink.error(
+        'AIS_UNKNOWN_CALL',
+        `unknown operation '${name}'`,
+        range,
+        `${didYouMean} To call a tool of this name, declare it in the agent: \`capability ${name}(...) -> str\``,
+      );
     } else if (this.declared.size) {
-      this.sink.warning('AIS_UNKNOWN_CALL', `capability '${name}' is not declared in agent '${this.agent.name}'`, range,
-        near ? `did you mean '${near.n}'?` : `declare it (\`capability ${name}(...) -> str\` or tools: [${name}]) or make sure the host registers it`);
+      this.sink.warning(
+        'AIS_UNKNOWN_CALL',
+        `capability '${name}' is not declared in agent '${this.agent.name}'`,
+        range,
+        near
+          ? `did you mean '${near.n}'?`
+          : `declare it (\`capability ${name}(...) -> str\` or tools: [${name}]) or make sure the host registers it`,
+      );
     }
   }
 
@@ -334,20 +479,35 @@ class FlowChecker {
   private rangedArg(callee: string, op: OpName, n: NamedArgument): void {
     const range = attributeRange(op, n.name);
     const x = n.value;
-    const v = x.kind === 'Number' ? x.value : x.kind === 'Unary' && x.op === 'Negate' && x.operand.kind === 'Number' ? -x.operand.value : undefined;
+    const v =
+      x.kind === 'Number' ? x.value : x.kind === 'Unary' && x.op === 'Negate' && x.operand.kind === 'Number' ? -x.operand.value : undefined;
     if (range === undefined || v === undefined || inRange(v, range)) return;
-    this.sink.error('AIS_ARGUMENT_OUT_OF_RANGE', `${n.name} of ${callee} must be ${rangeText(range)}, got ${JSON.stringify(v)}`, x.range, `give ${n.name} ${rangeText(range)}`);
+    this.sink.error(
+      'AIS_ARGUMENT_OUT_OF_RANGE',
+      `${n.name} of ${callee} must be ${rangeText(range)}, got ${JSON.stringify(v)}`,
+      x.range,
+      `give ${n.name} ${rangeText(range)}`,
+    );
   }
 
   private namedArgs(callee: string, named: NamedArgument[], allowed: string[]): void {
     const seen = new Set<string>();
     for (const n of named) {
-      if (seen.has(n.name)) this.sink.error('AIS_UNKNOWN_ARGUMENT', `argument '${n.name}' is given twice`, n.nameRange, 'remove one of them');
+      if (seen.has(n.name))
+        this.sink.error('AIS_UNKNOWN_ARGUMENT', `argument '${n.name}' is given twice`, n.nameRange, 'remove one of them');
       seen.add(n.name);
       if (!allowed.includes(n.name)) {
         const near = allowed.map((a) => ({ a, d: editDistance(n.name, a) })).sort((x, y) => x.d - y.d)[0];
-        this.sink.error('AIS_UNKNOWN_ARGUMENT', `${callee} has no argument named '${n.name}'`, n.nameRange,
-          near && near.d <= 2 ? `did you mean '${near.a}'?` : allowed.length ? `its named arguments: ${allowed.join(', ')}` : `${callee} takes no named arguments`);
+        this.sink.error(
+          'AIS_UNKNOWN_ARGUMENT',
+          `${callee} has no argument named '${n.name}'`,
+          n.nameRange,
+          near && near.d <= 2
+            ? `did you mean '${near.a}'?`
+            : allowed.length
+              ? `its named arguments: ${allowed.join(', ')}`
+              : `${callee} takes no named arguments`,
+        );
       }
     }
   }
@@ -356,8 +516,16 @@ class FlowChecker {
     const r = resolveFlowCall(this.program, e.agent, e.flow);
     if (!r.flowDecl) {
       for (const a of e.args) this.expression(a, scope);
-      this.sink.error('AIS_UNKNOWN_FLOW', `unknown flow target: ${e.agent}.${e.flow}`, r.agentDecl ? e.flowRange : e.agentRange,
-        r.suggestions.length ? `did you mean ${r.suggestions.map((s) => `'${s}'`).join(' or ')}?` : r.agentDecl ? `agent '${e.agent}' has flows: ${r.agentDecl.flows.map((f) => f.name).join(', ') || '(none)'}` : `no agent named '${e.agent}' in this file`);
+      this.sink.error(
+        'AIS_UNKNOWN_FLOW',
+        `unknown flow target: ${e.agent}.${e.flow}`,
+        r.agentDecl ? e.flowRange : e.agentRange,
+        r.suggestions.length
+          ? `did you mean ${r.suggestions.map((s) => `'${s}'`).join(' or ')}?`
+          : r.agentDecl
+            ? `agent '${e.agent}' has flows: ${r.agentDecl.flows.map((f) => f.name).join(', ') || '(none)'}`
+            : `no agent named '${e.agent}' in this file`,
+      );
       return 'unknown';
     }
     return this.flowTarget(e, r.flowDecl, `${e.agent}.${e.flow}`, scope);
@@ -372,22 +540,44 @@ class FlowChecker {
     const range = e.kind === 'Call' ? e.calleeRange : e.flowRange;
     const sig = `${qualified}(${params.map((p) => `${p.name}: ${p.type}`).join(', ')})`;
     if (e.args.length > params.length) {
-      this.sink.error('AIS_ARITY', `Incorrect number of arguments for flow '${target.name}': it takes ${params.length}, got ${given}`, e.args[params.length].range, `call it as ${sig}`);
+      this.sink.error(
+        'AIS_ARITY',
+        `Incorrect number of arguments for flow '${target.name}': it takes ${params.length}, got ${given}`,
+        e.args[params.length].range,
+        `call it as ${sig}`,
+      );
     }
     const bound = new Set(params.slice(0, e.args.length).map((p) => p.name));
     for (const n of e.namedArgs) {
-      if (!params.some((p) => p.name === n.name)) this.sink.error('AIS_UNKNOWN_ARGUMENT', `flow '${target.name}' has no parameter '${n.name}'`, n.nameRange, `call it as ${sig}`);
-      else if (bound.has(n.name)) this.sink.error('AIS_UNKNOWN_ARGUMENT', `parameter '${n.name}' is given twice`, n.nameRange, 'pass it either by position or by name');
+      if (!params.some((p) => p.name === n.name))
+        this.sink.error('AIS_UNKNOWN_ARGUMENT', `flow '${target.name}' has no parameter '${n.name}'`, n.nameRange, `call it as ${sig}`);
+      else if (bound.has(n.name))
+        this.sink.error(
+          'AIS_UNKNOWN_ARGUMENT',
+          `parameter '${n.name}' is given twice`,
+          n.nameRange,
+          'pass it either by position or by name',
+        );
       bound.add(n.name);
     }
     const missing = params.filter((p) => !bound.has(p.name));
     if (missing.length) {
-      this.sink.error('AIS_MISSING_ARGUMENT', `missing argument${missing.length > 1 ? 's' : ''} for flow '${target.name}': ${missing.map((p) => p.name).join(', ')}`, range, `call it as ${sig}`);
+      this.sink.error(
+        'AIS_MISSING_ARGUMENT',
+        `missing argument${missing.length > 1 ? 's' : ''} for flow '${target.name}': ${missing.map((p) => p.name).join(', ')}`,
+        range,
+        `call it as ${sig}`,
+      );
     }
     e.args.forEach((a, i) => {
       const p = params[i];
       if (p && !compatible(types[i], typeOfName(p.type))) {
-        this.sink.error('AIS_TYPE_MISMATCH', `argument ${i + 1} of '${target.name}' is a ${types[i]}, but parameter '${p.name}' is '${p.type}'`, a.range, `pass a ${typeOfName(p.type)}, or change the parameter's type`);
+        this.sink.error(
+          'AIS_TYPE_MISMATCH',
+          `argument ${i + 1} of '${target.name}' is a ${types[i]}, but parameter '${p.name}' is '${p.type}'`,
+          a.range,
+          `pass a ${typeOfName(p.type)}, or change the parameter's type`,
+        );
       }
     });
     return typeOfName(target.returnType);
@@ -397,14 +587,20 @@ class FlowChecker {
     if (lastInArmWithValue || e.kind !== 'Call') return;
     const c = classifyCallExpr(e, this.program, this.agent, this.options.mapping);
     if (c.kind === 'op' && VALUE_OPS_WARN.has(c.op)) {
-      this.sink.warning('AIS_UNUSED_RESULT', `result of ${e.callee} operation is not consumed; consider binding with '-> name' or removing if unused`, e.range, `bind it: ${e.callee}(...) -> name`);
+      this.sink.warning(
+        'AIS_UNUSED_RESULT',
+        `result of ${e.callee} operation is not consumed; consider binding with '-> name' or removing if unused`,
+        e.range,
+        `bind it: ${e.callee}(...) -> name`,
+      );
     }
   }
 }
 
 export function tierHint(written: string): string {
   const best = TIERS.map((t) => ({ t, d: editDistance(written.toLowerCase(), t) })).sort((a, b) => a.d - b.d)[0];
-  return best.d <= 3 ? `did you mean '${best.t}'? Tiers are "stm" (working memory), "ltm" (persistent) and "episodic" (the run's trace)`
+  return best.d <= 3
+    ? `did you mean '${best.t}'? Tiers are "stm" (working memory), "ltm" (persistent) and "episodic" (the run's trace)`
     : 'use "stm" (working memory), "ltm" (persistent) or "episodic" (the run\'s trace)';
 }
 

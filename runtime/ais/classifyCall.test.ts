@@ -7,11 +7,38 @@ import { parseAis } from './parser.js';
 describe('AIS call classification', () => {
   it('maps every built-in name to its op, case-insensitively', () => {
     const want: Record<string, string> = {
-      ask: 'ASK', think: 'THINK', reason: 'REASON', qmem: 'QMEM', query_memory: 'QMEM', mem: 'QMEM', umem: 'UMEM', update_memory: 'UMEM',
-      inv: 'INV', invoke: 'INV', tool: 'INV', plan: 'PLAN', reflect: 'REFLECT', verify: 'VERIFY', merge: 'MERGE', wait: 'WAIT_ALL',
-      wait_all: 'WAIT_ALL', print: 'PRINT', exc: 'EXC', exec: 'EXC', execute: 'EXC', communicate: 'COMMUNICATE', talk: 'COMMUNICATE',
+      ask: 'ASK',
+      think: 'THINK',
+      reason: 'REASON',
+      qmem: 'QMEM',
+      query_memory: 'QMEM',
+      mem: 'QMEM',
+      umem: 'UMEM',
+      update_memory: 'UMEM',
+      inv: 'INV',
+      invoke: 'INV',
+      tool: 'INV',
+      plan: 'PLAN',
+      reflect: 'REFLECT',
+      verify: 'VERIFY',
+      merge: 'MERGE',
+      wait: 'WAIT_ALL',
+      wait_all: 'WAIT_ALL',
+      print: 'PRINT',
+      exc: 'EXC',
+      exec: 'EXC',
+      execute: 'EXC',
+      communicate: 'COMMUNICATE',
+      talk: 'COMMUNICATE',
       // extensions: the remaining AIS operations callable by name
-      fence: 'FENCE', pause: 'PAUSE', resume: 'RESUME', claim: 'CLAIM', update_goal: 'UPDATE_GOAL', guard: 'GUARD', err: 'ERR', raise: 'ERR',
+      fence: 'FENCE',
+      pause: 'PAUSE',
+      resume: 'RESUME',
+      claim: 'CLAIM',
+      update_goal: 'UPDATE_GOAL',
+      guard: 'GUARD',
+      err: 'ERR',
+      raise: 'ERR',
     };
     assert.deepEqual(Object.fromEntries([...BUILTIN_CALLS].map(([k, v]) => [k, v.op])), want);
     const c = classifyCall('ASK');
@@ -19,8 +46,20 @@ describe('AIS call classification', () => {
   });
 
   it("'head' mapping reproduces upstream: print/exec/talk are INV of a capability named after the callee", () => {
-    assert.deepEqual(classifyCall('print', { mapping: 'head' }), { kind: 'op', callee: 'print', op: 'INV', builtin: 'print', capability: 'print' });
-    assert.deepEqual(classifyCall('exec', { mapping: 'head' }), { kind: 'op', callee: 'exec', op: 'INV', builtin: 'exec', capability: 'exec' });
+    assert.deepEqual(classifyCall('print', { mapping: 'head' }), {
+      kind: 'op',
+      callee: 'print',
+      op: 'INV',
+      builtin: 'print',
+      capability: 'print',
+    });
+    assert.deepEqual(classifyCall('exec', { mapping: 'head' }), {
+      kind: 'op',
+      callee: 'exec',
+      op: 'INV',
+      builtin: 'exec',
+      capability: 'exec',
+    });
     assert.deepEqual(classifyCall('print'), { kind: 'op', callee: 'print', op: 'PRINT', builtin: 'print' });
     // inv takes its capability from argument 0, so none is fixed here.
     assert.deepEqual(classifyCall('inv'), { kind: 'op', callee: 'inv', op: 'INV', builtin: 'inv' });
@@ -36,11 +75,17 @@ describe('AIS call classification', () => {
     assert.equal(c.kind, 'capability');
     if (c.kind !== 'capability') return;
     assert.equal(c.capability, 'aks');
-    assert.deepEqual(c.suggestions.map((s) => [s.name, s.op]), [['ask', 'ASK']]);
+    assert.deepEqual(
+      c.suggestions.map((s) => [s.name, s.op]),
+      [['ask', 'ASK']],
+    );
     assert.equal(didYouMeanText(c.suggestions), "did you mean 'ask' (ASK)?");
     assert.deepEqual(suggestBuiltins('fetch_source'), []);
     assert.equal(didYouMeanText([]), undefined);
-    assert.deepEqual(suggestBuiltins('reflekt').map((s) => s.name), ['reflect']);
+    assert.deepEqual(
+      suggestBuiltins('reflekt').map((s) => s.name),
+      ['reflect'],
+    );
   });
 
   it('classifies call nodes of a parsed program, including Agent.flow', () => {
@@ -48,10 +93,17 @@ describe('AIS call classification', () => {
     const chair = ast.agents[1];
     const body = chair.flows[0].body as LetStmt[];
     const calls = body.map((s) => s.init as CallExpr | FlowCallExpr);
-    assert.deepEqual(calls.map((e) => {
-      const c = classifyCallExpr(e, ast, chair);
-      return c.kind === 'flow' ? `flow:${c.agent}.${c.flow}:${c.flowDecl ? 'found' : 'missing'}` : c.kind === 'op' ? `op:${c.op}` : `cap:${c.capability}`;
-    }), ['flow:Author.draft:found', 'flow:Chair.local:found', 'op:ASK', 'cap:fetch', 'flow:Author.drafts:missing']);
+    assert.deepEqual(
+      calls.map((e) => {
+        const c = classifyCallExpr(e, ast, chair);
+        return c.kind === 'flow'
+          ? `flow:${c.agent}.${c.flow}:${c.flowDecl ? 'found' : 'missing'}`
+          : c.kind === 'op'
+            ? `op:${c.op}`
+            : `cap:${c.capability}`;
+      }),
+      ['flow:Author.draft:found', 'flow:Chair.local:found', 'op:ASK', 'cap:fetch', 'flow:Author.drafts:missing'],
+    );
     assert.deepEqual(resolveFlowCall(ast, 'Author', 'drafts').suggestions, ['Author.draft']);
   });
 });

@@ -26,33 +26,40 @@ export interface BuiltinCall {
 }
 
 const b = (op: OpName, names: string[], headOp: OpName = op): BuiltinCall[] =>
-  names.map((name) => ({ name, op, headOp, ...(headOp === 'INV' ? { capabilityFrom: op === 'INV' ? 'arg0' as const : 'callee' as const } : {}) }));
+  names.map((name) => ({
+    name,
+    op,
+    headOp,
+    ...(headOp === 'INV' ? { capabilityFrom: op === 'INV' ? ('arg0' as const) : ('callee' as const) } : {}),
+  }));
 
 /** Every built-in call name. */
-export const BUILTIN_CALLS: ReadonlyMap<string, BuiltinCall> = new Map([
-  ...b('ASK', ['ask']),
-  ...b('THINK', ['think']),
-  ...b('REASON', ['reason']),
-  ...b('QMEM', ['qmem', 'query_memory', 'mem']),
-  ...b('UMEM', ['umem', 'update_memory']),
-  ...b('INV', ['inv', 'invoke', 'tool']),
-  ...b('PLAN', ['plan']),
-  ...b('REFLECT', ['reflect']),
-  ...b('VERIFY', ['verify']),
-  ...b('MERGE', ['merge']),
-  ...b('WAIT_ALL', ['wait', 'wait_all']),
-  ...b('PRINT', ['print'], 'INV'),
-  ...b('EXC', ['exc', 'exec', 'execute'], 'INV'),
-  ...b('COMMUNICATE', ['communicate', 'talk'], 'INV'),
-  // Extensions: the remaining AIS operations as calls (upstream lowers these names to INV).
-  ...b('FENCE', ['fence'], 'INV'),
-  ...b('PAUSE', ['pause'], 'INV'),
-  ...b('RESUME', ['resume'], 'INV'),
-  ...b('CLAIM', ['claim'], 'INV'),
-  ...b('UPDATE_GOAL', ['update_goal'], 'INV'),
-  ...b('GUARD', ['guard'], 'INV'),
-  ...b('ERR', ['err', 'raise'], 'INV'),
-].map((x) => [x.name, x]));
+export const BUILTIN_CALLS: ReadonlyMap<string, BuiltinCall> = new Map(
+  [
+    ...b('ASK', ['ask']),
+    ...b('THINK', ['think']),
+    ...b('REASON', ['reason']),
+    ...b('QMEM', ['qmem', 'query_memory', 'mem']),
+    ...b('UMEM', ['umem', 'update_memory']),
+    ...b('INV', ['inv', 'invoke', 'tool']),
+    ...b('PLAN', ['plan']),
+    ...b('REFLECT', ['reflect']),
+    ...b('VERIFY', ['verify']),
+    ...b('MERGE', ['merge']),
+    ...b('WAIT_ALL', ['wait', 'wait_all']),
+    ...b('PRINT', ['print'], 'INV'),
+    ...b('EXC', ['exc', 'exec', 'execute'], 'INV'),
+    ...b('COMMUNICATE', ['communicate', 'talk'], 'INV'),
+    // Extensions: the remaining AIS operations as calls (upstream lowers these names to INV).
+    ...b('FENCE', ['fence'], 'INV'),
+    ...b('PAUSE', ['pause'], 'INV'),
+    ...b('RESUME', ['resume'], 'INV'),
+    ...b('CLAIM', ['claim'], 'INV'),
+    ...b('UPDATE_GOAL', ['update_goal'], 'INV'),
+    ...b('GUARD', ['guard'], 'INV'),
+    ...b('ERR', ['err', 'raise'], 'INV'),
+  ].map((x) => [x.name, x]),
+);
 
 export interface CallSuggestion {
   /** A built-in call name close to the unknown one. */
@@ -91,7 +98,13 @@ export function classifyCall(callee: string, options: ClassifyOptions = {}): Cal
   const builtin = builtinCall(callee);
   if (builtin) {
     const op = options.mapping === 'head' ? builtin.headOp : builtin.op;
-    return { kind: 'op', callee, op, builtin: builtin.name, ...(op === 'INV' && builtin.capabilityFrom === 'callee' ? { capability: callee } : {}) };
+    return {
+      kind: 'op',
+      callee,
+      op,
+      builtin: builtin.name,
+      ...(op === 'INV' && builtin.capabilityFrom === 'callee' ? { capability: callee } : {}),
+    };
   }
   return { kind: 'capability', callee, op: 'INV', capability: callee, suggestions: suggestBuiltins(callee) };
 }
@@ -122,7 +135,11 @@ export function flowsOf(agent: AgentDecl): Map<string, FlowDecl> {
 }
 
 /** `Agent.flow` target: the flow if it exists, else suggestions `Agent.flow` spelt close to it. */
-export function resolveFlowCall(program: Program, agent: string, flow: string): { flowDecl?: FlowDecl; agentDecl?: AgentDecl; suggestions: string[] } {
+export function resolveFlowCall(
+  program: Program,
+  agent: string,
+  flow: string,
+): { flowDecl?: FlowDecl; agentDecl?: AgentDecl; suggestions: string[] } {
   const agentDecl = program.agents.find((a) => a.name === agent);
   const flowDecl = agentDecl?.flows.find((f) => f.name === flow);
   if (flowDecl) return { flowDecl, agentDecl, suggestions: [] };
@@ -141,7 +158,13 @@ export function resolveFlowCall(program: Program, agent: string, flow: string): 
 export function classifyCallExpr(expr: CallExpr | FlowCallExpr, program: Program, agent: AgentDecl, mapping?: CallMapping): CallClass {
   if (expr.kind === 'FlowCall') {
     const r = resolveFlowCall(program, expr.agent, expr.flow);
-    return { kind: 'flow', callee: `${expr.agent}.${expr.flow}`, agent: expr.agent, flow: expr.flow, ...(r.flowDecl ? { flowDecl: r.flowDecl } : {}) };
+    return {
+      kind: 'flow',
+      callee: `${expr.agent}.${expr.flow}`,
+      agent: expr.agent,
+      flow: expr.flow,
+      ...(r.flowDecl ? { flowDecl: r.flowDecl } : {}),
+    };
   }
   const c = classifyCall(expr.callee, { localFlows: flowsOf(agent), mapping });
   return c.kind === 'flow' ? { ...c, agent: agent.name } : c;

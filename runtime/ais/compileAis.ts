@@ -42,7 +42,8 @@ export interface AisCompileResult extends AisAnalysis {
 /** Parses and checks; never throws. What the language server runs on every keystroke. */
 export function analyzeAis(source: string, file?: string, options: AisCompileOptions = {}): AisAnalysis {
   const parsed = parseAis(source, file);
-  if (parsed.diagnostics.some((d) => d.severity === 'error' && (d.code === 'AIS_TOO_MANY_ERRORS' || d.code === 'AIS_TOO_LARGE'))) return parsed;
+  if (parsed.diagnostics.some((d) => d.severity === 'error' && (d.code === 'AIS_TOO_MANY_ERRORS' || d.code === 'AIS_TOO_LARGE')))
+    return parsed;
   const checked = checkAis(parsed.ast, { ...options, file });
   return { ...parsed, diagnostics: inSourceOrder([...parsed.diagnostics, ...checked]) };
 }
@@ -53,7 +54,11 @@ export function compileAis(source: string, file?: string, options: AisCompileOpt
   if (analysis.diagnostics.some((d) => d.severity === 'error')) return analysis;
   const lowered = lowerAis(analysis.ast, { ...options, file });
   const diagnostics = inSourceOrder([...analysis.diagnostics, ...lowered.diagnostics]);
-  return { ...analysis, diagnostics, ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}) };
+  return {
+    ...analysis,
+    diagnostics,
+    ...(lowered.program && !diagnostics.some((d) => d.severity === 'error') ? { program: lowered.program } : {}),
+  };
 }
 
 /** Compiles or throws one E_PROGRAM_INVALID error carrying every diagnostic (the runtime's loader). */
@@ -66,17 +71,23 @@ export function loadAisProgram(source: string, file?: string, options: AisCompil
   }
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const first = errors[0] ?? { code: 'E_PROGRAM_INVALID', message: 'the AIS source did not compile', place: { file } };
-  throw new ApxmError('E_PROGRAM_INVALID', `${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`, {
-    place: first.place,
-    hint: first.hint,
-    details: { diagnostics },
-  });
+  throw new ApxmError(
+    'E_PROGRAM_INVALID',
+    `${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`,
+    {
+      place: first.place,
+      hint: first.hint,
+      details: { diagnostics },
+    },
+  );
 }
 
 /** The runtime's diagnostic shape (what the CLI prints and the debugger shows). */
 export function toDiagnostic(d: AisDiagnostic): Diagnostic {
   return {
-    severity: d.severity, code: d.code, message: d.message,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
     place: toErrorPlace(d.range, d.file),
     ...(d.hint ? { hint: d.hint } : {}),
   };

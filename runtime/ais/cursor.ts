@@ -45,7 +45,10 @@ export class Cursor {
   /** One "too deep" diagnostic per outermost construct. */
   private nestingReported = false;
 
-  constructor(readonly tokens: Token[], readonly sink: DiagnosticSink) {
+  constructor(
+    readonly tokens: Token[],
+    readonly sink: DiagnosticSink,
+  ) {
     this.stepBudget = tokens.length * 64 + 10_000;
   }
 
@@ -96,7 +99,13 @@ export class Cursor {
   }
 
   /** Reports at the current token ("expected X, found Y"); suppressed if this token already has one. */
-  errorHere(code: AisDiagnosticCode, message: string, hint?: string, related?: { message: string; range: AisRange }[], range?: AisRange): void {
+  errorHere(
+    code: AisDiagnosticCode,
+    message: string,
+    hint?: string,
+    related?: { message: string; range: AisRange }[],
+    range?: AisRange,
+  ): void {
     const t = this.cur;
     if (t.range.offset === this.lastErrorOffset) return;
     this.lastErrorOffset = t.range.offset;
@@ -118,8 +127,12 @@ export class Cursor {
     const n = this.peek();
     const takeable = !(CONSTRUCT_KEYWORDS.has(t.text) || t.text === 'in') || isPunct(n, '=') || isPunct(n, ':');
     if (t.kind === 'keyword' && !t.newlineBefore && takeable) {
-      this.errorAt('AIS_RESERVED_KEYWORD', `'${t.text}' is a reserved keyword and cannot be used as an identifier`, t.range,
-        `choose another name, e.g. '${t.text}_value'`);
+      this.errorAt(
+        'AIS_RESERVED_KEYWORD',
+        `'${t.text}' is a reserved keyword and cannot be used as an identifier`,
+        t.range,
+        `choose another name, e.g. '${t.text}_value'`,
+      );
       return this.advance();
     }
     this.errorHere('AIS_EXPECTED_NAME', `expected ${what}, found ${this.found()}`, hint);
@@ -135,7 +148,11 @@ export class Cursor {
   /** A type name (free text: any identifier or type word), or bail. */
   typeName(what: string): Token {
     if (isName(this.cur)) return this.advance();
-    return this.bail('AIS_EXPECTED_TYPE', `expected a type ${what}, found ${this.found()}`, 'a type is a name such as str, number, bool or json');
+    return this.bail(
+      'AIS_EXPECTED_TYPE',
+      `expected a type ${what}, found ${this.found()}`,
+      'a type is a name such as str, number, bool or json',
+    );
   }
 
   found(): string {
@@ -162,12 +179,16 @@ export class Cursor {
     if (this.eat(closer)) return true;
     // When the next token is on a later line, point where the closer belongs instead.
     const afterPrev = this.cur.newlineBefore && this.pos > 0;
-    this.errorHere('AIS_UNCLOSED',
+    this.errorHere(
+      'AIS_UNCLOSED',
       `expected '${closer}' to close ${what} started at ${formatPosition(open.range)}, found ${this.found()}`,
-      `add '${closer}' ${afterPrev ? `after ${describeToken(this.prev)}` : this.cur.kind === 'eof' ? 'at the end' : `before ${this.found()}`}`
-        + ((closer === ')' || closer === ']') && ['string', 'number', 'identifier'].includes(this.cur.kind) ? `, or a ',' if ${this.found()} is one more item` : ''),
+      `add '${closer}' ${afterPrev ? `after ${describeToken(this.prev)}` : this.cur.kind === 'eof' ? 'at the end' : `before ${this.found()}`}` +
+        ((closer === ')' || closer === ']') && ['string', 'number', 'identifier'].includes(this.cur.kind)
+          ? `, or a ',' if ${this.found()} is one more item`
+          : ''),
       [{ message: `'${open.text}' opened here`, range: open.range }],
-      afterPrev ? endOf(this.prev.range) : undefined);
+      afterPrev ? endOf(this.prev.range) : undefined,
+    );
     const at = this.findOnLine(closer);
     if (at >= 0) {
       this.pos = at + 1;
@@ -218,8 +239,12 @@ export class Cursor {
       this.depth++;
       return true;
     }
-    if (!this.nestingReported) this.errorHere('AIS_NESTING_TOO_DEEP', `nesting too deep: more than ${MAX_NESTING} levels of blocks, parentheses or brackets`,
-      'split the expression with let bindings, or move inner blocks into separate flows');
+    if (!this.nestingReported)
+      this.errorHere(
+        'AIS_NESTING_TOO_DEEP',
+        `nesting too deep: more than ${MAX_NESTING} levels of blocks, parentheses or brackets`,
+        'split the expression with let bindings, or move inner blocks into separate flows',
+      );
     this.nestingReported = true;
     let depth = 0;
     while (!this.atEof) {
@@ -251,8 +276,12 @@ export class Cursor {
     }
     if (!this.nestingReported) {
       this.nestingReported = true;
-      this.sink.error('AIS_NESTING_TOO_DEEP', `expression too deeply nested: more than ${MAX_EXPRESSION_HEIGHT} operators or operations inside one another`,
-        n.range, 'split it into several statements with let bindings');
+      this.sink.error(
+        'AIS_NESTING_TOO_DEEP',
+        `expression too deeply nested: more than ${MAX_EXPRESSION_HEIGHT} operators or operations inside one another`,
+        n.range,
+        'split it into several statements with let bindings',
+      );
     }
     return { kind: 'Error', range: n.range };
   }
@@ -262,7 +291,10 @@ export class Cursor {
     while (!this.atEof) {
       this.tick();
       const t = this.cur;
-      if (isPunct(t, ';')) { this.advance(); return; }
+      if (isPunct(t, ';')) {
+        this.advance();
+        return;
+      }
       if (isPunct(t, '}') || isPunct(t, '@')) return;
       if (t.kind === 'keyword' && (STATEMENT_KEYWORDS.has(t.text) || ['case', 'default', 'flow', 'agent'].includes(t.text))) return;
       // A name at the start of a line followed by a call, binding or member access: a new statement.

@@ -87,7 +87,10 @@ export class DiagnosticSink {
     if (this.items.length >= MAX_DIAGNOSTICS) {
       this.capped = true;
       this.items.push({
-        severity: 'error', code: 'AIS_TOO_MANY_ERRORS', file: this.file, range: d.range,
+        severity: 'error',
+        code: 'AIS_TOO_MANY_ERRORS',
+        file: this.file,
+        range: d.range,
         message: `too many problems (more than ${MAX_DIAGNOSTICS}); stopped reporting`,
         hint: 'fix the first ones and check again; is this really an AIS source file?',
       });

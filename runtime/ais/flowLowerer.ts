@@ -58,8 +58,19 @@ export interface NodeSpec {
   extra?: { from: number; dependency: 'Data' | 'Control' | 'Effect'; label?: string }[];
 }
 
-export interface GraphNodeJson { id: number; name: string; op: OpName; attributes: ValueObject; source: ReturnType<typeof toSourceRange> }
-export interface GraphEdgeJson { from: number; to: number; dependency: 'Data' | 'Control' | 'Effect'; label?: string }
+export interface GraphNodeJson {
+  id: number;
+  name: string;
+  op: OpName;
+  attributes: ValueObject;
+  source: ReturnType<typeof toSourceRange>;
+}
+export interface GraphEdgeJson {
+  from: number;
+  to: number;
+  dependency: 'Data' | 'Control' | 'Effect';
+  label?: string;
+}
 
 export interface FlowContext {
   file: string;
@@ -91,7 +102,8 @@ export class FlowLowerer {
     const root: LowerState = { scope, region: {}, inLoop: false };
     this.statements(this.flow.body, root);
     // a graph needs a node: an empty flow (or one that only binds names) returns null
-    if (this.nodes.length === 0) this.emit({ op: 'RETURN', name: 'return', attributes: { compiler_generated: true }, range: this.flow.bodyRange }, root);
+    if (this.nodes.length === 0)
+      this.emit({ op: 'RETURN', name: 'return', attributes: { compiler_generated: true }, range: this.flow.bodyRange }, root);
   }
 
   // ------------------------------------------------------------------ nodes and edges
@@ -125,7 +137,8 @@ export class FlowLowerer {
     const gate = region.gate;
     if (!gate) return;
     const gated = sources.some((s) => !s.effect && (this.within(s.from, region) || (s.from === gate.from && s.label === gate.label)));
-    if (!gated) this.edges.push({ from: gate.from, to: id, dependency: 'Control', ...(gate.label !== undefined ? { label: gate.label } : {}) });
+    if (!gated)
+      this.edges.push({ from: gate.from, to: id, dependency: 'Control', ...(gate.label !== undefined ? { label: gate.label } : {}) });
   }
 
   private within(node: number, region: Region): boolean {
@@ -140,7 +153,13 @@ export class FlowLowerer {
     if (id === undefined) {
       id = this.nodes.length + 1;
       // Ungated and with no inputs: it runs once, whatever region first needed it.
-      this.nodes.push({ id, name: ref.param, op: 'CONST_STR', attributes: { value: `{{${ref.param}}}`, compiler_generated: true }, source: toSourceRange(range, this.ctx.file) });
+      this.nodes.push({
+        id,
+        name: ref.param,
+        op: 'CONST_STR',
+        attributes: { value: `{{${ref.param}}}`, compiler_generated: true },
+        source: toSourceRange(range, this.ctx.file),
+      });
       this.paramNodes.set(ref.param, id);
     }
     return id;
@@ -168,7 +187,10 @@ export class FlowLowerer {
       case 'Number':
       case 'Bool':
       case 'Null':
-        return this.emit({ op: 'CONST_STR', name: hint ?? 'const', attributes: { value: e.kind === 'Null' ? null : e.value }, range: e.range }, st);
+        return this.emit(
+          { op: 'CONST_STR', name: hint ?? 'const', attributes: { value: e.kind === 'Null' ? null : e.value }, range: e.range },
+          st,
+        );
       case 'Array': {
         if (e.elements.every((x) => x.kind === 'String' || x.kind === 'Number' || x.kind === 'Bool' || x.kind === 'Null')) {
           const items = e.elements.map((x) => (x.kind === 'Null' ? null : (x as { value: string | number | boolean }).value));
@@ -245,7 +267,10 @@ export class FlowLowerer {
     const c = ifCondition(s.condition);
     if ('unsupported' in c) throw new Error('internal: an unsupported if condition reached the graph builder');
     const subject = this.nodeOf(this.value(c.subject, st, 'condition'), c.subject.range);
-    const branch = this.emit({ op: 'BRANCH_ON_VALUE', name: 'if', attributes: { condition: c.condition }, range: s.condition.range, data: [subject] }, st);
+    const branch = this.emit(
+      { op: 'BRANCH_ON_VALUE', name: 'if', attributes: { condition: c.condition }, range: s.condition.range, data: [subject] },
+      st,
+    );
     const a = this.statements(s.then.statements, this.arm(st, { from: branch, label: 'true' }));
     const elseArm = this.arm(st, { from: branch, label: 'false' });
     const b = s.else ? this.statements(s.else.statements, elseArm) : elseArm;
@@ -269,7 +294,8 @@ export class FlowLowerer {
           continue;
         }
         cur = this.statement(stmt, cur);
-        if (cur && s.result && stmt === body.at(-1) && stmt.kind === 'Let') last = this.gatedValue(cur.scope.lookup(stmt.name) as Ref, cur, stmt.range);
+        if (cur && s.result && stmt === body.at(-1) && stmt.kind === 'Let')
+          last = this.gatedValue(cur.scope.lookup(stmt.name) as Ref, cur, stmt.range);
       }
       arms.push(cur);
       values.push(cur ? last : undefined);
@@ -289,7 +315,10 @@ export class FlowLowerer {
         if (v === undefined) extra.push({ from: sw, dependency: 'Data', label: 'default' });
         else extra.push({ from: v, dependency: 'Data' });
       });
-      const merged = this.emit({ op: 'MERGE', name: s.result.name, attributes: { strategy: 'first' }, range: s.result.range, extra }, after);
+      const merged = this.emit(
+        { op: 'MERGE', name: s.result.name, attributes: { strategy: 'first' }, range: s.result.range, extra },
+        after,
+      );
       after.scope.bind(s.result.name, merged);
     }
     return after;
@@ -307,21 +336,36 @@ export class FlowLowerer {
    * After a branching construct. `arms` are the arms' end states (undefined: it returned). With one
    * arm going on, what follows continues that arm; with several, values and effects are joined.
    */
-  private join(before: LowerState, arms: (LowerState | undefined)[], opener: number, range: AisRange, construct: string): LowerState | undefined {
+  private join(
+    before: LowerState,
+    arms: (LowerState | undefined)[],
+    opener: number,
+    range: AisRange,
+    construct: string,
+  ): LowerState | undefined {
     const live = arms.filter((a): a is LowerState => a !== undefined);
     if (live.length === 0) return undefined;
     if (live.length === 1 && live.length < arms.length) return live[0];
     const st: LowerState = { scope: before.scope, lastEffect: before.lastEffect, region: before.region, inLoop: before.inLoop };
-    st.scope = before.scope.join(live.map((a) => a.scope), construct, (name, refs) => {
-      const data = refs.map((r, i) => this.gatedValue(r, live[i], range));
-      return this.emit({ op: 'MERGE', name, attributes: { strategy: 'first', compiler_generated: true }, range, data }, st);
-    });
+    st.scope = before.scope.join(
+      live.map((a) => a.scope),
+      construct,
+      (name, refs) => {
+        const data = refs.map((r, i) => this.gatedValue(r, live[i], range));
+        return this.emit({ op: 'MERGE', name, attributes: { strategy: 'first', compiler_generated: true }, range, data }, st);
+      },
+    );
     if (live.some((a) => a.lastEffect !== before.lastEffect)) {
-      const extra: NodeSpec['extra'] = live.filter((a) => a.lastEffect !== before.lastEffect).map((a) => ({ from: a.lastEffect as number, dependency: 'Effect' as const }));
+      const extra: NodeSpec['extra'] = live
+        .filter((a) => a.lastEffect !== before.lastEffect)
+        .map((a) => ({ from: a.lastEffect as number, dependency: 'Effect' as const }));
       // Always live, so the join runs whichever arm ran; for try, one edge on each side keeps it out of both regions.
       extra.push({ from: opener, dependency: 'Control' });
       if (construct === 'try') extra.push({ from: opener, dependency: 'Control', label: 'catch' });
-      st.lastEffect = this.emit({ op: 'WAIT_ALL', name: `${construct}_done`, attributes: { compiler_generated: true }, range, extra }, { ...st, lastEffect: undefined });
+      st.lastEffect = this.emit(
+        { op: 'WAIT_ALL', name: `${construct}_done`, attributes: { compiler_generated: true }, range, extra },
+        { ...st, lastEffect: undefined },
+      );
     }
     return st;
   }
@@ -331,13 +375,22 @@ export class FlowLowerer {
     const attributes: ValueObject = { label, variable: s.variable };
     const data: number[] = [];
     const coll = s.collection;
-    const literalItems = coll.kind === 'Array' && coll.elements.every((x) => x.kind === 'String' || x.kind === 'Number' || x.kind === 'Bool');
+    const literalItems =
+      coll.kind === 'Array' && coll.elements.every((x) => x.kind === 'String' || x.kind === 'Number' || x.kind === 'Bool');
     if (literalItems) attributes.items = coll.elements.map((x) => (x as { value: string | number | boolean }).value);
     else data.push(this.nodeOf(this.value(coll, st, `${s.variable}_items`), coll.range));
     const items = attributes.items as unknown[] | undefined;
     if (items && items.length > 100) attributes.max_iterations = items.length;
-    const start = this.emit({ op: 'LOOP_START', name: `loop ${s.variable}`, attributes, range: span(s.range, startOf(s.body.range)), data }, st);
-    const body: LowerState = { scope: st.scope.child(), lastEffect: st.lastEffect, region: { gate: { from: start }, parent: st.region }, inLoop: true };
+    const start = this.emit(
+      { op: 'LOOP_START', name: `loop ${s.variable}`, attributes, range: span(s.range, startOf(s.body.range)), data },
+      st,
+    );
+    const body: LowerState = {
+      scope: st.scope.child(),
+      lastEffect: st.lastEffect,
+      region: { gate: { from: start }, parent: st.region },
+      inLoop: true,
+    };
     body.scope.bind(s.variable, start);
     const firstBodyNode = this.nodes.length + 1;
     const end = this.statements(s.body.statements, body);
@@ -349,7 +402,16 @@ export class FlowLowerer {
     for (let id = firstBodyNode; id <= this.nodes.length; id++) if (this.within(id, bodyRegion) && !feedsBody.has(id)) sinks.push(id);
     if (sinks.length === 0) sinks.push(start);
     const effects = end?.lastEffect !== st.lastEffect;
-    const loopEnd = this.emit({ op: 'LOOP_END', name: `end loop ${s.variable}`, attributes: { label, compiler_generated: true }, range: s.range, extra: sinks.map((from) => ({ from, dependency: 'Control' as const })) }, { ...st, lastEffect: undefined });
+    const loopEnd = this.emit(
+      {
+        op: 'LOOP_END',
+        name: `end loop ${s.variable}`,
+        attributes: { label, compiler_generated: true },
+        range: s.range,
+        extra: sinks.map((from) => ({ from, dependency: 'Control' as const })),
+      },
+      { ...st, lastEffect: undefined },
+    );
     st.scope.hideFrom(body.scope, 'loop');
     return { ...st, lastEffect: effects ? loopEnd : st.lastEffect };
   }
@@ -365,7 +427,17 @@ export class FlowLowerer {
     }
     const next: LowerState = { ...cur, lastEffect: st.lastEffect };
     if (ends.length === 1) next.lastEffect = ends[0];
-    else if (ends.length > 1) next.lastEffect = this.emit({ op: 'WAIT_ALL', name: 'parallel_done', attributes: { compiler_generated: true }, range: b.range, extra: ends.map((from) => ({ from, dependency: 'Effect' as const })) }, { ...next, lastEffect: undefined });
+    else if (ends.length > 1)
+      next.lastEffect = this.emit(
+        {
+          op: 'WAIT_ALL',
+          name: 'parallel_done',
+          attributes: { compiler_generated: true },
+          range: b.range,
+          extra: ends.map((from) => ({ from, dependency: 'Effect' as const })),
+        },
+        { ...next, lastEffect: undefined },
+      );
     return next;
   }
 }

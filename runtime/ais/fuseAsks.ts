@@ -17,7 +17,10 @@ export interface FusedAsk {
 
 const MERGEABLE_ATTRS = ['model', 'temperature', 'system_prompt'];
 
-export function fuseAskChains(nodesIn: GraphNodeJson[], edgesIn: GraphEdgeJson[]): { nodes: GraphNodeJson[]; edges: GraphEdgeJson[]; fused: FusedAsk[] } {
+export function fuseAskChains(
+  nodesIn: GraphNodeJson[],
+  edgesIn: GraphEdgeJson[],
+): { nodes: GraphNodeJson[]; edges: GraphEdgeJson[]; fused: FusedAsk[] } {
   const nodes = nodesIn.map((n) => ({ ...n, attributes: { ...n.attributes } }));
   let edges = edgesIn.map((e) => ({ ...e }));
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -49,8 +52,12 @@ export function fuseAskChains(nodesIn: GraphNodeJson[], edgesIn: GraphEdgeJson[]
       const keepC = cIn.filter((e) => e.from !== p.id);
       const moved = pIn.map((e) => ({ ...e, to: c.id }));
       const rest = edges.filter((e) => e.to !== c.id && e.to !== p.id && e.from !== p.id);
-      const cOrdered = [...moved.filter((e) => e.dependency === 'Data'), ...keepC.filter((e) => e.dependency === 'Data'),
-        ...moved.filter((e) => e.dependency !== 'Data'), ...keepC.filter((e) => e.dependency !== 'Data')];
+      const cOrdered = [
+        ...moved.filter((e) => e.dependency === 'Data'),
+        ...keepC.filter((e) => e.dependency === 'Data'),
+        ...moved.filter((e) => e.dependency !== 'Data'),
+        ...keepC.filter((e) => e.dependency !== 'Data'),
+      ];
       edges = [...rest, ...dedupeControl(cOrdered)];
       removed.add(p.id);
       const chain = [...(fusedFrom.get(p.id) ?? []), p.id, ...(fusedFrom.get(c.id) ?? [])];

@@ -7,8 +7,22 @@ import type { BinaryOp, Expression } from './ast.js';
 
 export type IfCondition = { subject: Expression; condition: string } | { unsupported: string };
 
-const FLIP: Partial<Record<BinaryOp, BinaryOp>> = { Less: 'Greater', LessEqual: 'GreaterEqual', Greater: 'Less', GreaterEqual: 'LessEqual', Equal: 'Equal', NotEqual: 'NotEqual' };
-const SYMBOL: Partial<Record<BinaryOp, string>> = { Equal: '==', NotEqual: '!=', Less: '<', LessEqual: '<=', Greater: '>', GreaterEqual: '>=' };
+const FLIP: Partial<Record<BinaryOp, BinaryOp>> = {
+  Less: 'Greater',
+  LessEqual: 'GreaterEqual',
+  Greater: 'Less',
+  GreaterEqual: 'LessEqual',
+  Equal: 'Equal',
+  NotEqual: 'NotEqual',
+};
+const SYMBOL: Partial<Record<BinaryOp, string>> = {
+  Equal: '==',
+  NotEqual: '!=',
+  Less: '<',
+  LessEqual: '<=',
+  Greater: '>',
+  GreaterEqual: '>=',
+};
 
 function isLiteral(e: Expression): boolean {
   return e.kind === 'String' || e.kind === 'Number' || e.kind === 'Bool' || e.kind === 'Null';
@@ -16,10 +30,14 @@ function isLiteral(e: Expression): boolean {
 
 function literalText(e: Expression): string {
   switch (e.kind) {
-    case 'String': return JSON.stringify(e.value);
-    case 'Number': return String(e.value);
-    case 'Bool': return String(e.value);
-    default: return 'null';
+    case 'String':
+      return JSON.stringify(e.value);
+    case 'Number':
+      return String(e.value);
+    case 'Bool':
+      return String(e.value);
+    default:
+      return 'null';
   }
 }
 
@@ -34,7 +52,10 @@ export function ifCondition(e: Expression): IfCondition {
     let [subject, lit, op] = [e.left, e.right, e.op];
     if (isLiteral(subject) && !isLiteral(lit)) [subject, lit, op] = [e.right, e.left, FLIP[e.op] as BinaryOp];
     if (!isLiteral(lit) || isLiteral(subject)) {
-      return { unsupported: 'a condition compares one value with a literal, e.g. `if (kind == "bug")` or `if (score > 3)`; compare two values with verify(...) or ask(...)' };
+      return {
+        unsupported:
+          'a condition compares one value with a literal, e.g. `if (kind == "bug")` or `if (score > 3)`; compare two values with verify(...) or ask(...)',
+      };
     }
     if (lit.kind === 'Null') {
       if (op === 'Equal') return { subject, condition: 'is_empty' };

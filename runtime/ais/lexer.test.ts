@@ -10,27 +10,67 @@ const kinds = (ts: Token[]): string[] => ts.map((t) => (t.kind === 'eof' ? 'eof'
 
 describe('AIS lexer', () => {
   it('classifies identifiers, keywords, numbers, strings and punctuation', () => {
-    const { tokens, diagnostics } = lexAis('@entry flow main(x: str) -> str { ask("hi") -> r; a |> b => c == d != e <= f >= g && h || !i . j % k / l }');
+    const { tokens, diagnostics } = lexAis(
+      '@entry flow main(x: str) -> str { ask("hi") -> r; a |> b => c == d != e <= f >= g && h || !i . j % k / l }',
+    );
     assert.deepEqual(diagnostics, []);
     assert.deepEqual(kinds(tokens).slice(0, 16), [
-      'punct:@', 'keyword:entry', 'keyword:flow', 'identifier:main', 'punct:(', 'identifier:x', 'punct::', 'identifier:str', 'punct:)',
-      'punct:->', 'identifier:str', 'punct:{', 'keyword:ask', 'punct:(', 'string:"hi"', 'punct:)',
+      'punct:@',
+      'keyword:entry',
+      'keyword:flow',
+      'identifier:main',
+      'punct:(',
+      'identifier:x',
+      'punct::',
+      'identifier:str',
+      'punct:)',
+      'punct:->',
+      'identifier:str',
+      'punct:{',
+      'keyword:ask',
+      'punct:(',
+      'string:"hi"',
+      'punct:)',
     ]);
-    assert.deepEqual(tokens.filter((t) => t.kind === 'punct').map((t) => t.text).slice(10),
-      ['|>', '=>', '==', '!=', '<=', '>=', '&&', '||', '!', '.', '%', '/', '}']);
+    assert.deepEqual(
+      tokens
+        .filter((t) => t.kind === 'punct')
+        .map((t) => t.text)
+        .slice(10),
+      ['|>', '=>', '==', '!=', '<=', '>=', '&&', '||', '!', '.', '%', '/', '}'],
+    );
     assert.equal(tokens[tokens.length - 1].kind, 'eof');
   });
 
   it('keywords are case-sensitive; str, result, int are identifiers', () => {
     const { tokens } = lexAis('Agent agent STM stm str result int Episodic');
-    assert.deepEqual(kinds(tokens), ['identifier:Agent', 'keyword:agent', 'keyword:STM', 'identifier:stm', 'identifier:str', 'identifier:result', 'identifier:int', 'keyword:Episodic', 'eof']);
+    assert.deepEqual(kinds(tokens), [
+      'identifier:Agent',
+      'keyword:agent',
+      'keyword:STM',
+      'identifier:stm',
+      'identifier:str',
+      'identifier:result',
+      'identifier:int',
+      'keyword:Episodic',
+      'eof',
+    ]);
   });
 
   it('numbers: digits with at most one dot; the minus sign is separate', () => {
     const { tokens } = lexAis('3 1.5 1. -2 007');
-    assert.deepEqual(tokens.map((t) => [t.kind, t.text, t.value]), [
-      ['number', '3', 3], ['number', '1.5', 1.5], ['number', '1.', 1], ['punct', '-', undefined], ['number', '2', 2], ['number', '007', 7], ['eof', '', undefined],
-    ]);
+    assert.deepEqual(
+      tokens.map((t) => [t.kind, t.text, t.value]),
+      [
+        ['number', '3', 3],
+        ['number', '1.5', 1.5],
+        ['number', '1.', 1],
+        ['punct', '-', undefined],
+        ['number', '2', 2],
+        ['number', '007', 7],
+        ['eof', '', undefined],
+      ],
+    );
   });
 
   it('string escapes: \\n \\r \\t \\\\ \\" \\{ \\}, any other \\c is c', () => {
@@ -46,16 +86,23 @@ describe('AIS lexer', () => {
     const { tokens, diagnostics } = lexAis(src);
     assert.deepEqual(diagnostics, []);
     const parts = tokens[0].parts ?? [];
-    assert.deepEqual(parts.map((p) => (p.kind === 'text' ? p.value : `$${p.name}`)), ['Hi ', '$name', '! {0} {{x}}']);
+    assert.deepEqual(
+      parts.map((p) => (p.kind === 'text' ? p.value : `$${p.name}`)),
+      ['Hi ', '$name', '! {0} {{x}}'],
+    );
     const v = parts[1];
     assert.equal(src.slice(v.range.offset, v.range.endOffset), '{{ name }}');
   });
 
   it('comments are skipped but positions stay right', () => {
     const { tokens } = lexAis('// header\nagent // trailing\n  A');
-    assert.deepEqual(tokens.slice(0, 2).map((t) => [t.text, t.range.line, t.range.column, t.range.endColumn, t.newlineBefore]), [
-      ['agent', 2, 1, 6, true], ['A', 3, 3, 4, true],
-    ]);
+    assert.deepEqual(
+      tokens.slice(0, 2).map((t) => [t.text, t.range.line, t.range.column, t.range.endColumn, t.newlineBefore]),
+      [
+        ['agent', 2, 1, 6, true],
+        ['A', 3, 3, 4, true],
+      ],
+    );
   });
 
   it('ranges carry offsets and exclusive ends; CRLF is one line break; a BOM is skipped', () => {
@@ -67,7 +114,10 @@ describe('AIS lexer', () => {
 
   it('an unterminated string is reported and lexing continues on the next line', () => {
     const { tokens, diagnostics } = lexAis('ask("open\nlet x');
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.range.line, d.range.column]), [['AIS_NEWLINE_IN_STRING', 1, 5]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.line, d.range.column]),
+      [['AIS_NEWLINE_IN_STRING', 1, 5]],
+    );
     assert.equal(tokens[2].terminated, false);
     assert.equal(tokens[2].value, 'open');
     assert.deepEqual(kinds(tokens).slice(3), ['keyword:let', 'identifier:x', 'eof']);
@@ -75,11 +125,26 @@ describe('AIS lexer', () => {
 
   it('unknown characters are reported (runs grouped) and skipped', () => {
     const { tokens, diagnostics } = lexAis("a # b $?~ c 'd' & e | f");
-    assert.deepEqual(kinds(tokens), ['identifier:a', 'identifier:b', 'identifier:c', 'identifier:d', 'identifier:e', 'identifier:f', 'eof']);
-    assert.deepEqual(diagnostics.map((d) => [d.message, d.range.column]), [
-      ["Unexpected character: '#'", 3], ['Unexpected characters: "$?~" (3 characters)', 7], ["Unexpected character: '''", 13],
-      ["Unexpected character: '''", 15], ["Unexpected character: '&'", 17], ["Unexpected character: '|'", 21],
+    assert.deepEqual(kinds(tokens), [
+      'identifier:a',
+      'identifier:b',
+      'identifier:c',
+      'identifier:d',
+      'identifier:e',
+      'identifier:f',
+      'eof',
     ]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.message, d.range.column]),
+      [
+        ["Unexpected character: '#'", 3],
+        ['Unexpected characters: "$?~" (3 characters)', 7],
+        ["Unexpected character: '''", 13],
+        ["Unexpected character: '''", 15],
+        ["Unexpected character: '&'", 17],
+        ["Unexpected character: '|'", 21],
+      ],
+    );
     assert.equal(diagnostics[0].hint, 'comments start with //');
   });
 
@@ -106,7 +171,10 @@ describe('AIS lexer on huge inputs', () => {
       const literal = ('y'.repeat(1021) + '\\\\t').repeat(16 * 1024) + '{{ name }}';
       const r = compileAis('agent A {\\n @entry flow main(name: str) -> str {\\n let t = "' + literal + '"\\n return t\\n }\\n}\\n', 'big.ais');
       process.stdout.write(r.program ? 'compiled' : r.diagnostics.map((d) => d.message).join('; '));`;
-    const child = spawnSync(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 25_000 });
+    const child = spawnSync(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 25_000,
+    });
     assert.equal(child.status, 0, child.stderr.slice(-500));
     assert.equal(child.stdout, 'compiled');
   });
@@ -125,7 +193,9 @@ describe('AIS lexer on huge inputs', () => {
     assert.equal(src.slice(parts[1].range.offset, parts[1].range.endOffset), '{{ name }}');
     const r = compileAis(src, 'big.ais');
     assert.equal(r.program !== undefined, true, r.diagnostics.map((d) => d.message).join('\n'));
-    const values = r.program!.entry.nodes.map((n) => n.attributes.value).filter((v): v is string => typeof v === 'string' && v.length > 1000);
+    const values = r
+      .program!.entry.nodes.map((n) => n.attributes.value)
+      .filter((v): v is string => typeof v === 'string' && v.length > 1000);
     assert.equal(values.length, 1);
     assert.ok(values[0].endsWith('\t"{{name}}!'));
     assert.equal(values[0].length, 1023 * 16 * 1024 + '{{name}}!'.length);
@@ -143,7 +213,10 @@ describe('AIS lexer on huge inputs', () => {
 
   it('past a million tokens the lexer stops with one AIS_TOO_LARGE diagnostic', { timeout: 20_000 }, () => {
     const { diagnostics } = parseAis('x '.repeat(1_100_000));
-    assert.deepEqual(diagnostics.map((d) => d.code), ['AIS_TOO_LARGE']);
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      ['AIS_TOO_LARGE'],
+    );
     assert.match(diagnostics[0].message, /more than 1,000,000 tokens/);
     assert.equal(diagnostics[0].range.line, 1);
   });

@@ -47,7 +47,11 @@ export class Lexer {
   private newlineBefore = true;
   private readonly tokens: Token[] = [];
 
-  constructor(private readonly src: string, private readonly lines: LineMap, private readonly sink: DiagnosticSink) {
+  constructor(
+    private readonly src: string,
+    private readonly lines: LineMap,
+    private readonly sink: DiagnosticSink,
+  ) {
     if (src.charCodeAt(0) === 0xfeff) this.i = 1; // byte-order mark
   }
 
@@ -57,8 +61,12 @@ export class Lexer {
       if (this.tokens.length >= MAX_TOKENS) {
         this.truncated = true;
         const at = this.range(this.i, this.i);
-        this.sink.error('AIS_TOO_LARGE', `the file has more than ${MAX_TOKENS.toLocaleString('en-US')} tokens (words, numbers, strings, symbols); reading stopped at line ${at.line}`,
-          at, 'split the program into smaller files; a generated source this large is better written as ApxmGraph JSON');
+        this.sink.error(
+          'AIS_TOO_LARGE',
+          `the file has more than ${MAX_TOKENS.toLocaleString('en-US')} tokens (words, numbers, strings, symbols); reading stopped at line ${at.line}`,
+          at,
+          'split the program into smaller files; a generated source this large is better written as ApxmGraph JSON',
+        );
         break;
       }
       const c = src.charCodeAt(this.i);
@@ -115,8 +123,12 @@ export class Lexer {
     const text = src.slice(start, this.i);
     let value = Number(text);
     if (!Number.isFinite(value)) {
-      this.sink.error('AIS_NUMBER_OUT_OF_RANGE', `Number literal out of range: ${text.length > 20 ? text.slice(0, 17) + '…' : text}`,
-        this.range(start, this.i), 'numbers are doubles; write a smaller number or put it in a string');
+      this.sink.error(
+        'AIS_NUMBER_OUT_OF_RANGE',
+        `Number literal out of range: ${text.length > 20 ? text.slice(0, 17) + '…' : text}`,
+        this.range(start, this.i),
+        'numbers are doubles; write a smaller number or put it in a string',
+      );
       value = 0;
     }
     this.push({ kind: 'number', text, value }, start);
@@ -151,9 +163,10 @@ export class Lexer {
     else if (first === '|') hint = "use '||' for logical or, or '|>' to pipe a value into a call";
     else if (first === '?') hint = "AIS has no '?' operator; use if (...) { ... } else { ... }";
     const cps = [...text];
-    const message = cps.length === 1
-      ? `Unexpected character: ${showChar(cps[0])}`
-      : `Unexpected characters: ${JSON.stringify(cps.slice(0, 12).join(''))}${cps.length > 12 ? '…' : ''} (${cps.length} characters)`;
+    const message =
+      cps.length === 1
+        ? `Unexpected character: ${showChar(cps[0])}`
+        : `Unexpected characters: ${JSON.stringify(cps.slice(0, 12).join(''))}${cps.length > 12 ? '…' : ''} (${cps.length} characters)`;
     this.sink.error('AIS_UNEXPECTED_CHARACTER', message, this.range(start, this.i), hint);
   }
 
@@ -163,8 +176,12 @@ export class Lexer {
     const close = src.indexOf('*/', this.i + 2);
     this.i = close < 0 ? src.length : close + 2;
     if (/[\r\n]/.test(src.slice(start, this.i))) this.newlineBefore = true;
-    this.sink.error('AIS_BLOCK_COMMENT', 'AIS has no block comments (/* ... */)', this.range(start, this.i),
-      'start each comment line with //');
+    this.sink.error(
+      'AIS_BLOCK_COMMENT',
+      'AIS has no block comments (/* ... */)',
+      this.range(start, this.i),
+      'start each comment line with //',
+    );
   }
 
   /**
@@ -182,23 +199,40 @@ export class Lexer {
     for (;;) {
       if (this.i >= src.length) {
         contentEnd = this.i;
-        this.sink.error('AIS_UNTERMINATED_STRING', 'Unterminated string literal: the file ends before the closing "',
-          this.range(start, this.i), 'add the closing " (strings cannot span lines; join lines with +)');
+        this.sink.error(
+          'AIS_UNTERMINATED_STRING',
+          'Unterminated string literal: the file ends before the closing "',
+          this.range(start, this.i),
+          'add the closing " (strings cannot span lines; join lines with +)',
+        );
         break;
       }
       const c = src.charCodeAt(this.i);
-      if (c === 34) { contentEnd = this.i; this.i++; terminated = true; break; }
+      if (c === 34) {
+        contentEnd = this.i;
+        this.i++;
+        terminated = true;
+        break;
+      }
       if (isNewline(c)) {
         contentEnd = this.i;
-        this.sink.error('AIS_NEWLINE_IN_STRING', 'Newline in string literal: the string is not closed on this line',
-          this.range(start, this.i), 'close the string with " on the same line; for multi-line text write "line 1\\n" + "line 2"');
+        this.sink.error(
+          'AIS_NEWLINE_IN_STRING',
+          'Newline in string literal: the string is not closed on this line',
+          this.range(start, this.i),
+          'close the string with " on the same line; for multi-line text write "line 1\\n" + "line 2"',
+        );
         break;
       }
       if (c === 92 /* \ */) {
         if (this.i + 1 >= src.length) {
           contentEnd = this.i;
-          this.sink.error('AIS_UNTERMINATED_ESCAPE', 'Unterminated escape sequence in string literal',
-            this.range(this.i, this.i + 1), 'remove the trailing \\ or write \\\\ for a backslash, then close the string with "');
+          this.sink.error(
+            'AIS_UNTERMINATED_ESCAPE',
+            'Unterminated escape sequence in string literal',
+            this.range(this.i, this.i + 1),
+            'remove the trailing \\ or write \\\\ for a backslash, then close the string with "',
+          );
           this.i++;
           break;
         }
@@ -227,16 +261,24 @@ export class Lexer {
     let found = false;
     let textStart = from;
     const flushText = (end: number): void => {
-      if (end > textStart) parts.push({ kind: 'text', value: unescape(src, textStart, end, lastBackslash), range: this.range(textStart, end) });
+      if (end > textStart)
+        parts.push({ kind: 'text', value: unescape(src, textStart, end, lastBackslash), range: this.range(textStart, end) });
     };
     let j = from;
     while (j < to) {
-      if (!pairAt(j, 123 /* { */)) { j = src.charCodeAt(j) === 92 ? Math.min(escapeEnd(src, j), to) : j + 1; continue; }
+      if (!pairAt(j, 123 /* { */)) {
+        j = src.charCodeAt(j) === 92 ? Math.min(escapeEnd(src, j), to) : j + 1;
+        continue;
+      }
       let k = j + 2;
       while (k < to && !pairAt(k, 125 /* } */)) k = src.charCodeAt(k) === 92 ? Math.min(escapeEnd(src, k), to) : k + 1;
       if (k >= to) {
-        this.sink.error('AIS_UNTERMINATED_INTERPOLATION', 'Unterminated interpolation: missing }}', this.range(j, to),
-          'close it with }}, or write \\{\\{ for literal braces');
+        this.sink.error(
+          'AIS_UNTERMINATED_INTERPOLATION',
+          'Unterminated interpolation: missing }}',
+          this.range(j, to),
+          'close it with }}, or write \\{\\{ for literal braces',
+        );
         break;
       }
       const range = this.range(j, k + 2);
@@ -245,8 +287,12 @@ export class Lexer {
         this.sink.error('AIS_EMPTY_INTERPOLATION', 'Empty interpolation {{}}', range, 'put a variable name inside: {{ name }}');
       } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         const shown = name.length > 40 ? name.slice(0, 37) + '…' : name;
-        this.sink.error('AIS_INVALID_INTERPOLATION', `only a variable name can be interpolated, found {{ ${shown} }}`, range,
-          'bind the value to a name first (let x = ...) and write {{ x }}, or join with +');
+        this.sink.error(
+          'AIS_INVALID_INTERPOLATION',
+          `only a variable name can be interpolated, found {{ ${shown} }}`,
+          range,
+          'bind the value to a name first (let x = ...) and write {{ x }}, or join with +',
+        );
       } else {
         flushText(j);
         parts.push({ kind: 'var', name, range });
@@ -284,13 +330,19 @@ function unescape(src: string, from: number, to: number, lastBackslash: number):
   let i = from;
   while (bs >= 0 && bs < to) {
     pieces.push(src.slice(i, bs));
-    if (bs + 1 >= to) { i = to; break; } // a trailing lone backslash (the file ended)
+    if (bs + 1 >= to) {
+      i = to;
+      break;
+    } // a trailing lone backslash (the file ended)
     const end = escapeEnd(src, bs);
     const raw = src.slice(bs + 1, end);
     pieces.push(ESCAPES[raw] ?? raw);
     i = end;
     bs = i <= lastBackslash ? src.indexOf('\\', i) : -1;
-    if (pieces.length >= 4096) { chunks.push(pieces.join('')); pieces = []; }
+    if (pieces.length >= 4096) {
+      chunks.push(pieces.join(''));
+      pieces = [];
+    }
   }
   if (i < to) pieces.push(src.slice(i, to));
   chunks.push(pieces.join(''));

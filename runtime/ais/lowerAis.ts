@@ -52,7 +52,12 @@ export function lowerAis(ast: AisProgram, options: LowerOptions = {}): LowerResu
     try {
       lw.lower();
     } catch (e) {
-      sink.error('AIS_INTERNAL', `internal error compiling ${agent.name}.${flow.name}: ${(e as Error).message}`, startOf(flow.range), 'please report this with the source file');
+      sink.error(
+        'AIS_INTERNAL',
+        `internal error compiling ${agent.name}.${flow.name}: ${(e as Error).message}`,
+        startOf(flow.range),
+        'please report this with the source file',
+      );
       continue;
     }
     const fused = options.optimize ? fuseAskChains(lw.nodes, lw.edges) : { nodes: lw.nodes, edges: lw.edges, fused: [] };
@@ -60,7 +65,10 @@ export function lowerAis(ast: AisProgram, options: LowerOptions = {}): LowerResu
       name: `${agent.name}.${flow.name}`,
       parameters: flow.params.map((p) => ({ name: p.name, type_name: p.type })),
       metadata: {
-        source_agent: agent.name, source_flow: flow.name, is_entry: flow === entry.flow, return_type: flow.returnType,
+        source_agent: agent.name,
+        source_flow: flow.name,
+        is_entry: flow === entry.flow,
+        return_type: flow.returnType,
         // parameters reach operations as {{name}}, never as implicit inputs of root nodes
         param_inputs: false,
         ...(fused.fused.length ? { fused_asks: fused.fused } : {}),
@@ -71,11 +79,19 @@ export function lowerAis(ast: AisProgram, options: LowerOptions = {}): LowerResu
   }
   if (sink.hasErrors) return { diagnostics: sink.items };
   try {
-    const program = programFromJson({ name: `${entry.agent.name}.${entry.flow.name}`, entry: `${entry.agent.name}.${entry.flow.name}`, flows: graphs }, file);
+    const program = programFromJson(
+      { name: `${entry.agent.name}.${entry.flow.name}`, entry: `${entry.agent.name}.${entry.flow.name}`, flows: graphs },
+      file,
+    );
     return { program, diagnostics: sink.items };
   } catch (e) {
     const msg = e instanceof ApxmError ? e.message : String(e);
-    sink.error('AIS_INTERNAL', `the compiled program is invalid (a bug in the AIS compiler): ${msg}`, startOf(ast.range), 'please report this with the source file');
+    sink.error(
+      'AIS_INTERNAL',
+      `the compiled program is invalid (a bug in the AIS compiler): ${msg}`,
+      startOf(ast.range),
+      'please report this with the source file',
+    );
     return { diagnostics: sink.items };
   }
 }

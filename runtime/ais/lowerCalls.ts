@@ -21,7 +21,17 @@ export function lowerCall(lw: FlowLowerer, e: CallExpr | FlowCallExpr, st: Lower
     const params = c.flowDecl?.params ?? [];
     const args: (Expression | undefined)[] = params.map((p, i) => e.args[i] ?? e.namedArgs.find((n) => n.name === p.name)?.value);
     const data = args.map((a) => (a ? lw.nodeOf(lw.value(a, st), a.range) : undefined)).filter((x): x is number => x !== undefined);
-    return lw.emit({ op: 'FLOW_CALL', name: hint ?? `${agent}.${c.flow}`, attributes: { agent_name: agent, flow_name: c.flow }, range: e.range, data, effect: lw.ctx.flowHasEffects(agent, c.flow) }, st);
+    return lw.emit(
+      {
+        op: 'FLOW_CALL',
+        name: hint ?? `${agent}.${c.flow}`,
+        attributes: { agent_name: agent, flow_name: c.flow },
+        range: e.range,
+        data,
+        effect: lw.ctx.flowHasEffects(agent, c.flow),
+      },
+      st,
+    );
   }
   const call = e as CallExpr;
   if (c.kind === 'capability') return capabilityCall(lw, call, c.capability, st, hint);
@@ -54,15 +64,20 @@ function namedParams(lw: FlowLowerer, named: NamedArgument[], st: LowerState, da
 
 export function literalValue(e: Expression): Value | undefined {
   switch (e.kind) {
-    case 'String': return e.value;
-    case 'Number': return e.value;
-    case 'Bool': return e.value;
-    case 'Null': return null;
+    case 'String':
+      return e.value;
+    case 'Number':
+      return e.value;
+    case 'Bool':
+      return e.value;
+    case 'Null':
+      return null;
     case 'Array': {
       const items = e.elements.map(literalValue);
-      return items.every((x) => x !== undefined) ? (items) : undefined;
+      return items.every((x) => x !== undefined) ? items : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -76,7 +91,15 @@ function opCall(lw: FlowLowerer, e: CallExpr, op: OpName, st: LowerState, hint: 
     const v = literalValue(n.value);
     if (v !== undefined && !(op === 'INV' && !sig?.named.some((x) => x.name === n.name))) attributes[n.name] = v;
   }
-  const spec = (extra: Partial<NodeSpec> = {}): NodeSpec => ({ op, name, attributes, range: e.range, data, effect: sig?.effect ?? false, ...extra });
+  const spec = (extra: Partial<NodeSpec> = {}): NodeSpec => ({
+    op,
+    name,
+    attributes,
+    range: e.range,
+    data,
+    effect: sig?.effect ?? false,
+    ...extra,
+  });
   const node = (x: Expression): number => lw.nodeOf(lw.value(x, st), x.range);
   /** Text argument → template with its inputs appended to `data`. */
   const text = (x: Expression | undefined): string => {
@@ -206,4 +229,3 @@ function opCall(lw: FlowLowerer, e: CallExpr, op: OpName, st: LowerState, hint: 
 function stringArg(e: Expression | undefined): string {
   return e?.kind === 'String' ? e.value : '';
 }
-

@@ -18,12 +18,19 @@ import { fileURLToPath } from 'node:url';
 
 function compile(src: string, optimize: 0 | 1 = 0): Program {
   const r = compileAis(src, 'test.ais', { optimize });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.ok(r.program);
   return r.program;
 }
 
-async function run(src: string, args: Record<string, Value>, options: { script?: ScriptedReply[]; tools?: Record<string, (p: Record<string, unknown>) => unknown>; optimize?: 0 | 1 } = {}) {
+async function run(
+  src: string,
+  args: Record<string, Value>,
+  options: { script?: ScriptedReply[]; tools?: Record<string, (p: Record<string, unknown>) => unknown>; optimize?: 0 | 1 } = {},
+) {
   const rt = await makeRuntime({ llmProvider: new SimulatedProvider({ script: options.script ?? [] }) });
   for (const [name, fn] of Object.entries(options.tools ?? {})) tool(rt, name, async (p) => fn(p));
   const log = recordEvents(rt);
@@ -63,7 +70,17 @@ describe('AIS lowering: control constructs at run time', () => {
     const src = `agent A { @entry flow main(q: str) -> str {
       try { inv("flaky", "{\\"q\\": \\"" + q + "\\"}") -> page } catch { let page = "offline copy" }
       return "got " + page } }`;
-    const down = await run(src, { q: 'x' }, { tools: { flaky: () => { throw new Error('503'); } } });
+    const down = await run(
+      src,
+      { q: 'x' },
+      {
+        tools: {
+          flaky: () => {
+            throw new Error('503');
+          },
+        },
+      },
+    );
     assert.equal(down.result.status, 'succeeded');
     assert.equal(down.result.result, 'got offline copy');
     const up = await run(src, { q: 'x' }, { tools: { flaky: (p) => `page for ${String(p.q)}` } });
@@ -89,8 +106,18 @@ describe('AIS lowering: control constructs at run time', () => {
       return "done" } }`;
     const { result, log } = await run(src, { topic: 't' });
     assert.equal(result.status, 'succeeded');
-    assert.deepEqual(log.of('print').map((e) => e.text), ['visiting Oslo', 'visiting Rome', 'visiting Lima']);
-    assert.deepEqual(log.of('memory:write').map((e) => [e.key, e.value]), [['city:0', 'Oslo'], ['city:1', 'Rome'], ['city:2', 'Lima']]);
+    assert.deepEqual(
+      log.of('print').map((e) => e.text),
+      ['visiting Oslo', 'visiting Rome', 'visiting Lima'],
+    );
+    assert.deepEqual(
+      log.of('memory:write').map((e) => [e.key, e.value]),
+      [
+        ['city:0', 'Oslo'],
+        ['city:1', 'Rome'],
+        ['city:2', 'Lima'],
+      ],
+    );
     const seen = log.of('node:finished').find((e) => e.name === 'seen')?.output as unknown[];
     assert.equal(seen.length, 3, 'the query ran after every write');
   });
@@ -133,8 +160,22 @@ describe('AIS lowering: control constructs at run time', () => {
       inv("search", query: q, limit: 2) -> b
       return a + b } }`;
     const calls: unknown[] = [];
-    await run(src, { q: 'bees', n: 5 }, { tools: { search: (p) => { calls.push(p); return 'ok'; } } });
-    assert.deepEqual(calls, [{ query: 'bees', limit: 5 }, { query: 'bees', limit: 2 }]);
+    await run(
+      src,
+      { q: 'bees', n: 5 },
+      {
+        tools: {
+          search: (p) => {
+            calls.push(p);
+            return 'ok';
+          },
+        },
+      },
+    );
+    assert.deepEqual(calls, [
+      { query: 'bees', limit: 5 },
+      { query: 'bees', limit: 2 },
+    ]);
   });
 
   it('guard with on_fail "skip" skips what depends on it; err raises into try/catch', async () => {
@@ -145,9 +186,15 @@ describe('AIS lowering: control constructs at run time', () => {
       return "end" } }`;
     const empty = await run(src, { x: '' });
     assert.equal(empty.result.status, 'succeeded');
-    assert.deepEqual(empty.log.of('print').map((e) => e.text), ['caught']);
+    assert.deepEqual(
+      empty.log.of('print').map((e) => e.text),
+      ['caught'],
+    );
     const full = await run(src, { x: 'ok' });
-    assert.deepEqual(full.log.of('print').map((e) => e.text), ['checked ok', 'caught']);
+    assert.deepEqual(
+      full.log.of('print').map((e) => e.text),
+      ['checked ok', 'caught'],
+    );
   });
 });
 
@@ -164,8 +211,10 @@ describe('AIS lowering: -O1 fuses chains of asks', () => {
     const asks = f.nodes.filter((n) => n.op === 'ASK');
     assert.equal(asks.length, 1);
     assert.deepEqual(asks[0].attributes.fused_from, [1, 2]);
-    assert.equal(asks[0].attributes.template_str,
-      'Outline an essay about {{topic}}\n---\nExpand this outline: (the answer to the step above)\n---\nPolish: (the answer to the step above)');
+    assert.equal(
+      asks[0].attributes.template_str,
+      'Outline an essay about {{topic}}\n---\nExpand this outline: (the answer to the step above)\n---\nPolish: (the answer to the step above)',
+    );
     assert.deepEqual(f.metadata.fused_asks, [{ node: asks[0].id, from: [1, 2] }]);
   });
 
@@ -187,12 +236,22 @@ describe('AIS → artifact → program', () => {
       assert.deepEqual(Buffer.from(again), Buffer.from(bytes), 'deterministic');
       const back = artifactToProgram(decodeArtifact(bytes).payload);
       assert.equal(back.entry.qualifiedName, program.entry.qualifiedName);
-      const shape = (p: Program) => p.flows.map((g) => ({
-        flow: g.qualifiedName,
-        params: g.parameters,
-        nodes: g.nodes.map((n) => ({ id: n.id, op: n.op, name: n.name, attributes: n.attributes, line: n.source?.line, column: n.source?.column })),
-        edges: g.edges.map((e) => ({ from: e.from, to: e.to, dependency: e.dependency, label: e.label })),
-      })).sort((a, b) => a.flow.localeCompare(b.flow));
+      const shape = (p: Program) =>
+        p.flows
+          .map((g) => ({
+            flow: g.qualifiedName,
+            params: g.parameters,
+            nodes: g.nodes.map((n) => ({
+              id: n.id,
+              op: n.op,
+              name: n.name,
+              attributes: n.attributes,
+              line: n.source?.line,
+              column: n.source?.column,
+            })),
+            edges: g.edges.map((e) => ({ from: e.from, to: e.to, dependency: e.dependency, label: e.label })),
+          }))
+          .sort((a, b) => a.flow.localeCompare(b.flow));
       assert.deepEqual(shape(back), shape(program));
     });
   }

@@ -38,7 +38,8 @@ const byName = (f: FlowGraph, name: string): OpNode => {
   assert.ok(n, `node ${name} in ${f.qualifiedName}`);
   return n;
 };
-const inputs = (f: FlowGraph, id: number, dep: 'Data' | 'Control' = 'Data'): number[] => f.edges.filter((e) => e.to === id && e.dependency === dep).map((e) => e.from);
+const inputs = (f: FlowGraph, id: number, dep: 'Data' | 'Control' = 'Data'): number[] =>
+  f.edges.filter((e) => e.to === id && e.dependency === dep).map((e) => e.from);
 
 /** Whether b depends on a (a path of edges from a to b). */
 function reaches(f: FlowGraph, a: number, b: number): boolean {
@@ -47,14 +48,22 @@ function reaches(f: FlowGraph, a: number, b: number): boolean {
   while (stack.length) {
     const v = stack.pop() as number;
     if (v === b) return true;
-    for (const e of f.edges) if (e.from === v && !seen.has(e.to)) { seen.add(e.to); stack.push(e.to); }
+    for (const e of f.edges)
+      if (e.from === v && !seen.has(e.to)) {
+        seen.add(e.to);
+        stack.push(e.to);
+      }
   }
   return false;
 }
 const independent = (f: FlowGraph, a: number, b: number): boolean => !reaches(f, a, b) && !reaches(f, b, a);
 
 async function run(name: string, args: Record<string, string>, config: RuntimeConfig = {}) {
-  const rt = await Runtime.create({ memoryConfig: { dbPath: ':memory:' }, ...config, ...(config.memoryConfig ? { memoryConfig: config.memoryConfig } : {}) });
+  const rt = await Runtime.create({
+    memoryConfig: { dbPath: ':memory:' },
+    ...config,
+    ...(config.memoryConfig ? { memoryConfig: config.memoryConfig } : {}),
+  });
   await loadWorkspaceCapabilities(rt.capabilitySystem(), example(name));
   const log = recordEvents(rt);
   const program = await loadProgramFile(example(name));
@@ -83,7 +92,12 @@ describe('AIS examples: lowering', () => {
     const f = compile('trip_planner.ais').entry;
     const [stay, food, transport] = ['stay', 'food', 'transport'].map((n) => byName(f, n));
     assert.deepEqual([stay.op, food.op, transport.op], ['ASK', 'ASK', 'ASK']);
-    for (const n of [stay, food, transport]) assert.deepEqual(f.edges.filter((e) => e.to === n.id), [], `${n.name} has no inputs`);
+    for (const n of [stay, food, transport])
+      assert.deepEqual(
+        f.edges.filter((e) => e.to === n.id),
+        [],
+        `${n.name} has no inputs`,
+      );
     assert.equal(stay.attributes.template_str, 'List three neighbourhoods worth staying in, in {{city}}');
     const notes = byName(f, 'notes');
     assert.equal(notes.op, 'MERGE');
@@ -116,7 +130,11 @@ describe('AIS examples: lowering', () => {
     assert.deepEqual(sw.attributes.case_labels, ['billing', 'bug']);
     assert.deepEqual(inputs(f, sw.id), [byName(f, 'kind').id]);
     const labelled = f.edges.filter((e) => e.from === sw.id).map((e) => [f.nodes.find((n) => n.id === e.to)?.op, e.label]);
-    assert.deepEqual(labelled, [['ASK', 'billing'], ['REASON', 'bug'], ['ASK', 'default']]);
+    assert.deepEqual(labelled, [
+      ['ASK', 'billing'],
+      ['REASON', 'bug'],
+      ['ASK', 'default'],
+    ]);
     const merge = f.nodes.find((n) => n.op === 'MERGE') as OpNode;
     assert.equal(merge.name, 'reply');
     assert.equal(merge.attributes.strategy, 'first');
@@ -134,7 +152,7 @@ describe('AIS examples: lowering', () => {
     assert.equal(page.op, 'INV');
     assert.equal(page.attributes.capability, 'fetch_source');
     assert.deepEqual(JSON.parse(String(page.attributes.params_json)), { source: '{0}' });
-    assert.deepEqual(inputs(f, page.id), [start.id], 'the loop variable is the loop start\'s output');
+    assert.deepEqual(inputs(f, page.id), [start.id], "the loop variable is the loop start's output");
     const print = f.nodes.find((n) => n.op === 'PRINT') as OpNode;
     assert.ok(f.edges.some((e) => e.from === tc.id && e.to === print.id && e.label === 'catch'));
     const found = byName(f, 'found');
@@ -149,7 +167,10 @@ describe('AIS examples: lowering', () => {
   it('notes_memory and release_checker: side effects keep source order, reads wait for the writes before them', () => {
     const notes = compile('notes_memory.ais').entry;
     const umems = notes.nodes.filter((n) => n.op === 'UMEM');
-    assert.deepEqual(umems.map((n) => n.attributes.memory_tier), ['stm', 'episodic', 'ltm']);
+    assert.deepEqual(
+      umems.map((n) => n.attributes.memory_tier),
+      ['stm', 'episodic', 'ltm'],
+    );
     assert.ok(reaches(notes, umems[0].id, umems[1].id) && reaches(notes, umems[1].id, umems[2].id));
     assert.equal(byName(notes, 'remembered').attributes.query, 'previous answers about {{question}}');
     const rc = compile('release_checker.ais').entry;
@@ -162,7 +183,10 @@ describe('AIS examples: lowering', () => {
 
   it('self_improver: plan → ask → reflect → think, reflect and plan are their own ops', () => {
     const f = compile('self_improver.ais').entry;
-    assert.deepEqual(f.nodes.filter((n) => n.op !== 'CONST_STR').map((n) => n.op), ['PLAN', 'ASK', 'REFLECT', 'THINK', 'RETURN']);
+    assert.deepEqual(
+      f.nodes.filter((n) => n.op !== 'CONST_STR').map((n) => n.op),
+      ['PLAN', 'ASK', 'REFLECT', 'THINK', 'RETURN'],
+    );
     assert.equal(byName(f, 'steps').attributes.goal, '{{goal}}');
     assert.deepEqual(inputs(f, byName(f, 'better').id), [byName(f, 'lessons').id, byName(f, 'first_try').id]);
   });
@@ -179,7 +203,11 @@ describe('AIS examples: running on the simulated provider', () => {
 
   it('support_router: exactly one arm runs, the others are skipped', async () => {
     const provider = new SimulatedProvider({ script: [{ match: /Answer with one word/, reply: 'Bug.' }] });
-    const { rt, log, result, program } = await run('support_router.ais', { ticket: 'The app crashes on export' }, { llmProvider: provider });
+    const { rt, log, result, program } = await run(
+      'support_router.ais',
+      { ticket: 'The app crashes on export' },
+      { llmProvider: provider },
+    );
     assert.equal(result.status, 'succeeded');
     const f = program.entry;
     const idOf = (op: string) => f.nodes.filter((n) => n.op === op).map((n) => n.id);
@@ -187,7 +215,10 @@ describe('AIS examples: running on the simulated provider', () => {
     const asks = f.nodes.filter((n) => n.op === 'ASK' && n.name === 'reply').map((n) => n.id);
     assert.deepEqual(log.skipped().sort(), asks.sort());
     const prompts = log.of('llm:request').map((e) => e.messages.at(-1)?.content ?? '');
-    assert.ok(prompts.some((p) => p.startsWith('Shorten this reply to two sentences: [simulated]')), 'the merged reply reached the last ask');
+    assert.ok(
+      prompts.some((p) => p.startsWith('Shorten this reply to two sentences: [simulated]')),
+      'the merged reply reached the last ask',
+    );
     await rt.dispose();
   });
 
@@ -196,19 +227,25 @@ describe('AIS examples: running on the simulated provider', () => {
     assert.equal(result.status, 'succeeded');
     const printed = log.of('print').map((e) => e.text);
     assert.deepEqual(printed, ['Skipping a source that failed: wiki']);
-    const writes = log.of('memory:write').map((e) => e.key).filter((k) => k.startsWith('page:'));
+    const writes = log
+      .of('memory:write')
+      .map((e) => e.key)
+      .filter((k) => k.startsWith('page:'));
     assert.deepEqual(writes.sort(), ['page:0', 'page:2']);
     await rt.dispose();
   });
 
-  it('review_board: flow calls run the other agents\' flows; draft and questions overlap', async () => {
+  it("review_board: flow calls run the other agents' flows; draft and questions overlap", async () => {
     const { rt, log, result } = await run('review_board.ais', { topic: 'a new cache' });
     assert.equal(result.status, 'succeeded');
     assert.match(String(result.result), /^\[simulated\]/);
     const frames = log.of('frame:entered').map((e) => e.flow);
     assert.deepEqual([...new Set(frames)].sort(), ['Author.draft', 'Chair.main', 'Skeptic.questions', 'Skeptic.review']);
     assert.ok(result.stats.maxParallelism >= 2);
-    assert.deepEqual(log.of('print').map((e) => e.text.slice(0, 21)), ['Decision: [simulated]']);
+    assert.deepEqual(
+      log.of('print').map((e) => e.text.slice(0, 21)),
+      ['Decision: [simulated]'],
+    );
     await rt.dispose();
   });
 
@@ -221,7 +258,10 @@ describe('AIS examples: running on the simulated provider', () => {
       await first.rt.dispose();
       const second = await run('notes_memory.ais', { question: 'capital of France' }, { memoryConfig: { dbPath: db } });
       const remembered = second.log.of('node:finished').find((e) => e.name === 'remembered')?.output as { key: string }[];
-      assert.ok(remembered.some((h) => h.key === 'answer'), JSON.stringify(remembered));
+      assert.ok(
+        remembered.some((h) => h.key === 'answer'),
+        JSON.stringify(remembered),
+      );
       await second.rt.dispose();
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -233,7 +273,10 @@ describe('AIS examples: running on the simulated provider', () => {
     assert.equal(a.result.status, 'succeeded');
     assert.match(a.log.of('print')[0]?.text ?? '', /^Verdict for 1\.2\.0: /);
     const calls = a.log.of('capability:call').map((e) => [e.name, e.params]);
-    assert.deepEqual(calls, [['changelog', { version: '1.2.0' }], ['ci_status', { branch: 'main' }]]);
+    assert.deepEqual(calls, [
+      ['changelog', { version: '1.2.0' }],
+      ['ci_status', { branch: 'main' }],
+    ]);
     await a.rt.dispose();
     const b = await run('self_improver.ais', { goal: 'write a haiku' });
     assert.equal(b.result.status, 'succeeded');

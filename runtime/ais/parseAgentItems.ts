@@ -8,7 +8,9 @@ import { AGENT_ITEM_KEYWORDS, isWord, type Token } from './tokens.js';
 
 export function parseParamList(c: Cursor, open: Token, what: string, defaultType?: string): Param[] {
   const params: Param[] = [];
-  parseList(c, open, ')', what, 'a parameter', () => { params.push(parseParam(c, defaultType)); });
+  parseList(c, open, ')', what, 'a parameter', () => {
+    params.push(parseParam(c, defaultType));
+  });
   return params;
 }
 
@@ -16,11 +18,19 @@ export function parseParamList(c: Cursor, open: Token, what: string, defaultType
 function parseParam(c: Cursor, defaultType?: string): Param {
   const name = c.expectName('a parameter name', 'write name: type, e.g. topic: str');
   if (!c.eat(':')) {
-    if (defaultType !== undefined) return { kind: 'Param', name: name.text, nameRange: name.range, type: defaultType, typeRange: name.range, range: name.range };
+    if (defaultType !== undefined)
+      return { kind: 'Param', name: name.text, nameRange: name.range, type: defaultType, typeRange: name.range, range: name.range };
     c.bail('AIS_EXPECTED_TYPE', `expected ':' and a type after parameter '${name.text}', found ${c.found()}`, `write ${name.text}: str`);
   }
   const type = c.typeName(`for parameter '${name.text}'`);
-  return { kind: 'Param', name: name.text, nameRange: name.range, type: type.text, typeRange: type.range, range: span(name.range, type.range) };
+  return {
+    kind: 'Param',
+    name: name.text,
+    nameRange: name.range,
+    type: type.text,
+    typeRange: type.range,
+    range: span(name.range, type.range),
+  };
 }
 
 export function parseCapability(c: Cursor): CapabilityDecl {
@@ -30,8 +40,21 @@ export function parseCapability(c: Cursor): CapabilityDecl {
   const params = parseParamList(c, open, `the parameter list of capability ${name.text}`);
   c.expect('->', `and a return type after the parameters of capability ${name.text}`, `write capability ${name.text}(...) -> str;`);
   const ret = c.typeName(`after '->' in capability ${name.text}`);
-  if (!c.eat(';')) c.errorHere('AIS_EXPECTED_TOKEN', `expected ';' after capability ${name.text}, found ${c.found()}`, 'end a capability declaration with ;');
-  return { kind: 'Capability', name: name.text, nameRange: name.range, params, returnType: ret.text, returnTypeRange: ret.range, range: c.rangeFrom(kw.range) };
+  if (!c.eat(';'))
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      `expected ';' after capability ${name.text}, found ${c.found()}`,
+      'end a capability declaration with ;',
+    );
+  return {
+    kind: 'Capability',
+    name: name.text,
+    nameRange: name.range,
+    params,
+    returnType: ret.text,
+    returnTypeRange: ret.range,
+    range: c.rangeFrom(kw.range),
+  };
 }
 
 /** `tools: [a, b]` / `discoverable: [a, b]`. */
@@ -51,7 +74,8 @@ export function parseContextItem(c: Cursor): { value: string; range: AisRange } 
   c.advance();
   c.expect(':', "after 'context'", 'write context: "what the agent should know"');
   const t = c.cur;
-  if (t.kind !== 'string') c.bail('AIS_EXPECTED_TOKEN', `expected a string after 'context:', found ${c.found()}`, 'write context: "what the agent should know"');
+  if (t.kind !== 'string')
+    c.bail('AIS_EXPECTED_TOKEN', `expected a string after 'context:', found ${c.found()}`, 'write context: "what the agent should know"');
   c.advance();
   return { value: t.value as string, range: t.range };
 }
@@ -75,7 +99,10 @@ function parseBraceEntries(c: Cursor, open: Token, what: string, parseEntry: () 
 function skipEntry(c: Cursor, start: number): void {
   while (!c.atEof && !c.at('}') && !(c.pos > start && c.cur.newlineBefore)) {
     c.tick();
-    if (c.at(',') || c.at(';')) { c.advance(); return; }
+    if (c.at(',') || c.at(';')) {
+      c.advance();
+      return;
+    }
     c.advance();
   }
 }
@@ -91,7 +118,14 @@ export function parseMemoryItem(c: Cursor): MemoryDecl[] {
     const name = c.expectName('a memory name', 'write name: STM (or LTM, Episodic)');
     c.expect(':', `after memory '${name.text}'`, `write ${name.text}: STM (or LTM, Episodic)`);
     const tier = c.typeName(`(memory tier) for '${name.text}'`);
-    out.push({ kind: 'Memory', name: name.text, nameRange: name.range, tier: tier.text, tierRange: tier.range, range: span(name.range, tier.range) });
+    out.push({
+      kind: 'Memory',
+      name: name.text,
+      nameRange: name.range,
+      tier: tier.text,
+      tierRange: tier.range,
+      range: span(name.range, tier.range),
+    });
   };
   if (c.at('{')) {
     parseBraceEntries(c, c.advance(), 'the memory block', () => {
@@ -101,7 +135,8 @@ export function parseMemoryItem(c: Cursor): MemoryDecl[] {
     });
   } else {
     entry();
-    if (!c.eat(';')) c.errorHere('AIS_EXPECTED_TOKEN', `expected ';' after the memory declaration, found ${c.found()}`, 'write memory name: STM;');
+    if (!c.eat(';'))
+      c.errorHere('AIS_EXPECTED_TOKEN', `expected ';' after the memory declaration, found ${c.found()}`, 'write memory name: STM;');
   }
   return out;
 }
@@ -112,7 +147,8 @@ export function parseBeliefs(c: Cursor): BeliefDecl[] {
   const out: BeliefDecl[] = [];
   parseBraceEntries(c, open, 'the beliefs block', () => {
     const name = c.expectName('a belief name', 'write name: value');
-    if (!c.eat(':') && !c.eat('=')) c.bail('AIS_EXPECTED_TOKEN', `expected ':' or '=' after belief '${name.text}', found ${c.found()}`, `write ${name.text}: value`);
+    if (!c.eat(':') && !c.eat('='))
+      c.bail('AIS_EXPECTED_TOKEN', `expected ':' or '=' after belief '${name.text}', found ${c.found()}`, `write ${name.text}: value`);
     const from = c.atKw('from');
     if (from) c.advance();
     const value = parseExpression(c);
@@ -146,17 +182,29 @@ function parseGoal(c: Cursor): GoalDecl {
         if (v.kind !== 'number') c.bail('AIS_EXPECTED_TOKEN', `expected a number for priority, found ${c.found()}`, 'write priority: 2');
         goal.priority = v.value as number;
       } else if (lower === 'description') {
-        if (v.kind !== 'string') c.bail('AIS_EXPECTED_TOKEN', `expected a string for description, found ${c.found()}`, 'write description: "text"');
+        if (v.kind !== 'string')
+          c.bail('AIS_EXPECTED_TOKEN', `expected a string for description, found ${c.found()}`, 'write description: "text"');
         goal.description = v.value as string;
       } else {
-        c.errorAt('AIS_UNKNOWN_GOAL_ATTRIBUTE', `Unknown goal attribute '${key.text}'`, key.range, 'a goal has priority: <number> and description: "<text>"');
-        if (v.kind !== 'number' && v.kind !== 'string') c.bail('AIS_EXPECTED_TOKEN', `expected a number or a string, found ${c.found()}`, 'write priority: 2');
+        c.errorAt(
+          'AIS_UNKNOWN_GOAL_ATTRIBUTE',
+          `Unknown goal attribute '${key.text}'`,
+          key.range,
+          'a goal has priority: <number> and description: "<text>"',
+        );
+        if (v.kind !== 'number' && v.kind !== 'string')
+          c.bail('AIS_EXPECTED_TOKEN', `expected a number or a string, found ${c.found()}`, 'write priority: 2');
       }
       c.advance();
     });
   } else if (c.eat(':')) {
     const d = c.cur;
-    if (d.kind !== 'string') c.bail('AIS_EXPECTED_TOKEN', `expected a description string after '${name.text}:', found ${c.found()}`, `write ${name.text}: "description"`);
+    if (d.kind !== 'string')
+      c.bail(
+        'AIS_EXPECTED_TOKEN',
+        `expected a description string after '${name.text}:', found ${c.found()}`,
+        `write ${name.text}: "description"`,
+      );
     c.advance();
     goal.description = d.value as string;
     if (c.cur.kind === 'identifier' && c.cur.text === 'priority') {

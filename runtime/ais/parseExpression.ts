@@ -9,7 +9,19 @@ import { span, startOf } from './positions.js';
 import { HARD_KEYWORDS, isName, isPunct, isWord, type Token } from './tokens.js';
 
 const PRECEDENCE: Readonly<Record<string, number>> = {
-  '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 4, '<=': 4, '>': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6,
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 4,
+  '<=': 4,
+  '>': 4,
+  '>=': 4,
+  '+': 5,
+  '-': 5,
+  '*': 6,
+  '/': 6,
+  '%': 6,
 };
 
 /** Whether the current token can begin an expression. */
@@ -45,8 +57,14 @@ function pipe(c: Cursor, value: Expression, stage: Expression): Expression {
     return c.node({ ...stage, args: [value, ...stage.args], piped: true, range }, value, stage);
   }
   if (stage.kind !== 'Error') {
-    c.errorAt('AIS_PIPELINE_STAGE', `Pipeline stage must be a function or variable, found ${describeExpression(stage)}`, stage.range,
-      stage.kind === 'FlowCall' ? `call the flow directly: ${stage.agent}.${stage.flow}(value, ...)` : 'write value |> f or value |> f(more, args)');
+    c.errorAt(
+      'AIS_PIPELINE_STAGE',
+      `Pipeline stage must be a function or variable, found ${describeExpression(stage)}`,
+      stage.range,
+      stage.kind === 'FlowCall'
+        ? `call the flow directly: ${stage.agent}.${stage.flow}(value, ...)`
+        : 'write value |> f or value |> f(more, args)',
+    );
   }
   return { kind: 'Error', range };
 }
@@ -64,8 +82,12 @@ function parseAssign(c: Cursor): Expression {
   for (let i = items.length - 2; i >= 0; i--) {
     const target = items[i];
     if (target.kind !== 'Var' && target.kind !== 'MemberAccess' && target.kind !== 'Subscript' && target.kind !== 'Error') {
-      c.errorAt('AIS_INVALID_ASSIGNMENT', `cannot assign to ${describeExpression(target)}`, target.range,
-        "only a variable can be assigned; did you mean '==' (comparison)?");
+      c.errorAt(
+        'AIS_INVALID_ASSIGNMENT',
+        `cannot assign to ${describeExpression(target)}`,
+        target.range,
+        "only a variable can be assigned; did you mean '==' (comparison)?",
+      );
     }
     value = c.node({ kind: 'Assignment', target, value, range: span(target.range, value.range) }, target, value);
   }
@@ -82,7 +104,11 @@ function parseBinary(c: Cursor, minPrec: number): Expression {
     c.tick();
     c.advance();
     const right = parseBinary(c, prec + 1);
-    left = c.node({ kind: 'Binary', op: BINARY_OPS[t.text], left, right, opRange: t.range, range: span(left.range, right.range) }, left, right);
+    left = c.node(
+      { kind: 'Binary', op: BINARY_OPS[t.text], left, right, opRange: t.range, range: span(left.range, right.range) },
+      left,
+      right,
+    );
   }
 }
 
@@ -99,7 +125,13 @@ function parseUnary(c: Cursor): Expression {
     c.tick();
     const op = c.advance();
     if (ops.length < MAX_EXPRESSION_HEIGHT - 1) ops.push(op);
-    else if (++dropped === 1) c.errorAt('AIS_NESTING_TOO_DEEP', `more than ${MAX_EXPRESSION_HEIGHT - 1} prefix operators in a row`, op.range, 'remove the repeated operators');
+    else if (++dropped === 1)
+      c.errorAt(
+        'AIS_NESTING_TOO_DEEP',
+        `more than ${MAX_EXPRESSION_HEIGHT - 1} prefix operators in a row`,
+        op.range,
+        'remove the repeated operators',
+      );
   }
   let e = parsePostfix(c);
   for (let i = ops.length - 1; i >= 0; i--) {
@@ -114,22 +146,39 @@ function parsePostfix(c: Cursor): Expression {
     c.tick();
     if (c.at('(')) {
       const open = c.advance();
-      const what = e.kind === 'Var' ? `the call to ${e.name}`
-        : e.kind === 'MemberAccess' && e.object.kind === 'Var' ? `the call to ${e.object.name}.${e.property}` : 'the call';
+      const what =
+        e.kind === 'Var'
+          ? `the call to ${e.name}`
+          : e.kind === 'MemberAccess' && e.object.kind === 'Var'
+            ? `the call to ${e.object.name}.${e.property}`
+            : 'the call';
       const { args, namedArgs } = parseArguments(c, open, what);
       const range = c.rangeFrom(e.range);
       const kids = [...args, ...namedArgs.map((a) => a.value)];
       if (e.kind === 'Var') {
         e = c.node({ kind: 'Call', callee: e.name, calleeRange: e.range, args, namedArgs, piped: false, range }, ...kids);
       } else if (e.kind === 'MemberAccess' && e.object.kind === 'Var') {
-        e = c.node({
-          kind: 'FlowCall', agent: e.object.name, agentRange: e.object.range, flow: e.property, flowRange: e.propertyRange,
-          args, namedArgs, range,
-        }, ...kids);
+        e = c.node(
+          {
+            kind: 'FlowCall',
+            agent: e.object.name,
+            agentRange: e.object.range,
+            flow: e.property,
+            flowRange: e.propertyRange,
+            args,
+            namedArgs,
+            range,
+          },
+          ...kids,
+        );
       } else {
         if (e.kind !== 'Error') {
-          c.errorAt('AIS_CALL_TARGET', `Call target must be an identifier: ${describeExpression(e)} cannot be called`, e.range,
-            'call a name, f(...), or a flow of an agent, Agent.flow(...); bind intermediate results with let');
+          c.errorAt(
+            'AIS_CALL_TARGET',
+            `Call target must be an identifier: ${describeExpression(e)} cannot be called`,
+            e.range,
+            'call a name, f(...), or a flow of an agent, Agent.flow(...); bind intermediate results with let',
+          );
         }
         e = { kind: 'Error', range };
       }
@@ -140,7 +189,8 @@ function parsePostfix(c: Cursor): Expression {
       e = c.node({ kind: 'Subscript', object: e, index, range: c.rangeFrom(e.range) }, e, index);
     } else if (c.at('.')) {
       c.advance();
-      if (!isWord(c.cur)) c.bail('AIS_EXPECTED_NAME', `expected a name after '.', found ${c.found()}`, 'write object.name or Agent.flow(...)');
+      if (!isWord(c.cur))
+        c.bail('AIS_EXPECTED_NAME', `expected a name after '.', found ${c.found()}`, 'write object.name or Agent.flow(...)');
       const p = c.advance();
       e = c.node({ kind: 'MemberAccess', object: e, property: p.text, propertyRange: p.range, range: span(e.range, p.range) }, e);
     } else {
@@ -185,11 +235,14 @@ function parsePrimary(c: Cursor): Expression {
   if (isPunct(t, '[')) {
     const open = c.advance();
     const elements: Expression[] = [];
-    parseList(c, open, ']', 'the list', 'an element', () => { elements.push(parseExpression(c)); });
+    parseList(c, open, ']', 'the list', 'an element', () => {
+      elements.push(parseExpression(c));
+    });
     return c.node({ kind: 'Array', elements, range: c.rangeFrom(open.range) }, ...elements);
   }
   let hint = 'write a value: a name, a "string", a number, a call f(...), or (expression)';
-  if (t.kind === 'keyword' && HARD_KEYWORDS.has(t.text)) hint = `'${t.text}' is a reserved keyword and cannot be used as a name; rename the variable`;
+  if (t.kind === 'keyword' && HARD_KEYWORDS.has(t.text))
+    hint = `'${t.text}' is a reserved keyword and cannot be used as a name; rename the variable`;
   else if (t.kind === 'eof') hint = 'the file ends in the middle of an expression; complete it';
   else if (isPunct(t, ')') || isPunct(t, ']')) hint = `remove the extra '${t.text}', or put a value before it`;
   return c.bail('AIS_EXPECTED_EXPRESSION', `expected an expression, found ${c.found()}`, hint);
@@ -200,9 +253,24 @@ function stringExpression(c: Cursor, t: Token): Expression {
   if (!t.parts) return { kind: 'String', value: t.value as string, range: t.range };
   let e: Expression | undefined;
   for (const p of t.parts) {
-    const piece: Expression = p.kind === 'text' ? { kind: 'String', value: p.value, range: p.range } : { kind: 'Var', name: p.name, range: p.range };
-    e = e === undefined ? piece
-      : c.node({ kind: 'Binary', op: 'Add', left: e, right: piece, opRange: startOf(piece.range), interpolated: true, range: span(e.range, piece.range) }, e, piece);
+    const piece: Expression =
+      p.kind === 'text' ? { kind: 'String', value: p.value, range: p.range } : { kind: 'Var', name: p.name, range: p.range };
+    e =
+      e === undefined
+        ? piece
+        : c.node(
+            {
+              kind: 'Binary',
+              op: 'Add',
+              left: e,
+              right: piece,
+              opRange: startOf(piece.range),
+              interpolated: true,
+              range: span(e.range, piece.range),
+            },
+            e,
+            piece,
+          );
   }
   return e ?? { kind: 'String', value: '', range: t.range };
 }
@@ -245,8 +313,11 @@ export function parseList(c: Cursor, open: Token, closer: string, what: string, 
     if (c.at(closer) || endsList(c.cur)) break;
     // Something else follows an item: garbage before the closer on this line, or a forgotten closer.
     if (c.cur.newlineBefore || c.findOnLine(closer) < 0) break;
-    c.errorHere('AIS_EXPECTED_TOKEN', `expected ',' or '${closer}' after ${item} in ${what}, found ${c.found()}`,
-      c.atKw('in') ? 'AIS loops are written loop (item in items) { ... }' : `separate items with ',' and end ${what} with '${closer}'`);
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      `expected ',' or '${closer}' after ${item} in ${what}, found ${c.found()}`,
+      c.atKw('in') ? 'AIS loops are written loop (item in items) { ... }' : `separate items with ',' and end ${what} with '${closer}'`,
+    );
     skipItem(c, closer);
     if (c.eat(',')) continue;
     if (c.pos === before) c.advance();
@@ -278,20 +349,34 @@ function skipItem(c: Cursor, closer: string): void {
 /** `call to ask`, `string "x"`... for messages about whole expressions. */
 export function describeExpression(e: Expression): string {
   switch (e.kind) {
-    case 'String': return 'a string';
-    case 'Number': return `the number ${e.raw}`;
-    case 'Bool': return `'${e.value}'`;
-    case 'Null': return "'null'";
-    case 'Var': return `'${e.name}'`;
-    case 'Call': return `the call ${e.callee}(...)`;
-    case 'FlowCall': return `the flow call ${e.agent}.${e.flow}(...)`;
-    case 'MemberAccess': return `'${dotted(e)}'`;
-    case 'Subscript': return 'an index expression';
-    case 'Array': return 'a list';
-    case 'Binary': return 'an operator expression';
-    case 'Unary': return 'an operator expression';
-    case 'Assignment': return 'an assignment';
-    case 'Error': return 'an invalid expression';
+    case 'String':
+      return 'a string';
+    case 'Number':
+      return `the number ${e.raw}`;
+    case 'Bool':
+      return `'${e.value}'`;
+    case 'Null':
+      return "'null'";
+    case 'Var':
+      return `'${e.name}'`;
+    case 'Call':
+      return `the call ${e.callee}(...)`;
+    case 'FlowCall':
+      return `the flow call ${e.agent}.${e.flow}(...)`;
+    case 'MemberAccess':
+      return `'${dotted(e)}'`;
+    case 'Subscript':
+      return 'an index expression';
+    case 'Array':
+      return 'a list';
+    case 'Binary':
+      return 'an operator expression';
+    case 'Unary':
+      return 'an operator expression';
+    case 'Assignment':
+      return 'an assignment';
+    case 'Error':
+      return 'an invalid expression';
   }
 }
 

@@ -42,13 +42,20 @@ function parseStatement(c: Cursor): Statement | undefined {
     const t = c.cur;
     if (t.kind === 'keyword') {
       switch (t.text) {
-        case 'let': return parseLet(c);
-        case 'return': return parseReturn(c);
-        case 'if': return parseIf(c);
-        case 'parallel': return parseParallel(c);
-        case 'loop': return parseLoop(c);
-        case 'try': return parseTry(c);
-        case 'switch': return parseSwitch(c);
+        case 'let':
+          return parseLet(c);
+        case 'return':
+          return parseReturn(c);
+        case 'if':
+          return parseIf(c);
+        case 'parallel':
+          return parseParallel(c);
+        case 'loop':
+          return parseLoop(c);
+        case 'try':
+          return parseTry(c);
+        case 'switch':
+          return parseSwitch(c);
       }
     }
     if (startsExpression(t)) return parseExpressionStatement(c);
@@ -65,7 +72,8 @@ function statementHint(t: Token): string {
     if (t.text === 'else') return "'else' must directly follow the block of an if";
     if (t.text === 'catch') return "'catch' must directly follow a try { ... } block";
     if (t.text === 'case' || t.text === 'default') return `'${t.text}' arms belong inside switch value { ... }`;
-    if (HARD_KEYWORDS.has(t.text)) return `'${t.text}' is a reserved keyword; agent items such as memory, beliefs or tools go directly inside the agent, not in a flow`;
+    if (HARD_KEYWORDS.has(t.text))
+      return `'${t.text}' is a reserved keyword; agent items such as memory, beliefs or tools go directly inside the agent, not in a flow`;
   }
   return 'a statement is let, return, if, parallel, loop, try, switch, or an expression such as ask("...") -> name';
 }
@@ -75,12 +83,18 @@ function parseLet(c: Cursor): LetStmt {
   const name = c.expectName("a variable name after 'let'", 'write let name = value');
   let type: Token | undefined;
   if (c.eat(':')) type = c.typeName(`after '${name.text}:'`);
-  if (!c.eat('=')) c.bail('AIS_EXPECTED_TOKEN', `expected '=' after 'let ${name.text}', found ${c.found()}`, `write let ${name.text} = value`);
+  if (!c.eat('='))
+    c.bail('AIS_EXPECTED_TOKEN', `expected '=' after 'let ${name.text}', found ${c.found()}`, `write let ${name.text} = value`);
   const init = parseExpression(c);
   c.eat(';');
   return {
-    kind: 'Let', form: 'let', name: name.text, nameRange: name.range,
-    ...(type ? { type: type.text, typeRange: type.range } : {}), init, range: c.rangeFrom(kw.range),
+    kind: 'Let',
+    form: 'let',
+    name: name.text,
+    nameRange: name.range,
+    ...(type ? { type: type.text, typeRange: type.range } : {}),
+    init,
+    range: c.rangeFrom(kw.range),
   };
 }
 
@@ -88,8 +102,11 @@ function parseReturn(c: Cursor): Statement {
   const kw = c.advance();
   if (c.eat(';')) return { kind: 'Return', range: c.rangeFrom(kw.range) };
   if (!startsExpression(c.cur)) {
-    c.errorHere('AIS_EXPECTED_EXPRESSION', `expected a value or ';' after 'return', found ${c.found()}`,
-      "write 'return value', or 'return;' to return nothing");
+    c.errorHere(
+      'AIS_EXPECTED_EXPRESSION',
+      `expected a value or ';' after 'return', found ${c.found()}`,
+      "write 'return value', or 'return;' to return nothing",
+    );
     return { kind: 'Return', range: kw.range };
   }
   const value = parseExpression(c);
@@ -106,7 +123,12 @@ function parseBlock(c: Cursor, what: string): Block {
   }
   const start = c.cur.range;
   const s = parseStatementRecovering(c);
-  return { kind: 'Block', statements: s ? [s] : [], braced: false, range: c.pos > 0 && c.prev.range.offset >= start.offset ? c.rangeFrom(start) : startOf(start) };
+  return {
+    kind: 'Block',
+    statements: s ? [s] : [],
+    braced: false,
+    range: c.pos > 0 && c.prev.range.offset >= start.offset ? c.rangeFrom(start) : startOf(start),
+  };
 }
 
 function parseIf(c: Cursor): Statement {
@@ -129,14 +151,23 @@ function parseParallel(c: Cursor): Statement {
   const kw = c.advance();
   const open = c.expect('{', "after 'parallel'", 'write parallel { statement statement ... }');
   const statements = parseStatementList(c, open, "the 'parallel' block");
-  return { kind: 'Parallel', body: { kind: 'Block', statements, braced: true, range: c.rangeFrom(open.range) }, range: c.rangeFrom(kw.range) };
+  return {
+    kind: 'Parallel',
+    body: { kind: 'Block', statements, braced: true, range: c.rangeFrom(open.range) },
+    range: c.rangeFrom(kw.range),
+  };
 }
 
 function parseLoop(c: Cursor): Statement {
   const kw = c.advance();
   const open = c.expect('(', "after 'loop'", 'write loop (item in items) { ... }');
   const v = c.expectName('a loop variable name', 'write loop (item in items) { ... }');
-  if (!c.atKw('in')) c.bail('AIS_EXPECTED_TOKEN', `expected 'in' after the loop variable '${v.text}', found ${c.found()}`, `write loop (${v.text} in items) { ... }`);
+  if (!c.atKw('in'))
+    c.bail(
+      'AIS_EXPECTED_TOKEN',
+      `expected 'in' after the loop variable '${v.text}', found ${c.found()}`,
+      `write loop (${v.text} in items) { ... }`,
+    );
   c.advance();
   const collection = parseExpression(c);
   c.close(')', open, 'the loop header');
@@ -150,13 +181,21 @@ function parseTry(c: Cursor): Statement {
   const tryStatements = parseStatementList(c, open, "the 'try' block");
   const tryBlock: Block = { kind: 'Block', statements: tryStatements, braced: true, range: c.rangeFrom(open.range) };
   if (!c.atKw('catch')) {
-    c.errorHere('AIS_EXPECTED_TOKEN', `expected 'catch' after the 'try' block, found ${c.found()}`, 'a try needs a catch block: try { ... } catch { ... }');
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      `expected 'catch' after the 'try' block, found ${c.found()}`,
+      'a try needs a catch block: try { ... } catch { ... }',
+    );
     const empty: Block = { kind: 'Block', statements: [], braced: false, range: startOf(c.cur.range) };
     return { kind: 'TryCatch', tryBlock, catchBlock: empty, range: c.rangeFrom(kw.range) };
   }
   c.advance();
   if (c.at('(')) {
-    c.errorHere('AIS_EXPECTED_TOKEN', "'catch' takes no variable: expected '{', found '('", 'write catch { ... }; the error is not bound to a name');
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      "'catch' takes no variable: expected '{', found '('",
+      'write catch { ... }; the error is not bound to a name',
+    );
     c.advance();
     const at = c.findOnLine(')');
     if (at >= 0) c.pos = at + 1;
@@ -186,8 +225,11 @@ function parseSwitch(c: Cursor): SwitchStmt {
         (defaultBody ??= []).push(...parseArmBody(c));
         defaultRanges.push(c.rangeFrom(d.range));
       } else {
-        c.bail('AIS_EXPECTED_TOKEN', `Expected 'case' or 'default' in switch statement, found ${c.found()}`,
-          'each arm is case "label" => statement, or default => statement');
+        c.bail(
+          'AIS_EXPECTED_TOKEN',
+          `Expected 'case' or 'default' in switch statement, found ${c.found()}`,
+          'each arm is case "label" => statement, or default => statement',
+        );
       }
     } catch (e) {
       if (!(e instanceof Bail)) throw e;
@@ -202,7 +244,15 @@ function parseSwitch(c: Cursor): SwitchStmt {
     result = { name: name.text, range: name.range };
     c.eat(';');
   }
-  return { kind: 'Switch', discriminant, cases, ...(defaultBody ? { defaultBody } : {}), defaultRanges, ...(result ? { result } : {}), range: c.rangeFrom(kw.range) };
+  return {
+    kind: 'Switch',
+    discriminant,
+    cases,
+    ...(defaultBody ? { defaultBody } : {}),
+    defaultRanges,
+    ...(result ? { result } : {}),
+    range: c.rangeFrom(kw.range),
+  };
 }
 
 function parseCase(c: Cursor): SwitchCase {
@@ -228,7 +278,11 @@ function parseCase(c: Cursor): SwitchCase {
 function arrow(c: Cursor, after: string): void {
   if (c.eat('=>')) return;
   if (c.at(':') || c.at('->')) {
-    c.errorHere('AIS_EXPECTED_TOKEN', `expected '=>' after ${after}, found '${c.cur.text}'`, 'switch arms are written case "label" => statement');
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      `expected '=>' after ${after}, found '${c.cur.text}'`,
+      'switch arms are written case "label" => statement',
+    );
     c.advance();
     return;
   }
@@ -263,10 +317,16 @@ function parseExpressionStatement(c: Cursor): Statement {
   }
   c.eat(';');
   if (expression.kind === 'Var') {
-    const kw = expression.name.length >= 3 && expression.name.length <= 10
-      ? [...STATEMENT_KEYWORDS].find((k) => editDistance(expression.name, k) <= 2) : undefined;
-    c.sink.warning('AIS_NO_EFFECT', `'${expression.name}' on its own does nothing`, expression.range,
-      kw ? `did you mean '${kw}'?` : 'use it in a call, bind it with -> name, or remove it');
+    const kw =
+      expression.name.length >= 3 && expression.name.length <= 10
+        ? [...STATEMENT_KEYWORDS].find((k) => editDistance(expression.name, k) <= 2)
+        : undefined;
+    c.sink.warning(
+      'AIS_NO_EFFECT',
+      `'${expression.name}' on its own does nothing`,
+      expression.range,
+      kw ? `did you mean '${kw}'?` : 'use it in a call, bind it with -> name, or remove it',
+    );
   }
   return { kind: 'ExprStmt', expression, range: c.rangeFrom(start) };
 }

@@ -11,7 +11,9 @@ import { parseAis } from './parser.js';
 
 // Compiled to out/runtime/ais/; the fixtures stay in the source tree (CI has no ../shared).
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
-const fixtureNames = readdirSync(FIXTURES).filter((f) => f.endsWith('.ais')).sort();
+const fixtureNames = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.ais'))
+  .sort();
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 const errors = (ds: AisDiagnostic[]): AisDiagnostic[] => ds.filter((d) => d.severity === 'error');
@@ -32,7 +34,13 @@ const asCall = (e: Expression): CallExpr => {
 describe('AIS parser: the example programs', () => {
   it('has the seven examples as fixtures', () => {
     assert.deepEqual(fixtureNames, [
-      'notes_memory.ais', 'release_checker.ais', 'resilient_digest.ais', 'review_board.ais', 'self_improver.ais', 'support_router.ais', 'trip_planner.ais',
+      'notes_memory.ais',
+      'release_checker.ais',
+      'resilient_digest.ais',
+      'review_board.ais',
+      'self_improver.ais',
+      'support_router.ais',
+      'trip_planner.ais',
     ]);
   });
 
@@ -54,9 +62,15 @@ describe('AIS parser: the example programs', () => {
     assert.equal(agent.name, 'SupportRouter');
     const main = flow(agent, 'main');
     assert.equal(main.isEntry, true);
-    assert.deepEqual(main.params.map((p) => [p.name, p.type]), [['ticket', 'str']]);
+    assert.deepEqual(
+      main.params.map((p) => [p.name, p.type]),
+      [['ticket', 'str']],
+    );
     assert.equal(main.returnType, 'str');
-    assert.deepEqual(main.body.map((s) => s.kind), ['Let', 'Switch', 'Let', 'Return']);
+    assert.deepEqual(
+      main.body.map((s) => s.kind),
+      ['Let', 'Switch', 'Let', 'Return'],
+    );
 
     const kind = asLet(main.body[0]);
     assert.equal(kind.form, 'arrow');
@@ -65,14 +79,23 @@ describe('AIS parser: the example programs', () => {
     assert.equal(ask.callee, 'ask');
     assert.equal(ask.args.length, 1);
     assert.equal(ask.args[0].kind, 'Binary');
-    assert.deepEqual(flattenAdd(ask.args[0]).map((e) => e.kind), ['String', 'Var']);
+    assert.deepEqual(
+      flattenAdd(ask.args[0]).map((e) => e.kind),
+      ['String', 'Var'],
+    );
 
     const sw = main.body[1];
     assert.equal(sw.kind, 'Switch');
     if (sw.kind !== 'Switch') return;
     assert.deepEqual(sw.discriminant, { kind: 'Var', name: 'kind', range: sw.discriminant.range });
-    assert.deepEqual(sw.cases.map((c) => c.label), ['billing', 'bug']);
-    assert.deepEqual(sw.cases.map((c) => c.body.length), [1, 1]);
+    assert.deepEqual(
+      sw.cases.map((c) => c.label),
+      ['billing', 'bug'],
+    );
+    assert.deepEqual(
+      sw.cases.map((c) => c.body.length),
+      [1, 1],
+    );
     const bugArm = sw.cases[1].body[0];
     assert.equal(bugArm.kind, 'ExprStmt');
     if (bugArm.kind === 'ExprStmt') assert.equal(asCall(bugArm.expression).callee, 'reason');
@@ -82,21 +105,35 @@ describe('AIS parser: the example programs', () => {
 
     const ret = main.body[3];
     assert.equal(ret.kind, 'Return');
-    if (ret.kind === 'Return') assert.deepEqual(ret.value && { kind: ret.value.kind, name: (ret.value as { name?: string }).name }, { kind: 'Var', name: 'short_reply' });
+    if (ret.kind === 'Return')
+      assert.deepEqual(ret.value && { kind: ret.value.kind, name: (ret.value as { name?: string }).name }, {
+        kind: 'Var',
+        name: 'short_reply',
+      });
   });
 
   it('resilient_digest.ais: memory, let with a list, loop, try/catch, if/else with returns', () => {
     const { ast } = parseAis(fixture('resilient_digest.ais'));
     const agent = ast.agents[0];
     assert.equal(agent.name, 'Digest');
-    assert.deepEqual(agent.memory.map((m) => [m.name, m.tier]), [['seen', 'STM']]);
+    assert.deepEqual(
+      agent.memory.map((m) => [m.name, m.tier]),
+      [['seen', 'STM']],
+    );
     const main = flow(agent, 'main');
-    assert.deepEqual(main.body.map((s) => s.kind), ['Let', 'Loop', 'Let', 'If']);
+    assert.deepEqual(
+      main.body.map((s) => s.kind),
+      ['Let', 'Loop', 'Let', 'If'],
+    );
 
     const sources = asLet(main.body[0]);
     assert.equal(sources.form, 'let');
     assert.equal(sources.init.kind, 'Array');
-    if (sources.init.kind === 'Array') assert.deepEqual(sources.init.elements.map((e) => e.kind === 'String' && e.value), ['news', 'wiki', 'forum']);
+    if (sources.init.kind === 'Array')
+      assert.deepEqual(
+        sources.init.elements.map((e) => e.kind === 'String' && e.value),
+        ['news', 'wiki', 'forum'],
+      );
 
     const loop = main.body[1];
     assert.equal(loop.kind, 'Loop');
@@ -108,7 +145,10 @@ describe('AIS parser: the example programs', () => {
     const tc = loop.body.statements[0];
     assert.equal(tc.kind, 'TryCatch');
     if (tc.kind !== 'TryCatch') return;
-    assert.deepEqual(tc.tryBlock.statements.map((s) => s.kind), ['Let', 'ExprStmt']);
+    assert.deepEqual(
+      tc.tryBlock.statements.map((s) => s.kind),
+      ['Let', 'ExprStmt'],
+    );
     const page = asLet(tc.tryBlock.statements[0]);
     assert.equal(page.name, 'page');
     const inv = asCall(page.init);
@@ -116,8 +156,14 @@ describe('AIS parser: the example programs', () => {
     assert.equal(inv.args.length, 2);
     // "{\"source\": \"" + src + "\"}" — escapes processed.
     const pieces = flattenAdd(inv.args[1]);
-    assert.deepEqual(pieces.map((p) => (p.kind === 'String' ? p.value : p.kind === 'Var' ? `$${p.name}` : p.kind)), ['{"source": "', '$src', '"}']);
-    assert.deepEqual(tc.catchBlock.statements.map((s) => s.kind), ['ExprStmt']);
+    assert.deepEqual(
+      pieces.map((p) => (p.kind === 'String' ? p.value : p.kind === 'Var' ? `$${p.name}` : p.kind)),
+      ['{"source": "', '$src', '"}'],
+    );
+    assert.deepEqual(
+      tc.catchBlock.statements.map((s) => s.kind),
+      ['ExprStmt'],
+    );
 
     const iff = main.body[3];
     assert.equal(iff.kind, 'If');
@@ -127,13 +173,26 @@ describe('AIS parser: the example programs', () => {
       assert.equal(iff.condition.op, 'NotEqual');
       assert.equal(iff.condition.right.kind, 'Null');
     }
-    assert.deepEqual(iff.then.statements.map((s) => s.kind), ['Let', 'Return']);
-    assert.deepEqual(iff.else?.statements.map((s) => s.kind), ['Return']);
+    assert.deepEqual(
+      iff.then.statements.map((s) => s.kind),
+      ['Let', 'Return'],
+    );
+    assert.deepEqual(
+      iff.else?.statements.map((s) => s.kind),
+      ['Return'],
+    );
   });
 
   it('review_board.ais: three agents and Agent.flow calls', () => {
     const { ast } = parseAis(fixture('review_board.ais'));
-    assert.deepEqual(ast.agents.map((a) => [a.name, a.flows.map((f) => f.name)]), [['Author', ['draft']], ['Skeptic', ['questions', 'review']], ['Chair', ['main']]]);
+    assert.deepEqual(
+      ast.agents.map((a) => [a.name, a.flows.map((f) => f.name)]),
+      [
+        ['Author', ['draft']],
+        ['Skeptic', ['questions', 'review']],
+        ['Chair', ['main']],
+      ],
+    );
     const main = flow(ast.agents[2], 'main');
     const draft = asLet(main.body[0]);
     assert.equal(draft.init.kind, 'FlowCall');
@@ -153,7 +212,10 @@ describe('AIS parser: the example programs', () => {
     assert.equal(main.params[0].name, 'goal');
     const steps = asLet(main.body[0]);
     assert.equal(asCall(steps.init).callee, 'plan');
-    assert.deepEqual(asCall(steps.init).args.map((a) => a.kind === 'Var' && a.name), ['goal']);
+    assert.deepEqual(
+      asCall(steps.init).args.map((a) => a.kind === 'Var' && a.name),
+      ['goal'],
+    );
   });
 });
 
@@ -199,13 +261,22 @@ describe('AIS parser: grammar details', () => {
   it('named arguments, trailing commas, pipes', () => {
     const [a, b, c] = one('ask(prompt: "hi " + x, budget_tokens: 10, "pos",) -> a\nx |> think -> b\nx |> reason("ctx") -> c');
     const ask = asCall(asLet(a).init);
-    assert.deepEqual(ask.namedArgs.map((n) => n.name), ['prompt', 'budget_tokens']);
+    assert.deepEqual(
+      ask.namedArgs.map((n) => n.name),
+      ['prompt', 'budget_tokens'],
+    );
     assert.equal(ask.args.length, 1);
     const think = asCall(asLet(b).init);
     assert.equal(think.piped, true);
-    assert.deepEqual(think.args.map((e) => e.kind), ['Var']);
+    assert.deepEqual(
+      think.args.map((e) => e.kind),
+      ['Var'],
+    );
     const reason = asCall(asLet(c).init);
-    assert.deepEqual(reason.args.map((e) => e.kind), ['Var', 'String']);
+    assert.deepEqual(
+      reason.args.map((e) => e.kind),
+      ['Var', 'String'],
+    );
   });
 
   it('operators by precedence; a negative literal; a-1 is a subtraction', () => {
@@ -229,11 +300,16 @@ describe('AIS parser: grammar details', () => {
   it('string interpolation becomes a + chain; escaped braces do not', () => {
     const [s] = one('ask("Hi {{ x }}, {0} \\{\\{ y }}") -> r');
     const pieces = flattenAdd(asCall(asLet(s).init).args[0]);
-    assert.deepEqual(pieces.map((p) => (p.kind === 'String' ? p.value : p.kind === 'Var' ? `$${p.name}` : p.kind)), ['Hi ', '$x', ', {0} {{ y }}']);
+    assert.deepEqual(
+      pieces.map((p) => (p.kind === 'String' ? p.value : p.kind === 'Var' ? `$${p.name}` : p.kind)),
+      ['Hi ', '$x', ', {0} {{ y }}'],
+    );
   });
 
   it('if / else if / else, single-statement bodies, parallel, bare return', () => {
-    const [s, p, r] = one('if (x == "a") ask("1") else if (x == "b") { ask("2") } else ask("3")\nparallel { ask("p") -> q ask("r") }\nreturn;');
+    const [s, p, r] = one(
+      'if (x == "a") ask("1") else if (x == "b") { ask("2") } else ask("3")\nparallel { ask("p") -> q ask("r") }\nreturn;',
+    );
     assert.equal(s.kind, 'If');
     if (s.kind === 'If') {
       assert.equal(s.then.braced, false);
@@ -259,22 +335,55 @@ describe('AIS parser: grammar details', () => {
     const { ast, diagnostics } = parseAis(src);
     assert.deepEqual(diagnostics, []);
     const a = ast.agents[0];
-    assert.deepEqual(a.tools.map((t) => t.name), ['search', 'fetch']);
-    assert.deepEqual(a.discoverable.map((t) => t.name), ['A']);
+    assert.deepEqual(
+      a.tools.map((t) => t.name),
+      ['search', 'fetch'],
+    );
+    assert.deepEqual(
+      a.discoverable.map((t) => t.name),
+      ['A'],
+    );
     assert.equal(a.context?.value, 'You are careful.');
-    assert.deepEqual(a.memory.map((m) => `${m.name}:${m.tier}`), ['a:STM', 'b:LTM', 'c:Episodic', 'd:STM']);
-    assert.deepEqual(a.beliefs.map((b) => [b.name, b.from, b.value.kind]), [['mood', false, 'String'], ['count', true, 'Number']]);
-    assert.deepEqual(a.goals.map((g) => [g.name, g.description, g.priority]), [['ship', 'Ship it', 2], ['learn', 'Learn', 3], ['rest', '', 1]]);
-    assert.deepEqual(a.capabilities.map((c) => [c.name, c.params.map((p) => p.type), c.returnType]), [['search', ['str', 'number'], 'json']]);
+    assert.deepEqual(
+      a.memory.map((m) => `${m.name}:${m.tier}`),
+      ['a:STM', 'b:LTM', 'c:Episodic', 'd:STM'],
+    );
+    assert.deepEqual(
+      a.beliefs.map((b) => [b.name, b.from, b.value.kind]),
+      [
+        ['mood', false, 'String'],
+        ['count', true, 'Number'],
+      ],
+    );
+    assert.deepEqual(
+      a.goals.map((g) => [g.name, g.description, g.priority]),
+      [
+        ['ship', 'Ship it', 2],
+        ['learn', 'Learn', 3],
+        ['rest', '', 1],
+      ],
+    );
+    assert.deepEqual(
+      a.capabilities.map((c) => [c.name, c.params.map((p) => p.type), c.returnType]),
+      [['search', ['str', 'number'], 'json']],
+    );
     const h = a.handlers[0];
     assert.equal(h.event, 'Message.received');
-    assert.deepEqual(h.params.map((p) => [p.name, p.type]), [['text', 'str'], ['sender', 'token']]);
+    assert.deepEqual(
+      h.params.map((p) => [p.name, p.type]),
+      [
+        ['text', 'str'],
+        ['sender', 'token'],
+      ],
+    );
     assert.equal(h.condition?.kind, 'Binary');
     assert.equal(h.body[0].kind, 'Return');
   });
 
   it('flow without parameters has return type void; case bodies may be blocks', () => {
-    const { ast, diagnostics } = parseAis('agent A { @entry flow main { switch "x" { case "a" => { let y = 1 return "a" } default => return "b" } } }');
+    const { ast, diagnostics } = parseAis(
+      'agent A { @entry flow main { switch "x" { case "a" => { let y = 1 return "a" } default => return "b" } } }',
+    );
     assert.deepEqual(diagnostics, []);
     const f = ast.agents[0].flows[0];
     assert.equal(f.returnType, 'void');
@@ -303,19 +412,44 @@ interface Expect {
 
 /** Invalid inputs: the first error's code and position, and no exception. */
 const INVALID: [string, string, Expect][] = [
-  ['missing ) before ->', 'agent A {\n  flow f() {\n    ask("hi" -> x\n    return x\n  }\n}',
-    { code: 'AIS_UNCLOSED', line: 3, column: 14, message: /^expected '\)' to close the call to ask started at 3:8, found '->'$/ }],
-  ['missing ) before ;', 'agent A {\n  flow f() {\n    let y = ask("hi";\n  }\n}',
-    { code: 'AIS_UNCLOSED', line: 3, column: 21, message: /close the call to ask started at 3:16, found ';'/ }],
-  ['missing } of a flow', 'agent A {\n  flow f() {\n    ask("hi") -> x\n  flow g() { return "a" }\n}',
-    { code: 'AIS_UNCLOSED', line: 3, column: 19, message: /expected '}' to close the body of flow f started at 2:12, found keyword 'flow'/ }],
-  ['missing } at end of file', 'agent A {\n  flow f() {\n    return "x"\n  }\n',
-    { code: 'AIS_UNCLOSED', line: 4, column: 4, message: /the body of agent A started at 1:9, found end of file/ }],
+  [
+    'missing ) before ->',
+    'agent A {\n  flow f() {\n    ask("hi" -> x\n    return x\n  }\n}',
+    { code: 'AIS_UNCLOSED', line: 3, column: 14, message: /^expected '\)' to close the call to ask started at 3:8, found '->'$/ },
+  ],
+  [
+    'missing ) before ;',
+    'agent A {\n  flow f() {\n    let y = ask("hi";\n  }\n}',
+    { code: 'AIS_UNCLOSED', line: 3, column: 21, message: /close the call to ask started at 3:16, found ';'/ },
+  ],
+  [
+    'missing } of a flow',
+    'agent A {\n  flow f() {\n    ask("hi") -> x\n  flow g() { return "a" }\n}',
+    {
+      code: 'AIS_UNCLOSED',
+      line: 3,
+      column: 19,
+      message: /expected '}' to close the body of flow f started at 2:12, found keyword 'flow'/,
+    },
+  ],
+  [
+    'missing } at end of file',
+    'agent A {\n  flow f() {\n    return "x"\n  }\n',
+    { code: 'AIS_UNCLOSED', line: 4, column: 4, message: /the body of agent A started at 1:9, found end of file/ },
+  ],
   ['unterminated string at EOF', 'agent A { flow f() { ask("hi', { code: 'AIS_UNTERMINATED_STRING', line: 1, column: 26 }],
   ['newline in string', 'agent A {\n flow f() {\n  ask("hi) -> x\n }\n}', { code: 'AIS_NEWLINE_IN_STRING', line: 3, column: 7 }],
   ['backslash at EOF in string', 'agent A { flow f() { ask("a\\', { code: 'AIS_UNTERMINATED_ESCAPE', line: 1, column: 28 }],
-  ['unknown character', 'agent A {\n flow f() {\n  ask("x") ? -> y\n }\n}', { code: 'AIS_UNEXPECTED_CHARACTER', line: 3, column: 12, message: /Unexpected character: '\?'/ }],
-  ['flow without a name', 'agent A {\n  flow (x: str) { return x }\n}', { code: 'AIS_EXPECTED_NAME', line: 2, column: 8, message: /expected a flow name after 'flow', found '\('/ }],
+  [
+    'unknown character',
+    'agent A {\n flow f() {\n  ask("x") ? -> y\n }\n}',
+    { code: 'AIS_UNEXPECTED_CHARACTER', line: 3, column: 12, message: /Unexpected character: '\?'/ },
+  ],
+  [
+    'flow without a name',
+    'agent A {\n  flow (x: str) { return x }\n}',
+    { code: 'AIS_EXPECTED_NAME', line: 2, column: 8, message: /expected a flow name after 'flow', found '\('/ },
+  ],
   ['stray ) in a flow body', 'agent A { flow f() { ) } }', { code: 'AIS_EXPECTED_STATEMENT', line: 1, column: 22 }],
   ['stray ; in a flow body', 'agent A { flow f() { ; } }', { code: 'AIS_EXPECTED_STATEMENT', line: 1, column: 22 }],
   ['stray token at top level', 'agent A { }\n}', { code: 'AIS_EXPECTED_AGENT', line: 2, column: 1 }],
@@ -326,26 +460,61 @@ const INVALID: [string, string, Expect][] = [
   ['truncated in expression', 'agent A { flow f(x: str) { ask("a" + ', { code: 'AIS_EXPECTED_EXPRESSION', line: 1, column: 38 }],
   ['truncated after ->', 'agent A { flow f() { ask("a") ->', { code: 'AIS_EXPECTED_NAME', line: 1, column: 33 }],
   ['flow outside an agent', 'flow main() { return "x" }', { code: 'AIS_EXPECTED_AGENT', line: 1, column: 1 }],
-  ['return type without parentheses', 'agent A { flow f -> str { return "x" } }', { code: 'AIS_RETURN_TYPE_NEEDS_PARAMS', line: 1, column: 18 }],
-  ['two @entry flows in one agent', 'agent A {\n @entry flow f() { return "x" }\n @entry flow g() { return "y" }\n}',
-    { code: 'AIS_MULTIPLE_ENTRY', line: 3, column: 2, message: /Multiple @entry flows declared\. Only one allowed per agent\./ }],
+  [
+    'return type without parentheses',
+    'agent A { flow f -> str { return "x" } }',
+    { code: 'AIS_RETURN_TYPE_NEEDS_PARAMS', line: 1, column: 18 },
+  ],
+  [
+    'two @entry flows in one agent',
+    'agent A {\n @entry flow f() { return "x" }\n @entry flow g() { return "y" }\n}',
+    { code: 'AIS_MULTIPLE_ENTRY', line: 3, column: 2, message: /Multiple @entry flows declared\. Only one allowed per agent\./ },
+  ],
   ['@ without entry', 'agent A { @main flow f() { } }', { code: 'AIS_EXPECTED_ENTRY', line: 1, column: 12 }],
-  ['switch arm that is not case/default', 'agent A { flow f(x: str) { switch x { foo } } }', { code: 'AIS_EXPECTED_TOKEN', line: 1, column: 39, message: /Expected 'case' or 'default' in switch statement/ }],
+  [
+    'switch arm that is not case/default',
+    'agent A { flow f(x: str) { switch x { foo } } }',
+    { code: 'AIS_EXPECTED_TOKEN', line: 1, column: 39, message: /Expected 'case' or 'default' in switch statement/ },
+  ],
   ['reserved keyword as a name', 'agent A { flow f() { ask("x") -> context } }', { code: 'AIS_RESERVED_KEYWORD', line: 1, column: 34 }],
   ['call of a non-name', 'agent A { flow f() { a.b.c() } }', { code: 'AIS_CALL_TARGET', line: 1, column: 22 }],
   ['pipeline into a flow call', 'agent A { flow f(x: str) { x |> A.f(1) } }', { code: 'AIS_PIPELINE_STAGE', line: 1, column: 33 }],
-  ['try without catch', 'agent A { flow f() { try { a() } } }', { code: 'AIS_EXPECTED_TOKEN', line: 1, column: 34, message: /expected 'catch'/ }],
+  [
+    'try without catch',
+    'agent A { flow f() { try { a() } } }',
+    { code: 'AIS_EXPECTED_TOKEN', line: 1, column: 34, message: /expected 'catch'/ },
+  ],
   ['unknown goal attribute', 'agent A { goals { g(weight: 2) } }', { code: 'AIS_UNKNOWN_GOAL_ATTRIBUTE', line: 1, column: 21 }],
   ['block comment', 'agent A { /* no */ }', { code: 'AIS_BLOCK_COMMENT', line: 1, column: 11 }],
   ['misspelt flow keyword', 'agent A { flw main() { } }', { code: 'AIS_EXPECTED_AGENT_ITEM', line: 1, column: 11 }],
-  ['garbage in arguments', 'agent A { flow f() { ask("a" "b") -> x } }', { code: 'AIS_EXPECTED_TOKEN', line: 1, column: 30, message: /expected ',' or '\)' after an argument in the call to ask/ }],
+  [
+    'garbage in arguments',
+    'agent A { flow f() { ask("a" "b") -> x } }',
+    { code: 'AIS_EXPECTED_TOKEN', line: 1, column: 30, message: /expected ',' or '\)' after an argument in the call to ask/ },
+  ],
   ['empty interpolation', 'agent A { flow f() { ask("a {{}}") } }', { code: 'AIS_EMPTY_INTERPOLATION', line: 1, column: 29 }],
   ['number out of range', `agent A { flow f() { let x = 1${'0'.repeat(400)} } }`, { code: 'AIS_NUMBER_OUT_OF_RANGE', line: 1, column: 30 }],
   ['binary garbage', '\u0000\u0001\u00ff\ufffd\u0007agent', { code: 'AIS_UNEXPECTED_CHARACTER', line: 1, column: 1 }],
-  ['10,000 nested parentheses', `agent A { flow f() { let x = ${'('.repeat(10_000)}1${')'.repeat(10_000)} } }`, { code: 'AIS_NESTING_TOO_DEEP', line: 1, column: 229 }],
-  ['10,000 unclosed parentheses', `agent A { flow f() { let x = ${'('.repeat(10_000)}`, { code: 'AIS_NESTING_TOO_DEEP', line: 1, column: 229 }],
-  ['5,000 nested blocks', `agent A { flow f() { ${'if (x) { '.repeat(5000)}${'} '.repeat(5000)} } }`, { code: 'AIS_NESTING_TOO_DEEP', line: 1 } as Expect],
-  ['an operator chain 5,000 long', `agent A { flow f() { let x = a${' + a'.repeat(5000)} } }`, { code: 'AIS_NESTING_TOO_DEEP', line: 1, column: 30 }],
+  [
+    '10,000 nested parentheses',
+    `agent A { flow f() { let x = ${'('.repeat(10_000)}1${')'.repeat(10_000)} } }`,
+    { code: 'AIS_NESTING_TOO_DEEP', line: 1, column: 229 },
+  ],
+  [
+    '10,000 unclosed parentheses',
+    `agent A { flow f() { let x = ${'('.repeat(10_000)}`,
+    { code: 'AIS_NESTING_TOO_DEEP', line: 1, column: 229 },
+  ],
+  [
+    '5,000 nested blocks',
+    `agent A { flow f() { ${'if (x) { '.repeat(5000)}${'} '.repeat(5000)} } }`,
+    { code: 'AIS_NESTING_TOO_DEEP', line: 1 } as Expect,
+  ],
+  [
+    'an operator chain 5,000 long',
+    `agent A { flow f() { let x = a${' + a'.repeat(5000)} } }`,
+    { code: 'AIS_NESTING_TOO_DEEP', line: 1, column: 30 },
+  ],
 ];
 
 describe('AIS parser: invalid input', () => {
@@ -370,28 +539,45 @@ describe('AIS parser: invalid input', () => {
     const src = [
       'agent A {',
       '  flow f() -> str {',
-      '    let x = ask("a"',          // 1: missing ')'
-      '    let y = 3 $ 4',            // 2: unknown character
-      '    return "x" +',             // 3: missing operand
+      '    let x = ask("a"', // 1: missing ')'
+      '    let y = 3 $ 4', // 2: unknown character
+      '    return "x" +', // 3: missing operand
       '  }',
       '  @entry flow g() -> str { return "ok" }',
       '}',
     ].join('\n');
     const { ast, diagnostics } = parseAis(src);
     const errs = errors(diagnostics);
-    assert.deepEqual(errs.map((d) => [d.code, d.range.line]), [
-      ['AIS_UNCLOSED', 3], ['AIS_UNEXPECTED_CHARACTER', 4], ['AIS_EXPECTED_EXPRESSION', 6],
-    ]);
-    assert.deepEqual(ast.agents[0].flows.map((f) => f.name), ['f', 'g']);
+    assert.deepEqual(
+      errs.map((d) => [d.code, d.range.line]),
+      [
+        ['AIS_UNCLOSED', 3],
+        ['AIS_UNEXPECTED_CHARACTER', 4],
+        ['AIS_EXPECTED_EXPRESSION', 6],
+      ],
+    );
+    assert.deepEqual(
+      ast.agents[0].flows.map((f) => f.name),
+      ['f', 'g'],
+    );
     assert.equal(ast.agents[0].flows[1].isEntry, true);
   });
 
   it('recovers across flows and agents: errors in two agents, both agents kept', () => {
     const src = 'agent A {\n flow f() { ask("a" "b") }\n}\nagent B {\n flow g() { let = 1 }\n flow h() { return "ok" }\n}';
     const { ast, diagnostics } = parseAis(src);
-    assert.deepEqual(errors(diagnostics).map((d) => d.range.line), [2, 5]);
-    assert.deepEqual(ast.agents.map((a) => a.name), ['A', 'B']);
-    assert.deepEqual(ast.agents[1].flows.map((f) => f.name), ['g', 'h']);
+    assert.deepEqual(
+      errors(diagnostics).map((d) => d.range.line),
+      [2, 5],
+    );
+    assert.deepEqual(
+      ast.agents.map((a) => a.name),
+      ['A', 'B'],
+    );
+    assert.deepEqual(
+      ast.agents[1].flows.map((f) => f.name),
+      ['g', 'h'],
+    );
   });
 
   it('caps the number of diagnostics', () => {
@@ -402,7 +588,10 @@ describe('AIS parser: invalid input', () => {
 
   it('warns about a bare name that does nothing (a misspelt keyword)', () => {
     const { diagnostics } = parseAis('agent A { flow f() { retrun "x" } }');
-    assert.deepEqual(diagnostics.map((d) => [d.severity, d.code, d.hint]), [['warning', 'AIS_NO_EFFECT', "did you mean 'return'?"]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.code, d.hint]),
+      [['warning', 'AIS_NO_EFFECT', "did you mean 'return'?"]],
+    );
   });
 });
 
@@ -420,29 +609,97 @@ describe('AIS parser: robustness properties', () => {
   };
 
   it('never throws on random strings (5,000 runs)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => { check(s); }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => {
+        check(s);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('never throws on random token soup (5,000 runs)', () => {
-    const atom = fc.constantFrom('agent', 'flow', '@entry', '@', 'A', 'x', '{', '}', '(', ')', '[', ']', ',', ';', ':', '->', '=>', '=',
-      '|>', '+', '-', '!', '.', '"s"', '"{{x}}"', '"', '1', '-2', 'let', 'return', 'if', 'else', 'switch', 'case', 'default', 'try', 'catch',
-      'loop', 'in', 'parallel', 'memory', 'beliefs', 'goals', 'on', 'capability', 'tools', 'ask', 'plan', '\n', ' ', '//c\n');
-    fc.assert(fc.property(fc.array(atom, { maxLength: 120 }), (parts) => { check(parts.join(' ')); }), { numRuns: 5000 });
+    const atom = fc.constantFrom(
+      'agent',
+      'flow',
+      '@entry',
+      '@',
+      'A',
+      'x',
+      '{',
+      '}',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      ';',
+      ':',
+      '->',
+      '=>',
+      '=',
+      '|>',
+      '+',
+      '-',
+      '!',
+      '.',
+      '"s"',
+      '"{{x}}"',
+      '"',
+      '1',
+      '-2',
+      'let',
+      'return',
+      'if',
+      'else',
+      'switch',
+      'case',
+      'default',
+      'try',
+      'catch',
+      'loop',
+      'in',
+      'parallel',
+      'memory',
+      'beliefs',
+      'goals',
+      'on',
+      'capability',
+      'tools',
+      'ask',
+      'plan',
+      '\n',
+      ' ',
+      '//c\n',
+    );
+    fc.assert(
+      fc.property(fc.array(atom, { maxLength: 120 }), (parts) => {
+        check(parts.join(' '));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('never throws on random mutations of the examples (5,000 runs)', () => {
-    const edit = fc.record({ at: fc.nat(), len: fc.nat({ max: 12 }), insert: fc.string({ maxLength: 6 }), op: fc.constantFrom('delete', 'insert', 'replace', 'truncate') });
-    fc.assert(fc.property(fc.nat({ max: examples.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (i, edits) => {
-      let s = examples[i];
-      for (const e of edits) {
-        const at = e.at % (s.length + 1);
-        if (e.op === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
-        else if (e.op === 'insert') s = s.slice(0, at) + e.insert + s.slice(at);
-        else if (e.op === 'replace') s = s.slice(0, at) + e.insert + s.slice(at + e.len);
-        else s = s.slice(0, at);
-      }
-      check(s);
-    }), { numRuns: 5000 });
+    const edit = fc.record({
+      at: fc.nat(),
+      len: fc.nat({ max: 12 }),
+      insert: fc.string({ maxLength: 6 }),
+      op: fc.constantFrom('delete', 'insert', 'replace', 'truncate'),
+    });
+    fc.assert(
+      fc.property(fc.nat({ max: examples.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (i, edits) => {
+        let s = examples[i];
+        for (const e of edits) {
+          const at = e.at % (s.length + 1);
+          if (e.op === 'delete') s = s.slice(0, at) + s.slice(at + e.len);
+          else if (e.op === 'insert') s = s.slice(0, at) + e.insert + s.slice(at);
+          else if (e.op === 'replace') s = s.slice(0, at) + e.insert + s.slice(at + e.len);
+          else s = s.slice(0, at);
+        }
+        check(s);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('every prefix of every example parses without throwing', () => {

@@ -8,7 +8,14 @@ import { DiagnosticSink, type AisDiagnostic } from './diagnostics.js';
 import { Lexer } from './lexer.js';
 import { editDistance } from '../graph/opCatalogue.js';
 import {
-  parseBeliefs, parseCapability, parseContextItem, parseGoals, parseMemoryItem, parseNameListItem, parseOnEvent, parseParamList,
+  parseBeliefs,
+  parseCapability,
+  parseContextItem,
+  parseGoals,
+  parseMemoryItem,
+  parseNameListItem,
+  parseOnEvent,
+  parseParamList,
 } from './parseAgentItems.js';
 import { parseStatementList } from './parseStatement.js';
 import { formatPosition, LineMap, startOf, type AisRange } from './positions.js';
@@ -37,8 +44,12 @@ export function parseAis(source: string, file?: string): ParseResult {
     if (!lexer.truncated) parseProgram(new Cursor(tokens, sink), ast.agents);
   } catch (e) {
     // A bug (or an exhausted stack) must still come back as a diagnostic, never as an exception.
-    sink.error('AIS_INTERNAL', `internal error in the AIS parser: ${e instanceof Error ? e.message : String(e)}`, startOf(whole),
-      'please report this together with the source file');
+    sink.error(
+      'AIS_INTERNAL',
+      `internal error in the AIS parser: ${e instanceof Error ? e.message : String(e)}`,
+      startOf(whole),
+      'please report this together with the source file',
+    );
   }
   return { ast, diagnostics: sink.sorted(), tokens, lines };
 }
@@ -50,14 +61,21 @@ function didYouMean(t: Token, candidates: Iterable<string>): string | undefined 
   let bestD = 3;
   for (const k of candidates) {
     const d = editDistance(t.text, k);
-    if (d < bestD) { bestD = d; best = k; }
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
   }
   return best && bestD <= Math.max(1, Math.floor(best.length / 3)) ? `did you mean '${best}'?` : undefined;
 }
 
 function parseProgram(c: Cursor, agents: AgentDecl[]): void {
   if (c.atEof) {
-    c.errorHere('AIS_EXPECTED_AGENT', 'Expected agent: the file contains no agent', 'an AIS program is one or more agents: agent Name { @entry flow main() -> str { ... } }');
+    c.errorHere(
+      'AIS_EXPECTED_AGENT',
+      'Expected agent: the file contains no agent',
+      'an AIS program is one or more agents: agent Name { @entry flow main() -> str { ... } }',
+    );
     return;
   }
   while (!c.atEof) {
@@ -67,13 +85,20 @@ function parseProgram(c: Cursor, agents: AgentDecl[]): void {
       if (c.atKw('agent')) {
         agents.push(parseAgent(c));
       } else if (c.atKw('flow') || c.at('@')) {
-        c.errorHere('AIS_EXPECTED_AGENT', `Expected agent, found ${c.found()}: flows must be declared inside an agent`,
-          'wrap it: agent Name { ... }');
+        c.errorHere(
+          'AIS_EXPECTED_AGENT',
+          `Expected agent, found ${c.found()}: flows must be declared inside an agent`,
+          'wrap it: agent Name { ... }',
+        );
         // Parse it anyway so its own mistakes are reported too; it is not part of the program.
         parseFlowItem(c, scratchAgent(c.cur.range));
       } else {
-        c.errorHere('AIS_EXPECTED_AGENT', `Expected agent, found ${c.found()}`,
-          didYouMean(c.cur, ['agent']) ?? (isPunct(c.cur, '}') ? "remove the extra '}'" : 'everything at the top level must be inside agent Name { ... }'));
+        c.errorHere(
+          'AIS_EXPECTED_AGENT',
+          `Expected agent, found ${c.found()}`,
+          didYouMean(c.cur, ['agent']) ??
+            (isPunct(c.cur, '}') ? "remove the extra '}'" : 'everything at the top level must be inside agent Name { ... }'),
+        );
         syncTopLevel(c);
       }
     } catch (e) {
@@ -94,8 +119,18 @@ function syncTopLevel(c: Cursor): void {
 
 function scratchAgent(range: AisRange): AgentDecl {
   return {
-    kind: 'Agent', name: '', nameRange: range, memory: [], beliefs: [], goals: [], capabilities: [], flows: [], handlers: [],
-    tools: [], discoverable: [], range,
+    kind: 'Agent',
+    name: '',
+    nameRange: range,
+    memory: [],
+    beliefs: [],
+    goals: [],
+    capabilities: [],
+    flows: [],
+    handlers: [],
+    tools: [],
+    discoverable: [],
+    range,
   };
 }
 
@@ -108,7 +143,11 @@ function parseAgent(c: Cursor): AgentDecl {
   agent.nameRange = nameTok?.range ?? startOf(c.cur.range);
   let open = c.eat('{');
   if (!open) {
-    c.errorHere('AIS_EXPECTED_TOKEN', `expected '{' to start the body of agent ${name || '(unnamed)'}, found ${c.found()}`, `write agent ${name || 'Name'} { ... }`);
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      `expected '{' to start the body of agent ${name || '(unnamed)'}, found ${c.found()}`,
+      `write agent ${name || 'Name'} { ... }`,
+    );
     const at = c.findOnLine('{');
     if (at >= 0) {
       c.pos = at;
@@ -147,21 +186,45 @@ function parseAgentItem(c: Cursor, agent: AgentDecl): void {
   }
   if (t.kind === 'keyword') {
     switch (t.text) {
-      case 'tools': agent.tools.push(...parseNameListItem(c)); return;
-      case 'discoverable': agent.discoverable.push(...parseNameListItem(c)); return;
-      case 'context': agent.context = parseContextItem(c); return;
-      case 'memory': agent.memory.push(...parseMemoryItem(c)); return;
-      case 'beliefs': agent.beliefs.push(...parseBeliefs(c)); return;
-      case 'goals': agent.goals.push(...parseGoals(c)); return;
-      case 'capability': agent.capabilities.push(parseCapability(c)); return;
-      case 'on': agent.handlers.push(parseOnEvent(c)); return;
+      case 'tools':
+        agent.tools.push(...parseNameListItem(c));
+        return;
+      case 'discoverable':
+        agent.discoverable.push(...parseNameListItem(c));
+        return;
+      case 'context':
+        agent.context = parseContextItem(c);
+        return;
+      case 'memory':
+        agent.memory.push(...parseMemoryItem(c));
+        return;
+      case 'beliefs':
+        agent.beliefs.push(...parseBeliefs(c));
+        return;
+      case 'goals':
+        agent.goals.push(...parseGoals(c));
+        return;
+      case 'capability':
+        agent.capabilities.push(parseCapability(c));
+        return;
+      case 'on':
+        agent.handlers.push(parseOnEvent(c));
+        return;
     }
   }
-  const hint = didYouMean(t, AGENT_ITEM_KEYWORDS)
-    ?? (t.kind === 'keyword' && STATEMENT_KEYWORDS.has(t.text) || t.kind === 'identifier' ? 'statements belong inside a flow: flow main() -> str { ... }' : undefined)
-    ?? (isPunct(t, ';') ? "remove the stray ';'" : 'an agent contains flows, memory, beliefs, goals, capability, tools, discoverable, context and on items');
-  c.bail('AIS_EXPECTED_AGENT_ITEM',
-    `expected an agent item (flow, memory, beliefs, goals, capability, tools, discoverable, context or on), found ${c.found()}`, hint);
+  const hint =
+    didYouMean(t, AGENT_ITEM_KEYWORDS) ??
+    ((t.kind === 'keyword' && STATEMENT_KEYWORDS.has(t.text)) || t.kind === 'identifier'
+      ? 'statements belong inside a flow: flow main() -> str { ... }'
+      : undefined) ??
+    (isPunct(t, ';')
+      ? "remove the stray ';'"
+      : 'an agent contains flows, memory, beliefs, goals, capability, tools, discoverable, context and on items');
+  c.bail(
+    'AIS_EXPECTED_AGENT_ITEM',
+    `expected an agent item (flow, memory, beliefs, goals, capability, tools, discoverable, context or on), found ${c.found()}`,
+    hint,
+  );
 }
 
 /** The first @entry flow of each agent (a map, so many flows stay linear). */
@@ -176,7 +239,11 @@ function parseFlowItem(c: Cursor, agent: AgentDecl): void {
       c.advance();
       entryRange = c.rangeFrom(at.range);
     } else {
-      c.errorHere('AIS_EXPECTED_ENTRY', `Expected 'entry' after '@', found ${c.found()}`, didYouMean(c.cur, ['entry']) ?? 'the only annotation is @entry');
+      c.errorHere(
+        'AIS_EXPECTED_ENTRY',
+        `Expected 'entry' after '@', found ${c.found()}`,
+        didYouMean(c.cur, ['entry']) ?? 'the only annotation is @entry',
+      );
       if (c.cur.kind === 'identifier' && !c.cur.newlineBefore) c.advance();
     }
   }
@@ -184,14 +251,19 @@ function parseFlowItem(c: Cursor, agent: AgentDecl): void {
   const first = entryFlows.get(agent);
   if (!first && flow.isEntry) entryFlows.set(agent, flow);
   if (flow.isEntry && first && entryRange) {
-    c.errorAt('AIS_MULTIPLE_ENTRY', 'Multiple @entry flows declared. Only one allowed per agent.', entryRange,
-      `flow ${first.name} is already @entry (${formatPosition(first.range)}); remove one of the two annotations`);
+    c.errorAt(
+      'AIS_MULTIPLE_ENTRY',
+      'Multiple @entry flows declared. Only one allowed per agent.',
+      entryRange,
+      `flow ${first.name} is already @entry (${formatPosition(first.range)}); remove one of the two annotations`,
+    );
   }
   agent.flows.push(flow);
 }
 
 function parseFlow(c: Cursor, entryRange: AisRange | undefined): FlowDecl {
-  if (!c.atKw('flow')) c.bail('AIS_EXPECTED_TOKEN', `expected 'flow' after '@entry', found ${c.found()}`, 'write @entry flow name(params) -> type { ... }');
+  if (!c.atKw('flow'))
+    c.bail('AIS_EXPECTED_TOKEN', `expected 'flow' after '@entry', found ${c.found()}`, 'write @entry flow name(params) -> type { ... }');
   const kw = c.advance();
   const nameTok = c.name("a flow name after 'flow'", 'write flow name(params) -> type { ... }');
   const name = nameTok?.text ?? '';
@@ -202,14 +274,21 @@ function parseFlow(c: Cursor, entryRange: AisRange | undefined): FlowDecl {
     params = parseParamList(c, c.advance(), `the parameter list of flow ${label}`);
     if (c.eat('->')) returnType = c.typeName(`after '->' in flow ${label}`);
   } else if (c.at('->')) {
-    c.errorHere('AIS_RETURN_TYPE_NEEDS_PARAMS', "Expected '{' to start flow body: a return type needs a parameter list",
-      `write flow ${name || 'name'}() -> type { ... }`);
+    c.errorHere(
+      'AIS_RETURN_TYPE_NEEDS_PARAMS',
+      "Expected '{' to start flow body: a return type needs a parameter list",
+      `write flow ${name || 'name'}() -> type { ... }`,
+    );
     c.advance();
     if (isName(c.cur)) returnType = c.advance();
   }
   let open = c.eat('{');
   if (!open) {
-    c.errorHere('AIS_EXPECTED_TOKEN', `expected '{' to start the body of flow ${label}, found ${c.found()}`, `write flow ${name || 'name'}(params) -> type { ... }`);
+    c.errorHere(
+      'AIS_EXPECTED_TOKEN',
+      `expected '{' to start the body of flow ${label}, found ${c.found()}`,
+      `write flow ${name || 'name'}(params) -> type { ... }`,
+    );
     const at = c.findOnLine('{');
     if (at >= 0) {
       c.pos = at;
@@ -220,9 +299,16 @@ function parseFlow(c: Cursor, entryRange: AisRange | undefined): FlowDecl {
   const body: Statement[] = parseStatementList(c, open ?? kw, `the body of flow ${label}`);
   const start = entryRange ?? kw.range;
   return {
-    kind: 'Flow', name, nameRange: nameTok?.range ?? startOf(c.cur.range), params,
-    returnType: returnType?.text ?? 'void', ...(returnType ? { returnTypeRange: returnType.range } : {}),
-    isEntry: entryRange !== undefined, ...(entryRange ? { entryRange } : {}),
-    body, bodyRange: open ? c.rangeFrom(open.range) : c.rangeFrom(kw.range), range: c.rangeFrom(start),
+    kind: 'Flow',
+    name,
+    nameRange: nameTok?.range ?? startOf(c.cur.range),
+    params,
+    returnType: returnType?.text ?? 'void',
+    ...(returnType ? { returnTypeRange: returnType.range } : {}),
+    isEntry: entryRange !== undefined,
+    ...(entryRange ? { entryRange } : {}),
+    body,
+    bodyRange: open ? c.rangeFrom(open.range) : c.rangeFrom(kw.range),
+    range: c.rangeFrom(start),
   };
 }

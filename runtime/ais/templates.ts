@@ -54,7 +54,10 @@ export function quoteBarePlaceholders(json: string): string {
       else if (c === 34 /* " */) inString = false;
       continue;
     }
-    if (c === 34) { inString = true; continue; }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
     if (c !== 123 /* { */) continue;
     placeholder.lastIndex = i;
     const m = placeholder.exec(json);

@@ -4,9 +4,7 @@ import type { AisRange } from './positions.js';
 export type TokenKind = 'identifier' | 'keyword' | 'string' | 'number' | 'punct' | 'eof';
 
 /** A piece of an interpolated string: literal text, or a `{{ name }}` variable reference. */
-export type StringPart =
-  | { kind: 'text'; value: string; range: AisRange }
-  | { kind: 'var'; name: string; range: AisRange };
+export type StringPart = { kind: 'text'; value: string; range: AisRange } | { kind: 'var'; name: string; range: AisRange };
 
 export interface Token {
   kind: TokenKind;
@@ -26,23 +24,70 @@ export interface Token {
 /** Every reserved word, exact and case-sensitive. */
 export const KEYWORDS: ReadonlySet<string> = new Set([
   // BDI
-  'agent', 'beliefs', 'context', 'from', 'goals', 'on', 'plans', 'when', 'with',
+  'agent',
+  'beliefs',
+  'context',
+  'from',
+  'goals',
+  'on',
+  'plans',
+  'when',
+  'with',
   // structure
-  'capability', 'discoverable', 'flow', 'memory', 'tools',
+  'capability',
+  'discoverable',
+  'flow',
+  'memory',
+  'tools',
   // control
-  'case', 'catch', 'default', 'else', 'if', 'in', 'let', 'loop', 'parallel', 'return', 'switch', 'try',
+  'case',
+  'catch',
+  'default',
+  'else',
+  'if',
+  'in',
+  'let',
+  'loop',
+  'parallel',
+  'return',
+  'switch',
+  'try',
   // operations
-  'ask', 'exec', 'llm', 'merge', 'mem', 'plan', 'print', 'reason', 'reflect', 'talk', 'think', 'tool', 'verify', 'wait',
+  'ask',
+  'exec',
+  'llm',
+  'merge',
+  'mem',
+  'plan',
+  'print',
+  'reason',
+  'reflect',
+  'talk',
+  'think',
+  'tool',
+  'verify',
+  'wait',
   // literals and types
-  'bool', 'false', 'json', 'null', 'number', 'string', 'true',
+  'bool',
+  'false',
+  'json',
+  'null',
+  'number',
+  'string',
+  'true',
   // memory tiers
-  'Episodic', 'LTM', 'STM',
+  'Episodic',
+  'LTM',
+  'STM',
   // type words
-  'goal', 'handle', 'response', 'token', 'void',
+  'goal',
+  'handle',
+  'response',
+  'token',
+  'void',
   // annotation
   'entry',
 ]);
-
 
 /**
  * Keywords with a structural role: never a name. Every other keyword is "soft" and is accepted
@@ -50,9 +95,32 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
  * parameter `goal` (upstream rejects both).
  */
 export const HARD_KEYWORDS: ReadonlySet<string> = new Set([
-  'agent', 'beliefs', 'context', 'from', 'goals', 'on', 'capability', 'discoverable', 'flow', 'memory', 'tools',
-  'case', 'catch', 'default', 'else', 'if', 'in', 'let', 'loop', 'parallel', 'return', 'switch', 'try',
-  'true', 'false', 'null',
+  'agent',
+  'beliefs',
+  'context',
+  'from',
+  'goals',
+  'on',
+  'capability',
+  'discoverable',
+  'flow',
+  'memory',
+  'tools',
+  'case',
+  'catch',
+  'default',
+  'else',
+  'if',
+  'in',
+  'let',
+  'loop',
+  'parallel',
+  'return',
+  'switch',
+  'try',
+  'true',
+  'false',
+  'null',
 ]);
 
 /** Keywords that begin a statement (besides expressions). */
@@ -60,16 +128,61 @@ export const STATEMENT_KEYWORDS: ReadonlySet<string> = new Set(['let', 'return',
 
 /** Keywords that begin an agent item. */
 export const AGENT_ITEM_KEYWORDS: ReadonlySet<string> = new Set([
-  'tools', 'discoverable', 'context', 'memory', 'beliefs', 'goals', 'capability', 'flow', 'on',
+  'tools',
+  'discoverable',
+  'context',
+  'memory',
+  'beliefs',
+  'goals',
+  'capability',
+  'flow',
+  'on',
 ]);
 
 /** Type words accepted where a type is expected, besides identifiers. */
-export const TYPE_KEYWORDS: ReadonlySet<string> = new Set(['string', 'number', 'bool', 'json', 'goal', 'handle', 'response', 'void', 'token']);
+export const TYPE_KEYWORDS: ReadonlySet<string> = new Set([
+  'string',
+  'number',
+  'bool',
+  'json',
+  'goal',
+  'handle',
+  'response',
+  'void',
+  'token',
+]);
 
 /** Punctuation, longest first so the lexer can match greedily. */
 export const PUNCTUATION: readonly string[] = [
-  '->', '=>', '==', '!=', '<=', '>=', '&&', '||', '|>',
-  '{', '}', '(', ')', '[', ']', ',', ':', ';', '+', '*', '%', '.', '@', '-', '/', '=', '!', '<', '>',
+  '->',
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '|>',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ':',
+  ';',
+  '+',
+  '*',
+  '%',
+  '.',
+  '@',
+  '-',
+  '/',
+  '=',
+  '!',
+  '<',
+  '>',
 ];
 
 export function isPunct(t: Token, p: string): boolean {
@@ -93,11 +206,16 @@ export function isWord(t: Token): boolean {
 /** How messages name a token: `';'`, `keyword 'flow'`, `string "abc"`, `end of file`. */
 export function describeToken(t: Token): string {
   switch (t.kind) {
-    case 'eof': return 'end of file';
-    case 'punct': return `'${t.text}'`;
-    case 'keyword': return `keyword '${t.text}'`;
-    case 'identifier': return `'${t.text}'`;
-    case 'number': return `number ${t.text}`;
+    case 'eof':
+      return 'end of file';
+    case 'punct':
+      return `'${t.text}'`;
+    case 'keyword':
+      return `keyword '${t.text}'`;
+    case 'identifier':
+      return `'${t.text}'`;
+    case 'number':
+      return `number ${t.text}`;
     case 'string': {
       const s = t.text.length > 24 ? t.text.slice(0, 21) + '…' : t.text;
       return `string ${s}`;

@@ -13,11 +13,26 @@ import { loadProgramFile } from '../programFile.js';
 import { Runtime } from '../runtime.js';
 import type { Value } from '../values/value.js';
 import {
-  ARTIFACT_DEPENDENCY_ORDER, ARTIFACT_OP_ORDER, floatBits, wire, wireValueToValue, valueToWireValue,
-  type WireDag, type WireValue,
+  ARTIFACT_DEPENDENCY_ORDER,
+  ARTIFACT_OP_ORDER,
+  floatBits,
+  wire,
+  wireValueToValue,
+  valueToWireValue,
+  type WireDag,
+  type WireValue,
 } from './artifactModel.js';
 import { BincodeError, BincodeReader } from './bincode.js';
-import { artifactToProgram, decodeArtifact, detectLegacyLayout, edgeOrder, HEADER_SIZE, readArtifactFile, readPayload, type ArtifactErrorReason } from './readArtifact.js';
+import {
+  artifactToProgram,
+  decodeArtifact,
+  detectLegacyLayout,
+  edgeOrder,
+  HEADER_SIZE,
+  readArtifactFile,
+  readPayload,
+  type ArtifactErrorReason,
+} from './readArtifact.js';
 import { encodeArtifact, encodePayload, programToArtifactModel } from './writeArtifact.js';
 import { PROGRAM_SECTION_KIND } from './programSection.js';
 
@@ -38,7 +53,9 @@ const ALL = [...UPSTREAM, ...VECTORS, 'legacy_gen_a_hello_world'];
 
 function parseJsonBig(text: string): unknown {
   let i = 0;
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
   const value = (): unknown => {
     ws();
     const c = text[i];
@@ -46,7 +63,10 @@ function parseJsonBig(text: string): unknown {
       i++;
       const out: Record<string, unknown> = {};
       ws();
-      if (text[i] === '}') { i++; return out; }
+      if (text[i] === '}') {
+        i++;
+        return out;
+      }
       for (;;) {
         ws();
         const key = value() as string;
@@ -54,7 +74,10 @@ function parseJsonBig(text: string): unknown {
         assert.equal(text[i++], ':');
         Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true });
         ws();
-        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         assert.equal(text[i++], '}');
         return out;
       }
@@ -63,11 +86,17 @@ function parseJsonBig(text: string): unknown {
       i++;
       const out: unknown[] = [];
       ws();
-      if (text[i] === ']') { i++; return out; }
+      if (text[i] === ']') {
+        i++;
+        return out;
+      }
       for (;;) {
         out.push(value());
         ws();
-        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         assert.equal(text[i++], ']');
         return out;
       }
@@ -84,8 +113,15 @@ function parseJsonBig(text: string): unknown {
       i += m[0].length;
       return m[1] === undefined && m[2] === undefined ? BigInt(m[0]) : Number(m[0]);
     }
-    for (const [lit, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(lit, i)) { i += lit.length; return v; }
+    for (const [lit, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(lit, i)) {
+        i += lit.length;
+        return v;
+      }
     }
     throw new Error(`bad JSON at ${i}`);
   };
@@ -103,31 +139,50 @@ const bitsHex = (v: { value: number; bits?: bigint }) => floatBits(v).toString(1
 /** upstream-apxmobj `dags_typed` value view. */
 function typedValue(v: WireValue): unknown {
   switch (v.kind) {
-    case 'Null': return 'Null';
-    case 'Bool': return { Bool: v.value };
-    case 'Integer': return { Integer: v.value };
-    case 'Float': return { Float: v.value, f64_bits_hex: bitsHex(v) };
-    case 'String': return { String: v.value };
-    case 'Array': return { Array: v.items.map(typedValue) };
-    case 'Object': return { Object: v.entries.map((e) => [e.key, typedValue(e.value)]) };
-    case 'Token': return { Token: v.value };
+    case 'Null':
+      return 'Null';
+    case 'Bool':
+      return { Bool: v.value };
+    case 'Integer':
+      return { Integer: v.value };
+    case 'Float':
+      return { Float: v.value, f64_bits_hex: bitsHex(v) };
+    case 'String':
+      return { String: v.value };
+    case 'Array':
+      return { Array: v.items.map(typedValue) };
+    case 'Object':
+      return { Object: v.entries.map((e) => [e.key, typedValue(e.value)]) };
+    case 'Token':
+      return { Token: v.value };
   }
 }
 
 function typedDag(d: WireDag): unknown {
   return {
     edges: d.edges.map((e) => ({
-      dependency_type: e.dependency, dependency_wire_index: BigInt(ARTIFACT_DEPENDENCY_ORDER.indexOf(e.dependency)),
-      from: e.from, to: e.to, token_id: e.token_id,
+      dependency_type: e.dependency,
+      dependency_wire_index: BigInt(ARTIFACT_DEPENDENCY_ORDER.indexOf(e.dependency)),
+      from: e.from,
+      to: e.to,
+      token_id: e.token_id,
     })),
     entry_nodes: d.entry_nodes,
     exit_nodes: d.exit_nodes,
-    metadata: { is_entry: d.is_entry, name: d.metadata_name, parameters: d.parameters.map((p) => ({ name: p.name, type_name: p.type_name })) },
+    metadata: {
+      is_entry: d.is_entry,
+      name: d.metadata_name,
+      parameters: d.parameters.map((p) => ({ name: p.name, type_name: p.type_name })),
+    },
     nodes: d.nodes.map((n) => ({
       attributes_sorted: n.attributes.map((a) => [a.key, typedValue(a.value)]),
       id: n.id,
       input_tokens: n.input_tokens,
-      metadata: { codelet_source_id: n.metadata.codelet_source_id, estimated_latency: n.metadata.estimated_latency, priority: BigInt(n.metadata.priority) },
+      metadata: {
+        codelet_source_id: n.metadata.codelet_source_id,
+        estimated_latency: n.metadata.estimated_latency,
+        priority: BigInt(n.metadata.priority),
+      },
       op_type_debug: OP_CATALOGUE[n.op_type].debugName,
       op_type_serde: n.op_type,
       op_type_wire_index: BigInt(ARTIFACT_OP_ORDER.indexOf(n.op_type)),
@@ -139,13 +194,21 @@ function typedDag(d: WireDag): unknown {
 /** upstream serde view (`dags`): untagged values, maps, empty things omitted. */
 function serdeValue(v: WireValue): unknown {
   switch (v.kind) {
-    case 'Null': return null;
-    case 'Bool': case 'String': return v.value;
-    case 'Integer': return v.value;
-    case 'Float': return v.value;
-    case 'Array': return v.items.map(serdeValue);
-    case 'Object': return Object.fromEntries(v.entries.map((e) => [e.key, serdeValue(e.value)]));
-    case 'Token': return { token: v.value };
+    case 'Null':
+      return null;
+    case 'Bool':
+    case 'String':
+      return v.value;
+    case 'Integer':
+      return v.value;
+    case 'Float':
+      return v.value;
+    case 'Array':
+      return v.items.map(serdeValue);
+    case 'Object':
+      return Object.fromEntries(v.entries.map((e) => [e.key, serdeValue(e.value)]));
+    case 'Token':
+      return { token: v.value };
   }
 }
 
@@ -154,7 +217,11 @@ function serdeDag(d: WireDag): unknown {
     edges: d.edges.map((e) => ({ dependency_type: e.dependency, from: e.from, to: e.to, token_id: e.token_id })),
     entry_nodes: d.entry_nodes,
     exit_nodes: d.exit_nodes,
-    metadata: { is_entry: d.is_entry, name: d.metadata_name, parameters: d.parameters.map((p) => ({ name: p.name, type_name: p.type_name })) },
+    metadata: {
+      is_entry: d.is_entry,
+      name: d.metadata_name,
+      parameters: d.parameters.map((p) => ({ name: p.name, type_name: p.type_name })),
+    },
     nodes: d.nodes.map((n) => {
       const o: Record<string, unknown> = { id: n.id, op_type: n.op_type };
       if (n.attributes.length) o.attributes = Object.fromEntries(n.attributes.map((a) => [a.key, serdeValue(a.value)]));
@@ -170,14 +237,22 @@ function serdeDag(d: WireDag): unknown {
 /** apxmobj-vectors value view. */
 function vectorValue(v: WireValue): unknown {
   switch (v.kind) {
-    case 'Null': return { k: 'null' };
-    case 'Bool': return { k: 'bool', v: v.value };
-    case 'Integer': return { k: 'int', v: v.value.toString() };
-    case 'Float': return { k: 'float', v: v.value };
-    case 'String': return { k: 'str', v: v.value };
-    case 'Array': return { k: 'arr', v: v.items.map(vectorValue) };
-    case 'Object': return { k: 'obj', v: v.entries.map((e) => ({ key: e.key, value: vectorValue(e.value) })) };
-    case 'Token': return { k: 'token', v: v.value.toString() };
+    case 'Null':
+      return { k: 'null' };
+    case 'Bool':
+      return { k: 'bool', v: v.value };
+    case 'Integer':
+      return { k: 'int', v: v.value.toString() };
+    case 'Float':
+      return { k: 'float', v: v.value };
+    case 'String':
+      return { k: 'str', v: v.value };
+    case 'Array':
+      return { k: 'arr', v: v.items.map(vectorValue) };
+    case 'Object':
+      return { k: 'obj', v: v.entries.map((e) => ({ key: e.key, value: vectorValue(e.value) })) };
+    case 'Token':
+      return { k: 'token', v: v.value.toString() };
   }
 }
 
@@ -248,7 +323,10 @@ function expectError(f: () => unknown, code: string, reason: ArtifactErrorReason
 
 describe('artifact op/dependency numbering', () => {
   it('matches enums.json (the artifact index, not the compiler wire index)', () => {
-    const enums = JSON.parse(fixtureText('enums.json')) as { AISOperationType: { debug: string; serde_json_name: string; wire_index: number }[]; DependencyType: { debug: string; wire_index: number }[] };
+    const enums = JSON.parse(fixtureText('enums.json')) as {
+      AISOperationType: { debug: string; serde_json_name: string; wire_index: number }[];
+      DependencyType: { debug: string; wire_index: number }[];
+    };
     assert.equal(enums.AISOperationType.length, 32);
     for (const e of enums.AISOperationType) {
       assert.equal(ARTIFACT_OP_ORDER[e.wire_index], e.serde_json_name);
@@ -271,27 +349,39 @@ describe('upstream artifacts decode to their dumps', () => {
       assert.equal(dump.artifact_file, `${name}.apxmobj`);
       assert.equal(BigInt(bytes.length), dump.file_size);
       assert.equal(hex(bytes.subarray(0, 64)), dump.first_64_bytes_hex);
-      assert.deepEqual({
-        blake3_of_payload_hex: hex(d.header.hash),
-        flags_u32le: BigInt(d.header.flags),
-        header_size: BigInt(HEADER_SIZE),
-        magic_ascii: Buffer.from(bytes.subarray(0, 4)).toString('ascii'),
-        payload_len_u64le: BigInt(d.header.payloadLength),
-        version_u32le: BigInt(d.header.version),
-      }, dump.header_fields);
+      assert.deepEqual(
+        {
+          blake3_of_payload_hex: hex(d.header.hash),
+          flags_u32le: BigInt(d.header.flags),
+          header_size: BigInt(HEADER_SIZE),
+          magic_ascii: Buffer.from(bytes.subarray(0, 4)).toString('ascii'),
+          payload_len_u64le: BigInt(d.header.payloadLength),
+          version_u32le: BigInt(d.header.version),
+        },
+        dump.header_fields,
+      );
       assert.equal(hex(blake3(bytes.subarray(HEADER_SIZE))), dump.upstream_payload_hash_hex);
       assert.equal(d.payloadConsumed, d.header.payloadLength);
       assert.equal(d.trailingBytes, 0);
-      assert.deepEqual({
-        compiler_version: d.payload.metadata.compiler_version,
-        created_at: d.payload.metadata.created_at,
-        module_name: d.payload.metadata.module_name,
-      }, dump.metadata);
-      assert.deepEqual(d.payload.sections.map((s) => ({ kind: s.kind, data: [...s.data] })), dump.sections);
+      assert.deepEqual(
+        {
+          compiler_version: d.payload.metadata.compiler_version,
+          created_at: d.payload.metadata.created_at,
+          module_name: d.payload.metadata.module_name,
+        },
+        dump.metadata,
+      );
+      assert.deepEqual(
+        d.payload.sections.map((s) => ({ kind: s.kind, data: [...s.data] })),
+        dump.sections,
+      );
       assert.deepEqual(d.payload.dags.map(typedDag), dump.dags_typed);
       assert.deepEqual(d.payload.dags.map(serdeDag), dump.dags);
       assert.equal(d.payload.dags.find((g) => g.is_entry)?.metadata_name ?? null, dump.entry_dag_name);
-      assert.deepEqual(d.payload.dags.filter((g) => !g.is_entry).map((g) => g.metadata_name), dump.flow_dag_names);
+      assert.deepEqual(
+        d.payload.dags.filter((g) => !g.is_entry).map((g) => g.metadata_name),
+        dump.flow_dag_names,
+      );
       assert.equal(dump.reencode_is_byte_identical, true);
     });
 
@@ -333,14 +423,33 @@ describe('apxmobj-vectors decode to their dumps', () => {
   it('minimal matches the annotated bytes in fixtures/minimal', () => {
     const bytes = fixture('minimal.apxmobj');
     assert.equal(bytes.length, 243);
-    assert.equal(hex(bytes.subarray(0, 52)), '4150584d01000000bf00000000000000c1fc606ab500bd765c19c524b597c3b6fa8d5b3bccb8ecc232c51c1c0f279fca00000000');
+    assert.equal(
+      hex(bytes.subarray(0, 52)),
+      '4150584d01000000bf00000000000000c1fc606ab500bd765c19c524b597c3b6fa8d5b3bccb8ecc232c51c1c0f279fca00000000',
+    );
     const d = decodeArtifact(bytes);
     assert.deepEqual(d.payload, {
       metadata: { module_name: 'm', created_at: 1n, compiler_version: '0.0.1' },
-      dags: [{
-        nodes: [{ id: 1n, op_type: 'CONST_STR', attributes: [{ key: 'value', value: { kind: 'String', value: 'hi' } }], input_tokens: [], output_tokens: [1n], metadata: { priority: 0, estimated_latency: null, codelet_source_id: null } }],
-        edges: [], entry_nodes: [1n], exit_nodes: [1n], metadata_name: 'm', is_entry: true, parameters: [],
-      }],
+      dags: [
+        {
+          nodes: [
+            {
+              id: 1n,
+              op_type: 'CONST_STR',
+              attributes: [{ key: 'value', value: { kind: 'String', value: 'hi' } }],
+              input_tokens: [],
+              output_tokens: [1n],
+              metadata: { priority: 0, estimated_latency: null, codelet_source_id: null },
+            },
+          ],
+          edges: [],
+          entry_nodes: [1n],
+          exit_nodes: [1n],
+          metadata_name: 'm',
+          is_entry: true,
+          parameters: [],
+        },
+      ],
       sections: [],
     });
     // op_type at byte 107 is 30 = CONST_STR; priority/options at 170..175
@@ -364,13 +473,23 @@ describe('rejected and corrupted artifacts', () => {
 
   it('the legacy Gen A artifact is recognised and rejected with its own error', () => {
     const bytes = fixture('legacy_gen_a_hello_world.apxmobj');
-    const e = expectError(() => decodeArtifact(bytes, 'hello_world.apxmobj'), 'E_PROGRAM_UNSUPPORTED', 'legacy-layout', /legacy "Gen A" payload layout/);
+    const e = expectError(
+      () => decodeArtifact(bytes, 'hello_world.apxmobj'),
+      'E_PROGRAM_UNSUPPORTED',
+      'legacy-layout',
+      /legacy "Gen A" payload layout/,
+    );
     assert.equal(e.place?.file, 'hello_world.apxmobj');
     assert.match(e.hint ?? '', /apxm compile/);
-    assert.deepEqual({ generation: e.details?.generation, dags: e.details?.dags, nodes: e.details?.nodes }, { generation: 'A', dags: 1, nodes: 3 });
+    assert.deepEqual(
+      { generation: e.details?.generation, dags: e.details?.dags, nodes: e.details?.nodes },
+      { generation: 'A', dags: 1, nodes: 3 },
+    );
     // ...whereas read as a current-layout payload it runs off the end ("eof")
-    assert.throws(() => readPayload(new BincodeReader(bytes.subarray(HEADER_SIZE), { baseOffset: HEADER_SIZE })),
-      (err: unknown) => err instanceof BincodeError && err.failure === 'eof');
+    assert.throws(
+      () => readPayload(new BincodeReader(bytes.subarray(HEADER_SIZE), { baseOffset: HEADER_SIZE })),
+      (err: unknown) => err instanceof BincodeError && err.failure === 'eof',
+    );
     assert.equal(detectLegacyLayout(minimal.subarray(HEADER_SIZE)), undefined);
   });
 
@@ -392,13 +511,23 @@ describe('rejected and corrupted artifacts', () => {
 
   it('truncated inside the header', () => {
     for (const n of [0, 3, 4, 20, 51]) {
-      expectError(() => decodeArtifact(minimal.subarray(0, n)), 'E_PROGRAM_PARSE', 'truncated-header', new RegExp(`truncated \\(${n} bytes, shorter than the 52-byte header\\)`));
+      expectError(
+        () => decodeArtifact(minimal.subarray(0, n)),
+        'E_PROGRAM_PARSE',
+        'truncated-header',
+        new RegExp(`truncated \\(${n} bytes, shorter than the 52-byte header\\)`),
+      );
     }
   });
 
   it('truncated inside the payload', () => {
     for (const n of [52, 53, 100, 200, 242]) {
-      const e = expectError(() => decodeArtifact(minimal.subarray(0, n)), 'E_PROGRAM_PARSE', 'truncated-payload', /announces a 191-byte payload/);
+      const e = expectError(
+        () => decodeArtifact(minimal.subarray(0, n)),
+        'E_PROGRAM_PARSE',
+        'truncated-payload',
+        /announces a 191-byte payload/,
+      );
       assert.equal(e.details?.available, n - 52);
     }
   });
@@ -419,30 +548,55 @@ describe('rejected and corrupted artifacts', () => {
     // op_type 30 → 32 at byte 107: not a variant
     let p = payload();
     p[107 - 52] = 32;
-    let e = expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /invalid value: integer `32`, expected variant index 0 <= i < 32 at byte 107 while reading dags\[0\]\.nodes\[0\]\.op_type/);
+    let e = expectError(
+      () => decodeArtifact(rehash(minimal, p)),
+      'E_PROGRAM_PARSE',
+      'malformed-payload',
+      /invalid value: integer `32`, expected variant index 0 <= i < 32 at byte 107 while reading dags\[0\]\.nodes\[0\]\.op_type/,
+    );
     assert.equal(e.details?.offset, 107);
     // is_entry = 2 at byte 226
     p = payload();
     p[226 - 52] = 2;
-    e = expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /expected a boolean.*byte 226.*dags\[0\]\.is_entry/);
+    e = expectError(
+      () => decodeArtifact(rehash(minimal, p)),
+      'E_PROGRAM_PARSE',
+      'malformed-payload',
+      /expected a boolean.*byte 226.*dags\[0\]\.is_entry/,
+    );
     assert.equal(e.details?.offset, 226);
     // Option tag 7 for module_name at byte 52
     p = payload();
     p[0] = 7;
-    expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /Option tag.*byte 52.*metadata\.module_name/);
+    expectError(
+      () => decodeArtifact(rehash(minimal, p)),
+      'E_PROGRAM_PARSE',
+      'malformed-payload',
+      /Option tag.*byte 52.*metadata\.module_name/,
+    );
     // invalid UTF-8 in "hi" (bytes 144..145)
     p = payload();
     p[144 - 52] = 0xff;
-    expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /invalid UTF-8.*byte 144.*attributes\[0\]\.value/);
+    expectError(
+      () => decodeArtifact(rehash(minimal, p)),
+      'E_PROGRAM_PARSE',
+      'malformed-payload',
+      /invalid UTF-8.*byte 144.*attributes\[0\]\.value/,
+    );
     // a lying length prefix (dags.len = 2^63) is refused before allocating anything
     p = payload();
     new DataView(p.buffer).setBigUint64(83 - 52, 1n << 63n, true);
-    e = expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /length prefix 9223372036854775808 is larger than the 152 bytes left.*byte 83.*dags/);
+    e = expectError(
+      () => decodeArtifact(rehash(minimal, p)),
+      'E_PROGRAM_PARSE',
+      'malformed-payload',
+      /length prefix 9223372036854775808 is larger than the 152 bytes left.*byte 83.*dags/,
+    );
     assert.equal(e.details?.offset, 83);
     // payload cut short (length and hash consistent): end of data, with its offset
     p = payload().subarray(0, 100);
     e = expectError(() => decodeArtifact(rehash(minimal, p)), 'E_PROGRAM_PARSE', 'malformed-payload', /unexpected end of data|larger than/);
-    assert.ok(typeof e.details?.offset === 'number' && (e.details.offset) <= 152);
+    assert.ok(typeof e.details?.offset === 'number' && e.details.offset <= 152);
     // "hi" → "hI": still valid, a different value
     p = payload();
     p[145 - 52] = 0x49;
@@ -458,8 +612,18 @@ describe('rejected and corrupted artifacts', () => {
     const deep: number[] = [];
     for (let i = 0; i < 300; i++) deep.push(5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
     deep.push(0, 0, 0, 0);
-    assert.throws(() => encodePayload({ ...model, dags: [{ ...model.dags[0], nodes: [{ ...model.dags[0].nodes[0], attributes: [{ key: 'v', value: v }] }] }] }), (e: unknown) => e instanceof ApxmError && /nested deeper/.test(e.message));
-    const head = encodePayload({ ...model, dags: [{ ...model.dags[0], nodes: [{ ...model.dags[0].nodes[0], attributes: [{ key: 'value', value: wire.null() }] }] }] });
+    assert.throws(
+      () =>
+        encodePayload({
+          ...model,
+          dags: [{ ...model.dags[0], nodes: [{ ...model.dags[0].nodes[0], attributes: [{ key: 'v', value: v }] }] }],
+        }),
+      (e: unknown) => e instanceof ApxmError && /nested deeper/.test(e.message),
+    );
+    const head = encodePayload({
+      ...model,
+      dags: [{ ...model.dags[0], nodes: [{ ...model.dags[0].nodes[0], attributes: [{ key: 'value', value: wire.null() }] }] }],
+    });
     // replace the 4-byte Null value by the deep array: attributes start at payload offset 59
     // (file byte 111), then u64 count + u64 key length + "value" → the value tag is at 59+8+8+5
     const at = 59 + 8 + 8 + 5;
@@ -488,7 +652,10 @@ describe('rejected and corrupted artifacts', () => {
     const nan: WireValue = { kind: 'Float', value: NaN, bits: 0x7ff8000000000abcn };
     model.dags[0].nodes[0].attributes.push({ key: 'z', value: wire.array([nan, wire.float(-0), wire.float(Infinity)]) });
     const bytes = encodeArtifact(model);
-    const back = decodeArtifact(bytes).payload.dags[0].nodes[0].attributes[1].value as { kind: 'Array'; items: { kind: 'Float'; value: number; bits?: bigint }[] };
+    const back = decodeArtifact(bytes).payload.dags[0].nodes[0].attributes[1].value as {
+      kind: 'Array';
+      items: { kind: 'Float'; value: number; bits?: bigint }[];
+    };
     assert.equal(bitsHex(back.items[0]), '7ff8000000000abc');
     assert.ok(Object.is(back.items[1].value, -0));
     assert.equal(back.items[2].value, Infinity);
@@ -499,12 +666,18 @@ describe('rejected and corrupted artifacts', () => {
     const d = await readArtifactFile(path.join(FIXTURES, 'hello.apxmobj'));
     assert.deepEqual(d.payload.sections, [{ kind: 'x', data: new Uint8Array([0xab, 0xcd]) }]);
     assert.equal(Object.getPrototypeOf(d.header.hash), Uint8Array.prototype);
-    await assert.rejects(readArtifactFile(path.join(FIXTURES, 'nope.apxmobj')), (e: unknown) => e instanceof ApxmError && e.code === 'E_PROGRAM_READ' && /no such file/.test(e.message));
+    await assert.rejects(
+      readArtifactFile(path.join(FIXTURES, 'nope.apxmobj')),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_PROGRAM_READ' && /no such file/.test(e.message),
+    );
   });
 
   it('bincode reader errors name the offset and what was read', () => {
     const r = new BincodeReader(new Uint8Array([1, 2, 3]), { baseOffset: 100 });
-    assert.throws(() => r.u64('thing.id'), (e: unknown) => e instanceof BincodeError && e.offset === 100 && e.reading === 'thing.id' && /needs 8 bytes, 3 left/.test(e.message));
+    assert.throws(
+      () => r.u64('thing.id'),
+      (e: unknown) => e instanceof BincodeError && e.offset === 100 && e.reading === 'thing.id' && /needs 8 bytes, 3 left/.test(e.message),
+    );
   });
 });
 
@@ -515,18 +688,27 @@ describe('artifact → Program', () => {
       const hello = artifactToProgram(decodeArtifact(fixture('01_hello.apxmobj')).payload, '01_hello.apxmobj');
       assert.equal(hello.name, 'hello_graph');
       assert.equal(hello.entry.qualifiedName, 'default.hello_graph');
-      assert.deepEqual(hello.entry.nodes.map((n) => [n.id, n.name, n.op, n.attributes]), [[1, 'ask_1', 'ASK', { template_str: 'Generate a friendly greeting for someone learning about AI agents' }]]);
+      assert.deepEqual(
+        hello.entry.nodes.map((n) => [n.id, n.name, n.op, n.attributes]),
+        [[1, 'ask_1', 'ASK', { template_str: 'Generate a friendly greeting for someone learning about AI agents' }]],
+      );
       const r1 = await rt.execute(hello);
       assert.equal(r1.status, 'succeeded', JSON.stringify(r1.error));
       assert.match(String(r1.result), /^\[simulated\]/);
 
       const calls: Value[] = [];
-      rt.capabilitySystem().register('search', new CapabilityRecord('web search (test double)', (params) => {
-        calls.push(params);
-        return ['agents are everywhere', 'tools matter'];
-      }));
+      rt.capabilitySystem().register(
+        'search',
+        new CapabilityRecord('web search (test double)', (params) => {
+          calls.push(params);
+          return ['agents are everywhere', 'tools matter'];
+        }),
+      );
       const tools = artifactToProgram(decodeArtifact(fixture('02_tool_use.apxmobj')).payload, '02_tool_use.apxmobj');
-      assert.deepEqual(tools.entry.edges.map((e) => [e.from, e.to, e.dependency]), [[1, 2, 'Data']]);
+      assert.deepEqual(
+        tools.entry.edges.map((e) => [e.from, e.to, e.dependency]),
+        [[1, 2, 'Data']],
+      );
       const r2 = await rt.execute(tools);
       assert.equal(r2.status, 'succeeded', JSON.stringify(r2.error));
       assert.deepEqual(calls, [{ query: 'latest AI agent trends' }]);
@@ -558,15 +740,30 @@ describe('artifact → Program', () => {
     const model = decodeArtifact(fixture('x_coverage.apxmobj')).payload;
     // Its UMEM has no key and gets its input over an Effect edge, which carries a value upstream
     // but only orders execution here; give it both so the rest of the DAG can be checked.
-    model.dags[0].nodes.find((n) => n.op_type === 'UMEM')!.attributes.push({ key: 'key', value: wire.string('k') }, { key: 'value', value: wire.string('v') });
+    model.dags[0].nodes
+      .find((n) => n.op_type === 'UMEM')!
+      .attributes.push({ key: 'key', value: wire.string('k') }, { key: 'value', value: wire.string('v') });
     const p = artifactToProgram(model, 'x.apxmobj');
     const f = p.entry;
     // no DAG is marked entry: upstream's into_dag rule takes the first
     assert.equal(f.qualifiedName, 'Coverage.flow_ünïcødé ✓');
     assert.equal(f.agent, 'Coverage');
     assert.equal(f.flow, 'flow_ünïcødé ✓');
-    assert.deepEqual(f.parameters, [{ name: 'topic', typeName: 'str' }, { name: 'count', typeName: 'int' }]);
-    assert.deepEqual(f.edges.map((e) => [e.from, e.to, e.dependency]), [[10, 5, 'Data'], [20, 5, 'Data'], [5, 7, 'Effect'], [5, 8, 'Data'], [7, 9, 'Control'], [8, 9, 'Control']]);
+    assert.deepEqual(f.parameters, [
+      { name: 'topic', typeName: 'str' },
+      { name: 'count', typeName: 'int' },
+    ]);
+    assert.deepEqual(
+      f.edges.map((e) => [e.from, e.to, e.dependency]),
+      [
+        [10, 5, 'Data'],
+        [20, 5, 'Data'],
+        [5, 7, 'Effect'],
+        [5, 8, 'Data'],
+        [7, 9, 'Control'],
+        [8, 9, 'Control'],
+      ],
+    );
     const q = f.nodes.find((n) => n.op === 'QMEM')!.attributes;
     assert.equal(q.i64_max, '9223372036854775807');
     assert.equal(q.i64_min, '-9223372036854775808');
@@ -582,7 +779,10 @@ describe('artifact → Program', () => {
     assert.deepEqual(ask.config, { Mixed: 'case', alpha: { deep: [1, { x: null }] }, beta: false, zeta: 1 });
     assert.deepEqual(ask.tools, ['search', 1, 2.5, true, null, ['nested', []], { k: 'v' }]);
     assert.equal(f.nodes.find((n) => n.id === 10)!.attributes.value, 'line1\nline2\t"quoted" \\ emoji 🚀 中文');
-    assert.throws(() => artifactToProgram(model, 'x.apxmobj', { requireEntry: true }), (e: unknown) => e instanceof ApxmError && /No @entry flow found in artifact 'Coverage\.flow_ünïcødé ✓'/.test(e.message));
+    assert.throws(
+      () => artifactToProgram(model, 'x.apxmobj', { requireEntry: true }),
+      (e: unknown) => e instanceof ApxmError && /No @entry flow found in artifact 'Coverage\.flow_ünïcødé ✓'/.test(e.message),
+    );
   });
 
   it('converts values as documented', () => {
@@ -591,23 +791,63 @@ describe('artifact → Program', () => {
     assert.equal(wireValueToValue(wire.token(3)), 3);
     assert.equal(wireValueToValue(wire.float(NaN)), 'NaN');
     assert.equal(wireValueToValue(wire.float(-Infinity)), '-inf');
-    const o = wireValueToValue(wire.object([['a', wire.int(1)], ['__proto__', wire.int(2)], ['a', wire.int(3)]])) as Record<string, Value>;
+    const o = wireValueToValue(
+      wire.object([
+        ['a', wire.int(1)],
+        ['__proto__', wire.int(2)],
+        ['a', wire.int(3)],
+      ]),
+    ) as Record<string, Value>;
     assert.deepEqual(Object.keys(o), ['a', '__proto__']);
     assert.equal(o.a, 3);
     assert.equal(Object.getPrototypeOf(o), Object.prototype);
-    assert.deepEqual(valueToWireValue({ b: 1, a: [1.5, -0, 'x', null, true] }), wire.object([['a', wire.array([wire.float(1.5), wire.float(-0), wire.string('x'), wire.null(), wire.bool(true)])], ['b', wire.int(1)]]));
+    assert.deepEqual(
+      valueToWireValue({ b: 1, a: [1.5, -0, 'x', null, true] }),
+      wire.object([
+        ['a', wire.array([wire.float(1.5), wire.float(-0), wire.string('x'), wire.null(), wire.bool(true)])],
+        ['b', wire.int(1)],
+      ]),
+    );
     assert.deepEqual(valueToWireValue(2 ** 63), wire.float(2 ** 63));
   });
 
-  it('puts each node\'s incoming edges in input-token order', () => {
+  it("puts each node's incoming edges in input-token order", () => {
     const dag: WireDag = {
       nodes: [
-        { id: 1n, op_type: 'CONST_STR', attributes: [], input_tokens: [], output_tokens: [7n], metadata: { priority: 0, estimated_latency: null, codelet_source_id: null } },
-        { id: 2n, op_type: 'CONST_STR', attributes: [], input_tokens: [], output_tokens: [8n], metadata: { priority: 0, estimated_latency: null, codelet_source_id: null } },
-        { id: 3n, op_type: 'MERGE', attributes: [], input_tokens: [8n, 7n], output_tokens: [9n], metadata: { priority: 0, estimated_latency: null, codelet_source_id: null } },
+        {
+          id: 1n,
+          op_type: 'CONST_STR',
+          attributes: [],
+          input_tokens: [],
+          output_tokens: [7n],
+          metadata: { priority: 0, estimated_latency: null, codelet_source_id: null },
+        },
+        {
+          id: 2n,
+          op_type: 'CONST_STR',
+          attributes: [],
+          input_tokens: [],
+          output_tokens: [8n],
+          metadata: { priority: 0, estimated_latency: null, codelet_source_id: null },
+        },
+        {
+          id: 3n,
+          op_type: 'MERGE',
+          attributes: [],
+          input_tokens: [8n, 7n],
+          output_tokens: [9n],
+          metadata: { priority: 0, estimated_latency: null, codelet_source_id: null },
+        },
       ],
-      edges: [{ from: 1n, to: 3n, token_id: 7n, dependency: 'Data' }, { from: 2n, to: 3n, token_id: 8n, dependency: 'Data' }],
-      entry_nodes: [1n, 2n], exit_nodes: [3n], metadata_name: 'A.f', is_entry: true, parameters: [],
+      edges: [
+        { from: 1n, to: 3n, token_id: 7n, dependency: 'Data' },
+        { from: 2n, to: 3n, token_id: 8n, dependency: 'Data' },
+      ],
+      entry_nodes: [1n, 2n],
+      exit_nodes: [3n],
+      metadata_name: 'A.f',
+      is_entry: true,
+      parameters: [],
     };
     assert.deepEqual(edgeOrder(dag), [1, 0]);
   });
@@ -615,7 +855,10 @@ describe('artifact → Program', () => {
   it('rejects node ids beyond 2^53 - 1 with E_PROGRAM_UNSUPPORTED', () => {
     const model = decodeArtifact(fixture('minimal.apxmobj')).payload;
     model.dags[0].nodes[0].id = 1n << 60n;
-    assert.throws(() => artifactToProgram(model, 'm.apxmobj'), (e: unknown) => e instanceof ApxmError && e.code === 'E_PROGRAM_UNSUPPORTED' && e.place?.jsonPath === '$.dags[0].nodes[0].id');
+    assert.throws(
+      () => artifactToProgram(model, 'm.apxmobj'),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_PROGRAM_UNSUPPORTED' && e.place?.jsonPath === '$.dags[0].nodes[0].id',
+    );
   });
 });
 
@@ -648,10 +891,22 @@ describe('Program → artifact → Program', () => {
     assert.equal(dag.is_entry, true);
     assert.deepEqual(dag.parameters, [{ name: 'city', type_name: 'str' }]);
     // lower_dag tokens: edge k carries token k+1, sinks get synthetic tokens from 7
-    assert.deepEqual(dag.edges.map((e) => e.token_id), [1n, 2n, 3n, 4n, 5n, 6n]);
-    assert.deepEqual(dag.nodes.map((n) => [n.id, n.input_tokens, n.output_tokens]), [
-      [1n, [], [1n]], [2n, [], [2n]], [3n, [], [3n]], [4n, [1n, 2n, 3n], [4n]], [5n, [4n], [5n, 6n]], [6n, [5n], [7n]], [7n, [6n], [8n]],
-    ]);
+    assert.deepEqual(
+      dag.edges.map((e) => e.token_id),
+      [1n, 2n, 3n, 4n, 5n, 6n],
+    );
+    assert.deepEqual(
+      dag.nodes.map((n) => [n.id, n.input_tokens, n.output_tokens]),
+      [
+        [1n, [], [1n]],
+        [2n, [], [2n]],
+        [3n, [], [3n]],
+        [4n, [1n, 2n, 3n], [4n]],
+        [5n, [4n], [5n, 6n]],
+        [6n, [5n], [7n]],
+        [7n, [6n], [8n]],
+      ],
+    );
     assert.deepEqual(dag.entry_nodes, [1n, 2n, 3n]);
     assert.deepEqual(dag.exit_nodes, [6n, 7n]);
     assert.equal(d.payload.sections[0].kind, PROGRAM_SECTION_KIND);
@@ -662,9 +917,18 @@ describe('Program → artifact → Program', () => {
     const plain = decodeArtifact(encodeArtifact(programToArtifactModel(program, { createdAt: 1, programSection: false }))).payload;
     assert.deepEqual(plain.sections, []);
     const plainProgram = artifactToProgram(plain);
-    assert.deepEqual(plainProgram.entry.nodes.map((n) => n.name), ['ask_1', 'ask_2', 'ask_3', 'merge_4', 'think_5', 'print_6', 'return_7']);
-    assert.deepEqual(plainProgram.entry.edges.map((e) => [e.from, e.to, e.dependency]), program.entry.edges.map((e) => [e.from, e.to, e.dependency]));
-    assert.deepEqual(plainProgram.entry.nodes.map((n) => n.attributes), program.entry.nodes.map((n) => n.attributes));
+    assert.deepEqual(
+      plainProgram.entry.nodes.map((n) => n.name),
+      ['ask_1', 'ask_2', 'ask_3', 'merge_4', 'think_5', 'print_6', 'return_7'],
+    );
+    assert.deepEqual(
+      plainProgram.entry.edges.map((e) => [e.from, e.to, e.dependency]),
+      program.entry.edges.map((e) => [e.from, e.to, e.dependency]),
+    );
+    assert.deepEqual(
+      plainProgram.entry.nodes.map((n) => n.attributes),
+      program.entry.nodes.map((n) => n.attributes),
+    );
 
     const rt = await Runtime.create({ memoryConfig: { dbPath: ':memory:' } });
     try {
@@ -681,7 +945,12 @@ describe('Program → artifact → Program', () => {
       name: 'bundle',
       entry: 'Main.run',
       flows: [
-        { name: 'Lib.shout', parameters: [{ name: 'text', type_name: 'str' }], nodes: [{ id: 1, name: 'up', op: 'ASK', attributes: { template_str: 'Shout {{text}}' } }], edges: [] },
+        {
+          name: 'Lib.shout',
+          parameters: [{ name: 'text', type_name: 'str' }],
+          nodes: [{ id: 1, name: 'up', op: 'ASK', attributes: { template_str: 'Shout {{text}}' } }],
+          edges: [],
+        },
         {
           name: 'Main.run',
           metadata: { description: 'x', is_entry: true },
@@ -703,11 +972,23 @@ describe('Program → artifact → Program', () => {
     });
     const bytes = encodeArtifact(programToArtifactModel(program, { createdAt: 5 }));
     const d = decodeArtifact(bytes);
-    assert.deepEqual(d.payload.dags.map((g) => [g.metadata_name, g.is_entry]), [['Lib.shout', false], ['Main.run', true]]);
+    assert.deepEqual(
+      d.payload.dags.map((g) => [g.metadata_name, g.is_entry]),
+      [
+        ['Lib.shout', false],
+        ['Main.run', true],
+      ],
+    );
     // attributes sorted by key in UTF-8 byte order; nested object entries too
-    assert.deepEqual(d.payload.dags[1].nodes[0].attributes.map((a) => a.key), ['a', 'value', 'ü']);
+    assert.deepEqual(
+      d.payload.dags[1].nodes[0].attributes.map((a) => a.key),
+      ['a', 'value', 'ü'],
+    );
     assert.deepEqual(typedValue(d.payload.dags[1].nodes[0].attributes[0].value), {
-      Object: [['y', { Array: [{ Float: 1.5, f64_bits_hex: '3ff8000000000000' }, { Integer: 2n ** 40n }, 'Null'] }], ['z', { Float: -0, f64_bits_hex: '8000000000000000' }]],
+      Object: [
+        ['y', { Array: [{ Float: 1.5, f64_bits_hex: '3ff8000000000000' }, { Integer: 2n ** 40n }, 'Null'] }],
+        ['z', { Float: -0, f64_bits_hex: '8000000000000000' }],
+      ],
     });
     const back = artifactToProgram(d.payload);
     assert.deepEqual(shape(back), shape(program));
@@ -719,9 +1000,11 @@ describe('mutation fuzz', () => {
   it('2,000 random flips/truncations per fixture: decode succeeds or throws ApxmError', () => {
     let seed = 0x9e3779b9;
     const rand = (n: number) => {
-      seed ^= seed << 13; seed >>>= 0;
+      seed ^= seed << 13;
+      seed >>>= 0;
       seed ^= seed >>> 17;
-      seed ^= seed << 5; seed >>>= 0;
+      seed ^= seed << 5;
+      seed >>>= 0;
       return seed % n;
     };
     const started = Date.now();
@@ -739,7 +1022,8 @@ describe('mutation fuzz', () => {
         } else {
           // change the payload and fix the hash, so the bincode decoder sees the damage
           const p = orig.slice(HEADER_SIZE);
-          if (mode === 2) for (let j = 0, n = 1 + rand(3); j < n; j++) p[rand(p.length)] = rand(4) === 0 ? 0xff : p[rand(p.length)] ^ (1 << rand(8));
+          if (mode === 2)
+            for (let j = 0, n = 1 + rand(3); j < n; j++) p[rand(p.length)] = rand(4) === 0 ? 0xff : p[rand(p.length)] ^ (1 << rand(8));
           b = rehash(orig, mode === 3 ? p.subarray(0, rand(p.length)) : p);
         }
         let decoded;
@@ -763,7 +1047,8 @@ describe('mutation fuzz', () => {
       }
     }
     assert.ok(tally.ok > 0, 'some mutations still decode');
-    for (const reason of ['hash-mismatch', 'truncated-payload', 'malformed-payload'] as const) assert.ok((tally.errors.get(reason) ?? 0) > 0, `saw ${reason}`);
+    for (const reason of ['hash-mismatch', 'truncated-payload', 'malformed-payload'] as const)
+      assert.ok((tally.errors.get(reason) ?? 0) > 0, `saw ${reason}`);
     assert.ok(Date.now() - started < 60_000, 'no hangs');
   });
 });

@@ -17,10 +17,38 @@ import { compareUtf8, I64_MAX, I64_MIN } from './bincode.js';
  * 1 ASK, …) that SWITCH region objects and the internal C++→Rust format use.
  */
 export const ARTIFACT_OP_ORDER: readonly OpName[] = [
-  'AGENT', 'QMEM', 'UMEM', 'ASK', 'THINK', 'REASON', 'PLAN', 'REFLECT', 'VERIFY', 'INV', 'EXC',
-  'PRINT', 'JUMP', 'BRANCH_ON_VALUE', 'LOOP_START', 'LOOP_END', 'RETURN', 'SWITCH', 'FLOW_CALL',
-  'MERGE', 'FENCE', 'WAIT_ALL', 'TRY_CATCH', 'ERR', 'COMMUNICATE', 'UPDATE_GOAL', 'GUARD', 'CLAIM',
-  'PAUSE', 'RESUME', 'CONST_STR', 'YIELD',
+  'AGENT',
+  'QMEM',
+  'UMEM',
+  'ASK',
+  'THINK',
+  'REASON',
+  'PLAN',
+  'REFLECT',
+  'VERIFY',
+  'INV',
+  'EXC',
+  'PRINT',
+  'JUMP',
+  'BRANCH_ON_VALUE',
+  'LOOP_START',
+  'LOOP_END',
+  'RETURN',
+  'SWITCH',
+  'FLOW_CALL',
+  'MERGE',
+  'FENCE',
+  'WAIT_ALL',
+  'TRY_CATCH',
+  'ERR',
+  'COMMUNICATE',
+  'UPDATE_GOAL',
+  'GUARD',
+  'CLAIM',
+  'PAUSE',
+  'RESUME',
+  'CONST_STR',
+  'YIELD',
 ];
 
 /** `DependencyType` u32 index in the artifact: 0 Data, 1 Effect, 2 Control. */
@@ -170,7 +198,12 @@ export function wireValueToValue(v: WireValue, depth = 0): Value {
     case 'Object': {
       const out: ValueObject = {};
       for (const e of v.entries) {
-        Object.defineProperty(out, e.key, { value: wireValueToValue(e.value, depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, e.key, {
+          value: wireValueToValue(e.value, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -183,7 +216,8 @@ export function wireValueToValue(v: WireValue, depth = 0): Value {
  * `sortKeys`, object entries are sorted by key in UTF-8 byte order, as upstream's writer does.
  */
 export function valueToWireValue(v: Value, sortKeys = true, depth = 0): WireValue {
-  if (depth > 512) throw new ApxmError('E_PROGRAM_INVALID', 'attribute value nested deeper than 512 levels', { hint: 'flatten the attribute value' });
+  if (depth > 512)
+    throw new ApxmError('E_PROGRAM_INVALID', 'attribute value nested deeper than 512 levels', { hint: 'flatten the attribute value' });
   if (v === null || v === undefined) return wire.null();
   switch (typeof v) {
     case 'boolean':

@@ -50,7 +50,10 @@ export class BincodeReader {
   readonly baseOffset: number;
   readonly maxDepth: number;
 
-  constructor(private readonly bytes: Uint8Array, options: ReaderOptions = {}) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    options: ReaderOptions = {},
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.baseOffset = options.baseOffset ?? 0;
     this.maxDepth = options.maxDepth ?? 256;
@@ -136,7 +139,12 @@ export class BincodeReader {
     const n = this.u64(`${reading} (length prefix)`);
     const max = BigInt(Math.floor(this.remaining / Math.max(1, minElementSize)));
     if (n > max) {
-      this.fail('eof', reading, `length prefix ${n} is larger than the ${this.remaining} byte${this.remaining === 1 ? '' : 's'} left can hold`, at);
+      this.fail(
+        'eof',
+        reading,
+        `length prefix ${n} is larger than the ${this.remaining} byte${this.remaining === 1 ? '' : 's'} left can hold`,
+        at,
+      );
     }
     return Number(n);
   }

@@ -49,7 +49,8 @@ export interface ProgramExtras {
 function isSourceRange(x: unknown): x is SourceRange {
   if (!isObject(x as Value)) return false;
   const s = x as Record<string, unknown>;
-  const int = (k: string, optional = false) => (optional && s[k] === undefined) || (typeof s[k] === 'number' && Number.isSafeInteger(s[k]) && (s[k]) >= 0);
+  const int = (k: string, optional = false) =>
+    (optional && s[k] === undefined) || (typeof s[k] === 'number' && Number.isSafeInteger(s[k]) && s[k] >= 0);
   return typeof s.file === 'string' && int('line') && int('column') && int('endLine', true) && int('endColumn', true);
 }
 
@@ -74,10 +75,18 @@ export function readProgramSection(sections: readonly ArtifactSection[], dags: r
     if (!isObject(raw as Value)) return;
     const r = raw as Record<string, unknown>;
     const dag = dags[i];
-    if (Array.isArray(r.node_names) && r.node_names.length === dag.nodes.length && r.node_names.every((n) => typeof n === 'string' && n.trim() !== '')) {
+    if (
+      Array.isArray(r.node_names) &&
+      r.node_names.length === dag.nodes.length &&
+      r.node_names.every((n) => typeof n === 'string' && n.trim() !== '')
+    ) {
       extras.nodeNames = r.node_names as string[];
     }
-    if (Array.isArray(r.edge_labels) && r.edge_labels.length === dag.edges.length && r.edge_labels.every((l) => l === null || typeof l === 'string')) {
+    if (
+      Array.isArray(r.edge_labels) &&
+      r.edge_labels.length === dag.edges.length &&
+      r.edge_labels.every((l) => l === null || typeof l === 'string')
+    ) {
       extras.edgeLabels = (r.edge_labels as (string | null)[]).map((l) => l ?? undefined);
     }
     if (isObject(r.metadata as Value)) extras.metadata = r.metadata as ValueObject;

@@ -19,9 +19,19 @@ import type { Program } from '../graph/types.js';
 import { splitQualifiedName } from '../graph/types.js';
 import type { Value } from '../values/value.js';
 import {
-  ARTIFACT_DEPENDENCY_ORDER, ARTIFACT_OP_ORDER, WIRE_VALUE_KINDS, safeNumber, wireValueToValue,
-  type ArtifactMetadata, type ArtifactPayload, type ArtifactSection, type WireAttribute, type WireDag,
-  type WireEdge, type WireNode, type WireValue,
+  ARTIFACT_DEPENDENCY_ORDER,
+  ARTIFACT_OP_ORDER,
+  WIRE_VALUE_KINDS,
+  safeNumber,
+  wireValueToValue,
+  type ArtifactMetadata,
+  type ArtifactPayload,
+  type ArtifactSection,
+  type WireAttribute,
+  type WireDag,
+  type WireEdge,
+  type WireNode,
+  type WireValue,
 } from './artifactModel.js';
 import { BincodeError, BincodeReader } from './bincode.js';
 import { readProgramSection, type DagExtras } from './programSection.js';
@@ -50,17 +60,19 @@ export interface DecodedArtifact {
 
 /** Which check failed: `details.reason` of every error `decodeArtifact` throws. */
 export type ArtifactErrorReason =
-  | 'bad-magic'
-  | 'truncated-header'
-  | 'unsupported-version'
-  | 'truncated-payload'
-  | 'hash-mismatch'
-  | 'malformed-payload'
-  | 'legacy-layout';
+  'bad-magic' | 'truncated-header' | 'unsupported-version' | 'truncated-payload' | 'hash-mismatch' | 'malformed-payload' | 'legacy-layout';
 
 const RECOMPILE = 'recompile the program with `apxm compile` to get a fresh artifact';
 
-function fail(code: 'E_PROGRAM_PARSE' | 'E_PROGRAM_UNSUPPORTED', reason: ArtifactErrorReason, message: string, file: string | undefined, hint: string, details: Record<string, unknown> = {}, cause?: unknown): never {
+function fail(
+  code: 'E_PROGRAM_PARSE' | 'E_PROGRAM_UNSUPPORTED',
+  reason: ArtifactErrorReason,
+  message: string,
+  file: string | undefined,
+  hint: string,
+  details: Record<string, unknown> = {},
+  cause?: unknown,
+): never {
   throw new ApxmError(code, message, { place: { file }, hint, details: { reason, ...details }, cause });
 }
 
@@ -73,13 +85,24 @@ export function decodeArtifact(input: Uint8Array, file?: string): DecodedArtifac
   const magicLen = Math.min(4, bytes.length);
   for (let i = 0; i < magicLen; i++) {
     if (bytes[i] !== ARTIFACT_MAGIC[i]) {
-      fail('E_PROGRAM_PARSE', 'bad-magic', `Invalid artifact header: not an APXM artifact (the file starts with ${hex(bytes.subarray(0, magicLen))}, an artifact with 4150584d "APXM")`, file,
-        'pass a .apxmobj file written by `apxm compile`; JSON programs go in .json files');
+      fail(
+        'E_PROGRAM_PARSE',
+        'bad-magic',
+        `Invalid artifact header: not an APXM artifact (the file starts with ${hex(bytes.subarray(0, magicLen))}, an artifact with 4150584d "APXM")`,
+        file,
+        'pass a .apxmobj file written by `apxm compile`; JSON programs go in .json files',
+      );
     }
   }
   if (bytes.length < HEADER_SIZE) {
-    fail('E_PROGRAM_PARSE', 'truncated-header', `Invalid artifact header: the file is truncated (${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header)`, file,
-      `the file was cut short (an interrupted copy or download?); ${RECOMPILE}`, { size: bytes.length });
+    fail(
+      'E_PROGRAM_PARSE',
+      'truncated-header',
+      `Invalid artifact header: the file is truncated (${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header)`,
+      file,
+      `the file was cut short (an interrupted copy or download?); ${RECOMPILE}`,
+      { size: bytes.length },
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
@@ -88,20 +111,38 @@ export function decodeArtifact(input: Uint8Array, file?: string): DecodedArtifac
   const flags = view.getUint32(48, true);
   if (version !== ARTIFACT_VERSION) {
     const newer = version > ARTIFACT_VERSION;
-    fail('E_PROGRAM_UNSUPPORTED', 'unsupported-version', `Artifact version mismatch: ${version} (this runtime reads version ${ARTIFACT_VERSION})`, file,
-      newer ? 'the artifact was written by a newer APXM; upgrade this runtime or recompile the program with this version' : RECOMPILE, { version });
+    fail(
+      'E_PROGRAM_UNSUPPORTED',
+      'unsupported-version',
+      `Artifact version mismatch: ${version} (this runtime reads version ${ARTIFACT_VERSION})`,
+      file,
+      newer ? 'the artifact was written by a newer APXM; upgrade this runtime or recompile the program with this version' : RECOMPILE,
+      { version },
+    );
   }
   const available = BigInt(bytes.length - HEADER_SIZE);
   if (payloadLen > available) {
-    fail('E_PROGRAM_PARSE', 'truncated-payload', `Invalid artifact header: the file is truncated (the header announces a ${payloadLen}-byte payload, only ${available} bytes follow the header)`, file,
-      `the file was cut short (an interrupted copy or download?); ${RECOMPILE}`, { payloadLength: payloadLen.toString(), available: Number(available) });
+    fail(
+      'E_PROGRAM_PARSE',
+      'truncated-payload',
+      `Invalid artifact header: the file is truncated (the header announces a ${payloadLen}-byte payload, only ${available} bytes follow the header)`,
+      file,
+      `the file was cut short (an interrupted copy or download?); ${RECOMPILE}`,
+      { payloadLength: payloadLen.toString(), available: Number(available) },
+    );
   }
   const payloadLength = Number(payloadLen);
   const payloadBytes = bytes.subarray(HEADER_SIZE, HEADER_SIZE + payloadLength);
   const actual = blake3(payloadBytes);
   if (hex(actual) !== hex(hash)) {
-    fail('E_PROGRAM_PARSE', 'hash-mismatch', `Artifact hash mismatch: the header's BLAKE3 is ${hex(hash)}, the payload hashes to ${hex(actual)}`, file,
-      `the file is corrupted (or was edited without updating its hash); ${RECOMPILE}`, { expected: hex(hash), actual: hex(actual) });
+    fail(
+      'E_PROGRAM_PARSE',
+      'hash-mismatch',
+      `Artifact hash mismatch: the header's BLAKE3 is ${hex(hash)}, the payload hashes to ${hex(actual)}`,
+      file,
+      `the file is corrupted (or was edited without updating its hash); ${RECOMPILE}`,
+      { expected: hex(hash), actual: hex(actual) },
+    );
   }
   const header: ArtifactHeader = { version, flags, payloadLength, hash };
   const trailingBytes = bytes.length - HEADER_SIZE - payloadLength;
@@ -113,9 +154,15 @@ export function decodeArtifact(input: Uint8Array, file?: string): DecodedArtifac
   } catch (e) {
     if (!(e instanceof BincodeError)) throw e;
     rejectLegacy(payloadBytes, file);
-    fail('E_PROGRAM_PARSE', 'malformed-payload', `Serialization error: malformed artifact payload: ${e.message}`, file,
+    fail(
+      'E_PROGRAM_PARSE',
+      'malformed-payload',
+      `Serialization error: malformed artifact payload: ${e.message}`,
+      file,
       `the payload does not follow the artifact schema this runtime reads; ${RECOMPILE}`,
-      { offset: e.offset, reading: e.reading, failure: e.failure }, e);
+      { offset: e.offset, reading: e.reading, failure: e.failure },
+      e,
+    );
   }
   // A Gen C writer never leaves bytes inside the payload; if some are left and an older layout
   // explains the payload exactly, the "successful" decode above was garbage.
@@ -232,7 +279,11 @@ export function readValue(r: BincodeReader, p: string): WireValue {
 // Older layouts: recognised only to reject them with a clear message.
 
 type LegacyGeneration = 'A' | 'B';
-interface LegacyShape { generation: LegacyGeneration; dags: number; nodes: number }
+interface LegacyShape {
+  generation: LegacyGeneration;
+  dags: number;
+  nodes: number;
+}
 
 /**
  * Structural decode of a Gen A payload (single `dag`, no `is_entry`/`parameters`, node metadata
@@ -250,24 +301,38 @@ export function detectLegacyLayout(payload: Uint8Array): LegacyShape | undefined
         nodes += r.vec('nodes', MIN_NODE - 1, () => {
           r.u64('id');
           r.variant('op_type', generation === 'A' ? 23 : 27);
-          r.vec('attributes', MIN_ATTR, () => { r.string('key'); readValue(r, 'value'); });
+          r.vec('attributes', MIN_ATTR, () => {
+            r.string('key');
+            readValue(r, 'value');
+          });
           r.vec('input_tokens', 8, () => r.u64('input'));
           r.vec('output_tokens', 8, () => r.u64('output'));
           r.u32('priority');
           r.option('estimated_latency', () => r.u64('estimated_latency'));
         }).length;
-        r.vec('edges', MIN_EDGE, () => { r.u64('from'); r.u64('to'); r.u64('token'); r.variant('dependency', 3); });
+        r.vec('edges', MIN_EDGE, () => {
+          r.u64('from');
+          r.u64('to');
+          r.u64('token');
+          r.variant('dependency', 3);
+        });
         r.vec('entry_nodes', 8, () => r.u64('entry'));
         r.vec('exit_nodes', 8, () => r.u64('exit'));
         r.option('metadata_name', () => r.string('metadata_name'));
         if (generation === 'B') {
           r.bool('is_entry');
-          r.vec('parameters', MIN_PARAM, () => { r.string('name'); r.string('type_name'); });
+          r.vec('parameters', MIN_PARAM, () => {
+            r.string('name');
+            r.string('type_name');
+          });
         }
       };
       if (generation === 'A') dag();
       else dags = r.vec('dags', MIN_DAG, dag).length;
-      r.vec('sections', MIN_SECTION, () => { r.string('kind'); r.byteVec('data'); });
+      r.vec('sections', MIN_SECTION, () => {
+        r.string('kind');
+        r.byteVec('data');
+      });
       if (r.remaining === 0) return { generation, dags, nodes };
     } catch (e) {
       if (!(e instanceof BincodeError)) throw e;
@@ -279,12 +344,18 @@ export function detectLegacyLayout(payload: Uint8Array): LegacyShape | undefined
 function rejectLegacy(payload: Uint8Array, file: string | undefined): void {
   const legacy = detectLegacyLayout(payload);
   if (!legacy) return;
-  const what = legacy.generation === 'A'
-    ? 'the legacy "Gen A" payload layout (Dec 2025: one DAG, no entry flag or parameters, 23 operations)'
-    : 'the legacy "Gen B" payload layout (paper era, commit 335a20a: no codelet_source_id, 27 operations)';
-  fail('E_PROGRAM_UNSUPPORTED', 'legacy-layout', `unsupported artifact: the payload uses ${what}; it still claims header version 1, but this runtime reads only the current layout`, file,
+  const what =
+    legacy.generation === 'A'
+      ? 'the legacy "Gen A" payload layout (Dec 2025: one DAG, no entry flag or parameters, 23 operations)'
+      : 'the legacy "Gen B" payload layout (paper era, commit 335a20a: no codelet_source_id, 27 operations)';
+  fail(
+    'E_PROGRAM_UNSUPPORTED',
+    'legacy-layout',
+    `unsupported artifact: the payload uses ${what}; it still claims header version 1, but this runtime reads only the current layout`,
+    file,
     `recompile the program from its source (.json or .ais) with \`apxm compile\` to get a current artifact`,
-    { generation: legacy.generation, dags: legacy.dags, nodes: legacy.nodes });
+    { generation: legacy.generation, dags: legacy.dags, nodes: legacy.nodes },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,7 +385,8 @@ function qualified(name: string): string {
 /** Rewrites `$.flows[i]` paths of programFromJson's diagnostics to the artifact's `$.dags[i]`. */
 function rethrowWithArtifactPaths(e: unknown, file: string | undefined): never {
   if (!(e instanceof ApxmError)) throw e;
-  const fix = (p?: ErrorPlace): ErrorPlace | undefined => (p?.jsonPath ? { ...p, file, jsonPath: p.jsonPath.replace(/^\$\.flows\[/, '$.dags[') } : p);
+  const fix = (p?: ErrorPlace): ErrorPlace | undefined =>
+    p?.jsonPath ? { ...p, file, jsonPath: p.jsonPath.replace(/^\$\.flows\[/, '$.dags[') } : p;
   const diagnostics = (e.details?.diagnostics as Diagnostic[] | undefined)?.map((d) => ({ ...d, place: fix(d.place) ?? d.place }));
   throw new ApxmError(e.code, e.message, {
     place: fix(e.place) ?? { file },
@@ -373,20 +445,32 @@ function idNumber(v: bigint, file: string | undefined, jsonPath: string): number
   if (n === undefined || n < 0) {
     throw new ApxmError('E_PROGRAM_UNSUPPORTED', `node id ${v} is larger than this runtime supports (2^53 - 1)`, {
       place: { file, jsonPath },
-      hint: 'renumber the graph\'s nodes with small ids and recompile',
+      hint: "renumber the graph's nodes with small ids and recompile",
     });
   }
   return n;
 }
 
-function dagToGraphJson(dag: WireDag, i: number, name: string, extras: DagExtras | undefined, file: string | undefined): Record<string, unknown> {
+function dagToGraphJson(
+  dag: WireDag,
+  i: number,
+  name: string,
+  extras: DagExtras | undefined,
+  file: string | undefined,
+): Record<string, unknown> {
   const base = `$.dags[${i}]`;
   const nodes = dag.nodes.map((n, j) => {
     const id = idNumber(n.id, file, `${base}.nodes[${j}].id`);
     const attributes: Record<string, Value> = {};
     // Later duplicate keys win, as upstream's attribute map does.
-    for (const a of n.attributes) Object.defineProperty(attributes, a.key, { value: wireValueToValue(a.value), enumerable: true, writable: true, configurable: true });
-    const node: Record<string, unknown> = { id, name: extras?.nodeNames?.[j] ?? `${n.op_type.toLowerCase()}_${id}`, op: n.op_type, attributes };
+    for (const a of n.attributes)
+      Object.defineProperty(attributes, a.key, { value: wireValueToValue(a.value), enumerable: true, writable: true, configurable: true });
+    const node: Record<string, unknown> = {
+      id,
+      name: extras?.nodeNames?.[j] ?? `${n.op_type.toLowerCase()}_${id}`,
+      op: n.op_type,
+      attributes,
+    };
     const source = extras?.sources?.[j];
     if (source) node.source = source;
     return node;
@@ -431,7 +515,9 @@ export function edgeOrder(dag: WireDag): number[] {
     if (slots.length < 2) continue;
     const inputs = inputsOf.get(to) ?? [];
     const pos = new Map<bigint, number>();
-    inputs.forEach((t, idx) => { if (!pos.has(t)) pos.set(t, idx); });
+    inputs.forEach((t, idx) => {
+      if (!pos.has(t)) pos.set(t, idx);
+    });
     const rank = (k: number) => pos.get(dag.edges[k].token_id) ?? Number.MAX_SAFE_INTEGER;
     const sorted = slots.slice().sort((a, b) => rank(a) - rank(b) || a - b);
     slots.forEach((slot, idx) => (order[slot] = sorted[idx]));

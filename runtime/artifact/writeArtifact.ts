@@ -12,8 +12,16 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { ApxmError } from '../errors.js';
 import type { Program } from '../graph/types.js';
 import {
-  ARTIFACT_DEPENDENCY_ORDER, ARTIFACT_OP_ORDER, WIRE_VALUE_KINDS, valueToWireValue,
-  type ArtifactPayload, type WireAttribute, type WireDag, type WireEdge, type WireNode, type WireValue,
+  ARTIFACT_DEPENDENCY_ORDER,
+  ARTIFACT_OP_ORDER,
+  WIRE_VALUE_KINDS,
+  valueToWireValue,
+  type ArtifactPayload,
+  type WireAttribute,
+  type WireDag,
+  type WireEdge,
+  type WireNode,
+  type WireValue,
 } from './artifactModel.js';
 import { BincodeWriter, compareUtf8, U32_MAX } from './bincode.js';
 import { encodeProgramSection } from './programSection.js';
@@ -84,7 +92,8 @@ function writeNode(w: BincodeWriter, n: WireNode, p: string, canon: boolean): vo
   });
   w.vec(n.input_tokens, (t, i) => w.u64(t, `${p}.input_tokens[${i}]`));
   w.vec(n.output_tokens, (t, i) => w.u64(t, `${p}.output_tokens[${i}]`));
-  if (!Number.isInteger(n.metadata.priority) || n.metadata.priority < 0 || n.metadata.priority > U32_MAX) invalid(`${p}.metadata.priority`, `${n.metadata.priority} is not a u32`);
+  if (!Number.isInteger(n.metadata.priority) || n.metadata.priority < 0 || n.metadata.priority > U32_MAX)
+    invalid(`${p}.metadata.priority`, `${n.metadata.priority} is not a u32`);
   w.u32(n.metadata.priority);
   w.option(n.metadata.estimated_latency, (v) => w.u64(v, `${p}.metadata.estimated_latency`));
   w.option(n.metadata.codelet_source_id, (v) => w.u64(v, `${p}.metadata.codelet_source_id`));
@@ -143,7 +152,11 @@ export async function writeArtifactFile(file: string, model: ArtifactPayload, op
     await writeFile(file, encodeArtifact(model, options));
   } catch (e) {
     if (e instanceof ApxmError) throw e;
-    throw new ApxmError('E_PROGRAM_READ', `cannot write ${file}: ${(e as Error).message}`, { place: { file }, hint: 'check that the directory exists and is writable', cause: e });
+    throw new ApxmError('E_PROGRAM_READ', `cannot write ${file}: ${(e as Error).message}`, {
+      place: { file },
+      hint: 'check that the directory exists and is writable',
+      cause: e,
+    });
   }
 }
 
@@ -184,7 +197,8 @@ export interface ProgramToArtifactOptions {
  */
 export function programToArtifactModel(program: Program, options: ProgramToArtifactOptions = {}): ArtifactPayload {
   const createdAt = options.createdAt ?? Date.now();
-  if (typeof createdAt === 'number' && (!Number.isSafeInteger(createdAt) || createdAt < 0)) invalid('metadata.created_at', `${createdAt} is not a u64 millisecond timestamp`);
+  if (typeof createdAt === 'number' && (!Number.isSafeInteger(createdAt) || createdAt < 0))
+    invalid('metadata.created_at', `${createdAt} is not a u64 millisecond timestamp`);
   const dags: WireDag[] = program.flows.map((flow) => {
     const inputs = new Map<number, bigint[]>();
     const outputs = new Map<number, bigint[]>();
@@ -210,7 +224,9 @@ export function programToArtifactModel(program: Program, options: ProgramToArtif
     const nodes: WireNode[] = flow.nodes.map((n) => ({
       id: BigInt(n.id),
       op_type: n.op,
-      attributes: Object.keys(n.attributes).sort(compareUtf8).map((key) => ({ key, value: valueToWireValue(n.attributes[key], true) })),
+      attributes: Object.keys(n.attributes)
+        .sort(compareUtf8)
+        .map((key) => ({ key, value: valueToWireValue(n.attributes[key], true) })),
       input_tokens: inputs.get(n.id) as bigint[],
       output_tokens: outputs.get(n.id) as bigint[],
       metadata: { priority: 0, estimated_latency: null, codelet_source_id: null },
@@ -225,15 +241,20 @@ export function programToArtifactModel(program: Program, options: ProgramToArtif
       parameters: flow.parameters.map((p) => ({ name: p.name, type_name: p.typeName })),
     };
   });
-  const sections = options.programSection === false ? [] : [encodeProgramSection({
-    name: program.name,
-    dags: program.flows.map((flow) => ({
-      node_names: flow.nodes.map((n) => n.name),
-      edge_labels: flow.edges.map((e) => e.label ?? null),
-      metadata: flow.metadata,
-      ...(flow.nodes.some((n) => n.source) ? { sources: flow.nodes.map((n) => n.source ?? null) } : {}),
-    })),
-  })];
+  const sections =
+    options.programSection === false
+      ? []
+      : [
+          encodeProgramSection({
+            name: program.name,
+            dags: program.flows.map((flow) => ({
+              node_names: flow.nodes.map((n) => n.name),
+              edge_labels: flow.edges.map((e) => e.label ?? null),
+              metadata: flow.metadata,
+              ...(flow.nodes.some((n) => n.source) ? { sources: flow.nodes.map((n) => n.source ?? null) } : {}),
+            })),
+          }),
+        ];
   return {
     metadata: {
       module_name: program.entry.qualifiedName,

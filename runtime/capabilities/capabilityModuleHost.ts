@@ -40,14 +40,27 @@ class ModuleThread {
   private readonly pongs = new Map<number, () => void>();
   private readonly worker: Worker;
 
-  constructor(private readonly file: string, url: string, private readonly onEnd: (t: ModuleThread) => void) {
+  constructor(
+    private readonly file: string,
+    url: string,
+    private readonly onEnd: (t: ModuleThread) => void,
+  ) {
     this.worker = new Worker(workerUrl, { workerData: { url } });
     this.loaded = new Promise<LoadedModule>((resolve, reject) => {
       const failLoad = (message: string, cause?: unknown) => {
-        reject(new ApxmError('E_CAPABILITY_MODULE', `cannot load capability module ${file}: ${message}`, { place: { file }, hint: 'fix the module so `node` can import it', cause }));
+        reject(
+          new ApxmError('E_CAPABILITY_MODULE', `cannot load capability module ${file}: ${message}`, {
+            place: { file },
+            hint: 'fix the module so `node` can import it',
+            cause,
+          }),
+        );
         this.end(message);
       };
-      const timer = setTimeout(() => failLoad(`it did not finish loading within ${MODULE_LOAD_TIMEOUT_MS / 1000} s`), MODULE_LOAD_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => failLoad(`it did not finish loading within ${MODULE_LOAD_TIMEOUT_MS / 1000} s`),
+        MODULE_LOAD_TIMEOUT_MS,
+      );
       this.worker.on('message', (m: FromWorker) => {
         if (m.type === 'loaded') {
           clearTimeout(timer);
@@ -74,7 +87,7 @@ class ModuleThread {
 
   call(name: string, params: unknown, ctx: CapabilityCallContext, id: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.ended) return reject(new Error('the module\'s thread has stopped'));
+      if (this.ended) return reject(new Error("the module's thread has stopped"));
       this.calls.set(id, { name, resolve, reject, log: (line) => ctx.log(line) });
       this.refresh();
       const onAbort = () => {
@@ -113,7 +126,8 @@ class ModuleThread {
       this.post({ type: 'ping', seq });
     });
     this.pongs.delete(seq);
-    if (!answered) this.end(`"${name}" was abandoned (timed out or cancelled) and its handler did not give the thread back within ${STUCK_GRACE_MS} ms`);
+    if (!answered)
+      this.end(`"${name}" was abandoned (timed out or cancelled) and its handler did not give the thread back within ${STUCK_GRACE_MS} ms`);
   }
 
   private onMessage(m: FromWorker): void {
@@ -125,7 +139,12 @@ class ModuleThread {
     this.calls.delete(m.id);
     this.refresh();
     if (m.ok) c.resolve(m.value);
-    else if (m.kind === 'not-json') c.reject(new ApxmError('E_CAPABILITY_FAILED', `capability "${c.name}" returned a value that is not JSON: ${m.message}`, { hint: 'return plain objects, arrays, strings, finite numbers, booleans or null' }));
+    else if (m.kind === 'not-json')
+      c.reject(
+        new ApxmError('E_CAPABILITY_FAILED', `capability "${c.name}" returned a value that is not JSON: ${m.message}`, {
+          hint: 'return plain objects, arrays, strings, finite numbers, booleans or null',
+        }),
+      );
     else c.reject(new Error(m.message));
   }
 
@@ -152,7 +171,10 @@ export class CapabilityModuleHost {
   private nextId = 1;
   private disposed = false;
 
-  constructor(readonly file: string, private readonly url: string) {}
+  constructor(
+    readonly file: string,
+    private readonly url: string,
+  ) {}
 
   /** Starts the thread and reads what the module exports (E_CAPABILITY_MODULE when it cannot). */
   async load(signal?: AbortSignal): Promise<LoadedModule> {

@@ -62,7 +62,10 @@ function describe(table: Record<string, unknown>): ModuleEntry[] {
       }
     }
     return {
-      name, isObject, hasHandler: typeof e.handler === 'function', descriptionType: typeof e.description,
+      name,
+      isObject,
+      hasHandler: typeof e.handler === 'function',
+      descriptionType: typeof e.description,
       ...(typeof e.description === 'string' ? { description: e.description } : {}),
       parameters,
       ...(typeof e.timeoutMs === 'number' ? { timeoutMs: e.timeoutMs } : {}),
@@ -80,7 +83,8 @@ async function load(url: string): Promise<void> {
   }
   try {
     const table = mod.default;
-    const exportKind = table === undefined ? 'missing' : Array.isArray(table) ? 'array' : typeof table === 'object' && table !== null ? 'object' : 'other';
+    const exportKind =
+      table === undefined ? 'missing' : Array.isArray(table) ? 'array' : typeof table === 'object' && table !== null ? 'object' : 'other';
     post({ type: 'loaded', exportKind, entries: exportKind === 'object' ? describe(table as Record<string, unknown>) : [] });
   } catch (e) {
     post({ type: 'load-failed', message: `reading its default export threw: ${text(e)}` });
@@ -91,7 +95,12 @@ function call(m: Extract<ToWorker, { type: 'call' }>): void {
   const handler = handlers.get(m.name);
   const controller = new AbortController();
   running.set(m.id, controller);
-  const ctx = { signal: controller.signal, runId: m.runId, nodeId: m.nodeId, log: (message: string) => post({ type: 'log', id: m.id, message: text(message) }) };
+  const ctx = {
+    signal: controller.signal,
+    runId: m.runId,
+    nodeId: m.nodeId,
+    log: (message: string) => post({ type: 'log', id: m.id, message: text(message) }),
+  };
   Promise.resolve()
     .then(() => {
       if (!handler) throw new Error(`the module no longer exports a handler for "${m.name}"`);
@@ -100,7 +109,11 @@ function call(m: Extract<ToWorker, { type: 'call' }>): void {
     .then(
       (value) => {
         const checked = jsonData(value);
-        post(checked.ok ? { type: 'result', id: m.id, ok: true, value: checked.value } : { type: 'result', id: m.id, ok: false, kind: 'not-json', message: jsonProblemText(checked) });
+        post(
+          checked.ok
+            ? { type: 'result', id: m.id, ok: true, value: checked.value }
+            : { type: 'result', id: m.id, ok: false, kind: 'not-json', message: jsonProblemText(checked) },
+        );
       },
       (e: unknown) => post({ type: 'result', id: m.id, ok: false, kind: 'threw', message: text(e) }),
     )

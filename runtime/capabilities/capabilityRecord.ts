@@ -8,7 +8,11 @@ export class CapabilityRecord {
   readonly timeoutMs: number;
   readonly source: CapabilitySource;
 
-  constructor(readonly description: string, readonly handler: CapabilityHandler, options: CapabilityOptions = {}) {
+  constructor(
+    readonly description: string,
+    readonly handler: CapabilityHandler,
+    options: CapabilityOptions = {},
+  ) {
     this.schema = options.schema ?? { type: 'object' };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CAPABILITY_TIMEOUT_MS;
     this.source = options.source ?? { kind: 'code' };

@@ -6,23 +6,37 @@ import { CapabilitySystem, type CapabilityChange } from './capabilitySystem.js';
 import type { CapabilityCallContext, CapabilityHandler, CapabilityOptions } from './types.js';
 import { rejectsWith } from '../../test/support/assertions.js';
 
-const rec = (handler: CapabilityHandler = () => 'ok', options: CapabilityOptions = {}, description = 'a tool') => new CapabilityRecord(description, handler, options);
-
+const rec = (handler: CapabilityHandler = () => 'ok', options: CapabilityOptions = {}, description = 'a tool') =>
+  new CapabilityRecord(description, handler, options);
 
 const citySchema = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 } }, required: ['city'] };
 
 describe('CapabilitySystem registry', () => {
   it('registers tools and lists them sorted by name with their info', () => {
     const sys = new CapabilitySystem();
-    sys.register('weather', rec(() => 'sunny', { schema: citySchema, timeoutMs: 1234 }, 'Weather for a city'));
+    sys.register(
+      'weather',
+      rec(() => 'sunny', { schema: citySchema, timeoutMs: 1234 }, 'Weather for a city'),
+    );
     sys.register('a.search', rec());
     assert.deepEqual(sys.listCapabilityNames(), ['a.search', 'weather']);
-    assert.deepEqual(sys.list().map((i) => i.name), ['a.search', 'weather']);
+    assert.deepEqual(
+      sys.list().map((i) => i.name),
+      ['a.search', 'weather'],
+    );
     assert.deepEqual(sys.get('weather'), {
-      name: 'weather', description: 'Weather for a city', schema: citySchema, timeoutMs: 1234, source: { kind: 'code' },
+      name: 'weather',
+      description: 'Weather for a city',
+      schema: citySchema,
+      timeoutMs: 1234,
+      source: { kind: 'code' },
     });
     assert.deepEqual(sys.get('a.search'), {
-      name: 'a.search', description: 'a tool', schema: { type: 'object' }, timeoutMs: DEFAULT_CAPABILITY_TIMEOUT_MS, source: { kind: 'code' },
+      name: 'a.search',
+      description: 'a tool',
+      schema: { type: 'object' },
+      timeoutMs: DEFAULT_CAPABILITY_TIMEOUT_MS,
+      source: { kind: 'code' },
     });
     assert.equal(DEFAULT_CAPABILITY_TIMEOUT_MS, 30_000);
     assert.equal(sys.has('weather'), true);
@@ -32,8 +46,18 @@ describe('CapabilitySystem registry', () => {
 
   it('refuses a second registration under the same name and keeps the first', async () => {
     const sys = new CapabilitySystem();
-    sys.register('weather', rec(() => 'first'));
-    const err = await rejectsWith(() => sys.register('weather', rec(() => 'second')), 'E_CAPABILITY_DUPLICATE');
+    sys.register(
+      'weather',
+      rec(() => 'first'),
+    );
+    const err = await rejectsWith(
+      () =>
+        sys.register(
+          'weather',
+          rec(() => 'second'),
+        ),
+      'E_CAPABILITY_DUPLICATE',
+    );
     assert.match(err.message, /"weather" is already registered \(from code\)/);
     assert.equal(await sys.invoke('weather', {}), 'first');
     assert.deepEqual(sys.listCapabilityNames(), ['weather']);
@@ -41,8 +65,14 @@ describe('CapabilitySystem registry', () => {
 
   it('names where the existing registration came from', async () => {
     const sys = new CapabilitySystem();
-    sys.register('fx.echo', rec(() => 1, { source: { kind: 'mcp', server: 'fx' } }));
-    sys.register('tool', rec(() => 1, { source: { kind: 'module', file: '/w/apxm.capabilities.mjs' } }));
+    sys.register(
+      'fx.echo',
+      rec(() => 1, { source: { kind: 'mcp', server: 'fx' } }),
+    );
+    sys.register(
+      'tool',
+      rec(() => 1, { source: { kind: 'module', file: '/w/apxm.capabilities.mjs' } }),
+    );
     assert.match((await rejectsWith(() => sys.register('fx.echo', rec()), 'E_CAPABILITY_DUPLICATE')).message, /MCP server fx/);
     assert.match((await rejectsWith(() => sys.register('tool', rec()), 'E_CAPABILITY_DUPLICATE')).message, /\/w\/apxm\.capabilities\.mjs/);
   });
@@ -65,19 +95,59 @@ describe('CapabilitySystem registry', () => {
 
   it('rejects an invalid parameter schema', async () => {
     const sys = new CapabilitySystem();
-    const bad = await rejectsWith(() => sys.register('t', rec(() => 1, { schema: { type: 'not-a-type' } })), 'E_CAPABILITY_INVALID');
+    const bad = await rejectsWith(
+      () =>
+        sys.register(
+          't',
+          rec(() => 1, { schema: { type: 'not-a-type' } }),
+        ),
+      'E_CAPABILITY_INVALID',
+    );
     assert.match(bad.message, /invalid parameter schema/);
     assert.match(bad.message, /type/);
-    const notObject = await rejectsWith(() => sys.register('t', rec(() => 1, { schema: [] as unknown as Record<string, unknown> })), 'E_CAPABILITY_INVALID');
+    const notObject = await rejectsWith(
+      () =>
+        sys.register(
+          't',
+          rec(() => 1, { schema: [] as unknown as Record<string, unknown> }),
+        ),
+      'E_CAPABILITY_INVALID',
+    );
     assert.match(notObject.message, /must be an object/);
     assert.equal(sys.has('t'), false);
   });
 
   it('rejects a non-positive timeout, a missing handler and something that is not a CapabilityRecord', async () => {
     const sys = new CapabilitySystem();
-    assert.match((await rejectsWith(() => sys.register('t', rec(() => 1, { timeoutMs: 0 })), 'E_CAPABILITY_INVALID')).message, /invalid timeout 0/);
-    assert.match((await rejectsWith(() => sys.register('t', new CapabilityRecord('x', undefined as unknown as CapabilityHandler)), 'E_CAPABILITY_INVALID')).message, /no handler function/);
-    const fake = { description: 'x', handler: () => 1, schema: { type: 'object' }, timeoutMs: 10, source: { kind: 'code' } } as unknown as CapabilityRecord;
+    assert.match(
+      (
+        await rejectsWith(
+          () =>
+            sys.register(
+              't',
+              rec(() => 1, { timeoutMs: 0 }),
+            ),
+          'E_CAPABILITY_INVALID',
+        )
+      ).message,
+      /invalid timeout 0/,
+    );
+    assert.match(
+      (
+        await rejectsWith(
+          () => sys.register('t', new CapabilityRecord('x', undefined as unknown as CapabilityHandler)),
+          'E_CAPABILITY_INVALID',
+        )
+      ).message,
+      /no handler function/,
+    );
+    const fake = {
+      description: 'x',
+      handler: () => 1,
+      schema: { type: 'object' },
+      timeoutMs: 10,
+      source: { kind: 'code' },
+    } as unknown as CapabilityRecord;
     assert.match((await rejectsWith(() => sys.register('t', fake), 'E_CAPABILITY_INVALID')).message, /must be a CapabilityRecord/);
     assert.deepEqual(sys.listCapabilityNames(), []);
   });
@@ -120,11 +190,17 @@ describe('CapabilitySystem.invoke', () => {
   it('passes the params and the call context to the handler and returns its value', async () => {
     const sys = new CapabilitySystem();
     let seen: { params: unknown; ctx?: CapabilityCallContext } = { params: undefined };
-    sys.register('weather', rec(async (params, ctx) => {
-      seen = { params, ctx };
-      ctx.log(`looking up ${String(params.city)}`);
-      return { city: params.city, forecast: 'sunny' };
-    }, { schema: citySchema }));
+    sys.register(
+      'weather',
+      rec(
+        async (params, ctx) => {
+          seen = { params, ctx };
+          ctx.log(`looking up ${String(params.city)}`);
+          return { city: params.city, forecast: 'sunny' };
+        },
+        { schema: citySchema },
+      ),
+    );
     const logs: string[] = [];
     const result = await sys.invoke('weather', { city: 'Lisbon', days: 2 }, { runId: 'run-1', nodeId: 7, log: (m) => logs.push(m) });
     assert.deepEqual(result, { city: 'Lisbon', forecast: 'sunny' });
@@ -138,7 +214,10 @@ describe('CapabilitySystem.invoke', () => {
   it('checks params against the schema before calling the handler and lists the problems', async () => {
     const sys = new CapabilitySystem();
     let calls = 0;
-    sys.register('weather', rec(() => ++calls, { schema: citySchema }));
+    sys.register(
+      'weather',
+      rec(() => ++calls, { schema: citySchema }),
+    );
     const missing = await rejectsWith(() => sys.invoke('weather', {}), 'E_CAPABILITY_ARGS');
     assert.match(missing.message, /parameters for "weather" do not match its schema/);
     assert.match(missing.message, /must have required property 'city'/);
@@ -164,13 +243,19 @@ describe('CapabilitySystem.invoke', () => {
     assert.match(empty.hint ?? '', /apxm\.capabilities\.mjs/);
   });
 
-  it('wraps a failing handler in E_CAPABILITY_FAILED carrying the tool\'s message and cause', async () => {
+  it("wraps a failing handler in E_CAPABILITY_FAILED carrying the tool's message and cause", async () => {
     const sys = new CapabilitySystem();
     const boom = new Error('service unavailable (503)');
-    sys.register('flaky', rec(() => {
-      throw boom;
-    }));
-    sys.register('rejects', rec(async () => Promise.reject('plain string reason')));
+    sys.register(
+      'flaky',
+      rec(() => {
+        throw boom;
+      }),
+    );
+    sys.register(
+      'rejects',
+      rec(async () => Promise.reject('plain string reason')),
+    );
     const err = await rejectsWith(() => sys.invoke('flaky', {}), 'E_CAPABILITY_FAILED');
     assert.equal(err.message, 'capability "flaky" failed: service unavailable (503)');
     assert.equal(err.cause, boom);
@@ -180,9 +265,12 @@ describe('CapabilitySystem.invoke', () => {
   it('lets an ApxmError thrown by a handler through unchanged', async () => {
     const sys = new CapabilitySystem();
     const own = new ApxmError('E_USER_ERROR', 'the tool refuses');
-    sys.register('strict', rec(() => {
-      throw own;
-    }));
+    sys.register(
+      'strict',
+      rec(() => {
+        throw own;
+      }),
+    );
     const err = await rejectsWith(() => sys.invoke('strict', {}), 'E_USER_ERROR');
     assert.equal(err, own);
   });
@@ -190,38 +278,50 @@ describe('CapabilitySystem.invoke', () => {
   it('times out a handler that never finishes and aborts its signal', async () => {
     const sys = new CapabilitySystem();
     let signal: AbortSignal | undefined;
-    sys.register('hang', rec((_p, ctx) => {
-      signal = ctx.signal;
-      return new Promise(() => undefined);
-    }));
+    sys.register(
+      'hang',
+      rec((_p, ctx) => {
+        signal = ctx.signal;
+        return new Promise(() => undefined);
+      }),
+    );
     const err = await rejectsWith(() => sys.invoke('hang', {}, { timeoutMs: 50 }), 'E_TIMEOUT');
     assert.match(err.message, /"hang" did not finish within 50 ms/);
     assert.ok(signal, 'the handler ran');
     assert.equal(signal.aborted, true);
   });
 
-  it('uses the capability\'s own timeout when the call gives none', async () => {
+  it("uses the capability's own timeout when the call gives none", async () => {
     const sys = new CapabilitySystem();
     let signal: AbortSignal | undefined;
-    sys.register('hang', rec((_p, ctx) => {
-      signal = ctx.signal;
-      return new Promise(() => undefined);
-    }, { timeoutMs: 40 }));
+    sys.register(
+      'hang',
+      rec(
+        (_p, ctx) => {
+          signal = ctx.signal;
+          return new Promise(() => undefined);
+        },
+        { timeoutMs: 40 },
+      ),
+    );
     const err = await rejectsWith(() => sys.invoke('hang', {}), 'E_TIMEOUT');
     assert.match(err.message, /within 40 ms/);
     assert.equal(signal?.aborted, true);
   });
 
-  it('cancels a running call when the outer signal aborts, and aborts the handler\'s signal', async () => {
+  it("cancels a running call when the outer signal aborts, and aborts the handler's signal", async () => {
     const sys = new CapabilitySystem();
     let signal: AbortSignal | undefined;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    sys.register('hang', rec((_p, ctx) => {
-      signal = ctx.signal;
-      started();
-      return new Promise(() => undefined);
-    }));
+    sys.register(
+      'hang',
+      rec((_p, ctx) => {
+        signal = ctx.signal;
+        started();
+        return new Promise(() => undefined);
+      }),
+    );
     const outer = new AbortController();
     const call = rejectsWith(() => sys.invoke('hang', {}, { signal: outer.signal, timeoutMs: 60_000 }), 'E_CANCELLED');
     await running;
@@ -235,7 +335,10 @@ describe('CapabilitySystem.invoke', () => {
   it('does not start a call whose signal is already aborted', async () => {
     const sys = new CapabilitySystem();
     let calls = 0;
-    sys.register('t', rec(() => ++calls));
+    sys.register(
+      't',
+      rec(() => ++calls),
+    );
     const err = await rejectsWith(() => sys.invoke('t', {}, { signal: AbortSignal.abort() }), 'E_CANCELLED');
     assert.match(err.message, /before it started/);
     assert.equal(calls, 0);
@@ -243,9 +346,24 @@ describe('CapabilitySystem.invoke', () => {
 
   it('returns JSON results as JSON (toJSON applied, undefined dropped as JSON drops it)', async () => {
     const sys = new CapabilitySystem();
-    sys.register('rich', rec(() => ({ when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), gone: undefined, nested: { list: [1, undefined, new Date(0)] }, nothing: null })));
-    sys.register('undef', rec(() => undefined));
-    assert.deepEqual(await sys.invoke('rich', {}), { when: '2024-01-02T03:04:05.000Z', nested: { list: [1, null, '1970-01-01T00:00:00.000Z'] }, nothing: null });
+    sys.register(
+      'rich',
+      rec(() => ({
+        when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
+        gone: undefined,
+        nested: { list: [1, undefined, new Date(0)] },
+        nothing: null,
+      })),
+    );
+    sys.register(
+      'undef',
+      rec(() => undefined),
+    );
+    assert.deepEqual(await sys.invoke('rich', {}), {
+      when: '2024-01-02T03:04:05.000Z',
+      nested: { list: [1, null, '1970-01-01T00:00:00.000Z'] },
+      nothing: null,
+    });
     assert.equal(await sys.invoke('undef', {}), null);
   });
 
@@ -259,11 +377,23 @@ describe('CapabilitySystem.invoke', () => {
       [{ list: [1, Infinity] }, 'a non-finite number (Infinity) at $.list[1]'],
       [{ tags: new Set(['a']) }, 'a Set object (only plain objects and arrays are JSON) at $.tags'],
       [{ f: () => 1 }, 'a function at $.f'],
-      [{ x: { toJSON() { throw new Error('no') } } }, 'reading it (or its toJSON) threw Error: no at $.x'],
+      [
+        {
+          x: {
+            toJSON() {
+              throw new Error('no');
+            },
+          },
+        },
+        'reading it (or its toJSON) threw Error: no at $.x',
+      ],
     ];
     for (const [value, what] of cases) {
       const name = `t${cases.findIndex((c) => c[0] === value)}`;
-      sys.register(name, rec(() => value));
+      sys.register(
+        name,
+        rec(() => value),
+      );
       const err = await rejectsWith(() => sys.invoke(name, {}), 'E_CAPABILITY_FAILED');
       assert.equal(err.message, `capability "${name}" returned a value that is not JSON: ${what}`);
     }
@@ -271,8 +401,26 @@ describe('CapabilitySystem.invoke', () => {
 
   it('refuses a timeout a timer cannot wait for', async () => {
     const sys = new CapabilitySystem();
-    assert.match((await rejectsWith(() => sys.register('t', rec(() => 1, { timeoutMs: 1e10 })), 'E_CAPABILITY_INVALID')).message, /invalid timeout 10000000000/);
-    sys.register('ok', rec(() => 1));
-    assert.match((await rejectsWith(() => sys.invoke('ok', {}, { timeoutMs: 2 ** 31 }), 'E_CAPABILITY_ARGS')).message, /from 1 to 2147483647/);
+    assert.match(
+      (
+        await rejectsWith(
+          () =>
+            sys.register(
+              't',
+              rec(() => 1, { timeoutMs: 1e10 }),
+            ),
+          'E_CAPABILITY_INVALID',
+        )
+      ).message,
+      /invalid timeout 10000000000/,
+    );
+    sys.register(
+      'ok',
+      rec(() => 1),
+    );
+    assert.match(
+      (await rejectsWith(() => sys.invoke('ok', {}, { timeoutMs: 2 ** 31 }), 'E_CAPABILITY_ARGS')).message,
+      /from 1 to 2147483647/,
+    );
   });
 });

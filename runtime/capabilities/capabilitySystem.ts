@@ -27,17 +27,30 @@ export class CapabilitySystem {
         hint: 'names start with a letter or _ and contain letters, digits, _, . or - (at most 128 characters)',
       });
     }
-    if (!(record instanceof CapabilityRecord)) throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" must be a CapabilityRecord`);
+    if (!(record instanceof CapabilityRecord))
+      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" must be a CapabilityRecord`);
     if (typeof record.handler !== 'function') throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has no handler function`);
     const problem = schemaProblem(record.schema);
-    if (problem) throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid parameter schema: ${problem}`, { hint: 'give a JSON Schema object such as {"type": "object", "properties": {...}}' });
+    if (problem)
+      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid parameter schema: ${problem}`, {
+        hint: 'give a JSON Schema object such as {"type": "object", "properties": {...}}',
+      });
     if (!inRange(record.timeoutMs, TIMEOUT_MS_RANGE)) {
-      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid timeout ${JSON.stringify(record.timeoutMs)}`, { hint: `give timeoutMs ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds)` });
+      throw new ApxmError('E_CAPABILITY_INVALID', `capability "${name}" has an invalid timeout ${JSON.stringify(record.timeoutMs)}`, {
+        hint: `give timeoutMs ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds)`,
+      });
     }
     const existing = this.records.get(name);
     if (existing) {
-      const from = existing.source.kind === 'code' ? 'code' : existing.source.kind === 'module' ? existing.source.file : `MCP server ${existing.source.server}`;
-      throw new ApxmError('E_CAPABILITY_DUPLICATE', `capability "${name}" is already registered (from ${from})`, { hint: 'unregister it first or choose another name' });
+      const from =
+        existing.source.kind === 'code'
+          ? 'code'
+          : existing.source.kind === 'module'
+            ? existing.source.file
+            : `MCP server ${existing.source.server}`;
+      throw new ApxmError('E_CAPABILITY_DUPLICATE', `capability "${name}" is already registered (from ${from})`, {
+        hint: 'unregister it first or choose another name',
+      });
     }
     this.records.set(name, record);
     this.notify({ kind: 'registered', name });
@@ -90,11 +103,16 @@ export class CapabilitySystem {
     const problems = validateAgainstSchema(record.schema, params);
     if (problems.length) {
       throw new ApxmError('E_CAPABILITY_ARGS', `parameters for "${name}" do not match its schema: ${problems.join('; ')}`, {
-        details: { params, schema: record.schema }, hint: `"${name}" expects ${JSON.stringify(record.schema)}`,
+        details: { params, schema: record.schema },
+        hint: `"${name}" expects ${JSON.stringify(record.schema)}`,
       });
     }
     const timeoutMs = options.timeoutMs ?? record.timeoutMs;
-    if (!inRange(timeoutMs, TIMEOUT_MS_RANGE)) throw new ApxmError('E_CAPABILITY_ARGS', `timeout for "${name}" must be ${rangeText(TIMEOUT_MS_RANGE)} ms, got ${JSON.stringify(timeoutMs)}`);
+    if (!inRange(timeoutMs, TIMEOUT_MS_RANGE))
+      throw new ApxmError(
+        'E_CAPABILITY_ARGS',
+        `timeout for "${name}" must be ${rangeText(TIMEOUT_MS_RANGE)} ms, got ${JSON.stringify(timeoutMs)}`,
+      );
     const controller = new AbortController();
     const outer = options.signal;
     if (outer?.aborted) throw new ApxmError('E_CANCELLED', `"${name}" was cancelled before it started`);
@@ -103,7 +121,11 @@ export class CapabilitySystem {
     const stop = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new ApxmError('E_TIMEOUT', `capability "${name}" did not finish within ${timeoutMs} ms`, { hint: 'raise the node\'s "timeout_ms" or the capability\'s timeoutMs' }));
+        reject(
+          new ApxmError('E_TIMEOUT', `capability "${name}" did not finish within ${timeoutMs} ms`, {
+            hint: 'raise the node\'s "timeout_ms" or the capability\'s timeoutMs',
+          }),
+        );
       }, timeoutMs);
       onAbort = () => {
         controller.abort();
@@ -113,7 +135,12 @@ export class CapabilitySystem {
     });
     try {
       const call = Promise.resolve().then(() =>
-        record.handler(params, { signal: controller.signal, runId: options.runId ?? '', nodeId: options.nodeId, log: options.log ?? (() => undefined) }),
+        record.handler(params, {
+          signal: controller.signal,
+          runId: options.runId ?? '',
+          nodeId: options.nodeId,
+          log: options.log ?? (() => undefined),
+        }),
       );
       const raw = await Promise.race([call, stop]);
       const checked = jsonData(raw);

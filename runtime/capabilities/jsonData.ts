@@ -17,7 +17,16 @@ export function jsonData(root: unknown): JsonData {
   const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
   const out: { [key: string]: unknown } = { value: null };
   /** Work items: visit `holder[key]` (its copy goes to `into[slot]`), or leave an object (`leave`). */
-  type Item = { holder: unknown; key: string | number; path: string; into: { [k: string]: unknown } | unknown[]; slot: string | number; leave?: false } | { leave: true };
+  type Item =
+    | {
+        holder: unknown;
+        key: string | number;
+        path: string;
+        into: { [k: string]: unknown } | unknown[];
+        slot: string | number;
+        leave?: false;
+      }
+    | { leave: true };
   const stack: Item[] = [{ holder: { '': root }, key: '', path: '$', into: out, slot: 'value' }];
   const ancestors: unknown[] = [];
   const ancestorPaths: string[] = [];
@@ -97,7 +106,14 @@ export function jsonData(root: unknown): JsonData {
           break;
         }
         copy = {};
-        for (const k of Object.keys(v as object)) children.push({ holder: v, key: k, path: ident.test(k) ? `${item.path}.${k}` : `${item.path}[${JSON.stringify(k)}]`, into: copy, slot: k });
+        for (const k of Object.keys(v as object))
+          children.push({
+            holder: v,
+            key: k,
+            path: ident.test(k) ? `${item.path}.${k}` : `${item.path}[${JSON.stringify(k)}]`,
+            into: copy,
+            slot: k,
+          });
       }
     } catch (e) {
       problem = `an object whose keys cannot be listed (${e instanceof Error ? e.message : 'it threw'})`;

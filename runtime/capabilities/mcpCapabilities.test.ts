@@ -48,7 +48,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-
 describe('MCP stdio servers as capabilities', () => {
   assert.ok(existsSync(echoServer), `fixture server missing at ${echoServer}`);
   let system: CapabilitySystem;
@@ -74,7 +73,11 @@ describe('MCP stdio servers as capabilities', () => {
     assert.equal(echo?.description, 'Echo the text back');
     assert.deepEqual(echo?.schema, { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] });
     assert.deepEqual(echo?.source, { kind: 'mcp', server: 'fx' });
-    assert.deepEqual(system.get('fx.add')?.schema, { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] });
+    assert.deepEqual(system.get('fx.add')?.schema, {
+      type: 'object',
+      properties: { a: { type: 'number' }, b: { type: 'number' } },
+      required: ['a', 'b'],
+    });
     assert.deepEqual(system.get('fx.fail')?.source, { kind: 'mcp', server: 'fx' });
   });
 
@@ -88,12 +91,12 @@ describe('MCP stdio servers as capabilities', () => {
     assert.deepEqual(await system.invoke('fx.add', { a: -1.5, b: 0.25 }), { sum: -1.25 });
   });
 
-  it('turns a tool result with isError into E_CAPABILITY_FAILED with the tool\'s text', async () => {
+  it("turns a tool result with isError into E_CAPABILITY_FAILED with the tool's text", async () => {
     const err = await rejectsWith(() => system.invoke('fx.fail', {}), 'E_CAPABILITY_FAILED');
     assert.equal(err.message, 'capability "fx.fail" failed: the tool failed on purpose');
   });
 
-  it('validates params against the tool\'s input schema before calling the server', async () => {
+  it("validates params against the tool's input schema before calling the server", async () => {
     // The fixture itself would answer "echo: undefined": an error proves the check happened here.
     const missing = await rejectsWith(() => system.invoke('fx.echo', {}), 'E_CAPABILITY_ARGS');
     assert.match(missing.message, /must have required property 'text'/);
@@ -120,12 +123,18 @@ describe('closing MCP servers', () => {
     assert.equal(await system.invoke('fx.echo', { text: 'x' }), 'echo: x');
     await system.dispose();
     assert.deepEqual(system.listCapabilityNames(), []);
-    assert.deepEqual(changes.filter((c) => c.kind === 'unregistered').map((c) => c.name).sort(), ['fx.add', 'fx.echo', 'fx.fail']);
+    assert.deepEqual(
+      changes
+        .filter((c) => c.kind === 'unregistered')
+        .map((c) => c.name)
+        .sort(),
+      ['fx.add', 'fx.echo', 'fx.fail'],
+    );
     assert.equal(isAlive(pid), false, 'the server process has ended');
     await rejectsWith(() => system.invoke('fx.echo', { text: 'x' }), 'E_CAPABILITY_NOT_FOUND');
   });
 
-  it('a connection\'s close() does the same for one server', async () => {
+  it("a connection's close() does the same for one server", async () => {
     const { configFile, pidFile } = workspace();
     const system = new CapabilitySystem();
     system.register('local', new CapabilityRecord('stays', () => 'local'));
@@ -157,28 +166,45 @@ describe('MCP configuration errors', () => {
     await system.dispose();
   });
 
-  it('a server that never answers initialize fails at its start-up timeout and is killed (it ignores SIGTERM)', { timeout: 20_000 }, async () => {
-    const dir = tmpDir();
-    const pidFile = path.join(dir, 'silent.pid');
-    const configFile = path.join(dir, 'apxm.config.json');
-    writeFileSync(configFile, JSON.stringify({ mcpStartupTimeoutMs: 60_000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile }, startupTimeoutMs: 3000 } } }));
-    const system = new CapabilitySystem();
-    try {
-      const err = await rejectsWith(() => loadMcpServers(configFile, system), 'E_MCP');
-      assert.equal(err.message, `MCP server "mute" (${process.execPath}) did not answer within its 3000 ms start-up timeout`);
-      assert.match(err.hint ?? '', /startupTimeoutMs/);
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      assert.equal(isAlive(pid), false, 'the silent server was killed');
-    } finally {
-      await system.dispose();
-    }
-  });
+  it(
+    'a server that never answers initialize fails at its start-up timeout and is killed (it ignores SIGTERM)',
+    { timeout: 20_000 },
+    async () => {
+      const dir = tmpDir();
+      const pidFile = path.join(dir, 'silent.pid');
+      const configFile = path.join(dir, 'apxm.config.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          mcpStartupTimeoutMs: 60_000,
+          mcpServers: {
+            mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile }, startupTimeoutMs: 3000 },
+          },
+        }),
+      );
+      const system = new CapabilitySystem();
+      try {
+        const err = await rejectsWith(() => loadMcpServers(configFile, system), 'E_MCP');
+        assert.equal(err.message, `MCP server "mute" (${process.execPath}) did not answer within its 3000 ms start-up timeout`);
+        assert.match(err.hint ?? '', /startupTimeoutMs/);
+        const pid = Number(readFileSync(pidFile, 'utf8'));
+        assert.equal(isAlive(pid), false, 'the silent server was killed');
+      } finally {
+        await system.dispose();
+      }
+    },
+  );
 
   it('starting a server is cancelled by the signal, and the server is killed', { timeout: 20_000 }, async () => {
     const dir = tmpDir();
     const pidFile = path.join(dir, 'silent.pid');
     const configFile = path.join(dir, 'apxm.config.json');
-    writeFileSync(configFile, JSON.stringify({ mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } },
+      }),
+    );
     const system = new CapabilitySystem();
     const controller = new AbortController();
     const poll = setInterval(() => existsSync(pidFile) && controller.abort(), 10);
@@ -207,12 +233,15 @@ describe('MCP configuration errors', () => {
     const dir = tmpDir();
     const pidFile = path.join(dir, 'echo.pid');
     const configFile = path.join(dir, 'apxm.config.json');
-    writeFileSync(configFile, JSON.stringify({
-      mcpServers: {
-        fx: { command: process.execPath, args: [echoServer], env: { ECHO_SERVER_PID_FILE: pidFile } },
-        ghost: { command: path.join(dir, 'missing-binary') },
-      },
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        mcpServers: {
+          fx: { command: process.execPath, args: [echoServer], env: { ECHO_SERVER_PID_FILE: pidFile } },
+          ghost: { command: path.join(dir, 'missing-binary') },
+        },
+      }),
+    );
     const system = new CapabilitySystem();
     await rejectsWith(() => loadMcpServers(configFile, system), 'E_MCP');
     assert.deepEqual(system.listCapabilityNames(), []);
@@ -257,13 +286,25 @@ describe('MCP tools in a run', () => {
       assert.deepEqual(loaded.tools, []);
       assert.deepEqual([...loaded.mcp].sort(), ['fx.add', 'fx.echo', 'fx.fail']);
       const log = recordEvents(rt);
-      const r = await rt.execute(program({
-        nodes: [[1, 'CONST_STR', { value: 'hello from the graph' }], [2, 'INV', { capability: 'fx.echo', params: { text: '{0}' } }], [3, 'RETURN']],
-        edges: [[1, 2], [2, 3]],
-      }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'CONST_STR', { value: 'hello from the graph' }],
+            [2, 'INV', { capability: 'fx.echo', params: { text: '{0}' } }],
+            [3, 'RETURN'],
+          ],
+          edges: [
+            [1, 2],
+            [2, 3],
+          ],
+        }),
+      );
       assert.equal(r.status, 'succeeded', r.error?.message);
       assert.equal(r.result, 'echo: hello from the graph');
-      assert.deepEqual(log.of('capability:call').map((e) => [e.name, e.params]), [['fx.echo', { text: 'hello from the graph' }]]);
+      assert.deepEqual(
+        log.of('capability:call').map((e) => [e.name, e.params]),
+        [['fx.echo', { text: 'hello from the graph' }]],
+      );
 
       const failed = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'fx.fail' }]] }));
       assert.equal(failed.status, 'failed');
@@ -281,10 +322,15 @@ describe('MCP tools in a run', () => {
     try {
       const loaded = await loadWorkspaceCapabilities(rt.capabilitySystem(), path.join(dir, 'program.json'));
       assert.equal(loaded.mcp.length, 3);
-      const r = await rt.execute(program({
-        nodes: [[1, 'INV', { capability: 'fx.add', params: { a: 40, b: 2 } }], [2, 'RETURN']],
-        edges: [[1, 2]],
-      }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'INV', { capability: 'fx.add', params: { a: 40, b: 2 } }],
+            [2, 'RETURN'],
+          ],
+          edges: [[1, 2]],
+        }),
+      );
       assert.deepEqual(r.result, { sum: 42 });
     } finally {
       await rt.dispose();

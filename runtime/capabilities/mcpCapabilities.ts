@@ -84,12 +84,19 @@ const STARTUP_CONCURRENCY = 4;
 
 function checkTimeout(configFile: string, value: unknown, jsonPath: string): void {
   if (value !== undefined && !inRange(value, TIMEOUT_MS_RANGE)) {
-    throw new ApxmError('E_CONFIG', `${configFile}: ${jsonPath.slice(2)} must be ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds), got ${quoteForMessage(value)}`, { place: { file: configFile, jsonPath } });
+    throw new ApxmError(
+      'E_CONFIG',
+      `${configFile}: ${jsonPath.slice(2)} must be ${rangeText(TIMEOUT_MS_RANGE)} (milliseconds), got ${quoteForMessage(value)}`,
+      { place: { file: configFile, jsonPath } },
+    );
   }
 }
 
 function readServers(configFile: string): { servers: Record<string, McpServerConfig>; startupTimeoutMs: number } {
-  const parsed = JSON.parse(readInputFileSync(configFile, CONFIG_FILE).toString('utf8')) as { mcpServers?: Record<string, unknown>; mcpStartupTimeoutMs?: unknown };
+  const parsed = JSON.parse(readInputFileSync(configFile, CONFIG_FILE).toString('utf8')) as {
+    mcpServers?: Record<string, unknown>;
+    mcpStartupTimeoutMs?: unknown;
+  };
   const servers = parsed.mcpServers ?? {};
   checkTimeout(configFile, parsed.mcpStartupTimeoutMs, '$.mcpStartupTimeoutMs');
   const out: Record<string, McpServerConfig> = {};
@@ -102,7 +109,9 @@ function readServers(configFile: string): { servers: Record<string, McpServerCon
       });
     }
     if (c.args !== undefined && !(Array.isArray(c.args) && c.args.every((a) => typeof a === 'string'))) {
-      throw new ApxmError('E_CONFIG', `${configFile}: mcpServers.${name}.args must be a list of strings`, { place: { file: configFile, jsonPath: `$.mcpServers.${name}.args` } });
+      throw new ApxmError('E_CONFIG', `${configFile}: mcpServers.${name}.args must be a list of strings`, {
+        place: { file: configFile, jsonPath: `$.mcpServers.${name}.args` },
+      });
     }
     checkTimeout(configFile, c.timeoutMs, `$.mcpServers.${name}.timeoutMs`);
     checkTimeout(configFile, c.startupTimeoutMs, `$.mcpServers.${name}.startupTimeoutMs`);
@@ -114,14 +123,24 @@ function readServers(configFile: string): { servers: Record<string, McpServerCon
 /** MCP tool result → a runtime value: structured content, else the text (parsed when it is JSON). */
 function resultValue(result: { content?: unknown; structuredContent?: unknown; isError?: boolean }, server: string, tool: string): unknown {
   const parts = Array.isArray(result.content) ? (result.content as { type: string; text?: string }[]) : [];
-  const text = parts.filter((p) => p.type === 'text').map((p) => p.text ?? '').join('\n');
+  const text = parts
+    .filter((p) => p.type === 'text')
+    .map((p) => p.text ?? '')
+    .join('\n');
   if (result.isError) throw new Error(text || `${server}.${tool} reported an error`);
   if (result.structuredContent !== undefined) return result.structuredContent;
   if (parts.length && parts.every((p) => p.type === 'text')) return tryParseJson(text) ?? text;
   return parts;
 }
 
-async function connect(name: string, cfg: McpServerConfig, baseDir: string, system: CapabilitySystem, startupTimeoutMs: number, signal?: AbortSignal): Promise<McpConnection> {
+async function connect(
+  name: string,
+  cfg: McpServerConfig,
+  baseDir: string,
+  system: CapabilitySystem,
+  startupTimeoutMs: number,
+  signal?: AbortSignal,
+): Promise<McpConnection> {
   const transport = new StdioClientTransport({
     command: cfg.command,
     args: cfg.args ?? [],
@@ -156,7 +175,9 @@ async function connect(name: string, cfg: McpServerConfig, baseDir: string, syst
       listed = await client.listTools(undefined, { timeout: startupTimeoutMs, signal: stop });
     } catch (e) {
       const err = startupError(name, cfg, e, startupTimeoutMs, signal);
-      throw err.code === 'E_MCP' && !/did not answer/.test(err.message) ? new ApxmError('E_MCP', `MCP server "${name}" failed to list its tools: ${(e as Error).message}`) : err;
+      throw err.code === 'E_MCP' && !/did not answer/.test(err.message)
+        ? new ApxmError('E_MCP', `MCP server "${name}" failed to list its tools: ${(e as Error).message}`)
+        : err;
     }
     for (const t of listed.tools) {
       const capName = `${name}.${t.name}`;
@@ -164,7 +185,15 @@ async function connect(name: string, cfg: McpServerConfig, baseDir: string, syst
         capName,
         new CapabilityRecord(
           t.description ?? '',
-          async (params, ctx) => resultValue((await client.callTool({ name: t.name, arguments: params }, undefined, { signal: ctx.signal, timeout: cfg.timeoutMs ?? 30_000 })) as { content?: unknown; structuredContent?: unknown; isError?: boolean }, name, t.name),
+          async (params, ctx) =>
+            resultValue(
+              (await client.callTool({ name: t.name, arguments: params }, undefined, {
+                signal: ctx.signal,
+                timeout: cfg.timeoutMs ?? 30_000,
+              })) as { content?: unknown; structuredContent?: unknown; isError?: boolean },
+              name,
+              t.name,
+            ),
           { schema: (t.inputSchema as JsonSchema) ?? { type: 'object' }, timeoutMs: cfg.timeoutMs, source: { kind: 'mcp', server: name } },
         ),
       );
@@ -194,21 +223,37 @@ function startupError(name: string, cfg: McpServerConfig, e: unknown, startupTim
   if (signal?.aborted) return new ApxmError('E_CANCELLED', `starting MCP server "${name}" was cancelled`);
   const message = (e as Error)?.message ?? String(e);
   if (/timed? ?out|aborted/i.test(message) || (e as { name?: string })?.name === 'TimeoutError') {
-    return new ApxmError('E_MCP', `MCP server "${name}" (${cfg.command}) did not answer within its ${startupTimeoutMs} ms start-up timeout`, {
-      hint: 'check that it is an MCP stdio server; raise "startupTimeoutMs" for it or "mcpStartupTimeoutMs" in apxm.config.json if it starts slowly',
-    });
+    return new ApxmError(
+      'E_MCP',
+      `MCP server "${name}" (${cfg.command}) did not answer within its ${startupTimeoutMs} ms start-up timeout`,
+      {
+        hint: 'check that it is an MCP stdio server; raise "startupTimeoutMs" for it or "mcpStartupTimeoutMs" in apxm.config.json if it starts slowly',
+      },
+    );
   }
-  return new ApxmError('E_MCP', `MCP server "${name}" (${cfg.command}) did not start: ${message}`, { hint: 'check its command and args in apxm.config.json' });
+  return new ApxmError('E_MCP', `MCP server "${name}" (${cfg.command}) did not start: ${message}`, {
+    hint: 'check its command and args in apxm.config.json',
+  });
 }
 
-export async function loadMcpServers(configFile: string, system: CapabilitySystem, options: { signal?: AbortSignal } = {}): Promise<McpConnection[]> {
+export async function loadMcpServers(
+  configFile: string,
+  system: CapabilitySystem,
+  options: { signal?: AbortSignal } = {},
+): Promise<McpConnection[]> {
   const { servers, startupTimeoutMs } = readServers(configFile);
   const limit = pLimit(STARTUP_CONCURRENCY);
   const baseDir = path.dirname(path.resolve(configFile));
-  const settled = await Promise.allSettled(Object.entries(servers).map(([name, cfg]) => limit(() => connect(name, cfg, baseDir, system, cfg.startupTimeoutMs ?? startupTimeoutMs, options.signal))));
+  const settled = await Promise.allSettled(
+    Object.entries(servers).map(([name, cfg]) =>
+      limit(() => connect(name, cfg, baseDir, system, cfg.startupTimeoutMs ?? startupTimeoutMs, options.signal)),
+    ),
+  );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
-    await Promise.all(settled.filter((s): s is PromiseFulfilledResult<McpConnection> => s.status === 'fulfilled').map((s) => s.value.close()));
+    await Promise.all(
+      settled.filter((s): s is PromiseFulfilledResult<McpConnection> => s.status === 'fulfilled').map((s) => s.value.close()),
+    );
     throw failed.reason;
   }
   return settled.map((s) => (s as PromiseFulfilledResult<McpConnection>).value);

@@ -10,17 +10,22 @@ const MiB = 1024 * 1024;
 const run = (code: string, options: Partial<SandboxOptions> = {}) =>
   runSandboxed(code, { inputs: [], timeoutMs: 5000, memoryLimitBytes: 32 * MiB, ...options });
 
-
 describe('runSandboxed', () => {
   it('returns the value of the last expression', async () => {
     assert.deepEqual(await run('1 + 2'), { value: 3, logs: [] });
     assert.equal((await run('const xs = [1, 2, 3];\nxs.map((x) => x * x).join(",")')).value, '1,4,9');
-    assert.deepEqual((await run('({ ok: true, list: [1, "two", null], nested: { a: 1.5 } })')).value, { ok: true, list: [1, 'two', null], nested: { a: 1.5 } });
+    assert.deepEqual((await run('({ ok: true, list: [1, "two", null], nested: { a: 1.5 } })')).value, {
+      ok: true,
+      list: [1, 'two', null],
+      nested: { a: 1.5 },
+    });
   });
 
   it('runs code with `return` as the body of a function of `inputs`', async () => {
     assert.equal((await run('return inputs[0].n * 2', { inputs: [{ n: 21 }] })).value, 42);
-    assert.deepEqual((await run('const [a, b] = inputs;\nif (a > b) return "first";\nreturn { larger: b };', { inputs: [1, 5] })).value, { larger: 5 });
+    assert.deepEqual((await run('const [a, b] = inputs;\nif (a > b) return "first";\nreturn { larger: b };', { inputs: [1, 5] })).value, {
+      larger: 5,
+    });
   });
 
   it('runs code that only mentions `return` inside a string or a nested function as a script', async () => {
@@ -31,7 +36,9 @@ describe('runSandboxed', () => {
 
   it('sees the inputs as a copy: changes inside do not reach the caller', async () => {
     const inputs: Value[] = [{ n: 1, tags: ['a'] }, 'text'];
-    const r = await run('inputs[0].n = 99; inputs[0].tags.push("b"); [inputs[0].n, inputs[0].tags.length, inputs[1], inputs.length]', { inputs });
+    const r = await run('inputs[0].n = 99; inputs[0].tags.push("b"); [inputs[0].n, inputs[0].tags.length, inputs[1], inputs.length]', {
+      inputs,
+    });
     assert.deepEqual(r.value, [99, 2, 'text', 2]);
     assert.deepEqual(inputs, [{ n: 1, tags: ['a'] }, 'text']);
   });
@@ -42,7 +49,9 @@ describe('runSandboxed', () => {
   });
 
   it('captures console output line by line', async () => {
-    const r = await run('console.log("hello", 1, { b: 2 });\nconsole.warn("careful");\nconsole.error([1, 2]);\nconsole.info(true);\n"done"');
+    const r = await run(
+      'console.log("hello", 1, { b: 2 });\nconsole.warn("careful");\nconsole.error([1, 2]);\nconsole.info(true);\n"done"',
+    );
     assert.equal(r.value, 'done');
     assert.deepEqual(r.logs, ['hello 1 {"b":2}', 'careful', '[1,2]', 'true']);
   });
@@ -56,7 +65,11 @@ describe('runSandboxed', () => {
   it('stops code that outgrows the memory limit with E_SANDBOX (before a generous deadline)', async () => {
     // An array of ever longer strings: each step doubles, so the limit is reached after a few steps.
     const err = await rejectsWith(
-      () => run('const kept = [];\nlet s = "x";\nwhile (true) { s = s.repeat(2); kept.push(s); }', { memoryLimitBytes: 8 * MiB, timeoutMs: 10_000 }),
+      () =>
+        run('const kept = [];\nlet s = "x";\nwhile (true) { s = s.repeat(2); kept.push(s); }', {
+          memoryLimitBytes: 8 * MiB,
+          timeoutMs: 10_000,
+        }),
       'E_SANDBOX',
     );
     assert.equal(err.message, 'EXC code exceeded its 8 MB memory limit');
@@ -65,7 +78,11 @@ describe('runSandboxed', () => {
 
   it('stops code that keeps many small strings alive with E_SANDBOX', async () => {
     const err = await rejectsWith(
-      () => run('const rows = [];\nfor (let i = 0; ; i++) rows.push(Array.from({ length: 1000 }, (_, j) => "row " + i + ":" + j));', { memoryLimitBytes: 8 * MiB, timeoutMs: 10_000 }),
+      () =>
+        run('const rows = [];\nfor (let i = 0; ; i++) rows.push(Array.from({ length: 1000 }, (_, j) => "row " + i + ":" + j));', {
+          memoryLimitBytes: 8 * MiB,
+          timeoutMs: 10_000,
+        }),
       'E_SANDBOX',
     );
     assert.match(err.message, /memory limit/);
@@ -98,7 +115,11 @@ describe('runSandboxed', () => {
   });
 
   it('still works after a run ran out of memory', async () => {
-    await rejectsWith(() => run('let s = "x"; const k = []; while (true) { s = s.repeat(2); k.push(s); }', { memoryLimitBytes: 4 * MiB, timeoutMs: 10_000 }), 'E_SANDBOX');
+    await rejectsWith(
+      () =>
+        run('let s = "x"; const k = []; while (true) { s = s.repeat(2); k.push(s); }', { memoryLimitBytes: 4 * MiB, timeoutMs: 10_000 }),
+      'E_SANDBOX',
+    );
     assert.equal((await run('6 * 7')).value, 42);
   });
 
@@ -148,7 +169,10 @@ describe('runSandboxed', () => {
     const looping = run('while (true) {}', { timeoutMs: 30_000, signal: first.signal });
     const others = Promise.all([1, 2].map((n) => run('return inputs[0] * 10', { inputs: [n] })));
     const done = await others.finally(() => first.abort());
-    assert.deepEqual(done.map((r) => r.value), [10, 20]);
+    assert.deepEqual(
+      done.map((r) => r.value),
+      [10, 20],
+    );
     // Had the loop waited for the others instead, it would not have started before the abort.
     assert.equal((await rejectsWith(() => looping, 'E_CANCELLED')).message, 'EXC was cancelled');
   });
@@ -184,7 +208,11 @@ describe('runSandboxed', () => {
       assert.equal(err.message, `EXC code returned a value that is not JSON: ${what}`, code);
     }
     // JSON's own rules still apply: toJSON is used, undefined is dropped from objects and null in arrays.
-    assert.deepEqual((await run('({ d: new Date(0), gone: undefined, list: [undefined], shared: [s = { a: 1 }, s] })')).value, { d: '1970-01-01T00:00:00.000Z', list: [null], shared: [{ a: 1 }, { a: 1 }] });
+    assert.deepEqual((await run('({ d: new Date(0), gone: undefined, list: [undefined], shared: [s = { a: 1 }, s] })')).value, {
+      d: '1970-01-01T00:00:00.000Z',
+      list: [null],
+      shared: [{ a: 1 }, { a: 1 }],
+    });
   });
 
   it('describes a thrown Symbol, BigInt, Proxy or plain value as it is', { timeout: 20_000 }, async () => {
@@ -194,7 +222,10 @@ describe('runSandboxed', () => {
     assert.equal(await threw('throw { a: 1 }'), 'EXC code threw {"a":1}');
     assert.equal(await threw('throw null'), 'EXC code threw null');
     assert.equal(await threw('throw new Proxy({ p: 1 }, {})'), 'EXC code threw {"p":1}');
-    assert.equal(await threw('throw new Proxy({}, { get() { throw 1 } })'), 'EXC code threw a value that is not JSON (reading it (or its toJSON) threw 1 at $)');
+    assert.equal(
+      await threw('throw new Proxy({}, { get() { throw 1 } })'),
+      'EXC code threw a value that is not JSON (reading it (or its toJSON) threw 1 at $)',
+    );
     assert.equal(await threw('console.log(1n, Symbol("c"), undefined); throw 1'), 'EXC code threw 1');
   });
 
@@ -209,15 +240,23 @@ describe('runSandboxed', () => {
     assert.match(thrown.message, /^EXC sandbox failed: .*engine exploded/);
     const exited = await rejectsWith(() => runInWorker(worker('process.exit(3)'), '1', opts), 'E_SANDBOX');
     assert.match(exited.message, /exit code 3/);
-    const garbled = await rejectsWith(() => runInWorker(worker('import { parentPort } from "node:worker_threads"; parentPort.postMessage(42)'), '1', opts), 'E_SANDBOX');
+    const garbled = await rejectsWith(
+      () => runInWorker(worker('import { parentPort } from "node:worker_threads"; parentPort.postMessage(42)'), '1', opts),
+      'E_SANDBOX',
+    );
     assert.match(garbled.message, /unexpected reply/);
     const missing = await rejectsWith(() => runInWorker(new URL('./noSuchWorker.js', import.meta.url), '1', opts), 'E_SANDBOX');
     assert.match(missing.message, /^EXC sandbox failed/);
   });
 
   it('maps the worker running out of its JavaScript heap to the memory error', async () => {
-    const worker = new URL(`data:text/javascript,${encodeURIComponent('const keep = []; for (;;) keep.push({ a: [1, 2, 3], b: "x" + keep.length });')}`);
-    const err = await rejectsWith(() => runInWorker(worker, '1', { inputs: [], timeoutMs: 20_000, memoryLimitBytes: 1 * MiB }), 'E_SANDBOX');
+    const worker = new URL(
+      `data:text/javascript,${encodeURIComponent('const keep = []; for (;;) keep.push({ a: [1, 2, 3], b: "x" + keep.length });')}`,
+    );
+    const err = await rejectsWith(
+      () => runInWorker(worker, '1', { inputs: [], timeoutMs: 20_000, memoryLimitBytes: 1 * MiB }),
+      'E_SANDBOX',
+    );
     assert.equal(err.message, 'EXC code exceeded its 1 MB memory limit');
   });
 
@@ -235,17 +274,29 @@ describe('runSandboxed', () => {
 });
 
 describe('EXC in a run', () => {
-  it('runs the code on the node\'s inputs and returns its value', async () => {
+  it("runs the code on the node's inputs and returns its value", async () => {
     const rt = await makeRuntime();
     try {
       const log = recordEvents(rt);
-      const r = await rt.execute(program({
-        nodes: [[1, 'CONST_STR', { value: 'ship it' }], [2, 'EXC', { code: 'console.log("got", inputs[0]);\nreturn inputs[0] + "!"' }], [3, 'RETURN']],
-        edges: [[1, 2], [2, 3]],
-      }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'CONST_STR', { value: 'ship it' }],
+            [2, 'EXC', { code: 'console.log("got", inputs[0]);\nreturn inputs[0] + "!"' }],
+            [3, 'RETURN'],
+          ],
+          edges: [
+            [1, 2],
+            [2, 3],
+          ],
+        }),
+      );
       assert.equal(r.status, 'succeeded', r.error?.message);
       assert.equal(r.result, 'ship it!');
-      assert.ok(log.of('print').some((e) => e.text === 'got ship it'), 'console output is printed');
+      assert.ok(
+        log.of('print').some((e) => e.text === 'got ship it'),
+        'console output is printed',
+      );
     } finally {
       await rt.dispose();
     }
@@ -269,7 +320,16 @@ describe('EXC in a run', () => {
       const ac = new AbortController();
       rt.events.on('node:started', (e) => e.nodeId === 1 && setTimeout(() => ac.abort(), 50));
       const t0 = Date.now();
-      const r = await rt.execute(program({ nodes: [[1, 'EXC', { code: 'while (true) {}', timeout_ms: 30_000 }], [2, 'RETURN']], edges: [[1, 2]] }), { signal: ac.signal });
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'EXC', { code: 'while (true) {}', timeout_ms: 30_000 }],
+            [2, 'RETURN'],
+          ],
+          edges: [[1, 2]],
+        }),
+        { signal: ac.signal },
+      );
       assert.equal(r.status, 'cancelled');
       assert.equal(r.error?.code, 'E_CANCELLED');
       assert.ok(Date.now() - t0 < 20_000, 'the run did not wait for the EXC deadline');

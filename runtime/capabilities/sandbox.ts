@@ -47,11 +47,18 @@ const WORKER_HEAP_BASE_MB = 32;
 const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './sandboxWorker.ts' : './sandboxWorker.js', import.meta.url);
 
 const timeoutError = (timeoutMs: number) =>
-  new ApxmError('E_TIMEOUT', `EXC code ran past its ${timeoutMs} ms limit and was stopped`, { hint: 'raise "timeout_ms" or make the code finish sooner' });
+  new ApxmError('E_TIMEOUT', `EXC code ran past its ${timeoutMs} ms limit and was stopped`, {
+    hint: 'raise "timeout_ms" or make the code finish sooner',
+  });
 const memoryError = (limitBytes: number) =>
-  new ApxmError('E_SANDBOX', `EXC code exceeded its ${Math.round(limitBytes / 1048576)} MB memory limit`, { hint: 'raise "memory_mb" or use less memory' });
+  new ApxmError('E_SANDBOX', `EXC code exceeded its ${Math.round(limitBytes / 1048576)} MB memory limit`, {
+    hint: 'raise "memory_mb" or use less memory',
+  });
 const sandboxFailure = (message: string, cause?: unknown) =>
-  new ApxmError('E_SANDBOX', `EXC sandbox failed: ${message}`, { hint: 'this is a fault of the sandbox, not of the EXC code; try again', cause });
+  new ApxmError('E_SANDBOX', `EXC sandbox failed: ${message}`, {
+    hint: 'this is a fault of the sandbox, not of the EXC code; try again',
+    cause,
+  });
 
 function fromReply(reply: SandboxReply, options: SandboxOptions): SandboxResult {
   if (reply.ok) return { value: toValue(reply.value), logs: reply.logs };
@@ -61,9 +68,13 @@ function fromReply(reply: SandboxReply, options: SandboxOptions): SandboxResult 
     case 'memory':
       throw memoryError(options.memoryLimitBytes);
     case 'threw':
-      throw new ApxmError('E_SANDBOX', `EXC code threw ${reply.message}`, { hint: 'fix the code; it runs in a plain JavaScript sandbox with only `inputs` and `console`' });
+      throw new ApxmError('E_SANDBOX', `EXC code threw ${reply.message}`, {
+        hint: 'fix the code; it runs in a plain JavaScript sandbox with only `inputs` and `console`',
+      });
     case 'unsettled':
-      throw new ApxmError('E_SANDBOX', 'EXC code returned a promise that never settles', { hint: 'the sandbox has no timers or I/O: only promises the code itself resolves can settle' });
+      throw new ApxmError('E_SANDBOX', 'EXC code returned a promise that never settles', {
+        hint: 'the sandbox has no timers or I/O: only promises the code itself resolves can settle',
+      });
     case 'not-json':
       throw new ApxmError('E_SANDBOX', `EXC code returned a value that is not JSON: ${reply.message}`, {
         hint: 'return plain objects, arrays, strings, finite numbers, booleans or null (e.g. Number(x) or String(x) for a BigInt)',
@@ -112,9 +123,10 @@ export function runInWorker(url: URL, code: string, options: SandboxOptions): Pr
         reject(e instanceof Error ? e : new Error(String(e)));
       }
     };
-    const fail = (err: ApxmError) => settle(() => {
-      throw err;
-    });
+    const fail = (err: ApxmError) =>
+      settle(() => {
+        throw err;
+      });
     // Node fires a longer delay than MAX_TIMER_MS at once; the op's timeout_ms is at most that.
     const timer = setTimeout(() => fail(timeoutError(timeoutMs)), Math.min(timeoutMs + TIMEOUT_GRACE_MS, MAX_TIMER_MS));
     const onAbort = () => fail(new ApxmError('E_CANCELLED', 'EXC was cancelled'));

@@ -30,16 +30,16 @@ export interface SandboxJob {
 
 export type SandboxFailureKind = 'timeout' | 'memory' | 'threw' | 'unsettled' | 'not-json' | 'internal';
 
-export type SandboxReply =
-  | { ok: true; value: unknown; logs: string[] }
-  | { ok: false; kind: SandboxFailureKind; message: string };
+export type SandboxReply = { ok: true; value: unknown; logs: string[] } | { ok: false; kind: SandboxFailureKind; message: string };
 
 /** The part of the WebAssembly global used here (the project's `lib` setting does not type it). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
-const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory } }).WebAssembly.Memory;
+const WasmMemory = (
+  globalThis as unknown as { WebAssembly: { Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory } }
+).WebAssembly.Memory;
 
 const PAGE_BYTES = 65536;
 /** The engine's WebAssembly memory must start at 16 MiB: its import declares that minimum. */
@@ -249,7 +249,11 @@ parentPort?.on('message', (job: SandboxJob) => {
     try {
       parentPort?.postMessage(reply);
     } catch (e) {
-      parentPort?.postMessage({ ok: false, kind: 'internal', message: `the result could not be sent back: ${errorText(e)}` } satisfies SandboxReply);
+      parentPort?.postMessage({
+        ok: false,
+        kind: 'internal',
+        message: `the result could not be sent back: ${errorText(e)}`,
+      } satisfies SandboxReply);
     }
   });
 });

@@ -16,10 +16,7 @@ export interface CapabilityCallContext {
 export type CapabilityHandler = (params: ValueObject, ctx: CapabilityCallContext) => unknown; // a value, or a promise of one
 
 /** Where a capability came from: shown by the capability explorer. */
-export type CapabilitySource =
-  | { kind: 'code' }
-  | { kind: 'module'; file: string }
-  | { kind: 'mcp'; server: string };
+export type CapabilitySource = { kind: 'code' } | { kind: 'module'; file: string } | { kind: 'mcp'; server: string };
 
 export interface CapabilityOptions {
   /** JSON Schema of the params object. Default: any object. */

@@ -29,7 +29,6 @@ function writeModule(source: string, name = CAPABILITY_MODULE_NAME): string {
   return file;
 }
 
-
 describe('loadCapabilityModule', () => {
   it('registers every tool of the default export with its schema, timeout and the module as source', async () => {
     const file = writeModule(`
@@ -53,7 +52,13 @@ describe('loadCapabilityModule', () => {
       timeoutMs: 2500,
       source: { kind: 'module', file },
     });
-    assert.deepEqual(sys.get('now'), { name: 'now', description: '', schema: { type: 'object' }, timeoutMs: 30_000, source: { kind: 'module', file } });
+    assert.deepEqual(sys.get('now'), {
+      name: 'now',
+      description: '',
+      schema: { type: 'object' },
+      timeoutMs: 30_000,
+      source: { kind: 'module', file },
+    });
     const logs: string[] = [];
     assert.equal(await sys.invoke('greet', { name: 'Ada' }, { log: (m) => logs.push(m) }), 'hello Ada');
     assert.deepEqual(logs, ['greeting Ada']);
@@ -93,11 +98,20 @@ describe('loadCapabilityModule', () => {
 
   it('refuses entries with a bad description or parameters', async () => {
     const desc = writeModule('export default { t: { description: 42, handler() {} } };');
-    assert.match((await rejectsWith(() => loadCapabilityModule(desc, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /description that is not a string/);
+    assert.match(
+      (await rejectsWith(() => loadCapabilityModule(desc, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message,
+      /description that is not a string/,
+    );
     const params = writeModule('export default { t: { parameters: "object", handler() {} } };');
-    assert.match((await rejectsWith(() => loadCapabilityModule(params, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /"parameters" that is not a JSON Schema object/);
+    assert.match(
+      (await rejectsWith(() => loadCapabilityModule(params, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message,
+      /"parameters" that is not a JSON Schema object/,
+    );
     const notObject = writeModule('export default { t: null };');
-    assert.match((await rejectsWith(() => loadCapabilityModule(notObject, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /capability "t" must be an object/);
+    assert.match(
+      (await rejectsWith(() => loadCapabilityModule(notObject, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message,
+      /capability "t" must be an object/,
+    );
   });
 
   it('reports a module with a syntax error as E_CAPABILITY_MODULE naming the file', async () => {
@@ -144,11 +158,20 @@ describe('loadCapabilityModule', () => {
     const err = await rejectsWith(() => loadCapabilityModule(name, new CapabilitySystem()), 'E_CAPABILITY_MODULE');
     assert.ok(err.message.startsWith(`${name}: invalid capability name`), err.message);
     const schema = writeModule('export default { t: { parameters: { type: "not-a-type" }, handler: () => 1 } };');
-    assert.match((await rejectsWith(() => loadCapabilityModule(schema, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /capability "t" has an invalid parameter schema/);
+    assert.match(
+      (await rejectsWith(() => loadCapabilityModule(schema, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message,
+      /capability "t" has an invalid parameter schema/,
+    );
     const notJson = writeModule('export default { t: { parameters: { type: "object", default: 1n }, handler: () => 1 } };');
-    assert.match((await rejectsWith(() => loadCapabilityModule(notJson, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /"parameters" that are not JSON: a BigInt \(1n\) at \$\.default/);
+    assert.match(
+      (await rejectsWith(() => loadCapabilityModule(notJson, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message,
+      /"parameters" that are not JSON: a BigInt \(1n\) at \$\.default/,
+    );
     const timeout = writeModule('export default { t: { timeoutMs: 1e10, handler: () => 1 } };');
-    assert.match((await rejectsWith(() => loadCapabilityModule(timeout, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message, /invalid timeout 10000000000/);
+    assert.match(
+      (await rejectsWith(() => loadCapabilityModule(timeout, new CapabilitySystem()), 'E_CAPABILITY_MODULE')).message,
+      /invalid timeout 10000000000/,
+    );
   });
 
   it('re-imports a module after it was edited', async () => {
@@ -231,9 +254,18 @@ export default {
     const sys = new CapabilitySystem();
     try {
       await loadCapabilityModule(file, sys);
-      assert.equal((await rejectsWith(() => sys.invoke('big', {}), 'E_CAPABILITY_FAILED')).message, 'capability "big" returned a value that is not JSON: a BigInt (9007199254740993n) at $.rows[0].id');
-      assert.equal((await rejectsWith(() => sys.invoke('loop', {}), 'E_CAPABILITY_FAILED')).message, 'capability "loop" returned a value that is not JSON: a circular reference (back to $) at $.b.back');
-      assert.equal((await rejectsWith(() => sys.invoke('fn', {}), 'E_CAPABILITY_FAILED')).message, 'capability "fn" returned a value that is not JSON: a Symbol (Symbol(Symbol.iterator)) at $[0]');
+      assert.equal(
+        (await rejectsWith(() => sys.invoke('big', {}), 'E_CAPABILITY_FAILED')).message,
+        'capability "big" returned a value that is not JSON: a BigInt (9007199254740993n) at $.rows[0].id',
+      );
+      assert.equal(
+        (await rejectsWith(() => sys.invoke('loop', {}), 'E_CAPABILITY_FAILED')).message,
+        'capability "loop" returned a value that is not JSON: a circular reference (back to $) at $.b.back',
+      );
+      assert.equal(
+        (await rejectsWith(() => sys.invoke('fn', {}), 'E_CAPABILITY_FAILED')).message,
+        'capability "fn" returned a value that is not JSON: a Symbol (Symbol(Symbol.iterator)) at $[0]',
+      );
     } finally {
       await sys.dispose();
     }

@@ -21,26 +21,43 @@ export function findCapabilityModule(programFile: string): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
-const SHAPE = 'export default { name: { description: "...", parameters: { type: "object", properties: {...} }, async handler(params, ctx) { ... } } }';
+const SHAPE =
+  'export default { name: { description: "...", parameters: { type: "object", properties: {...} }, async handler(params, ctx) { ... } } }';
 
 /**
  * Starts the module's thread, reads its tools and registers each one (their handlers run in that
  * thread, see capabilityModuleHost.ts); returns their names. The thread stops when the capability
  * system is disposed.
  */
-export async function loadCapabilityModule(file: string, system: CapabilitySystem, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+export async function loadCapabilityModule(
+  file: string,
+  system: CapabilitySystem,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
   const abs = path.resolve(file);
-  if (!existsSync(abs)) throw new ApxmError('E_CAPABILITY_MODULE', `capability module ${abs} does not exist`, { place: { file: abs }, hint: 'check the --capabilities path' });
+  if (!existsSync(abs))
+    throw new ApxmError('E_CAPABILITY_MODULE', `capability module ${abs} does not exist`, {
+      place: { file: abs },
+      hint: 'check the --capabilities path',
+    });
   // import() would block on a FIFO and read a device without end: stat it first (a path swapped
   // for a FIFO between this check and the import is not guarded against).
-  checkInputFile(abs, { what: 'capability module', code: 'E_CAPABILITY_MODULE', maxBytes: PROGRAM_FILE_MAX_BYTES, missingHint: 'check the --capabilities path' });
+  checkInputFile(abs, {
+    what: 'capability module',
+    code: 'E_CAPABILITY_MODULE',
+    maxBytes: PROGRAM_FILE_MAX_BYTES,
+    missingHint: 'check the --capabilities path',
+  });
   // The mtime query lets a long-lived host (the debugger) tell an edited module from the one it had.
   const host = new CapabilityModuleHost(abs, `${pathToFileURL(abs).href}?mtime=${statSync(abs).mtimeMs}`);
   const names: string[] = [];
   try {
     const loaded = await host.load(options.signal);
     if (loaded.exportKind !== 'object') {
-      throw new ApxmError('E_CAPABILITY_MODULE', `capability module ${abs} has no default export object`, { place: { file: abs }, hint: SHAPE });
+      throw new ApxmError('E_CAPABILITY_MODULE', `capability module ${abs} has no default export object`, {
+        place: { file: abs },
+        hint: SHAPE,
+      });
     }
     registerAll(abs, loaded.entries, host, system, names);
   } catch (err) {
@@ -56,7 +73,8 @@ export async function loadCapabilityModule(file: string, system: CapabilitySyste
 function registerAll(abs: string, entries: ModuleEntry[], host: CapabilityModuleHost, system: CapabilitySystem, names: string[]): void {
   for (const e of entries) {
     const name = e.name;
-    const bad = (what: string) => new ApxmError('E_CAPABILITY_MODULE', `${abs}: capability "${name}" ${what}`, { place: { file: abs }, hint: SHAPE });
+    const bad = (what: string) =>
+      new ApxmError('E_CAPABILITY_MODULE', `${abs}: capability "${name}" ${what}`, { place: { file: abs }, hint: SHAPE });
     if (!e.isObject) throw bad('must be an object');
     if (!e.hasHandler) throw bad('has no handler function');
     if (e.descriptionType !== 'undefined' && e.descriptionType !== 'string') throw bad('has a description that is not a string');
@@ -72,7 +90,10 @@ function registerAll(abs: string, entries: ModuleEntry[], host: CapabilityModule
     } catch (err) {
       // An invalid name, schema or timeout is the module's fault like any other: E_CAPABILITY_MODULE (exit 2).
       const x = err as ApxmError;
-      throw new ApxmError(x.code === 'E_CAPABILITY_DUPLICATE' ? x.code : 'E_CAPABILITY_MODULE', `${abs}: ${x.message}`, { place: { file: abs }, hint: x.hint });
+      throw new ApxmError(x.code === 'E_CAPABILITY_DUPLICATE' ? x.code : 'E_CAPABILITY_MODULE', `${abs}: ${x.message}`, {
+        place: { file: abs },
+        hint: x.hint,
+      });
     }
     names.push(name);
   }

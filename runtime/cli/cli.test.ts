@@ -29,9 +29,23 @@ describe('apxm CLI', () => {
   });
 
   it('runs against an OpenAI-compatible server given with --llm, never printing the key', async () => {
-    const server = await startFakeOpenAi((req) => ({ reply: `reply to: ${req.body.messages.at(-1).content.slice(0, 40)}`, usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+    const server = await startFakeOpenAi((req) => ({
+      reply: `reply to: ${req.body.messages.at(-1).content.slice(0, 40)}`,
+      usage: { prompt_tokens: 10, completion_tokens: 5 },
+    }));
     try {
-      const r = await apxmAsync({ OPENAI_API_KEY: 'sk-cli-SECRET-123' }, 'run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm', server.url, '--model', 'tiny-model', '--json');
+      const r = await apxmAsync(
+        { OPENAI_API_KEY: 'sk-cli-SECRET-123' },
+        'run',
+        'examples/trip-planner.json',
+        '--arg',
+        'city=Lisbon',
+        '--llm',
+        server.url,
+        '--model',
+        'tiny-model',
+        '--json',
+      );
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.status, 'succeeded');
@@ -42,7 +56,15 @@ describe('apxm CLI', () => {
       assert.ok(server.requests.every((q) => q.body.model === 'tiny-model' && q.headers.authorization === 'Bearer sk-cli-SECRET-123'));
       assert.doesNotMatch(r.stdout + r.stderr, /SECRET/);
       server.script({ status: 401, message: 'bad key sk-cli-SECRET-123' });
-      const denied = await apxmAsync({ OPENAI_API_KEY: 'sk-cli-SECRET-123' }, 'run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm', server.url);
+      const denied = await apxmAsync(
+        { OPENAI_API_KEY: 'sk-cli-SECRET-123' },
+        'run',
+        'examples/trip-planner.json',
+        '--arg',
+        'city=Lisbon',
+        '--llm',
+        server.url,
+      );
       assert.equal(denied.status, 1);
       assert.match(denied.stderr, /E_LLM_AUTH/);
       assert.doesNotMatch(denied.stdout + denied.stderr, /SECRET/);
@@ -57,7 +79,18 @@ describe('apxm CLI', () => {
     const server = await startFakeOpenAi(() => ({ reply: JSON.stringify({ verified: true, reason: `live reply ${++n}` }) }));
     try {
       const db = path.join(dir, 'runs.sqlite');
-      const live = await apxmAsync({ OPENAI_API_KEY: 'k' }, 'run', 'examples/release_checker.ais', '--arg', 'version=2.0', '--llm', server.url, '--db', db, '--json');
+      const live = await apxmAsync(
+        { OPENAI_API_KEY: 'k' },
+        'run',
+        'examples/release_checker.ais',
+        '--arg',
+        'version=2.0',
+        '--llm',
+        server.url,
+        '--db',
+        db,
+        '--json',
+      );
       assert.equal(live.status, 0, live.stderr);
       const recorded = JSON.parse(live.stdout);
       await server.close();
@@ -76,7 +109,10 @@ describe('apxm CLI', () => {
       const fromFile = await apxmAsync({}, 'run', 'examples/release_checker.ais', '--replay', trace, '--json');
       assert.equal(JSON.parse(fromFile.stdout).result, recorded.result);
       const changed = path.join(dir, 'changed.ais');
-      writeFileSync(changed, readFileSync(path.join(root, 'examples/release_checker.ais'), 'utf8').replace('every change is tested', 'nothing is tested'));
+      writeFileSync(
+        changed,
+        readFileSync(path.join(root, 'examples/release_checker.ais'), 'utf8').replace('every change is tested', 'nothing is tested'),
+      );
       const diverged = await apxmAsync({}, 'run', changed, '--replay', trace, '--json');
       assert.equal(diverged.status, 1);
       assert.match(diverged.stderr + diverged.stdout, /replay diverged/);
@@ -101,7 +137,19 @@ describe('apxm CLI', () => {
     try {
       const config = path.join(dir, 'apxm.config.json');
       writeFileSync(config, JSON.stringify({ llm: { timeoutMs: 150 } }));
-      const run = (...extra: string[]) => apxmAsync({ OPENAI_API_KEY: 'k' }, 'run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--llm', server.url, '--config', config, ...extra);
+      const run = (...extra: string[]) =>
+        apxmAsync(
+          { OPENAI_API_KEY: 'k' },
+          'run',
+          'examples/trip-planner.json',
+          '--arg',
+          'city=Lisbon',
+          '--llm',
+          server.url,
+          '--config',
+          config,
+          ...extra,
+        );
       const [fromFile, fromFlag] = await Promise.all([run(), run('--llm-timeout', '120')]);
       assert.equal(fromFile.status, 1, fromFile.stderr);
       assert.match(fromFile.stderr, /E_LLM_TIMEOUT.*no complete reply from openai within 150 ms .*gave up after 4 attempts/);
@@ -121,7 +169,11 @@ describe('apxm CLI', () => {
       assert.match(flag.stderr, /E_OPTION.*--llm-timeout must be a whole number of milliseconds from 1 to 86400000 \(24 h\), got "30s"/);
       assert.match(flag.stderr, /fix: e\.g\. --llm-timeout 120000/);
       const config = path.join(dir, 'apxm.config.json');
-      for (const [llm, jsonPath] of [[{ timeoutMs: 0 }, '$.llm.timeoutMs'], [{ timeoutMs: { Slow: 5 } }, '$.llm.timeoutMs.Slow'], [{ baseUrl: 'http://x/v1' }, '$.llm.baseUrl']] as const) {
+      for (const [llm, jsonPath] of [
+        [{ timeoutMs: 0 }, '$.llm.timeoutMs'],
+        [{ timeoutMs: { Slow: 5 } }, '$.llm.timeoutMs.Slow'],
+        [{ baseUrl: 'http://x/v1' }, '$.llm.baseUrl'],
+      ] as const) {
         writeFileSync(config, JSON.stringify({ llm }));
         const r = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--config', config, '--llm-timeout', '1000');
         assert.equal(r.status, 2, r.stderr);
@@ -150,12 +202,22 @@ describe('apxm CLI', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
     try {
       const json = path.join(dir, 'limits.json');
-      writeFileSync(json, JSON.stringify({ name: 'X.main', nodes: [{ id: 1, name: 'a', op: 'EXC', attributes: { code: 'return 1', timeout_ms: 1e10 } }], edges: [] }));
+      writeFileSync(
+        json,
+        JSON.stringify({
+          name: 'X.main',
+          nodes: [{ id: 1, name: 'a', op: 'EXC', attributes: { code: 'return 1', timeout_ms: 1e10 } }],
+          edges: [],
+        }),
+      );
       const ais = path.join(dir, 'limits.ais');
       writeFileSync(ais, 'agent X {\n  @entry flow main() -> str {\n    exc("return 1", memory_mb: 0) -> r\n    return r\n  }\n}\n');
       const fromJson = apxm('run', json);
       assert.equal(fromJson.status, 2, fromJson.stderr);
-      assert.match(fromJson.stderr, /\$\.nodes\[0\]\.attributes\.timeout_ms.*"timeout_ms" of EXC node 1 must be a number from 1 to 2147483647, got 10000000000/);
+      assert.match(
+        fromJson.stderr,
+        /\$\.nodes\[0\]\.attributes\.timeout_ms.*"timeout_ms" of EXC node 1 must be a number from 1 to 2147483647, got 10000000000/,
+      );
       assert.doesNotMatch(fromJson.stderr, /TimeoutOverflowWarning|run (succeeded|failed)/);
       const fromAis = apxm('run', ais);
       assert.equal(fromAis.status, 2, fromAis.stderr);
@@ -169,7 +231,17 @@ describe('apxm CLI', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
     try {
       const file = path.join(dir, 'bad.json');
-      writeFileSync(file, JSON.stringify({ name: 'X.main', nodes: [{ id: 1, name: 'a', op: 'ASKK' }, { id: 1, name: 'b', op: 'PRINT' }], edges: [{ from: 1, to: 7 }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'X.main',
+          nodes: [
+            { id: 1, name: 'a', op: 'ASKK' },
+            { id: 1, name: 'b', op: 'PRINT' },
+          ],
+          edges: [{ from: 1, to: 7 }],
+        }),
+      );
       const r = apxm('validate', file);
       assert.equal(r.status, 2);
       assert.match(r.stderr, /\$\.nodes\[0\]\.op.*unknown operation "ASKK"/);
@@ -185,7 +257,10 @@ describe('apxm CLI', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-'));
     try {
       const file = path.join(dir, 'fail.json');
-      writeFileSync(file, JSON.stringify({ name: 'X.main', nodes: [{ id: 4, name: 'boom', op: 'ERR', attributes: { message: 'stop here' } }], edges: [] }));
+      writeFileSync(
+        file,
+        JSON.stringify({ name: 'X.main', nodes: [{ id: 4, name: 'boom', op: 'ERR', attributes: { message: 'stop here' } }], edges: [] }),
+      );
       const f = apxm('run', file);
       assert.equal(f.status, 1);
       assert.match(f.stderr, /node 4 \(ERR\): stop here/);
@@ -201,7 +276,10 @@ describe('apxm CLI', () => {
     const out = JSON.parse(r.stdout);
     assert.equal(out.flows[0].nodes, 7);
     assert.equal(out.flows[0].maxWidth, 3);
-    assert.deepEqual(out.flows[0].criticalPath.nodes.map((n: { op: string }) => n.op), ['ASK', 'MERGE', 'THINK', 'PRINT']);
+    assert.deepEqual(
+      out.flows[0].criticalPath.nodes.map((n: { op: string }) => n.op),
+      ['ASK', 'MERGE', 'THINK', 'PRINT'],
+    );
   });
 
   it('validates and runs .ais sources; a bad one exits 2 listing every error with file:line:col', () => {
@@ -213,10 +291,16 @@ describe('apxm CLI', () => {
       const run = apxm('run', path.join(dir, 'p.ais'), '--arg', 'who=Ada', '--json');
       assert.equal(run.status, 0, run.stderr);
       assert.match(JSON.parse(run.stdout).result, /^\[simulated\]/);
-      writeFileSync(path.join(dir, 'bad.ais'), 'agent A {\n  @entry flow main() -> str {\n    ask("x" + nope) -> a\n    umem(a, "permanent")\n    return a\n  }\n}\n');
+      writeFileSync(
+        path.join(dir, 'bad.ais'),
+        'agent A {\n  @entry flow main() -> str {\n    ask("x" + nope) -> a\n    umem(a, "permanent")\n    return a\n  }\n}\n',
+      );
       const bad = apxm('validate', path.join(dir, 'bad.ais'));
       assert.equal(bad.status, 2);
-      assert.match(bad.stderr, /bad\.ais:3:15: error\[AIS_UNDEFINED_VARIABLE\] undefined variable 'nope': nothing of that name is bound here\n  fix: /);
+      assert.match(
+        bad.stderr,
+        /bad\.ais:3:15: error\[AIS_UNDEFINED_VARIABLE\] undefined variable 'nope': nothing of that name is bound here\n  fix: /,
+      );
       assert.match(bad.stderr, /bad\.ais:4:13: error\[AIS_INVALID_TIER\]/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

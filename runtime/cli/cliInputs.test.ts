@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
-const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '', timeout: 20_000 });
+const apxm = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '', timeout: 20_000 });
 
 describe('apxm CLI on hostile input', () => {
   let dir: string;
@@ -18,12 +19,19 @@ describe('apxm CLI on hostile input', () => {
     writeFileSync(p, typeof doc === 'string' ? doc : JSON.stringify(doc));
     return p;
   };
-  const intProgram = () => file('n.json', {
-    name: 'A.main', parameters: [{ name: 'n', type_name: 'int' }],
-    nodes: [{ id: 1, name: 'v', op: 'CONST_STR', attributes: { value: '{{n}}' } }, { id: 2, name: 'r', op: 'RETURN' }],
-    edges: [{ from: 1, to: 2, dependency: 'Data' }],
+  const intProgram = () =>
+    file('n.json', {
+      name: 'A.main',
+      parameters: [{ name: 'n', type_name: 'int' }],
+      nodes: [
+        { id: 1, name: 'v', op: 'CONST_STR', attributes: { value: '{{n}}' } },
+        { id: 2, name: 'r', op: 'RETURN' },
+      ],
+      edges: [{ from: 1, to: 2, dependency: 'Data' }],
+    });
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-inputs-'));
   });
-  before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-inputs-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--arg __proto__=x is an unknown argument, not silently dropped', { timeout: 30_000 }, () => {
@@ -45,25 +53,38 @@ describe('apxm CLI on hostile input', () => {
     }
   });
 
-  it('validate and inspect refuse a node name with an escape sequence, naming its JSON path, and print no raw control character', { timeout: 30_000 }, () => {
-    const program = file('evil.json', {
-      name: 'A.main',
-      nodes: [{ id: 1, name: 'x\u001b]0;pwned\u0007\u001b[2J', op: 'CONST_STR', attributes: { value: 'v' } }, { id: 2, name: 'r', op: 'RETURN' }],
-      edges: [{ from: 1, to: 2, dependency: 'Data' }],
-    });
-    for (const command of ['validate', 'inspect', 'run']) {
-      const r = apxm(command, program);
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /evil\.json \$\.nodes\[0\]\.name: error\[E_PROGRAM_INVALID\] node name "x\\x1b\]0;pwned\\x07\\x1b\[2J" contains the control character U\+001B/);
-      assert.doesNotMatch(r.stderr + r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
-    }
-  });
+  it(
+    'validate and inspect refuse a node name with an escape sequence, naming its JSON path, and print no raw control character',
+    { timeout: 30_000 },
+    () => {
+      const program = file('evil.json', {
+        name: 'A.main',
+        nodes: [
+          { id: 1, name: 'x\u001b]0;pwned\u0007\u001b[2J', op: 'CONST_STR', attributes: { value: 'v' } },
+          { id: 2, name: 'r', op: 'RETURN' },
+        ],
+        edges: [{ from: 1, to: 2, dependency: 'Data' }],
+      });
+      for (const command of ['validate', 'inspect', 'run']) {
+        const r = apxm(command, program);
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(
+          r.stderr,
+          /evil\.json \$\.nodes\[0\]\.name: error\[E_PROGRAM_INVALID\] node name "x\\x1b\]0;pwned\\x07\\x1b\[2J" contains the control character U\+001B/,
+        );
+        assert.doesNotMatch(r.stderr + r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      }
+    },
+  );
 
   it('an AIS error quoting program text escapes it', { timeout: 30_000 }, () => {
     const program = file('evil.ais', 'agent A {\n  @entry flow main() -> str {\n    return "{{ \u001b[2J\u202e }}"\n  }\n}\n');
     const r = apxm('validate', program);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /evil\.ais:3:13: error\[AIS_INVALID_INTERPOLATION\] only a variable name can be interpolated, found \{\{ \\x1b\[2J\\u202e \}\}/);
+    assert.match(
+      r.stderr,
+      /evil\.ais:3:13: error\[AIS_INVALID_INTERPOLATION\] only a variable name can be interpolated, found \{\{ \\x1b\[2J\\u202e \}\}/,
+    );
     assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
   });
 });

@@ -14,10 +14,20 @@ import { openStorage } from '../memory/openStorage.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
 
-interface Ran { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+interface Ran {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 /** Spawns the CLI; `drive` may talk to the child while it runs. Killed (and reported as such) after `limitMs`. */
-function apxm(args: string[], drive?: (child: ChildProcessWithoutNullStreams, out: { stdout: string; stderr: string }) => void, limitMs = 8_000): Promise<Ran> {
+function apxm(
+  args: string[],
+  drive?: (child: ChildProcessWithoutNullStreams, out: { stdout: string; stderr: string }) => void,
+  limitMs = 8_000,
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -55,33 +65,57 @@ before(() => {
   capsDir = path.join(dir, 'elsewhere', 'tools');
   mkdirSync(progDir, { recursive: true });
   mkdirSync(capsDir, { recursive: true });
-  writeFileSync(path.join(progDir, 'shout.json'), graph([
-    { id: 1, name: 'a', op: 'INV', attributes: { capability: 'shout', params: { text: 'hi' } } },
-    { id: 2, name: 'r', op: 'RETURN' },
-  ], [[1, 2]]));
-  writeFileSync(path.join(capsDir, 'my-tools.mjs'), `export default {
+  writeFileSync(
+    path.join(progDir, 'shout.json'),
+    graph(
+      [
+        { id: 1, name: 'a', op: 'INV', attributes: { capability: 'shout', params: { text: 'hi' } } },
+        { id: 2, name: 'r', op: 'RETURN' },
+      ],
+      [[1, 2]],
+    ),
+  );
+  writeFileSync(
+    path.join(capsDir, 'my-tools.mjs'),
+    `export default {
   shout: {
     description: 'Shouts the text back',
     parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
     async handler({ text }, ctx) { return { shouted: text.toUpperCase() + '!', runId: ctx.runId }; },
   },
 };
-`);
-  writeFileSync(path.join(progDir, 'approve.json'), graph([
-    { id: 1, name: 'p', op: 'PAUSE', attributes: { message: 'Approve the plan?', checkpoint_id: 'approve-1' } },
-    { id: 2, name: 'r', op: 'RETURN' },
-  ], [[1, 2]]));
-  writeFileSync(path.join(progDir, 'anon-pause.json'), graph([
-    { id: 1, name: 'p', op: 'PAUSE', attributes: { message: 'Anything?' } },
-    { id: 2, name: 'r', op: 'RETURN' },
-  ], [[1, 2]]));
+`,
+  );
+  writeFileSync(
+    path.join(progDir, 'approve.json'),
+    graph(
+      [
+        { id: 1, name: 'p', op: 'PAUSE', attributes: { message: 'Approve the plan?', checkpoint_id: 'approve-1' } },
+        { id: 2, name: 'r', op: 'RETURN' },
+      ],
+      [[1, 2]],
+    ),
+  );
+  writeFileSync(
+    path.join(progDir, 'anon-pause.json'),
+    graph(
+      [
+        { id: 1, name: 'p', op: 'PAUSE', attributes: { message: 'Anything?' } },
+        { id: 2, name: 'r', op: 'RETURN' },
+      ],
+      [[1, 2]],
+    ),
+  );
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('apxm run --capabilities FILE', () => {
   it('loads tools from a module in another directory than the program', { timeout: 10_000 }, async () => {
     const prog = path.join(progDir, 'shout.json');
-    const [withModule, without] = await Promise.all([apxm(['run', prog, '--capabilities', path.join(capsDir, 'my-tools.mjs'), '--json']), apxm(['run', prog, '--json'])]);
+    const [withModule, without] = await Promise.all([
+      apxm(['run', prog, '--capabilities', path.join(capsDir, 'my-tools.mjs'), '--json']),
+      apxm(['run', prog, '--json']),
+    ]);
     assert.equal(withModule.status, 0, withModule.stderr);
     const out = json(withModule);
     assert.equal(out.status, 'succeeded');
@@ -130,57 +164,69 @@ describe('apxm run: PAUSE', () => {
     assert.equal(json(r).result, 'fine');
   });
 
-  it('stdin a pipe (not a TTY): a piped answer line is not read; the PAUSE fails at once instead of hanging', { timeout: 10_000 }, async () => {
-    const r = await apxm(['run', path.join(progDir, 'approve.json'), '--json'], (child) => {
-      child.stdin.write('piped answer\n'); // stdin stays open: a reader would block here
-    });
-    assert.equal(r.signal, null, 'exited by itself, not killed by the test');
-    assert.equal(r.status, 1, r.stderr);
-    const out = json(r);
-    assert.equal(out.status, 'failed');
-    assert.equal(out.error?.code, 'E_HUMAN_INPUT');
-    assert.match(out.error?.message ?? '', /PAUSE 'approve-1' asks: Approve the plan\?/);
-    assert.doesNotMatch(r.stdout + r.stderr, /piped answer/);
-    assert.doesNotMatch(r.stderr, /⏸/, 'no prompt without a terminal');
-  });
+  it(
+    'stdin a pipe (not a TTY): a piped answer line is not read; the PAUSE fails at once instead of hanging',
+    { timeout: 10_000 },
+    async () => {
+      const r = await apxm(['run', path.join(progDir, 'approve.json'), '--json'], (child) => {
+        child.stdin.write('piped answer\n'); // stdin stays open: a reader would block here
+      });
+      assert.equal(r.signal, null, 'exited by itself, not killed by the test');
+      assert.equal(r.status, 1, r.stderr);
+      const out = json(r);
+      assert.equal(out.status, 'failed');
+      assert.equal(out.error?.code, 'E_HUMAN_INPUT');
+      assert.match(out.error?.message ?? '', /PAUSE 'approve-1' asks: Approve the plan\?/);
+      assert.doesNotMatch(r.stdout + r.stderr, /piped answer/);
+      assert.doesNotMatch(r.stderr, /⏸/, 'no prompt without a terminal');
+    },
+  );
 
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-  it('on a terminal (a pty via script(1)): prints the prompt and takes the typed line as the answer', { timeout: 10_000, skip: hasScript ? false : 'needs util-linux script(1)' }, async () => {
-    const cmd = [process.execPath, cli, 'run', path.join(progDir, 'approve.json'), '--json'].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
-    const r = await new Promise<{ status: number | null; out: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let typed = false;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 8_000);
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        if (!typed && /Approve the plan\?\r?\n> /.test(out)) {
-          typed = true;
-          child.stdin.write('looks good\r');
-        }
+  it(
+    'on a terminal (a pty via script(1)): prints the prompt and takes the typed line as the answer',
+    { timeout: 10_000, skip: hasScript ? false : 'needs util-linux script(1)' },
+    async () => {
+      const cmd = [process.execPath, cli, 'run', path.join(progDir, 'approve.json'), '--json']
+        .map((a) => `'${a.replaceAll("'", `'\\''`)}'`)
+        .join(' ');
+      const r = await new Promise<{ status: number | null; out: string }>((resolve, reject) => {
+        const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        let typed = false;
+        const killer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (!typed && /Approve the plan\?\r?\n> /.test(out)) {
+            typed = true;
+            child.stdin.write('looks good\r');
+          }
+        });
+        child.on('error', reject);
+        child.on('close', (status) => {
+          clearTimeout(killer);
+          child.stdin.destroy();
+          resolve({ status, out });
+        });
       });
-      child.on('error', reject);
-      child.on('close', (status) => {
-        clearTimeout(killer);
-        child.stdin.destroy();
-        resolve({ status, out });
-      });
-    });
-    assert.match(r.out, /⏸ {2}Approve the plan\?\r?\n> /, 'the prompt');
-    assert.equal(r.status, 0, r.out);
-    const line = r.out.split(/\r?\n/).find((l) => l.startsWith('{"runId"'));
-    assert.ok(line, r.out);
-    const res = JSON.parse(line) as { status: string; result: unknown };
-    assert.equal(res.status, 'succeeded');
-    assert.equal(res.result, 'looks good');
-  });
+      assert.match(r.out, /⏸ {2}Approve the plan\?\r?\n> /, 'the prompt');
+      assert.equal(r.status, 0, r.out);
+      const line = r.out.split(/\r?\n/).find((l) => l.startsWith('{"runId"'));
+      assert.ok(line, r.out);
+      const res = JSON.parse(line) as { status: string; result: unknown };
+      assert.equal(res.status, 'succeeded');
+      assert.equal(res.result, 'looks good');
+    },
+  );
 });
 
 describe('apxm run: Ctrl-C', () => {
   it('SIGINT mid-run cancels promptly, exits 130 and records the run as cancelled in --db', { timeout: 10_000 }, async () => {
     const marker = path.join(dir, 'sleep-started');
     const caps = path.join(dir, 'elsewhere', 'slow-tools.mjs');
-    writeFileSync(caps, `import { writeFileSync } from 'node:fs';
+    writeFileSync(
+      caps,
+      `import { writeFileSync } from 'node:fs';
 export default {
   nap: {
     description: 'Sleeps 30 s, or until the run is cancelled',
@@ -195,12 +241,19 @@ export default {
     },
   },
 };
-`);
+`,
+    );
     const prog = path.join(progDir, 'nap.json');
-    writeFileSync(prog, graph([
-      { id: 1, name: 'n', op: 'INV', attributes: { capability: 'nap', params: {} } },
-      { id: 2, name: 'r', op: 'RETURN' },
-    ], [[1, 2]]));
+    writeFileSync(
+      prog,
+      graph(
+        [
+          { id: 1, name: 'n', op: 'INV', attributes: { capability: 'nap', params: {} } },
+          { id: 2, name: 'r', op: 'RETURN' },
+        ],
+        [[1, 2]],
+      ),
+    );
     const db = path.join(dir, 'runs.sqlite');
     let sentAt = 0;
     const r = await apxm(['run', prog, '--capabilities', caps, '--db', db], (child) => {
@@ -235,7 +288,9 @@ export default {
   it('a tool that ignores the cancellation does not keep the process alive after the run is cancelled', { timeout: 10_000 }, async () => {
     const marker = path.join(dir, 'deaf-started');
     const caps = path.join(dir, 'elsewhere', 'deaf-tools.mjs');
-    writeFileSync(caps, `import { writeFileSync } from 'node:fs';
+    writeFileSync(
+      caps,
+      `import { writeFileSync } from 'node:fs';
 export default {
   deaf: {
     description: 'Sleeps 20 s whatever happens',
@@ -247,9 +302,19 @@ export default {
     },
   },
 };
-`);
+`,
+    );
     const prog = path.join(progDir, 'deaf.json');
-    writeFileSync(prog, graph([{ id: 1, name: 'n', op: 'INV', attributes: { capability: 'deaf', params: {} } }, { id: 2, name: 'r', op: 'RETURN' }], [[1, 2]]));
+    writeFileSync(
+      prog,
+      graph(
+        [
+          { id: 1, name: 'n', op: 'INV', attributes: { capability: 'deaf', params: {} } },
+          { id: 2, name: 'r', op: 'RETURN' },
+        ],
+        [[1, 2]],
+      ),
+    );
     const r = await apxm(['run', prog, '--capabilities', caps], (child) => {
       child.stdin.end();
       const poll = setInterval(() => {
@@ -286,69 +351,107 @@ describe('apxm run: Ctrl-C with stuck tools and servers', () => {
   it('SIGINT stops a capability stuck in while (true) {}: exit 130, the run recorded as cancelled', { timeout: 15_000 }, async () => {
     const work = mkdtempSync(path.join(dir, 'spin-'));
     const marker = path.join(work, 'spinning');
-    writeFileSync(path.join(work, 'apxm.capabilities.mjs'), `import { writeFileSync } from 'node:fs';
+    writeFileSync(
+      path.join(work, 'apxm.capabilities.mjs'),
+      `import { writeFileSync } from 'node:fs';
 export default { spin: { timeoutMs: 60000, handler() { writeFileSync(${JSON.stringify(marker)}, 'x'); while (true) {} } } };
-`);
+`,
+    );
     const prog = path.join(work, 'spin.json');
-    writeFileSync(prog, graph([{ id: 1, name: 's', op: 'INV', attributes: { capability: 'spin', params: {} } }, { id: 2, name: 'r', op: 'RETURN' }], [[1, 2]]));
+    writeFileSync(
+      prog,
+      graph(
+        [
+          { id: 1, name: 's', op: 'INV', attributes: { capability: 'spin', params: {} } },
+          { id: 2, name: 'r', op: 'RETURN' },
+        ],
+        [[1, 2]],
+      ),
+    );
     const db = path.join(work, 'runs.sqlite');
-    const r = await apxm(['run', prog, '--db', db], (child) => {
-      child.stdin.end();
-      const poll = setInterval(() => {
-        if (!existsSync(marker)) return;
-        clearInterval(poll);
-        child.kill('SIGINT');
-      }, 20);
-      child.on('close', () => clearInterval(poll));
-    }, 12_000);
+    const r = await apxm(
+      ['run', prog, '--db', db],
+      (child) => {
+        child.stdin.end();
+        const poll = setInterval(() => {
+          if (!existsSync(marker)) return;
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
+      12_000,
+    );
     assert.ok(existsSync(marker), `the capability never started:\n${r.stderr}`);
     assert.equal(r.signal, null, `killed by the test, not ended by SIGINT:\n${r.stderr}`);
     assert.equal(r.status, 130, r.stderr);
     assert.match(r.stderr, /run cancelled/);
     const storage = await openStorage(db);
     try {
-      assert.deepEqual(storage.runList(10).map((x) => x.status), ['cancelled']);
+      assert.deepEqual(
+        storage.runList(10).map((x) => x.status),
+        ['cancelled'],
+      );
     } finally {
       storage.close();
     }
   });
 
-  it('an MCP server that never answers initialize fails at its start-up timeout and does not outlive the CLI', { timeout: 15_000 }, async () => {
-    const work = mkdtempSync(path.join(dir, 'mute-'));
-    const pidFile = path.join(work, 'silent.pid');
-    writeFileSync(path.join(work, 'apxm.config.json'), JSON.stringify({ mcpStartupTimeoutMs: 3000, mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
-    const prog = path.join(work, 'p.json');
-    writeFileSync(prog, graph([{ id: 1, name: 'r', op: 'RETURN' }], []));
-    const r = await apxm(['run', prog], undefined, 12_000);
-    assert.equal(r.signal, null, `killed by the test:\n${r.stderr}`);
-    assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /E_MCP.*"mute".*did not answer within its 3000 ms start-up timeout/);
-    const pid = pidOf(pidFile);
-    assert.equal(isAlive(pid), false, `the server ${pid} outlived the CLI`);
-  });
+  it(
+    'an MCP server that never answers initialize fails at its start-up timeout and does not outlive the CLI',
+    { timeout: 15_000 },
+    async () => {
+      const work = mkdtempSync(path.join(dir, 'mute-'));
+      const pidFile = path.join(work, 'silent.pid');
+      writeFileSync(
+        path.join(work, 'apxm.config.json'),
+        JSON.stringify({
+          mcpStartupTimeoutMs: 3000,
+          mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } },
+        }),
+      );
+      const prog = path.join(work, 'p.json');
+      writeFileSync(prog, graph([{ id: 1, name: 'r', op: 'RETURN' }], []));
+      const r = await apxm(['run', prog], undefined, 12_000);
+      assert.equal(r.signal, null, `killed by the test:\n${r.stderr}`);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /E_MCP.*"mute".*did not answer within its 3000 ms start-up timeout/);
+      const pid = pidOf(pidFile);
+      assert.equal(isAlive(pid), false, `the server ${pid} outlived the CLI`);
+    },
+  );
 
   it('a second SIGINT quits at once, and still kills the MCP server being started', { timeout: 15_000 }, async () => {
     const work = mkdtempSync(path.join(dir, 'twice-'));
     const pidFile = path.join(work, 'silent.pid');
-    writeFileSync(path.join(work, 'apxm.config.json'), JSON.stringify({ mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } } }));
+    writeFileSync(
+      path.join(work, 'apxm.config.json'),
+      JSON.stringify({
+        mcpServers: { mute: { command: process.execPath, args: [silentServer], env: { SILENT_SERVER_PID_FILE: pidFile } } },
+      }),
+    );
     const prog = path.join(work, 'p.json');
     writeFileSync(prog, graph([{ id: 1, name: 'r', op: 'RETURN' }], []));
-    const r = await apxm(['run', prog], (child, out) => {
-      child.stdin.end();
-      let sent = 0;
-      const poll = setInterval(() => {
-        if (sent === 0 && existsSync(pidFile)) {
-          sent = 1;
-          child.kill('SIGINT');
-        } else if (sent === 1 && out.stderr.includes('cancelling')) {
-          // The server ignores SIGTERM, so the first Ctrl-C is still waiting to kill it.
-          sent = 2;
-          clearInterval(poll);
-          child.kill('SIGINT');
-        }
-      }, 5);
-      child.on('close', () => clearInterval(poll));
-    }, 12_000);
+    const r = await apxm(
+      ['run', prog],
+      (child, out) => {
+        child.stdin.end();
+        let sent = 0;
+        const poll = setInterval(() => {
+          if (sent === 0 && existsSync(pidFile)) {
+            sent = 1;
+            child.kill('SIGINT');
+          } else if (sent === 1 && out.stderr.includes('cancelling')) {
+            // The server ignores SIGTERM, so the first Ctrl-C is still waiting to kill it.
+            sent = 2;
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 5);
+        child.on('close', () => clearInterval(poll));
+      },
+      12_000,
+    );
     assert.equal(r.signal, null, `killed by the test:\n${r.stderr}`);
     assert.equal(r.status, 130, r.stderr);
     assert.match(r.stderr, /cancelling… \(Ctrl-C again to quit at once\)/);
@@ -372,7 +475,10 @@ describe('apxm run: exit codes of bad options', () => {
     assert.doesNotMatch(r.stderr, /run (succeeded|failed)/, 'no run summary: nothing ran');
   });
   it('for comparison: a malformed --answer exits 2 and an unknown option 64', { timeout: 10_000 }, async () => {
-    const [badAnswer, unknown] = await Promise.all([apxm(['run', prog(), '--answer', 'no-equals-sign']), apxm(['run', prog(), '--no-such-flag'])]);
+    const [badAnswer, unknown] = await Promise.all([
+      apxm(['run', prog(), '--answer', 'no-equals-sign']),
+      apxm(['run', prog(), '--no-such-flag']),
+    ]);
     assert.equal(badAnswer.status, 2, badAnswer.stderr);
     assert.match(badAnswer.stderr, /E_ARG_UNKNOWN.*--answer expects name=value/);
     assert.equal(unknown.status, 64, unknown.stderr);

@@ -10,8 +10,13 @@ import { EXIT, printWarnings } from './main.js';
 import { optimizeLevel } from './optimizeLevel.js';
 
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, optimize: { type: 'string', short: 'O' } } });
-  if (positionals.length !== 1) throw new ApxmError('E_USAGE', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, optimize: { type: 'string', short: 'O' } },
+  });
+  if (positionals.length !== 1)
+    throw new ApxmError('E_USAGE', 'inspect takes one program file', { hint: 'apxm inspect examples/trip-planner.json' });
   const file = positionals[0];
   // an artifact is read once: for its header here and for its program
   const decoded = path.extname(file).toLowerCase() === '.apxmobj' ? await readArtifactFile(file) : undefined;
@@ -20,22 +25,30 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const program = decoded ? artifactToProgram(decoded.payload, file) : await loadProgramFile(file, { optimize, onWarnings: printWarnings });
   const flows = inspectProgram(program);
   if (values.json) {
-    process.stdout.write(terminalSafeJson(JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2)) + '\n');
+    process.stdout.write(
+      terminalSafeJson(
+        JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2),
+      ) + '\n',
+    );
     return EXIT.ok;
   }
   if (artifact) {
     // Module name, compiler version and section kinds are the artifact's text: escaped like names.
-    process.stdout.write(terminalSafe(
-      `artifact v${artifact.version}, flags ${artifact.flags}, payload ${artifact.payloadBytes} bytes, blake3 ${artifact.blake3.slice(0, 16)}…\n` +
-        `  module ${artifact.module ?? '(none)'}, compiler ${artifact.compilerVersion}, created ${artifact.createdAt}, ${artifact.dags} DAG${artifact.dags === 1 ? '' : 's'}` +
-        (artifact.sections.length ? `, sections ${artifact.sections.join(', ')}` : ''),
-    ) + '\n');
+    process.stdout.write(
+      terminalSafe(
+        `artifact v${artifact.version}, flags ${artifact.flags}, payload ${artifact.payloadBytes} bytes, blake3 ${artifact.blake3.slice(0, 16)}…\n` +
+          `  module ${artifact.module ?? '(none)'}, compiler ${artifact.compilerVersion}, created ${artifact.createdAt}, ${artifact.dags} DAG${artifact.dags === 1 ? '' : 's'}` +
+          (artifact.sections.length ? `, sections ${artifact.sections.join(', ')}` : ''),
+      ) + '\n',
+    );
   }
   for (const f of flows) {
     const lines = [
       `${f.flow}${f.isEntry ? ' (entry)' : ''}(${f.parameters.join(', ')})`,
       `  nodes ${f.nodes}, edges ${f.edges}, depth ${f.depth}, widest layer ${f.maxWidth}`,
-      `  ops: ${Object.entries(f.ops).map(([op, n]) => `${op}×${n}`).join(' ')}`,
+      `  ops: ${Object.entries(f.ops)
+        .map(([op, n]) => `${op}×${n}`)
+        .join(' ')}`,
       `  critical path (${f.criticalPath.estimatedMs} ms estimated, sequential ${f.sequentialMs} ms): ${f.criticalPath.nodes.map((n) => `${n.id}:${n.name}`).join(' → ')}`,
     ];
     for (const l of f.loops) lines.push(`  loop ${l.start} → ${l.end}: ${l.bodyNodes} body nodes`);

@@ -91,7 +91,8 @@ export function reportError(e: unknown): number {
   }
   const err = asApxmError(e);
   const diags = (err.details?.diagnostics as Diagnostic[] | undefined) ?? [];
-  if (diags.length > 1 || diags[0]?.code.startsWith('AIS_')) for (const d of diags) process.stderr.write(formatError({ ...d, code: d.code }, d.severity) + '\n');
+  if (diags.length > 1 || diags[0]?.code.startsWith('AIS_'))
+    for (const d of diags) process.stderr.write(formatError({ ...d, code: d.code }, d.severity) + '\n');
   else process.stderr.write(formatError(err) + '\n');
   if (!(e instanceof ApxmError) && e instanceof Error && process.env.APXM_DEBUG) process.stderr.write(`${e.stack}\n`);
   if (err.code === 'E_USAGE') return EXIT.usage;
@@ -102,15 +103,20 @@ export function reportError(e: unknown): number {
  * Codes of errors in what the user gave (program, arguments, options, configuration files, a --db
  * that is no database, a run another process owns): exit 2, not "the run failed".
  */
-const INVALID_INPUT = /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_OPTION$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$|E_STORAGE$|E_RUN_BUSY$|E_RUN_NOT_FOUND$|E_RUN_STATE$|E_TRACE_FILE$)/;
+const INVALID_INPUT =
+  /^(E_PROGRAM|E_ARG|AIS_|E_CONFIG$|E_OPTION$|E_LLM_CONFIG$|E_CAPABILITY_MODULE$|E_STORAGE$|E_RUN_BUSY$|E_RUN_NOT_FOUND$|E_RUN_STATE$|E_TRACE_FILE$)/;
 
 async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length !== 1) throw new ApxmError('E_USAGE', 'validate takes one program file', { hint: 'apxm validate examples/trip-planner.json' });
+  if (positionals.length !== 1)
+    throw new ApxmError('E_USAGE', 'validate takes one program file', { hint: 'apxm validate examples/trip-planner.json' });
   const program = await loadProgramFile(positionals[0], { onWarnings: printWarnings });
   const nodes = program.flows.reduce((s, f) => s + f.nodes.length, 0);
-  if (values.json) process.stdout.write(JSON.stringify({ valid: true, flows: program.flows.length, nodes, entry: program.entry.qualifiedName }) + '\n');
-  else process.stdout.write(`ok: ${terminalSafe(positionals[0])} — ${program.flows.length} flow${program.flows.length === 1 ? '' : 's'}, ${nodes} nodes, entry ${program.entry.qualifiedName}\n`);
+  if (values.json)
+    process.stdout.write(JSON.stringify({ valid: true, flows: program.flows.length, nodes, entry: program.entry.qualifiedName }) + '\n');
+  else
+    process.stdout.write(
+      `ok: ${terminalSafe(positionals[0])} — ${program.flows.length} flow${program.flows.length === 1 ? '' : 's'}, ${nodes} nodes, entry ${program.entry.qualifiedName}\n`,
+    );
   return EXIT.ok;
 }
-

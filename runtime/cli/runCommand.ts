@@ -43,15 +43,20 @@ export async function runCommand(argv: string[]): Promise<number> {
       replay: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new ApxmError('E_USAGE', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
+  if (positionals.length !== 1)
+    throw new ApxmError('E_USAGE', 'run takes one program file', { hint: 'apxm run examples/trip-planner.json --arg city=Lisbon' });
   const file = positionals[0];
-  const program = await loadProgramFile(file, { optimize: optimizeLevel(values.optimize), ...(values.quiet ? {} : { onWarnings: printWarnings }) });
+  const program = await loadProgramFile(file, {
+    optimize: optimizeLevel(values.optimize),
+    ...(values.quiet ? {} : { onWarnings: printWarnings }),
+  });
   const args = keyValues(values.arg, '--arg');
   const llmChoice = values.llm ?? process.env.APXM_LLM ?? 'simulated';
   const llm: LlmConfig = llmChoice === 'simulated' ? { provider: 'simulated' } : { provider: 'openai', baseUrl: llmChoice };
   if (values.model) llm.model = values.model;
   const maxParallelism = values['max-parallelism'] !== undefined ? Number(values['max-parallelism']) : undefined;
-  if (maxParallelism !== undefined && (!Number.isInteger(maxParallelism) || maxParallelism < 1)) throw new ApxmError('E_OPTION', `--max-parallelism must be a positive integer, got ${values['max-parallelism']}`);
+  if (maxParallelism !== undefined && (!Number.isInteger(maxParallelism) || maxParallelism < 1))
+    throw new ApxmError('E_OPTION', `--max-parallelism must be a positive integer, got ${values['max-parallelism']}`);
   const configFile = findWorkspaceConfig(file, values.config);
   const workspace = configFile ? readWorkspaceConfig(configFile) : {};
   // the LLM timeout: --llm-timeout, else "llm": {"timeoutMs"} in apxm.config.json, else the defaults by latency class
@@ -66,11 +71,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   // --replay: LLM replies and tool results come from a recorded run; nothing goes out, nothing is written to --db
   const recorded = values.replay !== undefined ? await openRecording(values.replay, values.db) : undefined;
   const replay = recorded
-    ? await createReplayRuntime(recorded, { ...base, memoryConfig: { recordEpisodes: !values['no-record'] } }, (e) => process.stderr.write(`${formatError(e)}\n`))
+    ? await createReplayRuntime(recorded, { ...base, memoryConfig: { recordEpisodes: !values['no-record'] } }, (e) =>
+        process.stderr.write(`${formatError(e)}\n`),
+      )
     : undefined;
   // a run to continue is in an existing database: a mistyped --db is refused, not created empty
   if (values.continue !== undefined && values.db && !recorded) (await openStorage(values.db, { readonly: true })).close();
-  const runtime = replay?.runtime ?? await Runtime.create({ llm, memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] }, ...base });
+  const runtime =
+    replay?.runtime ??
+    (await Runtime.create({ llm, memoryConfig: { dbPath: values.db ?? ':memory:', recordEpisodes: !values['no-record'] }, ...base }));
   const controller = new AbortController();
   // The first Ctrl-C (or SIGTERM, SIGHUP) cancels the run, which is then recorded as cancelled; a
   // second one exits at once (the exit hook still kills MCP servers; worker threads end with us).
@@ -87,7 +96,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    await loadWorkspaceCapabilities(runtime.capabilitySystem(), path.resolve(file), { capabilities: values.capabilities, config: values.config, signal: controller.signal });
+    await loadWorkspaceCapabilities(runtime.capabilitySystem(), path.resolve(file), {
+      capabilities: values.capabilities,
+      config: values.config,
+      signal: controller.signal,
+    });
     replay?.useRecordedTools();
     const quiet = values.quiet || values.json;
     if (!quiet) {
@@ -97,16 +110,31 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (e.handled) process.stderr.write(`caught: ${formatError(e.error)}\n`);
       });
     }
-    if (values.continue !== undefined && !values.db) throw new ApxmError('E_USAGE', '--continue needs the --db the run used', { hint: `apxm run ${file} --continue ${values.continue} --db run.sqlite` });
+    if (values.continue !== undefined && !values.db)
+      throw new ApxmError('E_USAGE', '--continue needs the --db the run used', {
+        hint: `apxm run ${file} --continue ${values.continue} --db run.sqlite`,
+      });
     const result = await runtime.execute(program, {
-      args: recorded && !values.arg ? (recorded.args as Record<string, unknown>) : values.continue !== undefined && !values.arg ? undefined : args,
+      args:
+        recorded && !values.arg
+          ? (recorded.args as Record<string, unknown>)
+          : values.continue !== undefined && !values.arg
+            ? undefined
+            : args,
       signal: controller.signal,
       continueRun: values.continue,
     });
     if (values.json) {
-      process.stdout.write(JSON.stringify({
-        runId: result.runId, status: result.status, result: result.result ?? null, error: result.error?.toJSON() ?? null, stats: result.stats, outputs: result.outputs,
-      }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          runId: result.runId,
+          status: result.status,
+          result: result.result ?? null,
+          error: result.error?.toJSON() ?? null,
+          stats: result.stats,
+          outputs: result.outputs,
+        }) + '\n',
+      );
     } else {
       if (result.status === 'succeeded') process.stdout.write(`\nresult: ${forTerminal(formatResult(result.result))}\n`);
       else if (result.error) process.stderr.write(formatError(result.error) + '\n');

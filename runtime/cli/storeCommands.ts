@@ -12,7 +12,21 @@ const DB_HINT = 'pass --db <file> (the same file the run used)';
 /** A run as `apxm runs --json` lists it: `running` only while its owner lives, else `interrupted`; its owner without the lease token. */
 function listedRun(r: RunRecord, now: number): Omit<RunRecord, 'lease' | 'status'> & { status: string; owner?: Record<string, unknown> } {
   const { lease, ...rest } = r;
-  return { ...rest, status: displayStatus(r, now), ...(lease ? { owner: { host: lease.host, pid: lease.pid, startedAt: lease.startedAt, heartbeatAt: lease.heartbeatAt, expiresAt: lease.expiresAt } } : {}) };
+  return {
+    ...rest,
+    status: displayStatus(r, now),
+    ...(lease
+      ? {
+          owner: {
+            host: lease.host,
+            pid: lease.pid,
+            startedAt: lease.startedAt,
+            heartbeatAt: lease.heartbeatAt,
+            expiresAt: lease.expiresAt,
+          },
+        }
+      : {}),
+  };
 }
 
 /** Reads only: opens the file read-only, never creates or migrates it. */
@@ -26,7 +40,11 @@ export async function runsCommand(argv: string[]): Promise<number> {
     const now = Date.now();
     const runs = storage.runList(limit).map((r) => listedRun(r, now));
     if (values.json) process.stdout.write(JSON.stringify(runs) + '\n');
-    else for (const r of runs) process.stdout.write(`${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt as number).toISOString()}  ${r.entryFlow}  ${r.program}\n`);
+    else
+      for (const r of runs)
+        process.stdout.write(
+          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt as number).toISOString()}  ${r.entryFlow}  ${r.program}\n`,
+        );
     return EXIT.ok;
   } finally {
     storage.close();
@@ -34,19 +52,31 @@ export async function runsCommand(argv: string[]): Promise<number> {
 }
 
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, input: { type: 'string' } } });
-  if (positionals.length !== 1 || values.input === undefined) throw new ApxmError('E_USAGE', 'resume takes a checkpoint id and --input', { hint: 'apxm resume chk_1234_5 --input "approved" --db run.sqlite' });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { db: { type: 'string' }, input: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || values.input === undefined)
+    throw new ApxmError('E_USAGE', 'resume takes a checkpoint id and --input', {
+      hint: 'apxm resume chk_1234_5 --input "approved" --db run.sqlite',
+    });
   if (!values.db) throw new ApxmError('E_USAGE', 'resume needs a database', { hint: DB_HINT });
   const storage = await openStorage(values.db, { mustExist: true });
   try {
     const cp = storage.checkpointGet(positionals[0]);
-    if (!cp) throw new ApxmError('E_HUMAN_INPUT', `no checkpoint "${positionals[0]}" in ${values.db}`, { hint: 'list pending ones with: apxm runs --db <file>' });
+    if (!cp)
+      throw new ApxmError('E_HUMAN_INPUT', `no checkpoint "${positionals[0]}" in ${values.db}`, {
+        hint: 'list pending ones with: apxm runs --db <file>',
+      });
     storage.checkpointPut({ ...cp, status: 'resumed', humanInput: tryParseJson(values.input) ?? values.input, resumedAt: Date.now() });
     process.stdout.write(`resumed ${cp.id}\n`);
     const run = storage.runGet(cp.runId);
     const status = run && displayStatus(run);
     if (run && status !== 'running' && status !== 'succeeded') {
-      process.stderr.write(`run ${run.runId} is ${status}; continue it with: apxm run ${run.program} --continue ${run.runId} --db ${values.db}\n`);
+      process.stderr.write(
+        `run ${run.runId} is ${status}; continue it with: apxm run ${run.program} --continue ${run.runId} --db ${values.db}\n`,
+      );
     }
     return EXIT.ok;
   } finally {
@@ -56,7 +86,8 @@ export async function resumeCommand(argv: string[]): Promise<number> {
 
 export async function queueCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' } } });
-  if (positionals[0] !== 'push' || positionals.length !== 3) throw new ApxmError('E_USAGE', 'usage: apxm queue push <queue> <json> --db <file>');
+  if (positionals[0] !== 'push' || positionals.length !== 3)
+    throw new ApxmError('E_USAGE', 'usage: apxm queue push <queue> <json> --db <file>');
   if (!values.db) throw new ApxmError('E_USAGE', 'queue needs a database', { hint: DB_HINT });
   const storage = await openStorage(values.db);
   try {

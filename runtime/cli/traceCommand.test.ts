@@ -22,7 +22,12 @@ describe('apxm trace export', () => {
     const file = path.join(dir, 'trace.json');
     const r = apxm('trace', 'export', runId, '--db', db, '-o', file);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: run ${runId} \\(succeeded\\), \\d+ events, 4 LLM calls, 0 capability calls\\n$`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: run ${runId} \\(succeeded\\), \\d+ events, 4 LLM calls, 0 capability calls\\n$`,
+      ),
+    );
     const recorded = readTraceFile(file);
     assert.equal(recorded.runId, runId);
     assert.deepEqual(recorded.args, { city: 'Lisbon' });

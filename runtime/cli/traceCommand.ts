@@ -9,8 +9,13 @@ import { EXIT } from './main.js';
 const USAGE_HINT = 'apxm trace export <run-id> --db run.sqlite -o trace.json (without -o the trace goes to stdout)';
 
 export async function traceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, output: { type: 'string', short: 'o' } } });
-  if (positionals[0] !== 'export' || positionals.length !== 2) throw new ApxmError('E_USAGE', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { db: { type: 'string' }, output: { type: 'string', short: 'o' } },
+  });
+  if (positionals[0] !== 'export' || positionals.length !== 2)
+    throw new ApxmError('E_USAGE', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
   if (!values.db) throw new ApxmError('E_USAGE', 'trace export needs the database the run was recorded in', { hint: USAGE_HINT });
   // read-only: a missing path is refused, never created empty (which would then report "no run")
   const storage = await openStorage(values.db, { readonly: true });
@@ -22,7 +27,9 @@ export async function traceCommand(argv: string[]): Promise<number> {
     }
     writeTraceFile(values.output, recorded);
     const { events, llmCalls, capabilityCalls } = recorded;
-    process.stdout.write(`wrote ${values.output}: run ${recorded.runId} (${recorded.status}), ${events.length} events, ${llmCalls.length} LLM calls, ${capabilityCalls.length} capability calls\n`);
+    process.stdout.write(
+      `wrote ${values.output}: run ${recorded.runId} (${recorded.status}), ${events.length} events, ${llmCalls.length} LLM calls, ${capabilityCalls.length} capability calls\n`,
+    );
     return EXIT.ok;
   } finally {
     storage.close();

@@ -6,8 +6,14 @@ import type { FlowGraph } from './types.js';
 
 function flow(...params: [string, string][]): FlowGraph {
   return {
-    agent: 'A', flow: 'main', qualifiedName: 'A.main', isEntry: true, parameters: params.map(([name, typeName]) => ({ name, typeName })),
-    nodes: [], edges: [], metadata: {},
+    agent: 'A',
+    flow: 'main',
+    qualifiedName: 'A.main',
+    isEntry: true,
+    parameters: params.map(([name, typeName]) => ({ name, typeName })),
+    nodes: [],
+    edges: [],
+    metadata: {},
   };
 }
 
@@ -78,7 +84,10 @@ describe('bindArguments', () => {
     const declared = flow(['__proto__', 'str'], ['constructor', 'int']);
     const bound = bindArguments(declared, parseNameValueFlags(['__proto__=p', 'constructor=3'], '--arg'));
     assert.equal(Object.getPrototypeOf(bound), Object.prototype);
-    assert.deepEqual(Object.entries(bound), [['__proto__', 'p'], ['constructor', 3]]);
+    assert.deepEqual(Object.entries(bound), [
+      ['__proto__', 'p'],
+      ['constructor', 3],
+    ]);
     // Declared but not given: missing, even though every object has a "constructor".
     assert.match(failure(declared, parseNameValueFlags(['__proto__=p'], '--arg'), 'E_ARG_MISSING').message, /"constructor"/);
     assert.match(failure(flow(['constructor', 'str']), {}, 'E_ARG_MISSING').message, /missing argument "constructor"/);

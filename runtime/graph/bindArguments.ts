@@ -52,7 +52,10 @@ function convert(flow: FlowGraph, name: string, typeName: string, raw: unknown):
       const hint = `pass a whole number, e.g. ${example(name, '42')}; for a larger or fractional number declare the parameter float (or str)`;
       if (typeof raw === 'number') {
         if (Number.isSafeInteger(raw)) return raw + 0; // + 0: -0 becomes 0
-        throw bad(Number.isInteger(raw) ? `an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` : 'an integer', hint);
+        throw bad(
+          Number.isInteger(raw) ? `an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` : 'an integer',
+          hint,
+        );
       }
       if (typeof raw !== 'string' || !INT_TEXT.test(raw)) throw bad('an integer written in decimal digits', hint);
       const n = Number(raw);
@@ -79,7 +82,10 @@ function convert(flow: FlowGraph, name: string, typeName: string, raw: unknown):
       try {
         return toValue(JSON.parse(raw));
       } catch (e) {
-        throw bad(`JSON (${(e as Error).message})`, `pass JSON text in single quotes, e.g. ${example(name, '["a","b"]')} or ${example(name, '{"k":1}')}`);
+        throw bad(
+          `JSON (${(e as Error).message})`,
+          `pass JSON text in single quotes, e.g. ${example(name, '["a","b"]')} or ${example(name, '{"k":1}')}`,
+        );
       }
     }
     case 'text':
@@ -100,9 +106,13 @@ export function bindArguments(flow: FlowGraph, args: Record<string, unknown>): R
   // hasOwn: `constructor` and `toString` exist on every object; only given arguments count.
   const missing = flow.parameters.filter((p) => !Object.hasOwn(args, p.name) || args[p.name] === undefined);
   if (missing.length) {
-    throw new ApxmError('E_ARG_MISSING', `missing argument${missing.length > 1 ? 's' : ''} ${missing.map((p) => `"${p.name}"`).join(', ')} for ${signature(flow)}`, {
-      hint: `pass ${missing.map((p) => `--arg ${p.name}=<${p.typeName}>`).join(' ')}`,
-    });
+    throw new ApxmError(
+      'E_ARG_MISSING',
+      `missing argument${missing.length > 1 ? 's' : ''} ${missing.map((p) => `"${p.name}"`).join(', ')} for ${signature(flow)}`,
+      {
+        hint: `pass ${missing.map((p) => `--arg ${p.name}=<${p.typeName}>`).join(' ')}`,
+      },
+    );
   }
   const out: Record<string, Value> = {};
   for (const p of flow.parameters) putKey(out, p.name, convert(flow, p.name, p.typeName, args[p.name]));
@@ -118,7 +128,8 @@ export function parseNameValueFlags(list: readonly string[] | undefined, flag: s
   const out = Object.create(null) as Record<string, string>;
   for (const item of list ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new ApxmError('E_ARG_UNKNOWN', `${flag} expects name=value, got ${shown(item)}`, { hint: `e.g. ${flag} city=Lisbon` });
+    if (eq <= 0)
+      throw new ApxmError('E_ARG_UNKNOWN', `${flag} expects name=value, got ${shown(item)}`, { hint: `e.g. ${flag} city=Lisbon` });
     const name = item.slice(0, eq);
     if (Object.hasOwn(out, name)) throw new ApxmError('E_ARG_UNKNOWN', `${flag} ${name} is given twice`, { hint: `give each name once` });
     out[name] = item.slice(eq + 1);

@@ -201,7 +201,11 @@ function reachBack(starts: number[], inEdges: number[][], edges: CompiledEdge[])
 }
 
 /** Pairs each LOOP_END with its LOOP_START: explicit `loop`/`label` attributes, else the innermost open loop reaching it. */
-export function pairLoops(cf: Pick<CompiledFlow, 'nodes' | 'outEdges' | 'inEdges' | 'edges' | 'topo'>): { pairs: [number, number][]; unpairedStarts: number[]; unpairedEnds: number[] } {
+export function pairLoops(cf: Pick<CompiledFlow, 'nodes' | 'outEdges' | 'inEdges' | 'edges' | 'topo'>): {
+  pairs: [number, number][];
+  unpairedStarts: number[];
+  unpairedEnds: number[];
+} {
   const starts = cf.topo.filter((i) => cf.nodes[i].op === 'LOOP_START');
   const ends = cf.topo.filter((i) => cf.nodes[i].op === 'LOOP_END');
   const reachOf = new Map(starts.map((s) => [s, reach([s], cf.outEdges, cf.edges as CompiledEdge[])]));
@@ -213,7 +217,8 @@ export function pairLoops(cf: Pick<CompiledFlow, 'nodes' | 'outEdges' | 'inEdges
     let chosen: number | undefined;
     const explicit = attrs.loop ?? attrs.loop_start;
     if (typeof explicit === 'number') chosen = starts.find((s) => cf.nodes[s].id === explicit && !paired.has(s));
-    else if (typeof attrs.label === 'string') chosen = starts.find((s) => cf.nodes[s].attributes.label === attrs.label && !paired.has(s) && reachOf.get(s)?.has(e));
+    else if (typeof attrs.label === 'string')
+      chosen = starts.find((s) => cf.nodes[s].attributes.label === attrs.label && !paired.has(s) && reachOf.get(s)?.has(e));
     if (chosen === undefined) {
       const candidates = starts.filter((s) => !paired.has(s) && reachOf.get(s)?.has(e));
       // innermost: the candidate every other candidate reaches
@@ -248,7 +253,12 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
     outEdges[from].push(index);
     return ce;
   });
-  const topo = topoOrder(n, outEdges, edges, inEdges.map((l) => l.length));
+  const topo = topoOrder(
+    n,
+    outEdges,
+    edges,
+    inEdges.map((l) => l.length),
+  );
   if (!topo) throw new Error(`flow ${graph.qualifiedName} has a cycle (validate before compiling)`);
 
   const priority = new Float64Array(n);
@@ -263,9 +273,25 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
   nodes.forEach((node, i) => (isJoin[i] = JOIN_OPS.has(node.op) ? 1 : 0));
 
   const cf: CompiledFlow = {
-    graph, nodes, indexOf, edges, inEdges, outEdges, dataInCount, skippableInCount, isJoin, priority, priorityLevels, priorityRank, topo,
-    topNodes: [], loopByStart: new Map(), loopByEnd: new Map(), tryByNode: new Map(),
-    enclosingTries: Array.from({ length: n }, () => []), byName: new Map(),
+    graph,
+    nodes,
+    indexOf,
+    edges,
+    inEdges,
+    outEdges,
+    dataInCount,
+    skippableInCount,
+    isJoin,
+    priority,
+    priorityLevels,
+    priorityRank,
+    topo,
+    topNodes: [],
+    loopByStart: new Map(),
+    loopByEnd: new Map(),
+    tryByNode: new Map(),
+    enclosingTries: Array.from({ length: n }, () => []),
+    byName: new Map(),
     ...flatLayout(nodes, edges, outEdges, dataInCount),
   };
 
@@ -369,5 +395,18 @@ function flatLayout(nodes: OpNode[], edges: CompiledEdge[], outEdges: number[][]
     edgeFlags[e.index] = (e.data ? EDGE_DATA : 0) | (e.effect ? EDGE_EFFECT : 0);
     edgeSlot[e.index] = e.data ? inputBase[e.to] + e.inputPos : -1;
   }
-  return { ids, ops, nodeFlags, timeoutMs, inputBase, outStart, outList, edgeTo, edgeFlags, edgeSlot, sinks, layouts: new Map<readonly number[], FrameLayout>() };
+  return {
+    ids,
+    ops,
+    nodeFlags,
+    timeoutMs,
+    inputBase,
+    outStart,
+    outList,
+    edgeTo,
+    edgeFlags,
+    edgeSlot,
+    sinks,
+    layouts: new Map<readonly number[], FrameLayout>(),
+  };
 }

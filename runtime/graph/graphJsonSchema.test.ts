@@ -11,14 +11,19 @@ const schemaFile = path.join(root, 'extension/schemas/apxm-graph.schema.json');
 
 describe('ApxmGraph JSON schema', () => {
   it('the file the extension contributes is the generated schema', () => {
-    assert.deepEqual(JSON.parse(readFileSync(schemaFile, 'utf8')), apxmGraphJsonSchema(), 'regenerate with: node out/runtime/graph/writeGraphJsonSchema.js');
+    assert.deepEqual(
+      JSON.parse(readFileSync(schemaFile, 'utf8')),
+      apxmGraphJsonSchema(),
+      'regenerate with: node out/runtime/graph/writeGraphJsonSchema.js',
+    );
   });
 
   it('accepts every example program', () => {
     const schema = apxmGraphJsonSchema();
     const examples = readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'));
     assert.ok(examples.length >= 5);
-    for (const f of examples) assert.deepEqual(validateAgainstSchema(schema, JSON.parse(readFileSync(path.join(root, 'examples', f), 'utf8'))), [], f);
+    for (const f of examples)
+      assert.deepEqual(validateAgainstSchema(schema, JSON.parse(readFileSync(path.join(root, 'examples', f), 'utf8'))), [], f);
   });
 
   it('rejects unknown ops, empty names, missing edges and bad dependencies', () => {

@@ -14,10 +14,18 @@ export function apxmGraphJsonSchema(): Record<string, unknown> {
     required: ['id', 'name'],
     properties: {
       id: { type: 'integer', minimum: 0, description: 'Unique node id within the flow; edges refer to it.' },
-      name: { type: 'string', minLength: 1, pattern: '\\S', description: 'A short descriptive name; `{{name}}` in templates reads its output.' },
+      name: {
+        type: 'string',
+        minLength: 1,
+        pattern: '\\S',
+        description: 'A short descriptive name; `{{name}}` in templates reads its output.',
+      },
       op: { enum: [...OP_NAMES], description: 'The AIS operation.', markdownEnumDescriptions: opDoc },
       op_type: { enum: [...OP_NAMES], description: 'Alias of "op".' },
-      attributes: { type: 'object', description: 'Op attributes, e.g. ASK {"template_str": "..."}, INV {"capability": "...", "params": {...}}.' },
+      attributes: {
+        type: 'object',
+        description: 'Op attributes, e.g. ASK {"template_str": "..."}, INV {"capability": "...", "params": {...}}.',
+      },
       metadata: { type: 'object' },
     },
     oneOf: [{ required: ['op'] }, { required: ['op_type'] }],
@@ -28,8 +36,16 @@ export function apxmGraphJsonSchema(): Record<string, unknown> {
     properties: {
       from: { type: 'integer', minimum: 0, description: 'Producer node id.' },
       to: { type: 'integer', minimum: 0, description: 'Consumer node id.' },
-      dependency: { enum: ['Data', 'Control', 'Effect'], default: 'Data', description: 'Data passes the value as an input; Control and Effect only order execution.' },
-      label: { type: ['string', 'boolean', 'number'], description: 'Routing label on edges out of BRANCH_ON_VALUE (true/false), SWITCH (a case or "default") and TRY_CATCH ("try"/"catch").' },
+      dependency: {
+        enum: ['Data', 'Control', 'Effect'],
+        default: 'Data',
+        description: 'Data passes the value as an input; Control and Effect only order execution.',
+      },
+      label: {
+        type: ['string', 'boolean', 'number'],
+        description:
+          'Routing label on edges out of BRANCH_ON_VALUE (true/false), SWITCH (a case or "default") and TRY_CATCH ("try"/"catch").',
+      },
     },
   };
   const flow = {
@@ -44,7 +60,10 @@ export function apxmGraphJsonSchema(): Record<string, unknown> {
           required: ['name'],
           properties: {
             name: { type: 'string', minLength: 1 },
-            type_name: { enum: ['str', 'string', 'int', 'float', 'number', 'bool', 'json', 'any'], description: 'Arguments are converted to this type.' },
+            type_name: {
+              enum: ['str', 'string', 'int', 'float', 'number', 'bool', 'json', 'any'],
+              description: 'Arguments are converted to this type.',
+            },
             type: { type: 'string', description: 'Alias of "type_name".' },
           },
         },

@@ -50,11 +50,19 @@ export function inspectProgram(program: Program): FlowInspection[] {
       ops,
       depth: cf.nodes.length ? layer.reduce((a, b) => Math.max(a, b), 0) + 1 : 0,
       maxWidth: [...widths.values()].reduce((a, b) => Math.max(a, b), 0),
-      criticalPath: { nodes: path.map((i) => ({ id: cf.nodes[i].id, name: cf.nodes[i].name, op: cf.nodes[i].op })), estimatedMs: path.reduce((s, i) => s + w(i), 0) },
+      criticalPath: {
+        nodes: path.map((i) => ({ id: cf.nodes[i].id, name: cf.nodes[i].name, op: cf.nodes[i].op })),
+        estimatedMs: path.reduce((s, i) => s + w(i), 0),
+      },
       sequentialMs: cf.nodes.reduce((s, _n, i) => s + w(i), 0),
       loops: [...cf.loopByStart.values()].map((l) => ({ start: cf.nodes[l.start].id, end: cf.nodes[l.end].id, bodyNodes: l.body.size })),
-      tryRegions: [...cf.tryByNode.values()].map((t) => ({ node: cf.nodes[t.node].id, tryNodes: t.tryNodes.size, catchNodes: t.catchNodes.size })),
-      fused: flow.nodes.filter((n) => Array.isArray(n.attributes.fused_from))
+      tryRegions: [...cf.tryByNode.values()].map((t) => ({
+        node: cf.nodes[t.node].id,
+        tryNodes: t.tryNodes.size,
+        catchNodes: t.catchNodes.size,
+      })),
+      fused: flow.nodes
+        .filter((n) => Array.isArray(n.attributes.fused_from))
         .map((n) => ({ node: n.id, name: n.name, from: (n.attributes.fused_from as unknown[]).map(Number) })),
     };
   });

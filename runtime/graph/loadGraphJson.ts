@@ -46,7 +46,11 @@ export interface LoadOptions {
 export function programFromJson(doc: unknown, file?: string, options: LoadOptions = {}): Program {
   const diags = new Diagnostics(file);
   if (nestsDeeperThan(doc, MAX_JSON_DEPTH)) {
-    diags.error('$', `the document nests deeper than ${MAX_JSON_DEPTH} levels`, 'a program is a few levels deep: check for a generated value that nests without end');
+    diags.error(
+      '$',
+      `the document nests deeper than ${MAX_JSON_DEPTH} levels`,
+      'a program is a few levels deep: check for a generated value that nests without end',
+    );
     diags.throwIfErrors();
   }
   if (!isObject(doc as Value)) {
@@ -60,7 +64,8 @@ export function programFromJson(doc: unknown, file?: string, options: LoadOption
   if (Array.isArray(root.flows)) {
     programName = typeof root.name === 'string' && root.name.trim() ? root.name : 'program';
     if (typeof root.name === 'string') checkName(root.name, 'program name', '$.name', diags);
-    if (root.entry !== undefined && typeof root.entry !== 'string') diags.error('$.entry', '"entry" must be a flow name such as "Agent.main"');
+    if (root.entry !== undefined && typeof root.entry !== 'string')
+      diags.error('$.entry', '"entry" must be a flow name such as "Agent.main"');
     entryName = typeof root.entry === 'string' ? root.entry : undefined;
     if (root.flows.length === 0) diags.error('$.flows', 'a program needs at least one flow');
     root.flows.forEach((g, i) => {
@@ -77,19 +82,31 @@ export function programFromJson(doc: unknown, file?: string, options: LoadOption
   const seen = new Map<string, string>();
   for (const f of flows) {
     const prev = seen.get(f.qualifiedName);
-    if (prev) diags.error(childPath(f.jsonPath ?? '$', 'name'), `duplicate flow "${f.qualifiedName}" (also defined at ${prev})`, 'give each flow a unique "Agent.flow" name');
+    if (prev)
+      diags.error(
+        childPath(f.jsonPath ?? '$', 'name'),
+        `duplicate flow "${f.qualifiedName}" (also defined at ${prev})`,
+        'give each flow a unique "Agent.flow" name',
+      );
     else seen.set(f.qualifiedName, childPath(f.jsonPath ?? '$', 'name'));
   }
   let entry: FlowGraph | undefined;
   if (entryName !== undefined) {
     entry = flows.find((f) => f.qualifiedName === entryName);
-    if (!entry) diags.error('$.entry', `entry flow "${entryName}" is not defined`, `use one of: ${flows.map((f) => f.qualifiedName).join(', ')}`);
+    if (!entry)
+      diags.error('$.entry', `entry flow "${entryName}" is not defined`, `use one of: ${flows.map((f) => f.qualifiedName).join(', ')}`);
   } else {
     const entries = flows.filter((f) => f.isEntry);
     if (entries.length === 1) entry = entries[0];
     else if (flows.length === 1) entry = flows[0];
-    else if (entries.length === 0) diags.error('$.flows', 'no entry flow', 'set "metadata": {"is_entry": true} on one flow, or "entry": "Agent.flow" at the top level');
-    else diags.error('$.flows', `several entry flows: ${entries.map((f) => f.qualifiedName).join(', ')}`, 'mark exactly one flow with "is_entry": true, or set "entry" at the top level');
+    else if (entries.length === 0)
+      diags.error('$.flows', 'no entry flow', 'set "metadata": {"is_entry": true} on one flow, or "entry": "Agent.flow" at the top level');
+    else
+      diags.error(
+        '$.flows',
+        `several entry flows: ${entries.map((f) => f.qualifiedName).join(', ')}`,
+        'mark exactly one flow with "is_entry": true, or set "entry" at the top level',
+      );
   }
   const ownAgents = new Set(flows.map((f) => f.agent));
   const callable = options.externalFlows?.length ? [...flows, ...options.externalFlows.filter((f) => !ownAgents.has(f.agent))] : flows;
@@ -107,16 +124,21 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
   const obj = g as Record<string, unknown>;
   const errorsBefore = diags.errors.length;
   const name = typeof obj.name === 'string' ? obj.name : '';
-  if (typeof obj.name !== 'string') diags.error(childPath(path, 'name'), '"name" is required and must be a string', 'name the flow, e.g. "TripPlanner.main"');
+  if (typeof obj.name !== 'string')
+    diags.error(childPath(path, 'name'), '"name" is required and must be a string', 'name the flow, e.g. "TripPlanner.main"');
   else if (!name.trim()) diags.error(childPath(path, 'name'), 'graph name cannot be empty', 'name the flow, e.g. "TripPlanner.main"');
   else checkName(name, 'flow name', childPath(path, 'name'), diags);
 
   const nodes: OpNode[] = [];
   const firstAt = new Map<number, string>();
   if (!Array.isArray(obj.nodes)) diags.error(childPath(path, 'nodes'), '"nodes" is required and must be an array');
-  else if (obj.nodes.length === 0) diags.error(childPath(path, 'nodes'), 'graph must contain at least one node', 'add at least one node, e.g. {"id": 1, "name": "hello", "op": "CONST_STR", "attributes": {"value": "hi"}}');
+  else if (obj.nodes.length === 0)
+    diags.error(
+      childPath(path, 'nodes'),
+      'graph must contain at least one node',
+      'add at least one node, e.g. {"id": 1, "name": "hello", "op": "CONST_STR", "attributes": {"value": "hi"}}',
+    );
   else {
-    
     obj.nodes.forEach((n, i) => {
       const nodePath = childPath(childPath(path, 'nodes'), i);
       const node = readNode(n, nodePath, diags, file);
@@ -134,15 +156,18 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
   }
 
   const edges: OpEdge[] = [];
-  if (!Array.isArray(obj.edges)) diags.error(childPath(path, 'edges'), '"edges" is required and must be an array (use [] when there are none)');
-  else obj.edges.forEach((e, i) => {
-    const edge = readEdge(e, childPath(childPath(path, 'edges'), i), diags);
-    if (edge) edges.push(edge);
-  });
+  if (!Array.isArray(obj.edges))
+    diags.error(childPath(path, 'edges'), '"edges" is required and must be an array (use [] when there are none)');
+  else
+    obj.edges.forEach((e, i) => {
+      const edge = readEdge(e, childPath(childPath(path, 'edges'), i), diags);
+      if (edge) edges.push(edge);
+    });
 
   const parameters: FlowParameter[] = [];
   if (obj.parameters !== undefined) {
-    if (!Array.isArray(obj.parameters)) diags.error(childPath(path, 'parameters'), '"parameters" must be an array of {"name", "type_name"}');
+    if (!Array.isArray(obj.parameters))
+      diags.error(childPath(path, 'parameters'), '"parameters" must be an array of {"name", "type_name"}');
     else {
       const names = new Set<string>();
       obj.parameters.forEach((p, i) => {
@@ -152,7 +177,8 @@ function readFlow(g: unknown, path: string, diags: Diagnostics, file: string | u
         const pname = typeof rec.name === 'string' ? rec.name.trim() : '';
         const tname = typeof rec.type_name === 'string' ? rec.type_name.trim() : typeof rec.type === 'string' ? rec.type.trim() : '';
         if (!pname) return diags.error(childPath(pp, 'name'), 'parameter name cannot be empty');
-        if (!tname) return diags.error(childPath(pp, 'type_name'), `parameter '${pname}' has empty type`, 'use one of str, int, float, bool, json');
+        if (!tname)
+          return diags.error(childPath(pp, 'type_name'), `parameter '${pname}' has empty type`, 'use one of str, int, float, bool, json');
         if (names.has(pname)) return diags.error(childPath(pp, 'name'), `duplicate parameter name '${pname}'`);
         if (checkName(pname, 'parameter name', childPath(pp, 'name'), diags)) return;
         names.add(pname);
@@ -192,12 +218,20 @@ function readNode(n: unknown, path: string, diags: Diagnostics, file: string | u
   const opRaw = o.op ?? o.op_type;
   if (!isOpName(opRaw)) {
     const s = typeof opRaw === 'string' ? suggestOp(opRaw) : undefined;
-    diags.error(childPath(path, 'op'), opRaw === undefined ? 'node has no "op"' : `unknown operation ${quoteForMessage(opRaw)}`, s ? `did you mean "${s}"?` : 'use one of the 32 AIS operations, e.g. "ASK", "INV", "MERGE"');
+    diags.error(
+      childPath(path, 'op'),
+      opRaw === undefined ? 'node has no "op"' : `unknown operation ${quoteForMessage(opRaw)}`,
+      s ? `did you mean "${s}"?` : 'use one of the 32 AIS operations, e.g. "ASK", "INV", "MERGE"',
+    );
     ok = false;
   }
   const name = typeof o.name === 'string' ? o.name : '';
   if (typeof o.name !== 'string' || !name.trim()) {
-    diags.error(childPath(path, 'name'), `node ${isId(o.id) ? o.id : '?'} has empty name`, 'give the node a short descriptive name, e.g. "summarise"');
+    diags.error(
+      childPath(path, 'name'),
+      `node ${isId(o.id) ? o.id : '?'} has empty name`,
+      'give the node a short descriptive name, e.g. "summarise"',
+    );
     ok = false;
   } else if (checkName(name, 'node name', childPath(path, 'name'), diags)) ok = false;
   let attributes: ValueObject = {};
@@ -211,7 +245,11 @@ function readNode(n: unknown, path: string, diags: Diagnostics, file: string | u
   if (isObject(o.source as Value)) {
     const s = o.source as Record<string, unknown>;
     if (typeof s.line === 'number') {
-      source = { file: typeof s.file === 'string' ? s.file : file ?? '', line: s.line, column: typeof s.column === 'number' ? s.column : 1 };
+      source = {
+        file: typeof s.file === 'string' ? s.file : (file ?? ''),
+        line: s.line,
+        column: typeof s.column === 'number' ? s.column : 1,
+      };
       if (typeof s.endLine === 'number') source.endLine = s.endLine;
       if (typeof s.endColumn === 'number') source.endColumn = s.endColumn;
     }
@@ -235,7 +273,11 @@ function readEdge(e: unknown, path: string, diags: Diagnostics): OpEdge | undefi
   }
   const dep = o.dependency ?? 'Data';
   if (!DEPENDENCIES.includes(dep as DependencyType)) {
-    diags.error(childPath(path, 'dependency'), `unknown dependency ${quoteForMessage(dep)}`, 'use "Data" (passes the value), "Control" or "Effect" (ordering only)');
+    diags.error(
+      childPath(path, 'dependency'),
+      `unknown dependency ${quoteForMessage(dep)}`,
+      'use "Data" (passes the value), "Control" or "Effect" (ordering only)',
+    );
     ok = false;
   }
   if (o.label !== undefined && typeof o.label !== 'string' && typeof o.label !== 'boolean' && typeof o.label !== 'number') {

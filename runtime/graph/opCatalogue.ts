@@ -2,10 +2,38 @@
 import type { LatencyClass } from '../llm/types.js';
 
 export const OP_NAMES = [
-  'AGENT', 'QMEM', 'UMEM', 'ASK', 'THINK', 'REASON', 'PLAN', 'REFLECT', 'VERIFY', 'INV', 'EXC',
-  'PRINT', 'JUMP', 'BRANCH_ON_VALUE', 'LOOP_START', 'LOOP_END', 'RETURN', 'SWITCH', 'FLOW_CALL',
-  'MERGE', 'FENCE', 'WAIT_ALL', 'TRY_CATCH', 'ERR', 'COMMUNICATE', 'UPDATE_GOAL', 'GUARD', 'CLAIM',
-  'PAUSE', 'RESUME', 'CONST_STR', 'YIELD',
+  'AGENT',
+  'QMEM',
+  'UMEM',
+  'ASK',
+  'THINK',
+  'REASON',
+  'PLAN',
+  'REFLECT',
+  'VERIFY',
+  'INV',
+  'EXC',
+  'PRINT',
+  'JUMP',
+  'BRANCH_ON_VALUE',
+  'LOOP_START',
+  'LOOP_END',
+  'RETURN',
+  'SWITCH',
+  'FLOW_CALL',
+  'MERGE',
+  'FENCE',
+  'WAIT_ALL',
+  'TRY_CATCH',
+  'ERR',
+  'COMMUNICATE',
+  'UPDATE_GOAL',
+  'GUARD',
+  'CLAIM',
+  'PAUSE',
+  'RESUME',
+  'CONST_STR',
+  'YIELD',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -23,8 +51,14 @@ export interface OpInfo {
   description: string;
 }
 
-const op = (name: OpName, debugName: string, family: OpFamily, latency: LatencyClass, wireIndex: number | undefined, description: string): OpInfo =>
-  ({ name, debugName, family, latency, wireIndex, description });
+const op = (
+  name: OpName,
+  debugName: string,
+  family: OpFamily,
+  latency: LatencyClass,
+  wireIndex: number | undefined,
+  description: string,
+): OpInfo => ({ name, debugName, family, latency, wireIndex, description });
 
 export const OP_CATALOGUE: Readonly<Record<OpName, OpInfo>> = {
   AGENT: op('AGENT', 'Agent', 'basic', 'None', undefined, 'Agent metadata (no-op at run time)'),
@@ -62,7 +96,9 @@ export const OP_CATALOGUE: Readonly<Record<OpName, OpInfo>> = {
 };
 
 const BY_WIRE = new Map<number, OpName>(
-  Object.values(OP_CATALOGUE).filter((o) => o.wireIndex !== undefined).map((o) => [o.wireIndex as number, o.name]),
+  Object.values(OP_CATALOGUE)
+    .filter((o) => o.wireIndex !== undefined)
+    .map((o) => [o.wireIndex as number, o.name]),
 );
 
 export function isOpName(s: unknown): s is OpName {
@@ -87,7 +123,10 @@ export function suggestOp(name: string): OpName | undefined {
   let bestD = Infinity;
   for (const n of OP_NAMES) {
     const d = editDistance(upper, n);
-    if (d < bestD) { bestD = d; best = n; }
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
   }
   return bestD <= 3 ? best : undefined;
 }

@@ -7,7 +7,12 @@ import { pairLoops, topoOrder, tryRegionsOf, type CompiledEdge } from './compile
 import type { FlowGraph, OpNode } from './types.js';
 
 /** Reports an edge whose ends are not node ids; true when both exist. */
-export function checkEdgeEndpoints(e: { from: number; to: number }, path: string, ids: ReadonlyMap<number, unknown>, diags: Diagnostics): boolean {
+export function checkEdgeEndpoints(
+  e: { from: number; to: number },
+  path: string,
+  ids: ReadonlyMap<number, unknown>,
+  diags: Diagnostics,
+): boolean {
   const known = () => `use one of the node ids: ${[...ids.keys()].slice(0, 20).join(', ')}`;
   if (!ids.has(e.from)) diags.error(childPath(path, 'from'), `edge references unknown source node ${e.from}`, known());
   if (!ids.has(e.to)) diags.error(childPath(path, 'to'), `edge references unknown destination node ${e.to}`, known());
@@ -31,7 +36,11 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
     if (!checkEdgeEndpoints(e, path, indexOf, diags)) return void (edgesOk = false);
     if (from === undefined || to === undefined) return;
     if (from === to) {
-      diags.error(path, `edge ${e.from} → ${e.to} is a self-loop`, 'use LOOP_START/LOOP_END for repetition; a node cannot depend on itself');
+      diags.error(
+        path,
+        `edge ${e.from} → ${e.to} is a self-loop`,
+        'use LOOP_START/LOOP_END for repetition; a node cannot depend on itself',
+      );
       return void (edgesOk = false);
     }
     const idx = edges.length;
@@ -41,42 +50,80 @@ export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: Flow
     outEdges[from].push(idx);
     if (e.label !== undefined) checkLabel(flow.nodes[from], e.label, path, diags);
   });
-  for (const [i, node] of flow.nodes.entries()) checkAttributes(node, node.jsonPath ?? childPath(childPath(base, 'nodes'), i), diags, allFlows, inEdges[i], edges, outEdges[i]);
+  for (const [i, node] of flow.nodes.entries())
+    checkAttributes(node, node.jsonPath ?? childPath(childPath(base, 'nodes'), i), diags, allFlows, inEdges[i], edges, outEdges[i]);
   if (!edgesOk) return;
 
-  const topo = topoOrder(flow.nodes.length, outEdges, edges, inEdges.map((l) => l.length));
+  const topo = topoOrder(
+    flow.nodes.length,
+    outEdges,
+    edges,
+    inEdges.map((l) => l.length),
+  );
   if (!topo) {
     const cycle = findCycle(flow.nodes.length, outEdges, edges);
     const names = cycle.map((i) => `${flow.nodes[i].id} (${flow.nodes[i].name})`);
     // the place is the edge that closes the cycle
     const closing = outEdges[cycle[cycle.length - 1]].find((k) => edges[k].to === cycle[0]);
-    diags.error(closing !== undefined ? edgePaths[closing] : childPath(base, 'edges'), `graph must be acyclic: cycle ${names.join(' → ')} → ${names[0]}`, 'remove one of these edges; use LOOP_START/LOOP_END to repeat work', 'E_PROGRAM_CYCLE');
+    diags.error(
+      closing !== undefined ? edgePaths[closing] : childPath(base, 'edges'),
+      `graph must be acyclic: cycle ${names.join(' → ')} → ${names[0]}`,
+      'remove one of these edges; use LOOP_START/LOOP_END to repeat work',
+      'E_PROGRAM_CYCLE',
+    );
     return;
   }
   const nodesView = flow.nodes;
   const { pairs, unpairedStarts, unpairedEnds } = pairLoops({ nodes: nodesView, outEdges, inEdges, edges, topo });
-  for (const s of unpairedStarts) diags.error(nodePath(flow, s), `LOOP_START ${nodesView[s].id} has no matching LOOP_END`, 'add a LOOP_END reachable from the LOOP_START (pair them with the same "label" when loops are nested)');
-  for (const e of unpairedEnds) diags.error(nodePath(flow, e), `LOOP_END ${nodesView[e].id} has no matching LOOP_START before it`, 'add an edge path from its LOOP_START to it');
+  for (const s of unpairedStarts)
+    diags.error(
+      nodePath(flow, s),
+      `LOOP_START ${nodesView[s].id} has no matching LOOP_END`,
+      'add a LOOP_END reachable from the LOOP_START (pair them with the same "label" when loops are nested)',
+    );
+  for (const e of unpairedEnds)
+    diags.error(
+      nodePath(flow, e),
+      `LOOP_END ${nodesView[e].id} has no matching LOOP_START before it`,
+      'add an edge path from its LOOP_START to it',
+    );
   const bodies: Set<number>[] = [];
   for (const [start, end] of pairs) {
     const body = between(start, end, outEdges, inEdges, edges);
     bodies.push(body);
-    for (const v of body) for (const k of outEdges[v]) {
-      const to = edges[k].to;
-      if (to !== end && !body.has(to)) diags.error(edgePaths[k], `edge ${nodesView[v].id} → ${nodesView[to].id} leaves the body of loop ${nodesView[start].id} without going through its LOOP_END ${nodesView[end].id}`, `route the value into LOOP_END ${nodesView[end].id}; its output is the array of every iteration's value`);
-    }
+    for (const v of body)
+      for (const k of outEdges[v]) {
+        const to = edges[k].to;
+        if (to !== end && !body.has(to))
+          diags.error(
+            edgePaths[k],
+            `edge ${nodesView[v].id} → ${nodesView[to].id} leaves the body of loop ${nodesView[start].id} without going through its LOOP_END ${nodesView[end].id}`,
+            `route the value into LOOP_END ${nodesView[end].id}; its output is the array of every iteration's value`,
+          );
+      }
     for (const k of inEdges[end]) {
       const from = edges[k].from;
-      if (from !== start && !body.has(from)) diags.error(childPath(base, 'edges'), `LOOP_END ${nodesView[end].id} takes an edge from ${nodesView[from].id}, which is outside its loop`, 'a LOOP_END only collects values from its own loop body');
+      if (from !== start && !body.has(from))
+        diags.error(
+          childPath(base, 'edges'),
+          `LOOP_END ${nodesView[end].id} takes an edge from ${nodesView[from].id}, which is outside its loop`,
+          'a LOOP_END only collects values from its own loop body',
+        );
     }
   }
   checkTryWaits(flow, outEdges, edges, diags);
-  for (let a = 0; a < bodies.length; a++) for (let b = a + 1; b < bodies.length; b++) {
-    const [x, y] = [bodies[a], bodies[b]];
-    const overlap = [...x].some((v) => y.has(v));
-    const nested = [...x].every((v) => y.has(v) || v === pairs[b][0]) || [...y].every((v) => x.has(v) || v === pairs[a][0]);
-    if (overlap && !nested) diags.error(nodePath(flow, pairs[b][0]), `loops ${nodesView[pairs[a][0]].id} and ${nodesView[pairs[b][0]].id} overlap without nesting`, 'nest one loop entirely inside the other, or run them one after the other');
-  }
+  for (let a = 0; a < bodies.length; a++)
+    for (let b = a + 1; b < bodies.length; b++) {
+      const [x, y] = [bodies[a], bodies[b]];
+      const overlap = [...x].some((v) => y.has(v));
+      const nested = [...x].every((v) => y.has(v) || v === pairs[b][0]) || [...y].every((v) => x.has(v) || v === pairs[a][0]);
+      if (overlap && !nested)
+        diags.error(
+          nodePath(flow, pairs[b][0]),
+          `loops ${nodesView[pairs[a][0]].id} and ${nodesView[pairs[b][0]].id} overlap without nesting`,
+          'nest one loop entirely inside the other, or run them one after the other',
+        );
+    }
 }
 
 function nodePath(flow: FlowGraph, i: number): string {
@@ -130,8 +177,12 @@ function checkTryWaits(flow: FlowGraph, outEdges: number[][], edges: CompiledEdg
   const cycle = findCycle(total, out, all);
   const tries = cycle.filter((v) => v >= n).map((v) => regions[v - n].node);
   const names = (list: number[]) => list.map((i) => `${flow.nodes[i].id} (${flow.nodes[i].name})`).join(', ');
-  diags.error(nodePath(flow, tries[0] ?? cycle[0]), `the try/catch regions of TRY_CATCH ${names(tries)} wait for each other: a catch region starts only when its whole try region has settled, and ${names(cycle.filter((v) => v < n))} would each wait for another`,
-    'do not route one TRY_CATCH\'s catch region into another\'s try region while that one\'s catch feeds the first; nest the two, or run them one after the other', 'E_PROGRAM_CYCLE');
+  diags.error(
+    nodePath(flow, tries[0] ?? cycle[0]),
+    `the try/catch regions of TRY_CATCH ${names(tries)} wait for each other: a catch region starts only when its whole try region has settled, and ${names(cycle.filter((v) => v < n))} would each wait for another`,
+    "do not route one TRY_CATCH's catch region into another's try region while that one's catch feeds the first; nest the two, or run them one after the other",
+    'E_PROGRAM_CYCLE',
+  );
 }
 
 function inCounts(n: number, out: number[][], all: { to: number }[]): number[] {
@@ -172,25 +223,38 @@ function checkLabel(from: OpNode, label: string, path: string, diags: Diagnostic
     case 'BRANCH_ON_VALUE': {
       const t = textOf(from.attributes.true_label ?? 'true');
       const f = textOf(from.attributes.false_label ?? 'false');
-      if (label !== t && label !== f) diags.error(childPath(path, 'label'), `BRANCH_ON_VALUE ${from.id} has branches "${t}" and "${f}", not "${label}"`, `label the edge "${t}" or "${f}"`);
+      if (label !== t && label !== f)
+        diags.error(
+          childPath(path, 'label'),
+          `BRANCH_ON_VALUE ${from.id} has branches "${t}" and "${f}", not "${label}"`,
+          `label the edge "${t}" or "${f}"`,
+        );
       return;
     }
     case 'SWITCH':
       return;
     case 'TRY_CATCH':
-      if (label !== 'try' && label !== 'catch') diags.error(childPath(path, 'label'), `TRY_CATCH edges are labelled "try" or "catch", not "${label}"`);
+      if (label !== 'try' && label !== 'catch')
+        diags.error(childPath(path, 'label'), `TRY_CATCH edges are labelled "try" or "catch", not "${label}"`);
       return;
     default:
-      diags.error(childPath(path, 'label'), `only BRANCH_ON_VALUE, SWITCH and TRY_CATCH edges take a label; node ${from.id} is ${from.op}`, 'remove the "label"');
+      diags.error(
+        childPath(path, 'label'),
+        `only BRANCH_ON_VALUE, SWITCH and TRY_CATCH edges take a label; node ${from.id} is ${from.op}`,
+        'remove the "label"',
+      );
   }
 }
 
 function requireString(node: OpNode, path: string, diags: Diagnostics, keys: string[], hint: string, allowEmpty = false): void {
   const present = keys.find((k) => node.attributes[k] !== undefined);
-  if (present === undefined) return diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} needs the attribute "${keys[0]}"`, hint);
+  if (present === undefined)
+    return diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} needs the attribute "${keys[0]}"`, hint);
   const v = node.attributes[present];
-  if (typeof v !== 'string') return diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" must be a string, got ${quoteForMessage(v)}`, hint);
-  if (!allowEmpty && !v.trim()) diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" of ${node.op} node ${node.id} is empty`, hint);
+  if (typeof v !== 'string')
+    return diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" must be a string, got ${quoteForMessage(v)}`, hint);
+  if (!allowEmpty && !v.trim())
+    diags.error(childPath(childPath(path, 'attributes'), present), `"${present}" of ${node.op} node ${node.id} is empty`, hint);
 }
 
 /** Attributes with a fixed range (attributeRanges.ts): the runtime would refuse them when the node runs. */
@@ -198,37 +262,68 @@ function checkRange(node: OpNode, key: string, path: string, diags: Diagnostics)
   const range = attributeRange(node.op, key);
   const v = node.attributes[key];
   if (range === undefined || v === undefined || inRange(v, range)) return;
-  diags.error(childPath(childPath(path, 'attributes'), key), `"${key}" of ${node.op} node ${node.id} must be ${rangeText(range)}, got ${quoteForMessage(v)}`, `give "${key}" ${rangeText(range)}`);
+  diags.error(
+    childPath(childPath(path, 'attributes'), key),
+    `"${key}" of ${node.op} node ${node.id} must be ${rangeText(range)}, got ${quoteForMessage(v)}`,
+    `give "${key}" ${rangeText(range)}`,
+  );
 }
 
 function checkNumber(node: OpNode, key: string, path: string, diags: Diagnostics, min: number, max = Infinity, integer = false): void {
   const v = node.attributes[key];
   if (v === undefined) return;
   if (typeof v !== 'number' || v < min || v > max || (integer && !Number.isInteger(v)))
-    diags.error(childPath(childPath(path, 'attributes'), key), `"${key}" must be ${integer ? 'an integer' : 'a number'} ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got ${quoteForMessage(v)}`);
+    diags.error(
+      childPath(childPath(path, 'attributes'), key),
+      `"${key}" must be ${integer ? 'an integer' : 'a number'} ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got ${quoteForMessage(v)}`,
+    );
 }
 
-function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: FlowGraph[], inEdges: number[], edges: CompiledEdge[], outEdges: number[]): void {
+function checkAttributes(
+  node: OpNode,
+  path: string,
+  diags: Diagnostics,
+  flows: FlowGraph[],
+  inEdges: number[],
+  edges: CompiledEdge[],
+  outEdges: number[],
+): void {
   const a = node.attributes;
   const hasData = inEdges.some((e) => edges[e].data);
   for (const key of Object.keys(a)) checkRange(node, key, path, diags);
   switch (node.op) {
     case 'CONST_STR':
       // A string upstream; any JSON value here (the AIS lowering keeps list and number literals as they are).
-      if (a.value === undefined) diags.error(childPath(path, 'attributes'), `CONST_STR node ${node.id} needs a "value"`, 'e.g. "attributes": {"value": "hello"}');
+      if (a.value === undefined)
+        diags.error(childPath(path, 'attributes'), `CONST_STR node ${node.id} needs a "value"`, 'e.g. "attributes": {"value": "hello"}');
       break;
-    case 'ASK': case 'THINK': case 'REASON':
-      if (a.template_str === undefined && a.prompt === undefined && !hasData) diags.error(childPath(path, 'attributes'), `${node.op} node ${node.id} has no prompt`, 'set "template_str" (use {0} for the first input, {{name}} for a parameter)');
-      else if (a.template_str !== undefined || a.prompt !== undefined) requireString(node, path, diags, ['template_str', 'prompt'], 'set "template_str" to the question', hasData);
+    case 'ASK':
+    case 'THINK':
+    case 'REASON':
+      if (a.template_str === undefined && a.prompt === undefined && !hasData)
+        diags.error(
+          childPath(path, 'attributes'),
+          `${node.op} node ${node.id} has no prompt`,
+          'set "template_str" (use {0} for the first input, {{name}} for a parameter)',
+        );
+      else if (a.template_str !== undefined || a.prompt !== undefined)
+        requireString(node, path, diags, ['template_str', 'prompt'], 'set "template_str" to the question', hasData);
       checkNumber(node, 'temperature', path, diags, 0, 2);
       checkNumber(node, 'max_tokens', path, diags, 1, Infinity, true);
-      if (a.model !== undefined && typeof a.model !== 'string') diags.error(childPath(childPath(path, 'attributes'), 'model'), '"model" must be a string');
+      if (a.model !== undefined && typeof a.model !== 'string')
+        diags.error(childPath(childPath(path, 'attributes'), 'model'), '"model" must be a string');
       break;
     case 'PLAN':
-      if (a.goal === undefined && !hasData) diags.error(childPath(path, 'attributes'), `PLAN node ${node.id} needs a "goal" or an input`, 'set "goal": "what to achieve"');
+      if (a.goal === undefined && !hasData)
+        diags.error(childPath(path, 'attributes'), `PLAN node ${node.id} needs a "goal" or an input`, 'set "goal": "what to achieve"');
       break;
     case 'VERIFY':
-      if (a.claim === undefined && a.condition === undefined && a.template_str === undefined && !hasData) diags.error(childPath(path, 'attributes'), `VERIFY node ${node.id} has nothing to verify`, 'set "claim" (and "evidence"), or give it an input');
+      if (a.claim === undefined && a.condition === undefined && a.template_str === undefined && !hasData)
+        diags.error(
+          childPath(path, 'attributes'),
+          `VERIFY node ${node.id} has nothing to verify`,
+          'set "claim" (and "evidence"), or give it an input',
+        );
       break;
     case 'QMEM':
       requireString(node, path, diags, ['query'], 'set "query" to a key substring or search text', true);
@@ -238,12 +333,19 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
     case 'UMEM':
       requireString(node, path, diags, ['key'], 'set "key" to the memory key to write');
       checkTier(node, path, diags);
-      if (a.value === undefined && !hasData) diags.error(childPath(path, 'attributes'), `UMEM node ${node.id} has nothing to write`, 'give it an input edge or a "value" attribute');
+      if (a.value === undefined && !hasData)
+        diags.error(
+          childPath(path, 'attributes'),
+          `UMEM node ${node.id} has nothing to write`,
+          'give it an input edge or a "value" attribute',
+        );
       break;
     case 'INV':
       requireString(node, path, diags, ['capability'], 'set "capability" to a registered tool name');
-      if (typeof a.capability === 'string') checkName(a.capability, 'capability name', childPath(childPath(path, 'attributes'), 'capability'), diags);
-      if (a.params !== undefined && !isObject(a.params)) diags.error(childPath(childPath(path, 'attributes'), 'params'), '"params" must be an object of tool parameters');
+      if (typeof a.capability === 'string')
+        checkName(a.capability, 'capability name', childPath(childPath(path, 'attributes'), 'capability'), diags);
+      if (a.params !== undefined && !isObject(a.params))
+        diags.error(childPath(childPath(path, 'attributes'), 'params'), '"params" must be an object of tool parameters');
       break;
     case 'EXC':
       requireString(node, path, diags, ['code', 'message'], 'set "code" to the JavaScript to run in the sandbox');
@@ -253,17 +355,31 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       requireString(node, path, diags, ['flow_name'], 'set "agent_name" and "flow_name" of the flow to call');
       if (typeof a.agent_name === 'string' && typeof a.flow_name === 'string') {
         const target = flows.find((f) => f.agent === a.agent_name && f.flow === a.flow_name);
-        if (!target) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program (nor registered with the runtime)`, `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`);
+        if (!target)
+          diags.error(
+            childPath(path, 'attributes'),
+            `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program (nor registered with the runtime)`,
+            `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`,
+          );
         else {
           const args = inEdges.filter((e) => edges[e].data).length;
-          if (args !== target.parameters.length) diags.error(childPath(path, 'attributes'), `FLOW_CALL node ${node.id} passes ${args} argument(s) but ${target.qualifiedName} takes ${target.parameters.length} (${target.parameters.map((p) => `${p.name}: ${p.typeName}`).join(', ')})`, 'give the call one Data edge per parameter, in parameter order');
+          if (args !== target.parameters.length)
+            diags.error(
+              childPath(path, 'attributes'),
+              `FLOW_CALL node ${node.id} passes ${args} argument(s) but ${target.qualifiedName} takes ${target.parameters.length} (${target.parameters.map((p) => `${p.name}: ${p.typeName}`).join(', ')})`,
+              'give the call one Data edge per parameter, in parameter order',
+            );
         }
       }
       break;
     }
     case 'GUARD':
       requireString(node, path, diags, ['condition'], 'e.g. "condition": "not_empty" or "> 3"');
-      if (a.on_fail !== undefined && !['halt', 'skip'].includes(textOf(a.on_fail).toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'on_fail'), `"on_fail" must be "halt" or "skip", got ${quoteForMessage(a.on_fail)}`);
+      if (a.on_fail !== undefined && !['halt', 'skip'].includes(textOf(a.on_fail).toLowerCase()))
+        diags.error(
+          childPath(childPath(path, 'attributes'), 'on_fail'),
+          `"on_fail" must be "halt" or "skip", got ${quoteForMessage(a.on_fail)}`,
+        );
       break;
     case 'PAUSE':
       requireString(node, path, diags, ['message'], 'set "message" to what the human should do');
@@ -279,16 +395,32 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
       checkNumber(node, 'count', path, diags, 0, 1_000_000, true);
       break;
     case 'SWITCH':
-      if (a.case_regions === undefined && !outEdges.some((e) => edges[e].label !== undefined)) diags.error(path, `SWITCH node ${node.id} has no cases`, 'label its outgoing edges with case values ("label": "billing") and optionally "default"');
+      if (a.case_regions === undefined && !outEdges.some((e) => edges[e].label !== undefined))
+        diags.error(
+          path,
+          `SWITCH node ${node.id} has no cases`,
+          'label its outgoing edges with case values ("label": "billing") and optionally "default"',
+        );
       break;
     case 'BRANCH_ON_VALUE':
-      if (!hasData && a.value === undefined) diags.error(path, `BRANCH_ON_VALUE node ${node.id} has no condition input`, 'give it a Data edge from the value to test');
+      if (!hasData && a.value === undefined)
+        diags.error(path, `BRANCH_ON_VALUE node ${node.id} has no condition input`, 'give it a Data edge from the value to test');
       break;
     case 'TRY_CATCH':
-      if (!outEdges.some((e) => edges[e].label !== 'catch')) diags.error(path, `TRY_CATCH node ${node.id} has no try region`, 'add edges labelled "try" to the first nodes of the try region (and "catch" to the handler)');
+      if (!outEdges.some((e) => edges[e].label !== 'catch'))
+        diags.error(
+          path,
+          `TRY_CATCH node ${node.id} has no try region`,
+          'add edges labelled "try" to the first nodes of the try region (and "catch" to the handler)',
+        );
       break;
     case 'MERGE':
-      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(textOf(a.strategy))) diags.error(childPath(childPath(path, 'attributes'), 'strategy'), `unknown MERGE strategy ${quoteForMessage(a.strategy)}`, 'use "array", "first", "concat", "sum" or "object"');
+      if (a.strategy !== undefined && !['array', 'concat', 'sum', 'first', 'object'].includes(textOf(a.strategy)))
+        diags.error(
+          childPath(childPath(path, 'attributes'), 'strategy'),
+          `unknown MERGE strategy ${quoteForMessage(a.strategy)}`,
+          'use "array", "first", "concat", "sum" or "object"',
+        );
       break;
     default:
       break;
@@ -298,5 +430,10 @@ function checkAttributes(node: OpNode, path: string, diags: Diagnostics, flows: 
 function checkTier(node: OpNode, path: string, diags: Diagnostics): void {
   const t = node.attributes.memory_tier ?? node.attributes.space;
   if (t === undefined) return;
-  if (typeof t !== 'string' || !isTier(t.toLowerCase())) diags.error(childPath(childPath(path, 'attributes'), 'memory_tier'), `unknown memory tier ${quoteForMessage(t)}`, 'use "stm", "ltm" or "episodic"');
+  if (typeof t !== 'string' || !isTier(t.toLowerCase()))
+    diags.error(
+      childPath(childPath(path, 'attributes'), 'memory_tier'),
+      `unknown memory tier ${quoteForMessage(t)}`,
+      'use "stm", "ltm" or "episodic"',
+    );
 }

@@ -16,10 +16,15 @@ export function createProvider(config: LlmConfig, env: NodeJS.ProcessEnv = proce
   try {
     new URL(baseUrl);
   } catch {
-    throw new ApxmError('E_LLM_CONFIG', `"${baseUrl}" is not a valid LLM base URL`, { hint: 'write it in full, e.g. https://api.openai.com/v1' });
+    throw new ApxmError('E_LLM_CONFIG', `"${baseUrl}" is not a valid LLM base URL`, {
+      hint: 'write it in full, e.g. https://api.openai.com/v1',
+    });
   }
   return new OpenAiProvider({
-    baseUrl, model: config.model, stream: config.stream, headers: config.headers,
+    baseUrl,
+    model: config.model,
+    stream: config.stream,
+    headers: config.headers,
     apiKey: config.apiKey ?? env.APXM_LLM_API_KEY ?? env.OPENAI_API_KEY,
   });
 }

@@ -45,7 +45,10 @@ export class LlmClient {
   readonly policy: RetryPolicy;
   private readonly timeouts: Record<LatencyClass, number>;
 
-  constructor(readonly provider: LlmProvider, private readonly options: LlmClientOptions = {}) {
+  constructor(
+    readonly provider: LlmProvider,
+    private readonly options: LlmClientOptions = {},
+  ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.timeouts = llmTimeouts(options.timeouts);
   }
@@ -64,9 +67,13 @@ export class LlmClient {
     for (let attempt = 1; ; attempt++) {
       if (outer?.aborted) throw cancelled();
       if (options.budget && options.budget.used() >= options.budget.limit) {
-        throw new ApxmError('E_BUDGET_EXCEEDED', `token budget exhausted: ${options.budget.used()} of ${options.budget.limit} tokens used`, {
-          hint: 'raise the node\'s "token_budget" attribute or RuntimeConfig.tokenBudget',
-        });
+        throw new ApxmError(
+          'E_BUDGET_EXCEEDED',
+          `token budget exhausted: ${options.budget.used()} of ${options.budget.limit} tokens used`,
+          {
+            hint: 'raise the node\'s "token_budget" attribute or RuntimeConfig.tokenBudget',
+          },
+        );
       }
       options.observer?.onRequest?.({ provider: this.provider.name, model: request.model ?? this.provider.defaultModel, attempt });
       // One cancellation per attempt, cancelled by the caller or the timeout; nothing stays attached to the caller's.
@@ -82,10 +89,21 @@ export class LlmClient {
       const started = performance.now();
       try {
         // One object literal of fixed shape, not a spread: this runs for every call.
-        const response = await Promise.race([this.provider.complete({
-          phase: request.phase, messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens,
-          json: request.json, reasoningBudget: request.reasoningBudget, onDelta: request.onDelta && liveDeltas(request.onDelta, attemptCancel), latency: options.latency, cancel: attemptCancel,
-        }), abandoned]);
+        const response = await Promise.race([
+          this.provider.complete({
+            phase: request.phase,
+            messages: request.messages,
+            model: request.model,
+            temperature: request.temperature,
+            maxTokens: request.maxTokens,
+            json: request.json,
+            reasoningBudget: request.reasoningBudget,
+            onDelta: request.onDelta && liveDeltas(request.onDelta, attemptCancel),
+            latency: options.latency,
+            cancel: attemptCancel,
+          }),
+          abandoned,
+        ]);
         const result = response as LlmCallResult;
         result.latencyMs = Math.round(performance.now() - started);
         result.attempts = attempt;
@@ -94,15 +112,24 @@ export class LlmClient {
         let error: ApxmError;
         if (outer?.aborted) throw cancelled();
         if (timedOut) {
-          error = new ApxmError('E_LLM_TIMEOUT', `no complete reply from ${this.provider.name} within ${timeoutMs} ms (${options.latency}-latency op)`, {
-            retryable: true, hint: 'check that the server is up, or raise the LLM timeout (--llm-timeout ms, or "llm": {"timeoutMs": ...} in apxm.config.json)',
-          });
+          error = new ApxmError(
+            'E_LLM_TIMEOUT',
+            `no complete reply from ${this.provider.name} within ${timeoutMs} ms (${options.latency}-latency op)`,
+            {
+              retryable: true,
+              hint: 'check that the server is up, or raise the LLM timeout (--llm-timeout ms, or "llm": {"timeoutMs": ...} in apxm.config.json)',
+            },
+          );
         } else {
           error = asApxmError(e, 'E_LLM_NETWORK');
         }
         if (!error.retryable || attempt > this.policy.maxRetries) {
           if (attempt > 1 && error.retryable) {
-            throw new ApxmError(error.code, `${error.message} (gave up after ${attempt} attempts)`, { hint: error.hint, details: error.details, cause: error });
+            throw new ApxmError(error.code, `${error.message} (gave up after ${attempt} attempts)`, {
+              hint: error.hint,
+              details: error.details,
+              cause: error,
+            });
           }
           throw error;
         }

@@ -23,7 +23,13 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
     server.requests.length = 0;
     rt = await Runtime.create({
       memoryConfig: { dbPath: ':memory:' },
-      llm: { provider: 'openai', baseUrl: server.url, apiKey: KEY, model: 'fake-model', retry: { initialDelayMs: 5, maxDelayMs: 50, jitter: 0, maxRetries: 2 } },
+      llm: {
+        provider: 'openai',
+        baseUrl: server.url,
+        apiKey: KEY,
+        model: 'fake-model',
+        retry: { initialDelayMs: 5, maxDelayMs: 50, jitter: 0, maxRetries: 2 },
+      },
     });
   });
   // Each test disposes its own runtime; a second dispose is a no-op.
@@ -32,15 +38,21 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
   it('ASK renders {0} from its input and sends the per-op and default system prompts', async () => {
     server.script({ reply: 'See the Belem tower.' }, { reply: 'Pasteis de nata.' });
     try {
-      const r = await rt.execute(program({
-        nodes: [
-          [1, 'CONST_STR', { value: 'Lisbon' }],
-          [2, 'ASK', { template_str: 'What should I see in {0}?', system_prompt: 'You are a travel guide.', temperature: 0.2 }],
-          [3, 'ASK', { template_str: 'What should I eat after this: {0}' }],
-          [4, 'RETURN'],
-        ],
-        edges: [[1, 2], [2, 3], [3, 4]],
-      }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'CONST_STR', { value: 'Lisbon' }],
+            [2, 'ASK', { template_str: 'What should I see in {0}?', system_prompt: 'You are a travel guide.', temperature: 0.2 }],
+            [3, 'ASK', { template_str: 'What should I eat after this: {0}' }],
+            [4, 'RETURN'],
+          ],
+          edges: [
+            [1, 2],
+            [2, 3],
+            [3, 4],
+          ],
+        }),
+      );
       assert.equal(r.status, 'succeeded', JSON.stringify(r.error));
       assert.equal(r.result, 'Pasteis de nata.');
       assert.equal(r.outputs[2], 'See the Belem tower.');
@@ -67,7 +79,15 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
   it('PLAN with a reply that is not JSON fails the run with E_LLM_BAD_REPLY naming the node and op', async () => {
     server.script({ reply: 'Sure! First pack, then fly to Lisbon.' });
     try {
-      const r = await rt.execute(program({ nodes: [[7, 'PLAN', { goal: 'Plan a weekend in Lisbon' }], [8, 'RETURN']], edges: [[7, 8]] }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [7, 'PLAN', { goal: 'Plan a weekend in Lisbon' }],
+            [8, 'RETURN'],
+          ],
+          edges: [[7, 8]],
+        }),
+      );
       assert.equal(r.status, 'failed');
       assert.ok(r.error);
       assert.equal(r.error.code, 'E_LLM_BAD_REPLY');
@@ -87,12 +107,18 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
   });
 
   it('PLAN with a JSON reply returns its steps', async () => {
-    server.script({ reply: '{"plan": [{"description": "Pack", "priority": 80}, {"description": "Fly", "priority": 60, "dependencies": ["Pack"]}], "result": "A weekend away"}' });
+    server.script({
+      reply:
+        '{"plan": [{"description": "Pack", "priority": 80}, {"description": "Fly", "priority": 60, "dependencies": ["Pack"]}], "result": "A weekend away"}',
+    });
     try {
       const r = await rt.execute(program({ nodes: [[1, 'PLAN', { goal: 'Weekend' }]] }));
       assert.equal(r.status, 'succeeded', JSON.stringify(r.error));
       assert.deepEqual(r.result, {
-        plan: [{ description: 'Pack', priority: 80 }, { description: 'Fly', priority: 60, dependencies: ['Pack'] }],
+        plan: [
+          { description: 'Pack', priority: 80 },
+          { description: 'Fly', priority: 60, dependencies: ['Pack'] },
+        ],
         result: 'A weekend away',
       });
     } finally {
@@ -102,8 +128,15 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
 
   it('VERIFY turns {"verified": false} into false and {"verified": true} into true', async () => {
     const verifyProgram = program({
-      nodes: [[1, 'CONST_STR', { value: 'The sky over Lisbon is blue today.' }], [2, 'VERIFY', { claim: 'The sky is green' }], [3, 'RETURN']],
-      edges: [[1, 2], [2, 3]],
+      nodes: [
+        [1, 'CONST_STR', { value: 'The sky over Lisbon is blue today.' }],
+        [2, 'VERIFY', { claim: 'The sky is green' }],
+        [3, 'RETURN'],
+      ],
+      edges: [
+        [1, 2],
+        [2, 3],
+      ],
     });
     server.script({ reply: '{"verified": false, "reason": "the evidence says blue"}' }, { reply: '{"verified": true}' });
     try {
@@ -120,7 +153,7 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
     }
   });
 
-  it('accounts LLM calls and tokens from the server\'s usage (retries are not calls)', async () => {
+  it("accounts LLM calls and tokens from the server's usage (retries are not calls)", async () => {
     server.script(
       { reply: 'one', usage: { prompt_tokens: 21, completion_tokens: 4 } },
       { status: 503, message: 'busy' },
@@ -128,10 +161,15 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
     );
     try {
       const log = recordEvents(rt); // listeners on llm:delta: replies are streamed, usage comes from the final chunk
-      const r = await rt.execute(program({
-        nodes: [[1, 'ASK', { template_str: 'first' }], [2, 'ASK', { template_str: 'second: {0}' }]],
-        edges: [[1, 2]],
-      }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'ASK', { template_str: 'first' }],
+            [2, 'ASK', { template_str: 'second: {0}' }],
+          ],
+          edges: [[1, 2]],
+        }),
+      );
       assert.equal(r.status, 'succeeded', JSON.stringify(r.error));
       assert.equal(r.result, 'two');
       assert.equal(server.requests.length, 3);
@@ -141,13 +179,25 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
       assert.equal(r.stats.outputTokens, 10);
       assert.equal(r.stats.totalTokens, 61);
       assert.equal(r.stats.retries, 1);
-      assert.deepEqual(log.of('node:finished').map((e) => [e.nodeId, e.tokens]), [[1, 25], [2, 36]]);
-      assert.deepEqual(log.of('llm:response').map((e) => e.usage), [
-        { inputTokens: 21, outputTokens: 4, totalTokens: 25 },
-        { inputTokens: 30, outputTokens: 6, totalTokens: 36 },
-      ]);
+      assert.deepEqual(
+        log.of('node:finished').map((e) => [e.nodeId, e.tokens]),
+        [
+          [1, 25],
+          [2, 36],
+        ],
+      );
+      assert.deepEqual(
+        log.of('llm:response').map((e) => e.usage),
+        [
+          { inputTokens: 21, outputTokens: 4, totalTokens: 25 },
+          { inputTokens: 30, outputTokens: 6, totalTokens: 36 },
+        ],
+      );
       assert.equal(log.of('llm:retry').length, 1);
-      assert.deepEqual(log.of('llm:delta').map((e) => e.text), ['one', 'two']);
+      assert.deepEqual(
+        log.of('llm:delta').map((e) => e.text),
+        ['one', 'two'],
+      );
     } finally {
       await done();
     }
@@ -166,10 +216,7 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
   });
 
   it('never puts the API key in an event, the episodic log or a run record, even when the server echoes it', async () => {
-    server.script(
-      { reply: 'fine' },
-      { status: 401, message: `Incorrect API key provided: ${KEY}.` },
-    );
+    server.script({ reply: 'fine' }, { status: 401, message: `Incorrect API key provided: ${KEY}.` });
     try {
       const log = recordEvents(rt);
       const ok = await rt.execute(program({ nodes: [[1, 'ASK', { template_str: 'hello' }]] }));
@@ -178,10 +225,14 @@ describe('LLM ops end to end (Runtime + OpenAI-compatible fake server)', () => {
       assert.equal(bad.status, 'failed');
       assert.equal(bad.error?.code, 'E_LLM_AUTH');
       assert.equal(server.requests.length, 2, '401 is not retried');
-      assert.ok(server.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`), 'the key was really used');
+      assert.ok(
+        server.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`),
+        'the key was really used',
+      );
 
       const names = new Set(log.all.map((x) => x.name));
-      for (const n of ['llm:request', 'llm:delta', 'llm:response', 'node:failed', 'run:finished'] as const) assert.ok(names.has(n), `saw ${n}`);
+      for (const n of ['llm:request', 'llm:delta', 'llm:response', 'node:failed', 'run:finished'] as const)
+        assert.ok(names.has(n), `saw ${n}`);
       const events = JSON.stringify(log.all);
       assert.ok(events.includes('Incorrect API key provided: ***'), 'the server message is kept, redacted');
       assert.ok(!events.includes(KEY), 'the key leaked into an event');

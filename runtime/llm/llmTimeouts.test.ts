@@ -24,9 +24,16 @@ describe('LLM timeout setting', () => {
 
   it('refuses what is not a whole number of ms from 1 to 24 h, naming the setting', () => {
     for (const bad of [0, -1, 1.5, NaN, MAX_LLM_TIMEOUT_MS + 1, 2 ** 31, '100', null, true, [100]]) {
-      assert.throws(() => llmTimeouts(bad), fails('E_LLM_CONFIG', /llm\.timeoutMs must be a whole number of milliseconds from 1 to 86400000/), `${String(bad)}`);
+      assert.throws(
+        () => llmTimeouts(bad),
+        fails('E_LLM_CONFIG', /llm\.timeoutMs must be a whole number of milliseconds from 1 to 86400000/),
+        `${String(bad)}`,
+      );
     }
-    assert.throws(() => llmTimeouts({ Low: 10, Slow: 5 }), fails('E_LLM_CONFIG', /llm\.timeoutMs\.Slow is not a latency class: use None, Low, Medium, High/));
+    assert.throws(
+      () => llmTimeouts({ Low: 10, Slow: 5 }),
+      fails('E_LLM_CONFIG', /llm\.timeoutMs\.Slow is not a latency class: use None, Low, Medium, High/),
+    );
     assert.throws(() => llmTimeouts({ High: 0 }), fails('E_LLM_CONFIG', /llm\.timeoutMs\.High must be/));
     assert.throws(() => new LlmClient(new SimulatedProvider(), { timeouts: -3 }), fails('E_LLM_CONFIG', /got -3/));
   });

@@ -14,7 +14,8 @@ export const MAX_LLM_TIMEOUT_MS = 86_400_000;
 
 const CLASSES = Object.keys(LLM_TIMEOUT_BY_LATENCY) as LatencyClass[];
 const RANGE = `a whole number of milliseconds from 1 to ${MAX_LLM_TIMEOUT_MS} (24 h)`;
-const HINT = 'e.g. --llm-timeout 120000, or "llm": {"timeoutMs": 120000} in apxm.config.json ({"timeoutMs": {"High": 600000}} for one latency class)';
+const HINT =
+  'e.g. --llm-timeout 120000, or "llm": {"timeoutMs": 120000} in apxm.config.json ({"timeoutMs": {"High": 600000}} for one latency class)';
 
 /**
  * The timeout of each latency class. Errors (E_LLM_CONFIG, exit 2) name the setting `name`, and
@@ -28,7 +29,10 @@ export function llmTimeouts(setting: unknown, name = 'llm.timeoutMs', file?: str
     return { None: setting, Low: setting, Medium: setting, High: setting };
   }
   if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) {
-    throw invalid(`${name} must be ${RANGE}, or an object of them by latency class (${CLASSES.join(', ')}); got ${JSON.stringify(setting)}`, place);
+    throw invalid(
+      `${name} must be ${RANGE}, or an object of them by latency class (${CLASSES.join(', ')}); got ${JSON.stringify(setting)}`,
+      place,
+    );
   }
   const out = { ...LLM_TIMEOUT_BY_LATENCY };
   for (const [key, value] of Object.entries(setting)) {
@@ -45,7 +49,8 @@ export function llmTimeouts(setting: unknown, name = 'llm.timeoutMs', file?: str
 /** `--llm-timeout ms`: digits only, in range (E_CONFIG, exit 2). */
 export function llmTimeoutFlag(text: string): number {
   const ms = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!(ms >= 1 && ms <= MAX_LLM_TIMEOUT_MS)) throw new ApxmError('E_OPTION', `--llm-timeout must be ${RANGE}, got "${text}"`, { hint: HINT });
+  if (!(ms >= 1 && ms <= MAX_LLM_TIMEOUT_MS))
+    throw new ApxmError('E_OPTION', `--llm-timeout must be ${RANGE}, got "${text}"`, { hint: HINT });
   return ms;
 }
 
@@ -59,7 +64,11 @@ export function llmTimeoutsFromConfigFile(section: unknown, file: string): LlmTi
     throw invalid(`$.llm must be an object like {"timeoutMs": 120000}, got ${JSON.stringify(section)}`, { file, jsonPath: '$.llm' });
   }
   for (const key of Object.keys(section)) {
-    if (key !== 'timeoutMs') throw invalid(`$.llm.${key} is not a setting apxm.config.json takes (only "timeoutMs"; the server and model come from --llm and --model)`, { file, jsonPath: `$.llm.${key}` });
+    if (key !== 'timeoutMs')
+      throw invalid(
+        `$.llm.${key} is not a setting apxm.config.json takes (only "timeoutMs"; the server and model come from --llm and --model)`,
+        { file, jsonPath: `$.llm.${key}` },
+      );
   }
   const value = (section as { timeoutMs?: unknown }).timeoutMs;
   if (value === undefined) return undefined;

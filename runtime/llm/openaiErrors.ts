@@ -10,7 +10,8 @@ import { parseRetryAfter } from './retry.js';
 /** Characters of an unexpected body quoted in an error. */
 const PREVIEW_CHARS = 160;
 
-const BASE_URL_HINT = 'check that the base URL points at an OpenAI-compatible API (it usually ends in /v1), not a web page or a proxy\'s error page';
+const BASE_URL_HINT =
+  "check that the base URL points at an OpenAI-compatible API (it usually ends in /v1), not a web page or a proxy's error page";
 
 /** An error object a server put inside a 200 reply or an event stream. */
 export interface ReplyFailure {
@@ -20,7 +21,10 @@ export interface ReplyFailure {
 }
 
 export class OpenAiErrors {
-  constructor(readonly baseUrl: string, private readonly secret?: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly secret?: string,
+  ) {}
 
   where(): string {
     return `the LLM server at ${this.baseUrl}`;
@@ -52,18 +56,29 @@ export class OpenAiErrors {
     const text = this.redact(what);
     if (status === 429) {
       return new ApxmError('E_LLM_RATE_LIMITED', `${this.where()} is rate limiting (429): ${text}`, {
-        retryable: true, retryAfterMs, details, hint: 'wait, lower schedulerConfig.maxParallelism, or raise your rate limit',
+        retryable: true,
+        retryAfterMs,
+        details,
+        hint: 'wait, lower schedulerConfig.maxParallelism, or raise your rate limit',
       });
     }
     if (status === 401 || status === 403) {
       return new ApxmError('E_LLM_AUTH', `${this.where()} refused the credentials (${status}): ${text}`, {
-        details, hint: 'set OPENAI_API_KEY (or APXM_LLM_API_KEY) to a valid key for this server',
+        details,
+        hint: 'set OPENAI_API_KEY (or APXM_LLM_API_KEY) to a valid key for this server',
       });
     }
     const transient = status >= 500 || status === 408 || status === 409;
     return new ApxmError('E_LLM_HTTP', `${this.where()} ${said}: ${text}`, {
-      retryable: transient, retryAfterMs, details,
-      hint: status === 404 ? 'check the base URL (it usually ends in /v1) and the model name' : transient ? 'the server failed; the call is retried' : 'the request was rejected; check the model name and attributes',
+      retryable: transient,
+      retryAfterMs,
+      details,
+      hint:
+        status === 404
+          ? 'check the base URL (it usually ends in /v1) and the model name'
+          : transient
+            ? 'the server failed; the call is retried'
+            : 'the request was rejected; check the model name and attributes',
     });
   }
 
@@ -73,7 +88,12 @@ export class OpenAiErrors {
    */
   inReply(failure: ReplyFailure, headers: Headers, where: string): ApxmError {
     const status = failure.status ?? 500;
-    return this.http(status, failure.message, retryAfterOf(headers), `reported an error ${where}${failure.status ? ` (status ${status})` : ''}`);
+    return this.http(
+      status,
+      failure.message,
+      retryAfterOf(headers),
+      `reported an error ${where}${failure.status ? ` (status ${status})` : ''}`,
+    );
   }
 
   /**
@@ -83,11 +103,13 @@ export class OpenAiErrors {
    */
   fromThrown(e: unknown, signal: AbortSignal | undefined, rawBody: (headers: Headers) => RawBody | undefined): ApxmError {
     if (e instanceof ApxmError) return e;
-    if (signal?.aborted) return signal.reason instanceof ApxmError ? signal.reason : new ApxmError('E_CANCELLED', 'the LLM call was cancelled', { cause: e });
+    if (signal?.aborted)
+      return signal.reason instanceof ApxmError ? signal.reason : new ApxmError('E_CANCELLED', 'the LLM call was cancelled', { cause: e });
     if (e instanceof OpenAI.APIUserAbortError) return new ApxmError('E_CANCELLED', 'the LLM call was cancelled', { cause: e });
     if (e instanceof OpenAI.APIConnectionError) {
       return new ApxmError('E_LLM_NETWORK', this.redact(`cannot reach ${this.where()}: ${causeText(e.cause ?? e)}`), {
-        retryable: true, hint: 'check --llm / apxm.llm.baseUrl and that the server is running',
+        retryable: true,
+        hint: 'check --llm / apxm.llm.baseUrl and that the server is running',
       });
     }
     if (e instanceof OpenAI.APIError) {
@@ -95,14 +117,14 @@ export class OpenAiErrors {
       const headers = e.headers as Headers | undefined;
       const raw = headers ? rawBody(headers) : undefined;
       const shaped = e.error as { message?: unknown } | undefined;
-      const what = typeof shaped?.message === 'string' ? shaped.message
-        : raw ? this.describeBody(raw.contentType, raw.text)
-          : e.message;
+      const what = typeof shaped?.message === 'string' ? shaped.message : raw ? this.describeBody(raw.contentType, raw.text) : e.message;
       return this.http(status, what, headers ? retryAfterOf(headers) : undefined);
     }
     // undici reports a socket that broke while the body was read as TypeError('terminated') with the cause
     return new ApxmError('E_LLM_NETWORK', this.redact(`the connection to ${this.where()} failed: ${causeText(e)}`), {
-      retryable: true, cause: e, hint: 'the server or a proxy dropped the connection; the call is retried',
+      retryable: true,
+      cause: e,
+      hint: 'the server or a proxy dropped the connection; the call is retried',
     });
   }
 }

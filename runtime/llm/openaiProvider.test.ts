@@ -15,7 +15,10 @@ const MESSAGES: LlmMessage[] = [
 ];
 
 function client(url: string, options: LlmClientOptions = {}, stream?: boolean): LlmClient {
-  return new LlmClient(new OpenAiProvider({ baseUrl: url, apiKey: KEY, model: 'test-model', stream }), { ...options, retry: { ...SMALL_RETRY, ...options.retry } });
+  return new LlmClient(new OpenAiProvider({ baseUrl: url, apiKey: KEY, model: 'test-model', stream }), {
+    ...options,
+    retry: { ...SMALL_RETRY, ...options.retry },
+  });
 }
 
 const request = (extra: Partial<LlmRequest> = {}): LlmRequest => ({ phase: 'ASK', messages: MESSAGES, ...extra });
@@ -99,7 +102,11 @@ describe('OpenAiProvider through LlmClient (fake server)', () => {
   });
 
   it('streams: deltas arrive in order, the content is assembled and usage comes from the final chunk', async () => {
-    server.script({ reply: 'Deep teal, like the sea.', chunks: ['Deep ', 'teal, ', 'like ', 'the sea.'], usage: { prompt_tokens: 9, completion_tokens: 7 } });
+    server.script({
+      reply: 'Deep teal, like the sea.',
+      chunks: ['Deep ', 'teal, ', 'like ', 'the sea.'],
+      usage: { prompt_tokens: 9, completion_tokens: 7 },
+    });
     const llm = client(server.url);
     const deltas: string[] = [];
     const r = await llm.call(request({ onDelta: (t) => deltas.push(t) }), { latency: 'Low' });
@@ -122,7 +129,7 @@ describe('OpenAiProvider through LlmClient (fake server)', () => {
     assert.notEqual(server.requests[0].body.stream, true);
   });
 
-  it('retries a 429 after the server\'s retry-after-ms and succeeds', async () => {
+  it("retries a 429 after the server's retry-after-ms and succeeds", async () => {
     server.script({ status: 429, retryAfterMs: 50, message: 'slow down' }, { reply: 'after the wait' });
     const llm = client(server.url);
     const rec = recorder();
@@ -155,7 +162,13 @@ describe('OpenAiProvider through LlmClient (fake server)', () => {
     assert.equal(r.content, 'third time lucky');
     assert.equal(r.attempts, 3);
     assert.equal(server.requests.length, 3);
-    assert.deepEqual(rec.retries.map((x) => [x.attempt, x.delayMs, x.code]), [[1, 5, 'E_LLM_HTTP'], [2, 10, 'E_LLM_HTTP']]);
+    assert.deepEqual(
+      rec.retries.map((x) => [x.attempt, x.delayMs, x.code]),
+      [
+        [1, 5, 'E_LLM_HTTP'],
+        [2, 10, 'E_LLM_HTTP'],
+      ],
+    );
   });
 
   it('gives up after maxRetries + 1 attempts when the server keeps failing', async () => {
@@ -173,7 +186,10 @@ describe('OpenAiProvider through LlmClient (fake server)', () => {
   });
 
   it('fails a 401 with E_LLM_AUTH at once, without leaking the key', async () => {
-    handler = () => ({ status: 401, message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.` });
+    handler = () => ({
+      status: 401,
+      message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+    });
     const llm = client(server.url);
     const rec = recorder();
     const e = await failure(llm.call(request(), { latency: 'Low', observer: rec.observer }));
@@ -208,7 +224,10 @@ describe('OpenAiProvider through LlmClient (fake server)', () => {
     assert.match(e.message, /100 ms/);
     assert.match(e.message, /gave up after 2 attempts/);
     assert.equal(server.requests.length, 2);
-    assert.deepEqual(rec.retries.map((r) => r.code), ['E_LLM_TIMEOUT']);
+    assert.deepEqual(
+      rec.retries.map((r) => r.code),
+      ['E_LLM_TIMEOUT'],
+    );
   });
 
   it('returns a delayed reply that arrives within the timeout', async () => {
@@ -323,46 +342,83 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
     { mode: 'streamed', req: () => streamed() },
     { mode: 'not streamed', req: () => request() },
   ] as const;
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices, ...extra });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: 'c1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    choices,
+    ...extra,
+  });
   const delta = (content: string, finish: string | null = null) => chunk([{ index: 0, delta: { content }, finish_reason: finish }]);
 
   for (const { mode, req } of MODES) {
     it(`${mode}: a server that never sends headers fails with E_LLM_TIMEOUT, retried`, { timeout: 20_000 }, async () => {
       server.script({ hang: true }, { hang: true });
       const rec = recorder();
-      const e = await failure(client(server.url, { retry: { maxRetries: 1 }, timeouts: { Low: 100 } }).call(req(), { latency: 'Low', observer: rec.observer }));
+      const e = await failure(
+        client(server.url, { retry: { maxRetries: 1 }, timeouts: { Low: 100 } }).call(req(), { latency: 'Low', observer: rec.observer }),
+      );
       assert.equal(e.code, 'E_LLM_TIMEOUT');
       assert.match(e.message, /no complete reply from openai within 100 ms .*gave up after 2 attempts/);
       assert.deepEqual(rec.attempts, [1, 2]);
-      assert.deepEqual(rec.retries.map((r) => r.code), ['E_LLM_TIMEOUT']);
+      assert.deepEqual(
+        rec.retries.map((r) => r.code),
+        ['E_LLM_TIMEOUT'],
+      );
     });
 
-    it(`${mode}: a reply that stalls after its headers and first bytes fails with E_LLM_TIMEOUT, retried, and then succeeds`, { timeout: 20_000 }, async () => {
-      server.script({ reply: 'never finished here', interrupt: { after: 1, then: 'stall' } }, { reply: 'whole reply' });
-      const rec = recorder();
-      const deltas: string[] = [];
-      const r = await client(server.url, { retry: { maxRetries: 1 }, timeouts: { Low: 500 } }).call(req().onDelta ? streamed({}, deltas) : req(), { latency: 'Low', observer: rec.observer });
-      assert.equal(r.content, 'whole reply', 'the partial text of the stalled attempt is never the answer');
-      assert.equal(r.attempts, 2);
-      assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_TIMEOUT']);
-      if (mode === 'streamed') assert.deepEqual(deltas, ['never ', 'whole ', 'reply'], 'the first attempt had streamed a piece before it stalled');
-    });
+    it(
+      `${mode}: a reply that stalls after its headers and first bytes fails with E_LLM_TIMEOUT, retried, and then succeeds`,
+      { timeout: 20_000 },
+      async () => {
+        server.script({ reply: 'never finished here', interrupt: { after: 1, then: 'stall' } }, { reply: 'whole reply' });
+        const rec = recorder();
+        const deltas: string[] = [];
+        const r = await client(server.url, { retry: { maxRetries: 1 }, timeouts: { Low: 500 } }).call(
+          req().onDelta ? streamed({}, deltas) : req(),
+          { latency: 'Low', observer: rec.observer },
+        );
+        assert.equal(r.content, 'whole reply', 'the partial text of the stalled attempt is never the answer');
+        assert.equal(r.attempts, 2);
+        assert.deepEqual(
+          rec.retries.map((x) => x.code),
+          ['E_LLM_TIMEOUT'],
+        );
+        if (mode === 'streamed')
+          assert.deepEqual(deltas, ['never ', 'whole ', 'reply'], 'the first attempt had streamed a piece before it stalled');
+      },
+    );
 
     it(`${mode}: a reply whose socket is reset mid-body fails with E_LLM_NETWORK, retried`, { timeout: 20_000 }, async () => {
-      server.script({ reply: 'cut off by a reset', interrupt: { after: 1, then: 'reset' } }, { reply: 'cut off by a reset', interrupt: { after: 1, then: 'reset' } });
+      server.script(
+        { reply: 'cut off by a reset', interrupt: { after: 1, then: 'reset' } },
+        { reply: 'cut off by a reset', interrupt: { after: 1, then: 'reset' } },
+      );
       const rec = recorder();
       const e = await failure(client(server.url, { retry: { maxRetries: 1 } }).call(req(), { latency: 'Low', observer: rec.observer }));
       assert.equal(e.code, 'E_LLM_NETWORK');
       // the reset may land before the headers are read (cannot reach) or after (the connection failed)
-      assert.match(e.message, /(connection to|cannot reach) the LLM server .*(ECONNRESET|other side closed|terminated).*gave up after 2 attempts/);
-      assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_NETWORK']);
+      assert.match(
+        e.message,
+        /(connection to|cannot reach) the LLM server .*(ECONNRESET|other side closed|terminated).*gave up after 2 attempts/,
+      );
+      assert.deepEqual(
+        rec.retries.map((x) => x.code),
+        ['E_LLM_NETWORK'],
+      );
     });
 
     it(`${mode}: the caller's abort mid-body is E_CANCELLED, not retried`, { timeout: 20_000 }, async () => {
       server.script({ reply: 'stalls after one piece', interrupt: { after: 1, then: 'stall' } });
       const ac = new AbortController();
       const rec = recorder();
-      const pending = failure(client(server.url, { timeouts: { Low: 30_000 } }).call(req().onDelta ? streamed({ signal: ac.signal, onDelta: () => ac.abort() }) : request({ signal: ac.signal }), { latency: 'Low', observer: rec.observer }));
+      const pending = failure(
+        client(server.url, { timeouts: { Low: 30_000 } }).call(
+          req().onDelta ? streamed({ signal: ac.signal, onDelta: () => ac.abort() }) : request({ signal: ac.signal }),
+          { latency: 'Low', observer: rec.observer },
+        ),
+      );
       await server.waitForRequests(1);
       if (mode === 'not streamed') setTimeout(() => ac.abort(), 50);
       const e = await pending;
@@ -371,30 +427,44 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
       assert.equal(rec.retries.length, 0);
     });
 
-    it(`${mode}: a 200 HTML page (a proxy's, a web UI's) is E_LLM_BAD_REPLY naming the status, content type and first bytes`, { timeout: 20_000 }, async () => {
-      const page = `<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body>${'<p>portal</p>'.repeat(40)} ${KEY}</body></html>`;
-      server.script({ raw: page }, { raw: page });
-      const e = await failure(client(server.url, { retry: { maxRetries: 1 } }).call(req(), { latency: 'Low' }));
-      assert.equal(e.code, 'E_LLM_BAD_REPLY');
-      assert.match(e.message, /answered 200 with .*text\/html, \d+ bytes: "<!DOCTYPE html> <html><head><title>Sign in<\/title>/);
-      assert.match(e.message, /…"/, 'a long page is cut');
-      assert.doesNotMatch(e.message, /reading '0'/);
-      assert.match(e.hint ?? '', /base URL/);
-      assert.equal(server.requests.length, 2, 'retried like any unreadable reply');
-      assertNoSecret(e);
-    });
+    it(
+      `${mode}: a 200 HTML page (a proxy's, a web UI's) is E_LLM_BAD_REPLY naming the status, content type and first bytes`,
+      { timeout: 20_000 },
+      async () => {
+        const page = `<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body>${'<p>portal</p>'.repeat(40)} ${KEY}</body></html>`;
+        server.script({ raw: page }, { raw: page });
+        const e = await failure(client(server.url, { retry: { maxRetries: 1 } }).call(req(), { latency: 'Low' }));
+        assert.equal(e.code, 'E_LLM_BAD_REPLY');
+        assert.match(e.message, /answered 200 with .*text\/html, \d+ bytes: "<!DOCTYPE html> <html><head><title>Sign in<\/title>/);
+        assert.match(e.message, /…"/, 'a long page is cut');
+        assert.doesNotMatch(e.message, /reading '0'/);
+        assert.match(e.hint ?? '', /base URL/);
+        assert.equal(server.requests.length, 2, 'retried like any unreadable reply');
+        assertNoSecret(e);
+      },
+    );
 
-    it(`${mode}: an HTML error page (502 from a proxy) is E_LLM_HTTP with the status, content type and first bytes, retried`, { timeout: 20_000 }, async () => {
-      const page = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>${' '.repeat(500)}<hr><center>nginx</center>${'<!-- padding -->'.repeat(20)} ${KEY}</body></html>`;
-      server.script({ raw: page, status: 502 }, { raw: page, status: 502 });
-      const rec = recorder();
-      const e = await failure(client(server.url, { retry: { maxRetries: 1 } }).call(req(), { latency: 'Low', observer: rec.observer }));
-      assert.equal(e.code, 'E_LLM_HTTP');
-      assert.equal(e.details?.status, 502);
-      assert.match(e.message, /answered 502: text\/html, \d+ bytes: "<html><head><title>502 Bad Gateway<\/title>.*…" \(gave up after 2 attempts\)/);
-      assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_HTTP']);
-      assertNoSecret(e);
-    });
+    it(
+      `${mode}: an HTML error page (502 from a proxy) is E_LLM_HTTP with the status, content type and first bytes, retried`,
+      { timeout: 20_000 },
+      async () => {
+        const page = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>${' '.repeat(500)}<hr><center>nginx</center>${'<!-- padding -->'.repeat(20)} ${KEY}</body></html>`;
+        server.script({ raw: page, status: 502 }, { raw: page, status: 502 });
+        const rec = recorder();
+        const e = await failure(client(server.url, { retry: { maxRetries: 1 } }).call(req(), { latency: 'Low', observer: rec.observer }));
+        assert.equal(e.code, 'E_LLM_HTTP');
+        assert.equal(e.details?.status, 502);
+        assert.match(
+          e.message,
+          /answered 502: text\/html, \d+ bytes: "<html><head><title>502 Bad Gateway<\/title>.*…" \(gave up after 2 attempts\)/,
+        );
+        assert.deepEqual(
+          rec.retries.map((x) => x.code),
+          ['E_LLM_HTTP'],
+        );
+        assertNoSecret(e);
+      },
+    );
 
     it(`${mode}: a JSON error body that is not OpenAI's shape is quoted, not "status code (no body)"`, { timeout: 20_000 }, async () => {
       server.script({ raw: '{"detail": "Not Found"}', status: 404, contentType: 'application/json' });
@@ -425,88 +495,171 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
     });
   }
 
-  it('streamed: a stream the server ends without [DONE] is truncated: E_LLM_NETWORK, retried, never the partial text', { timeout: 20_000 }, async () => {
-    server.script({ reply: 'one two three four', interrupt: { after: 2, then: 'close' } }, { reply: 'the whole reply' });
-    const deltas: string[] = [];
-    const rec = recorder();
-    const r = await client(server.url, { retry: { maxRetries: 1 } }).call(streamed({}, deltas), { latency: 'Low', observer: rec.observer });
-    assert.equal(r.content, 'the whole reply');
-    assert.equal(r.attempts, 2);
-    assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_NETWORK']);
-    assert.deepEqual(deltas, ['', 'one ', 'two ', 'the ', 'whole ', 'reply'].filter(Boolean), 'the cut attempt streamed its pieces, then the retry streamed again');
+  it(
+    'streamed: a stream the server ends without [DONE] is truncated: E_LLM_NETWORK, retried, never the partial text',
+    { timeout: 20_000 },
+    async () => {
+      server.script({ reply: 'one two three four', interrupt: { after: 2, then: 'close' } }, { reply: 'the whole reply' });
+      const deltas: string[] = [];
+      const rec = recorder();
+      const r = await client(server.url, { retry: { maxRetries: 1 } }).call(streamed({}, deltas), {
+        latency: 'Low',
+        observer: rec.observer,
+      });
+      assert.equal(r.content, 'the whole reply');
+      assert.equal(r.attempts, 2);
+      assert.deepEqual(
+        rec.retries.map((x) => x.code),
+        ['E_LLM_NETWORK'],
+      );
+      assert.deepEqual(
+        deltas,
+        ['', 'one ', 'two ', 'the ', 'whole ', 'reply'].filter(Boolean),
+        'the cut attempt streamed its pieces, then the retry streamed again',
+      );
 
-    server.script({ events: [delta('all of it', 'stop'), chunk([], { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })] });
-    const e = await failure(client(server.url, { retry: { maxRetries: 0 } }).call(streamed(), { latency: 'Low' }));
-    assert.equal(e.code, 'E_LLM_NETWORK', 'even with a finish_reason, a stream without [DONE] was cut');
-    assert.equal(e.retryable, true);
-    assert.match(e.message, /ended before \[DONE\] \(2 events, 9 characters\): the reply is incomplete/);
-  });
+      server.script({
+        events: [delta('all of it', 'stop'), chunk([], { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })],
+      });
+      const e = await failure(client(server.url, { retry: { maxRetries: 0 } }).call(streamed(), { latency: 'Low' }));
+      assert.equal(e.code, 'E_LLM_NETWORK', 'even with a finish_reason, a stream without [DONE] was cut');
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /ended before \[DONE\] \(2 events, 9 characters\): the reply is incomplete/);
+    },
+  );
 
-  it('streamed: a stream with no choices is E_LLM_BAD_REPLY, as without streaming; choices-less chunks inside a good stream are fine', { timeout: 20_000 }, async () => {
-    server.script({ events: [chunk([]), chunk([], { usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } }), 'data: [DONE]\n\n'] });
-    const e = await failure(client(server.url).call(streamed(), { latency: 'Low' }));
-    assert.equal(e.code, 'E_LLM_BAD_REPLY');
-    assert.equal(e.retryable, false);
-    assert.match(e.message, /replied with no choices/);
+  it(
+    'streamed: a stream with no choices is E_LLM_BAD_REPLY, as without streaming; choices-less chunks inside a good stream are fine',
+    { timeout: 20_000 },
+    async () => {
+      server.script({
+        events: [chunk([]), chunk([], { usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } }), 'data: [DONE]\n\n'],
+      });
+      const e = await failure(client(server.url).call(streamed(), { latency: 'Low' }));
+      assert.equal(e.code, 'E_LLM_BAD_REPLY');
+      assert.equal(e.retryable, false);
+      assert.match(e.message, /replied with no choices/);
 
-    server.script({ raw: JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [] }), contentType: 'application/json' });
-    const plain = await failure(client(server.url).call(request(), { latency: 'Low' }));
-    assert.deepEqual([plain.code, plain.retryable], [e.code, e.retryable], 'the same failure both ways');
+      server.script({
+        raw: JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [] }),
+        contentType: 'application/json',
+      });
+      const plain = await failure(client(server.url).call(request(), { latency: 'Low' }));
+      assert.deepEqual([plain.code, plain.retryable], [e.code, e.retryable], 'the same failure both ways');
 
-    const deltas: string[] = [];
-    server.script({ events: [chunk([], { prompt_filter_results: [] }), { id: 'c1', object: 'chat.completion.chunk' }, delta('Deep '), chunk([]), delta('teal', 'stop'), chunk([], { usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } }), 'data: [DONE]\n\n'] });
-    const r = await client(server.url).call(streamed({}, deltas), { latency: 'Low' });
-    assert.equal(r.content, 'Deep teal');
-    assert.deepEqual(deltas, ['Deep ', 'teal']);
-    assert.deepEqual(r.usage, { inputTokens: 4, outputTokens: 2, totalTokens: 6 });
-  });
+      const deltas: string[] = [];
+      server.script({
+        events: [
+          chunk([], { prompt_filter_results: [] }),
+          { id: 'c1', object: 'chat.completion.chunk' },
+          delta('Deep '),
+          chunk([]),
+          delta('teal', 'stop'),
+          chunk([], { usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } }),
+          'data: [DONE]\n\n',
+        ],
+      });
+      const r = await client(server.url).call(streamed({}, deltas), { latency: 'Low' });
+      assert.equal(r.content, 'Deep teal');
+      assert.deepEqual(deltas, ['Deep ', 'teal']);
+      assert.deepEqual(r.usage, { inputTokens: 4, outputTokens: 2, totalTokens: 6 });
+    },
+  );
 
-  it('streamed: an error event inside the stream fails the call (classified by its status, retried as a server failure)', { timeout: 20_000 }, async () => {
-    server.script(
-      { events: [delta('partial '), { error: { message: 'The server had an error while processing your request', type: 'server_error', code: null } }] },
-      { events: [delta('partial '), 'event: error\ndata: upstream model crashed\n\n'] },
-    );
-    const rec = recorder();
-    const e = await failure(client(server.url, { retry: { maxRetries: 1 } }).call(streamed(), { latency: 'Low', observer: rec.observer }));
-    assert.equal(e.code, 'E_LLM_HTTP');
-    assert.match(e.message, /reported an error in the stream: upstream model crashed \(gave up after 2 attempts\)/);
-    assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_HTTP'], 'retried as a server failure');
+  it(
+    'streamed: an error event inside the stream fails the call (classified by its status, retried as a server failure)',
+    { timeout: 20_000 },
+    async () => {
+      server.script(
+        {
+          events: [
+            delta('partial '),
+            { error: { message: 'The server had an error while processing your request', type: 'server_error', code: null } },
+          ],
+        },
+        { events: [delta('partial '), 'event: error\ndata: upstream model crashed\n\n'] },
+      );
+      const rec = recorder();
+      const e = await failure(
+        client(server.url, { retry: { maxRetries: 1 } }).call(streamed(), { latency: 'Low', observer: rec.observer }),
+      );
+      assert.equal(e.code, 'E_LLM_HTTP');
+      assert.match(e.message, /reported an error in the stream: upstream model crashed \(gave up after 2 attempts\)/);
+      assert.deepEqual(
+        rec.retries.map((x) => x.code),
+        ['E_LLM_HTTP'],
+        'retried as a server failure',
+      );
 
-    // vLLM's error object carries the HTTP status as `code`; a 200 JSON body may carry one too
-    server.script({ events: [{ object: 'error', message: 'max_tokens is too large', type: 'BadRequestError', code: 400 }] });
-    const bad = await failure(client(server.url).call(streamed(), { latency: 'Low' }));
-    assert.equal(bad.code, 'E_LLM_HTTP');
-    assert.equal(bad.retryable, false);
-    assert.equal(bad.details?.status, 400);
-    server.script({ raw: JSON.stringify({ error: { message: 'Rate limit reached', code: 429 } }), contentType: 'application/json' });
-    const limited = await failure(client(server.url, { retry: { maxRetries: 0 } }).call(request(), { latency: 'Low' }));
-    assert.equal(limited.code, 'E_LLM_RATE_LIMITED');
-  });
+      // vLLM's error object carries the HTTP status as `code`; a 200 JSON body may carry one too
+      server.script({ events: [{ object: 'error', message: 'max_tokens is too large', type: 'BadRequestError', code: 400 }] });
+      const bad = await failure(client(server.url).call(streamed(), { latency: 'Low' }));
+      assert.equal(bad.code, 'E_LLM_HTTP');
+      assert.equal(bad.retryable, false);
+      assert.equal(bad.details?.status, 400);
+      server.script({ raw: JSON.stringify({ error: { message: 'Rate limit reached', code: 429 } }), contentType: 'application/json' });
+      const limited = await failure(client(server.url, { retry: { maxRetries: 0 } }).call(request(), { latency: 'Low' }));
+      assert.equal(limited.code, 'E_LLM_RATE_LIMITED');
+    },
+  );
 
   it('streamed: an event that is not JSON is E_LLM_BAD_REPLY with its first bytes, retried', { timeout: 20_000 }, async () => {
     server.script({ events: [delta('ok '), 'data: {"choices": [{"delta": \n\n'] }, { reply: 'fine' });
     const rec = recorder();
     const r = await client(server.url, { retry: { maxRetries: 1 } }).call(streamed(), { latency: 'Low', observer: rec.observer });
     assert.equal(r.content, 'fine');
-    assert.deepEqual(rec.retries.map((x) => x.code), ['E_LLM_BAD_REPLY']);
+    assert.deepEqual(
+      rec.retries.map((x) => x.code),
+      ['E_LLM_BAD_REPLY'],
+    );
   });
 
-  it('not streamed: content given as text parts is joined; content that is not text is E_LLM_BAD_REPLY, never ""', { timeout: 20_000 }, async () => {
-    const completion = (content: unknown) => ({ raw: JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] }), contentType: 'application/json' });
-    server.script(completion([{ type: 'text', text: 'Deep ' }, { type: 'text', text: 'teal' }]), completion({ colour: 'teal' }));
-    assert.equal((await client(server.url).call(request(), { latency: 'Low' })).content, 'Deep teal');
-    const e = await failure(client(server.url).call(request(), { latency: 'Low' }));
-    assert.equal(e.code, 'E_LLM_BAD_REPLY');
-    assert.match(e.message, /message content that is not text: .*colour/);
-  });
+  it(
+    'not streamed: content given as text parts is joined; content that is not text is E_LLM_BAD_REPLY, never ""',
+    { timeout: 20_000 },
+    async () => {
+      const completion = (content: unknown) => ({
+        raw: JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        }),
+        contentType: 'application/json',
+      });
+      server.script(
+        completion([
+          { type: 'text', text: 'Deep ' },
+          { type: 'text', text: 'teal' },
+        ]),
+        completion({ colour: 'teal' }),
+      );
+      assert.equal((await client(server.url).call(request(), { latency: 'Low' })).content, 'Deep teal');
+      const e = await failure(client(server.url).call(request(), { latency: 'Low' }));
+      assert.equal(e.code, 'E_LLM_BAD_REPLY');
+      assert.match(e.message, /message content that is not text: .*colour/);
+    },
+  );
 
-  it('streamed: a server that ignores stream: true and sends one JSON completion is answered, as one delta', { timeout: 20_000 }, async () => {
-    server.script({ raw: JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'all at once' }, finish_reason: 'stop' }] }), contentType: 'application/json' });
-    const deltas: string[] = [];
-    const r = await client(server.url).call(streamed({}, deltas), { latency: 'Low' });
-    assert.equal(r.content, 'all at once');
-    assert.deepEqual(deltas, ['all at once']);
-  });
+  it(
+    'streamed: a server that ignores stream: true and sends one JSON completion is answered, as one delta',
+    { timeout: 20_000 },
+    async () => {
+      server.script({
+        raw: JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'all at once' }, finish_reason: 'stop' }],
+        }),
+        contentType: 'application/json',
+      });
+      const deltas: string[] = [];
+      const r = await client(server.url).call(streamed({}, deltas), { latency: 'Low' });
+      assert.equal(r.content, 'all at once');
+      assert.deepEqual(deltas, ['all at once']);
+    },
+  );
 
   it('streamed: CRLF line ends, comments and a [DONE] ended by one newline are read', { timeout: 20_000 }, async () => {
     server.script({ events: [': keep-alive\r\n\r\n', `data: ${JSON.stringify(delta('a', 'stop'))}\r\n\r\n`, 'data: [DONE]\n'] });
@@ -521,7 +674,10 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
       const rec = recorder();
       const r = await client(server.url).call(req, { latency: 'Low', observer: rec.observer });
       assert.equal(r.content, 'after the wait');
-      assert.deepEqual(rec.retries.map((x) => [x.code, x.delayMs]), [['E_LLM_RATE_LIMITED', 60]]);
+      assert.deepEqual(
+        rec.retries.map((x) => [x.code, x.delayMs]),
+        [['E_LLM_RATE_LIMITED', 60]],
+      );
       assert.ok(server.requests[1].at - server.requests[0].at >= 55);
     }
   });

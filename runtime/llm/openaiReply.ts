@@ -37,7 +37,10 @@ export async function readStream(response: Response, ctx: ReplyContext): Promise
   }
   if (type && type !== 'text/event-stream') {
     const text = await response.text();
-    throw errors.badReply(`${errors.where()} answered ${response.status} with ${errors.describeBody(response.headers.get('content-type'), text)} instead of an event stream`, true);
+    throw errors.badReply(
+      `${errors.where()} answered ${response.status} with ${errors.describeBody(response.headers.get('content-type'), text)} instead of an event stream`,
+      true,
+    );
   }
   let content = '';
   let model = ctx.model;
@@ -58,11 +61,18 @@ export async function readStream(response: Response, ctx: ReplyContext): Promise
       chunk = JSON.parse(event.data);
     } catch {
       if (event.event === 'error') throw errors.inReply({ message: event.data }, response.headers, 'in the stream');
-      throw errors.badReply(`event ${events} of the stream from ${errors.where()} is not JSON: ${errors.describeBody('text/event-stream', event.data)}`, true);
+      throw errors.badReply(
+        `event ${events} of the stream from ${errors.where()} is not JSON: ${errors.describeBody('text/event-stream', event.data)}`,
+        true,
+      );
     }
     const failure = failureIn(chunk, event.event);
     if (failure) throw errors.inReply(failure, response.headers, `in the stream after ${content.length} characters`);
-    if (!isObject(chunk)) throw errors.badReply(`event ${events} of the stream from ${errors.where()} is not a chat-completion chunk: ${errors.describeBody('text/event-stream', event.data)}`, false);
+    if (!isObject(chunk))
+      throw errors.badReply(
+        `event ${events} of the stream from ${errors.where()} is not a chat-completion chunk: ${errors.describeBody('text/event-stream', event.data)}`,
+        false,
+      );
     if (typeof chunk.model === 'string' && chunk.model) model = chunk.model;
     if (isObject(chunk.usage)) usage = chunk.usage as unknown as OpenAI.CompletionUsage;
     // chunks without choices are normal: the usage chunk, Azure's prompt_filter_results
@@ -78,15 +88,31 @@ export async function readStream(response: Response, ctx: ReplyContext): Promise
   }
   if (!done && events === 0) {
     // nothing that looks like a stream (an empty body, a page without a content type): as without streaming
-    throw errors.badReply(`${errors.where()} answered ${response.status} with a body that is not an event stream: ${errors.describeBody(response.headers.get('content-type'), seen.head, seen.bytes)}`, true);
+    throw errors.badReply(
+      `${errors.where()} answered ${response.status} with a body that is not an event stream: ${errors.describeBody(response.headers.get('content-type'), seen.head, seen.bytes)}`,
+      true,
+    );
   }
   if (!done) {
-    throw new ApxmError('E_LLM_NETWORK', errors.redact(`the reply stream from ${errors.where()} ended before [DONE] (${events} events, ${content.length} characters): the reply is incomplete`), {
-      retryable: true, details: { server: errors.baseUrl }, hint: 'the server or a proxy closed the stream early; the call is retried',
-    });
+    throw new ApxmError(
+      'E_LLM_NETWORK',
+      errors.redact(
+        `the reply stream from ${errors.where()} ended before [DONE] (${events} events, ${content.length} characters): the reply is incomplete`,
+      ),
+      {
+        retryable: true,
+        details: { server: errors.baseUrl },
+        hint: 'the server or a proxy closed the stream early; the call is retried',
+      },
+    );
   }
   if (!sawChoice) throw errors.badReply(`${errors.where()} replied with no choices (streamed)`, false, NO_CHOICES_HINT);
-  if (!finishReason) throw errors.badReply(`${errors.where()} ended its stream without a finish_reason (${content.length} characters)`, false, NO_FINISH_HINT);
+  if (!finishReason)
+    throw errors.badReply(
+      `${errors.where()} ended its stream without a finish_reason (${content.length} characters)`,
+      false,
+      NO_FINISH_HINT,
+    );
   return { content, model, finishReason, usage: usageOf(usage, request, content) };
 }
 
@@ -99,21 +125,38 @@ function completionFromText(response: Response, text: string, ctx: ReplyContext)
     body = JSON.parse(text);
   } catch {
     // an empty or cut body, or a page that is not an API's: a cut may be transient, so it is retried
-    throw errors.badReply(`${errors.where()} answered ${status} with a body that is not JSON: ${errors.describeBody(contentType, text)}`, true);
+    throw errors.badReply(
+      `${errors.where()} answered ${status} with a body that is not JSON: ${errors.describeBody(contentType, text)}`,
+      true,
+    );
   }
   const failure = failureIn(body);
   if (failure) throw errors.inReply(failure, response.headers, `in a ${status} reply`);
   if (!isObject(body) || !Array.isArray(body.choices)) {
-    throw errors.badReply(`${errors.where()} answered ${status} with JSON that is not a chat completion: ${errors.describeBody(contentType, text)}`, false);
+    throw errors.badReply(
+      `${errors.where()} answered ${status} with JSON that is not a chat completion: ${errors.describeBody(contentType, text)}`,
+      false,
+    );
   }
   const choice = firstChoice(body.choices);
   if (!choice) throw errors.badReply(`${errors.where()} replied with no choices`, false, NO_CHOICES_HINT);
-  if (typeof choice.finish_reason !== 'string' || !choice.finish_reason) throw errors.badReply(`${errors.where()} replied without a finish_reason`, false, NO_FINISH_HINT);
+  if (typeof choice.finish_reason !== 'string' || !choice.finish_reason)
+    throw errors.badReply(`${errors.where()} replied without a finish_reason`, false, NO_FINISH_HINT);
   const message = isObject(choice.message) ? choice.message : {};
   const content = textOf(message.content);
-  if (content === undefined) throw errors.badReply(`${errors.where()} replied with a message content that is not text: ${errors.describeBody(contentType, JSON.stringify(message.content))}`, false, FORMAT_HINT);
+  if (content === undefined)
+    throw errors.badReply(
+      `${errors.where()} replied with a message content that is not text: ${errors.describeBody(contentType, JSON.stringify(message.content))}`,
+      false,
+      FORMAT_HINT,
+    );
   const model = typeof body.model === 'string' && body.model ? body.model : ctx.model;
-  return { content, model, finishReason: choice.finish_reason, usage: usageOf(isObject(body.usage) ? body.usage as unknown as OpenAI.CompletionUsage : undefined, request, content) };
+  return {
+    content,
+    model,
+    finishReason: choice.finish_reason,
+    usage: usageOf(isObject(body.usage) ? (body.usage as unknown as OpenAI.CompletionUsage) : undefined, request, content),
+  };
 }
 
 /** An error object inside a reply: `{error: ...}`, vLLM's `{object: "error", ...}`, or an `event: error`. */
@@ -124,7 +167,9 @@ function failureIn(value: unknown, event?: string): ReplyFailure | undefined {
   if (typeof e === 'string') return { message: e };
   const fields = isObject(e) ? e : {};
   const message = typeof fields.message === 'string' ? fields.message : JSON.stringify(e);
-  const status = [fields.status, fields.code, value.status].find((n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 400 && n <= 599);
+  const status = [fields.status, fields.code, value.status].find(
+    (n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 400 && n <= 599,
+  );
   return { message, status };
 }
 
@@ -132,7 +177,8 @@ function failureIn(value: unknown, event?: string): ReplyFailure | undefined {
 function textOf(content: unknown): string | undefined {
   if (typeof content === 'string') return content;
   if (content === null || content === undefined) return '';
-  if (Array.isArray(content) && content.every((p) => isObject(p) && typeof p.text === 'string')) return content.map((p) => (p as { text: string }).text).join('');
+  if (Array.isArray(content) && content.every((p) => isObject(p) && typeof p.text === 'string'))
+    return content.map((p) => (p as { text: string }).text).join('');
   return undefined;
 }
 
@@ -145,7 +191,11 @@ function firstChoice(choices: unknown): Record<string, unknown> | undefined {
 
 function usageOf(u: OpenAI.CompletionUsage | undefined, request: LlmRequest, content: string): TokenUsage {
   if (u && Number.isFinite(u.prompt_tokens) && Number.isFinite(u.completion_tokens)) {
-    return { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens, totalTokens: Number.isFinite(u.total_tokens) ? u.total_tokens : u.prompt_tokens + u.completion_tokens };
+    return {
+      inputTokens: u.prompt_tokens,
+      outputTokens: u.completion_tokens,
+      totalTokens: Number.isFinite(u.total_tokens) ? u.total_tokens : u.prompt_tokens + u.completion_tokens,
+    };
   }
   const inputTokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
   const outputTokens = estimateTokens(content);

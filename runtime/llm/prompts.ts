@@ -24,10 +24,11 @@ const SYSTEM_PROMPTS: Record<LlmPhase, string> = {
     'dependency is Data, Control or Effect; the graph is acyclic; prefer linear plans. Reply with an empty string if no graph is possible.',
   ].join('\n'),
   REFLECT: [
-    'You analyse an agent\'s execution: what worked, what failed, and what to change.',
+    "You analyse an agent's execution: what worked, what failed, and what to change.",
     'Reply with valid JSON only: {"summary": "...", "insights": ["..."], "patterns": ["..."], "recommendations": ["..."]}.',
   ].join('\n'),
-  VERIFY: 'You are a verification expert. Decide whether the claim is supported by the evidence. Reply with JSON only: {"verified": true|false, "reason": "<one sentence>"}.',
+  VERIFY:
+    'You are a verification expert. Decide whether the claim is supported by the evidence. Reply with JSON only: {"verified": true|false, "reason": "<one sentence>"}.',
 };
 
 export function systemPromptFor(phase: LlmPhase): string {
@@ -62,7 +63,9 @@ export function buildReflectPrompt(inputs: Value[], historyLines: string[], prom
   const parts: string[] = [];
   if (prompt) parts.push(prompt);
   if (inputs.length) parts.push('Results to analyse:\n' + inputs.map(inputText).join('\n\n'));
-  parts.push(`Execution history (${historyLines.length} events, oldest first):\n` + (historyLines.length ? historyLines.join('\n') : '(none)'));
+  parts.push(
+    `Execution history (${historyLines.length} events, oldest first):\n` + (historyLines.length ? historyLines.join('\n') : '(none)'),
+  );
   parts.push('Analyse strengths and weaknesses and reply with the JSON object only.');
   return parts.join('\n\n');
 }

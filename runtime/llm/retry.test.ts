@@ -8,9 +8,20 @@ const policy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 100, maxDelayMs: 1000,
 describe('retry arithmetic', () => {
   it('doubles the delay per retry, capped, with jitter of ±jitter around it', () => {
     const mid = () => 0.5; // no jitter at the middle of the random range
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, undefined, mid)), [100, 200, 400, 800, 1000]);
-    assert.equal(backoffDelay(1, policy, undefined, () => 0), 80, 'lowest: 20 % under');
-    assert.equal(backoffDelay(1, policy, undefined, () => 0.999999), 120, 'highest: 20 % over');
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, undefined, mid)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(
+      backoffDelay(1, policy, undefined, () => 0),
+      80,
+      'lowest: 20 % under',
+    );
+    assert.equal(
+      backoffDelay(1, policy, undefined, () => 0.999999),
+      120,
+      'highest: 20 % over',
+    );
     const seen = new Set(Array.from({ length: 200 }, () => backoffDelay(2, policy)));
     assert.ok(seen.size > 10, 'Math.random spreads retries apart');
     for (const d of seen) assert.ok(d >= 160 && d <= 240, `${d} within ±20 % of 200`);

@@ -6,7 +6,13 @@ import { SimulatedProvider } from './simulatedProvider.js';
 import type { LlmRequest } from './types.js';
 
 const ask = (text: string, extra: Partial<LlmRequest> = {}): LlmRequest => ({
-  phase: 'ASK', latency: 'Low', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: text }], ...extra,
+  phase: 'ASK',
+  latency: 'Low',
+  messages: [
+    { role: 'system', content: 'be brief' },
+    { role: 'user', content: text },
+  ],
+  ...extra,
 });
 
 describe('simulated provider', () => {
@@ -28,11 +34,16 @@ describe('simulated provider', () => {
     const order: string[] = [];
     const p = new SimulatedProvider({
       latency: { Low: 30 },
-      script: [{ match: /#\d/, reply: (req) => {
-        const n = /#(\d)/.exec(req.messages[1].content)?.[1];
-        order.push(`made ${n}`);
-        return `reply ${n}`;
-      } }],
+      script: [
+        {
+          match: /#\d/,
+          reply: (req) => {
+            const n = /#(\d)/.exec(req.messages[1].content)?.[1];
+            order.push(`made ${n}`);
+            return `reply ${n}`;
+          },
+        },
+      ],
     });
     const t0 = performance.now();
     const calls = [1, 2, 3].map((n) => {
@@ -42,7 +53,10 @@ describe('simulated provider', () => {
     });
     const replies = await Promise.all(calls);
     assert.ok(performance.now() - t0 >= 29, 'the latency is waited');
-    assert.deepEqual(replies.map((r) => r.content), ['reply 1', 'reply 2', 'reply 3']);
+    assert.deepEqual(
+      replies.map((r) => r.content),
+      ['reply 1', 'reply 2', 'reply 3'],
+    );
     // calls with deadlines a few microseconds apart may be answered in either order on a busy machine
     assert.deepEqual(order.slice(0, 3), ['issued 1', 'issued 2', 'issued 3']);
     assert.deepEqual(order.slice(3).sort(), ['made 1', 'made 2', 'made 3']);

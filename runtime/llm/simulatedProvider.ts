@@ -75,7 +75,26 @@ const oneLine = (s: string, max = 120): string => {
 
 const tag = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 6);
 
-const STOP = new Set(['the', 'and', 'for', 'with', 'that', 'this', 'from', 'into', 'about', 'what', 'which', 'claim', 'evidence', 'reply', 'json', 'only', 'verdict', 'supported']);
+const STOP = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'that',
+  'this',
+  'from',
+  'into',
+  'about',
+  'what',
+  'which',
+  'claim',
+  'evidence',
+  'reply',
+  'json',
+  'only',
+  'verdict',
+  'supported',
+]);
 const contentWords = (s: string): string[] => (s.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []).filter((w) => !STOP.has(w));
 
 export class SimulatedProvider implements LlmProvider {
@@ -112,7 +131,10 @@ export class SimulatedProvider implements LlmProvider {
     this.calls++;
     if (request.onDelta) for (const piece of content.match(/\S+\s*/g) ?? [content]) request.onDelta(piece);
     return {
-      content, model: request.model ?? this.defaultModel, finishReason: 'stop', simulated: true,
+      content,
+      model: request.model ?? this.defaultModel,
+      finishReason: 'stop',
+      simulated: true,
       usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
     };
   }
@@ -137,7 +159,9 @@ export class SimulatedProvider implements LlmProvider {
       case 'PLAN': {
         const goal = oneLine(/Goal:\s*(.*)/.exec(user)?.[1] ?? user, 80);
         const steps = ['Gather what is known about', 'Work out the options for', 'Write up the answer to'].map((verb, i) => ({
-          description: `${verb} ${goal}`, priority: 90 - 20 * i, dependencies: i ? [`${['Gather what is known about', 'Work out the options for'][i - 1]} ${goal}`] : [],
+          description: `${verb} ${goal}`,
+          priority: 90 - 20 * i,
+          dependencies: i ? [`${['Gather what is known about', 'Work out the options for'][i - 1]} ${goal}`] : [],
         }));
         return JSON.stringify({ plan: steps, result: `[simulated] A three-step plan for: ${goal}` });
       }
@@ -145,7 +169,9 @@ export class SimulatedProvider implements LlmProvider {
         const steps = [...user.matchAll(/^\d+\.\s*(.+)$/gm)].map((m) => m[1]).slice(0, 5);
         const list = steps.length ? steps : [oneLine(user, 80)];
         const nodes = list.map((d, i) => ({
-          id: i + 1, name: `step_${i + 1}`, op: 'ASK',
+          id: i + 1,
+          name: `step_${i + 1}`,
+          op: 'ASK',
           attributes: { template_str: i === 0 ? `${d} (goal: {{goal}})` : `${d}. Previous step: {0}` },
         }));
         const edges = list.slice(1).map((_, i) => ({ from: i + 1, to: i + 2, dependency: 'Data' }));
@@ -156,7 +182,11 @@ export class SimulatedProvider implements LlmProvider {
         const events = (user.match(/^- /gm) ?? []).length;
         return JSON.stringify({
           summary: `[simulated] Reviewed ${events} events with ${failures} failure${failures === 1 ? '' : 's'}.`,
-          insights: [failures ? `${failures} operation${failures === 1 ? '' : 's'} failed and should be guarded` : 'every recorded operation succeeded'],
+          insights: [
+            failures
+              ? `${failures} operation${failures === 1 ? '' : 's'} failed and should be guarded`
+              : 'every recorded operation succeeded',
+          ],
           patterns: events ? [`${events} events in the run history`] : [],
           recommendations: [failures ? 'wrap the failing operations in TRY_CATCH or add retries' : 'keep the current structure'],
         });

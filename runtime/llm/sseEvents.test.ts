@@ -23,7 +23,9 @@ describe('server-sent events', () => {
   it('reads events split anywhere: mid-line, between \\r and \\n, inside a UTF-8 character', async () => {
     const teal = new TextEncoder().encode('data: "bleu sarcelle é"\n\n');
     const cut = teal.indexOf(0xc3) + 1; // between the two bytes of "é"
-    const got = await events(body('data: {"a"', ': 1}\r', '\n\r\n', 'event: error\ndata: line one\ndata:line two\n\n', teal.slice(0, cut), teal.slice(cut)));
+    const got = await events(
+      body('data: {"a"', ': 1}\r', '\n\r\n', 'event: error\ndata: line one\ndata:line two\n\n', teal.slice(0, cut), teal.slice(cut)),
+    );
     assert.deepEqual(got, [
       { event: undefined, data: '{"a": 1}' },
       { event: 'error', data: 'line one\nline two' },
@@ -32,11 +34,16 @@ describe('server-sent events', () => {
   });
 
   it('skips comments and fields it does not know, and events without data', async () => {
-    assert.deepEqual(await events(body(': keep-alive\n\nid: 7\nretry: 100\n\nerror: {"llama.cpp": true}\n\ndata: x\n\n')), [{ event: undefined, data: 'x' }]);
+    assert.deepEqual(await events(body(': keep-alive\n\nid: 7\nretry: 100\n\nerror: {"llama.cpp": true}\n\ndata: x\n\n')), [
+      { event: undefined, data: 'x' },
+    ]);
   });
 
   it('keeps a last event ended by one newline, drops a last line the body cut', async () => {
-    assert.deepEqual(await events(body('data: a\n\ndata: [DONE]\n')), [{ event: undefined, data: 'a' }, { event: undefined, data: '[DONE]' }]);
+    assert.deepEqual(await events(body('data: a\n\ndata: [DONE]\n')), [
+      { event: undefined, data: 'a' },
+      { event: undefined, data: '[DONE]' },
+    ]);
     assert.deepEqual(await events(body('data: a\n\ndata: {"choices": [{"del')), [{ event: undefined, data: 'a' }]);
   });
 

@@ -24,7 +24,9 @@ describe('extractJson', () => {
   });
 
   it('takes the first fenced block', () => {
-    assert.deepEqual(extractJson('Here you go:\n```json\n{"plan": ["a"]}\n```\nand another\n```json\n{"plan": ["b"]}\n```'), { plan: ['a'] });
+    assert.deepEqual(extractJson('Here you go:\n```json\n{"plan": ["a"]}\n```\nand another\n```json\n{"plan": ["b"]}\n```'), {
+      plan: ['a'],
+    });
     assert.deepEqual(extractJson('```\n[1, 2]\n```'), [1, 2]);
     assert.deepEqual(extractJson('```JSON {"k": "v"}```'), { k: 'v' });
   });
@@ -105,15 +107,24 @@ describe('parsePlanReply', () => {
 describe('parseReasonReply', () => {
   it('takes a plain-text reply as the result', () => {
     assert.deepEqual(parseReasonReply('  The answer is 42.\n'), { result: 'The answer is 42.', beliefUpdates: {}, newGoals: [] });
-    assert.deepEqual(parseReasonReply('{"answer": 42}'), { result: '{"answer": 42}', beliefUpdates: {}, newGoals: [] }, 'JSON without the REASON keys is text');
+    assert.deepEqual(
+      parseReasonReply('{"answer": 42}'),
+      { result: '{"answer": 42}', beliefUpdates: {}, newGoals: [] },
+      'JSON without the REASON keys is text',
+    );
   });
 
   it('parses the JSON form', () => {
-    const r = parseReasonReply('Thinking done. {"result": {"city": "Lisbon"}, "belief_updates": {"weather": "sunny"}, "new_goals": ["book", {"description": "pack", "priority": 120}]}');
+    const r = parseReasonReply(
+      'Thinking done. {"result": {"city": "Lisbon"}, "belief_updates": {"weather": "sunny"}, "new_goals": ["book", {"description": "pack", "priority": 120}]}',
+    );
     assert.deepEqual(r, {
       result: { city: 'Lisbon' },
       beliefUpdates: { weather: 'sunny' },
-      newGoals: [{ description: 'book', priority: 50 }, { description: 'pack', priority: 100 }],
+      newGoals: [
+        { description: 'book', priority: 50 },
+        { description: 'pack', priority: 100 },
+      ],
     });
   });
 
@@ -125,7 +136,9 @@ describe('parseReasonReply', () => {
 
 describe('parseReflectReply', () => {
   it('parses summary and lists (strings or objects with a description)', () => {
-    const r = parseReflectReply('{"summary": "ok run", "insights": ["fast", {"description": "cheap"}], "patterns": [], "recommendations": [{"x": 1}]}');
+    const r = parseReflectReply(
+      '{"summary": "ok run", "insights": ["fast", {"description": "cheap"}], "patterns": [], "recommendations": [{"x": 1}]}',
+    );
     assert.deepEqual(r, { summary: 'ok run', insights: ['fast', 'cheap'], patterns: [], recommendations: ['{"x":1}'] });
   });
 
@@ -142,9 +155,15 @@ describe('parseReflectReply', () => {
 
 describe('parseVerifyReply', () => {
   it('reads a JSON verdict', () => {
-    assert.deepEqual(parseVerifyReply('{"verified": true, "reason": "stated in the evidence"}'), { verified: true, reason: 'stated in the evidence' });
+    assert.deepEqual(parseVerifyReply('{"verified": true, "reason": "stated in the evidence"}'), {
+      verified: true,
+      reason: 'stated in the evidence',
+    });
     assert.deepEqual(parseVerifyReply('{"verified": false}'), { verified: false });
-    assert.deepEqual(parseVerifyReply('```json\n{"valid": false, "reason": "contradicted"}\n```'), { verified: false, reason: 'contradicted' });
+    assert.deepEqual(parseVerifyReply('```json\n{"valid": false, "reason": "contradicted"}\n```'), {
+      verified: false,
+      reason: 'contradicted',
+    });
     assert.deepEqual(parseVerifyReply('{"result": "TRUE"}'), { verified: true });
     assert.deepEqual(parseVerifyReply('true'), { verified: true });
     assert.deepEqual(parseVerifyReply('false'), { verified: false });
@@ -158,7 +177,14 @@ describe('parseVerifyReply', () => {
   });
 
   it('never takes a substring as a verdict', () => {
-    for (const reply of ['not true', 'This is not true.', 'yes and no', 'The claim is untrue', '{"verified": "maybe"}', '{"verdict": true}']) {
+    for (const reply of [
+      'not true',
+      'This is not true.',
+      'yes and no',
+      'The claim is untrue',
+      '{"verified": "maybe"}',
+      '{"verdict": true}',
+    ]) {
       const e = badReply(() => parseVerifyReply(reply));
       assert.match(e.message, /^VERIFY: malformed reply: no verdict/, reply);
     }
@@ -192,7 +218,10 @@ describe('renderTemplate', () => {
   });
 
   it('fills {{name}} variables, leaving unknown ones as written', () => {
-    assert.equal(renderTemplate('Hi {{name}}, from {{ city }}; {{unknown}}', [], { name: 'Ann', city: 'Lisbon' }), 'Hi Ann, from Lisbon; {{unknown}}');
+    assert.equal(
+      renderTemplate('Hi {{name}}, from {{ city }}; {{unknown}}', [], { name: 'Ann', city: 'Lisbon' }),
+      'Hi Ann, from Lisbon; {{unknown}}',
+    );
     assert.equal(renderTemplate('{{v}} then {0}', ['x'], { v: '{0}' }), '{0} then x', 'a variable value is not rescanned');
     assert.equal(renderTemplate('Hi {{name}}', ['ctx'], { name: 'Ann' }), 'Hi Ann\n\nContext 1: "ctx"');
   });
@@ -200,10 +229,19 @@ describe('renderTemplate', () => {
 
 describe('prompt builders', () => {
   it('build the PLAN, VERIFY and REFLECT prompts', () => {
-    assert.equal(buildPlanPrompt('Visit Lisbon', 'budget 500'), 'Goal: Visit Lisbon\nContext: budget 500\n\nReply with the JSON plan only.');
-    assert.equal(buildVerifyPrompt('sky is blue', ''), 'Claim: sky is blue\n\nEvidence:\n(none)\n\nIs the claim supported by the evidence? Reply with the JSON verdict only.');
+    assert.equal(
+      buildPlanPrompt('Visit Lisbon', 'budget 500'),
+      'Goal: Visit Lisbon\nContext: budget 500\n\nReply with the JSON plan only.',
+    );
+    assert.equal(
+      buildVerifyPrompt('sky is blue', ''),
+      'Claim: sky is blue\n\nEvidence:\n(none)\n\nIs the claim supported by the evidence? Reply with the JSON verdict only.',
+    );
     const reflect = buildReflectPrompt(['r1'], ['- op_success: ASK node 1'], 'Be brief.');
-    assert.match(reflect, /^Be brief\.\n\nResults to analyse:\nr1\n\nExecution history \(1 events, oldest first\):\n- op_success: ASK node 1/);
+    assert.match(
+      reflect,
+      /^Be brief\.\n\nResults to analyse:\nr1\n\nExecution history \(1 events, oldest first\):\n- op_success: ASK node 1/,
+    );
     assert.match(systemPromptFor('VERIFY'), /"verified": true\|false/);
   });
 });

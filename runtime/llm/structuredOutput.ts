@@ -21,7 +21,16 @@ export function extractJson(text: string): unknown {
   const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(t);
   if (fence && (v = attempt(fence[1].trim())) !== undefined) return v;
   // Outermost first: the bracket that opens earlier (`[{…}]` is an array, not its first element).
-  const pairs = t.indexOf('[') !== -1 && (t.indexOf('{') === -1 || t.indexOf('[') < t.indexOf('{')) ? [['[', ']'], ['{', '}']] : [['{', '}'], ['[', ']']];
+  const pairs =
+    t.indexOf('[') !== -1 && (t.indexOf('{') === -1 || t.indexOf('[') < t.indexOf('{'))
+      ? [
+          ['[', ']'],
+          ['{', '}'],
+        ]
+      : [
+          ['{', '}'],
+          ['[', ']'],
+        ];
   for (const [open, close] of pairs) {
     const a = t.indexOf(open);
     const b = t.lastIndexOf(close);
@@ -33,24 +42,44 @@ export function extractJson(text: string): unknown {
 function badReply(phase: string, problem: string, reply: string, hint: string): ApxmError {
   const quoted = reply.length > 400 ? reply.slice(0, 400) + '…' : reply;
   return new ApxmError('E_LLM_BAD_REPLY', `${phase}: malformed reply: ${problem}. Reply was: ${JSON.stringify(quoted)}`, {
-    hint, details: { reply: reply.slice(0, 4000) },
+    hint,
+    details: { reply: reply.slice(0, 4000) },
   });
 }
 
 function objectReply(phase: string, reply: string, expected: string): Record<string, unknown> {
   const json = extractJson(reply);
-  if (json === undefined) throw badReply(phase, 'it is not JSON', reply, `the model must reply with JSON ${expected}; try a model that follows JSON instructions, or a lower temperature`);
-  if (!isObject(json as Value)) throw badReply(phase, `expected a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}`, reply, `the reply must be ${expected}`);
+  if (json === undefined)
+    throw badReply(
+      phase,
+      'it is not JSON',
+      reply,
+      `the model must reply with JSON ${expected}; try a model that follows JSON instructions, or a lower temperature`,
+    );
+  if (!isObject(json as Value))
+    throw badReply(
+      phase,
+      `expected a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}`,
+      reply,
+      `the reply must be ${expected}`,
+    );
   return json as Record<string, unknown>;
 }
 
-const priorityOf = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.min(100, Math.round(v))) : fallback);
+const priorityOf = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.min(100, Math.round(v))) : fallback;
 
 function stringList(phase: string, obj: Record<string, unknown>, field: string, reply: string): string[] {
   const v = obj[field];
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw badReply(phase, `"${field}" must be an array`, reply, `make "${field}" a list of strings`);
-  return v.map((x) => (typeof x === 'string' ? x : isObject(x as Value) && typeof (x as { description?: unknown }).description === 'string' ? (x as { description: string }).description : JSON.stringify(x)));
+  return v.map((x) =>
+    typeof x === 'string'
+      ? x
+      : isObject(x as Value) && typeof (x as { description?: unknown }).description === 'string'
+        ? (x as { description: string }).description
+        : JSON.stringify(x),
+  );
 }
 
 function innerGraph(obj: Record<string, unknown>): string | undefined {
@@ -104,19 +133,29 @@ export interface ReasonReply {
 /** REASON may answer in plain text (the whole reply is the result); JSON must have a `result`. */
 export function parseReasonReply(reply: string): ReasonReply {
   const json = extractJson(reply);
-  if (!isObject(json as Value) || !('result' in (json as object) || 'belief_updates' in (json as object) || 'new_goals' in (json as object))) {
+  if (
+    !isObject(json as Value) ||
+    !('result' in (json as object) || 'belief_updates' in (json as object) || 'new_goals' in (json as object))
+  ) {
     return { result: reply.trim(), beliefUpdates: {}, newGoals: [] };
   }
   const obj = json as Record<string, unknown>;
   const beliefs = obj.belief_updates;
-  if (beliefs !== undefined && beliefs !== null && !isObject(beliefs as Value)) throw badReply('REASON', '"belief_updates" must be an object', reply, 'make "belief_updates" an object of key → value');
+  if (beliefs !== undefined && beliefs !== null && !isObject(beliefs as Value))
+    throw badReply('REASON', '"belief_updates" must be an object', reply, 'make "belief_updates" an object of key → value');
   const goals = obj.new_goals;
-  if (goals !== undefined && goals !== null && !Array.isArray(goals)) throw badReply('REASON', '"new_goals" must be an array', reply, 'make "new_goals" a list of {description, priority}');
+  if (goals !== undefined && goals !== null && !Array.isArray(goals))
+    throw badReply('REASON', '"new_goals" must be an array', reply, 'make "new_goals" a list of {description, priority}');
   const out: ReasonReply = {
     result: toValue(obj.result ?? null),
-    beliefUpdates: (toValue(beliefs ?? {}) as Record<string, Value>),
+    beliefUpdates: toValue(beliefs ?? {}) as Record<string, Value>,
     newGoals: ((goals as unknown[] | undefined) ?? []).map((g) =>
-      typeof g === 'string' ? { description: g, priority: 50 } : { description: textOf(toValue((g as { description?: unknown }).description ?? JSON.stringify(g))), priority: priorityOf((g as { priority?: unknown }).priority, 50) },
+      typeof g === 'string'
+        ? { description: g, priority: 50 }
+        : {
+            description: textOf(toValue((g as { description?: unknown }).description ?? JSON.stringify(g))),
+            priority: priorityOf((g as { priority?: unknown }).priority, 50),
+          },
     ),
   };
   const g = innerGraph(obj);
@@ -158,10 +197,19 @@ export function parseVerifyReply(reply: string): VerifyReply {
     const v = o.verified ?? o.valid ?? o.result;
     const reason = typeof o.reason === 'string' ? o.reason : undefined;
     if (typeof v === 'boolean') return reason ? { verified: v, reason } : { verified: v };
-    if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return { verified: v.trim().toLowerCase() === 'true', ...(reason ? { reason } : {}) };
+    if (typeof v === 'string' && /^(true|false)$/i.test(v.trim()))
+      return { verified: v.trim().toLowerCase() === 'true', ...(reason ? { reason } : {}) };
   }
-  const word = reply.trim().toLowerCase().replace(/[.!\s]+$/, '');
+  const word = reply
+    .trim()
+    .toLowerCase()
+    .replace(/[.!\s]+$/, '');
   if (word === 'true' || word === 'yes') return { verified: true };
   if (word === 'false' || word === 'no') return { verified: false };
-  throw badReply('VERIFY', 'no verdict: expected {"verified": true|false}', reply, 'the model must answer with {"verified": true|false, "reason": "..."}');
+  throw badReply(
+    'VERIFY',
+    'no verdict: expected {"verified": true|false}',
+    reply,
+    'the model must answer with {"verified": true|false, "reason": "..."}',
+  );
 }

@@ -48,7 +48,10 @@ describe('SQLite file storage', () => {
       const t = (i % 2 ? a : b).queueClaim('work', `agent${i % 2}`, 60_000);
       claimed.push(t!.data as number);
     }
-    assert.deepEqual([...claimed].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      [...claimed].sort((x, y) => x - y),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(a.queueClaim('work', 'x', 60_000), undefined);
     a.close();
     b.close();
@@ -58,7 +61,12 @@ describe('SQLite file storage', () => {
     const file = path.join(dir, 'atomic.sqlite');
     const s = await openStorage(file);
     s.ltmPut('a', 1);
-    assert.throws(() => s.ltmPutMany([{ key: 'b', value: 2 }, { key: 'c', value: undefined as never }]));
+    assert.throws(() =>
+      s.ltmPutMany([
+        { key: 'b', value: 2 },
+        { key: 'c', value: undefined as never },
+      ]),
+    );
     assert.equal(s.ltmGet('a')?.value, 1);
     assert.equal(s.ltmGet('b'), undefined, 'the failed batch is rolled back as a whole');
     s.close();
@@ -67,7 +75,10 @@ describe('SQLite file storage', () => {
   it('refuses a file that is not a database, naming it', async () => {
     const file = path.join(dir, 'not-a-db.sqlite');
     writeFileSync(file, 'hello, this is text and not SQLite at all'.repeat(100));
-    await assert.rejects(openStorage(file), (e: unknown) => e instanceof ApxmError && e.code === 'E_STORAGE' && e.message.includes(file) && !!e.hint);
+    await assert.rejects(
+      openStorage(file),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_STORAGE' && e.message.includes(file) && !!e.hint,
+    );
   });
 
   it('refuses a database from a newer runtime', async () => {

@@ -9,7 +9,17 @@
  * rows take four times as long as in a busy loop (~0.2 ms on the benchmark machine).
  */
 import type { Value } from '../values/value.js';
-import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunLease, RunRecord, SearchHit, StorageBackend } from './storage.js';
+import type {
+  Checkpoint,
+  EpisodicEvent,
+  EpisodicQuery,
+  LtmEntry,
+  QueueTask,
+  RunLease,
+  RunRecord,
+  SearchHit,
+  StorageBackend,
+} from './storage.js';
 
 export class BufferedStorage implements StorageBackend {
   constructor(

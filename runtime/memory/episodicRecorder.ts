@@ -44,7 +44,10 @@ export class EpisodicRecorder {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
 
-  constructor(private readonly storage: StorageBackend, private readonly options: EpisodicRecorderOptions = {}) {
+  constructor(
+    private readonly storage: StorageBackend,
+    private readonly options: EpisodicRecorderOptions = {},
+  ) {
     this.batchSize = Math.max(1, options.batchSize ?? 512);
     this.flushIntervalMs = options.flushIntervalMs ?? 0;
   }
@@ -66,12 +69,18 @@ export class EpisodicRecorder {
     const prev = this.runs.get(run.runId);
     let { take, release } = lease;
     if (prev?.take && !take) {
-      if (release === prev.take.token) release = undefined; // never written: nothing to release
+      if (release === prev.take.token)
+        release = undefined; // never written: nothing to release
       else take = prev.take;
     }
     this.runs.delete(run.runId); // re-inserted last: records are written in the order of their last change
     // a copy: the record's values (the run's result) are handed to the caller, who may change them before it is written
-    const copy = { ...run, args: copyOf(run.args), ...(run.result !== undefined ? { result: copyOf(run.result) } : {}), ...(run.error !== undefined ? { error: copyOf(run.error) } : {}) };
+    const copy = {
+      ...run,
+      args: copyOf(run.args),
+      ...(run.result !== undefined ? { result: copyOf(run.result) } : {}),
+      ...(run.error !== undefined ? { error: copyOf(run.error) } : {}),
+    };
     this.runs.set(run.runId, { run: copy, ...(take ? { take } : {}), ...(release !== undefined ? { release } : {}) });
     this.schedule();
   }
@@ -120,7 +129,8 @@ export class EpisodicRecorder {
       for (const { run, take, release } of runs) {
         try {
           if (!take) this.storage.runPut(run);
-          else if (this.storage.runAcquire(run, take, Date.now()).lease?.token !== take.token) throw new Error(`another process took run ${run.runId} first`);
+          else if (this.storage.runAcquire(run, take, Date.now()).lease?.token !== take.token)
+            throw new Error(`another process took run ${run.runId} first`);
           if (release !== undefined) this.storage.runRelease(run.runId, release);
         } catch (e) {
           if (this.options.onRunError) this.options.onRunError(e as Error, run);

@@ -6,10 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Value } from '../values/value.js';
 import { RANKED_MATCH_LIMIT, valueText } from './sqliteStorage.js';
-import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunLease, RunRecord, SearchHit, StorageBackend } from './storage.js';
+import type {
+  Checkpoint,
+  EpisodicEvent,
+  EpisodicQuery,
+  LtmEntry,
+  QueueTask,
+  RunLease,
+  RunRecord,
+  SearchHit,
+  StorageBackend,
+} from './storage.js';
 
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
-const words = (s: string): string[] => (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+const words = (s: string): string[] => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 export class MemoryStorage implements StorageBackend {
   readonly kind = 'memory';
@@ -81,7 +91,8 @@ export class MemoryStorage implements StorageBackend {
   episodicAppend(events: EpisodicEvent[]): number[] {
     return events.map(({ payloadJson, ...e }) => {
       const seq = this.episodes.length + 1;
-      const stored = payloadJson !== undefined ? { ...clone({ ...e, payload: null }), payload: JSON.parse(payloadJson) as Value } : clone(e);
+      const stored =
+        payloadJson !== undefined ? { ...clone({ ...e, payload: null }), payload: JSON.parse(payloadJson) as Value } : clone(e);
       this.episodes.push({ ...stored, seq });
       return seq;
     });
@@ -107,7 +118,10 @@ export class MemoryStorage implements StorageBackend {
   runPut(run: RunRecord): void {
     const prev = this.runs.get(run.runId);
     const { lease: _ignored, ...fresh } = run;
-    this.runs.set(run.runId, prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: clone(run.result), error: clone(run.error) } : clone(fresh));
+    this.runs.set(
+      run.runId,
+      prev ? { ...prev, status: run.status, finishedAt: run.finishedAt, result: clone(run.result), error: clone(run.error) } : clone(fresh),
+    );
   }
 
   runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
@@ -140,7 +154,10 @@ export class MemoryStorage implements StorageBackend {
 
   runList(limit: number, offset = 0): RunRecord[] {
     const all = [...this.runs.values()].reverse();
-    return all.sort((a, b) => b.startedAt - a.startedAt).slice(offset, offset + limit).map(clone);
+    return all
+      .sort((a, b) => b.startedAt - a.startedAt)
+      .slice(offset, offset + limit)
+      .map(clone);
   }
 
   checkpointPut(cp: Checkpoint): void {
@@ -152,7 +169,10 @@ export class MemoryStorage implements StorageBackend {
   }
 
   checkpointList(status?: Checkpoint['status']): Checkpoint[] {
-    return [...this.checkpoints.values()].filter((c) => !status || c.status === status).sort((a, b) => a.createdAt - b.createdAt).map(clone);
+    return [...this.checkpoints.values()]
+      .filter((c) => !status || c.status === status)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map(clone);
   }
 
   queuePush(queue: string, data: Value, now = Date.now()): string {
@@ -162,7 +182,9 @@ export class MemoryStorage implements StorageBackend {
   }
 
   queueClaim(queue: string, agentId: string, leaseMs: number, now = Date.now()): QueueTask | undefined {
-    const t = this.tasks.find((x) => x.queue === queue && (x.status === 'pending' || (x.status === 'claimed' && (x.leaseUntil ?? 0) < now)));
+    const t = this.tasks.find(
+      (x) => x.queue === queue && (x.status === 'pending' || (x.status === 'claimed' && (x.leaseUntil ?? 0) < now)),
+    );
     if (!t) return undefined;
     Object.assign(t, { status: 'claimed', claimedBy: agentId, claimToken: randomUUID(), leaseUntil: now + leaseMs });
     return clone(t);

@@ -26,12 +26,21 @@ describe('ShortTermMemory', () => {
 
   it('rejects an empty key, searches key substrings in key order, snapshots and restores', () => {
     const stm = new ShortTermMemory();
-    assert.throws(() => stm.set('', 1), (e: unknown) => e instanceof ApxmError && e.code === 'E_MEMORY');
+    assert.throws(
+      () => stm.set('', 1),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_MEMORY',
+    );
     stm.set('user:2', 'b');
     stm.set('user:1', 'a');
     stm.set('other', 'c');
-    assert.deepEqual(stm.search('user', 10).map((h) => h.key), ['user:1', 'user:2']);
-    assert.deepEqual(stm.search('user', 1).map((h) => h.key), ['user:1']);
+    assert.deepEqual(
+      stm.search('user', 10).map((h) => h.key),
+      ['user:1', 'user:2'],
+    );
+    assert.deepEqual(
+      stm.search('user', 1).map((h) => h.key),
+      ['user:1'],
+    );
     assert.deepEqual(stm.search('USER', 10), [], 'STM search is case-sensitive');
     const snap = stm.snapshot();
     const copy = new ShortTermMemory();
@@ -44,7 +53,9 @@ describe('EpisodicRecorder', () => {
   it('writes in batches, on flush, and on close', () => {
     const storage = new MemoryStorage();
     let appends = 0;
-    const counted = Object.assign(Object.create(storage), { episodicAppend: (evs: Parameters<MemoryStorage['episodicAppend']>[0]) => (appends++, storage.episodicAppend(evs)) });
+    const counted = Object.assign(Object.create(storage), {
+      episodicAppend: (evs: Parameters<MemoryStorage['episodicAppend']>[0]) => (appends++, storage.episodicAppend(evs)),
+    });
     const rec = new EpisodicRecorder(counted, { batchSize: 4, flushIntervalMs: 60_000 });
     const ev = (i: number) => ({ runId: 'r', frameId: 1, nodeId: i, eventType: 'op_start', payload: i, timestamp: i });
     for (let i = 0; i < 10; i++) rec.record(ev(i));
@@ -58,7 +69,10 @@ describe('EpisodicRecorder', () => {
     assert.equal(storage.episodicCount(), 11);
     rec.record(ev(11));
     assert.equal(storage.episodicCount(), 11, 'nothing is recorded after close');
-    assert.deepEqual(storage.episodicQuery({}).map((e) => e.payload), Array.from({ length: 11 }, (_, i) => i));
+    assert.deepEqual(
+      storage.episodicQuery({}).map((e) => e.payload),
+      Array.from({ length: 11 }, (_, i) => i),
+    );
   });
 
   it('by default writes as soon as the run yields to the event loop', async () => {
@@ -94,16 +108,31 @@ describe('MemorySystem', () => {
     assert.equal(mem.read('stm', 'draft'), 'hello');
     assert.deepEqual(mem.read('ltm', 'city:lisbon'), { note: 'custard tarts and trams' });
     assert.equal(storage.episodicCount(), 0, 'episodic writes are batched');
-    assert.deepEqual(mem.search('ltm', 'city', 10).map((h) => h.key), ['city:lisbon', 'city:porto']);
-    assert.deepEqual(mem.search('ltm', 'trams', 10).map((h) => h.key), ['city:lisbon']);
-    assert.deepEqual(mem.search('ltm', 'city', 10, 'text').map((h) => h.key).sort(), ['city:lisbon', 'city:porto']);
+    assert.deepEqual(
+      mem.search('ltm', 'city', 10).map((h) => h.key),
+      ['city:lisbon', 'city:porto'],
+    );
+    assert.deepEqual(
+      mem.search('ltm', 'trams', 10).map((h) => h.key),
+      ['city:lisbon'],
+    );
+    assert.deepEqual(
+      mem
+        .search('ltm', 'city', 10, 'text')
+        .map((h) => h.key)
+        .sort(),
+      ['city:lisbon', 'city:porto'],
+    );
     assert.deepEqual(mem.search('ltm', 'trams', 10, 'key'), []);
     const ep = mem.search('episodic', 'insight', 5);
     assert.equal(ep.length, 1, 'searching episodic flushes pending writes first');
     assert.deepEqual(ep[0].value, { event_type: 'insight', node_id: 3, payload: 'cache the lookups', timestamp: 42 });
     assert.equal(mem.episodes().length, 1);
     assert.throws(() => mem.write('ltm', '', 1), /must not be empty/);
-    assert.throws(() => parseTier('disk'), (e: unknown) => e instanceof ApxmError && e.code === 'E_MEMORY_TIER');
+    assert.throws(
+      () => parseTier('disk'),
+      (e: unknown) => e instanceof ApxmError && e.code === 'E_MEMORY_TIER',
+    );
     storage.close();
   });
 });

@@ -22,7 +22,9 @@ export function isTier(s: string): s is Tier {
 export function parseTier(raw: string | undefined): Tier {
   const t = (raw ?? 'stm').toLowerCase();
   if (isTier(t)) return t;
-  throw new ApxmError('E_MEMORY_TIER', `unknown memory tier "${raw}"`, { hint: 'use "stm" (working memory), "ltm" (persistent) or "episodic" (the execution log)' });
+  throw new ApxmError('E_MEMORY_TIER', `unknown memory tier "${raw}"`, {
+    hint: 'use "stm" (working memory), "ltm" (persistent) or "episodic" (the execution log)',
+  });
 }
 
 export class MemorySystem {
@@ -43,7 +45,15 @@ export class MemorySystem {
     if (key === '') throw new ApxmError('E_MEMORY', 'memory key must not be empty', { hint: 'give UMEM a non-empty `key` attribute' });
     if (tier === 'stm') this.stm.set(key, value);
     else if (tier === 'ltm') this.storage.ltmPut(key, value, this.now());
-    else this.append({ runId: this.runId, frameId: node?.frameId ?? null, nodeId: node?.nodeId ?? null, eventType: key, payload: value, timestamp: this.now() });
+    else
+      this.append({
+        runId: this.runId,
+        frameId: node?.frameId ?? null,
+        nodeId: node?.nodeId ?? null,
+        eventType: key,
+        payload: value,
+        timestamp: this.now(),
+      });
   }
 
   append(event: EpisodicEvent): void {

@@ -55,8 +55,11 @@ export async function openStorage(location = ':memory:', options: OpenStorageOpt
   }
   if (!driver) {
     if (location === ':memory:' && backend === 'auto') return new MemoryStorage();
-    throw dbError(location, `cannot open the memory database ${location} (${attempts.join('; ')})`,
-      'check that the path is writable; in VS Code the node:sqlite backend needs a host on Node 22.5 or later');
+    throw dbError(
+      location,
+      `cannot open the memory database ${location} (${attempts.join('; ')})`,
+      'check that the path is writable; in VS Code the node:sqlite backend needs a host on Node 22.5 or later',
+    );
   }
   try {
     return new SqliteStorage(driver, location, { readonly });
@@ -74,19 +77,33 @@ function checkLocation(location: string, { readonly, mustExist }: { readonly: bo
     stat = statSync(location, { throwIfNoEntry: false });
   } catch (e) {
     // ENOTDIR: a parent of the path is a file
-    throw dbError(location, `cannot use ${location} as a database: ${(e as Error).message}`, 'pass --db a file path whose parent is a directory');
+    throw dbError(
+      location,
+      `cannot use ${location} as a database: ${(e as Error).message}`,
+      'pass --db a file path whose parent is a directory',
+    );
   }
-  if (stat?.isDirectory()) throw dbError(location, `${location} is a directory, not a database file`, 'pass --db a file inside it, e.g. --db ' + path.join(location, 'runs.sqlite'));
+  if (stat?.isDirectory())
+    throw dbError(
+      location,
+      `${location} is a directory, not a database file`,
+      'pass --db a file inside it, e.g. --db ' + path.join(location, 'runs.sqlite'),
+    );
   if (stat) {
     // a writer needs the file and its directory (WAL keeps -wal and -shm files next to it); SQLite would open it and fail at the first write
     if (!readonly) checkWritable(location);
     return;
   }
-  if (mustExist) throw dbError(location, `no database at ${location}`, 'pass the --db file the run was recorded in (this command never creates one)');
+  if (mustExist)
+    throw dbError(location, `no database at ${location}`, 'pass the --db file the run was recorded in (this command never creates one)');
   try {
     mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
   } catch (e) {
-    throw dbError(location, `cannot create the database ${location}: ${(e as Error).message}`, 'pass --db a path in a directory you can write');
+    throw dbError(
+      location,
+      `cannot create the database ${location}: ${(e as Error).message}`,
+      'pass --db a path in a directory you can write',
+    );
   }
 }
 
@@ -95,8 +112,11 @@ function checkWritable(location: string): void {
     try {
       accessSync(p, constants.W_OK);
     } catch {
-      throw dbError(location, `${location} is read-only: ${p === location ? 'the file' : 'its directory ' + p} cannot be written`,
-        'run, resume and queue push write to the database: make it writable, or use a copy; apxm runs, trace export and --replay only read it');
+      throw dbError(
+        location,
+        `${location} is read-only: ${p === location ? 'the file' : 'its directory ' + p} cannot be written`,
+        'run, resume and queue push write to the database: make it writable, or use a copy; apxm runs, trace export and --replay only read it',
+      );
     }
   }
 }
@@ -104,9 +124,14 @@ function checkWritable(location: string): void {
 function notADatabase(location: string, e: unknown): ApxmError {
   if (e instanceof ApxmError) return e;
   const errno = (e as NodeJS.ErrnoException).code;
-  if (errno === 'EACCES' || errno === 'EPERM') return dbError(location, `cannot read ${location}: ${(e as Error).message}`, 'check the permissions of the file and its directory', e);
-  return dbError(location, `cannot use ${location} as an APXM memory database: ${(e as Error).message}`,
-    'point memoryConfig.dbPath (--db) at a new file; this one is not an SQLite database or is corrupt', e);
+  if (errno === 'EACCES' || errno === 'EPERM')
+    return dbError(location, `cannot read ${location}: ${(e as Error).message}`, 'check the permissions of the file and its directory', e);
+  return dbError(
+    location,
+    `cannot use ${location} as an APXM memory database: ${(e as Error).message}`,
+    'point memoryConfig.dbPath (--db) at a new file; this one is not an SQLite database or is corrupt',
+    e,
+  );
 }
 
 /**
@@ -116,7 +141,13 @@ function notADatabase(location: string, e: unknown): ApxmError {
  */
 function isWalWithoutShm(e: unknown): boolean {
   const { code, errcode, message } = e as { code?: string; errcode?: number; message?: string };
-  return code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN' || errcode === 1544 || errcode === 14 || /readonly database|unable to open database/.test(message ?? '');
+  return (
+    code === 'SQLITE_READONLY_DIRECTORY' ||
+    code === 'SQLITE_CANTOPEN' ||
+    errcode === 1544 ||
+    errcode === 14 ||
+    /readonly database|unable to open database/.test(message ?? '')
+  );
 }
 
 /**

@@ -49,77 +49,94 @@ async function seed(db: string, runId: string, lease: RunLease): Promise<void> {
 }
 
 describe('run leases in the runtime', () => {
-  it('continuing a run a live process owns is refused, naming it; a dead owner\'s or an expired lease is taken over', { timeout: 20_000 }, async () => {
-    const db = newDb();
-    await seed(db, 'live', leaseOf('someone'));
-    await seed(db, 'dead', leaseOf('gone', { pid: deadPid() }));
-    await seed(db, 'far-live', leaseOf('far', { host: 'another-host', pid: 1 }));
-    await seed(db, 'far-expired', leaseOf('far2', { host: 'another-host', pid: 1, expiresAt: Date.now() - 1 }));
-    const rt = await Runtime.create({ memoryConfig: { dbPath: db } });
-    try {
-      for (const runId of ['live', 'far-live']) {
-        await assert.rejects(rt.execute(oneNode, { continueRun: runId }), (e: unknown) => {
-          assert.ok(e instanceof ApxmError && e.code === 'E_RUN_BUSY', String(e));
-          const who = runId === 'live' ? `pid ${process.pid} on host ${hostname()}` : 'pid 1 on host another-host';
-          assert.ok(e.message.includes(`run ${runId} is being run by ${who} (since `), e.message);
-          assert.ok(e.hint);
-          return true;
-        });
-        assert.equal(rt.storage.runGet(runId)?.lease?.token, runId === 'live' ? 'someone' : 'far', 'the owner keeps it');
-      }
-      for (const runId of ['dead', 'far-expired']) {
-        const r = await rt.execute(oneNode, { continueRun: runId });
-        assert.deepEqual([r.runId, r.status], [runId, 'succeeded']);
-        const after = rt.storage.runGet(runId)!;
-        assert.equal(after.status, 'succeeded');
-        assert.equal(after.lease, undefined, 'released at the end');
-      }
-      // a new run takes a lease too, released when it ends
-      const fresh = await rt.execute(oneNode);
-      assert.equal(rt.storage.runGet(fresh.runId)?.lease, undefined);
-    } finally {
-      await rt.dispose();
-    }
-  });
-
-  it('renews the lease while the run is alive and releases it at the end; a run still in flight at dispose is released too', { timeout: 20_000 }, async () => {
-    const db = newDb();
-    const rt = await Runtime.create({ memoryConfig: { dbPath: db, runLeaseMs: 150 } });
-    let seen: RunLease | undefined;
-    // the tool returns once it sees a renewal (a heartbeat after the lease was taken)
-    tool(rt, 'watch', async (_p, ctx) => {
-      for (;;) {
-        const lease = rt.storage.runGet(ctx.runId)?.lease;
-        if (lease && lease.heartbeatAt > lease.startedAt) {
-          seen = lease;
-          return 'renewed';
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    });
-    try {
-      const r = await rt.execute(program({ name: 'W.main', nodes: [[1, 'INV', { capability: 'watch' }], [2, 'RETURN']], edges: [[1, 2]] }));
-      assert.equal(r.status, 'succeeded', r.error?.message);
-      assert.ok(seen && seen.expiresAt > seen.startedAt + 150, 'the expiry moved on with the heartbeat');
-      assert.equal(seen.pid, process.pid);
-      assert.equal(rt.storage.runGet(r.runId)?.lease, undefined);
-      // dispose with a run in flight: its lease does not outlive the runtime
-      tool(rt, 'forever', (_p, ctx) => new Promise((resolve) => ctx.signal?.addEventListener('abort', () => resolve('stopped'))));
-      const h = rt.start(program({ name: 'F.main', nodes: [[1, 'INV', { capability: 'forever' }]] }));
-      assert.equal(rt.storage.runGet(h.runId)?.lease?.pid, process.pid);
-      await rt.dispose();
-      const s = await openStorage(db, { readonly: true });
+  it(
+    "continuing a run a live process owns is refused, naming it; a dead owner's or an expired lease is taken over",
+    { timeout: 20_000 },
+    async () => {
+      const db = newDb();
+      await seed(db, 'live', leaseOf('someone'));
+      await seed(db, 'dead', leaseOf('gone', { pid: deadPid() }));
+      await seed(db, 'far-live', leaseOf('far', { host: 'another-host', pid: 1 }));
+      await seed(db, 'far-expired', leaseOf('far2', { host: 'another-host', pid: 1, expiresAt: Date.now() - 1 }));
+      const rt = await Runtime.create({ memoryConfig: { dbPath: db } });
       try {
-        assert.equal(s.runGet(h.runId)?.lease, undefined);
+        for (const runId of ['live', 'far-live']) {
+          await assert.rejects(rt.execute(oneNode, { continueRun: runId }), (e: unknown) => {
+            assert.ok(e instanceof ApxmError && e.code === 'E_RUN_BUSY', String(e));
+            const who = runId === 'live' ? `pid ${process.pid} on host ${hostname()}` : 'pid 1 on host another-host';
+            assert.ok(e.message.includes(`run ${runId} is being run by ${who} (since `), e.message);
+            assert.ok(e.hint);
+            return true;
+          });
+          assert.equal(rt.storage.runGet(runId)?.lease?.token, runId === 'live' ? 'someone' : 'far', 'the owner keeps it');
+        }
+        for (const runId of ['dead', 'far-expired']) {
+          const r = await rt.execute(oneNode, { continueRun: runId });
+          assert.deepEqual([r.runId, r.status], [runId, 'succeeded']);
+          const after = rt.storage.runGet(runId)!;
+          assert.equal(after.status, 'succeeded');
+          assert.equal(after.lease, undefined, 'released at the end');
+        }
+        // a new run takes a lease too, released when it ends
+        const fresh = await rt.execute(oneNode);
+        assert.equal(rt.storage.runGet(fresh.runId)?.lease, undefined);
       } finally {
-        s.close();
+        await rt.dispose();
       }
-      h.execution.cancel();
-      await h.result;
-    } finally {
-      await rt.dispose();
-    }
-  });
+    },
+  );
+
+  it(
+    'renews the lease while the run is alive and releases it at the end; a run still in flight at dispose is released too',
+    { timeout: 20_000 },
+    async () => {
+      const db = newDb();
+      const rt = await Runtime.create({ memoryConfig: { dbPath: db, runLeaseMs: 150 } });
+      let seen: RunLease | undefined;
+      // the tool returns once it sees a renewal (a heartbeat after the lease was taken)
+      tool(rt, 'watch', async (_p, ctx) => {
+        for (;;) {
+          const lease = rt.storage.runGet(ctx.runId)?.lease;
+          if (lease && lease.heartbeatAt > lease.startedAt) {
+            seen = lease;
+            return 'renewed';
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      });
+      try {
+        const r = await rt.execute(
+          program({
+            name: 'W.main',
+            nodes: [
+              [1, 'INV', { capability: 'watch' }],
+              [2, 'RETURN'],
+            ],
+            edges: [[1, 2]],
+          }),
+        );
+        assert.equal(r.status, 'succeeded', r.error?.message);
+        assert.ok(seen && seen.expiresAt > seen.startedAt + 150, 'the expiry moved on with the heartbeat');
+        assert.equal(seen.pid, process.pid);
+        assert.equal(rt.storage.runGet(r.runId)?.lease, undefined);
+        // dispose with a run in flight: its lease does not outlive the runtime
+        tool(rt, 'forever', (_p, ctx) => new Promise((resolve) => ctx.signal?.addEventListener('abort', () => resolve('stopped'))));
+        const h = rt.start(program({ name: 'F.main', nodes: [[1, 'INV', { capability: 'forever' }]] }));
+        assert.equal(rt.storage.runGet(h.runId)?.lease?.pid, process.pid);
+        await rt.dispose();
+        const s = await openStorage(db, { readonly: true });
+        try {
+          assert.equal(s.runGet(h.runId)?.lease, undefined);
+        } finally {
+          s.close();
+        }
+        h.execution.cancel();
+        await h.result;
+      } finally {
+        await rt.dispose();
+      }
+    },
+  );
 
   it('a run whose lease another process took is cancelled with a warning, and leaves the run to it', { timeout: 20_000 }, async () => {
     const db = newDb();
@@ -133,11 +150,23 @@ describe('run leases in the runtime', () => {
       return new Promise((resolve) => ctx.signal?.addEventListener('abort', () => resolve('stopped')));
     });
     try {
-      const r = await rt.execute(program({ name: 'U.main', nodes: [[1, 'INV', { capability: 'usurp' }], [2, 'RETURN']], edges: [[1, 2]] }));
+      const r = await rt.execute(
+        program({
+          name: 'U.main',
+          nodes: [
+            [1, 'INV', { capability: 'usurp' }],
+            [2, 'RETURN'],
+          ],
+          edges: [[1, 2]],
+        }),
+      );
       assert.equal(r.status, 'cancelled');
-      assert.ok(warnings.some((w) => w.includes(`run ${r.runId} was taken over by another process`)), warnings.join(' | '));
+      assert.ok(
+        warnings.some((w) => w.includes(`run ${r.runId} was taken over by another process`)),
+        warnings.join(' | '),
+      );
       const now = rt.storage.runGet(r.runId)!;
-      assert.deepEqual([now.status, now.lease?.token], ['running', 'usurper'], 'the loser writes no final record over the new owner\'s run');
+      assert.deepEqual([now.status, now.lease?.token], ['running', 'usurper'], "the loser writes no final record over the new owner's run");
     } finally {
       await rt.dispose();
     }
@@ -147,7 +176,11 @@ describe('run leases in the runtime', () => {
     const run = record('x');
     assert.equal(displayStatus({ ...run, lease: leaseOf('t') }), 'running');
     assert.equal(displayStatus({ ...run, lease: leaseOf('t', { pid: deadPid() }) }), 'interrupted');
-    assert.equal(displayStatus({ ...run, lease: leaseOf('t', { host: 'elsewhere', pid: 1 }) }), 'running', 'another host: only the expiry tells');
+    assert.equal(
+      displayStatus({ ...run, lease: leaseOf('t', { host: 'elsewhere', pid: 1 }) }),
+      'running',
+      'another host: only the expiry tells',
+    );
     assert.equal(displayStatus({ ...run, lease: leaseOf('t', { host: 'elsewhere', expiresAt: Date.now() - 1 }) }), 'interrupted');
     assert.equal(displayStatus(run), 'interrupted', 'no owner at all (recorded before leases)');
     assert.equal(displayStatus({ ...run, status: 'paused' }), 'paused');
@@ -161,7 +194,9 @@ describe('schema migration 2 (run leases)', () => {
     raw.exec('PRAGMA journal_mode = WAL');
     raw.exec(MIGRATIONS[0]);
     raw.exec('PRAGMA user_version = 1');
-    raw.exec(`INSERT INTO runs(run_id, program, entry_flow, status, started_at, args) VALUES ('old', 'p.json', 'A.main', 'paused', 5, '{"x":1}')`);
+    raw.exec(
+      `INSERT INTO runs(run_id, program, entry_flow, status, started_at, args) VALUES ('old', 'p.json', 'A.main', 'paused', 5, '{"x":1}')`,
+    );
     raw.close();
   }
 
@@ -171,7 +206,14 @@ describe('schema migration 2 (run leases)', () => {
     const s = await openStorage(file);
     try {
       assert.equal(s.schemaVersion(), SCHEMA_VERSION);
-      assert.deepEqual(s.runGet('old'), { runId: 'old', program: 'p.json', entryFlow: 'A.main', status: 'paused', startedAt: 5, args: { x: 1 } });
+      assert.deepEqual(s.runGet('old'), {
+        runId: 'old',
+        program: 'p.json',
+        entryFlow: 'A.main',
+        status: 'paused',
+        startedAt: 5,
+        args: { x: 1 },
+      });
       assert.equal(s.runAcquire(record('old'), leaseOf('t'), Date.now()).lease?.token, 't');
     } finally {
       s.close();
@@ -191,12 +233,15 @@ describe('schema migration 2 (run leases)', () => {
         prepare: (sql) => {
           const st = a.prepare(sql);
           if (sql !== 'PRAGMA user_version' || raced) return st;
-          return { ...st, get: (...p) => {
-            const v = st.get(...p);
-            raced = true;
-            migrate(b, file);
-            return v;
-          } };
+          return {
+            ...st,
+            get: (...p) => {
+              const v = st.get(...p);
+              raced = true;
+              migrate(b, file);
+              return v;
+            },
+          };
         },
       };
       assert.equal(migrate(racing, file), SCHEMA_VERSION);
@@ -208,27 +253,34 @@ describe('schema migration 2 (run leases)', () => {
     }
   });
 
-  it('a reading open leaves an old file as it is, refuses a missing one without creating it, and refuses an SQLite file that is not APXM\'s', { timeout: 20_000 }, async () => {
-    const file = newDb();
-    schemaOne(file);
-    const s = await openStorage(file, { readonly: true });
-    try {
-      assert.equal(s.runGet('old')?.status, 'paused');
-      assert.equal(s.schemaVersion(), 1);
-      assert.throws(() => s.runPut(record('new')), /readonly/);
-    } finally {
-      s.close();
-    }
-    const raw = openBetterSqlite(file);
-    assert.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 1);
-    raw.close();
-    const missing = path.join(dir, 'nope', 'typo.sqlite');
-    await assert.rejects(openStorage(missing, { readonly: true }), (e: unknown) => e instanceof ApxmError && e.code === 'E_STORAGE' && e.message === `no database at ${missing}` && !!e.hint);
-    assert.ok(!existsSync(path.dirname(missing)), 'not even its directory');
-    const other = newDb();
-    const o = openBetterSqlite(other);
-    o.exec('CREATE TABLE t(x)');
-    o.close();
-    await assert.rejects(openStorage(other, { readonly: true }), /not an APXM run database/);
-  });
+  it(
+    "a reading open leaves an old file as it is, refuses a missing one without creating it, and refuses an SQLite file that is not APXM's",
+    { timeout: 20_000 },
+    async () => {
+      const file = newDb();
+      schemaOne(file);
+      const s = await openStorage(file, { readonly: true });
+      try {
+        assert.equal(s.runGet('old')?.status, 'paused');
+        assert.equal(s.schemaVersion(), 1);
+        assert.throws(() => s.runPut(record('new')), /readonly/);
+      } finally {
+        s.close();
+      }
+      const raw = openBetterSqlite(file);
+      assert.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 1);
+      raw.close();
+      const missing = path.join(dir, 'nope', 'typo.sqlite');
+      await assert.rejects(
+        openStorage(missing, { readonly: true }),
+        (e: unknown) => e instanceof ApxmError && e.code === 'E_STORAGE' && e.message === `no database at ${missing}` && !!e.hint,
+      );
+      assert.ok(!existsSync(path.dirname(missing)), 'not even its directory');
+      const other = newDb();
+      const o = openBetterSqlite(other);
+      o.exec('CREATE TABLE t(x)');
+      o.close();
+      await assert.rejects(openStorage(other, { readonly: true }), /not an APXM run database/);
+    },
+  );
 });

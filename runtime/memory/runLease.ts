@@ -47,7 +47,10 @@ export class RunLeases {
   private readonly held = new Map<string, { token: string; onLost: () => void }>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly storage: StorageBackend, private readonly leaseMs = DEFAULT_RUN_LEASE_MS) {}
+  constructor(
+    private readonly storage: StorageBackend,
+    private readonly leaseMs = DEFAULT_RUN_LEASE_MS,
+  ) {}
 
   /**
    * Takes `run` (inserting it if new) or throws E_RUN_BUSY naming its live owner. A run whose
@@ -58,9 +61,11 @@ export class RunLeases {
     const lease = this.newLease();
     const now = lease.startedAt;
     let got = this.storage.runAcquire(run, lease, now);
-    if (got.lease?.token !== lease.token && got.lease && ownerGone(got.lease, now)) got = this.storage.runAcquire(run, lease, now, got.lease.token);
+    if (got.lease?.token !== lease.token && got.lease && ownerGone(got.lease, now))
+      got = this.storage.runAcquire(run, lease, now, got.lease.token);
     if (got.lease?.token !== lease.token) {
-      if (got.status === 'succeeded') throw new ApxmError('E_RUN_STATE', `run ${run.runId} already succeeded; there is nothing to continue`);
+      if (got.status === 'succeeded')
+        throw new ApxmError('E_RUN_STATE', `run ${run.runId} already succeeded; there is nothing to continue`);
       const owner = got.lease!;
       throw new ApxmError('E_RUN_BUSY', `run ${run.runId} is being run by ${describeOwner(owner)}`, {
         hint: 'only one process runs a run at a time: wait for it to end, or stop that process and continue the run again (a killed process frees it at once)',

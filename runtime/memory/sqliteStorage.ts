@@ -9,7 +9,17 @@ import type { Value } from '../values/value.js';
 import { ApxmError } from '../errors.js';
 import { checkNotNewer, migrate, schemaVersionOf } from './migrations.js';
 import { inTransaction, type SqlDriver, type SqlParam, type SqlStatement } from './sqlDriver.js';
-import type { Checkpoint, EpisodicEvent, EpisodicQuery, LtmEntry, QueueTask, RunLease, RunRecord, SearchHit, StorageBackend } from './storage.js';
+import type {
+  Checkpoint,
+  EpisodicEvent,
+  EpisodicQuery,
+  LtmEntry,
+  QueueTask,
+  RunLease,
+  RunRecord,
+  SearchHit,
+  StorageBackend,
+} from './storage.js';
 
 type Row = Record<string, unknown>;
 
@@ -28,10 +38,11 @@ export function valueText(v: Value, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
   else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
   else if (Array.isArray(v)) for (const x of v) valueText(x, out);
-  else if (v !== null) for (const [k, x] of Object.entries(v)) {
-    out.push(k);
-    valueText(x, out);
-  }
+  else if (v !== null)
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      valueText(x, out);
+    }
   return out;
 }
 
@@ -64,7 +75,11 @@ export class SqliteStorage implements StorageBackend {
    * `readonly`: the driver opened the file read-only; nothing is written (no journal mode, no
    * migration), and a file of an older schema is read as it is (each version only adds columns).
    */
-  constructor(private readonly db: SqlDriver, readonly location: string, options: { readonly?: boolean } = {}) {
+  constructor(
+    private readonly db: SqlDriver,
+    readonly location: string,
+    options: { readonly?: boolean } = {},
+  ) {
     this.kind = db.kind;
     if (options.readonly) {
       db.exec('PRAGMA busy_timeout = 5000');
@@ -72,7 +87,8 @@ export class SqliteStorage implements StorageBackend {
       checkNotNewer(this.version, location);
       if (this.version === 0) {
         throw new ApxmError('E_STORAGE', `${location} is an SQLite file but not an APXM run database (it has no APXM schema)`, {
-          place: { file: location }, hint: 'pass the --db file a run was recorded in',
+          place: { file: location },
+          hint: 'pass the --db file a run was recorded in',
         });
       }
       return;
@@ -127,7 +143,10 @@ export class SqliteStorage implements StorageBackend {
       this.q('INSERT INTO ltm_text(rowid, key_words, body) VALUES (?, ?, ?)').run(id, keyWords(key), body);
       return;
     }
-    const id = Number(this.q('INSERT INTO ltm(key, value, created_at, updated_at) VALUES (?, ?, ?, ?)').run(key, JSON.stringify(value), now, now).lastInsertRowid);
+    const id = Number(
+      this.q('INSERT INTO ltm(key, value, created_at, updated_at) VALUES (?, ?, ?, ?)').run(key, JSON.stringify(value), now, now)
+        .lastInsertRowid,
+    );
     this.q('INSERT INTO ltm_text(rowid, key_words, body) VALUES (?, ?, ?)').run(id, keyWords(key), body);
     this.q('INSERT INTO ltm_keys(rowid, key) VALUES (?, ?)').run(id, key);
   }
@@ -166,8 +185,16 @@ export class SqliteStorage implements StorageBackend {
     if (hits.length >= limit) return hits;
     const rest =
       [...query].length >= 3
-        ? this.all('SELECT l.key, l.value FROM ltm_keys JOIN ltm l ON l.id = ltm_keys.rowid WHERE ltm_keys MATCH ? LIMIT ?', `"${query.replace(/"/g, '""')}"`, limit + hits.length)
-        : this.all("SELECT key, value FROM ltm WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ?", `%${escapeLike(query)}%`, limit + hits.length);
+        ? this.all(
+            'SELECT l.key, l.value FROM ltm_keys JOIN ltm l ON l.id = ltm_keys.rowid WHERE ltm_keys MATCH ? LIMIT ?',
+            `"${query.replace(/"/g, '""')}"`,
+            limit + hits.length,
+          )
+        : this.all(
+            "SELECT key, value FROM ltm WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ?",
+            `%${escapeLike(query)}%`,
+            limit + hits.length,
+          );
     rest.sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
     add(rest);
     return hits;
@@ -195,7 +222,8 @@ export class SqliteStorage implements StorageBackend {
         ? this.ranked(rare.join(' '), limit, words.length > rare.length ? words.join(' ') : undefined)
         : this.newestFirst(words.join(' '), limit);
     }
-    if (!rows.length && words.length > 1) rows = rare.length ? this.ranked(rare.join(' OR '), limit) : this.newestFirst(present.join(' OR '), limit);
+    if (!rows.length && words.length > 1)
+      rows = rare.length ? this.ranked(rare.join(' OR '), limit) : this.newestFirst(present.join(' OR '), limit);
     return rows.map((r) => {
       const s = r.rank === undefined ? 1 : Math.max(-Number(r.rank), 1e-9);
       return { key: String(r.key), value: parse(r.value), score: s / (1 + s) };
@@ -205,28 +233,51 @@ export class SqliteStorage implements StorageBackend {
   /** Matches of `rankBy`, best BM25 first; when `within` is given, only entries that also match it. */
   private ranked(rankBy: string, limit: number, within?: string): Row[] {
     return within === undefined
-      ? this.all('SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY rank LIMIT ?', rankBy, limit)
+      ? this.all(
+          'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY rank LIMIT ?',
+          rankBy,
+          limit,
+        )
       : this.all(
-        'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? AND l.id IN (SELECT rowid FROM ltm_text WHERE ltm_text MATCH ?) ORDER BY rank LIMIT ?',
-        rankBy, within, limit,
-      );
+          'SELECT l.key, l.value, bm25(ltm_text) AS rank FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? AND l.id IN (SELECT rowid FROM ltm_text WHERE ltm_text MATCH ?) ORDER BY rank LIMIT ?',
+          rankBy,
+          within,
+          limit,
+        );
   }
 
   /** Matches newest first, unranked (no BM25: it would count every entry of a common word). */
   private newestFirst(match: string, limit: number): Row[] {
-    return this.all('SELECT l.key, l.value FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY ltm_text.rowid DESC LIMIT ?', match, limit);
+    return this.all(
+      'SELECT l.key, l.value FROM ltm_text JOIN ltm l ON l.id = ltm_text.rowid WHERE ltm_text MATCH ? ORDER BY ltm_text.rowid DESC LIMIT ?',
+      match,
+      limit,
+    );
   }
 
   /** Entries whose indexed text holds the (quoted) word, counted up to `cap` (a full count walks the word's whole posting list). */
   private docFrequencyUpTo(quotedWord: string, cap: number): number {
-    return Number(this.get<{ n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM ltm_text WHERE ltm_text MATCH ? LIMIT ?)', quotedWord, cap)?.n ?? 0);
+    return Number(
+      this.get<{ n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM ltm_text WHERE ltm_text MATCH ? LIMIT ?)', quotedWord, cap)?.n ?? 0,
+    );
   }
 
   ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {
     const rows = prefix
-      ? this.all("SELECT key, value, created_at, updated_at FROM ltm WHERE key >= ? AND key < ? || x'f48fbfbf' ORDER BY key LIMIT ? OFFSET ?", prefix, prefix, limit, offset)
+      ? this.all(
+          "SELECT key, value, created_at, updated_at FROM ltm WHERE key >= ? AND key < ? || x'f48fbfbf' ORDER BY key LIMIT ? OFFSET ?",
+          prefix,
+          prefix,
+          limit,
+          offset,
+        )
       : this.all('SELECT key, value, created_at, updated_at FROM ltm ORDER BY key LIMIT ? OFFSET ?', limit, offset);
-    return rows.map((r) => ({ key: String(r.key), value: parse(r.value), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) }));
+    return rows.map((r) => ({
+      key: String(r.key),
+      value: parse(r.value),
+      createdAt: Number(r.created_at),
+      updatedAt: Number(r.updated_at),
+    }));
   }
 
   ltmCount(): number {
@@ -252,8 +303,9 @@ export class SqliteStorage implements StorageBackend {
     return inTransaction(this.db, () => {
       const seqs: number[] = [];
       const params: SqlParam[] = [];
-      const push = (e: EpisodicEvent) => params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, e.payloadJson ?? JSON.stringify(e.payload), e.timestamp);
-      for (let i = 0; i < events.length; ) {
+      const push = (e: EpisodicEvent) =>
+        params.push(this.runKey(e.runId, true)!, e.frameId, e.nodeId, e.eventType, e.payloadJson ?? JSON.stringify(e.payload), e.timestamp);
+      for (let i = 0; i < events.length;) {
         const rows = Math.min(EPISODIC_CHUNK, events.length - i);
         params.length = 0;
         for (let k = i; k < i + rows; k++) push(events[k]);
@@ -313,7 +365,17 @@ export class SqliteStorage implements StorageBackend {
     this.q(
       `INSERT INTO runs(run_id, program, entry_flow, status, started_at, finished_at, args, result, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result = excluded.result, error = excluded.error`,
-    ).run(run.runId, run.program, run.entryFlow, run.status, run.startedAt, run.finishedAt ?? null, JSON.stringify(run.args), json(run.result), json(run.error));
+    ).run(
+      run.runId,
+      run.program,
+      run.entryFlow,
+      run.status,
+      run.startedAt,
+      run.finishedAt ?? null,
+      JSON.stringify(run.args),
+      json(run.result),
+      json(run.error),
+    );
   }
 
   runGet(runId: string): RunRecord | undefined {
@@ -337,27 +399,58 @@ export class SqliteStorage implements StorageBackend {
        WHERE runs.status <> 'succeeded' AND (runs.lease_token IS NULL OR runs.lease_until < ? OR runs.lease_token = ?)
        RETURNING *`,
     ).get(
-      run.runId, run.program, run.entryFlow, run.status, run.startedAt, run.finishedAt ?? null, JSON.stringify(run.args), json(run.result), json(run.error),
-      lease.token, lease.host, lease.pid, lease.startedAt, lease.heartbeatAt, lease.expiresAt, now, takeOver ?? null,
+      run.runId,
+      run.program,
+      run.entryFlow,
+      run.status,
+      run.startedAt,
+      run.finishedAt ?? null,
+      JSON.stringify(run.args),
+      json(run.result),
+      json(run.error),
+      lease.token,
+      lease.host,
+      lease.pid,
+      lease.startedAt,
+      lease.heartbeatAt,
+      lease.expiresAt,
+      now,
+      takeOver ?? null,
     ) as Row | undefined;
     return taken ? this.toRun(taken) : this.runGet(run.runId)!;
   }
 
   runRenew(runId: string, token: string, expiresAt: number, now: number): boolean {
-    return Number(this.q('UPDATE runs SET lease_heartbeat_at = ?, lease_until = ? WHERE run_id = ? AND lease_token = ?').run(now, expiresAt, runId, token).changes) > 0;
+    return (
+      Number(
+        this.q('UPDATE runs SET lease_heartbeat_at = ?, lease_until = ? WHERE run_id = ? AND lease_token = ?').run(
+          now,
+          expiresAt,
+          runId,
+          token,
+        ).changes,
+      ) > 0
+    );
   }
 
   runRelease(runId: string, token: string): boolean {
-    return Number(
-      this.q('UPDATE runs SET lease_token = NULL, lease_host = NULL, lease_pid = NULL, lease_started_at = NULL, lease_heartbeat_at = NULL, lease_until = NULL WHERE run_id = ? AND lease_token = ?')
-        .run(runId, token).changes,
-    ) > 0;
+    return (
+      Number(
+        this.q(
+          'UPDATE runs SET lease_token = NULL, lease_host = NULL, lease_pid = NULL, lease_started_at = NULL, lease_heartbeat_at = NULL, lease_until = NULL WHERE run_id = ? AND lease_token = ?',
+        ).run(runId, token).changes,
+      ) > 0
+    );
   }
 
   private toRun(r: Row): RunRecord {
     const out: RunRecord = {
-      runId: String(r.run_id), program: String(r.program), entryFlow: String(r.entry_flow), status: r.status as RunRecord['status'],
-      startedAt: Number(r.started_at), args: parse(r.args),
+      runId: String(r.run_id),
+      program: String(r.program),
+      entryFlow: String(r.entry_flow),
+      status: r.status as RunRecord['status'],
+      startedAt: Number(r.started_at),
+      args: parse(r.args),
     };
     if (r.finished_at !== null) out.finishedAt = Number(r.finished_at);
     if (r.result !== null) out.result = parse(r.result);
@@ -365,8 +458,12 @@ export class SqliteStorage implements StorageBackend {
     // lease_* are absent in a schema-1 file opened read-only
     if (r.lease_token !== null && r.lease_token !== undefined) {
       out.lease = {
-        host: String(r.lease_host), pid: Number(r.lease_pid), token: String(r.lease_token as string), startedAt: Number(r.lease_started_at),
-        heartbeatAt: Number(r.lease_heartbeat_at), expiresAt: Number(r.lease_until),
+        host: String(r.lease_host),
+        pid: Number(r.lease_pid),
+        token: String(r.lease_token as string),
+        startedAt: Number(r.lease_started_at),
+        heartbeatAt: Number(r.lease_heartbeat_at),
+        expiresAt: Number(r.lease_until),
       };
     }
     return out;
@@ -378,7 +475,18 @@ export class SqliteStorage implements StorageBackend {
     this.q(
       `INSERT INTO checkpoints(id, run_id, node_id, message, display_data, status, human_input, snapshot, created_at, resumed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, human_input = excluded.human_input, resumed_at = excluded.resumed_at, snapshot = excluded.snapshot`,
-    ).run(cp.id, cp.runId, cp.nodeId, cp.message, JSON.stringify(cp.displayData), cp.status, json(cp.humanInput), JSON.stringify(cp.snapshot), cp.createdAt, cp.resumedAt ?? null);
+    ).run(
+      cp.id,
+      cp.runId,
+      cp.nodeId,
+      cp.message,
+      JSON.stringify(cp.displayData),
+      cp.status,
+      json(cp.humanInput),
+      JSON.stringify(cp.snapshot),
+      cp.createdAt,
+      cp.resumedAt ?? null,
+    );
   }
 
   checkpointGet(id: string): Checkpoint | undefined {
@@ -387,14 +495,22 @@ export class SqliteStorage implements StorageBackend {
   }
 
   checkpointList(status?: Checkpoint['status']): Checkpoint[] {
-    const rows = status ? this.all('SELECT * FROM checkpoints WHERE status = ? ORDER BY created_at', status) : this.all('SELECT * FROM checkpoints ORDER BY created_at');
+    const rows = status
+      ? this.all('SELECT * FROM checkpoints WHERE status = ? ORDER BY created_at', status)
+      : this.all('SELECT * FROM checkpoints ORDER BY created_at');
     return rows.map((r) => this.toCheckpoint(r));
   }
 
   private toCheckpoint(r: Row): Checkpoint {
     const cp: Checkpoint = {
-      id: String(r.id), runId: String(r.run_id), nodeId: Number(r.node_id), message: String(r.message), displayData: parse(r.display_data),
-      status: r.status as Checkpoint['status'], snapshot: parse(r.snapshot), createdAt: Number(r.created_at),
+      id: String(r.id),
+      runId: String(r.run_id),
+      nodeId: Number(r.node_id),
+      message: String(r.message),
+      displayData: parse(r.display_data),
+      status: r.status as Checkpoint['status'],
+      snapshot: parse(r.snapshot),
+      createdAt: Number(r.created_at),
     };
     const hi = optParse(r.human_input);
     if (hi !== undefined) cp.humanInput = hi;
@@ -407,7 +523,12 @@ export class SqliteStorage implements StorageBackend {
 
   queuePush(queue: string, data: Value, now = Date.now()): string {
     const taskId = randomUUID();
-    this.q("INSERT INTO queue_tasks(task_id, queue, data, status, created_at) VALUES (?, ?, ?, 'pending', ?)").run(taskId, queue, JSON.stringify(data), now);
+    this.q("INSERT INTO queue_tasks(task_id, queue, data, status, created_at) VALUES (?, ?, ?, 'pending', ?)").run(
+      taskId,
+      queue,
+      JSON.stringify(data),
+      now,
+    );
     return taskId;
   }
 
@@ -420,7 +541,12 @@ export class SqliteStorage implements StorageBackend {
       );
       if (!r) return undefined;
       const token = randomUUID();
-      this.q("UPDATE queue_tasks SET status = 'claimed', claimed_by = ?, claim_token = ?, lease_until = ? WHERE seq = ?").run(agentId, token, now + leaseMs, Number(r.seq));
+      this.q("UPDATE queue_tasks SET status = 'claimed', claimed_by = ?, claim_token = ?, lease_until = ? WHERE seq = ?").run(
+        agentId,
+        token,
+        now + leaseMs,
+        Number(r.seq),
+      );
       return this.toTask({ ...r, status: 'claimed', claimed_by: agentId, claim_token: token, lease_until: now + leaseMs });
     });
   }
@@ -440,7 +566,13 @@ export class SqliteStorage implements StorageBackend {
   }
 
   private toTask(r: Row): QueueTask {
-    const t: QueueTask = { taskId: String(r.task_id), queue: String(r.queue), data: parse(r.data), status: r.status as QueueTask['status'], createdAt: Number(r.created_at) };
+    const t: QueueTask = {
+      taskId: String(r.task_id),
+      queue: String(r.queue),
+      data: parse(r.data),
+      status: r.status as QueueTask['status'],
+      createdAt: Number(r.created_at),
+    };
     if (r.claimed_by != null) t.claimedBy = String(r.claimed_by as string);
     if (r.claim_token != null) t.claimToken = String(r.claim_token as string);
     if (r.lease_until != null) t.leaseUntil = Number(r.lease_until);

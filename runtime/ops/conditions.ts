@@ -64,19 +64,28 @@ export function evaluateCondition(condition: string, subject: Value): boolean {
     const ln = asNumber(subject);
     if (rn !== undefined && ln !== undefined) {
       switch (op) {
-        case '>=': return ln >= rn;
-        case '>': return ln > rn;
-        case '<=': return ln <= rn;
-        case '<': return ln < rn;
-        case '!=': return Math.abs(ln - rn) >= Number.EPSILON;
-        case '==': return Math.abs(ln - rn) < Number.EPSILON;
+        case '>=':
+          return ln >= rn;
+        case '>':
+          return ln > rn;
+        case '<=':
+          return ln <= rn;
+        case '<':
+          return ln < rn;
+        case '!=':
+          return Math.abs(ln - rn) >= Number.EPSILON;
+        case '==':
+          return Math.abs(ln - rn) < Number.EPSILON;
       }
     }
     if (op === '==') return subjectText(subject) === unquote(rhs);
     if (op === '!=') return subjectText(subject) !== unquote(rhs);
     return false;
   }
-  if (c.toLowerCase().startsWith('contains ')) return subjectText(subject).toLowerCase().includes(unquote(c.slice(9)).toLowerCase());
+  if (c.toLowerCase().startsWith('contains '))
+    return subjectText(subject)
+      .toLowerCase()
+      .includes(unquote(c.slice(9)).toLowerCase());
   throw new ApxmError('E_ATTRIBUTE', `unknown condition ${JSON.stringify(condition)}`, {
     hint: 'use a keyword (not_empty, is_empty, is_null, not_null, is_true, is_false, truthy, falsy), a comparison such as "> 3" or "== done", or "contains text"',
   });

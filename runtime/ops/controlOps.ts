@@ -19,15 +19,22 @@ export const branchOnValue: OpHandler = (ctx) => {
 };
 
 function normalise(s: string): string {
-  return s.trim().toLowerCase().replace(/^["'`*\s]+|["'`.!?*\s]+$/g, '');
+  return s
+    .trim()
+    .toLowerCase()
+    .replace(/^["'`*\s]+|["'`.!?*\s]+$/g, '');
 }
 
 /** Routes to the edges labelled with the matching case, else to `default`. */
 export const switchOp: OpHandler = (ctx) => {
   if (ctx.attrs.has('case_regions')) {
-    throw new ApxmError('E_OP_NOT_SUPPORTED', `SWITCH node ${ctx.node.id} uses compiled "case_regions", which this runtime does not execute yet`, {
-      hint: 'write the cases as labelled edges ("label": "<case>") in ApxmGraph JSON',
-    });
+    throw new ApxmError(
+      'E_OP_NOT_SUPPORTED',
+      `SWITCH node ${ctx.node.id} uses compiled "case_regions", which this runtime does not execute yet`,
+      {
+        hint: 'write the cases as labelled edges ("label": "<case>") in ApxmGraph JSON',
+      },
+    );
   }
   const d = ctx.inputs[0] ?? ctx.attrs.raw('discriminant') ?? null;
   const text = textOf(d);
@@ -37,7 +44,11 @@ export const switchOp: OpHandler = (ctx) => {
   if (chosen === undefined && mode === 'contains') chosen = labels.find((l) => normalise(text).includes(normalise(l)));
   if (chosen === undefined) {
     if (!outLabels(ctx).includes('default')) {
-      ctx.emit('warning', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, message: `SWITCH node ${ctx.node.id}: ${JSON.stringify(text)} matches no case (${labels.join(', ')}) and there is no default; every case is skipped` });
+      ctx.emit('warning', {
+        runId: ctx.runId,
+        nodeExecId: ctx.nodeExecId,
+        message: `SWITCH node ${ctx.node.id}: ${JSON.stringify(text)} matches no case (${labels.join(', ')}) and there is no default; every case is skipped`,
+      });
     }
     chosen = 'default';
   }
@@ -68,9 +79,13 @@ export const loopStart: OpHandler = (ctx) => {
     });
   }
   if (items.length > max) {
-    throw new ApxmError('E_OP_FAILED', `LOOP_START node ${ctx.node.id} would run ${items.length} iterations, more than max_iterations (${max})`, {
-      hint: `raise "max_iterations" to at least ${items.length} if that many are intended`,
-    });
+    throw new ApxmError(
+      'E_OP_FAILED',
+      `LOOP_START node ${ctx.node.id} would run ${items.length} iterations, more than max_iterations (${max})`,
+      {
+        hint: `raise "max_iterations" to at least ${items.length} if that many are intended`,
+      },
+    );
   }
   return new LoopPlan(items, whileCond, untilCond);
 };
@@ -91,7 +106,8 @@ export const tryCatch: OpHandler = (ctx) => ctx.inputs[0] ?? null;
 
 /** Raises an error that an enclosing TRY_CATCH can catch (upstream returned a string instead). */
 export const err: OpHandler = (ctx) => {
-  const message = ctx.attrs.string(['message', 'error', 'recovery_template']) ?? (ctx.inputs.length ? textOf(ctx.inputs[0]) : 'error raised by ERR');
+  const message =
+    ctx.attrs.string(['message', 'error', 'recovery_template']) ?? (ctx.inputs.length ? textOf(ctx.inputs[0]) : 'error raised by ERR');
   throw new ApxmError('E_USER_ERROR', message, { nodeId: ctx.node.id, op: 'ERR' });
 };
 

@@ -27,10 +27,10 @@ function hangingProvider(onRequest: (req: HumanInputRequest) => void) {
 async function captureStdout(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
   const original = process.stdout.write;
   let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  });
+  };
   try {
     const code = await fn();
     return { code, out };
@@ -53,7 +53,12 @@ describe('PAUSE', () => {
           [3, 'MERGE', { strategy: 'concat', separator: ' | ' }],
           [4, 'RETURN'],
         ],
-        edges: [[1, 2], [2, 3], [1, 3], [3, 4]],
+        edges: [
+          [1, 2],
+          [2, 3],
+          [1, 3],
+          [3, 4],
+        ],
       }),
       {
         args: { topic: 'tides' },
@@ -101,9 +106,18 @@ describe('PAUSE', () => {
   it('uses an explicit checkpoint_id and passes structured answers through unchanged', async () => {
     const rt = await makeRuntime();
     const answer = { approved: true, notes: ['shorter intro'] };
-    const r = await rt.execute(program({ nodes: [[1, 'PAUSE', { message: 'review', checkpoint_id: 'review-1' }], [2, 'RETURN']], edges: [[1, 2]] }), {
-      humanInput: { request: async (req) => (req.checkpointId === 'review-1' ? answer : 'wrong id') },
-    });
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'PAUSE', { message: 'review', checkpoint_id: 'review-1' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+      {
+        humanInput: { request: async (req) => (req.checkpointId === 'review-1' ? answer : 'wrong id') },
+      },
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.deepEqual(r.result, answer);
     const cp = rt.storage.checkpointGet('review-1');
@@ -115,7 +129,15 @@ describe('PAUSE', () => {
 
   it('fails with E_HUMAN_INPUT and a hint when no human-input provider is configured', async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(program({ nodes: [[1, 'PAUSE', { message: 'Continue?', checkpoint_id: 'nobody-home' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'PAUSE', { message: 'Continue?', checkpoint_id: 'nobody-home' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+    );
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.code, 'E_HUMAN_INPUT');
     assert.match(r.error?.message ?? '', /nobody-home/);
@@ -128,9 +150,18 @@ describe('PAUSE', () => {
 
   it('expires the checkpoint and fails with E_TIMEOUT when timeout_ms passes without an answer', { timeout: 10_000 }, async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(program({ nodes: [[1, 'PAUSE', { message: 'quick!', checkpoint_id: 'hurry', timeout_ms: 20 }], [2, 'RETURN']], edges: [[1, 2]] }), {
-      humanInput: hangingProvider(() => undefined),
-    });
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'PAUSE', { message: 'quick!', checkpoint_id: 'hurry', timeout_ms: 20 }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+      {
+        humanInput: hangingProvider(() => undefined),
+      },
+    );
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.code, 'E_TIMEOUT');
     assert.equal(rt.storage.checkpointGet('hurry')?.status, 'expired');
@@ -141,12 +172,15 @@ describe('PAUSE', () => {
     await rt.dispose();
   });
 
-  it('snapshots the run\'s STM into the checkpoint before asking', async () => {
+  it("snapshots the run's STM into the checkpoint before asking", async () => {
     const rt = await makeRuntime();
     let seenSnapshot: Value | undefined;
     const r = await rt.execute(
       program({
-        nodes: [[1, 'UMEM', { key: 'draft', value: 'v1' }], [2, 'PAUSE', { message: 'ok?', checkpoint_id: 'snap' }]],
+        nodes: [
+          [1, 'UMEM', { key: 'draft', value: 'v1' }],
+          [2, 'PAUSE', { message: 'ok?', checkpoint_id: 'snap' }],
+        ],
         edges: [[1, 2, 'Control']],
       }),
       {
@@ -190,7 +224,11 @@ describe('PAUSE across a restart', () => {
           [3, 'PAUSE', { message: 'Approve the budget?', checkpoint_id: 'budget-approval' }],
           [4, 'RETURN'],
         ],
-        edges: [[1, 3, 'Control'], [2, 3, 'Control'], [3, 4]],
+        edges: [
+          [1, 3, 'Control'],
+          [2, 3, 'Control'],
+          [3, 4],
+        ],
       }),
       { signal: ac.signal, humanInput: hangingProvider(() => asked()) },
     );
@@ -203,7 +241,10 @@ describe('PAUSE across a restart', () => {
     // 2. A fresh runtime on the same file sees the pending checkpoint and its snapshot.
     const rt2 = await Runtime.create({ memoryConfig: { dbPath } });
     const pending = rt2.storage.checkpointList('pending');
-    assert.deepEqual(pending.map((c) => c.id), ['budget-approval']);
+    assert.deepEqual(
+      pending.map((c) => c.id),
+      ['budget-approval'],
+    );
     assert.equal(pending[0].runId, handle.runId);
     assert.equal(pending[0].nodeId, 3);
     assert.equal(pending[0].message, 'Approve the budget?');
@@ -228,7 +269,12 @@ describe('PAUSE across a restart', () => {
           [3, 'MERGE', { strategy: 'array' }],
           [4, 'RETURN'],
         ],
-        edges: [[1, 2, 'Control'], [1, 3], [2, 3], [3, 4]],
+        edges: [
+          [1, 2, 'Control'],
+          [1, 3],
+          [2, 3],
+          [3, 4],
+        ],
       }),
     );
     const second = await h2.result;
@@ -242,7 +288,8 @@ describe('PAUSE across a restart', () => {
   it('continues the paused run itself after a restart: finished nodes are not run again, PAUSE takes the stored answer', async () => {
     const dbPath = path.join(dir, 'continue.sqlite');
     const calls: unknown[] = [];
-    const counting = (rt: Runtime) => tool(rt, 'book', async (p) => (calls.push(p), { booked: p.item }), { type: 'object', properties: { item: { type: 'string' } } });
+    const counting = (rt: Runtime) =>
+      tool(rt, 'book', async (p) => (calls.push(p), { booked: p.item }), { type: 'object', properties: { item: { type: 'string' } } });
     const graph = program({
       params: ['item'],
       nodes: [
@@ -251,7 +298,12 @@ describe('PAUSE across a restart', () => {
         [3, 'MERGE', { strategy: 'array' }],
         [4, 'RETURN'],
       ],
-      edges: [[1, 2], [1, 3], [2, 3], [3, 4]],
+      edges: [
+        [1, 2],
+        [1, 3],
+        [2, 3],
+        [3, 4],
+      ],
     });
 
     const rt1 = await Runtime.create({ memoryConfig: { dbPath } });
@@ -259,7 +311,11 @@ describe('PAUSE across a restart', () => {
     const ac = new AbortController();
     let asked!: (id: string) => void;
     const askedP = new Promise<string>((r) => (asked = r));
-    const handle = rt1.start(graph, { args: { item: 'hotel' }, signal: ac.signal, humanInput: { request: (req) => (asked(req.checkpointId), new Promise(() => undefined)) } });
+    const handle = rt1.start(graph, {
+      args: { item: 'hotel' },
+      signal: ac.signal,
+      humanInput: { request: (req) => (asked(req.checkpointId), new Promise(() => undefined)) },
+    });
     const checkpointId = await askedP;
     ac.abort();
     assert.equal((await handle.result).status, 'cancelled');
@@ -272,13 +328,22 @@ describe('PAUSE across a restart', () => {
     const rt2 = await Runtime.create({ memoryConfig: { dbPath } });
     counting(rt2);
     const log = recordEvents(rt2);
-    const cont = rt2.start(graph, { continueRun: handle.runId, humanInput: { request: async () => assert.fail('the stored answer must be used') } });
+    const cont = rt2.start(graph, {
+      continueRun: handle.runId,
+      humanInput: { request: async () => assert.fail('the stored answer must be used') },
+    });
     const r = await cont.result;
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.equal(cont.runId, handle.runId, 'the same run continues');
     assert.deepEqual(r.result, [{ booked: 'hotel' }, 'yes']);
     assert.equal(calls.length, 1, 'the capability is not invoked again');
-    assert.deepEqual(log.of('node:finished').filter((e) => e.replayed).map((e) => e.nodeId), [1]);
+    assert.deepEqual(
+      log
+        .of('node:finished')
+        .filter((e) => e.replayed)
+        .map((e) => e.nodeId),
+      [1],
+    );
     assert.equal(rt2.storage.runGet(handle.runId)?.status, 'succeeded');
     await assert.rejects(async () => rt2.start(graph, { continueRun: handle.runId }).result, /already succeeded/);
     await rt2.dispose();
@@ -289,20 +354,31 @@ describe('PAUSE across a restart', () => {
     let asked!: (id: string) => void;
     const askedP = new Promise<string>((r) => (asked = r));
     let providerAborted = false;
-    const handle = rt.start(program({ nodes: [[1, 'PAUSE', { message: 'ok?' }], [2, 'RETURN']], edges: [[1, 2]] }), {
-      humanInput: {
-        request: (req) => {
-          asked(req.checkpointId);
-          return new Promise((_, reject) => req.signal.addEventListener('abort', () => ((providerAborted = true), reject(new Error('aborted')))));
+    const handle = rt.start(
+      program({
+        nodes: [
+          [1, 'PAUSE', { message: 'ok?' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+      {
+        humanInput: {
+          request: (req) => {
+            asked(req.checkpointId);
+            return new Promise((_, reject) =>
+              req.signal.addEventListener('abort', () => ((providerAborted = true), reject(new Error('aborted')))),
+            );
+          },
         },
       },
-    });
+    );
     const id = await askedP;
     const cp = rt.storage.checkpointGet(id)!;
     rt.storage.checkpointPut({ ...cp, status: 'resumed', humanInput: 'from the CLI', resumedAt: Date.now() });
     const r = await handle.result;
     assert.equal(r.result, 'from the CLI');
-    assert.equal(providerAborted, true, 'the provider\'s prompt is withdrawn');
+    assert.equal(providerAborted, true, "the provider's prompt is withdrawn");
     await rt.dispose();
   });
 
@@ -321,7 +397,16 @@ describe('RESUME', () => {
   it('waits for a checkpoint answered later by a PAUSE of the same run and returns the answer', async () => {
     const rt = await makeRuntime();
     // the checkpoint exists whichever of PAUSE / RESUME starts first (PAUSE rewrites it as pending)
-    rt.storage.checkpointPut({ id: 'signoff', runId: 'r', nodeId: 1, message: 'sign off?', displayData: null, status: 'pending', snapshot: {}, createdAt: 1 });
+    rt.storage.checkpointPut({
+      id: 'signoff',
+      runId: 'r',
+      nodeId: 1,
+      message: 'sign off?',
+      displayData: null,
+      status: 'pending',
+      snapshot: {},
+      createdAt: 1,
+    });
     let answer!: (v: Value) => void;
     let asked!: () => void;
     const askedP = new Promise<void>((r) => (asked = r));
@@ -332,9 +417,20 @@ describe('RESUME', () => {
           [2, 'RESUME', { checkpoint: 'signoff', poll_interval_ms: 5, poll_max_attempts: 2000 }],
           [3, 'MERGE', { strategy: 'object' }],
         ],
-        edges: [[1, 3], [2, 3]],
+        edges: [
+          [1, 3],
+          [2, 3],
+        ],
       }),
-      { humanInput: { request: () => new Promise<Value>((r) => { answer = r; asked(); }) } },
+      {
+        humanInput: {
+          request: () =>
+            new Promise<Value>((r) => {
+              answer = r;
+              asked();
+            }),
+        },
+      },
     );
     await askedP;
     // answer only once RESUME has had time to poll and find the checkpoint pending
@@ -351,13 +447,28 @@ describe('RESUME', () => {
   it('restores only STM keys the run does not already have', async () => {
     const rt = await makeRuntime();
     rt.storage.checkpointPut({
-      id: 'old', runId: 'earlier-run', nodeId: 7, message: 'm', displayData: null, status: 'resumed', humanInput: 'go on',
-      snapshot: { draft: 'from checkpoint', step: 3 }, createdAt: 1, resumedAt: 2,
+      id: 'old',
+      runId: 'earlier-run',
+      nodeId: 7,
+      message: 'm',
+      displayData: null,
+      status: 'resumed',
+      humanInput: 'go on',
+      snapshot: { draft: 'from checkpoint', step: 3 },
+      createdAt: 1,
+      resumedAt: 2,
     });
     const handle = rt.start(
       program({
-        nodes: [[1, 'UMEM', { key: 'draft', value: 'newer' }], [2, 'RESUME', { checkpoint: 'old' }], [3, 'RETURN']],
-        edges: [[1, 2, 'Control'], [2, 3]],
+        nodes: [
+          [1, 'UMEM', { key: 'draft', value: 'newer' }],
+          [2, 'RESUME', { checkpoint: 'old' }],
+          [3, 'RETURN'],
+        ],
+        edges: [
+          [1, 2, 'Control'],
+          [2, 3],
+        ],
       }),
     );
     const r = await handle.result;
@@ -370,8 +481,25 @@ describe('RESUME', () => {
 
   it('returns null when the checkpoint was resumed without an answer', async () => {
     const rt = await makeRuntime();
-    rt.storage.checkpointPut({ id: 'bare', runId: 'r', nodeId: 1, message: 'm', displayData: null, status: 'resumed', snapshot: {}, createdAt: 1 });
-    const r = await rt.execute(program({ nodes: [[1, 'RESUME', { checkpoint_id: 'bare' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    rt.storage.checkpointPut({
+      id: 'bare',
+      runId: 'r',
+      nodeId: 1,
+      message: 'm',
+      displayData: null,
+      status: 'resumed',
+      snapshot: {},
+      createdAt: 1,
+    });
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'RESUME', { checkpoint_id: 'bare' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.equal(r.result, null);
     await rt.dispose();
@@ -385,7 +513,16 @@ describe('RESUME', () => {
     assert.match(missing.error?.message ?? '', /checkpoint 'ghost' does not exist/);
     assert.match(missing.error?.hint ?? '', /PAUSE/);
 
-    rt.storage.checkpointPut({ id: 'late', runId: 'r', nodeId: 1, message: 'm', displayData: null, status: 'expired', snapshot: {}, createdAt: 1 });
+    rt.storage.checkpointPut({
+      id: 'late',
+      runId: 'r',
+      nodeId: 1,
+      message: 'm',
+      displayData: null,
+      status: 'expired',
+      snapshot: {},
+      createdAt: 1,
+    });
     const expired = await rt.execute(program({ nodes: [[1, 'RESUME', { checkpoint: 'late' }]] }));
     assert.equal(expired.status, 'failed');
     assert.equal(expired.error?.code, 'E_HUMAN_INPUT');
@@ -395,7 +532,16 @@ describe('RESUME', () => {
 
   it('gives up with E_TIMEOUT after poll_max_attempts on a checkpoint that stays pending', async () => {
     const rt = await makeRuntime();
-    rt.storage.checkpointPut({ id: 'waiting', runId: 'r', nodeId: 1, message: 'm', displayData: null, status: 'pending', snapshot: {}, createdAt: 1 });
+    rt.storage.checkpointPut({
+      id: 'waiting',
+      runId: 'r',
+      nodeId: 1,
+      message: 'm',
+      displayData: null,
+      status: 'pending',
+      snapshot: {},
+      createdAt: 1,
+    });
     const r = await rt.execute(program({ nodes: [[1, 'RESUME', { checkpoint: 'waiting', poll_max_attempts: 3, poll_interval_ms: 2 }]] }));
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.code, 'E_TIMEOUT');
@@ -411,7 +557,17 @@ describe('CLAIM', () => {
     const rt = await makeRuntime({ now: () => now });
     const first = rt.storage.queuePush('jobs', { n: 1 }, 1);
     const second = rt.storage.queuePush('jobs', { n: 2 }, 2);
-    const handle = rt.start(program({ name: 'Worker.main', nodes: [[1, 'CLAIM', { queue: 'jobs', lease_ms: 30_000 }], [2, 'RETURN']], edges: [[1, 2]] }), { runId: 'run-claim-1' });
+    const handle = rt.start(
+      program({
+        name: 'Worker.main',
+        nodes: [
+          [1, 'CLAIM', { queue: 'jobs', lease_ms: 30_000 }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+      { runId: 'run-claim-1' },
+    );
     const r = await handle.result;
     assert.equal(r.status, 'succeeded', r.error?.message);
     const out = r.result as { task_data: Value; task_id: string; claim_token: string };
@@ -421,7 +577,13 @@ describe('CLAIM', () => {
     assert.equal(handle.stm.get(`_claim_token:${first}`), out.claim_token);
 
     const tasks = rt.storage.queueList('jobs');
-    assert.deepEqual(tasks.map((t) => [t.taskId, t.status]), [[first, 'claimed'], [second, 'pending']]);
+    assert.deepEqual(
+      tasks.map((t) => [t.taskId, t.status]),
+      [
+        [first, 'claimed'],
+        [second, 'pending'],
+      ],
+    );
     assert.equal(tasks[0].claimedBy, 'Worker.main@run-claim-1', 'default agent id: <flow>@<run id>');
     assert.equal(tasks[0].claimToken, out.claim_token);
     assert.equal(tasks[0].leaseUntil, now + 30_000);
@@ -432,20 +594,41 @@ describe('CLAIM', () => {
   it('gives two CLAIM nodes of one run different tasks, in queue order', async () => {
     const rt = await makeRuntime();
     const ids = ['a', 'b', 'c'].map((x, k) => rt.storage.queuePush('work', x, k));
-    const r = await rt.execute(program({
-      nodes: [[1, 'CLAIM', { queue: 'work', agent_id: 'w1' }], [2, 'CLAIM', { queue: 'work', agent_id: 'w2' }], [3, 'MERGE', { strategy: 'array' }]],
-      edges: [[1, 3], [2, 3]],
-    }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'CLAIM', { queue: 'work', agent_id: 'w1' }],
+          [2, 'CLAIM', { queue: 'work', agent_id: 'w2' }],
+          [3, 'MERGE', { strategy: 'array' }],
+        ],
+        edges: [
+          [1, 3],
+          [2, 3],
+        ],
+      }),
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
-    const claimed = (r.result as { task_data: Value; task_id: string; claim_token: string }[]);
+    const claimed = r.result as { task_data: Value; task_id: string; claim_token: string }[];
     assert.equal(claimed.length, 2);
     assert.deepEqual(claimed.map((c) => c.task_data).sort(), ['a', 'b']);
     assert.notEqual(claimed[0].task_id, claimed[1].task_id);
     assert.notEqual(claimed[0].claim_token, claimed[1].claim_token);
     const tasks = rt.storage.queueList('work');
-    assert.deepEqual(tasks.map((t) => t.status), ['claimed', 'claimed', 'pending']);
-    assert.deepEqual(tasks.map((t) => t.taskId), ids);
-    assert.deepEqual(tasks.slice(0, 2).map((t) => t.claimedBy).sort(), ['w1', 'w2']);
+    assert.deepEqual(
+      tasks.map((t) => t.status),
+      ['claimed', 'claimed', 'pending'],
+    );
+    assert.deepEqual(
+      tasks.map((t) => t.taskId),
+      ids,
+    );
+    assert.deepEqual(
+      tasks
+        .slice(0, 2)
+        .map((t) => t.claimedBy)
+        .sort(),
+      ['w1', 'w2'],
+    );
     // each node's output matches the lease recorded for its agent
     for (const t of tasks.slice(0, 2)) assert.equal(claimed.find((c) => c.task_id === t.taskId)?.claim_token, t.claimToken);
     await rt.dispose();
@@ -464,17 +647,29 @@ describe('CLAIM', () => {
     await rt.dispose();
   });
 
-  it('measures max_wait_ms on the real clock, so an injected clock that stands still does not make it wait forever', { timeout: 10_000 }, async () => {
-    const rt = await makeRuntime({ now: () => 42 });
-    const r = await rt.execute(program({ nodes: [[1, 'CLAIM', { queue: 'never', max_wait_ms: 30 }]] }));
-    assert.equal(r.status, 'failed');
-    assert.equal(r.error?.code, 'E_QUEUE_EMPTY');
-    await rt.dispose();
-  });
+  it(
+    'measures max_wait_ms on the real clock, so an injected clock that stands still does not make it wait forever',
+    { timeout: 10_000 },
+    async () => {
+      const rt = await makeRuntime({ now: () => 42 });
+      const r = await rt.execute(program({ nodes: [[1, 'CLAIM', { queue: 'never', max_wait_ms: 30 }]] }));
+      assert.equal(r.status, 'failed');
+      assert.equal(r.error?.code, 'E_QUEUE_EMPTY');
+      await rt.dispose();
+    },
+  );
 
   it('waits up to max_wait_ms for a task pushed while it waits', async () => {
     const rt = await makeRuntime();
-    const handle = rt.start(program({ nodes: [[1, 'CLAIM', { queue: 'late', max_wait_ms: 30_000 }], [2, 'RETURN']], edges: [[1, 2]] }));
+    const handle = rt.start(
+      program({
+        nodes: [
+          [1, 'CLAIM', { queue: 'late', max_wait_ms: 30_000 }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20));
     const id = rt.storage.queuePush('late', { job: 'arrived' });
     const r = await handle.result;
@@ -488,7 +683,8 @@ describe('CLAIM', () => {
     let now = 10_000;
     const rt = await makeRuntime({ now: () => now });
     const id = rt.storage.queuePush('leases', 'only task', 0);
-    const claimOnce = (agent: string) => rt.execute(program({ nodes: [[1, 'CLAIM', { queue: 'leases', agent_id: agent, lease_ms: 1000, max_wait_ms: 0 }]] }));
+    const claimOnce = (agent: string) =>
+      rt.execute(program({ nodes: [[1, 'CLAIM', { queue: 'leases', agent_id: agent, lease_ms: 1000, max_wait_ms: 0 }]] }));
     const a = await claimOnce('agent-a');
     assert.equal(a.status, 'succeeded', a.error?.message);
     assert.equal((a.result as { task_id: string }).task_id, id);
@@ -512,20 +708,31 @@ describe('CLAIM', () => {
 describe('UPDATE_GOAL', () => {
   it('sets goals (description from input or attribute), updates by goal_id without duplicates, completes and cancels', async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(program({
-      nodes: [
-        [1, 'CONST_STR', { value: 'Ship the release notes' }],
-        [2, 'UPDATE_GOAL', { goal_id: 'notes', priority: 5 }, 'setNotes'],
-        [3, 'UPDATE_GOAL', { goal_id: 'tests', description: 'Make CI green', priority: 9 }, 'setTests'],
-        [4, 'UPDATE_GOAL', { goal_id: 'docs' }, 'setDocs'],
-        [5, 'CONST_STR', { value: 'Ship the release notes and blog post' }],
-        [6, 'UPDATE_GOAL', { goal_id: 'notes', priority: 10 }, 'updateNotes'],
-        [7, 'UPDATE_GOAL', { goal_id: 'tests', action: 'COMPLETE' }, 'completeTests'],
-        [8, 'UPDATE_GOAL', { goal_id: 'docs', action: 'cancel' }, 'cancelDocs'],
-        [9, 'UPDATE_GOAL', { goal_id: 'unknown', action: 'complete' }, 'completeUnknown'],
-      ],
-      edges: [[1, 2], [2, 3, 'Control'], [3, 4, 'Control'], [4, 6, 'Control'], [5, 6], [6, 7, 'Control'], [7, 8, 'Control'], [8, 9, 'Control']],
-    }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'Ship the release notes' }],
+          [2, 'UPDATE_GOAL', { goal_id: 'notes', priority: 5 }, 'setNotes'],
+          [3, 'UPDATE_GOAL', { goal_id: 'tests', description: 'Make CI green', priority: 9 }, 'setTests'],
+          [4, 'UPDATE_GOAL', { goal_id: 'docs' }, 'setDocs'],
+          [5, 'CONST_STR', { value: 'Ship the release notes and blog post' }],
+          [6, 'UPDATE_GOAL', { goal_id: 'notes', priority: 10 }, 'updateNotes'],
+          [7, 'UPDATE_GOAL', { goal_id: 'tests', action: 'COMPLETE' }, 'completeTests'],
+          [8, 'UPDATE_GOAL', { goal_id: 'docs', action: 'cancel' }, 'cancelDocs'],
+          [9, 'UPDATE_GOAL', { goal_id: 'unknown', action: 'complete' }, 'completeUnknown'],
+        ],
+        edges: [
+          [1, 2],
+          [2, 3, 'Control'],
+          [3, 4, 'Control'],
+          [4, 6, 'Control'],
+          [5, 6],
+          [6, 7, 'Control'],
+          [7, 8, 'Control'],
+          [8, 9, 'Control'],
+        ],
+      }),
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.equal(r.outputs[2], 'set');
     assert.equal(r.outputs[6], 'set');
@@ -542,24 +749,42 @@ describe('UPDATE_GOAL', () => {
 
   it('removes one goal or clears them all', async () => {
     const rt = await makeRuntime();
-    const removeOne = await rt.execute(program({
-      nodes: [
-        [1, 'UPDATE_GOAL', { goal_id: 'a', priority: 2 }],
-        [2, 'UPDATE_GOAL', { goal_id: 'b', priority: 3 }],
-        [3, 'UPDATE_GOAL', { goal_id: 'a', action: 'remove' }],
-        [4, 'UPDATE_GOAL', { goal_id: 'a', action: 'remove' }],
-      ],
-      edges: [[1, 2, 'Control'], [2, 3, 'Control'], [3, 4, 'Control']],
-    }));
+    const removeOne = await rt.execute(
+      program({
+        nodes: [
+          [1, 'UPDATE_GOAL', { goal_id: 'a', priority: 2 }],
+          [2, 'UPDATE_GOAL', { goal_id: 'b', priority: 3 }],
+          [3, 'UPDATE_GOAL', { goal_id: 'a', action: 'remove' }],
+          [4, 'UPDATE_GOAL', { goal_id: 'a', action: 'remove' }],
+        ],
+        edges: [
+          [1, 2, 'Control'],
+          [2, 3, 'Control'],
+          [3, 4, 'Control'],
+        ],
+      }),
+    );
     assert.equal(removeOne.status, 'succeeded', removeOne.error?.message);
     assert.equal(removeOne.outputs[3], 'removed');
     assert.equal(removeOne.outputs[4], 'not_found');
-    assert.deepEqual(removeOne.goals.map((g) => g.key), ['b']);
+    assert.deepEqual(
+      removeOne.goals.map((g) => g.key),
+      ['b'],
+    );
 
-    const cleared = await rt.execute(program({
-      nodes: [[1, 'UPDATE_GOAL', { goal_id: 'x' }], [2, 'UPDATE_GOAL', { goal_id: 'y' }], [3, 'UPDATE_GOAL', { action: 'clear' }]],
-      edges: [[1, 3, 'Control'], [2, 3, 'Control']],
-    }));
+    const cleared = await rt.execute(
+      program({
+        nodes: [
+          [1, 'UPDATE_GOAL', { goal_id: 'x' }],
+          [2, 'UPDATE_GOAL', { goal_id: 'y' }],
+          [3, 'UPDATE_GOAL', { action: 'clear' }],
+        ],
+        edges: [
+          [1, 3, 'Control'],
+          [2, 3, 'Control'],
+        ],
+      }),
+    );
     assert.equal(cleared.status, 'succeeded', cleared.error?.message);
     assert.equal(cleared.outputs[3], 'cleared');
     assert.deepEqual(cleared.goals, []);
@@ -569,7 +794,10 @@ describe('UPDATE_GOAL', () => {
   it('keeps goals per run and rejects a set without goal_id', async () => {
     const rt = await makeRuntime();
     const one = await rt.execute(program({ nodes: [[1, 'UPDATE_GOAL', { goal_id: 'only-in-run-1' }]] }));
-    assert.deepEqual(one.goals.map((g) => g.key), ['only-in-run-1']);
+    assert.deepEqual(
+      one.goals.map((g) => g.key),
+      ['only-in-run-1'],
+    );
     const two = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }]] }));
     assert.deepEqual(two.goals, [], 'each run gets its own AAM');
     const bad = await rt.execute(program({ nodes: [[1, 'UPDATE_GOAL', { action: 'set' }]] }));

@@ -23,8 +23,14 @@ export const pause: OpHandler = async (ctx) => {
     return earlier.humanInput ?? null;
   }
   s.storage.checkpointPut({
-    id: checkpointId, runId: ctx.runId, nodeId: ctx.node.id, message, displayData, status: 'pending',
-    snapshot: s.stm.snapshot(), createdAt: s.now(),
+    id: checkpointId,
+    runId: ctx.runId,
+    nodeId: ctx.node.id,
+    message,
+    displayData,
+    status: 'pending',
+    snapshot: s.stm.snapshot(),
+    createdAt: s.now(),
   });
   ctx.emit('human:input-requested', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, checkpointId, message, displayData });
   const answeredElsewhere = new AbortController();
@@ -45,7 +51,9 @@ export const pause: OpHandler = async (ctx) => {
     if (timeoutMs > 0 && (nodeTimedOut || (!ctx.signal.aborted && timeout?.aborted))) {
       const cp = s.storage.checkpointGet(checkpointId);
       if (cp) s.storage.checkpointPut({ ...cp, status: 'expired' });
-      throw new ApxmError('E_TIMEOUT', `PAUSE checkpoint '${checkpointId}' got no answer within ${timeoutMs} ms`, { hint: 'answer sooner, or raise "timeout_ms" (0 waits forever)' });
+      throw new ApxmError('E_TIMEOUT', `PAUSE checkpoint '${checkpointId}' got no answer within ${timeoutMs} ms`, {
+        hint: 'answer sooner, or raise "timeout_ms" (0 waits forever)',
+      });
     }
     throw e;
   }
@@ -75,22 +83,31 @@ const CHECKPOINT_POLL_MS = 250;
 
 /** Waits for a checkpoint to be resumed (by a PAUSE answer or `apxm resume`), restores its STM snapshot. */
 export const resume: OpHandler = async (ctx) => {
-  const id = ctx.attrs.string(['checkpoint', 'checkpoint_id'], { required: true, hint: 'set "checkpoint" to the PAUSE checkpoint id' }) as string;
+  const id = ctx.attrs.string(['checkpoint', 'checkpoint_id'], {
+    required: true,
+    hint: 'set "checkpoint" to the PAUSE checkpoint id',
+  }) as string;
   const attempts = ctx.attrs.number('poll_max_attempts', { min: 1, integer: true }) ?? 60;
   const interval = ctx.attrs.number('poll_interval_ms', { min: 1 }) ?? 500;
   const s = ctx.services;
   const poll = async (): Promise<Value> => {
     for (let k = 0; k < attempts; k++) {
       const cp = s.storage.checkpointGet(id);
-      if (!cp) throw new ApxmError('E_HUMAN_INPUT', `checkpoint '${id}' does not exist`, { hint: 'RESUME needs the id of a checkpoint a PAUSE created' });
+      if (!cp)
+        throw new ApxmError('E_HUMAN_INPUT', `checkpoint '${id}' does not exist`, {
+          hint: 'RESUME needs the id of a checkpoint a PAUSE created',
+        });
       if (cp.status === 'expired') throw new ApxmError('E_HUMAN_INPUT', `checkpoint '${id}' expired`);
       if (cp.status === 'resumed') {
-        if (isObject(cp.snapshot)) for (const [k2, v] of Object.entries(cp.snapshot)) if (!ctx.services.stm.has(k2)) ctx.services.stm.set(k2, v);
+        if (isObject(cp.snapshot))
+          for (const [k2, v] of Object.entries(cp.snapshot)) if (!ctx.services.stm.has(k2)) ctx.services.stm.set(k2, v);
         return cp.humanInput ?? null;
       }
       await sleep(interval, undefined, { signal: ctx.signal });
     }
-    throw new ApxmError('E_TIMEOUT', `RESUME: checkpoint '${id}' was not resumed within ${attempts} attempts (${interval} ms each)`, { hint: `answer it with: apxm resume ${id} --input "..."` });
+    throw new ApxmError('E_TIMEOUT', `RESUME: checkpoint '${id}' was not resumed within ${attempts} attempts (${interval} ms each)`, {
+      hint: `answer it with: apxm resume ${id} --input "..."`,
+    });
   };
   return ctx.waitExternally(poll());
 };
@@ -114,7 +131,11 @@ export const claim: OpHandler = async (ctx) => {
     }
   };
   const task = await ctx.waitExternally(attempt());
-  if (!task) throw new ApxmError('E_QUEUE_EMPTY', `no tasks available in queue '${queue}' after waiting ${maxWaitMs} ms`, { hint: `push work with: apxm queue push ${queue} '<json>'`, retryable: false });
+  if (!task)
+    throw new ApxmError('E_QUEUE_EMPTY', `no tasks available in queue '${queue}' after waiting ${maxWaitMs} ms`, {
+      hint: `push work with: apxm queue push ${queue} '<json>'`,
+      retryable: false,
+    });
   s.stm.set(`_claim_token:${task.taskId}`, task.claimToken ?? '');
   return { task_data: task.data, task_id: task.taskId, claim_token: task.claimToken ?? '' };
 };
@@ -129,7 +150,11 @@ export const updateGoal: OpHandler = (ctx) => {
   const goalId = ctx.attrs.string(['goal_id', 'goal'], { required: true, hint: 'set "goal_id" to a stable key for the goal' }) as string;
   if (action === 'remove') return aam.removeGoal(goalId, `update_goal:remove:${goalId}`, ctx.node.id) ? 'removed' : 'not_found';
   if (action === 'complete' || action === 'cancel') {
-    return aam.setGoalStatus(goalId, action === 'complete' ? 'completed' : 'cancelled', `update_goal:${action}:${goalId}`, ctx.node.id) ? (action === 'complete' ? 'completed' : 'cancelled') : 'not_found';
+    return aam.setGoalStatus(goalId, action === 'complete' ? 'completed' : 'cancelled', `update_goal:${action}:${goalId}`, ctx.node.id)
+      ? action === 'complete'
+        ? 'completed'
+        : 'cancelled'
+      : 'not_found';
   }
   const description = ctx.inputs.length ? textOf(ctx.inputs[0]) : (ctx.attrs.string('description') ?? goalId);
   const priority = ctx.attrs.number('priority', { min: 0, max: 100 }) ?? 1;

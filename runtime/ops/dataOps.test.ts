@@ -14,13 +14,29 @@ describe('CONST_STR, PRINT, YIELD, JUMP, RETURN', () => {
     const r = await rt.execute(
       program({
         params: ['who'],
-        nodes: [[1, 'CONST_STR', { value: 'hello {{who}}' }], [2, 'CONST_STR', { value: 'two' }], [3, 'PRINT', { message: 'said:' }], [4, 'YIELD'], [5, 'JUMP'], [6, 'RETURN']],
-        edges: [[1, 3], [2, 3], [3, 4], [4, 5], [5, 6]],
+        nodes: [
+          [1, 'CONST_STR', { value: 'hello {{who}}' }],
+          [2, 'CONST_STR', { value: 'two' }],
+          [3, 'PRINT', { message: 'said:' }],
+          [4, 'YIELD'],
+          [5, 'JUMP'],
+          [6, 'RETURN'],
+        ],
+        edges: [
+          [1, 3],
+          [2, 3],
+          [3, 4],
+          [4, 5],
+          [5, 6],
+        ],
       }),
       { args: { who: 'Ada' } },
     );
     assert.equal(r.status, 'succeeded');
-    assert.deepEqual(log.of('print').map((p) => p.text), ['said: hello Ada two']);
+    assert.deepEqual(
+      log.of('print').map((p) => p.text),
+      ['said: hello Ada two'],
+    );
     assert.equal(r.result, 'said: hello Ada two');
     assert.equal(r.outputs[1], 'hello Ada');
     await rt.dispose();
@@ -34,10 +50,16 @@ describe('CONST_STR, PRINT, YIELD, JUMP, RETURN', () => {
   });
 
   it('CONST_STR without a value is rejected when the program loads, at its JSON path', () => {
-    assert.throws(() => program({ nodes: [[1, 'CONST_STR', {}]] }), (e: unknown) => {
-      const d = (e as { details?: { diagnostics?: { place?: { jsonPath?: string }; message: string }[] } }).details?.diagnostics ?? [];
-      return d.some((x) => x.place?.jsonPath === '$.nodes[0].attributes.value' && /value/.test(x.message)) || /\$\.nodes\[0\]/.test(String((e as { place?: { jsonPath?: string } }).place?.jsonPath));
-    });
+    assert.throws(
+      () => program({ nodes: [[1, 'CONST_STR', {}]] }),
+      (e: unknown) => {
+        const d = (e as { details?: { diagnostics?: { place?: { jsonPath?: string }; message: string }[] } }).details?.diagnostics ?? [];
+        return (
+          d.some((x) => x.place?.jsonPath === '$.nodes[0].attributes.value' && /value/.test(x.message)) ||
+          /\$\.nodes\[0\]/.test(String((e as { place?: { jsonPath?: string } }).place?.jsonPath))
+        );
+      },
+    );
   });
 });
 
@@ -51,10 +73,21 @@ describe('MERGE and WAIT_ALL', () => {
   for (const [name, attrs, expected] of strategies) {
     it(`MERGE ${name} waits for every input, in edge order`, async () => {
       const rt = await makeRuntime();
-      const r = await rt.execute(program({
-        nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'CONST_STR', { value: 'c' }], [4, 'MERGE', attrs]],
-        edges: [[1, 4], [2, 4], [3, 4]],
-      }));
+      const r = await rt.execute(
+        program({
+          nodes: [
+            [1, 'CONST_STR', { value: 'a' }],
+            [2, 'CONST_STR', { value: 'b' }],
+            [3, 'CONST_STR', { value: 'c' }],
+            [4, 'MERGE', attrs],
+          ],
+          edges: [
+            [1, 4],
+            [2, 4],
+            [3, 4],
+          ],
+        }),
+      );
       assert.deepEqual(r.result, expected);
       await rt.dispose();
     });
@@ -62,19 +95,52 @@ describe('MERGE and WAIT_ALL', () => {
 
   it('MERGE sum adds numbers and rejects an unknown strategy', async () => {
     const rt = await makeRuntime();
-    const sum = await rt.execute(program({ nodes: [[1, 'UMEM', { key: 'a', value: 2 }], [2, 'UMEM', { key: 'b', value: 40 }], [3, 'MERGE', { strategy: 'sum' }]], edges: [[1, 3], [2, 3]] }));
+    const sum = await rt.execute(
+      program({
+        nodes: [
+          [1, 'UMEM', { key: 'a', value: 2 }],
+          [2, 'UMEM', { key: 'b', value: 40 }],
+          [3, 'MERGE', { strategy: 'sum' }],
+        ],
+        edges: [
+          [1, 3],
+          [2, 3],
+        ],
+      }),
+    );
     assert.equal(sum.outputs[3], 42);
-    assert.throws(() => program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'MERGE', { strategy: 'zip' }]], edges: [[1, 2]] }), /unknown MERGE strategy "zip"/);
+    assert.throws(
+      () =>
+        program({
+          nodes: [
+            [1, 'CONST_STR', { value: 'a' }],
+            [2, 'MERGE', { strategy: 'zip' }],
+          ],
+          edges: [[1, 2]],
+        }),
+      /unknown MERGE strategy "zip"/,
+    );
     await rt.dispose();
   });
 
   it('WAIT_ALL collects every input and only then lets its dependants run', async () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
-    const r = await rt.execute(program({
-      nodes: [[1, 'CONST_STR', { value: 'x' }], [2, 'CONST_STR', { value: 'y' }], [3, 'WAIT_ALL'], [4, 'PRINT', { message: 'after' }]],
-      edges: [[1, 3], [2, 3], [3, 4]],
-    }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'x' }],
+          [2, 'CONST_STR', { value: 'y' }],
+          [3, 'WAIT_ALL'],
+          [4, 'PRINT', { message: 'after' }],
+        ],
+        edges: [
+          [1, 3],
+          [2, 3],
+          [3, 4],
+        ],
+      }),
+    );
     assert.deepEqual(r.outputs[3], ['x', 'y']);
     assert.deepEqual(log.started().slice(-2), [3, 4]);
     await rt.dispose();
@@ -84,16 +150,31 @@ describe('MERGE and WAIT_ALL', () => {
 describe('UMEM, QMEM and FENCE', () => {
   it('writes and searches STM within a run, with a k limit', async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(program({
-      nodes: [
-        [1, 'UMEM', { key: 'note:b', value: 'second' }], [2, 'UMEM', { key: 'note:a', value: 'first' }], [3, 'UMEM', { key: 'other', value: 'x' }],
-        [4, 'FENCE'], [5, 'QMEM', { query: 'note', memory_tier: 'stm', limit: 1 }], [6, 'QMEM', { query: 'note', memory_tier: 'stm' }],
-      ],
-      edges: [[1, 4], [2, 4], [3, 4], [4, 5], [4, 6]],
-    }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'UMEM', { key: 'note:b', value: 'second' }],
+          [2, 'UMEM', { key: 'note:a', value: 'first' }],
+          [3, 'UMEM', { key: 'other', value: 'x' }],
+          [4, 'FENCE'],
+          [5, 'QMEM', { query: 'note', memory_tier: 'stm', limit: 1 }],
+          [6, 'QMEM', { query: 'note', memory_tier: 'stm' }],
+        ],
+        edges: [
+          [1, 4],
+          [2, 4],
+          [3, 4],
+          [4, 5],
+          [4, 6],
+        ],
+      }),
+    );
     assert.equal(r.status, 'succeeded');
     assert.deepEqual(r.outputs[5], [{ key: 'note:a', value: 'first', score: 1 }]);
-    assert.deepEqual((r.outputs[6] as { key: string }[]).map((h) => h.key), ['note:a', 'note:b']);
+    assert.deepEqual(
+      (r.outputs[6] as { key: string }[]).map((h) => h.key),
+      ['note:a', 'note:b'],
+    );
     await rt.dispose();
   });
 
@@ -103,20 +184,43 @@ describe('UMEM, QMEM and FENCE', () => {
       const dbPath = path.join(dir, 'memory.sqlite');
       const first = await makeRuntime({ memoryConfig: { dbPath } });
       const log = recordEvents(first);
-      const w = await first.execute(program({
-        nodes: [[1, 'CONST_STR', { value: 'Lisbon has yellow trams' }], [2, 'UMEM', { key: 'city:lisbon', memory_tier: 'ltm' }]],
-        edges: [[1, 2]],
-      }));
+      const w = await first.execute(
+        program({
+          nodes: [
+            [1, 'CONST_STR', { value: 'Lisbon has yellow trams' }],
+            [2, 'UMEM', { key: 'city:lisbon', memory_tier: 'ltm' }],
+          ],
+          edges: [[1, 2]],
+        }),
+      );
       assert.equal(w.status, 'succeeded');
-      assert.deepEqual(log.of('memory:write').filter((e) => e.tier === 'ltm').map((e) => [e.key, e.value]), [['city:lisbon', 'Lisbon has yellow trams']]);
+      assert.deepEqual(
+        log
+          .of('memory:write')
+          .filter((e) => e.tier === 'ltm')
+          .map((e) => [e.key, e.value]),
+        [['city:lisbon', 'Lisbon has yellow trams']],
+      );
       await first.dispose();
 
       const second = await makeRuntime({ memoryConfig: { dbPath } });
-      const r = await second.execute(program({
-        nodes: [[1, 'QMEM', { query: 'city:', memory_tier: 'ltm' }], [2, 'QMEM', { query: 'yellow trams', memory_tier: 'ltm', mode: 'text' }], [3, 'QMEM', { query: 'city', memory_tier: 'ltm', k: 0 }]],
-      }));
-      assert.deepEqual((r.outputs[1] as { key: string; value: unknown }[]).map((h) => [h.key, h.value]), [['city:lisbon', 'Lisbon has yellow trams']]);
-      assert.deepEqual((r.outputs[2] as { key: string }[]).map((h) => h.key), ['city:lisbon']);
+      const r = await second.execute(
+        program({
+          nodes: [
+            [1, 'QMEM', { query: 'city:', memory_tier: 'ltm' }],
+            [2, 'QMEM', { query: 'yellow trams', memory_tier: 'ltm', mode: 'text' }],
+            [3, 'QMEM', { query: 'city', memory_tier: 'ltm', k: 0 }],
+          ],
+        }),
+      );
+      assert.deepEqual(
+        (r.outputs[1] as { key: string; value: unknown }[]).map((h) => [h.key, h.value]),
+        [['city:lisbon', 'Lisbon has yellow trams']],
+      );
+      assert.deepEqual(
+        (r.outputs[2] as { key: string }[]).map((h) => h.key),
+        ['city:lisbon'],
+      );
       assert.deepEqual(r.outputs[3], []);
       await second.dispose();
     } finally {
@@ -126,10 +230,19 @@ describe('UMEM, QMEM and FENCE', () => {
 
   it('records episodic UMEM writes and finds them with QMEM on the episodic tier', async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(program({
-      nodes: [[1, 'UMEM', { key: 'lesson', memory_tier: 'episodic', value: 'retry later' }], [2, 'FENCE'], [3, 'QMEM', { query: 'lesson', memory_tier: 'episodic' }]],
-      edges: [[1, 2], [2, 3]],
-    }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'UMEM', { key: 'lesson', memory_tier: 'episodic', value: 'retry later' }],
+          [2, 'FENCE'],
+          [3, 'QMEM', { query: 'lesson', memory_tier: 'episodic' }],
+        ],
+        edges: [
+          [1, 2],
+          [2, 3],
+        ],
+      }),
+    );
     const hits = r.outputs[3] as { value: { payload: unknown; node_id: number } }[];
     assert.equal(hits.length, 1);
     assert.equal(hits[0].value.payload, 'retry later');

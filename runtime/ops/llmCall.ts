@@ -21,7 +21,8 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
   const temperature = opts.temperature ?? a.number('temperature', { min: 0, max: 2 });
   const maxTokens = a.number('max_tokens', { min: 1, integer: true });
   const budgetLimit = a.number('token_budget', { min: 0 }) ?? s.tokenBudget;
-  const streaming = ctx.emit !== undefined && (ctx as OpContext & { hasListeners?: (n: string) => boolean }).hasListeners?.('llm:delta') === true;
+  const streaming =
+    ctx.emit !== undefined && (ctx as OpContext & { hasListeners?: (n: string) => boolean }).hasListeners?.('llm:delta') === true;
   const messages = [
     { role: 'system' as const, content: system },
     { role: 'user' as const, content: user },
@@ -29,7 +30,13 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
   let retries = 0;
   const response = await s.llm.call(
     {
-      phase, messages, model, temperature, maxTokens, json: opts.json, cancel: ctx.cancellation,
+      phase,
+      messages,
+      model,
+      temperature,
+      maxTokens,
+      json: opts.json,
+      cancel: ctx.cancellation,
       reasoningBudget: phase === 'THINK' ? a.number('budget', { min: 0 }) : undefined,
       onDelta: streaming ? (text: string) => ctx.emit('llm:delta', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text }) : undefined,
     },
@@ -37,10 +44,26 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
       latency: OP_CATALOGUE[ctx.node.op].latency,
       budget: budgetLimit === undefined ? undefined : { limit: budgetLimit, used: () => s.tokensUsed() },
       observer: {
-        onRequest: (info) => ctx.emit('llm:request', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, phase, provider: info.provider, model: info.model, messages, attempt: info.attempt }),
+        onRequest: (info) =>
+          ctx.emit('llm:request', {
+            runId: ctx.runId,
+            nodeExecId: ctx.nodeExecId,
+            phase,
+            provider: info.provider,
+            model: info.model,
+            messages,
+            attempt: info.attempt,
+          }),
         onRetry: (info) => {
           retries++;
-          ctx.emit('llm:retry', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, phase, attempt: info.attempt, delayMs: info.delayMs, error: serializeError(info.error) });
+          ctx.emit('llm:retry', {
+            runId: ctx.runId,
+            nodeExecId: ctx.nodeExecId,
+            phase,
+            attempt: info.attempt,
+            delayMs: info.delayMs,
+            error: serializeError(info.error),
+          });
         },
       },
     },
@@ -48,8 +71,15 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
   s.accountLlm(response.usage.inputTokens, response.usage.outputTokens, retries);
   ctx.addTokens(response.usage.totalTokens);
   ctx.emit('llm:response', {
-    runId: ctx.runId, nodeExecId: ctx.nodeExecId, phase, provider: s.llm.providerName, model: response.model, content: response.content, usage: response.usage,
-    latencyMs: response.latencyMs, simulated: response.simulated === true,
+    runId: ctx.runId,
+    nodeExecId: ctx.nodeExecId,
+    phase,
+    provider: s.llm.providerName,
+    model: response.model,
+    content: response.content,
+    usage: response.usage,
+    latencyMs: response.latencyMs,
+    simulated: response.simulated === true,
   });
   return response;
 }

@@ -33,7 +33,8 @@ export const ask: OpHandler = async (ctx) => {
     if (problems.length === 0) return toValue(parsed);
     if (attempt >= retries) {
       throw new ApxmError('E_LLM_SCHEMA', `ASK node ${ctx.node.id}: the reply does not match output_schema: ${problems.join('; ')}`, {
-        details: { reply, schema }, hint: 'loosen the schema, raise "max_schema_retries", or make the prompt more specific',
+        details: { reply, schema },
+        hint: 'loosen the schema, raise "max_schema_retries", or make the prompt more specific',
       });
     }
     current = `${prompt}\n\nYour previous reply did not match the required JSON Schema (${problems.join('; ')}).\nSchema:\n${JSON.stringify(schema)}\nPrevious reply:\n${reply}\nReply again with JSON only.`;
@@ -52,7 +53,11 @@ export const reason: OpHandler = async (ctx) => {
     aam.setBelief(key, value, 'Reason', ctx.node.id);
   }
   for (const g of parsed.newGoals) aam.upsertGoal(g.description, g.description, g.priority, 'Reason', ctx.node.id);
-  if (parsed.newGoals.length) ctx.services.stm.set(`goals:${ctx.runId}`, parsed.newGoals.map((g) => ({ description: g.description, priority: g.priority })));
+  if (parsed.newGoals.length)
+    ctx.services.stm.set(
+      `goals:${ctx.runId}`,
+      parsed.newGoals.map((g) => ({ description: g.description, priority: g.priority })),
+    );
   if (parsed.innerPlanGraph && ctx.attrs.boolean('enable_inner_plan', ctx.attrs.boolean('inner_plan_supported', false))) {
     return { result: parsed.result, inner_result: await ctx.runGraph(parseGraph(ctx, parsed.innerPlanGraph), ctx.inputs) };
   }
@@ -62,7 +67,9 @@ export const reason: OpHandler = async (ctx) => {
 function parseGraph(ctx: OpContext, text: string): unknown {
   const json = extractJson(text);
   if (json === undefined) {
-    throw new ApxmError('E_LLM_BAD_REPLY', `${ctx.node.op} node ${ctx.node.id}: the generated inner plan is not JSON`, { details: { reply: text.slice(0, 2000) } });
+    throw new ApxmError('E_LLM_BAD_REPLY', `${ctx.node.op} node ${ctx.node.id}: the generated inner plan is not JSON`, {
+      details: { reply: text.slice(0, 2000) },
+    });
   }
   return json;
 }
@@ -73,20 +80,33 @@ export const plan: OpHandler = async (ctx) => {
   if (!goal) throw new ApxmError('E_ATTRIBUTE', `PLAN node ${ctx.node.id} has no goal`, { hint: 'set "goal" or give it an input' });
   const contextKey = ctx.attrs.string('context_key');
   const context = contextKey ? readMemory(ctx, 'ltm', contextKey) : undefined;
-  const reply = (await callLlm(ctx, 'PLAN', buildPlanPrompt(goal, context === undefined ? undefined : textOf(context)), { json: true })).content;
+  const reply = (await callLlm(ctx, 'PLAN', buildPlanPrompt(goal, context === undefined ? undefined : textOf(context)), { json: true }))
+    .content;
   const parsed = parsePlanReply(reply);
-  const steps: Value = parsed.plan.map((s) => ({ description: s.description, priority: s.priority, ...(s.dependencies.length ? { dependencies: s.dependencies } : {}) }));
+  const steps: Value = parsed.plan.map((s) => ({
+    description: s.description,
+    priority: s.priority,
+    ...(s.dependencies.length ? { dependencies: s.dependencies } : {}),
+  }));
   const s = ctx.services;
   s.stm.set(`plan:${ctx.runId}`, steps);
   s.aam.setBelief(`goal:${ctx.runId}`, goal, 'Plan', ctx.node.id);
   s.aam.setBelief(`plan:${ctx.runId}`, steps, 'Plan', ctx.node.id);
-  s.aam.upsertGoal(`plan:${ctx.node.id}`, parsed.result || goal, parsed.plan.reduce((m, x) => Math.max(m, x.priority), 0) || 50, 'Plan', ctx.node.id);
+  s.aam.upsertGoal(
+    `plan:${ctx.node.id}`,
+    parsed.result || goal,
+    parsed.plan.reduce((m, x) => Math.max(m, x.priority), 0) || 50,
+    'Plan',
+    ctx.node.id,
+  );
   const out: Record<string, Value> = { plan: steps, result: parsed.result };
   if (!ctx.attrs.boolean('enable_inner_plan', ctx.attrs.boolean('inner_plan_supported', false))) return out;
   let graphText = parsed.innerPlanGraph;
   if (!graphText) {
     const stepsText = parsed.plan.map((x, i) => `${i + 1}. ${x.description}`).join('\n');
-    graphText = (await callLlm(ctx, 'INNER_PLAN', `Goal: ${goal}\nPlan:\n${stepsText}\nExpected result: ${parsed.result}`, { json: true })).content.trim();
+    graphText = (
+      await callLlm(ctx, 'INNER_PLAN', `Goal: ${goal}\nPlan:\n${stepsText}\nExpected result: ${parsed.result}`, { json: true })
+    ).content.trim();
   }
   if (!graphText) return out;
   out.inner_result = await ctx.runGraph(parseGraph(ctx, graphText), [goal]);
@@ -103,11 +123,20 @@ export const reflect: OpHandler = async (ctx) => {
   const reply = (await callLlm(ctx, 'REFLECT', buildReflectPrompt(ctx.inputs, history, prompt), { json: true })).content;
   const parsed = parseReflectReply(reply);
   for (const insight of parsed.insights) recordEpisode(ctx, 'insight', insight);
-  return { summary: parsed.summary, insights: parsed.insights, patterns: parsed.patterns, recommendations: parsed.recommendations, history_events: events.length };
+  return {
+    summary: parsed.summary,
+    insights: parsed.insights,
+    patterns: parsed.patterns,
+    recommendations: parsed.recommendations,
+    history_events: events.length,
+  };
 };
 
 function summarise(v: Value, nodeId: number | null): string {
-  const text = isObject(v) && 'op' in v ? `${printFmt(v.op)} node ${nodeId}${v.error ? ` failed: ${isObject(v.error) ? printFmt(v.error.message) : display(v.error)}` : ''}` : display(v);
+  const text =
+    isObject(v) && 'op' in v
+      ? `${printFmt(v.op)} node ${nodeId}${v.error ? ` failed: ${isObject(v.error) ? printFmt(v.error.message) : display(v.error)}` : ''}`
+      : display(v);
   return text.length > 300 ? text.slice(0, 300) + '…' : text;
 }
 
@@ -115,7 +144,8 @@ function summarise(v: Value, nodeId: number | null): string {
 export const verify: OpHandler = async (ctx) => {
   const claim = attrText(ctx, ['claim', 'condition', 'template_str', 'prompt']) ?? (ctx.inputs.length ? textOf(ctx.inputs[0]) : '');
   const evidenceAttr = ctx.attrs.raw('evidence');
-  const evidence: Value[] = ctx.attrs.has('claim') || ctx.attrs.has('condition') || ctx.attrs.has('template_str') ? [...ctx.inputs] : ctx.inputs.slice(1);
+  const evidence: Value[] =
+    ctx.attrs.has('claim') || ctx.attrs.has('condition') || ctx.attrs.has('template_str') ? [...ctx.inputs] : ctx.inputs.slice(1);
   if (evidenceAttr !== undefined) evidence.push(evidenceAttr);
   const reply = (await callLlm(ctx, 'VERIFY', buildVerifyPrompt(claim, evidence.map(textOf).join('\n')), { json: true })).content;
   const verdict = parseVerifyReply(reply);

@@ -8,18 +8,32 @@ import { makeRuntime, recordEvents } from '../../test/support/harness.js';
 
 /** A flow that answers a message: "<prefix> {{msg}}". */
 const replier = (name: string, prefix: string) => ({
-  name, params: ['msg'], nodes: [[1, 'CONST_STR', { value: `${prefix} {{msg}}` }], [2, 'RETURN']] as [number, string, Record<string, unknown>][], edges: [[1, 2]] as [number, number][],
+  name,
+  params: ['msg'],
+  nodes: [
+    [1, 'CONST_STR', { value: `${prefix} {{msg}}` }],
+    [2, 'RETURN'],
+  ] as [number, string, Record<string, unknown>][],
+  edges: [[1, 2]] as [number, number][],
 });
 
 /** Main.main: sends CONST_STR `message` to `recipient` with COMMUNICATE and returns the reply. */
 const sender = (attrs: Record<string, unknown>, message = 'hello') => ({
-  name: 'Main.main', isEntry: true,
-  nodes: [[1, 'CONST_STR', { value: message }], [2, 'COMMUNICATE', attrs], [3, 'RETURN']] as [number, string, Record<string, unknown>][],
-  edges: [[1, 2], [2, 3]] as [number, number][],
+  name: 'Main.main',
+  isEntry: true,
+  nodes: [
+    [1, 'CONST_STR', { value: message }],
+    [2, 'COMMUNICATE', attrs],
+    [3, 'RETURN'],
+  ] as [number, string, Record<string, unknown>][],
+  edges: [
+    [1, 2],
+    [2, 3],
+  ] as [number, number][],
 });
 
 describe('COMMUNICATE (local)', () => {
-  it('delivers the message to the recipient\'s communicate flow as a message frame and returns its reply', async () => {
+  it("delivers the message to the recipient's communicate flow as a message frame and returns its reply", async () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
     const handle = rt.start(bundle('Main.main', [replier('Helper.communicate', 'Helper got:'), sender({ recipient: 'Helper' })]));
@@ -28,13 +42,22 @@ describe('COMMUNICATE (local)', () => {
     assert.equal(r.result, 'Helper got: hello');
 
     const frames = log.of('frame:entered');
-    assert.deepEqual(frames.map((f) => [f.flow, f.kind]), [['Main.main', 'flow'], ['Helper.communicate', 'message']]);
+    assert.deepEqual(
+      frames.map((f) => [f.flow, f.kind]),
+      [
+        ['Main.main', 'flow'],
+        ['Helper.communicate', 'message'],
+      ],
+    );
     assert.equal(frames[1].callerNodeId, 2);
     assert.equal(frames[1].parentFrameId, frames[0].frameId);
 
     // the pending-message belief is set while the recipient runs and removed afterwards
     const labels = handle.aam.transitions().map((t) => t.label);
-    assert.deepEqual(labels.filter((l) => l.includes('communicate')), ['communicate:Helper', 'communicate_completed:Helper']);
+    assert.deepEqual(
+      labels.filter((l) => l.includes('communicate')),
+      ['communicate:Helper', 'communicate_completed:Helper'],
+    );
     const setT = handle.aam.transitions().find((t) => t.label === 'communicate:Helper');
     assert.deepEqual(setT?.beliefs?.[0].after, { recipient: 'Helper', message: 'hello' });
     assert.equal(Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_communicate')).length, 0);
@@ -43,21 +66,27 @@ describe('COMMUNICATE (local)', () => {
 
   it('prefers a "communicate" flow over "main" and falls back to "main"; accepts target/target_agent and a message attribute', async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(bundle('Main.main', [
-      replier('Both.communicate', 'inbox'),
-      replier('Both.main', 'wrong flow'),
-      replier('OnlyMain.main', 'main of OnlyMain:'),
-      {
-        name: 'Main.main', isEntry: true,
-        nodes: [
-          [1, 'CONST_STR', { value: 'one' }],
-          [2, 'COMMUNICATE', { recipient: 'Both' }, 'toBoth'],
-          [3, 'COMMUNICATE', { target: 'OnlyMain', message: { kind: 'note', text: 'two' } }, 'toOnlyMain'],
-          [4, 'COMMUNICATE', { target_agent: 'OnlyMain', message: 'ignored because of the input' }, 'toOnlyMainWithInput'],
-        ],
-        edges: [[1, 2], [1, 4]],
-      },
-    ]));
+    const r = await rt.execute(
+      bundle('Main.main', [
+        replier('Both.communicate', 'inbox'),
+        replier('Both.main', 'wrong flow'),
+        replier('OnlyMain.main', 'main of OnlyMain:'),
+        {
+          name: 'Main.main',
+          isEntry: true,
+          nodes: [
+            [1, 'CONST_STR', { value: 'one' }],
+            [2, 'COMMUNICATE', { recipient: 'Both' }, 'toBoth'],
+            [3, 'COMMUNICATE', { target: 'OnlyMain', message: { kind: 'note', text: 'two' } }, 'toOnlyMain'],
+            [4, 'COMMUNICATE', { target_agent: 'OnlyMain', message: 'ignored because of the input' }, 'toOnlyMainWithInput'],
+          ],
+          edges: [
+            [1, 2],
+            [1, 4],
+          ],
+        },
+      ]),
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.deepEqual(r.result, {
       toBoth: 'inbox one',
@@ -67,15 +96,21 @@ describe('COMMUNICATE (local)', () => {
     await rt.dispose();
   });
 
-  it('fails the run when the recipient\'s flow fails, with the recipient\'s error', async () => {
+  it("fails the run when the recipient's flow fails, with the recipient's error", async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(bundle('Main.main', [
-      { name: 'Broken.communicate', params: ['msg'], nodes: [[1, 'ERR', { message: 'inbox is full' }]] },
-      sender({ recipient: 'Broken' }),
-    ]));
+    const r = await rt.execute(
+      bundle('Main.main', [
+        { name: 'Broken.communicate', params: ['msg'], nodes: [[1, 'ERR', { message: 'inbox is full' }]] },
+        sender({ recipient: 'Broken' }),
+      ]),
+    );
     assert.equal(r.status, 'failed');
     assert.match(r.error?.message ?? '', /inbox is full/);
-    assert.equal(Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_communicate')).length, 0, 'the pending belief is cleared on failure too');
+    assert.equal(
+      Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_communicate')).length,
+      0,
+      'the pending belief is cleared on failure too',
+    );
     await rt.dispose();
   });
 
@@ -103,31 +138,45 @@ describe('COMMUNICATE broadcast', () => {
   it('sends the message to every other agent and collects each reply or error per agent', async () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
-    const r = await rt.execute(bundle('Main.main', [
-      replier('Alpha.communicate', 'alpha:'),
-      { name: 'Beta.main', params: ['msg'], nodes: [[1, 'ERR', { message: 'beta is offline' }]] },
-      replier('Gamma.main', 'gamma:'),
-      { name: 'Lib.helper', params: ['x'], nodes: [[1, 'CONST_STR', { value: 'no inbox' }]] },
-      {
-        name: 'Main.main', isEntry: true,
-        nodes: [[1, 'COMMUNICATE', { protocol: 'BROADCAST', message: 'status?' }], [2, 'RETURN']],
-        edges: [[1, 2]],
-      },
-    ]));
+    const r = await rt.execute(
+      bundle('Main.main', [
+        replier('Alpha.communicate', 'alpha:'),
+        { name: 'Beta.main', params: ['msg'], nodes: [[1, 'ERR', { message: 'beta is offline' }]] },
+        replier('Gamma.main', 'gamma:'),
+        { name: 'Lib.helper', params: ['x'], nodes: [[1, 'CONST_STR', { value: 'no inbox' }]] },
+        {
+          name: 'Main.main',
+          isEntry: true,
+          nodes: [
+            [1, 'COMMUNICATE', { protocol: 'BROADCAST', message: 'status?' }],
+            [2, 'RETURN'],
+          ],
+          edges: [[1, 2]],
+        },
+      ]),
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.deepEqual(r.result, [
       { agent: 'Alpha', result: 'alpha: status?' },
       { agent: 'Beta', error: 'beta is offline' },
       { agent: 'Gamma', result: 'gamma: status?' },
     ]);
-    const messageFrames = log.of('frame:entered').filter((f) => f.kind === 'message').map((f) => f.flow).sort();
+    const messageFrames = log
+      .of('frame:entered')
+      .filter((f) => f.kind === 'message')
+      .map((f) => f.flow)
+      .sort();
     assert.deepEqual(messageFrames, ['Alpha.communicate', 'Beta.main', 'Gamma.main'], 'not the sender itself, not agents without an inbox');
     await rt.dispose();
   });
 
   it('returns an empty list when no other agent can receive messages', async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(bundle('Solo.main', [{ name: 'Solo.main', isEntry: true, nodes: [[1, 'COMMUNICATE', { protocol: 'broadcast', message: 'anyone?' }]] }]));
+    const r = await rt.execute(
+      bundle('Solo.main', [
+        { name: 'Solo.main', isEntry: true, nodes: [[1, 'COMMUNICATE', { protocol: 'broadcast', message: 'anyone?' }]] },
+      ]),
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.deepEqual(r.result, []);
     await rt.dispose();
@@ -184,11 +233,20 @@ describe('COMMUNICATE over HTTP', () => {
     received.length = 0;
     reply = () => ({ status: 200, body: JSON.stringify({ ok: true, id: 'msg-17', echo: 'roger' }) });
     const rt = await makeRuntime({ remoteAgents: { Remote: `${base}/agents/remote/` } });
-    const r = await rt.execute(bundle('Main.main', [{
-      name: 'Main.main', isEntry: true,
-      nodes: [[1, 'COMMUNICATE', { recipient: 'Remote', message: { text: 'hi there', n: 3 } }], [2, 'RETURN']],
-      edges: [[1, 2]],
-    }]), { runId: 'run-http-1' });
+    const r = await rt.execute(
+      bundle('Main.main', [
+        {
+          name: 'Main.main',
+          isEntry: true,
+          nodes: [
+            [1, 'COMMUNICATE', { recipient: 'Remote', message: { text: 'hi there', n: 3 } }],
+            [2, 'RETURN'],
+          ],
+          edges: [[1, 2]],
+        },
+      ]),
+      { runId: 'run-http-1' },
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.deepEqual(r.result, { ok: true, id: 'msg-17', echo: 'roger' });
     assert.equal(received.length, 1);
@@ -214,7 +272,7 @@ describe('COMMUNICATE over HTTP', () => {
 
   it('fails with E_COMMUNICATE naming the remote URL, the status and the body when the server answers 500', async () => {
     received.length = 0;
-    reply = () => ({ status: 500, body: 'remote agent crashed' , type: 'text/plain' });
+    reply = () => ({ status: 500, body: 'remote agent crashed', type: 'text/plain' });
     const rt = await makeRuntime({ remoteAgents: { Remote: `${base}/remote` } });
     const r = await rt.execute(bundle('Main.main', [sender({ recipient: 'Remote' })]));
     assert.equal(r.status, 'failed');
@@ -261,65 +319,130 @@ describe('COMMUNICATE over HTTP', () => {
 });
 
 describe('FLOW_CALL between agents', () => {
-  it('calls another agent\'s flow with the inputs bound to its parameters and records the call', async () => {
+  it("calls another agent's flow with the inputs bound to its parameters and records the call", async () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
-    const handle = rt.start(bundle('Shop.main', [
-      {
-        name: 'Pricing.quote', params: [['item', 'str'], ['qty', 'int']],
-        nodes: [[1, 'CONST_STR', { value: '{{qty}} x {{item}}' }], [2, 'FLOW_CALL', { agent_name: 'Tax', flow_name: 'apply' }], [3, 'RETURN']],
-        edges: [[1, 2], [2, 3]],
-      },
-      { name: 'Tax.apply', params: ['line'], nodes: [[1, 'CONST_STR', { value: '{{line}} + VAT' }], [2, 'RETURN']], edges: [[1, 2]] },
-      {
-        name: 'Shop.main', isEntry: true, params: ['product'],
-        nodes: [[1, 'CONST_STR', { value: '{{product}}' }], [2, 'CONST_STR', { value: '3' }], [3, 'FLOW_CALL', { agent_name: 'Pricing', flow_name: 'quote' }], [4, 'RETURN']],
-        edges: [[1, 3], [2, 3], [3, 4]],
-      },
-    ]), { args: { product: 'lamp' } });
+    const handle = rt.start(
+      bundle('Shop.main', [
+        {
+          name: 'Pricing.quote',
+          params: [
+            ['item', 'str'],
+            ['qty', 'int'],
+          ],
+          nodes: [
+            [1, 'CONST_STR', { value: '{{qty}} x {{item}}' }],
+            [2, 'FLOW_CALL', { agent_name: 'Tax', flow_name: 'apply' }],
+            [3, 'RETURN'],
+          ],
+          edges: [
+            [1, 2],
+            [2, 3],
+          ],
+        },
+        {
+          name: 'Tax.apply',
+          params: ['line'],
+          nodes: [
+            [1, 'CONST_STR', { value: '{{line}} + VAT' }],
+            [2, 'RETURN'],
+          ],
+          edges: [[1, 2]],
+        },
+        {
+          name: 'Shop.main',
+          isEntry: true,
+          params: ['product'],
+          nodes: [
+            [1, 'CONST_STR', { value: '{{product}}' }],
+            [2, 'CONST_STR', { value: '3' }],
+            [3, 'FLOW_CALL', { agent_name: 'Pricing', flow_name: 'quote' }],
+            [4, 'RETURN'],
+          ],
+          edges: [
+            [1, 3],
+            [2, 3],
+            [3, 4],
+          ],
+        },
+      ]),
+      { args: { product: 'lamp' } },
+    );
     const r = await handle.result;
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.equal(r.result, '3 x lamp + VAT');
 
     const frames = log.of('frame:entered');
-    assert.deepEqual(frames.map((f) => [f.flow, f.kind, f.callerNodeId]), [['Shop.main', 'flow', undefined], ['Pricing.quote', 'flow', 3], ['Tax.apply', 'flow', 2]]);
+    assert.deepEqual(
+      frames.map((f) => [f.flow, f.kind, f.callerNodeId]),
+      [
+        ['Shop.main', 'flow', undefined],
+        ['Pricing.quote', 'flow', 3],
+        ['Tax.apply', 'flow', 2],
+      ],
+    );
 
     const episodes = rt.storage.episodicQuery({ runId: r.runId, eventType: 'flow_call:' });
-    assert.deepEqual(episodes.map((e) => e.eventType), ['flow_call:Pricing:quote', 'flow_call:Tax:apply']);
+    assert.deepEqual(
+      episodes.map((e) => e.eventType),
+      ['flow_call:Pricing:quote', 'flow_call:Tax:apply'],
+    );
     assert.deepEqual(episodes[0].payload, { type: 'flow_call', agent: 'Pricing', flow: 'quote', args: ['lamp', '3'], run_id: r.runId });
-    assert.deepEqual(handle.aam.transitions().map((t) => t.label).filter((l) => l.startsWith('flow_call')), [
-      'flow_call:Pricing:quote', 'flow_call:Tax:apply', 'flow_call_completed:Tax:apply', 'flow_call_completed:Pricing:quote',
-    ]);
-    assert.deepEqual(Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_flow_call')), []);
+    assert.deepEqual(
+      handle.aam
+        .transitions()
+        .map((t) => t.label)
+        .filter((l) => l.startsWith('flow_call')),
+      ['flow_call:Pricing:quote', 'flow_call:Tax:apply', 'flow_call_completed:Tax:apply', 'flow_call_completed:Pricing:quote'],
+    );
+    assert.deepEqual(
+      Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_flow_call')),
+      [],
+    );
     await rt.dispose();
   });
 
-  it('fails the caller with the callee\'s error and clears the pending belief', async () => {
+  it("fails the caller with the callee's error and clears the pending belief", async () => {
     const rt = await makeRuntime();
-    const r = await rt.execute(bundle('Main.main', [
-      { name: 'Billing.charge', params: ['amount'], nodes: [[1, 'ERR', { message: 'card declined' }]] },
-      {
-        name: 'Main.main', isEntry: true,
-        nodes: [[1, 'CONST_STR', { value: '12.50' }], [2, 'FLOW_CALL', { agent_name: 'Billing', flow_name: 'charge' }], [3, 'RETURN']],
-        edges: [[1, 2], [2, 3]],
-      },
-    ]));
+    const r = await rt.execute(
+      bundle('Main.main', [
+        { name: 'Billing.charge', params: ['amount'], nodes: [[1, 'ERR', { message: 'card declined' }]] },
+        {
+          name: 'Main.main',
+          isEntry: true,
+          nodes: [
+            [1, 'CONST_STR', { value: '12.50' }],
+            [2, 'FLOW_CALL', { agent_name: 'Billing', flow_name: 'charge' }],
+            [3, 'RETURN'],
+          ],
+          edges: [
+            [1, 2],
+            [2, 3],
+          ],
+        },
+      ]),
+    );
     assert.equal(r.status, 'failed');
     assert.match(r.error?.message ?? '', /card declined/);
-    assert.deepEqual(Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_flow_call')), []);
+    assert.deepEqual(
+      Object.keys(r.beliefs).filter((k) => k.startsWith('_pending_flow_call')),
+      [],
+    );
     await rt.dispose();
   });
 
   it('rejects at load time a call to a flow the bundle does not define, or with the wrong number of arguments', () => {
     assert.throws(
-      () => bundle('Main.main', [{ name: 'Main.main', isEntry: true, nodes: [[1, 'FLOW_CALL', { agent_name: 'Ghost', flow_name: 'run' }]] }]),
+      () =>
+        bundle('Main.main', [{ name: 'Main.main', isEntry: true, nodes: [[1, 'FLOW_CALL', { agent_name: 'Ghost', flow_name: 'run' }]] }]),
       /Ghost\.run, which is not in this program/,
     );
     assert.throws(
-      () => bundle('Main.main', [
-        replier('Lib.echo', 'echo'),
-        { name: 'Main.main', isEntry: true, nodes: [[1, 'FLOW_CALL', { agent_name: 'Lib', flow_name: 'echo' }]] },
-      ]),
+      () =>
+        bundle('Main.main', [
+          replier('Lib.echo', 'echo'),
+          { name: 'Main.main', isEntry: true, nodes: [[1, 'FLOW_CALL', { agent_name: 'Lib', flow_name: 'echo' }]] },
+        ]),
       /passes 0 argument\(s\) but Lib\.echo takes 1/,
     );
   });
@@ -329,11 +452,29 @@ describe('flow parameters by any name', () => {
   it('a callee parameter named __proto__ or constructor is bound as a value, not as the prototype', { timeout: 20_000 }, async () => {
     const rt = await makeRuntime();
     try {
-      const callee = { name: 'Helper.echo', params: ['__proto__', 'constructor'], nodes: [[1, 'CONST_STR', { value: '{{__proto__}}/{{constructor}}' }], [2, 'RETURN']] as [number, string, Record<string, unknown>][], edges: [[1, 2]] as [number, number][] };
+      const callee = {
+        name: 'Helper.echo',
+        params: ['__proto__', 'constructor'],
+        nodes: [
+          [1, 'CONST_STR', { value: '{{__proto__}}/{{constructor}}' }],
+          [2, 'RETURN'],
+        ] as [number, string, Record<string, unknown>][],
+        edges: [[1, 2]] as [number, number][],
+      };
       const main = {
-        name: 'Main.main', isEntry: true,
-        nodes: [[1, 'CONST_STR', { value: 'first' }], [2, 'CONST_STR', { value: 'second' }], [3, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'echo' }], [4, 'RETURN']] as [number, string, Record<string, unknown>][],
-        edges: [[1, 3], [2, 3], [3, 4]] as [number, number][],
+        name: 'Main.main',
+        isEntry: true,
+        nodes: [
+          [1, 'CONST_STR', { value: 'first' }],
+          [2, 'CONST_STR', { value: 'second' }],
+          [3, 'FLOW_CALL', { agent_name: 'Helper', flow_name: 'echo' }],
+          [4, 'RETURN'],
+        ] as [number, string, Record<string, unknown>][],
+        edges: [
+          [1, 3],
+          [2, 3],
+          [3, 4],
+        ] as [number, number][],
       };
       const r = await rt.execute(bundle('Main.main', [callee, main]));
       assert.equal(r.status, 'succeeded', r.error?.message);
@@ -348,18 +489,40 @@ describe('values keyed by program names', () => {
   it('MERGE "object" keys and a flow\'s exit values named __proto__ stay keys', { timeout: 20_000 }, async () => {
     const rt = await makeRuntime();
     try {
-      const merged = await rt.execute(bundle('Main.main', [{
-        name: 'Main.main', isEntry: true,
-        nodes: [[1, 'CONST_STR', { value: 'x' }], [2, 'CONST_STR', { value: 'y' }], [3, 'MERGE', { strategy: 'object', keys: ['__proto__', 'b'] }], [4, 'RETURN']] as [number, string, Record<string, unknown>][],
-        edges: [[1, 3], [2, 3], [3, 4]] as [number, number][],
-      }]));
+      const merged = await rt.execute(
+        bundle('Main.main', [
+          {
+            name: 'Main.main',
+            isEntry: true,
+            nodes: [
+              [1, 'CONST_STR', { value: 'x' }],
+              [2, 'CONST_STR', { value: 'y' }],
+              [3, 'MERGE', { strategy: 'object', keys: ['__proto__', 'b'] }],
+              [4, 'RETURN'],
+            ] as [number, string, Record<string, unknown>][],
+            edges: [
+              [1, 3],
+              [2, 3],
+              [3, 4],
+            ] as [number, number][],
+          },
+        ]),
+      );
       assert.equal(merged.status, 'succeeded', merged.error?.message);
       assert.deepEqual(JSON.parse(JSON.stringify(merged.result)), JSON.parse('{"__proto__":"x","b":"y"}'));
-      const exits = await rt.execute(bundle('Main.main', [{
-        name: 'Main.main', isEntry: true,
-        nodes: [[1, 'CONST_STR', { value: 'x' }, '__proto__'], [2, 'CONST_STR', { value: 'y' }, 'other']] as [number, string, Record<string, unknown>, string][],
-        edges: [] as [number, number][],
-      }]));
+      const exits = await rt.execute(
+        bundle('Main.main', [
+          {
+            name: 'Main.main',
+            isEntry: true,
+            nodes: [
+              [1, 'CONST_STR', { value: 'x' }, '__proto__'],
+              [2, 'CONST_STR', { value: 'y' }, 'other'],
+            ] as [number, string, Record<string, unknown>, string][],
+            edges: [] as [number, number][],
+          },
+        ]),
+      );
       assert.equal(exits.status, 'succeeded', exits.error?.message);
       assert.equal(JSON.stringify(exits.result), '{"__proto__":"x","other":"y"}');
     } finally {

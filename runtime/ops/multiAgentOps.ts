@@ -41,25 +41,37 @@ export const communicate: OpHandler = async (ctx) => {
   const self = ctx.flowName.split('.')[0];
   if (protocol === 'broadcast') {
     const targets = agentsWithInbox(ctx).filter((a) => a !== self);
-    const results = await Promise.all(targets.map(async (agent) => {
-      try {
-        return { agent, result: await ctx.callFlow(agent, recipientFlow(ctx, agent) as string, [message], 'message') };
-      } catch (e) {
-        return { agent, error: (e as Error).message };
-      }
-    }));
+    const results = await Promise.all(
+      targets.map(async (agent) => {
+        try {
+          return { agent, result: await ctx.callFlow(agent, recipientFlow(ctx, agent) as string, [message], 'message') };
+        } catch (e) {
+          return { agent, error: (e as Error).message };
+        }
+      }),
+    );
     return results as unknown as Value;
   }
   const remote = /^https?:\/\//.test(recipient) ? recipient : ctx.services.remoteAgents[recipient];
   if (protocol === 'http' || protocol === 'https' || (remote && !recipientFlow(ctx, recipient))) {
-    if (!remote) throw new ApxmError('E_COMMUNICATE', `no URL is configured for remote agent "${recipient}"`, { hint: 'give a URL as "recipient", or list the agent under "remoteAgents" in apxm.config.json' });
+    if (!remote)
+      throw new ApxmError('E_COMMUNICATE', `no URL is configured for remote agent "${recipient}"`, {
+        hint: 'give a URL as "recipient", or list the agent under "remoteAgents" in apxm.config.json',
+      });
     return sendHttp(ctx, remote, message);
   }
-  if (!recipient) throw new ApxmError('E_ATTRIBUTE', `COMMUNICATE node ${ctx.node.id} has no "recipient"`, { hint: 'set "recipient" to an agent name, a URL, or "protocol": "broadcast"' });
+  if (!recipient)
+    throw new ApxmError('E_ATTRIBUTE', `COMMUNICATE node ${ctx.node.id} has no "recipient"`, {
+      hint: 'set "recipient" to an agent name, a URL, or "protocol": "broadcast"',
+    });
   const flow = recipientFlow(ctx, recipient);
   if (!flow) {
     const agents = agentsWithInbox(ctx);
-    throw new ApxmError('E_COMMUNICATE', `agent "${recipient}" has no "communicate" or "main" flow in this program`, { hint: agents.length ? `agents that can receive messages: ${agents.join(', ')}` : 'define a flow named "communicate" on the recipient agent' });
+    throw new ApxmError('E_COMMUNICATE', `agent "${recipient}" has no "communicate" or "main" flow in this program`, {
+      hint: agents.length
+        ? `agents that can receive messages: ${agents.join(', ')}`
+        : 'define a flow named "communicate" on the recipient agent',
+    });
   }
   ctx.services.aam.setBelief(`_pending_communicate:${recipient}`, { recipient, message }, `communicate:${recipient}`, ctx.node.id);
   try {
@@ -75,9 +87,17 @@ async function sendHttp(ctx: OpContext, baseUrl: string, message: Value): Promis
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: ctx.runId, message }), signal });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: ctx.runId, message }),
+      signal,
+    });
   } catch (e) {
-    throw new ApxmError('E_COMMUNICATE', `could not reach ${url}: ${(e as Error).message}`, { hint: 'check that the remote agent is running and the URL is right', retryable: true });
+    throw new ApxmError('E_COMMUNICATE', `could not reach ${url}: ${(e as Error).message}`, {
+      hint: 'check that the remote agent is running and the URL is right',
+      retryable: true,
+    });
   }
   const text = await res.text();
   if (!res.ok) throw new ApxmError('E_COMMUNICATE', `${url} answered ${res.status}: ${text.slice(0, 200)}`);

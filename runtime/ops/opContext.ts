@@ -13,12 +13,19 @@ import type { RunServices } from './runServices.js';
  * (TRY_CATCH's catch edges).
  */
 export class Routed {
-  constructor(readonly value: Value, readonly live: ReadonlySet<string>, readonly unlabelledLive = true) {}
+  constructor(
+    readonly value: Value,
+    readonly live: ReadonlySet<string>,
+    readonly unlabelledLive = true,
+  ) {}
 }
 
 /** Returned by GUARD `skip`: the node's outputs are skipped tokens, so downstream is skipped. */
 export class SkipDownstream {
-  constructor(readonly value: Value, readonly reason: string) {}
+  constructor(
+    readonly value: Value,
+    readonly reason: string,
+  ) {}
 }
 
 export type OpOutcome = Value | Routed | SkipDownstream | LoopPlan;

@@ -24,7 +24,9 @@ export const merge: OpHandler = (ctx) => {
     case 'array':
       return inputs;
     default:
-      throw new ApxmError('E_ATTRIBUTE', `unknown MERGE strategy "${strategy}"`, { hint: 'use "array", "first", "concat", "sum" or "object"' });
+      throw new ApxmError('E_ATTRIBUTE', `unknown MERGE strategy "${strategy}"`, {
+        hint: 'use "array", "first", "concat", "sum" or "object"',
+      });
   }
 };
 

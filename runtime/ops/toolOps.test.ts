@@ -12,11 +12,17 @@ describe('INV parameters', () => {
       seen.push(params);
       return 'ok';
     });
-    const r = await rt.execute(program({
-      params: ['secret'],
-      nodes: [[1, 'INV', { capability: 'make' }], [2, 'INV', { capability: 'echo', params: { a: '{{secret}}', b: 'got {0}', whole: '{0}' } }]],
-      edges: [[1, 2]],
-    }), { args: { secret: 's3cr3t' } });
+    const r = await rt.execute(
+      program({
+        params: ['secret'],
+        nodes: [
+          [1, 'INV', { capability: 'make' }],
+          [2, 'INV', { capability: 'echo', params: { a: '{{secret}}', b: 'got {0}', whole: '{0}' } }],
+        ],
+        edges: [[1, 2]],
+      }),
+      { args: { secret: 's3cr3t' } },
+    );
     assert.equal(r.status, 'succeeded', r.error?.message);
     assert.deepEqual(seen, [{ a: 's3cr3t', b: 'got left {{secret}} alone', whole: 'left {{secret}} alone' }]);
     await rt.dispose();

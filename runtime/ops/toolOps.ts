@@ -31,7 +31,10 @@ export function buildParams(ctx: OpContext, schemaProps: string[]): ValueObject 
   if (isObject(attrs.params ?? null)) params = { ...(attrs.params as ValueObject) };
   else if (typeof attrs.params_json === 'string' && attrs.params_json.trim()) {
     const parsed = tryParseJson(attrs.params_json);
-    if (!isObject(parsed)) throw new ApxmError('E_ATTRIBUTE', `"params_json" of INV node ${ctx.node.id} is not a JSON object`, { hint: 'write e.g. "params_json": "{\\"query\\": \\"weather\\"}", or use "params": {...}' });
+    if (!isObject(parsed))
+      throw new ApxmError('E_ATTRIBUTE', `"params_json" of INV node ${ctx.node.id} is not a JSON object`, {
+        hint: 'write e.g. "params_json": "{\\"query\\": \\"weather\\"}", or use "params": {...}',
+      });
     params = { ...parsed };
   }
   for (const [k, v] of Object.entries(attrs)) if (k.startsWith('arg_')) params[k.slice(4)] = v;
@@ -48,23 +51,33 @@ export const inv: OpHandler = async (ctx) => {
   const name = ctx.attrs.string('capability', { required: true, hint: 'set "capability" to a registered tool name' }) as string;
   const caps = ctx.services.capabilities;
   const info = caps.get(name);
-  const props = info && isObject((info.schema as Value) ?? null) && isObject(((info.schema as ValueObject).properties as Value) ?? null)
-    ? Object.keys((info.schema as ValueObject).properties as ValueObject)
-    : [];
+  const props =
+    info && isObject((info.schema as Value) ?? null) && isObject(((info.schema as ValueObject).properties as Value) ?? null)
+      ? Object.keys((info.schema as ValueObject).properties as ValueObject)
+      : [];
   const params = buildParams(ctx, props);
   const timeoutMs = ctx.attrs.number('timeout_ms', TIMEOUT_MS_RANGE);
   ctx.emit('capability:call', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, name, params });
   const t0 = performance.now();
   try {
     const result = await caps.invoke(name, params, {
-      signal: ctx.signal, timeoutMs, runId: ctx.runId, nodeId: ctx.node.id,
+      signal: ctx.signal,
+      timeoutMs,
+      runId: ctx.runId,
+      nodeId: ctx.node.id,
       log: (text: string) => ctx.emit('print', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text: `[${name}] ${text}` }),
     });
     ctx.emit('capability:result', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, name, result, durationMs: performance.now() - t0 });
     return result;
   } catch (e) {
     const err = asApxmError(e, 'E_CAPABILITY_FAILED');
-    ctx.emit('capability:result', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, name, error: serializeError(err), durationMs: performance.now() - t0 });
+    ctx.emit('capability:result', {
+      runId: ctx.runId,
+      nodeExecId: ctx.nodeExecId,
+      name,
+      error: serializeError(err),
+      durationMs: performance.now() - t0,
+    });
     throw err;
   }
 };
@@ -79,7 +92,12 @@ export const exc: OpHandler = async (ctx) => {
   }
   const timeoutMs = ctx.attrs.number('timeout_ms', TIMEOUT_MS_RANGE) ?? 5000;
   const memoryMb = ctx.attrs.number('memory_mb', EXC_MEMORY_MB_RANGE) ?? 32;
-  const { value, logs } = await runSandboxed(code, { inputs: ctx.inputs, timeoutMs, memoryLimitBytes: memoryMb * 1024 * 1024, signal: ctx.signal });
+  const { value, logs } = await runSandboxed(code, {
+    inputs: ctx.inputs,
+    timeoutMs,
+    memoryLimitBytes: memoryMb * 1024 * 1024,
+    signal: ctx.signal,
+  });
   for (const line of logs) ctx.emit('print', { runId: ctx.runId, nodeExecId: ctx.nodeExecId, text: line });
   return value;
 };

@@ -6,8 +6,14 @@ import type { EpisodicEvent } from '../memory/storage.js';
 import { loadRecordedRun } from './recordedRun.js';
 import { registerReplayCapabilities } from './replayCapabilities.js';
 
-const ev = (nodeId: number | null, eventType: string, payload: EpisodicEvent['payload']): EpisodicEvent =>
-  ({ runId: 'r', frameId: nodeId === null ? null : 1, nodeId, eventType, payload, timestamp: 0 });
+const ev = (nodeId: number | null, eventType: string, payload: EpisodicEvent['payload']): EpisodicEvent => ({
+  runId: 'r',
+  frameId: nodeId === null ? null : 1,
+  nodeId,
+  eventType,
+  payload,
+  timestamp: 0,
+});
 
 function store(events: EpisodicEvent[]): MemoryStorage {
   const storage = new MemoryStorage();
@@ -19,14 +25,24 @@ function store(events: EpisodicEvent[]): MemoryStorage {
 describe('loadRecordedRun', () => {
   it('takes capability params from a capability_request event of the same node, and then matches by them', async () => {
     // What traceRecorder.ts would write with the proposed `capability:call` line: a request before each result.
-    const recorded = loadRecordedRun(store([
-      ev(2, 'capability_request', { name: 'search', params: { q: 'tea' } }),
-      ev(3, 'capability_request', { name: 'search', params: { q: 'coffee' } }),
-      ev(3, 'capability_call', { name: 'search', result: 'about coffee', error: null, duration_ms: 1 }),
-      ev(2, 'capability_call', { name: 'search', result: 'about tea', error: null, duration_ms: 1 }),
-      ev(4, 'capability_call', { name: 'search', result: 'unpaired', error: null, duration_ms: 1 }),
-    ]), 'r');
-    assert.deepEqual(recorded.capabilityCalls.map((c) => [c.nodeId, c.params ?? null]), [[3, { q: 'coffee' }], [2, { q: 'tea' }], [4, null]]);
+    const recorded = loadRecordedRun(
+      store([
+        ev(2, 'capability_request', { name: 'search', params: { q: 'tea' } }),
+        ev(3, 'capability_request', { name: 'search', params: { q: 'coffee' } }),
+        ev(3, 'capability_call', { name: 'search', result: 'about coffee', error: null, duration_ms: 1 }),
+        ev(2, 'capability_call', { name: 'search', result: 'about tea', error: null, duration_ms: 1 }),
+        ev(4, 'capability_call', { name: 'search', result: 'unpaired', error: null, duration_ms: 1 }),
+      ]),
+      'r',
+    );
+    assert.deepEqual(
+      recorded.capabilityCalls.map((c) => [c.nodeId, c.params ?? null]),
+      [
+        [3, { q: 'coffee' }],
+        [2, { q: 'tea' }],
+        [4, null],
+      ],
+    );
     const system = new CapabilitySystem();
     registerReplayCapabilities(system, recorded);
     assert.equal(await system.invoke('search', { q: 'tea' }), 'about tea');
@@ -35,6 +51,9 @@ describe('loadRecordedRun', () => {
 
   it('names the run and the event of a malformed payload in the database', () => {
     const storage = store([ev(1, 'llm_call', { phase: 'ASK', messages: 'hi' })]);
-    assert.throws(() => loadRecordedRun(storage, 'r'), (e: Error) => e.message === ':memory:: run r event seq 2.payload.messages: expected an array, found string "hi"');
+    assert.throws(
+      () => loadRecordedRun(storage, 'r'),
+      (e: Error) => e.message === ':memory:: run r event seq 2.payload.messages: expected an array, found string "hi"',
+    );
   });
 });

@@ -93,18 +93,20 @@ export function loadRecordedRun(storage: StorageBackend, runId: string): Recorde
   const run = storage.runGet(runId);
   if (!run) {
     throw new ApxmError('E_RUN_NOT_FOUND', `no run "${runId}" in ${storage.location} to replay`, {
-      hint: 'list the recorded runs with: apxm runs --db <file>, and replay with the --db the run used', details: { reason: 'run-not-found' },
+      hint: 'list the recorded runs with: apxm runs --db <file>, and replay with the --db the run used',
+      details: { reason: 'run-not-found' },
     });
   }
   const events: EpisodicEvent[] = [];
-  for (let page = storage.episodicQuery({ runId, order: 'asc', limit: PAGE }); ; ) {
+  for (let page = storage.episodicQuery({ runId, order: 'asc', limit: PAGE }); ;) {
     events.push(...page);
     if (page.length < PAGE) break;
     page = storage.episodicQuery({ runId, order: 'asc', limit: PAGE, afterSeq: page[page.length - 1].seq });
   }
   if (!events.some((e) => e.eventType === 'run_start')) {
     throw new ApxmError('E_RUN_NOT_FOUND', `run "${runId}" in ${storage.location} has no episodic trace to replay`, {
-      hint: 'it ran with recording off (--no-record or memoryConfig.recordEpisodes: false); run it again with recording on', details: { reason: 'no-trace' },
+      hint: 'it ran with recording off (--no-record or memoryConfig.recordEpisodes: false); run it again with recording on',
+      details: { reason: 'no-trace' },
     });
   }
   const source: TraceSource = { label: storage.location, eventPath: (_, e) => `run ${runId} event seq ${e.seq}` };
@@ -114,10 +116,19 @@ export function loadRecordedRun(storage: StorageBackend, runId: string): Recorde
 /** Picks the LLM calls, capability results and prints out of a run's events, checking each payload. */
 export function recordedRunFromTrace(run: RunRecord, events: EpisodicEvent[], source: TraceSource): RecordedRun {
   const recorded: RecordedRun = {
-    runId: run.runId, program: run.program, entryFlow: run.entryFlow, args: (run.args ?? {}) as ValueObject, status: run.status,
-    startedAt: run.startedAt, ...(run.finishedAt !== undefined ? { finishedAt: run.finishedAt } : {}),
-    ...(run.result !== undefined ? { result: run.result } : {}), ...(run.error !== undefined ? { error: run.error } : {}),
-    llmCalls: [], capabilityCalls: [], prints: [], events,
+    runId: run.runId,
+    program: run.program,
+    entryFlow: run.entryFlow,
+    args: (run.args ?? {}) as ValueObject,
+    status: run.status,
+    startedAt: run.startedAt,
+    ...(run.finishedAt !== undefined ? { finishedAt: run.finishedAt } : {}),
+    ...(run.result !== undefined ? { result: run.result } : {}),
+    ...(run.error !== undefined ? { error: run.error } : {}),
+    llmCalls: [],
+    capabilityCalls: [],
+    prints: [],
+    events,
   };
   // Params of the call each node has in flight, from `capability_request` events (see capabilityCall).
   const requested = new Map<string, { name: string; params: ValueObject }>();
@@ -156,8 +167,13 @@ function llmCall(payload: Value, path: string, f: TraceFields): Omit<RecordedLlm
   const inputTokens = f.number(p, 'input_tokens', path);
   const outputTokens = f.number(p, 'output_tokens', path);
   return {
-    phase: f.string(p, 'phase', path) as LlmPhase, provider: f.string(p, 'provider', path), model: f.string(p, 'model', path),
-    messages, content: f.string(p, 'content', path), simulated: p.simulated === true, latencyMs: f.optionalNumber(p, 'latency_ms', path) ?? 0,
+    phase: f.string(p, 'phase', path) as LlmPhase,
+    provider: f.string(p, 'provider', path),
+    model: f.string(p, 'model', path),
+    messages,
+    content: f.string(p, 'content', path),
+    simulated: p.simulated === true,
+    latencyMs: f.optionalNumber(p, 'latency_ms', path) ?? 0,
     usage: { inputTokens, outputTokens, totalTokens: f.optionalNumber(p, 'total_tokens', path) ?? inputTokens + outputTokens },
   };
 }
@@ -165,7 +181,9 @@ function llmCall(payload: Value, path: string, f: TraceFields): Omit<RecordedLlm
 function capabilityCall(payload: Value, path: string, f: TraceFields): Omit<RecordedCapabilityCall, 'seq' | 'frameId' | 'nodeId'> {
   const p = f.object(payload, path);
   const call: Omit<RecordedCapabilityCall, 'seq' | 'frameId' | 'nodeId'> = {
-    name: f.string(p, 'name', path), result: p.result ?? null, durationMs: f.optionalNumber(p, 'duration_ms', path) ?? 0,
+    name: f.string(p, 'name', path),
+    result: p.result ?? null,
+    durationMs: f.optionalNumber(p, 'duration_ms', path) ?? 0,
   };
   if (p.params !== undefined && p.params !== null) call.params = f.object(p.params, `${path}.params`);
   if (p.error !== undefined && p.error !== null) {

@@ -91,8 +91,14 @@ describe('replaying a recorded run', () => {
       return i === 0 ? { delayMs: 60, ...step } : step;
     });
     try {
-      const rt = await Runtime.create({ memoryConfig: { dbPath }, llm: { provider: 'openai', baseUrl: server.url, apiKey: 'test', retry: { maxRetries: 0 } } });
-      tool(rt, 'lookup', (p) => ({ topic: p.query, facts: ['grown on hillsides', 'picked by hand'] }), { type: 'object', properties: { query: { type: 'string' } } });
+      const rt = await Runtime.create({
+        memoryConfig: { dbPath },
+        llm: { provider: 'openai', baseUrl: server.url, apiKey: 'test', retry: { maxRetries: 0 } },
+      });
+      tool(rt, 'lookup', (p) => ({ topic: p.query, facts: ['grown on hillsides', 'picked by hand'] }), {
+        type: 'object',
+        properties: { query: { type: 'string' } },
+      });
       tool(rt, 'flaky', () => {
         throw new Error('service unavailable (503)');
       });
@@ -118,13 +124,20 @@ describe('replaying a recorded run', () => {
     assert.equal(recorded.result, live.result);
     assert.deepEqual(recorded.llmCalls.map((c) => c.phase).sort(), ['ASK', 'ASK', 'ASK', 'ASK', 'THINK']);
     assert.equal(recorded.llmCalls.filter((c) => c.messages.at(-1)?.content === 'Name a colour').length, 2);
-    assert.ok(recorded.llmCalls.every((c) => c.provider === 'openai' && c.usage.totalTokens === c.usage.inputTokens + c.usage.outputTokens && !c.simulated));
+    assert.ok(
+      recorded.llmCalls.every(
+        (c) => c.provider === 'openai' && c.usage.totalTokens === c.usage.inputTokens + c.usage.outputTokens && !c.simulated,
+      ),
+    );
     const [lookup, flaky] = recorded.capabilityCalls;
     assert.deepEqual([lookup.name, lookup.error, flaky.name], ['lookup', undefined, 'flaky']);
     assert.deepEqual(lookup.result, { topic: 'tea', facts: ['grown on hillsides', 'picked by hand'] });
     assert.equal(flaky.error?.code, 'E_CAPABILITY_FAILED');
     assert.match(flaky.error?.message ?? '', /service unavailable \(503\)/);
-    assert.deepEqual(recorded.prints.map((p) => p.text.split(':')[0]), ['flaky failed', 'described', 'described']);
+    assert.deepEqual(
+      recorded.prints.map((p) => p.text.split(':')[0]),
+      ['flaky failed', 'described', 'described'],
+    );
     assert.equal(recorded.events.at(-1)?.eventType, 'run_end');
   });
 
@@ -149,7 +162,12 @@ describe('replaying a recorded run', () => {
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.code, 'E_REPLAY_DIVERGED');
     assert.equal(r.error?.op, 'THINK');
-    assert.match(r.error?.message ?? '', new RegExp(`^replay diverged from run ${live.runId}: the program made a THINK request the recording has no reply for; prompt: "Write briefly about tea using reply`));
+    assert.match(
+      r.error?.message ?? '',
+      new RegExp(
+        `^replay diverged from run ${live.runId}: the program made a THINK request the recording has no reply for; prompt: "Write briefly about tea using reply`,
+      ),
+    );
     assert.equal(r.error?.details?.reason, 'replay-diverged');
     assert.equal(divergences.length, 1);
   });
@@ -167,12 +185,24 @@ describe('replaying a recorded run', () => {
   it('refuses a run that does not exist or was not recorded', async () => {
     const rt = await Runtime.create({ memoryConfig: { dbPath, recordEpisodes: false } });
     try {
-      assert.throws(() => loadRecordedRun(rt.storage, 'no-such-run'), (e: ApxmError) =>
-        e.code === 'E_RUN_NOT_FOUND' && /^no run "no-such-run" in .*runs\.sqlite to replay$/.test(e.message) && e.details?.reason === 'run-not-found' && /apxm runs/.test(e.hint ?? ''));
+      assert.throws(
+        () => loadRecordedRun(rt.storage, 'no-such-run'),
+        (e: ApxmError) =>
+          e.code === 'E_RUN_NOT_FOUND' &&
+          /^no run "no-such-run" in .*runs\.sqlite to replay$/.test(e.message) &&
+          e.details?.reason === 'run-not-found' &&
+          /apxm runs/.test(e.hint ?? ''),
+      );
       const r = await rt.execute(loadAisProgram('agent A { @entry flow main() -> str { return "hi" } }', 'a.ais'));
       assert.equal(r.status, 'succeeded');
-      assert.throws(() => loadRecordedRun(rt.storage, r.runId), (e: ApxmError) =>
-        e.code === 'E_RUN_NOT_FOUND' && e.message.includes(`run "${r.runId}"`) && /has no episodic trace to replay/.test(e.message) && /--no-record/.test(e.hint ?? ''));
+      assert.throws(
+        () => loadRecordedRun(rt.storage, r.runId),
+        (e: ApxmError) =>
+          e.code === 'E_RUN_NOT_FOUND' &&
+          e.message.includes(`run "${r.runId}"`) &&
+          /has no episodic trace to replay/.test(e.message) &&
+          /--no-record/.test(e.hint ?? ''),
+      );
     } finally {
       await rt.dispose();
     }

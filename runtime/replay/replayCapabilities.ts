@@ -44,7 +44,10 @@ class RecordedCalls {
   private readonly inOrder: RecordedCapabilityCall[] = [];
   private made = 0;
 
-  constructor(readonly name: string, readonly calls: RecordedCapabilityCall[]) {
+  constructor(
+    readonly name: string,
+    readonly calls: RecordedCapabilityCall[],
+  ) {
     for (const call of calls) {
       if (!call.params) this.inOrder.push(call);
       else {
@@ -80,7 +83,11 @@ class RecordedCalls {
 const replayed = (e: SerializedError): ApxmError =>
   new ApxmError(e.code, e.message, { ...(e.hint ? { hint: e.hint } : {}), ...(e.details ? { details: e.details } : {}) });
 
-export function registerReplayCapabilities(system: CapabilitySystem, recorded: Pick<RecordedRun, 'runId' | 'capabilityCalls'>, options: ReplayCapabilitiesOptions = {}): ReplayCapabilities {
+export function registerReplayCapabilities(
+  system: CapabilitySystem,
+  recorded: Pick<RecordedRun, 'runId' | 'capabilityCalls'>,
+  options: ReplayCapabilitiesOptions = {},
+): ReplayCapabilities {
   const byName = new Map<string, RecordedCapabilityCall[]>();
   for (const call of [...recorded.capabilityCalls].sort((a, b) => a.seq - b.seq)) {
     const calls = byName.get(call.name);
@@ -93,9 +100,21 @@ export function registerReplayCapabilities(system: CapabilitySystem, recorded: P
     return error;
   };
   const registered: string[] = [];
-  const put = (name: string, live: CapabilityInfo | undefined, description: string, schema: JsonSchema, handler: CapabilityRecord['handler']) => {
+  const put = (
+    name: string,
+    live: CapabilityInfo | undefined,
+    description: string,
+    schema: JsonSchema,
+    handler: CapabilityRecord['handler'],
+  ) => {
     if (live) system.unregister(name);
-    system.register(name, new CapabilityRecord(description, handler, { schema: live?.schema ?? schema, ...(live ? { timeoutMs: live.timeoutMs, source: live.source } : {}) }));
+    system.register(
+      name,
+      new CapabilityRecord(description, handler, {
+        schema: live?.schema ?? schema,
+        ...(live ? { timeoutMs: live.timeoutMs, source: live.source } : {}),
+      }),
+    );
     registered.push(name);
   };
 
@@ -106,24 +125,33 @@ export function registerReplayCapabilities(system: CapabilitySystem, recorded: P
     if (!live && calls.every((c) => c.error?.code === 'E_CAPABILITY_NOT_FOUND')) continue;
     const queue = new RecordedCalls(name, calls);
     queues.push(queue);
-    put(name, live, `replay of "${name}" from run ${recorded.runId}${live ? `: ${live.description}` : ''}`, queue.inferredSchema(), (params, ctx) => {
-      const call = queue.next(params, ctx.nodeId);
-      if (!call) {
-        const n = queue.calls.length;
-        const what = queue.calls.some((c) => c.params)
-          ? `capability "${name}" was called with params the recording holds no result for`
-          : `capability "${name}" was called ${queue.callsMade} times, the recording holds ${n} ${n === 1 ? 'call' : 'calls'}`;
-        throw diverged(`${what}; params: ${clip(JSON.stringify(params))}`, { name, params });
-      }
-      if (call.error) throw replayed(call.error);
-      return call.result;
-    });
+    put(
+      name,
+      live,
+      `replay of "${name}" from run ${recorded.runId}${live ? `: ${live.description}` : ''}`,
+      queue.inferredSchema(),
+      (params, ctx) => {
+        const call = queue.next(params, ctx.nodeId);
+        if (!call) {
+          const n = queue.calls.length;
+          const what = queue.calls.some((c) => c.params)
+            ? `capability "${name}" was called with params the recording holds no result for`
+            : `capability "${name}" was called ${queue.callsMade} times, the recording holds ${n} ${n === 1 ? 'call' : 'calls'}`;
+          throw diverged(`${what}; params: ${clip(JSON.stringify(params))}`, { name, params });
+        }
+        if (call.error) throw replayed(call.error);
+        return call.result;
+      },
+    );
   }
 
   const blocked = system.listCapabilityNames().filter((n) => !byName.has(n));
   for (const name of blocked) {
     put(name, system.get(name), `blocked during the replay of run ${recorded.runId}`, { type: 'object' }, (params) => {
-      throw diverged(`the program called capability "${name}", which the recorded run never called; params: ${clip(JSON.stringify(params))}`, { name, params });
+      throw diverged(
+        `the program called capability "${name}", which the recorded run never called; params: ${clip(JSON.stringify(params))}`,
+        { name, params },
+      );
     });
   }
 

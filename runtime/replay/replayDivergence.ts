@@ -8,11 +8,13 @@ import type { Value } from '../values/value.js';
 /** Hears every divergence, even one a TRY_CATCH or a `fallback` swallows inside the run. */
 export type DivergenceListener = (error: ApxmError) => void;
 
-const HINT = 'the program, its arguments or its tools changed since the run was recorded: replay the program as it was recorded, or record a new run';
+const HINT =
+  'the program, its arguments or its tools changed since the run was recorded: replay the program as it was recorded, or record a new run';
 
 export function divergenceError(recordedRunId: string, message: string, details: Record<string, Value>): ApxmError {
   return new ApxmError('E_REPLAY_DIVERGED', `replay diverged from run ${recordedRunId}: ${message}`, {
-    hint: HINT, details: { reason: 'replay-diverged', recordedRunId, ...details },
+    hint: HINT,
+    details: { reason: 'replay-diverged', recordedRunId, ...details },
   });
 }
 

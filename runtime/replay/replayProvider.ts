@@ -31,7 +31,10 @@ export class ReplayLlmProvider implements LlmProvider {
   private nextNodeId: number | undefined;
   private servedCount = 0;
 
-  constructor(private readonly recorded: Pick<RecordedRun, 'runId' | 'llmCalls'>, private readonly options: ReplayLlmProviderOptions = {}) {
+  constructor(
+    private readonly recorded: Pick<RecordedRun, 'runId' | 'llmCalls'>,
+    private readonly options: ReplayLlmProviderOptions = {},
+  ) {
     for (const call of [...recorded.llmCalls].sort((a, b) => a.seq - b.seq)) {
       const key = requestKey(call.phase, call.messages);
       const queue = this.queues.get(key) ?? [];
@@ -78,7 +81,10 @@ export class ReplayLlmProvider implements LlmProvider {
     this.servedCount++;
     request.onDelta?.(call.content);
     return {
-      content: call.content, model: call.model, usage: { ...call.usage }, finishReason: 'stop',
+      content: call.content,
+      model: call.model,
+      usage: { ...call.usage },
+      finishReason: 'stop',
       // As LlmResponse defines it: the reply did not come from a live model now.
       simulated: true,
     };
@@ -89,7 +95,11 @@ export class ReplayLlmProvider implements LlmProvider {
     const what = recorded
       ? `the program made this ${request.phase} request ${asked} times, the recording holds ${recorded} ${recorded === 1 ? 'reply' : 'replies'} to it`
       : `the program made a ${request.phase} request the recording has no reply for`;
-    const error = divergenceError(this.recorded.runId, `${what}; prompt: ${preview(prompt)}`, { kind: 'llm', phase: request.phase, prompt });
+    const error = divergenceError(this.recorded.runId, `${what}; prompt: ${preview(prompt)}`, {
+      kind: 'llm',
+      phase: request.phase,
+      prompt,
+    });
     this.options.onDivergence?.(error);
     return error;
   }

@@ -40,7 +40,11 @@ export interface ReplayRuntime {
 }
 
 /** A runtime whose LLM replies come from `recorded` (and, after useRecordedTools, its tool results). */
-export async function createReplayRuntime(recorded: RecordedRun, config: Omit<RuntimeConfig, 'llm' | 'llmProvider'> = {}, onDivergence?: DivergenceListener): Promise<ReplayRuntime> {
+export async function createReplayRuntime(
+  recorded: RecordedRun,
+  config: Omit<RuntimeConfig, 'llm' | 'llmProvider'> = {},
+  onDivergence?: DivergenceListener,
+): Promise<ReplayRuntime> {
   const provider = new ReplayLlmProvider(recorded, onDivergence ? { onDivergence } : {});
   const runtime = await Runtime.create({ ...config, memoryConfig: { ...config.memoryConfig, dbPath: ':memory:' }, llmProvider: provider });
   // identical prompts sent in parallel must get the reply their own node got

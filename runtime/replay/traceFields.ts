@@ -7,7 +7,16 @@ import { isObject, type Value, type ValueObject } from '../values/value.js';
 /** Throws the caller's error for `path` (a JSON path such as `$.events[3].payload.messages`). */
 export type FailAt = (path: string, problem: string) => never;
 
-const kind = (v: Value | undefined): string => (v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`);
+const kind = (v: Value | undefined): string =>
+  v === undefined
+    ? 'nothing'
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'object'
+          ? 'an object'
+          : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
 
 export class TraceFields {
   constructor(private readonly fail: FailAt) {}

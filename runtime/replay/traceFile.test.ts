@@ -15,11 +15,42 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A small recorded run in an in-memory store. */
 function storedRun() {
   const storage = new MemoryStorage();
-  storage.runPut({ runId: 'run-1', program: 'notes.ais', entryFlow: 'Notes.main', status: 'failed', startedAt: 1000, finishedAt: 1300, args: { topic: 'tea' }, result: null, error: { code: 'E_USER_ERROR', message: 'boom' } });
-  const ev = (frameId: number | null, nodeId: number | null, eventType: string, payload: EpisodicEvent['payload']): EpisodicEvent => ({ runId: 'run-1', frameId, nodeId, eventType, payload, timestamp: 1100 });
+  storage.runPut({
+    runId: 'run-1',
+    program: 'notes.ais',
+    entryFlow: 'Notes.main',
+    status: 'failed',
+    startedAt: 1000,
+    finishedAt: 1300,
+    args: { topic: 'tea' },
+    result: null,
+    error: { code: 'E_USER_ERROR', message: 'boom' },
+  });
+  const ev = (frameId: number | null, nodeId: number | null, eventType: string, payload: EpisodicEvent['payload']): EpisodicEvent => ({
+    runId: 'run-1',
+    frameId,
+    nodeId,
+    eventType,
+    payload,
+    timestamp: 1100,
+  });
   storage.episodicAppend([
     ev(null, null, 'run_start', { program: 'notes.ais', flow: 'Notes.main', args: { topic: 'tea' } }),
-    ev(1, 1, 'llm_call', { phase: 'ASK', provider: 'openai', model: 'm', latency_ms: 12, messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }], content: 'c', simulated: false, input_tokens: 3, output_tokens: 1, total_tokens: 4 }),
+    ev(1, 1, 'llm_call', {
+      phase: 'ASK',
+      provider: 'openai',
+      model: 'm',
+      latency_ms: 12,
+      messages: [
+        { role: 'system', content: 's' },
+        { role: 'user', content: 'u' },
+      ],
+      content: 'c',
+      simulated: false,
+      input_tokens: 3,
+      output_tokens: 1,
+      total_tokens: 4,
+    }),
     ev(1, 2, 'capability_call', { name: 'lookup', result: { ok: true }, error: null, duration_ms: 2 }),
     ev(1, 3, 'print', 'hello'),
     ev(null, null, 'run_end', { status: 'failed', result: null, error: null, duration_ms: 300 }),
@@ -56,14 +87,21 @@ describe('trace files', () => {
   });
 
   it('names the missing or unreadable file', () => {
-    assert.throws(() => readTraceFile(path.join(dir, 'none.json')), (e: ApxmError) => e.code === 'E_TRACE_FILE' && e.message === `no trace file ${path.join(dir, 'none.json')}` && e.details?.reason === 'not-found');
+    assert.throws(
+      () => readTraceFile(path.join(dir, 'none.json')),
+      (e: ApxmError) =>
+        e.code === 'E_TRACE_FILE' && e.message === `no trace file ${path.join(dir, 'none.json')}` && e.details?.reason === 'not-found',
+    );
     assert.throws(() => writeTraceFile(path.join(dir, 'no-dir', 't.json'), storedRun()), /cannot write the trace file .*no-dir/);
   });
 
   it('points at the line and column of invalid JSON', () => {
     const file = path.join(dir, 'broken.json');
     writeFileSync(file, '{\n  "format": "apxm-trace",\n  "version": 1,,\n}');
-    assert.throws(() => readTraceFile(file), (e: ApxmError) => e.message.startsWith(`${file} is not valid JSON`) && e.place?.file === file && e.place.line === 3);
+    assert.throws(
+      () => readTraceFile(file),
+      (e: ApxmError) => e.message.startsWith(`${file} is not valid JSON`) && e.place?.file === file && e.place.line === 3,
+    );
   });
 
   it('refuses a file that is not a trace, and a newer version with its own message', () => {
@@ -84,7 +122,10 @@ describe('trace files', () => {
       [(j) => (j.events = {}), '$.events: expected an array, found an object'],
       [(j) => (j.events[2].frameId = 'one'), '$.events[2].frameId: expected an integer or null, found string "one"'],
       [(j) => delete j.events[3].payload, '$.events[3].payload: missing (every event has a payload, null at least)'],
-      [(j) => (j.events[1].payload.messages[1].role = 'robot'), '$.events[1].payload.messages[1].role: expected one of system, user, assistant, found "robot"'],
+      [
+        (j) => (j.events[1].payload.messages[1].role = 'robot'),
+        '$.events[1].payload.messages[1].role: expected one of system, user, assistant, found "robot"',
+      ],
       [(j) => delete j.events[1].payload.content, '$.events[1].payload.content: expected a string, found nothing'],
       [(j) => (j.events[2].payload.error = 'boom'), '$.events[2].payload.error: expected an object, found string "boom"'],
       [(j) => (j.events[3].payload = 42), '$.events[3].payload: expected the printed text (a string)'],

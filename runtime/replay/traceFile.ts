@@ -26,7 +26,17 @@ export interface TraceFile {
 
 export function traceFileOf(recorded: RecordedRun): TraceFile {
   const { runId, program, entryFlow, status, startedAt, finishedAt, args, result, error } = recorded;
-  const run: RunRecord = { runId, program, entryFlow, status, startedAt, args, ...(finishedAt !== undefined ? { finishedAt } : {}), ...(result !== undefined ? { result } : {}), ...(error !== undefined ? { error } : {}) };
+  const run: RunRecord = {
+    runId,
+    program,
+    entryFlow,
+    status,
+    startedAt,
+    args,
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+    ...(result !== undefined ? { result } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
   return { format: TRACE_FORMAT, version: TRACE_VERSION, run, events: recorded.events.map(({ runId: _, ...e }) => e) };
 }
 
@@ -38,12 +48,18 @@ export function writeTraceFile(path: string, recorded: RecordedRun): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new ApxmError('E_TRACE_FILE', `cannot write the trace file ${path}: ${(e as Error).message}`, { place: { file: path }, hint: 'check that the directory exists and is writable', cause: e });
+    throw new ApxmError('E_TRACE_FILE', `cannot write the trace file ${path}: ${(e as Error).message}`, {
+      place: { file: path },
+      hint: 'check that the directory exists and is writable',
+      cause: e,
+    });
   }
 }
 
 const TRACE_FILE: InputFileKind = {
-  what: 'trace', code: 'E_TRACE_FILE', maxBytes: TRACE_FILE_MAX_BYTES,
+  what: 'trace',
+  code: 'E_TRACE_FILE',
+  maxBytes: TRACE_FILE_MAX_BYTES,
   missingHint: 'export one with: apxm trace export <run-id> --db <file> -o trace.json',
   missingMessage: (file) => `no trace file ${file}`,
   details: (reason) => ({ reason: reason === 'not-found' ? 'not-found' : 'unreadable' }),
@@ -64,21 +80,34 @@ export function parseTraceFile(text: string, file: string): RecordedRun {
     json = JSON.parse(text) as Value;
   } catch (e) {
     throw new ApxmError('E_TRACE_FILE', `${file} is not valid JSON: ${(e as Error).message}`, {
-      place: { file, ...lineColumn(text, e as Error) }, hint: 'a trace file is the JSON that apxm trace export writes', details: { reason: 'malformed' },
+      place: { file, ...lineColumn(text, e as Error) },
+      hint: 'a trace file is the JSON that apxm trace export writes',
+      details: { reason: 'malformed' },
     });
   }
   const top = f.object(json, '$');
   if (top.format !== TRACE_FORMAT) {
-    throw traceError(source, '$.format', `not an APXM trace (format is ${JSON.stringify(top.format ?? null)}, expected "${TRACE_FORMAT}")`, 'not-a-trace');
+    throw traceError(
+      source,
+      '$.format',
+      `not an APXM trace (format is ${JSON.stringify(top.format ?? null)}, expected "${TRACE_FORMAT}")`,
+      'not-a-trace',
+    );
   }
   const version = top.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw traceError(source, '$.version', `expected a positive integer, found ${JSON.stringify(version ?? null)}`);
   }
   if (version > TRACE_VERSION) {
-    throw new ApxmError('E_TRACE_FILE', `${file} was written by a newer APXM (trace format version ${version}; this one reads version ${TRACE_VERSION})`, {
-      place: { file, jsonPath: '$.version' }, hint: 'update APXM, or export the trace again with this version', details: { reason: 'newer-version' },
-    });
+    throw new ApxmError(
+      'E_TRACE_FILE',
+      `${file} was written by a newer APXM (trace format version ${version}; this one reads version ${TRACE_VERSION})`,
+      {
+        place: { file, jsonPath: '$.version' },
+        hint: 'update APXM, or export the trace again with this version',
+        details: { reason: 'newer-version' },
+      },
+    );
   }
   const run = readRun(f.object(top.run, '$.run'), f);
   const events = f.array(top.events, '$.events').map((v, i): EpisodicEvent => {
@@ -86,9 +115,13 @@ export function parseTraceFile(text: string, file: string): RecordedRun {
     const o = f.object(v, path);
     if (o.payload === undefined) throw traceError(source, `${path}.payload`, 'missing (every event has a payload, null at least)');
     return {
-      ...(o.seq !== undefined ? { seq: f.number(o, 'seq', path) } : {}), runId: run.runId,
-      frameId: f.idOrNull(o, 'frameId', path), nodeId: f.idOrNull(o, 'nodeId', path), eventType: f.string(o, 'eventType', path),
-      payload: o.payload, timestamp: f.number(o, 'timestamp', path),
+      ...(o.seq !== undefined ? { seq: f.number(o, 'seq', path) } : {}),
+      runId: run.runId,
+      frameId: f.idOrNull(o, 'frameId', path),
+      nodeId: f.idOrNull(o, 'nodeId', path),
+      eventType: f.string(o, 'eventType', path),
+      payload: o.payload,
+      timestamp: f.number(o, 'timestamp', path),
     };
   });
   return recordedRunFromTrace(run, events, source);
@@ -96,8 +129,12 @@ export function parseTraceFile(text: string, file: string): RecordedRun {
 
 function readRun(o: Record<string, Value>, f: TraceFields): RunRecord {
   const run: RunRecord = {
-    runId: f.string(o, 'runId', '$.run'), program: f.string(o, 'program', '$.run'), entryFlow: f.string(o, 'entryFlow', '$.run'),
-    status: f.oneOf(o, 'status', '$.run', RUN_STATUSES), startedAt: f.number(o, 'startedAt', '$.run'), args: f.object(o.args, '$.run.args'),
+    runId: f.string(o, 'runId', '$.run'),
+    program: f.string(o, 'program', '$.run'),
+    entryFlow: f.string(o, 'entryFlow', '$.run'),
+    status: f.oneOf(o, 'status', '$.run', RUN_STATUSES),
+    startedAt: f.number(o, 'startedAt', '$.run'),
+    args: f.object(o.args, '$.run.args'),
   };
   const finishedAt = f.optionalNumber(o, 'finishedAt', '$.run');
   if (finishedAt !== undefined) run.finishedAt = finishedAt;

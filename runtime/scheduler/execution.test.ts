@@ -11,8 +11,19 @@ describe('token-counting scheduler', () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
     const p = program({
-      nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'CONST_STR', { value: 'c' }], [4, 'MERGE', { strategy: 'concat', separator: '+' }], [5, 'RETURN']],
-      edges: [[3, 4], [1, 4], [2, 4], [4, 5]],
+      nodes: [
+        [1, 'CONST_STR', { value: 'a' }],
+        [2, 'CONST_STR', { value: 'b' }],
+        [3, 'CONST_STR', { value: 'c' }],
+        [4, 'MERGE', { strategy: 'concat', separator: '+' }],
+        [5, 'RETURN'],
+      ],
+      edges: [
+        [3, 4],
+        [1, 4],
+        [2, 4],
+        [4, 5],
+      ],
     });
     const r = await rt.execute(p);
     assert.equal(r.status, 'succeeded');
@@ -32,13 +43,26 @@ describe('token-counting scheduler', () => {
     const log = recordEvents(rt);
     // 1 → branch 2 (false) → 3 is skipped; 4 comes after 3 by an Effect edge, 5 by a Control edge.
     const p = program({
-      nodes: [[1, 'CONST_STR', { value: '' }], [2, 'BRANCH_ON_VALUE', { condition: 'not_empty' }], [3, 'PRINT', { message: 'arm' }],
-        [4, 'PRINT', { message: 'after (effect)' }], [5, 'PRINT', { message: 'after (control)' }]],
-      edges: [[1, 2], [2, 3, 'Control', 'true'], [3, 4, 'Effect'], [3, 5, 'Control']],
+      nodes: [
+        [1, 'CONST_STR', { value: '' }],
+        [2, 'BRANCH_ON_VALUE', { condition: 'not_empty' }],
+        [3, 'PRINT', { message: 'arm' }],
+        [4, 'PRINT', { message: 'after (effect)' }],
+        [5, 'PRINT', { message: 'after (control)' }],
+      ],
+      edges: [
+        [1, 2],
+        [2, 3, 'Control', 'true'],
+        [3, 4, 'Effect'],
+        [3, 5, 'Control'],
+      ],
     });
     const r = await rt.execute(p);
     assert.equal(r.status, 'succeeded');
-    assert.deepEqual(log.of('print').map((e) => e.text), ['after (effect)']);
+    assert.deepEqual(
+      log.of('print').map((e) => e.text),
+      ['after (effect)'],
+    );
     assert.deepEqual(log.skipped().sort(), [3, 5]);
     assert.ok(log.started().indexOf(4) > log.started().indexOf(2), 'the effect edge still orders');
     await rt.dispose();
@@ -74,8 +98,19 @@ describe('token-counting scheduler', () => {
     const rt = await makeRuntime({ schedulerConfig: { maxParallelism: 1 } });
     const log = recordEvents(rt);
     const p = program({
-      nodes: [[1, 'CONST_STR', { value: 'short' }], [2, 'ASK', { template_str: 'long 1' }], [3, 'ASK', { template_str: 'long 2' }], [4, 'THINK', { template_str: 'long 3' }], [5, 'PRINT', { message: 'x' }]],
-      edges: [[2, 3], [3, 4], [1, 5], [4, 5]],
+      nodes: [
+        [1, 'CONST_STR', { value: 'short' }],
+        [2, 'ASK', { template_str: 'long 1' }],
+        [3, 'ASK', { template_str: 'long 2' }],
+        [4, 'THINK', { template_str: 'long 3' }],
+        [5, 'PRINT', { message: 'x' }],
+      ],
+      edges: [
+        [2, 3],
+        [3, 4],
+        [1, 5],
+        [4, 5],
+      ],
     });
     const r = await rt.execute(p);
     assert.equal(r.status, 'succeeded');
@@ -89,7 +124,15 @@ describe('token-counting scheduler', () => {
     tool(rt, 'broken', () => {
       throw new Error('disk on fire');
     });
-    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'broken' }], [2, 'PRINT', { message: 'after' }]], edges: [[1, 2]] }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'INV', { capability: 'broken' }],
+          [2, 'PRINT', { message: 'after' }],
+        ],
+        edges: [[1, 2]],
+      }),
+    );
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.nodeId, 1);
     assert.equal(r.error?.op, 'INV');
@@ -98,12 +141,20 @@ describe('token-counting scheduler', () => {
     await rt.dispose();
   });
 
-  it('uses a failed node\'s fallback value and keeps the run going', async () => {
+  it("uses a failed node's fallback value and keeps the run going", async () => {
     const rt = await makeRuntime();
     tool(rt, 'broken', () => {
       throw new Error('nope');
     });
-    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'broken', fallback: 'plan B' }], [2, 'RETURN']], edges: [[1, 2]] }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'INV', { capability: 'broken', fallback: 'plan B' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+    );
     assert.equal(r.status, 'succeeded');
     assert.equal(r.result, 'plan B');
     await rt.dispose();
@@ -113,14 +164,28 @@ describe('token-counting scheduler', () => {
     const rt = await makeRuntime();
     const ac = new AbortController();
     let sawAbort = false;
-    tool(rt, 'wait', (_p, ctx) => new Promise((_resolve, reject) => {
-      ctx.signal.addEventListener('abort', () => {
-        sawAbort = true;
-        reject(new Error('aborted'));
-      });
-    }));
+    tool(
+      rt,
+      'wait',
+      (_p, ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            sawAbort = true;
+            reject(new Error('aborted'));
+          });
+        }),
+    );
     rt.events.on('node:started', (e) => e.nodeId === 1 && setTimeout(() => ac.abort(), 5));
-    const r = await rt.execute(program({ nodes: [[1, 'INV', { capability: 'wait' }], [2, 'RETURN']], edges: [[1, 2]] }), { signal: ac.signal });
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'INV', { capability: 'wait' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+      { signal: ac.signal },
+    );
     assert.equal(r.status, 'cancelled');
     assert.equal(r.error?.code, 'E_CANCELLED');
     assert.ok(sawAbort);
@@ -132,7 +197,17 @@ describe('token-counting scheduler', () => {
 
   it('a node waiting for an input that can never arrive fails the run with E_DEADLOCK naming it, instead of hanging', async () => {
     const rt = await makeRuntime();
-    const p = program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'JUMP'], [3, 'RETURN']], edges: [[1, 2], [2, 3]] });
+    const p = program({
+      nodes: [
+        [1, 'CONST_STR', { value: 'a' }],
+        [2, 'JUMP'],
+        [3, 'RETURN'],
+      ],
+      edges: [
+        [1, 2],
+        [2, 3],
+      ],
+    });
     // A valid graph cannot wait forever; make node 2 wait for one more input than any edge brings.
     const flow = rt.compile(p.entry);
     frameLayout(flow, flow.topNodes).pending[flow.indexOf.get(2) as number]++;
@@ -144,7 +219,7 @@ describe('token-counting scheduler', () => {
     await rt.dispose();
   });
 
-  it('with nobody listening, ops that wait are still timed: the run\'s parallelism figures hold', async () => {
+  it("with nobody listening, ops that wait are still timed: the run's parallelism figures hold", async () => {
     const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false }, schedulerConfig: { maxParallelism: 4 } });
     tool(rt, 'wait', async () => {
       await sleep(20);
@@ -152,7 +227,17 @@ describe('token-counting scheduler', () => {
     });
     const nodes: [number, string, Record<string, unknown>?][] = [1, 2, 3, 4].map((i) => [i, 'INV', { capability: 'wait' }]);
     nodes.push([5, 'WAIT_ALL']);
-    const r = await rt.execute(program({ nodes, edges: [[1, 5], [2, 5], [3, 5], [4, 5]] }));
+    const r = await rt.execute(
+      program({
+        nodes,
+        edges: [
+          [1, 5],
+          [2, 5],
+          [3, 5],
+          [4, 5],
+        ],
+      }),
+    );
     assert.equal(r.status, 'succeeded');
     assert.equal(r.stats.maxParallelism, 4);
     assert.ok(r.stats.avgParallelism > 3 && r.stats.avgParallelism <= 4, `avg parallelism ${r.stats.avgParallelism}`);
@@ -164,7 +249,16 @@ describe('token-counting scheduler', () => {
     const rt = await makeRuntime({ llm: { provider: 'simulated', simulatedLatencyMs: { Low: 300, Medium: 300, High: 300 } } });
     const ac = new AbortController();
     rt.events.on('llm:request', () => setTimeout(() => ac.abort(), 5));
-    const r = await rt.execute(program({ nodes: [[1, 'ASK', { template_str: 'slow question' }], [2, 'RETURN']], edges: [[1, 2]] }), { signal: ac.signal });
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'ASK', { template_str: 'slow question' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      }),
+      { signal: ac.signal },
+    );
     assert.equal(r.status, 'cancelled');
     await sleep(400); // past the call's latency: a call that was not cancelled would have been answered by now
     const provider = rt.llm.provider as unknown as { callCount: number };
@@ -186,7 +280,20 @@ describe('token-counting scheduler', () => {
       return r;
     });
     await sleep(5);
-    const small = await rt.execute(program({ name: 'Small.main', nodes: [[1, 'INV', { capability: 'slow' }], [2, 'INV', { capability: 'slow' }], [3, 'RETURN']], edges: [[1, 3], [2, 3]] }));
+    const small = await rt.execute(
+      program({
+        name: 'Small.main',
+        nodes: [
+          [1, 'INV', { capability: 'slow' }],
+          [2, 'INV', { capability: 'slow' }],
+          [3, 'RETURN'],
+        ],
+        edges: [
+          [1, 3],
+          [2, 3],
+        ],
+      }),
+    );
     assert.equal(small.status, 'succeeded');
     assert.equal(bigDone, false, 'the small run finished while the big one was still running');
     assert.equal((await big).status, 'succeeded');
@@ -196,7 +303,15 @@ describe('token-counting scheduler', () => {
   it('one runId per execution, shared by every node event', async () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
-    const r = await rt.execute(program({ nodes: [[1, 'CONST_STR', { value: 'x' }], [2, 'PRINT', { message: 'p' }]], edges: [[1, 2]] }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'x' }],
+          [2, 'PRINT', { message: 'p' }],
+        ],
+        edges: [[1, 2]],
+      }),
+    );
     const ids = new Set(log.of('node:finished').map((e) => e.runId));
     assert.deepEqual([...ids], [r.runId]);
     await rt.dispose();
@@ -207,11 +322,32 @@ describe('pause hook', () => {
   it('starts paused, steps exactly one op at a time, then resumes', async () => {
     const rt = await makeRuntime();
     const log = recordEvents(rt);
-    const handle = rt.start(program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'MERGE'], [4, 'RETURN']], edges: [[1, 3], [2, 3], [3, 4]] }), { startPaused: true });
+    const handle = rt.start(
+      program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'a' }],
+          [2, 'CONST_STR', { value: 'b' }],
+          [3, 'MERGE'],
+          [4, 'RETURN'],
+        ],
+        edges: [
+          [1, 3],
+          [2, 3],
+          [3, 4],
+        ],
+      }),
+      { startPaused: true },
+    );
     await sleep(1);
     assert.equal(log.started().length, 0);
     assert.equal(log.of('scheduler:paused')[0].reason, 'entry');
-    assert.deepEqual(handle.execution.readyNodes().map((n) => n.nodeId).sort(), [1, 2]);
+    assert.deepEqual(
+      handle.execution
+        .readyNodes()
+        .map((n) => n.nodeId)
+        .sort(),
+      [1, 2],
+    );
     const stepped = await handle.execution.step({ frameId: 1, nodeId: 2 });
     assert.equal(stepped?.nodeId, 2);
     assert.deepEqual(log.started(), [2]);
@@ -228,9 +364,22 @@ describe('pause hook', () => {
     const log = recordEvents(rt);
     let hits = 0;
     const pausedOnce = new Promise<void>((resolve) => rt.events.once('scheduler:paused', () => resolve()));
-    const handle = rt.start(program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'PRINT', { message: 'm' }], [3, 'RETURN']], edges: [[1, 2], [2, 3]] }), {
-      hooks: { shouldPause: (n) => n.nodeId === 2 && ++hits > 0 },
-    });
+    const handle = rt.start(
+      program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'a' }],
+          [2, 'PRINT', { message: 'm' }],
+          [3, 'RETURN'],
+        ],
+        edges: [
+          [1, 2],
+          [2, 3],
+        ],
+      }),
+      {
+        hooks: { shouldPause: (n) => n.nodeId === 2 && ++hits > 0 },
+      },
+    );
     await pausedOnce;
     const paused = log.of('scheduler:paused')[0];
     assert.equal(paused.reason, 'breakpoint');
@@ -248,7 +397,9 @@ describe('pause hook', () => {
     const log = recordEvents(rt);
     const spin = (ms: number) => {
       const end = performance.now() + ms;
-      while (performance.now() < end) { /* synchronous work */ }
+      while (performance.now() < end) {
+        /* synchronous work */
+      }
     };
     // Slow listeners (a debugger, a recorder): on node 1's start, where node 2 starts right after
     // in the same dispatch round; and on node 3's finish, just before node 4 (its successor) starts.
@@ -258,10 +409,23 @@ describe('pause hook', () => {
     rt.events.on('node:finished', (e) => {
       if (e.nodeId === 3) spin(40);
     });
-    const r = await rt.execute(program({
-      nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'CONST_STR', { value: 'b' }], [3, 'JUMP'], [4, 'JUMP'], [5, 'WAIT_ALL']],
-      edges: [[1, 3], [3, 4], [4, 5], [2, 5]],
-    }));
+    const r = await rt.execute(
+      program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'a' }],
+          [2, 'CONST_STR', { value: 'b' }],
+          [3, 'JUMP'],
+          [4, 'JUMP'],
+          [5, 'WAIT_ALL'],
+        ],
+        edges: [
+          [1, 3],
+          [3, 4],
+          [4, 5],
+          [2, 5],
+        ],
+      }),
+    );
     assert.equal(r.status, 'succeeded');
     assert.deepEqual(log.started().slice(0, 2), [1, 2]);
     const took = (id: number) => log.of('node:finished').find((e) => e.nodeId === id)?.durationMs ?? NaN;
@@ -275,7 +439,13 @@ describe('pause hook', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const rt = await makeRuntime({ memoryConfig: { recordEpisodes: false } });
-    const p = program({ nodes: [[1, 'CONST_STR', { value: 'a' }], [2, 'RETURN']], edges: [[1, 2]] });
+    const p = program({
+      nodes: [
+        [1, 'CONST_STR', { value: 'a' }],
+        [2, 'RETURN'],
+      ],
+      edges: [[1, 2]],
+    });
     const held: unknown[] = [];
     const executions: WeakRef<object>[] = [];
     const run = () => {
@@ -293,4 +463,3 @@ describe('pause hook', () => {
     await rt.dispose();
   });
 });
-

@@ -7,7 +7,18 @@ import { performance } from 'node:perf_hooks';
 import type { CancellationSource } from '../cancellation.js';
 import { ApxmError, asApxmError, serializeError } from '../errors.js';
 import type { NodeRef, RunStats, RuntimeEventEmitter, RuntimeEventName, RuntimeEvents } from '../events.js';
-import { EDGE_DATA, EDGE_EFFECT, frameLayout, NODE_HAS_TIMEOUT, NODE_IN_TRY, NODE_LOOP_START, NODE_RETURN, NODE_TAKES_TIME, NODE_TRY_CATCH, type CompiledFlow } from '../graph/compileFlow.js';
+import {
+  EDGE_DATA,
+  EDGE_EFFECT,
+  frameLayout,
+  NODE_HAS_TIMEOUT,
+  NODE_IN_TRY,
+  NODE_LOOP_START,
+  NODE_RETURN,
+  NODE_TAKES_TIME,
+  NODE_TRY_CATCH,
+  type CompiledFlow,
+} from '../graph/compileFlow.js';
 import type { OpName } from '../graph/opCatalogue.js';
 import { Routed, SkipDownstream, type OpHandler, type OpOutcome } from '../ops/opContext.js';
 import { evaluateCondition } from '../ops/conditions.js';
@@ -120,8 +131,19 @@ export class Execution implements LaneClient {
     this.runId = o.runId;
     this.paused = o.startPaused ?? false;
     this.stats = {
-      nodesTotal: 0, nodesExecuted: 0, nodesFailed: 0, nodesSkipped: 0, durationMs: 0, llmCalls: 0,
-      inputTokens: 0, outputTokens: 0, totalTokens: 0, maxParallelism: 0, avgParallelism: 0, retries: 0, frames: 0,
+      nodesTotal: 0,
+      nodesExecuted: 0,
+      nodesFailed: 0,
+      nodesSkipped: 0,
+      durationMs: 0,
+      llmCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+      maxParallelism: 0,
+      avgParallelism: 0,
+      retries: 0,
+      frames: 0,
     };
   }
 
@@ -143,8 +165,12 @@ export class Execution implements LaneClient {
     const { entry, args } = this.o;
     this.o.pool.register(this);
     this.emit('run:started', {
-      runId: this.runId, program: this.o.programName, flow: entry.graph.qualifiedName, args,
-      nodeCount: entry.nodes.length, maxParallelism: this.o.maxParallelism,
+      runId: this.runId,
+      program: this.o.programName,
+      flow: entry.graph.qualifiedName,
+      args,
+      nodeCount: entry.nodes.length,
+      maxParallelism: this.o.maxParallelism,
     });
     if (this.o.signal) {
       if (this.o.signal.aborted) queueMicrotask(() => this.cancel('the run was cancelled before it started'));
@@ -188,13 +214,22 @@ export class Execution implements LaneClient {
 
   /** Ready nodes in the order they would start. */
   readyNodes(): NodeRef[] {
-    return this.queue.ordered().filter((it) => this.isLive(it.frame, it.idx)).map((it) => this.ref(it.frame, it.idx));
+    return this.queue
+      .ordered()
+      .filter((it) => this.isLive(it.frame, it.idx))
+      .map((it) => this.ref(it.frame, it.idx));
   }
 
   /** Frames from the innermost to the entry flow, for a node's call stack. */
   frameChain(frameId: number): { frameId: number; label: string; flow: string; callerNodeId?: number }[] {
     const out: { frameId: number; label: string; flow: string; callerNodeId?: number }[] = [];
-    for (let f = this.frames.get(frameId); f; f = f.parent) out.push({ frameId: f.id, label: f.label, flow: f.flow.graph.qualifiedName, callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined });
+    for (let f = this.frames.get(frameId); f; f = f.parent)
+      out.push({
+        frameId: f.id,
+        label: f.label,
+        flow: f.flow.graph.qualifiedName,
+        callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined,
+      });
     return out;
   }
 
@@ -239,12 +274,32 @@ export class Execution implements LaneClient {
   // ---- frames ---------------------------------------------------------------------------------
 
   private openFrame(
-    kind: Frame['kind'], flow: CompiledFlow, nodes: number[], params: Record<string, Value>, paramList: Value[],
-    onSettled: (o: FrameOutcome) => void, parent?: Frame, callerIdx?: number, iteration?: LoopIteration,
+    kind: Frame['kind'],
+    flow: CompiledFlow,
+    nodes: number[],
+    params: Record<string, Value>,
+    paramList: Value[],
+    onSettled: (o: FrameOutcome) => void,
+    parent?: Frame,
+    callerIdx?: number,
+    iteration?: LoopIteration,
   ): Frame {
     const depth = parent ? (iteration ? parent.depth : parent.depth + 1) : 0;
     const layout = frameLayout(flow, nodes);
-    const frame = new Frame(this.nextFrameId++, kind, flow, nodes, params, paramList, layout, onSettled, parent, callerIdx, iteration, depth);
+    const frame = new Frame(
+      this.nextFrameId++,
+      kind,
+      flow,
+      nodes,
+      params,
+      paramList,
+      layout,
+      onSettled,
+      parent,
+      callerIdx,
+      iteration,
+      depth,
+    );
     frame.bucketBase = this.queue.levels(flow.priorityLevels);
     this.frames.set(frame.id, frame);
     parent?.children.add(frame);
@@ -285,8 +340,14 @@ export class Execution implements LaneClient {
 
   private frameRef(f: Frame) {
     return {
-      runId: this.runId, frameId: f.id, parentFrameId: f.parent?.id, kind: f.kind, flow: f.flow.graph.qualifiedName, label: f.label,
-      callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined, iteration: f.iteration?.index,
+      runId: this.runId,
+      frameId: f.id,
+      parentFrameId: f.parent?.id,
+      kind: f.kind,
+      flow: f.flow.graph.qualifiedName,
+      label: f.label,
+      callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined,
+      iteration: f.iteration?.index,
     };
   }
 
@@ -296,7 +357,8 @@ export class Execution implements LaneClient {
     this.frames.delete(frame.id);
     frame.parent?.children.delete(frame);
     const value = this.frameResult(frame);
-    if (this.o.events.hasListeners('frame:exited')) this.emit('frame:exited', { ...this.frameRef(frame), outcome: 'succeeded', result: value });
+    if (this.o.events.hasListeners('frame:exited'))
+      this.emit('frame:exited', { ...this.frameRef(frame), outcome: 'succeeded', result: value });
     frame.onSettled({ ok: true, value });
   }
 
@@ -320,7 +382,8 @@ export class Execution implements LaneClient {
   private failFrame(frame: Frame, error: ApxmError, cancelled = false): void {
     if (frame.settled) return;
     frame.settled = true;
-    for (const child of [...frame.children]) this.failFrame(child, new ApxmError('E_CANCELLED', 'cancelled because its caller stopped'), true);
+    for (const child of [...frame.children])
+      this.failFrame(child, new ApxmError('E_CANCELLED', 'cancelled because its caller stopped'), true);
     const reason = new ApxmError('E_CANCELLED', cancelled ? error.message : `cancelled: node ${error.nodeId ?? '?'} failed`);
     for (const source of frame.running.values()) source.abort(reason);
     frame.running.clear();
@@ -334,7 +397,8 @@ export class Execution implements LaneClient {
     }
     this.frames.delete(frame.id);
     frame.parent?.children.delete(frame);
-    if (this.o.events.hasListeners('frame:exited')) this.emit('frame:exited', { ...this.frameRef(frame), outcome: cancelled ? 'cancelled' : 'failed' });
+    if (this.o.events.hasListeners('frame:exited'))
+      this.emit('frame:exited', { ...this.frameRef(frame), outcome: cancelled ? 'cancelled' : 'failed' });
     frame.onSettled({ ok: false, error, cancelled });
   }
 
@@ -352,7 +416,14 @@ export class Execution implements LaneClient {
     if (this.wantReady) {
       const node = flow.nodes[idx];
       this.emit('node:ready', {
-        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
+        runId: this.runId,
+        frameId: frame.id,
+        nodeId: node.id,
+        nodeExecId: this.execId(frame, idx),
+        op: node.op,
+        name: node.name,
+        flow: flow.graph.qualifiedName,
+        source: node.source,
         priority: flow.priority[idx],
       });
     }
@@ -398,11 +469,22 @@ export class Execution implements LaneClient {
     this.settleNode(frame, idx);
   }
 
-  private emitSkipped(frame: Frame, idx: number, reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped'): void {
+  private emitSkipped(
+    frame: Frame,
+    idx: number,
+    reason: 'branch-not-taken' | 'guard' | 'try-aborted' | 'cancelled' | 'upstream-skipped',
+  ): void {
     if (this.o.events.hasListeners('node:skipped')) {
       const node = frame.flow.nodes[idx];
       this.emit('node:skipped', {
-        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name, flow: frame.flow.graph.qualifiedName, source: node.source,
+        runId: this.runId,
+        frameId: frame.id,
+        nodeId: node.id,
+        nodeExecId: this.execId(frame, idx),
+        op: node.op,
+        name: node.name,
+        flow: frame.flow.graph.qualifiedName,
+        source: node.source,
         reason,
       });
     }
@@ -462,7 +544,11 @@ export class Execution implements LaneClient {
         while (this.stepRequests.length && this.queue.size > 0) {
           const req = this.stepRequests[0];
           const match = req.match;
-          const it = match ? this.queue.take((x) => this.isLive(x.frame, x.idx) && match(x.frame, x.idx)) : this.popLive() ? { frame: this.queue.frame, idx: this.queue.idx, bucket: this.queue.bucket } : undefined;
+          const it = match
+            ? this.queue.take((x) => this.isLive(x.frame, x.idx) && match(x.frame, x.idx))
+            : this.popLive()
+              ? { frame: this.queue.frame, idx: this.queue.idx, bucket: this.queue.bucket }
+              : undefined;
           if (!it) break;
           if (!this.o.pool.acquireIfFree()) {
             this.queue.push(it.frame, it.idx, it.bucket);
@@ -537,11 +623,20 @@ export class Execution implements LaneClient {
     if (this.frames.size === 0) return;
     const stuck: string[] = [];
     for (const f of this.frames.values()) {
-      for (const i of f.nodes) if (f.state[i] === NodeState.Pending) stuck.push(`${f.flow.nodes[i].id} (${f.flow.nodes[i].name}, waiting for ${f.pending[i]} input${f.pending[i] === 1 ? '' : 's'})`);
+      for (const i of f.nodes)
+        if (f.state[i] === NodeState.Pending)
+          stuck.push(`${f.flow.nodes[i].id} (${f.flow.nodes[i].name}, waiting for ${f.pending[i]} input${f.pending[i] === 1 ? '' : 's'})`);
     }
-    this.failFrame(this.top, new ApxmError('E_DEADLOCK', `deadlock: nothing is ready or running but ${stuck.length} node(s) still wait: ${stuck.slice(0, 10).join('; ')}`, {
-      hint: 'a node waits for an input that is never produced; check the edges into these nodes',
-    }));
+    this.failFrame(
+      this.top,
+      new ApxmError(
+        'E_DEADLOCK',
+        `deadlock: nothing is ready or running but ${stuck.length} node(s) still wait: ${stuck.slice(0, 10).join('; ')}`,
+        {
+          hint: 'a node waits for an input that is never produced; check the edges into these nodes',
+        },
+      ),
+    );
   }
 
   private collectInputs(frame: Frame, idx: number): Value[] {
@@ -554,7 +649,13 @@ export class Execution implements LaneClient {
     const end = flow.inputBase[idx + 1];
     if (base === end) {
       // Upstream: an LLM node with no inputs gets the flow's arguments (graphs can opt out).
-      if (flow.inEdges[idx].length === 0 && (frame.kind === 'flow' || frame.kind === 'message') && LLM_OPS.has(flow.ops[idx]) && flow.graph.metadata.param_inputs !== false) return frame.paramList;
+      if (
+        flow.inEdges[idx].length === 0 &&
+        (frame.kind === 'flow' || frame.kind === 'message') &&
+        LLM_OPS.has(flow.ops[idx]) &&
+        flow.graph.metadata.param_inputs !== false
+      )
+        return frame.paramList;
       return [];
     }
     // Skipped inputs are left out; one that never arrived (a debugger step past a join) is null.
@@ -579,14 +680,31 @@ export class Execution implements LaneClient {
       const node = flow.nodes[idx];
       // Literal objects of one shape (no spread): these two events are on the per-node hot path.
       this.emit('node:started', {
-        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx.nodeExecId, op: node.op, name: node.name, flow: frame.flow.graph.qualifiedName, source: node.source,
-        inputs, attempt: 1, startedAt: ctx.startedAtWall,
+        runId: this.runId,
+        frameId: frame.id,
+        nodeId: node.id,
+        nodeExecId: ctx.nodeExecId,
+        op: node.op,
+        name: node.name,
+        flow: frame.flow.graph.qualifiedName,
+        source: node.source,
+        inputs,
+        attempt: 1,
+        startedAt: ctx.startedAtWall,
       });
     }
     const op = flow.ops[idx];
     if (flow.nodeFlags[idx] & NODE_HAS_TIMEOUT) {
       const timeoutMs = flow.timeoutMs[idx];
-      ctx.timer = setTimeout(() => ctx.abort(new ApxmError('E_TIMEOUT', `${op} node ${flow.ids[idx]} exceeded its ${timeoutMs} ms timeout`, { hint: 'raise "timeout_ms" or make the op faster' })), timeoutMs);
+      ctx.timer = setTimeout(
+        () =>
+          ctx.abort(
+            new ApxmError('E_TIMEOUT', `${op} node ${flow.ids[idx]} exceeded its ${timeoutMs} ms timeout`, {
+              hint: 'raise "timeout_ms" or make the op faster',
+            }),
+          ),
+        timeoutMs,
+      );
     }
     if (this.o.replay !== undefined && frame === this.top && this.o.replay.has(flow.ids[idx]) && !RERUN_ON_REPLAY.has(op)) {
       ctx.replayed = true;
@@ -605,7 +723,10 @@ export class Execution implements LaneClient {
     // The handler's synchronous part may have taken a while (see `clock` for when nobody looks).
     if (this.timingObserved || flow.nodeFlags[idx] & NODE_TAKES_TIME) this.clockStale = true;
     if (!threw && out instanceof Promise) {
-      out.then((v) => this.settle(ctx, true, v), (e) => this.settle(ctx, false, e));
+      out.then(
+        (v) => this.settle(ctx, true, v),
+        (e) => this.settle(ctx, false, e),
+      );
       return;
     }
     ctx.settledAt = this.now();
@@ -670,8 +791,20 @@ export class Execution implements LaneClient {
     if (this.wantFinished) {
       const node = flow.nodes[idx];
       this.emit('node:finished', {
-        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
-        inputs: ctx?.inputs ?? [], output: value, startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, tokens: ctx?.tokens ?? 0, replayed: ctx?.replayed === true,
+        runId: this.runId,
+        frameId: frame.id,
+        nodeId: node.id,
+        nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx),
+        op: node.op,
+        name: node.name,
+        flow: flow.graph.qualifiedName,
+        source: node.source,
+        inputs: ctx?.inputs ?? [],
+        output: value,
+        startedAt: ctx?.startedAtWall ?? Date.now(),
+        durationMs,
+        tokens: ctx?.tokens ?? 0,
+        replayed: ctx?.replayed === true,
       });
     }
     const flags = flow.nodeFlags[idx];
@@ -700,9 +833,17 @@ export class Execution implements LaneClient {
   private fail(frame: Frame, idx: number, error: ApxmError, ctx: NodeContext | undefined, durationMs: number): void {
     const flow = frame.flow;
     const node = flow.nodes[idx];
-    const err = error.atNode(node.id, node.op, node.source ?? (node.jsonPath ? { jsonPath: node.jsonPath, file: flow.graph.file } : undefined));
+    const err = error.atNode(
+      node.id,
+      node.op,
+      node.source ?? (node.jsonPath ? { jsonPath: node.jsonPath, file: flow.graph.file } : undefined),
+    );
     if (node.attributes.fallback !== undefined && err.code !== 'E_CANCELLED') {
-      this.emit('warning', { runId: this.runId, nodeExecId: this.execId(frame, idx), message: `node ${node.id} failed (${err.message}); using its fallback value` });
+      this.emit('warning', {
+        runId: this.runId,
+        nodeExecId: this.execId(frame, idx),
+        message: `node ${node.id} failed (${err.message}); using its fallback value`,
+      });
       this.complete(frame, idx, node.attributes.fallback, ctx, durationMs);
       return;
     }
@@ -711,8 +852,19 @@ export class Execution implements LaneClient {
     const handler = flow.enclosingTries[idx].find((t) => frame.state[t] === NodeState.Done);
     if (this.o.events.hasListeners('node:failed')) {
       this.emit('node:failed', {
-        runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx), op: node.op, name: node.name, flow: flow.graph.qualifiedName, source: node.source,
-        inputs: ctx?.inputs ?? [], error: serializeError(err), startedAt: ctx?.startedAtWall ?? Date.now(), durationMs, handled: handler !== undefined,
+        runId: this.runId,
+        frameId: frame.id,
+        nodeId: node.id,
+        nodeExecId: ctx?.nodeExecId ?? this.execId(frame, idx),
+        op: node.op,
+        name: node.name,
+        flow: flow.graph.qualifiedName,
+        source: node.source,
+        inputs: ctx?.inputs ?? [],
+        error: serializeError(err),
+        startedAt: ctx?.startedAtWall ?? Date.now(),
+        durationMs,
+        handled: handler !== undefined,
       });
     }
     if (handler === undefined) {
@@ -737,12 +889,15 @@ export class Execution implements LaneClient {
       if (s === NodeState.Running) {
         frame.running.get(v)?.abort(new ApxmError('E_CANCELLED', 'aborted: another op in its try region failed'));
         frame.running.delete(v);
-        for (const child of [...frame.children]) if (child.callerIdx === v) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
+        for (const child of [...frame.children])
+          if (child.callerIdx === v) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
         frame.state[v] = NodeState.Pending; // so skip() takes it
         this.skip(frame, v, 'try-aborted');
       } else if (s === NodeState.Pending || s === NodeState.Ready) {
         const loop = frame.flow.loopByEnd.get(v);
-        if (loop) for (const child of [...frame.children]) if (child.iteration?.loop === loop) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
+        if (loop)
+          for (const child of [...frame.children])
+            if (child.iteration?.loop === loop) this.failFrame(child, new ApxmError('E_CANCELLED', 'aborted by try region'), true);
         this.skip(frame, v, 'try-aborted');
       }
     }
@@ -762,24 +917,34 @@ export class Execution implements LaneClient {
         this.becomeReady(frame, loop.end);
         return;
       }
-      this.openFrame('loop', frame.flow, loop.ownNodes, frame.params, frame.paramList, (outcome) => {
-        if (!outcome.ok) {
-          if (!outcome.cancelled && frame.state[loop.end] === NodeState.Pending) this.fail(frame, loop.end, outcome.error, undefined, 0);
-          return;
-        }
-        results.push(outcome.value);
-        if (plan.whileCondition !== undefined || plan.untilCondition !== undefined) {
-          let stop: boolean;
-          try {
-            stop = this.loopShouldStop(plan, outcome.value);
-          } catch (e) {
-            this.fail(frame, loop.end, asApxmError(e, 'E_ATTRIBUTE'), undefined, 0);
+      this.openFrame(
+        'loop',
+        frame.flow,
+        loop.ownNodes,
+        frame.params,
+        frame.paramList,
+        (outcome) => {
+          if (!outcome.ok) {
+            if (!outcome.cancelled && frame.state[loop.end] === NodeState.Pending) this.fail(frame, loop.end, outcome.error, undefined, 0);
             return;
           }
-          if (stop) return next(plan.items.length);
-        }
-        next(index + 1);
-      }, frame, loop.end, { loop, index, item: plan.items[index] });
+          results.push(outcome.value);
+          if (plan.whileCondition !== undefined || plan.untilCondition !== undefined) {
+            let stop: boolean;
+            try {
+              stop = this.loopShouldStop(plan, outcome.value);
+            } catch (e) {
+              this.fail(frame, loop.end, asApxmError(e, 'E_ATTRIBUTE'), undefined, 0);
+              return;
+            }
+            if (stop) return next(plan.items.length);
+          }
+          next(index + 1);
+        },
+        frame,
+        loop.end,
+        { loop, index, item: plan.items[index] },
+      );
     };
     next(0);
   }
@@ -795,13 +960,18 @@ export class Execution implements LaneClient {
   /** Runs `flow` in a child frame of `parent`, opened by node `callerIdx`. */
   runChildFrame(parent: Frame, callerIdx: number, flow: CompiledFlow, args: Value[], kind: 'flow' | 'plan' | 'message'): Promise<Value> {
     if (parent.depth + 1 > this.o.maxFlowDepth) {
-      return Promise.reject(new ApxmError('E_FLOW_DEPTH', `maximum flow call depth (${this.o.maxFlowDepth}) exceeded calling ${flow.graph.qualifiedName}`, { hint: 'a flow probably calls itself without a base case' }));
+      return Promise.reject(
+        new ApxmError('E_FLOW_DEPTH', `maximum flow call depth (${this.o.maxFlowDepth}) exceeded calling ${flow.graph.qualifiedName}`, {
+          hint: 'a flow probably calls itself without a base case',
+        }),
+      );
     }
     return new Promise((resolve, reject) => {
       // no prototype: a parameter named __proto__ or constructor is a value like any other
       const params = Object.create(null) as Record<string, Value>;
       flow.graph.parameters.forEach((p, k) => (params[p.name] = args[k] ?? null));
-      const run = () => this.openFrame(kind, flow, flow.topNodes, params, args, (o) => (o.ok ? resolve(o.value) : reject(o.error)), parent, callerIdx);
+      const run = () =>
+        this.openFrame(kind, flow, flow.topNodes, params, args, (o) => (o.ok ? resolve(o.value) : reject(o.error)), parent, callerIdx);
       if (this.pumping) run();
       else {
         run();
@@ -838,7 +1008,6 @@ export class Execution implements LaneClient {
   registerRunning(frame: Frame, idx: number, source: CancellationSource): void {
     frame.running.set(idx, source);
   }
-
 
   addLlmUsage(input: number, output: number, retries: number): void {
     this.stats.llmCalls++;
@@ -894,8 +1063,14 @@ export class Execution implements LaneClient {
   ref(frame: Frame, idx: number): NodeRef {
     const node = frame.flow.nodes[idx];
     return {
-      runId: this.runId, frameId: frame.id, nodeId: node.id, nodeExecId: this.execId(frame, idx), op: node.op, name: node.name,
-      flow: frame.flow.graph.qualifiedName, source: node.source,
+      runId: this.runId,
+      frameId: frame.id,
+      nodeId: node.id,
+      nodeExecId: this.execId(frame, idx),
+      op: node.op,
+      name: node.name,
+      flow: frame.flow.graph.qualifiedName,
+      source: node.source,
     };
   }
 
@@ -917,7 +1092,12 @@ export class Execution implements LaneClient {
     else result.error = outcome.error;
     definePerNodeOutputs(result, this.top);
     this.emit('run:finished', {
-      runId: this.runId, status, result: result.result, error: result.error ? serializeError(result.error) : undefined, durationMs, stats: result.stats,
+      runId: this.runId,
+      status,
+      result: result.result,
+      error: result.error ? serializeError(result.error) : undefined,
+      durationMs,
+      stats: result.stats,
     });
     this.resolveRun(result);
   }

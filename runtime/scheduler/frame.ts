@@ -89,7 +89,8 @@ export class Frame {
   }
 
   get label(): string {
-    if (this.iteration) return `${this.flow.graph.qualifiedName} · loop ${this.flow.nodes[this.iteration.loop.start].id} iteration ${this.iteration.index + 1}`;
+    if (this.iteration)
+      return `${this.flow.graph.qualifiedName} · loop ${this.flow.nodes[this.iteration.loop.start].id} iteration ${this.iteration.index + 1}`;
     return this.flow.graph.qualifiedName;
   }
 

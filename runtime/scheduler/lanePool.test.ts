@@ -65,7 +65,7 @@ describe('LanePool', () => {
     pool.register(b);
     assert.equal(fill(pool, a, 3), 3, 'b had no ready work: a took more than half');
     b.ready = true;
-    assert.equal(pool.tryAcquire(a), false, 'b (0 lanes, below its share of 2) waits: the last lane is b\'s');
+    assert.equal(pool.tryAcquire(a), false, "b (0 lanes, below its share of 2) waits: the last lane is b's");
     assert.equal(pool.tryAcquire(b), true);
   });
 

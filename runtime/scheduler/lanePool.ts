@@ -18,7 +18,10 @@ export class LanePool {
   private readonly clients = new Set<LaneClient>();
   private waking = false;
 
-  constructor(readonly lanes: number, readonly workStealing = true) {
+  constructor(
+    readonly lanes: number,
+    readonly workStealing = true,
+  ) {
     if (!Number.isInteger(lanes) || lanes < 1) throw new RangeError(`maxParallelism must be a positive integer, got ${lanes}`);
   }
 

@@ -146,7 +146,9 @@ export class NodeContext implements OpContext {
     const target = this.exec.lookupFlow(agent, flow);
     if (!target) {
       const all = this.exec.listFlows();
-      throw new ApxmError('E_FLOW_NOT_FOUND', `flow '${agent}.${flow}' is not in this program`, { hint: all.length ? `available flows: ${all.join(', ')}` : 'no flows are registered' });
+      throw new ApxmError('E_FLOW_NOT_FOUND', `flow '${agent}.${flow}' is not in this program`, {
+        hint: all.length ? `available flows: ${all.join(', ')}` : 'no flows are registered',
+      });
     }
     const restore = this.exec.releaseLane(this, false);
     try {

@@ -12,7 +12,27 @@ import { makeRuntime, recordEvents, sleep, tool } from '../../test/support/harne
  * every node of every frame that succeeded.
  */
 
-const KINDS = ['const', 'const', 'merge', 'wait', 'branch', 'guard', 'print', 'try', 'try', 'err', 'err', 'loop', 'inv', 'flaky', 'flaky', 'ask', 'switch', 'switch', 'call'] as const;
+const KINDS = [
+  'const',
+  'const',
+  'merge',
+  'wait',
+  'branch',
+  'guard',
+  'print',
+  'try',
+  'try',
+  'err',
+  'err',
+  'loop',
+  'inv',
+  'flaky',
+  'flaky',
+  'ask',
+  'switch',
+  'switch',
+  'call',
+] as const;
 type Kind = (typeof KINDS)[number];
 
 interface GenNode {
@@ -31,13 +51,23 @@ interface DagData {
 /** Nodes and edges are independent arrays (not chained on a size), so fast-check shrinks both. */
 const dagArb = (maxN: number, kinds: readonly Kind[]): fc.Arbitrary<DagData> =>
   fc.record({
-    nodes: fc.array(fc.record({ kind: fc.constantFrom(...kinds), value: fc.boolean(), pick: fc.nat({ max: 11 }) }), { minLength: 1, maxLength: maxN, size: 'max' }),
-    edges: fc.array(fc.tuple(fc.nat({ max: 4 * maxN }), fc.nat({ max: 7 }), fc.nat({ max: 3 }), fc.nat({ max: 4 })), { maxLength: 2 * maxN, size: 'max' }),
+    nodes: fc.array(fc.record({ kind: fc.constantFrom(...kinds), value: fc.boolean(), pick: fc.nat({ max: 11 }) }), {
+      minLength: 1,
+      maxLength: maxN,
+      size: 'max',
+    }),
+    edges: fc.array(fc.tuple(fc.nat({ max: 4 * maxN }), fc.nat({ max: 7 }), fc.nat({ max: 3 }), fc.nat({ max: 4 })), {
+      maxLength: 2 * maxN,
+      size: 'max',
+    }),
   });
 
 const programArb = fc.record({
   main: dagArb(28, KINDS),
-  callee: dagArb(6, KINDS.filter((k) => k !== 'call')),
+  callee: dagArb(
+    6,
+    KINDS.filter((k) => k !== 'call'),
+  ),
   parallelism: fc.integer({ min: 1, max: 4 }),
 });
 
@@ -95,10 +125,14 @@ function build(d: DagData): Built {
     if (dependency === 'Data' && kindOf(to) === 'switch') dependency = 'Control';
     // labels only on the edges of routing ops, and only their own labels
     const kind = kindOf(from);
-    const label = kind === 'branch' ? ['true', 'false', undefined][pick % 3]
-      : kind === 'try' ? ['try', 'catch', undefined][pick % 3] // an unlabelled TRY_CATCH edge starts the try region too
-      : kind === 'switch' ? ['c0', 'c1', 'c2', 'default', undefined][pick]
-      : undefined;
+    const label =
+      kind === 'branch'
+        ? ['true', 'false', undefined][pick % 3]
+        : kind === 'try'
+          ? ['try', 'catch', undefined][pick % 3] // an unlabelled TRY_CATCH edge starts the try region too
+          : kind === 'switch'
+            ? ['c0', 'c1', 'c2', 'default', undefined][pick]
+            : undefined;
     edges.push(label === undefined ? [from, to, dependency] : [from, to, dependency, label]);
   }
 
@@ -112,14 +146,24 @@ function build(d: DagData): Built {
   for (let t = 1; t <= n; t++) {
     if (kindOf(t) !== 'try') continue;
     const out = edges.filter((e) => e[0] === t);
-    const caught = reach(out.filter((e) => e[3] !== 'catch').map((e) => e[1]), edges);
-    const handlers = reach(out.filter((e) => e[3] === 'catch').map((e) => e[1]), edges);
+    const caught = reach(
+      out.filter((e) => e[3] !== 'catch').map((e) => e[1]),
+      edges,
+    );
+    const handlers = reach(
+      out.filter((e) => e[3] === 'catch').map((e) => e[1]),
+      edges,
+    );
     const region = [...caught].filter((v) => !handlers.has(v));
     const mine: EdgeSpec[] = [];
     for (const v of region) for (const e of out) if (e[3] === 'catch') mine.push([v, e[1]]);
     if (hasCycle(n, [...edges, ...implicit, ...mine])) {
       for (const e of out) if (e[3] === 'catch') e[3] = 'try';
-      for (const v of reach(out.map((e) => e[1]), edges)) inTry.add(v);
+      for (const v of reach(
+        out.map((e) => e[1]),
+        edges,
+      ))
+        inTry.add(v);
     } else {
       implicit.push(...mine);
       for (const v of region) inTry.add(v);
@@ -131,18 +175,34 @@ function build(d: DagData): Built {
   let nextId = n + 1;
   let errs = 0;
   let flaky = 0;
-  const asyncOp = (id: number, pick: number, failing = false): NodeSpec => [id, 'INV', { capability: failing ? 'flaky' : 'sleep', params: { ms: pick % 4 } }];
+  const asyncOp = (id: number, pick: number, failing = false): NodeSpec => [
+    id,
+    'INV',
+    { capability: failing ? 'flaky' : 'sleep', params: { ms: pick % 4 } },
+  ];
   for (let i = 0; i < n; i++) {
     const id = i + 1;
     const { kind, value: v, pick } = d.nodes[i];
     const failing = inTry.has(id) ? v || pick < 6 : v && pick < 2;
     switch (kind) {
-      case 'merge': nodes.push([id, 'MERGE']); break;
-      case 'wait': nodes.push([id, 'WAIT_ALL']); break;
-      case 'branch': nodes.push([id, 'BRANCH_ON_VALUE', { value: v }]); break;
-      case 'guard': nodes.push([id, 'GUARD', { condition: v ? 'not_null' : 'is_null', on_fail: 'skip' }]); break;
-      case 'print': nodes.push([id, 'PRINT', { message: `p${id}` }]); break;
-      case 'try': nodes.push([id, 'TRY_CATCH']); break;
+      case 'merge':
+        nodes.push([id, 'MERGE']);
+        break;
+      case 'wait':
+        nodes.push([id, 'WAIT_ALL']);
+        break;
+      case 'branch':
+        nodes.push([id, 'BRANCH_ON_VALUE', { value: v }]);
+        break;
+      case 'guard':
+        nodes.push([id, 'GUARD', { condition: v ? 'not_null' : 'is_null', on_fail: 'skip' }]);
+        break;
+      case 'print':
+        nodes.push([id, 'PRINT', { message: `p${id}` }]);
+        break;
+      case 'try':
+        nodes.push([id, 'TRY_CATCH']);
+        break;
       case 'err':
         if (failing) errs++;
         nodes.push(failing ? [id, 'ERR', { message: `boom ${id}` }] : [id, 'CONST_STR', { value: `v${id}` }]);
@@ -151,10 +211,18 @@ function build(d: DagData): Built {
         if (failing) flaky++;
         nodes.push(asyncOp(id, pick, failing));
         break;
-      case 'inv': nodes.push(asyncOp(id, pick)); break;
-      case 'ask': nodes.push([id, 'ASK', { template_str: `question ${id}` }]); break;
-      case 'switch': nodes.push([id, 'SWITCH', {}]); break; // discriminant set below, once its cases are known
-      case 'call': nodes.push([id, 'FLOW_CALL', { agent_name: 'Lib' }]); break; // flow_name set below, by arity
+      case 'inv':
+        nodes.push(asyncOp(id, pick));
+        break;
+      case 'ask':
+        nodes.push([id, 'ASK', { template_str: `question ${id}` }]);
+        break;
+      case 'switch':
+        nodes.push([id, 'SWITCH', {}]);
+        break; // discriminant set below, once its cases are known
+      case 'call':
+        nodes.push([id, 'FLOW_CALL', { agent_name: 'Lib' }]);
+        break; // flow_name set below, by arity
       case 'loop': {
         // a self-contained loop: LOOP_START (node `id`) → body → LOOP_END; no generated edge touches body or end
         const body = nextId++;
@@ -163,12 +231,18 @@ function build(d: DagData): Built {
         // a failing body fails its iteration frame, and so its LOOP_END (mostly caught, as above)
         const bodyFails = pick % 4 === 3 && (inTry.has(id) || pick === 11);
         if (bodyFails) flaky++;
-        const bodyNode: NodeSpec = pick % 4 === 0 ? [body, 'CONST_STR', { value: 'b' }] : pick % 4 === 2 ? [body, 'ASK', { template_str: `loop ${id}` }] : asyncOp(body, pick, bodyFails);
+        const bodyNode: NodeSpec =
+          pick % 4 === 0
+            ? [body, 'CONST_STR', { value: 'b' }]
+            : pick % 4 === 2
+              ? [body, 'ASK', { template_str: `loop ${id}` }]
+              : asyncOp(body, pick, bodyFails);
         nodes.push([id, 'LOOP_START', { count: v ? 2 : 0 }], bodyNode, [end, 'LOOP_END']);
         edges.push([id, body, 'Control'], [body, end]);
         break;
       }
-      default: nodes.push([id, 'CONST_STR', { value: `v${id}` }]);
+      default:
+        nodes.push([id, 'CONST_STR', { value: `v${id}` }]);
     }
   }
 
@@ -214,9 +288,15 @@ function build(d: DagData): Built {
 function specs(main: Built, callee: Built): GraphSpec[] {
   return [
     { name: 'Main.main', isEntry: true, nodes: main.nodes, edges: main.edges },
-    ...[...main.arities].sort((a, b) => a - b).map((k) => ({
-      name: `Lib.f${k}`, isEntry: false, params: Array.from({ length: k }, (_, j) => `p${j}`), nodes: callee.nodes, edges: callee.edges,
-    })),
+    ...[...main.arities]
+      .sort((a, b) => a - b)
+      .map((k) => ({
+        name: `Lib.f${k}`,
+        isEntry: false,
+        params: Array.from({ length: k }, (_, j) => `p${j}`),
+        nodes: callee.nodes,
+        edges: callee.edges,
+      })),
   ];
 }
 
@@ -272,7 +352,20 @@ describe('random DAGs (property)', () => {
             while (toolsInFlight > 0) await sleep(1);
             await sleep(2);
 
-            const events = log.all.slice(first).map(({ name, e }) => ({ name, e: e as { runId: string; nodeExecId?: string; op?: string; frameId?: number; kind?: string; flow?: string; outcome?: string } }))
+            const events = log.all
+              .slice(first)
+              .map(({ name, e }) => ({
+                name,
+                e: e as {
+                  runId: string;
+                  nodeExecId?: string;
+                  op?: string;
+                  frameId?: number;
+                  kind?: string;
+                  flow?: string;
+                  outcome?: string;
+                },
+              }))
               .filter((x) => x.e.runId === r.runId);
             const end = events.findIndex((x) => x.name === 'run:finished');
             assert.ok(end >= 0, 'no run:finished event');
@@ -291,7 +384,8 @@ describe('random DAGs (property)', () => {
                 settled.set(id, at);
                 assert.ok(at < end, `${id} settled (${name}) after the run ended`);
                 // (a LOOP_END fails without starting when an iteration of its loop fails)
-                if (name === 'node:finished' || (name === 'node:failed' && e.op !== 'LOOP_END')) assert.ok(started.has(id), `${id} ${name} without node:started`);
+                if (name === 'node:finished' || (name === 'node:failed' && e.op !== 'LOOP_END'))
+                  assert.ok(started.has(id), `${id} ${name} without node:started`);
               } else if (name === 'frame:exited') assert.ok(at < end, `frame ${e.frameId} exited after the run ended`);
             });
             for (const id of started.keys()) assert.ok(settled.has(id), `${id} started but never settled (run ${r.status})`);
@@ -311,7 +405,11 @@ describe('random DAGs (property)', () => {
               if (exits[0].e.outcome === 'succeeded') {
                 // a loop iteration runs its one body node
                 const expected = f.kind === 'loop' ? 1 : ownNodes(f.flow as string);
-                assert.equal(perFrame.get(f.frameId as number) ?? 0, expected, `frame ${f.frameId} (${f.kind} ${f.flow}) succeeded without settling all its nodes`);
+                assert.equal(
+                  perFrame.get(f.frameId as number) ?? 0,
+                  expected,
+                  `frame ${f.frameId} (${f.kind} ${f.flow}) succeeded without settling all its nodes`,
+                );
               }
             }
 
@@ -355,13 +453,29 @@ describe('random DAGs (property)', () => {
 
   it('refuses crossed try/catch regions (each catch feeding the other try region) when the program loads', () => {
     const spec = {
-      nodes: [[1, 'TRY_CATCH'], [2, 'TRY_CATCH'], [3, 'CONST_STR', { value: 'a' }], [4, 'CONST_STR', { value: 'b' }]] as NodeSpec[],
-      edges: [[1, 3, 'Control', 'try'], [1, 4, 'Control', 'catch'], [2, 4, 'Control', 'try'], [2, 3, 'Control', 'catch']] as EdgeSpec[],
+      nodes: [
+        [1, 'TRY_CATCH'],
+        [2, 'TRY_CATCH'],
+        [3, 'CONST_STR', { value: 'a' }],
+        [4, 'CONST_STR', { value: 'b' }],
+      ] as NodeSpec[],
+      edges: [
+        [1, 3, 'Control', 'try'],
+        [1, 4, 'Control', 'catch'],
+        [2, 4, 'Control', 'try'],
+        [2, 3, 'Control', 'catch'],
+      ] as EdgeSpec[],
     };
-    assert.throws(() => program(spec), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'E_PROGRAM_CYCLE');
-      assert.match(e.message, /try\/catch regions of TRY_CATCH 1 \(n1\), 2 \(n2\) wait for each other|try\/catch regions of TRY_CATCH 2 \(n2\), 1 \(n1\) wait for each other/);
-      return true;
-    });
+    assert.throws(
+      () => program(spec),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'E_PROGRAM_CYCLE');
+        assert.match(
+          e.message,
+          /try\/catch regions of TRY_CATCH 1 \(n1\), 2 \(n2\) wait for each other|try\/catch regions of TRY_CATCH 2 \(n2\), 1 \(n1\) wait for each other/,
+        );
+        return true;
+      },
+    );
   });
 });

@@ -133,7 +133,7 @@ export class ReadyQueue<F> {
         out.push({ frame: this.cellFrame[c] as F, idx: this.cellIdx[c], bucket: b, priority: this.level[b], seq: this.cellSeq[c] });
       }
     }
-    return out.sort((a, b) => (b.priority - a.priority) || (a.seq - b.seq));
+    return out.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
   }
 
   /** Refills the queue from entries in dispatch order, keeping their sequence numbers. */

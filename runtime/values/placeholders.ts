@@ -16,7 +16,10 @@ export const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$|^\{(\d+)\}$/
  */
 export function replacePlaceholders(text: string, resolve: (name: string | undefined, index: number) => string | undefined): string {
   if (!text.includes('{')) return text;
-  return text.replace(PLACEHOLDER, (whole, name: string | undefined, index: string | undefined) => resolve(name, name === undefined ? Number(index) : -1) ?? whole);
+  return text.replace(
+    PLACEHOLDER,
+    (whole, name: string | undefined, index: string | undefined) => resolve(name, name === undefined ? Number(index) : -1) ?? whole,
+  );
 }
 
 /** A value as placeholder text: strings as they are, anything else as compact JSON. */

@@ -30,10 +30,15 @@ describe('terminalSafe', () => {
 
   it('formatError escapes what a message, hint and place quote', { timeout: 5_000 }, () => {
     const e = new ApxmError('E_PROGRAM_INVALID', 'unknown op "\u001b[31mRED"\nsecond line', {
-      place: { file: 'evil\u001b]0;t\u0007.json', jsonPath: '$.nodes[0]["\u202e"]' }, hint: 'remove \u009b', op: 'A\u0007',
+      place: { file: 'evil\u001b]0;t\u0007.json', jsonPath: '$.nodes[0]["\u202e"]' },
+      hint: 'remove \u009b',
+      op: 'A\u0007',
     });
     const text = formatError(e);
     assert.doesNotMatch(text, RAW_UNSAFE);
-    assert.match(text, /^evil\\x1b\]0;t\\x07\.json \$\.nodes\[0\]\["\\u202e"\]: error\[E_PROGRAM_INVALID\] unknown op "\\x1b\[31mRED"\nsecond line\n  fix: remove \\x9b$/);
+    assert.match(
+      text,
+      /^evil\\x1b\]0;t\\x07\.json \$\.nodes\[0\]\["\\u202e"\]: error\[E_PROGRAM_INVALID\] unknown op "\\x1b\[31mRED"\nsecond line\n  fix: remove \\x9b$/,
+    );
   });
 });

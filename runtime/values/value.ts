@@ -92,7 +92,13 @@ export function display(v: Value): string {
   if (typeof v === 'number') return displayNumber(v);
   if (typeof v === 'string') return `"${v}"`;
   if (Array.isArray(v)) return '[' + v.map(display).join(', ') + ']';
-  return '{' + Object.entries(v).map(([k, x]) => `"${k}": ${display(x)}`).join(', ') + '}';
+  return (
+    '{' +
+    Object.entries(v)
+      .map(([k, x]) => `"${k}": ${display(x)}`)
+      .join(', ') +
+    '}'
+  );
 }
 
 /** json(v): compact JSON. */

@@ -7,8 +7,20 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-type Rule = { name?: string; match?: string; begin?: string; end?: string; patterns?: Rule[]; include?: string; captures?: Record<string, { name: string }> };
-const grammar = JSON.parse(readFileSync(path.join(root, 'extension/syntaxes/ais.tmLanguage.json'), 'utf8')) as { scopeName: string; patterns: Rule[]; repository: Record<string, Rule> };
+type Rule = {
+  name?: string;
+  match?: string;
+  begin?: string;
+  end?: string;
+  patterns?: Rule[];
+  include?: string;
+  captures?: Record<string, { name: string }>;
+};
+const grammar = JSON.parse(readFileSync(path.join(root, 'extension/syntaxes/ais.tmLanguage.json'), 'utf8')) as {
+  scopeName: string;
+  patterns: Rule[];
+  repository: Record<string, Rule>;
+};
 
 function rules(): Rule[] {
   const out: Rule[] = [];
@@ -60,7 +72,10 @@ describe('AIS TextMate grammar', () => {
   });
 
   it('the language configuration closes brackets and quotes and knows // comments', () => {
-    const conf = JSON.parse(readFileSync(path.join(root, 'extension/language-configuration.json'), 'utf8')) as { comments: { lineComment: string }; autoClosingPairs: { open: string }[] };
+    const conf = JSON.parse(readFileSync(path.join(root, 'extension/language-configuration.json'), 'utf8')) as {
+      comments: { lineComment: string };
+      autoClosingPairs: { open: string }[];
+    };
     assert.equal(conf.comments.lineComment, '//');
     assert.deepEqual(conf.autoClosingPairs.map((p) => p.open).sort(), ['"', '(', '[', '{']);
   });

@@ -10,13 +10,37 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection,
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import {
-  CompletionRequest, DefinitionRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
-  DocumentSymbolRequest, ExitNotification, FoldingRangeRequest, HoverRequest, InitializedNotification, InitializeRequest, LogMessageNotification,
-  PublishDiagnosticsNotification, ReferencesRequest, ShutdownRequest, SignatureHelpRequest,
-  type CompletionItem, type CompletionList, type DocumentSymbol, type InitializeResult, type MarkupContent, type Position, type PublishDiagnosticsParams,
+  CompletionRequest,
+  DefinitionRequest,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DocumentSymbolRequest,
+  ExitNotification,
+  FoldingRangeRequest,
+  HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  LogMessageNotification,
+  PublishDiagnosticsNotification,
+  ReferencesRequest,
+  ShutdownRequest,
+  SignatureHelpRequest,
+  type CompletionItem,
+  type CompletionList,
+  type DocumentSymbol,
+  type InitializeResult,
+  type MarkupContent,
+  type Position,
+  type PublishDiagnosticsParams,
   type SymbolInformation,
 } from 'vscode-languageserver';
 
@@ -34,11 +58,17 @@ class LspTestClient {
   private waiters: Waiter[] = [];
   private versions = new Map<string, number>();
 
-  private constructor(readonly child: ChildProcess, transport: 'stdio' | 'ipc') {
-    child.stderr?.on('data', (d: Buffer) => { this.stderr += d.toString(); });
-    this.connection = transport === 'stdio'
-      ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
-      : createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  private constructor(
+    readonly child: ChildProcess,
+    transport: 'stdio' | 'ipc',
+  ) {
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+    });
+    this.connection =
+      transport === 'stdio'
+        ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
+        : createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.diagnostics.push(p);
       this.waiters = this.waiters.filter((w) => {
@@ -47,43 +77,68 @@ class LspTestClient {
         return false;
       });
     });
-    this.connection.onNotification(LogMessageNotification.type, (p) => { this.logs.push(p.message); });
+    this.connection.onNotification(LogMessageNotification.type, (p) => {
+      this.logs.push(p.message);
+    });
     this.connection.listen();
   }
 
   static async start(rootDir: string, transport: 'stdio' | 'ipc' = 'stdio'): Promise<{ client: LspTestClient; result: InitializeResult }> {
-    const child = transport === 'stdio'
-      ? spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] })
-      : fork(SERVER_JS, ['--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    const child =
+      transport === 'stdio'
+        ? spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] })
+        : fork(SERVER_JS, ['--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
     const client = new LspTestClient(child, transport);
     const rootUri = pathToFileURL(rootDir).href;
     const result = await client.connection.sendRequest(InitializeRequest.type, {
-      processId: process.pid, rootUri, capabilities: {}, workspaceFolders: [{ uri: rootUri, name: 'test' }],
+      processId: process.pid,
+      rootUri,
+      capabilities: {},
+      workspaceFolders: [{ uri: rootUri, name: 'test' }],
     });
     await client.connection.sendNotification(InitializedNotification.type, {});
     return { client, result };
   }
 
   /** Resolves with the next (or an already received) publishDiagnostics of `uri` that passes `test`. */
-  waitForDiagnostics(uri: string, test: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
+  waitForDiagnostics(
+    uri: string,
+    test: (p: PublishDiagnosticsParams) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<PublishDiagnosticsParams> {
     const seen = this.diagnostics.find((p) => p.uri === uri && test(p));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
-      this.waiters.push({ uri, test, resolve: (p) => { clearTimeout(timer); resolve(p); } });
+      const timer = setTimeout(
+        () => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr}`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        uri,
+        test,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      });
     });
   }
 
   async open(uri: string, text: string): Promise<void> {
     this.versions.set(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'ais', version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'ais', version: 1, text },
+    });
   }
 
   /** Replaces the whole text; returns the new version. */
   async change(uri: string, text: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
     return version;
   }
 
@@ -170,12 +225,15 @@ describe('AIS language server over stdio', () => {
   let init: InitializeResult;
 
   before(async () => {
-    writeFileSync(path.join(dir, 'apxm.capabilities.mjs'), `
+    writeFileSync(
+      path.join(dir, 'apxm.capabilities.mjs'),
+      `
       console.log('this must not reach the protocol stream');
       export default {
         lookup_weather: { description: 'Current weather of a city', parameters: { type: 'object' }, async handler() { return 'sunny'; } },
       };
-    `);
+    `,
+    );
     ({ client, result: init } = await LspTestClient.start(dir));
     await client.open(programUri, PROGRAM);
   });
@@ -187,14 +245,19 @@ describe('AIS language server over stdio', () => {
 
   it('announces its features in the initialize result', () => {
     const caps = init.capabilities;
-    assert.ok(caps.hoverProvider && caps.definitionProvider && caps.referencesProvider && caps.documentSymbolProvider && caps.foldingRangeProvider);
+    assert.ok(
+      caps.hoverProvider && caps.definitionProvider && caps.referencesProvider && caps.documentSymbolProvider && caps.foldingRangeProvider,
+    );
     assert.ok(caps.completionProvider?.triggerCharacters?.includes('.'));
     assert.ok(caps.signatureHelpProvider?.triggerCharacters?.includes('('));
   });
 
   it('publishes no error for a valid program', async () => {
     const p = await client.waitForDiagnostics(programUri);
-    assert.deepEqual(p.diagnostics.filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      p.diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
   });
 
   it('publishes a syntax error with its code, source and 0-based range', async () => {
@@ -216,10 +279,16 @@ describe('AIS language server over stdio', () => {
     await client.waitForDiagnostics(u, (x) => x.version === 1);
     const broken = await client.change(u, 'agent A {\n  flow main() -> str {\n    ask("x" -> y\n    return y\n  }\n}\n');
     const p2 = await client.waitForDiagnostics(u, (x) => x.version === broken);
-    assert.ok(p2.diagnostics.some((d) => d.severity === 1 && d.range.start.line === 2), JSON.stringify(p2.diagnostics));
+    assert.ok(
+      p2.diagnostics.some((d) => d.severity === 1 && d.range.start.line === 2),
+      JSON.stringify(p2.diagnostics),
+    );
     const fixed = await client.change(u, 'agent A {\n  flow main() -> str {\n    ask("y") -> y\n    return y\n  }\n}\n');
     const p3 = await client.waitForDiagnostics(u, (x) => x.version === fixed);
-    assert.deepEqual(p3.diagnostics.filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      p3.diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
     const count = client.diagnostics.length;
     await client.close(u);
     const cleared = await client.waitForDiagnostics(u, (x) => x.diagnostics.length === 0 && client.diagnostics.indexOf(x) >= count);
@@ -238,7 +307,10 @@ describe('AIS language server over stdio', () => {
   });
 
   it('hovers an operation call with its AIS op, signature and latency class', async () => {
-    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'ask("Draft', 1) });
+    const h = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'ask("Draft', 1),
+    });
     assert.ok(h);
     const text = hoverText(h.contents);
     assert.match(text, /\bASK\b/);
@@ -248,9 +320,15 @@ describe('AIS language server over stdio', () => {
   });
 
   it('hovers a flow call with the flow signature and a binding with where it is defined', async () => {
-    const flow = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'gather(topic) ->', 2) });
+    const flow = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'gather(topic) ->', 2),
+    });
     assert.match(hoverText(flow?.contents), /flow Researcher\.gather\(topic: str\) -> str/);
-    const binding = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, '+ found', 3) });
+    const binding = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, '+ found', 3),
+    });
     assert.match(hoverText(binding?.contents), /Defined at line 19: `Researcher\.gather\(topic\) -> found`/);
   });
 
@@ -258,14 +336,21 @@ describe('AIS language server over stdio', () => {
     const text = PROGRAM.replace('        return short\n', '        Researcher.\n        return short\n');
     const u = uri('member.ais');
     await client.open(u, text);
-    const reply = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: positionOf(text, 'Researcher.\n', 11) });
+    const reply = await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri: u },
+      position: positionOf(text, 'Researcher.\n', 11),
+    });
     assert.deepEqual(labels(reply).sort(), ['gather', 'summarize']);
   });
 
   it('completes the bindings in scope, not later ones nor those of another flow', async () => {
-    const reply = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'Researcher.summarize(draft)') });
+    const reply = await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'Researcher.summarize(draft)'),
+    });
     const got = labels(reply);
-    for (const name of ['topic', 'found', 'draft', 'ask', 'Researcher', 'other', 'lookup_weather']) assert.ok(got.includes(name), `${name} missing from ${got.join(' ')}`);
+    for (const name of ['topic', 'found', 'draft', 'ask', 'Researcher', 'other', 'lookup_weather'])
+      assert.ok(got.includes(name), `${name} missing from ${got.join(' ')}`);
     for (const name of ['short', 'later', 'sources', 'summary', 'text']) assert.ok(!got.includes(name), `${name} must not be offered`);
   });
 
@@ -277,7 +362,10 @@ describe('AIS language server over stdio', () => {
     const got = labels(await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: at }));
     assert.ok(got.includes('lookup_weather'), got.join(' '));
     assert.ok(got.includes('model:') && got.includes('temperature:'), got.join(' '));
-    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: u }, position: positionOf(text, 'lookup_weather', 2) });
+    const h = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: u },
+      position: positionOf(text, 'lookup_weather', 2),
+    });
     assert.match(hoverText(h?.contents), /Current weather of a city/);
     const sig = await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: u }, position: at });
     assert.equal(sig?.signatures[0].label, 'ask(prompt, context...)');
@@ -285,13 +373,19 @@ describe('AIS language server over stdio', () => {
   });
 
   it('goes from a binding use to its `-> x`, and from a flow call to the flow', async () => {
-    const def = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, '+ found', 4) });
+    const def = await client.connection.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, '+ found', 4),
+    });
     const locations = Array.isArray(def) ? def : def ? [def] : [];
     assert.equal(locations.length, 1);
     const loc = locations[0];
     assert.ok('uri' in loc && 'range' in loc);
     assert.deepEqual(loc.range.start, positionOf(PROGRAM, '-> found', 3));
-    const flowDef = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'summarize(draft)', 1) });
+    const flowDef = await client.connection.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'summarize(draft)', 1),
+    });
     const flowLoc = (Array.isArray(flowDef) ? flowDef : [flowDef])[0];
     assert.ok(flowLoc && 'range' in flowLoc);
     assert.deepEqual(flowLoc.range.start, positionOf(PROGRAM, 'flow summarize', 5));
@@ -299,26 +393,49 @@ describe('AIS language server over stdio', () => {
 
   it('finds the references of a flow and of a binding (interpolations included)', async () => {
     const refs = await client.connection.sendRequest(ReferencesRequest.type, {
-      textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'flow gather', 6), context: { includeDeclaration: true },
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'flow gather', 6),
+      context: { includeDeclaration: true },
     });
-    assert.deepEqual(refs?.map((r) => r.range.start), [positionOf(PROGRAM, 'flow gather', 5), positionOf(PROGRAM, 'Researcher.gather', 11)]);
+    assert.deepEqual(
+      refs?.map((r) => r.range.start),
+      [positionOf(PROGRAM, 'flow gather', 5), positionOf(PROGRAM, 'Researcher.gather', 11)],
+    );
     const topicRefs = await client.connection.sendRequest(ReferencesRequest.type, {
-      textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'main(topic', 5), context: { includeDeclaration: false },
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'main(topic', 5),
+      context: { includeDeclaration: false },
     });
-    assert.deepEqual(topicRefs?.map((r) => r.range), [
-      { start: positionOf(PROGRAM, 'gather(topic)', 7), end: positionOf(PROGRAM, 'gather(topic)', 12) },
-      { start: positionOf(PROGRAM, '{{ topic }}', 3), end: positionOf(PROGRAM, '{{ topic }}', 8) },
-    ]);
+    assert.deepEqual(
+      topicRefs?.map((r) => r.range),
+      [
+        { start: positionOf(PROGRAM, 'gather(topic)', 7), end: positionOf(PROGRAM, 'gather(topic)', 12) },
+        { start: positionOf(PROGRAM, '{{ topic }}', 3), end: positionOf(PROGRAM, '{{ topic }}', 8) },
+      ],
+    );
   });
 
   it('lists agents → flows → bindings as document symbols', async () => {
     const reply = await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: programUri } });
     const symbols = (reply ?? []) as (DocumentSymbol | SymbolInformation)[];
     assert.ok(symbols.every((s): s is DocumentSymbol => 'children' in s));
-    const tree = (symbols).map((a) => [a.name, (a.children ?? []).map((f) => [f.name, (f.children ?? []).map((b) => b.name)])]);
+    const tree = symbols.map((a) => [a.name, (a.children ?? []).map((f) => [f.name, (f.children ?? []).map((b) => b.name)])]);
     assert.deepEqual(tree, [
-      ['Researcher', [['gather', ['sources']], ['summarize', ['summary']]]],
-      ['Writer', [['notes', []], ['main', ['found', 'draft', 'short']], ['other', ['later']]]],
+      [
+        'Researcher',
+        [
+          ['gather', ['sources']],
+          ['summarize', ['summary']],
+        ],
+      ],
+      [
+        'Writer',
+        [
+          ['notes', []],
+          ['main', ['found', 'draft', 'short']],
+          ['other', ['later']],
+        ],
+      ],
     ]);
   });
 
@@ -344,15 +461,24 @@ describe('AIS language server over stdio', () => {
     }
     await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: u } });
     await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: u } });
-    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: programUri }, position: positionOf(PROGRAM, 'ask("Draft', 1) });
+    const h = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: programUri },
+      position: positionOf(PROGRAM, 'ask("Draft', 1),
+    });
     assert.match(hoverText(h?.contents), /ASK/);
     assert.equal(client.child.exitCode, null);
   });
 
   it('answers empty for a document it does not know and for positions past the end', async () => {
-    const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uri('never-opened.ais') }, position: { line: 0, character: 0 } });
+    const h = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: uri('never-opened.ais') },
+      position: { line: 0, character: 0 },
+    });
     assert.equal(h, null);
-    const c = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: programUri }, position: { line: 999, character: 999 } });
+    const c = await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri: programUri },
+      position: { line: 999, character: 999 },
+    });
     assert.ok(Array.isArray(c));
   });
 

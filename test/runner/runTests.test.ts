@@ -28,7 +28,10 @@ async function runRunner(files: Record<string, string>, env: Record<string, stri
   const dir = mkdtempSync(path.join(tmpdir(), 'apxm-runner-'));
   try {
     for (const [name, source] of Object.entries(files)) writeFileSync(path.join(dir, name), source);
-    const child = spawn(process.execPath, [runner], { env: { ...process.env, APXM_TEST_OUT: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [runner], {
+      env: { ...process.env, APXM_TEST_OUT: dir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

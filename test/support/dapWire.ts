@@ -18,7 +18,11 @@ export class DapWire {
   private seq = 1;
   private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
 
-  private constructor(private readonly input: NodeJS.ReadableStream, private readonly output: NodeJS.WritableStream, private readonly destroyFn: () => void) {
+  private constructor(
+    private readonly input: NodeJS.ReadableStream,
+    private readonly output: NodeJS.WritableStream,
+    private readonly destroyFn: () => void,
+  ) {
     input.on('data', (d: Buffer) => this.onData(d));
     this.ended = new Promise((resolve) => {
       input.once('end', resolve);
@@ -54,7 +58,11 @@ export class DapWire {
   /** Sends a request and waits for its response (success or not). */
   request(command: string, args?: unknown, timeoutMs = 15_000): Promise<DebugProtocol.Response> {
     const seq = this.send(command, args);
-    return this.waitFor((m) => m.type === 'response' && m.request_seq === seq, `the response to ${command}`, timeoutMs) as Promise<DebugProtocol.Response>;
+    return this.waitFor(
+      (m) => m.type === 'response' && m.request_seq === seq,
+      `the response to ${command}`,
+      timeoutMs,
+    ) as Promise<DebugProtocol.Response>;
   }
 
   writeMessage(message: unknown): void {
@@ -80,9 +88,19 @@ export class DapWire {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no ${what} within ${timeoutMs} ms; got: ${this.messages.map((m) => m.type === 'event' ? `event ${m.event}` : `${m.type} ${m.command}`).join(', ')}`));
+        reject(
+          new Error(
+            `no ${what} within ${timeoutMs} ms; got: ${this.messages.map((m) => (m.type === 'event' ? `event ${m.event}` : `${m.type} ${m.command}`)).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
-      const waiter = { match, resolve: (m: Message) => { clearTimeout(timer); resolve(m); } };
+      const waiter = {
+        match,
+        resolve: (m: Message) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
       this.waiters.push(waiter);
     });
   }
@@ -159,7 +177,10 @@ export async function spawnDapServer(cli: string, args: string[] = []): Promise<
         }
       };
       adapter.child.stderr.on('data', check);
-      void adapter.exited.then((code) => { clearTimeout(timer); reject(new Error(`the adapter exited with ${code}: ${adapter.stderr()}`)); });
+      void adapter.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the adapter exited with ${code}: ${adapter.stderr()}`));
+      });
     });
     return { ...adapter, host, port };
   } catch (e) {
@@ -199,7 +220,12 @@ export function closeDebugClient(dc: DebugClient): Promise<void> {
       const alive = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
       if (!proc || alive()) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([dc.disconnectRequest({}).catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 3000); })]);
+        await Promise.race([
+          dc.disconnectRequest({}).catch(() => undefined),
+          new Promise((r) => {
+            timer = setTimeout(r, 3000);
+          }),
+        ]);
         clearTimeout(timer);
       }
       (dc as unknown as { stopAdapter(): void }).stopAdapter();

@@ -108,8 +108,15 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     res.end(JSON.stringify(body));
   };
 
-  const sendError = (res: ServerResponse, status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}, body?: unknown) =>
-    sendJson(res, status, body ?? { error: { message, type, code } }, headers);
+  const sendError = (
+    res: ServerResponse,
+    status: number,
+    message: string,
+    type: string,
+    code: string | null,
+    headers: Record<string, string> = {},
+    body?: unknown,
+  ) => sendJson(res, status, body ?? { error: { message, type, code } }, headers);
 
   /** Writes `pieces` in order; with an interrupt, only the first `cut` of them, then stalls, ends or resets. */
   const writeCut = (res: ServerResponse, pieces: string[], cut: number | undefined, interrupt: FakeInterrupt | undefined) => {
@@ -121,7 +128,12 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     // 'stall': nothing more is written; the socket stays open until the client gives up or the server closes
   };
 
-  const sendReply = (res: ServerResponse, request: RecordedRequest, content: string, opts: { usage?: FakeUsage; model?: string; chunks?: string[]; finishReason?: string | null; interrupt?: FakeInterrupt } = {}) => {
+  const sendReply = (
+    res: ServerResponse,
+    request: RecordedRequest,
+    content: string,
+    opts: { usage?: FakeUsage; model?: string; chunks?: string[]; finishReason?: string | null; interrupt?: FakeInterrupt } = {},
+  ) => {
     if (gone(res)) return;
     const id = `chatcmpl-fake-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
@@ -131,7 +143,10 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     const interrupt = opts.interrupt;
     if (request.body?.stream !== true) {
       const body = JSON.stringify({
-        id, object: 'chat.completion', created, model,
+        id,
+        object: 'chat.completion',
+        created,
+        model,
         choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason }],
         usage,
       });
@@ -147,7 +162,7 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`;
-    const pieces = opts.chunks ?? (content.match(/\S+\s*|\s+/g) ?? [content]);
+    const pieces = opts.chunks ?? content.match(/\S+\s*|\s+/g) ?? [content];
     const writes = [chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }])];
     for (const piece of pieces) writes.push(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
     writes.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason }]));
@@ -198,7 +213,8 @@ export async function startFakeOpenAi(handler?: FakeHandler): Promise<FakeOpenAi
         return;
       }
       const s = step as Extract<FakeStep, { message: string; type?: string }>;
-      const type = s.type ?? (step.status === 401 ? 'invalid_request_error' : step.status >= 500 ? 'server_error' : 'invalid_request_error');
+      const type =
+        s.type ?? (step.status === 401 ? 'invalid_request_error' : step.status >= 500 ? 'server_error' : 'invalid_request_error');
       const code = s.code !== undefined ? s.code : step.status === 401 ? 'invalid_api_key' : null;
       sendError(res, step.status, s.message, type, code, headers);
       return;

@@ -18,7 +18,12 @@ export function graphJson(spec: GraphSpec): Record<string, unknown> {
     name: spec.name ?? 'Test.main',
     parameters: (spec.params ?? []).map((p) => (Array.isArray(p) ? { name: p[0], type_name: p[1] } : { name: p, type_name: 'str' })),
     nodes: spec.nodes.map(([id, op, attributes, name]) => ({ id, name: name ?? `n${id}`, op, attributes: attributes ?? {} })),
-    edges: (spec.edges ?? []).map(([from, to, dependency, label]) => ({ from, to, dependency: dependency ?? 'Data', ...(label !== undefined ? { label } : {}) })),
+    edges: (spec.edges ?? []).map(([from, to, dependency, label]) => ({
+      from,
+      to,
+      dependency: dependency ?? 'Data',
+      ...(label !== undefined ? { label } : {}),
+    })),
     metadata: spec.isEntry === undefined ? {} : { is_entry: spec.isEntry },
   };
 }
