@@ -95,18 +95,8 @@ export const OP_CATALOGUE: Readonly<Record<OpName, OpInfo>> = {
   YIELD: op('YIELD', 'Yield', 'control', 'None', undefined, "Yield a region's value"),
 };
 
-const BY_WIRE = new Map<number, OpName>(
-  Object.values(OP_CATALOGUE)
-    .filter((o) => o.wireIndex !== undefined)
-    .map((o) => [o.wireIndex as number, o.name]),
-);
-
 export function isOpName(s: unknown): s is OpName {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(OP_CATALOGUE, s);
-}
-
-export function opFromWireIndex(i: number): OpName | undefined {
-  return BY_WIRE.get(i);
 }
 
 /** Weight of an op on the critical path, in milliseconds (the analyzer's latency model). */

@@ -67,10 +67,6 @@ export interface Program {
   entry: FlowGraph;
 }
 
-export function flowKey(agent: string, flow: string): string {
-  return `${agent}.${flow}`;
-}
-
 /** Splits `Agent.flow` at the first dot; no dot → agent `default`. */
 export function splitQualifiedName(name: string): { agent: string; flow: string } {
   const dot = name.indexOf('.');

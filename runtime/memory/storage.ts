@@ -39,11 +39,6 @@ export interface EpisodicEvent {
   timestamp: number;
 }
 
-/** The node execution id of an episode, as events carry it (`<runId>:<frame>:<node>`), or '' for run-level events. */
-export function episodeExecId(e: Pick<EpisodicEvent, 'runId' | 'frameId' | 'nodeId'>): string {
-  return e.frameId === null || e.nodeId === null ? '' : `${e.runId}:${e.frameId}:${e.nodeId}`;
-}
-
 export interface EpisodicQuery {
   runId?: string;
   /** Substring of event_type. */
