@@ -61,7 +61,8 @@ function fail(
   });
 }
 
-function describeKind(s: Stats): string {
+/** What a path that is not a regular file is, in words. */
+export function describeKind(s: Stats): string {
   if (s.isDirectory()) return 'a directory';
   if (s.isFIFO()) return 'a named pipe (FIFO)';
   if (s.isCharacterDevice()) return 'a character device';

@@ -315,15 +315,18 @@ describe('commands that only read open the database read-only', () => {
 
 describe('a bad --db exits 2, naming the file and the fix', () => {
   it(
-    'for every command that takes --db: a directory, a file that is not SQLite, an uncreatable path, a missing file to read',
+    'for every command that takes --db: a directory, a named pipe, a file that is not SQLite, an uncreatable path, a missing file to read',
     { timeout: 60_000 },
     async () => {
       const bad = path.join(dir, 'bad');
       mkdirSync(bad);
       const text = path.join(bad, 'notes.txt');
       writeFileSync(text, 'these are my notes, not a database\n'.repeat(200));
+      const fifo = path.join(bad, 'pipe.sqlite');
+      assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
       const cases: Record<string, string> = {
         directory: bad,
+        'named pipe': fifo,
         'not SQLite': text,
         uncreatable: path.join(text, 'sub', 'runs.sqlite'),
         missing: path.join(bad, 'typo.sqlite'),

@@ -10,6 +10,7 @@ import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApxmError } from '../errors.js';
+import { describeKind } from '../inputFile.js';
 import { openBetterSqlite } from './betterSqliteDriver.js';
 import { MemoryStorage } from './memoryStorage.js';
 import { nodeSqliteAvailable, openNodeSqlite } from './nodeSqliteDriver.js';
@@ -88,6 +89,13 @@ function checkLocation(location: string, { readonly, mustExist }: { readonly: bo
       location,
       `${location} is a directory, not a database file`,
       'pass --db a file inside it, e.g. --db ' + path.join(location, 'runs.sqlite'),
+    );
+  // opening a named pipe would wait for a writer forever, and a device is no database
+  if (stat && !stat.isFile())
+    throw dbError(
+      location,
+      `${location} is ${describeKind(stat)}, not a database file`,
+      'pass --db the path of a SQLite file (or a new path)',
     );
   if (stat) {
     // a writer needs the file and its directory (WAL keeps -wal and -shm files next to it); SQLite would open it and fail at the first write
