@@ -352,6 +352,33 @@ describe('OpenAiProvider: no way a reply can end becomes an answer unless it is 
   });
   const delta = (content: string, finish: string | null = null) => chunk([{ index: 0, delta: { content }, finish_reason: finish }]);
 
+  it('a refusal with no content is E_LLM_BAD_REPLY quoting it, not retried, streamed or not', { timeout: 20_000 }, async () => {
+    const completion = {
+      id: 'r1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: 'I cannot help with that.' }, finish_reason: 'stop' }],
+    };
+    server.script(
+      { raw: JSON.stringify(completion), contentType: 'application/json' },
+      {
+        events: [
+          chunk([{ index: 0, delta: { role: 'assistant', refusal: 'I cannot ' }, finish_reason: null }]),
+          chunk([{ index: 0, delta: { refusal: 'help with that.' }, finish_reason: 'stop' }]),
+          'data: [DONE]\n\n',
+        ],
+      },
+    );
+    for (const req of [request(), streamed()]) {
+      const e = await failure(client(server.url).call(req, { latency: 'Low' }));
+      assert.equal(e.code, 'E_LLM_BAD_REPLY');
+      assert.equal(e.retryable, false);
+      assert.match(e.message, /the model refused: I cannot help with that\./);
+    }
+    assert.equal(server.requests.length, 2, 'a refusal is not asked again');
+  });
+
   for (const { mode, req } of MODES) {
     it(`${mode}: a server that never sends headers fails with E_LLM_TIMEOUT, retried`, { timeout: 20_000 }, async () => {
       server.script({ hang: true }, { hang: true });

@@ -43,6 +43,7 @@ export async function readStream(response: Response, ctx: ReplyContext): Promise
     );
   }
   let content = '';
+  let refusal = '';
   let model = ctx.model;
   let finishReason: string | undefined;
   let usage: OpenAI.CompletionUsage | undefined;
@@ -80,6 +81,8 @@ export async function readStream(response: Response, ctx: ReplyContext): Promise
     if (!choice) continue;
     sawChoice = true;
     const delta = isObject(choice.delta) ? choice.delta.content : undefined;
+    const refused = isObject(choice.delta) ? choice.delta.refusal : undefined;
+    if (typeof refused === 'string') refusal += refused;
     if (typeof delta === 'string' && delta) {
       content += delta;
       request.onDelta!(delta);
@@ -113,6 +116,7 @@ export async function readStream(response: Response, ctx: ReplyContext): Promise
       false,
       NO_FINISH_HINT,
     );
+  if (refusal && !content) throw refused(errors, refusal);
   return { content, model, finishReason, usage: usageOf(usage, request, content) };
 }
 
@@ -150,6 +154,7 @@ function completionFromText(response: Response, text: string, ctx: ReplyContext)
       false,
       FORMAT_HINT,
     );
+  if (!content && typeof message.refusal === 'string' && message.refusal) throw refused(errors, message.refusal);
   const model = typeof body.model === 'string' && body.model ? body.model : ctx.model;
   return {
     content,
@@ -171,6 +176,15 @@ function failureIn(value: unknown, event?: string): ReplyFailure | undefined {
     (n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 400 && n <= 599,
   );
   return { message, status };
+}
+
+/** A refusal is the model's answer, not a reply to the prompt: asking again gets the same one. */
+function refused(errors: OpenAiErrors, text: string): ApxmError {
+  return errors.badReply(
+    `${errors.where()} returned no content: the model refused: ${text}`,
+    false,
+    'rephrase the prompt, or handle the refusal with a "fallback" attribute or a try/catch',
+  );
 }
 
 /** A message's text: a string, none (null: a reply of tool calls or a refusal), or text parts joined; undefined for anything else. */
