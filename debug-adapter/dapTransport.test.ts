@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MessageReader, frame } from './dapTransport.js';
+import { PassThrough, Writable } from 'node:stream';
+import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MessageReader, frame, serveDap } from './dapTransport.js';
 import { parseDapFlags } from './dapMain.js';
 
 function reader(max?: number) {
@@ -100,5 +101,36 @@ describe('apxm dap flags', () => {
       const r = parseDapFlags(argv);
       assert.ok('error' in r && why.test(r.error), `${argv.join(' ')}: ${JSON.stringify(r)}`);
     }
+  });
+});
+
+describe('a client that stops reading', () => {
+  it('is dropped once what waits unsent passes the cap: its session is told the connection is lost', { timeout: 10_000 }, async () => {
+    const input = new PassThrough();
+    // a socket whose peer never reads: nothing written ever drains
+    const output = new Writable({ highWaterMark: 1024, write: () => undefined });
+    let send: (m: object) => void = () => undefined;
+    let lostCalls = 0;
+    const closed = new Promise<boolean>((resolve) =>
+      serveDap(
+        {
+          handleMessage: () => undefined,
+          onDidSendMessage: (l) => (send = l),
+          sendEvent: () => undefined,
+          connectionLost: async () => void lostCalls++,
+        },
+        input,
+        output,
+        { maxPendingOutputBytes: 64 * 1024, onClosed: resolve },
+      ),
+    );
+    const event = { seq: 1, type: 'event', event: 'output', body: { output: 'x'.repeat(10_000) } };
+    for (let i = 0; i < 5; i++) send(event);
+    assert.equal(lostCalls, 0, 'under the cap the client is kept');
+    for (let i = 0; i < 10; i++) send(event);
+    assert.equal(await closed, true);
+    assert.equal(lostCalls, 1);
+    assert.ok(output.destroyed, 'the connection is closed');
+    send(event); // nothing more is written, nothing throws
   });
 });

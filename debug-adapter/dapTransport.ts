@@ -13,6 +13,11 @@ import { DapErrorId } from './dapErrors.js';
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** The longest header block (the lines before the blank line). */
 export const MAX_HEADER_BYTES = 8 * 1024;
+/**
+ * What may wait unsent for a client that does not read: past it the client is taken as gone (its
+ * run is cancelled) rather than letting a printing program grow the adapter's memory without end.
+ */
+export const MAX_PENDING_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
@@ -108,6 +113,7 @@ export interface DapEndpoint {
 
 export interface ServeOptions {
   maxMessageBytes?: number;
+  maxPendingOutputBytes?: number;
   /** After the session has been torn down; `fatal` when a framing error closed the connection. */
   onClosed?: (fatal: boolean) => void;
 }
@@ -127,8 +133,17 @@ export function serveDap(
   let fatal = false;
   const writable = () =>
     !closed && !(output as { destroyed?: boolean }).destroyed && !(output as { writableEnded?: boolean }).writableEnded;
+  const maxPending = options.maxPendingOutputBytes ?? MAX_PENDING_OUTPUT_BYTES;
   session.onDidSendMessage((message) => {
-    if (writable()) output.write(frame(message), 'utf8');
+    if (!writable()) return;
+    output.write(frame(message), 'utf8');
+    if ((output as { writableLength?: number }).writableLength! > maxPending) {
+      // the client has stopped reading: drop it as if it had gone
+      fatal = true;
+      (output as { destroy?: () => void }).destroy?.();
+      (input as { destroy?: () => void }).destroy?.();
+      lost();
+    }
   });
   const report = (text: string) => {
     const e = new OutputEvent(`${text}\n`, 'important') as DebugProtocol.OutputEvent;
