@@ -124,10 +124,16 @@ export class Runtime {
 
   static async create(config: RuntimeConfig = {}): Promise<Runtime> {
     const mc = config.memoryConfig ?? {};
-    const storage = await openStorage(mc.dbPath ?? DEFAULTS.dbPath, { backend: mc.backend ?? DEFAULTS.backend });
+    // the LLM settings are checked first: a bad one must not leave a database open behind it
     const provider = config.llmProvider ?? createProvider(config.llm ?? {});
     const llm = new LlmClient(provider, { retry: config.llm?.retry, timeouts: config.llm?.timeoutMs });
-    return new Runtime(config, storage, new CapabilitySystem(), llm);
+    const storage = await openStorage(mc.dbPath ?? DEFAULTS.dbPath, { backend: mc.backend ?? DEFAULTS.backend });
+    try {
+      return new Runtime(config, storage, new CapabilitySystem(), llm);
+    } catch (e) {
+      storage.close();
+      throw e;
+    }
   }
 
   capabilitySystem(): CapabilitySystem {
