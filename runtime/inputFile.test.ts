@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { CapabilitySystem } from './capabilities/capabilitySystem.js';
 import { loadCapabilityModule } from './capabilities/workspaceModule.js';
 import { ApxmError } from './errors.js';
@@ -12,9 +11,10 @@ import { PROGRAM_FILE, PROGRAM_FILE_MAX_BYTES, readInputFile, readInputFileSync 
 import { loadProgramFile } from './programFile.js';
 import { readTraceFile } from './replay/traceFile.js';
 import { readWorkspaceConfig } from './workspace.js';
+import { APXM_CLI, REPO_ROOT } from '../test/support/apxmCli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
+const root = REPO_ROOT;
+const cli = APXM_CLI;
 
 /** The CLI as a real process; killed in `finally` by the caller's timeout guard if it hangs. */
 function apxm(args: string[], timeoutMs = 15_000): Promise<{ status: number | null; stderr: string; stdout: string }> {

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startFakeOpenAi } from '../../test/support/fakeOpenAiServer.js';
+import { APXM_CLI, REPO_ROOT } from '../../test/support/apxmCli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
+const root = REPO_ROOT;
+const cli = APXM_CLI;
 const apxm = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '' });
 /** Without blocking this process, so an in-process fake server can answer the CLI. */
 const apxmAsync = (env: Record<string, string>, ...args: string[]) =>

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { APXM_CLI, REPO_ROOT } from '../../test/support/apxmCli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
+const root = REPO_ROOT;
+const cli = APXM_CLI;
 const apxm = (...args: string[]) =>
   spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input: '', timeout: 20_000 });
 

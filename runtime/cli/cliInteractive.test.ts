@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openStorage } from '../memory/openStorage.js';
+import { APXM_CLI, REPO_ROOT } from '../../test/support/apxmCli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'out/debug-adapter/apxmCli.js');
+const root = REPO_ROOT;
+const cli = APXM_CLI;
 
 interface Ran {
   status: number | null;
