@@ -1,5 +1,5 @@
 /**
- * The AIS lexer (spec formats.md §1.1). Never throws: a bad character or string becomes a
+ * The AIS lexer. Never throws: a bad character or string becomes a
  * diagnostic and lexing continues, so the parser still sees the rest of the file.
  */
 import { DiagnosticSink, type AisDiagnostic } from './diagnostics.js';
