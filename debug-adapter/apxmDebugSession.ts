@@ -36,7 +36,7 @@ import { findWorkspaceConfig, loadWorkspaceCapabilities, readWorkspaceConfig } f
 import { llmTimeoutsFromConfigFile } from '../runtime/llm/llmTimeouts.js';
 import { createReplayRuntime, openRecording } from '../runtime/replay/replaySetup.js';
 import type { RecordedRun } from '../runtime/replay/recordedRun.js';
-import { BreakpointStore, hitConditionMet } from './breakpoints.js';
+import { BreakpointStore, checkExpressions, hitConditionMet } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
 import { evaluate, interpolateLogMessage, parseExpression, truthy } from './expressions.js';
 import { DapErrorId, type DapErrorIdValue } from './dapErrors.js';
@@ -45,7 +45,7 @@ import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
 import { RunView } from './runView.js';
 import { RunInspector, type FrameHandle } from './inspector.js';
-import { preview, VariableStore } from './variables.js';
+import { parseEditedValue, preview, VariableStore } from './variables.js';
 
 /** Exception breakpoint filters: which failures stop the run. */
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -105,6 +105,10 @@ export class ApxmDebugSession extends DebugSession {
   private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
   private pendingReason?: string;
   private finished = false;
+  /** Set once the run's end (exited, terminated) was sent: the session said it is over, once. */
+  private ended = false;
+  /** The restart or step back under way: they run one at a time. */
+  private reruns: Promise<void> = Promise.resolve();
   private offs: (() => void)[] = [];
   private pendingHuman: { checkpointId: string; message: string; resolve: (answer: string) => void }[] = [];
   private exitCode?: number;
@@ -156,6 +160,12 @@ export class ApxmDebugSession extends DebugSession {
     if ('unsupported' in checked)
       return this.fail(response, DapErrorId.unsupported, `'${String(request.command)}' is not a request this adapter serves`);
     if ('problem' in checked) return this.fail(response, DapErrorId.badArguments, `${request.command}: ${checked.problem}`);
+    if (checked.needsRun && (!this.handle || this.ended))
+      return this.fail(
+        response,
+        DapErrorId.notAvailable,
+        `no program is running: '${request.command}' needs a launched run that has not ended`,
+      );
     try {
       const done = (this as unknown as Record<string, Handler>)[checked.method](response, request.arguments, request);
       if (done instanceof Promise) done.catch((e: unknown) => this.handlerFailed(response, e));
@@ -501,9 +511,11 @@ export class ApxmDebugSession extends DebugSession {
     else if (status === 'cancelled') this.console(`run cancelled${err ? `: ${err.message}` : ''}\n`, 'console');
     else if (err) this.console(formatError(err) + '\n', 'stderr');
     const code = status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
-    if (status === 'failed' && err && this.exceptionFilters.has('failed') && this.args?.noDebug !== true) {
+    // a run held on an exception (a filter stopped it) that fails meanwhile stays there: it ended the session under the client
+    const held = this.stopped?.exception ? this.stopped : undefined;
+    if (status === 'failed' && err && (held || this.exceptionFilters.has('failed')) && this.args?.noDebug !== true) {
       // keep the failed run inspectable: stop on the exception; continuing ends the session
-      this.stopped = { reason: 'exception', exception: { error: err.toJSON() } };
+      this.stopped = held ?? { reason: 'exception', exception: { error: err.toJSON() } };
       this.exitCode = code;
       this.stopAt(this.stopped);
       return;
@@ -512,6 +524,8 @@ export class ApxmDebugSession extends DebugSession {
   }
 
   private end(code: number): void {
+    if (this.ended) return;
+    this.ended = true;
     this.sendEvent(new ExitedEvent(code));
     this.sendEvent(new TerminatedEvent());
   }
@@ -718,7 +732,14 @@ export class ApxmDebugSession extends DebugSession {
    * `replayTo` (a replay session), the new run is single-stepped through those ops, in that order,
    * and stops before the next one: replay is deterministic, so this is the recorded state there.
    */
-  private async rerun(replayTo?: { flow: string; nodeId: number }[]): Promise<void> {
+  private rerun(replayTo?: { flow: string; nodeId: number }[]): Promise<void> {
+    // two at once each started a run, and the one not kept stayed held for ever
+    const next = this.reruns.then(() => this.rerunNow(replayTo));
+    this.reruns = next.catch(() => undefined);
+    return next;
+  }
+
+  private async rerunNow(replayTo?: { flow: string; nodeId: number }[]): Promise<void> {
     if (this.closing) return;
     const old = this.handle;
     if (old && !this.finished) {
@@ -732,6 +753,7 @@ export class ApxmDebugSession extends DebugSession {
     this.stopped = undefined;
     this.pendingReason = undefined;
     this.finished = false;
+    this.ended = false;
     this.finishedQuietly = false;
     this.exitCode = undefined;
     this.history = [];
@@ -925,12 +947,9 @@ export class ApxmDebugSession extends DebugSession {
         DapErrorId.notAvailable,
         `'${args.name}' cannot be changed here: STM values, beliefs and the inputs of an op that has not started can`,
       );
-    let value: Value;
-    try {
-      value = JSON.parse(args.value) as Value;
-    } catch {
-      value = args.value; // bare text is a string
-    }
+    const parsed = parseEditedValue(args.value);
+    if ('problem' in parsed) return this.fail(response, DapErrorId.badArguments, `setVariable: arguments.value ${parsed.problem}`);
+    const value = parsed.value;
     try {
       const now = setter(args.name, value);
       const v = this.vars.variable(args.name, now);
@@ -984,7 +1003,13 @@ export class ApxmDebugSession extends DebugSession {
     this.dataBreakpoints = [];
     response.body = {
       breakpoints: args.breakpoints.map((b) => {
-        const ok = /^(stm|ltm):./.test(b.dataId);
+        // a data breakpoint counts hits but evaluates no condition: one given is refused, not ignored
+        const problem = !/^(stm|ltm):./.test(b.dataId)
+          ? `unknown data id ${b.dataId}`
+          : b.condition?.trim()
+            ? 'data breakpoints take a hit count, not a condition'
+            : checkExpressions(undefined, b.hitCondition);
+        const ok = problem === undefined;
         if (ok)
           this.dataBreakpoints.push({
             dataId: b.dataId,
@@ -992,7 +1017,7 @@ export class ApxmDebugSession extends DebugSession {
             ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}),
             hits: 0,
           });
-        return { verified: ok, ...(ok ? {} : { message: `unknown data id ${b.dataId}` }) };
+        return { verified: ok, ...(problem ? { message: problem } : {}) };
       }),
     };
     this.sendResponse(response);

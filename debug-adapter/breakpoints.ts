@@ -160,7 +160,8 @@ function pick(bp: { condition?: string; hitCondition?: string; logMessage?: stri
 /** A hit condition: `3`, `> 3`, `>= 3`, `== 3`, `< 3`, `<= 3` or `% 2`. */
 const HIT_CONDITION = /^\s*(>=|>|==|%|<=|<)?\s*(\d+)\s*$/;
 
-function checkExpressions(condition?: string, hitCondition?: string): string | undefined {
+/** What is wrong with a breakpoint's condition or hit count, or undefined. */
+export function checkExpressions(condition?: string, hitCondition?: string): string | undefined {
   try {
     if (condition?.trim()) parseExpression(condition);
   } catch (e) {

@@ -335,3 +335,126 @@ describe('a client that goes away mid-run', () => {
     },
   );
 });
+
+describe('requests out of turn, in bursts, or with values past what they can hold', () => {
+  /** Launches the trip planner stopped on entry (recorded in `db` when given). */
+  async function launchStopped(wire: DapWire, db?: string): Promise<void> {
+    await wire.request('initialize', INIT);
+    const launched = wire.request('launch', { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true, ...(db ? { db } : {}) });
+    await wire.event('initialized');
+    await wire.request('configurationDone');
+    assert.equal((await launched).success, true);
+    await wire.event('stopped');
+  }
+
+  it(
+    'stepping, continuing or pausing with no run is refused as not available, before launch and after the end',
+    { timeout: 60_000 },
+    async (t) => {
+      const wire = DapWire.overStdio(adapterFor(t).child);
+      await wire.request('initialize', INIT);
+      const control: [string, unknown][] = [
+        ['continue', { threadId: 1 }],
+        ['next', { threadId: 1 }],
+        ['stepIn', { threadId: 1 }],
+        ['stepOut', { threadId: 1 }],
+        ['pause', { threadId: 1 }],
+      ];
+      for (const [command, args] of control) {
+        const r = await wire.request(command, args);
+        assert.equal(r.success, false, `${command} before launch answered success`);
+        assert.equal(errorOf(r), DapErrorId.notAvailable, command);
+        assert.match(r.message ?? '', /no program is running/, command);
+      }
+      await runToEnd(wire, 'Oslo');
+      for (const [command, args] of control) {
+        const r = await wire.request(command, args);
+        assert.equal(errorOf(r), DapErrorId.notAvailable, `${command} after the end: ${r.message}`);
+      }
+      // the session said it ended once: a late continue must not end it again
+      assert.equal(wire.messages.filter((m) => m.type === 'event' && m.event === 'terminated').length, 1);
+    },
+  );
+
+  it('a burst of restarts leaves one run: every run it replaced is cancelled, none is left held', { timeout: 90_000 }, async (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-dap-restarts-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const db = path.join(dir, 'runs.sqlite');
+    const adapter = adapterFor(t);
+    const wire = DapWire.overStdio(adapter.child);
+    await launchStopped(wire, db);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => wire.request('restart', {}, 30_000)));
+    assert.ok(answers.every((r) => r.success));
+    assert.equal((await wire.request('disconnect', {}, 30_000)).success, true);
+    wire.close();
+    await adapter.exited;
+    const store = await openStorage(db);
+    try {
+      const runs = store.runList(100);
+      assert.ok(runs.length >= 2, `runs recorded: ${runs.length}`);
+      // concurrent restarts each started a run; all but the last were left paused on entry, never ended
+      assert.deepEqual(
+        runs.filter((r) => r.status === 'running').map((r) => r.runId),
+        [],
+        `statuses: ${runs.map((r) => r.status).join(', ')}`,
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  it('numbers out of range are named with their value, not as "an integer"', { timeout: 30_000 }, async (t) => {
+    const wire = DapWire.overStdio(adapterFor(t).child);
+    await wire.request('initialize', INIT);
+    const cases: [string, unknown, RegExp][] = [
+      ['stackTrace', { threadId: 1, startFrame: -1 }, /arguments\.startFrame must be an integer >= 0, not -1/],
+      ['stackTrace', { threadId: 1e20 }, /arguments\.threadId must be an integer, not 100000000000000000000 \(past 2\^53/],
+      ['variables', { variablesReference: 1.5 }, /arguments\.variablesReference must be an integer, not 1\.5/],
+    ];
+    for (const [command, args, why] of cases) {
+      const r = await wire.request(command, args);
+      assert.equal(errorOf(r), DapErrorId.badArguments, command);
+      assert.match(r.message ?? '', why);
+    }
+  });
+
+  it('a data breakpoint with a hit count that is not one is unverified, as a line breakpoint is', { timeout: 30_000 }, async (t) => {
+    const wire = DapWire.overStdio(adapterFor(t).child);
+    await wire.request('initialize', INIT);
+    const r = await wire.request('setDataBreakpoints', {
+      breakpoints: [
+        { dataId: 'stm:x', hitCondition: '%%%' },
+        { dataId: 'stm:y', hitCondition: '>= 2' },
+      ],
+    });
+    const [bad, good] = (r.body as { breakpoints: { verified: boolean; message?: string }[] }).breakpoints;
+    assert.equal(bad.verified, false);
+    assert.match(bad.message ?? '', /invalid hit count "%%%"/);
+    assert.equal(good.verified, true);
+  });
+
+  it('setVariable refuses a value nested past the limit; what it took can still be evaluated', { timeout: 60_000 }, async (t) => {
+    const wire = DapWire.overStdio(adapterFor(t).child);
+    await launchStopped(wire);
+    const stack = await wire.request('stackTrace', { threadId: 1 });
+    const frameId = (stack.body as { stackFrames: { id: number }[] }).stackFrames[0].id;
+    const scopes = (await wire.request('scopes', { frameId })).body as { scopes: { name: string; variablesReference: number }[] };
+    const stm = scopes.scopes.find((s) => s.name === 'STM')?.variablesReference as number;
+    const deep = await wire.request('setVariable', {
+      variablesReference: stm,
+      name: 'deep',
+      value: '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000),
+    });
+    assert.equal(deep.success, false);
+    assert.equal(errorOf(deep), DapErrorId.badArguments);
+    assert.match(deep.message ?? '', /arguments\.value nests deeper than 256 levels/);
+    const ok = await wire.request('setVariable', {
+      variablesReference: stm,
+      name: 'ok',
+      value: '{"a":'.repeat(200) + '1' + '}'.repeat(200),
+    });
+    assert.equal(ok.success, true, ok.message);
+    const json = await wire.request('evaluate', { expression: 'stm.ok == stm.ok', frameId, context: 'repl' });
+    assert.equal(json.success, true, json.message);
+  });
+});

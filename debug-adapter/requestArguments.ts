@@ -32,8 +32,19 @@ const is =
   (v, at) =>
     ok(v) ? undefined : `${at} must be ${what}, not ${kindOf(v)}`;
 
-const int = is('an integer', (v) => Number.isSafeInteger(v));
-const count = is('an integer >= 0', (v) => Number.isSafeInteger(v) && (v as number) >= 0);
+/** A number that fails an integer check, said with its value (a number is never a secret): `-1`, `1.5`, `1e+20 (past 2^53 - 1)`. */
+function numberOf(v: unknown): string {
+  if (typeof v !== 'number') return kindOf(v);
+  return Number.isInteger(v) && !Number.isSafeInteger(v) ? `${String(v)} (past 2^53 - 1, the largest exact integer)` : String(v);
+}
+
+const integer =
+  (what: string, min: number): Check =>
+  (v, at) =>
+    Number.isSafeInteger(v) && (v as number) >= min ? undefined : `${at} must be ${what}, not ${numberOf(v)}`;
+
+const int = integer('an integer', Number.MIN_SAFE_INTEGER);
+const count = integer('an integer >= 0', 0);
 const str = is('a string', (v) => typeof v === 'string');
 const bool = is('true or false', (v) => typeof v === 'boolean');
 const oneOf = (...values: string[]): Check => is(values.map((x) => JSON.stringify(x)).join(' or '), (v) => values.includes(v as string));
@@ -88,6 +99,8 @@ interface RequestSpec {
   arguments: Check;
   /** Arguments may be left out (or null): the handler gets {}. */
   argumentsOptional?: boolean;
+  /** Acts on a run: refused while none is running (before launch, after the session's end). */
+  needsRun?: boolean;
 }
 
 const spec = (method: string, args: Check = obj(), argumentsOptional = false): RequestSpec => ({
@@ -95,6 +108,7 @@ const spec = (method: string, args: Check = obj(), argumentsOptional = false): R
   arguments: args,
   argumentsOptional,
 });
+const onRun = (method: string, args: Check): RequestSpec => ({ method, arguments: args, needsRun: true });
 
 /** The requests served, by command; any other command is answered as unsupported. */
 const REQUESTS: Record<string, RequestSpec> = {
@@ -152,13 +166,13 @@ const REQUESTS: Record<string, RequestSpec> = {
     'breakpointLocationsRequest',
     obj({ source, line: int, column: opt(int), endLine: opt(int), endColumn: opt(int) }),
   ),
-  continue: spec('continueRequest', obj(thread)),
-  next: spec('nextRequest', obj(thread)),
-  stepIn: spec('stepInRequest', obj({ ...thread, targetId: opt(int) })),
-  stepOut: spec('stepOutRequest', obj(thread)),
+  continue: onRun('continueRequest', obj(thread)),
+  next: onRun('nextRequest', obj(thread)),
+  stepIn: onRun('stepInRequest', obj({ ...thread, targetId: opt(int) })),
+  stepOut: onRun('stepOutRequest', obj(thread)),
   stepBack: spec('stepBackRequest', obj(thread)),
   reverseContinue: spec('reverseContinueRequest', obj(thread)),
-  pause: spec('pauseRequest', obj({ threadId: int })),
+  pause: onRun('pauseRequest', obj({ threadId: int })),
   threads: spec('threadsRequest', obj(), true),
   stackTrace: spec('stackTraceRequest', obj({ threadId: int, startFrame: opt(count), levels: opt(count), format })),
   scopes: spec('scopesRequest', obj({ frameId: int })),
@@ -182,7 +196,7 @@ const REQUESTS: Record<string, RequestSpec> = {
 /** Every command the adapter serves. */
 export const SERVED_COMMANDS: readonly string[] = Object.keys(REQUESTS);
 
-export type CheckedRequest = { method: string } | { unsupported: true } | { problem: string };
+export type CheckedRequest = { method: string; needsRun: boolean } | { unsupported: true } | { problem: string };
 
 /**
  * Checks a request: the method to call, or what is wrong. Optional fields sent as null are
@@ -194,5 +208,5 @@ export function checkRequest(request: DebugProtocol.Request): CheckedRequest {
   if (s.argumentsOptional && (request.arguments === undefined || request.arguments === null)) request.arguments = {};
   if (request.arguments === undefined) return { problem: `'${request.command}' needs arguments` };
   const problem = s.arguments(request.arguments, 'arguments');
-  return problem ? { problem } : { method: s.method };
+  return problem ? { problem } : { method: s.method, needsRun: s.needsRun === true };
 }

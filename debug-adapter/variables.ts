@@ -97,3 +97,25 @@ export function preview(v: Value, max = 80): string {
     .join(', ');
   return `{${inner}${keys.length > 3 ? ', …' : ''}}`;
 }
+
+/** The deepest value `setVariable` takes: what the runtime reads back (artifacts) is bounded the same, and deeper blew the stack when evaluated. */
+export const MAX_EDITED_VALUE_DEPTH = 256;
+
+/** A value typed in the Variables view: JSON, else bare text as a string; refused past the depth limit. */
+export function parseEditedValue(text: string): { value: Value } | { problem: string } {
+  let value: Value;
+  try {
+    value = JSON.parse(text) as Value;
+  } catch {
+    return { value: text }; // bare text is a string
+  }
+  // walked with a list, not recursion: the value may be as deep as the message is long
+  const pending: [Value, number][] = [[value, 1]];
+  while (pending.length) {
+    const [v, depth] = pending.pop() as [Value, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_EDITED_VALUE_DEPTH) return { problem: `nests deeper than ${MAX_EDITED_VALUE_DEPTH} levels` };
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return { value };
+}
