@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   DebugSession,
   ExitedEvent,
@@ -261,6 +261,13 @@ export class ApxmDebugSession extends DebugSession {
       return this.fail(response, DapErrorId.notAvailable, 'this session has launched its program already: start a new debug session');
     // Relative paths are relative to `cwd` (the adapter may run inside the extension host, whose own working directory means nothing here).
     const base = raw.cwd ?? process.cwd();
+    // a cwd that is not a directory would make every relative path, and a new database's folder, land somewhere unintended
+    if (raw.cwd !== undefined && !statSync(raw.cwd, { throwIfNoEntry: false })?.isDirectory())
+      return this.fail(
+        response,
+        DapErrorId.badArguments,
+        `"cwd" ${raw.cwd} is not a directory: set it to the folder the program's relative paths start from`,
+      );
     // an empty db or capabilities means the default (in memory; the module next to the program)
     const args = {
       ...raw,

@@ -136,6 +136,7 @@ describe('requests with bad arguments', () => {
       ['launch', [TRIP], /arguments must be an object \(the launch configuration\), not an array/],
       ['launch', { program: TRIP, cwd: 5 }, /invalid launch configuration: "cwd" must be a path/],
       ['launch', { program: TRIP, llm: 'openai' }, /"llm" must be an object/],
+      ['launch', { program: 'trip.ais', db: 'runs.sqlite', cwd: '/nowhere/at/all' }, /"cwd" \/nowhere\/at\/all is not a directory/],
       [
         'launch',
         { program: TRIP, llm: { provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1', apiKey: 987654321 } },
