@@ -64,7 +64,10 @@ export function jsonData(root: unknown): JsonData {
       continue;
     }
     if (t === 'string' || t === 'boolean' || v === null) {
-      (item.into as { [k: string]: unknown })[item.slot] = v;
+      // `into.__proto__ = x` would set the copy's prototype and lose the key: define it instead
+      if (item.slot === '__proto__')
+        Object.defineProperty(item.into, '__proto__', { value: v, enumerable: true, writable: true, configurable: true });
+      else (item.into as { [k: string]: unknown })[item.slot] = v;
       continue;
     }
     if (t === 'number') {
@@ -72,7 +75,9 @@ export function jsonData(root: unknown): JsonData {
         problem = `a non-finite number (${String(v as number)})`;
         break;
       }
-      (item.into as { [k: string]: unknown })[item.slot] = v;
+      if (item.slot === '__proto__')
+        Object.defineProperty(item.into, '__proto__', { value: v, enumerable: true, writable: true, configurable: true });
+      else (item.into as { [k: string]: unknown })[item.slot] = v;
       continue;
     }
     if (t === 'bigint') {
@@ -119,7 +124,9 @@ export function jsonData(root: unknown): JsonData {
       problem = `an object whose keys cannot be listed (${e instanceof Error ? e.message : 'it threw'})`;
       break;
     }
-    (item.into as { [k: string]: unknown })[item.slot] = copy;
+    if (item.slot === '__proto__')
+      Object.defineProperty(item.into, '__proto__', { value: copy, enumerable: true, writable: true, configurable: true });
+    else (item.into as { [k: string]: unknown })[item.slot] = copy;
     ancestors.push(v);
     ancestorPaths.push(item.path);
     stack.push({ leave: true });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime, recordEvents } from '../../test/support/harness.js';
 import type { Value } from '../values/value.js';
+import { jsonData } from './jsonData.js';
 import { runInWorker, runSandboxed, type SandboxOptions } from './sandbox.js';
 import { rejectsWith } from '../../test/support/assertions.js';
 
@@ -19,6 +20,18 @@ describe('runSandboxed', () => {
       list: [1, 'two', null],
       nested: { a: 1.5 },
     });
+  });
+
+  // The result's copy assigned each key, so a "__proto__" key set the copy's prototype instead and
+  // vanished: JSON.parse('{"__proto__": …}') came back as {}.
+  it('keeps a "__proto__" key of the result as data, in EXC and in a capability result', { timeout: 20_000 }, async () => {
+    const code = 'JSON.parse(\'{"__proto__": {"x": 1}, "a": [{"__proto__": 2}]}\')';
+    const want = '{"__proto__":{"x":1},"a":[{"__proto__":2}]}';
+    assert.equal(JSON.stringify((await run(code)).value), want);
+    const checked = jsonData(JSON.parse(want));
+    assert.ok(checked.ok);
+    assert.equal(JSON.stringify(checked.value), want);
+    assert.equal(Object.getPrototypeOf(checked.value), Object.prototype);
   });
 
   it('runs code with `return` as the body of a function of `inputs`', async () => {
