@@ -13,13 +13,19 @@ export function createProvider(config: LlmConfig, env: NodeJS.ProcessEnv = proce
       hint: 'use --llm simulated, or --llm http://127.0.0.1:11434/v1 (any OpenAI-compatible server)',
     });
   }
+  let protocol: string;
   try {
-    new URL(baseUrl);
+    protocol = new URL(baseUrl).protocol;
   } catch {
     throw new ApxmError('E_LLM_CONFIG', `"${baseUrl}" is not a valid LLM base URL`, {
       hint: 'write it in full, e.g. https://api.openai.com/v1',
     });
   }
+  // fetch cannot use any other scheme: file:, data: or ftp: failed only at the first call, retried
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new ApxmError('E_LLM_CONFIG', `"${baseUrl}" is not an http or https URL; an LLM server is reached over HTTP`, {
+      hint: 'write it in full, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1',
+    });
   return new OpenAiProvider({
     baseUrl,
     model: config.model,
