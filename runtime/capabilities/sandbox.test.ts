@@ -34,6 +34,14 @@ describe('runSandboxed', () => {
     assert.equal(Object.getPrototypeOf(checked.value), Object.prototype);
   });
 
+  it('refuses a result nested deeper than 512 levels, naming the depth and where', { timeout: 20_000 }, async () => {
+    const code = 'let a = []; for (let i = 0; i < 100000; i++) a = [a]; return a;';
+    const e = await rejectsWith(() => run(code, { timeoutMs: 60_000 }), 'E_SANDBOX');
+    assert.match(e.message, /a value nested deeper than 512 levels at \$(\[0\]){512}$/);
+    assert.ok(jsonData(JSON.parse(`${'['.repeat(512)}${']'.repeat(512)}`)).ok);
+    assert.equal(JSON.stringify(jsonData(JSON.parse(`${'['.repeat(513)}${']'.repeat(513)}`))).includes('deeper than 512'), true);
+  });
+
   it('runs code with `return` as the body of a function of `inputs`', async () => {
     assert.equal((await run('return inputs[0].n * 2', { inputs: [{ n: 21 }] })).value, 42);
     assert.deepEqual((await run('const [a, b] = inputs;\nif (a > b) return "first";\nreturn { larger: b };', { inputs: [1, 5] })).value, {
