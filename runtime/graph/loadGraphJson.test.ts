@@ -307,4 +307,9 @@ describe('ApxmGraph JSON loader', () => {
     assert.equal(found.length, 99);
     assert.match(found[0]!.hint ?? '', /^define it or call one of: A\.f0, A\.f1, .* … \(80 more\)$/);
   });
+
+  it('reads a program saved with a byte-order mark', { timeout: 5_000 }, () => {
+    const text = `\ufeff${JSON.stringify(ok())}`;
+    assert.equal(loadProgramFromJsonText(text, 'bom.json').flows[0]!.qualifiedName, 'A.main');
+  });
 });
