@@ -175,10 +175,25 @@ export function serializeError(e: ApxmError): SerializedError {
  * escaped so the text cannot drive the terminal; line breaks inside message and hint stay.
  */
 export function formatError(e: ApxmError | SerializedError, severity: 'error' | 'warning' = 'error'): string {
-  const where = terminalSafe(formatPlace(e.place));
-  const node = e.nodeId !== undefined ? ` node ${e.nodeId}${e.op ? ` (${terminalSafe(e.op)})` : ''}:` : '';
-  const hint = e.hint ? `\n  fix: ${terminalSafe(e.hint, true)}` : '';
-  return `${where ? where + ': ' : ''}${severity}[${terminalSafe(e.code)}]${node} ${terminalSafe(e.message, true)}${hint}`;
+  const place = e.place && {
+    ...e.place,
+    file: e.place.file && shortened(e.place.file),
+    jsonPath: e.place.jsonPath && shortened(e.place.jsonPath),
+  };
+  const where = terminalSafe(formatPlace(place));
+  const node = e.nodeId !== undefined ? ` node ${e.nodeId}${e.op ? ` (${terminalSafe(shortened(e.op))})` : ''}:` : '';
+  const hint = e.hint ? `\n  fix: ${terminalSafe(shortened(e.hint), true)}` : '';
+  return `${where ? where + ': ' : ''}${severity}[${terminalSafe(e.code)}]${node} ${terminalSafe(shortened(e.message), true)}${hint}`;
+}
+
+/** Longest message, hint or place shown in one formatted error (`--json` keeps them whole). */
+export const MAX_SHOWN_TEXT = 4096;
+
+// Messages quote program text: a 10 MB name in one would print 10 MB per diagnostic.
+function shortened(text: string): string {
+  if (text.length <= MAX_SHOWN_TEXT) return text;
+  const end = /[\ud800-\udbff]/.test(text[MAX_SHOWN_TEXT - 1]!) ? MAX_SHOWN_TEXT - 1 : MAX_SHOWN_TEXT;
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
 }
 
 export function formatPlace(p: ErrorPlace | undefined): string {

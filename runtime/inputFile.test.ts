@@ -50,6 +50,15 @@ describe('input files: only regular files within the cap are read', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('reads a program and a configuration saved with a byte-order mark', { timeout: 20_000 }, async () => {
+    const config = path.join(dir, 'bom.config.json');
+    writeFileSync(config, '\ufeff{"mcpServers": {}}');
+    assert.deepEqual(readWorkspaceConfig(config), { mcpServers: {} });
+    const program = path.join(dir, 'bom.json');
+    writeFileSync(program, `\ufeff${JSON.stringify({ name: 'A.main', nodes: [{ id: 1, name: 'r', op: 'RETURN' }], edges: [] })}`);
+    assert.equal((await loadProgramFile(program)).flows.length, 1);
+  });
+
   it('a FIFO is refused at once, not waited on (async and sync readers)', { timeout: 10_000 }, async () => {
     await assert.rejects(loadProgramFile(fifo), isCode('E_PROGRAM_READ', /is a named pipe \(FIFO\), not a program file/));
     assert.throws(() => readInputFileSync(fifo, PROGRAM_FILE), isCode('E_PROGRAM_READ', /named pipe/));

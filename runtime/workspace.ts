@@ -24,7 +24,9 @@ export function findWorkspaceConfig(programFile: string, explicit?: string): str
 }
 
 export function readWorkspaceConfig(file: string): WorkspaceConfig {
-  const text = readInputFileSync(file, CONFIG_FILE).toString('utf8');
+  const text = readInputFileSync(file, CONFIG_FILE)
+    .toString('utf8')
+    .replace(/^\ufeff/, ''); // a byte-order mark
   try {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');

@@ -523,7 +523,12 @@ class FlowChecker {
         r.suggestions.length
           ? `did you mean ${r.suggestions.map((s) => `'${s}'`).join(' or ')}?`
           : r.agentDecl
-            ? `agent '${e.agent}' has flows: ${r.agentDecl.flows.map((f) => f.name).join(', ') || '(none)'}`
+            ? `agent '${e.agent}' has flows: ${
+                namesForHint(
+                  r.agentDecl.flows.slice(0, 20).map((f) => f.name),
+                  r.agentDecl.flows.length,
+                ) || '(none)'
+              }`
             : `no agent named '${e.agent}' in this file`,
       );
       return 'unknown';
@@ -607,4 +612,9 @@ export function tierHint(written: string): string {
 function markUsed(b: Binding): void {
   b.used = true;
   for (const s of b.sources ?? []) markUsed(s);
+}
+
+/** The first names of `total` for a hint, so a hint stays a line however many flows an agent has. */
+function namesForHint(first: readonly string[], total: number): string {
+  return total <= first.length ? first.join(', ') : `${first.join(', ')} … (${total - first.length} more)`;
 }

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CallExpr, FlowCallExpr, LetStmt } from './ast.js';
-import { BUILTIN_CALLS, classifyCall, classifyCallExpr, didYouMeanText, resolveFlowCall, suggestBuiltins } from './classifyCall.js';
+import {
+  BUILTIN_CALLS,
+  classifyCall,
+  classifyCallExpr,
+  didYouMeanText,
+  flowsOf,
+  resolveFlowCall,
+  suggestBuiltins,
+} from './classifyCall.js';
+import { analyzeAis, compileAis } from './compileAis.js';
 import { parseAis } from './parser.js';
 
 describe('AIS call classification', () => {
@@ -120,3 +129,39 @@ agent Chair {
   }
   flow local(t: str) -> str { return t }
 }`;
+
+// Each call used to rebuild its agent's flow table (and `Agent.flow` searched every flow), so a
+// file of n flows calling one another took n² steps: 8,000 flows took half a minute.
+describe('AIS call classification at scale', () => {
+  const chain = (n: number, call: (i: number) => string): string =>
+    `agent A {\n${Array.from({ length: n }, (_, i) => `flow f${i}() -> str { return ${call(i + 1)} }`).join('\n')}\n` +
+    `@entry flow main() -> str { return f0() }\nflow f${n}() -> str { return "x" }\n}\n`;
+
+  it("builds an agent's flow table once, not at every call", () => {
+    const agent = parseAis('agent A { flow f() -> str { return "x" } }').ast.agents[0]!;
+    assert.equal(flowsOf(agent), flowsOf(agent));
+  });
+
+  it('compiles 20,000 flows that call the next one, by name and as A.name', { timeout: 20_000 }, () => {
+    const local = compileAis(
+      chain(20_000, (i) => `f${i}()`),
+      'chain.ais',
+    );
+    assert.equal(local.program?.flows.length, 20_002);
+    const qualified = compileAis(
+      chain(20_000, (i) => `A.f${i}()`),
+      'chain.ais',
+    );
+    assert.equal(qualified.program?.flows.length, 20_002);
+  });
+
+  it('checks 20,000 calls of unknown flows among 20,000 flows, suggesting for the first ones', { timeout: 20_000 }, () => {
+    const r = analyzeAis(
+      chain(20_000, (i) => `A.g${i}()`),
+      'unknown.ais',
+    );
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    assert.ok(errors.length > 0);
+    assert.match(errors[0]!.message, /A\.g1/);
+  });
+});

@@ -127,11 +127,46 @@ export function didYouMeanText(suggestions: readonly CallSuggestion[]): string |
   return `did you mean ${suggestions.map((s) => `'${s.name}' (${s.op})`).join(' or ')}?`;
 }
 
+// Every call site asks for its agent's flows: built once per flows array (rebuilt if it grew), so a
+// file of many flows that call each other checks in linear time, not quadratic.
+const flowIndexes = new WeakMap<readonly FlowDecl[], { size: number; byName: Map<string, FlowDecl> }>();
+
 /** The flows of an agent by name (the first of duplicate names wins). */
-export function flowsOf(agent: AgentDecl): Map<string, FlowDecl> {
+export function flowsOf(agent: AgentDecl): ReadonlyMap<string, FlowDecl> {
+  const cached = flowIndexes.get(agent.flows);
+  if (cached?.size === agent.flows.length) return cached.byName;
   const m = new Map<string, FlowDecl>();
   for (const f of agent.flows) if (!m.has(f.name)) m.set(f.name, f);
+  flowIndexes.set(agent.flows, { size: agent.flows.length, byName: m });
   return m;
+}
+
+const agentIndexes = new WeakMap<readonly AgentDecl[], { size: number; byName: Map<string, AgentDecl> }>();
+
+function agentNamed(program: Program, name: string): AgentDecl | undefined {
+  let cached = agentIndexes.get(program.agents);
+  if (cached?.size !== program.agents.length) {
+    const m = new Map<string, AgentDecl>();
+    for (const a of program.agents) if (!m.has(a.name)) m.set(a.name, a);
+    cached = { size: program.agents.length, byName: m };
+    agentIndexes.set(program.agents, cached);
+  }
+  return cached.byName.get(name);
+}
+
+// Suggestions compare the unknown name with every flow; past this many comparisons in one program
+// none are offered, so a file of many unknown calls and many flows still checks in bounded time.
+const SUGGESTION_BUDGET = 200_000;
+const suggestionSpent = new WeakMap<Program, number>();
+const flowNameLists = new WeakMap<Program, string[]>();
+
+function qualifiedFlowNames(program: Program): string[] {
+  let names = flowNameLists.get(program);
+  if (!names) {
+    names = program.agents.flatMap((a) => a.flows.map((f) => `${a.name}.${f.name}`));
+    flowNameLists.set(program, names);
+  }
+  return names;
 }
 
 /** `Agent.flow` target: the flow if it exists, else suggestions `Agent.flow` spelt close to it. */
@@ -140,11 +175,14 @@ export function resolveFlowCall(
   agent: string,
   flow: string,
 ): { flowDecl?: FlowDecl; agentDecl?: AgentDecl; suggestions: string[] } {
-  const agentDecl = program.agents.find((a) => a.name === agent);
-  const flowDecl = agentDecl?.flows.find((f) => f.name === flow);
+  const agentDecl = agentNamed(program, agent);
+  const flowDecl = agentDecl ? flowsOf(agentDecl).get(flow) : undefined;
   if (flowDecl) return { flowDecl, agentDecl, suggestions: [] };
   const wanted = `${agent}.${flow}`;
-  const all = program.agents.flatMap((a) => a.flows.map((f) => `${a.name}.${f.name}`));
+  const all = qualifiedFlowNames(program);
+  const spent = (suggestionSpent.get(program) ?? 0) + all.length;
+  suggestionSpent.set(program, spent);
+  if (spent > SUGGESTION_BUDGET) return { ...(agentDecl ? { agentDecl } : {}), suggestions: [] };
   const suggestions = all
     .map((q) => ({ q, d: editDistance(wanted, q) }))
     .filter((x) => x.d <= Math.max(2, Math.floor(wanted.length / 4)))

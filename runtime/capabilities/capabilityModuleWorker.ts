@@ -33,13 +33,22 @@ export type FromWorker =
   | { type: 'result'; id: number; ok: false; kind: 'threw' | 'not-json'; message: string }
   | { type: 'pong'; seq: number };
 
+/** Longest thrown message passed on: it ends up in an error line, a trace and the debugger. */
+const MAX_ERROR_TEXT = 2000;
+
+// What a handler threw, as one bounded line: an Error's message, the `message` of a thrown object
+// (`throw { message }` is common in fetch wrappers), else its JSON; never "[object Object]".
 function text(e: unknown): string {
+  let t: string;
   try {
-    if (e instanceof Error) return e.message;
-    return typeof e === 'symbol' ? e.toString() : String(e);
+    if (typeof e === 'object' && e !== null) {
+      const message = (e as { message?: unknown }).message;
+      t = typeof message === 'string' ? message : (JSON.stringify(e) ?? 'an object that cannot be shown');
+    } else t = typeof e === 'symbol' ? e.toString() : String(e);
   } catch {
     return 'a value that cannot be shown';
   }
+  return t.length <= MAX_ERROR_TEXT ? t : `${t.slice(0, MAX_ERROR_TEXT)}… (${t.length - MAX_ERROR_TEXT} more characters)`;
 }
 
 const post = (m: FromWorker) => parentPort?.postMessage(m);

@@ -1,7 +1,7 @@
 /**
  * The one check of "is this result JSON?" for EXC results and capability results: a walk that
  * applies `toJSON` as JSON.stringify does, copies the value as plain data, and stops at the first
- * value JSON cannot carry (BigInt, Symbol, function, circular reference, non-finite number, a Map,
+ * value JSON cannot carry (nesting past 512 levels, BigInt, Symbol, function, circular reference, non-finite number, a Map,
  * Set or other non-plain object, a throwing `toJSON` or getter), naming it and its JSON path.
  *
  * `jsonData` must stay self-contained (no imports, no helpers, no nested functions): the EXC
@@ -15,6 +15,7 @@ export type JsonData = { ok: true; value: Value } | { ok: false; path: string; p
 export function jsonData(root: unknown): JsonData {
   const tagOf = { call: (x: unknown) => Object.prototype.toString.call(x) };
   const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+  const maxDepth = 512;
   const out: { [key: string]: unknown } = { value: null };
   /** Work items: visit `holder[key]` (its copy goes to `into[slot]`), or leave an object (`leave`). */
   type Item =
@@ -64,7 +65,10 @@ export function jsonData(root: unknown): JsonData {
       continue;
     }
     if (t === 'string' || t === 'boolean' || v === null) {
-      (item.into as { [k: string]: unknown })[item.slot] = v;
+      // `into.__proto__ = x` would set the copy's prototype and lose the key: define it instead
+      if (item.slot === '__proto__')
+        Object.defineProperty(item.into, '__proto__', { value: v, enumerable: true, writable: true, configurable: true });
+      else (item.into as { [k: string]: unknown })[item.slot] = v;
       continue;
     }
     if (t === 'number') {
@@ -72,7 +76,9 @@ export function jsonData(root: unknown): JsonData {
         problem = `a non-finite number (${String(v as number)})`;
         break;
       }
-      (item.into as { [k: string]: unknown })[item.slot] = v;
+      if (item.slot === '__proto__')
+        Object.defineProperty(item.into, '__proto__', { value: v, enumerable: true, writable: true, configurable: true });
+      else (item.into as { [k: string]: unknown })[item.slot] = v;
       continue;
     }
     if (t === 'bigint') {
@@ -85,6 +91,12 @@ export function jsonData(root: unknown): JsonData {
     }
     if (t === 'function') {
       problem = 'a function';
+      break;
+    }
+    // Bounds the walk's paths and its circularity search: 100,000 levels took seconds and then
+    // failed as "keys cannot be listed" when the sandbox ran out of memory for the paths.
+    if (ancestors.length >= maxDepth) {
+      problem = `a value nested deeper than ${maxDepth} levels`;
       break;
     }
     const seen = ancestors.indexOf(v);
@@ -119,7 +131,9 @@ export function jsonData(root: unknown): JsonData {
       problem = `an object whose keys cannot be listed (${e instanceof Error ? e.message : 'it threw'})`;
       break;
     }
-    (item.into as { [k: string]: unknown })[item.slot] = copy;
+    if (item.slot === '__proto__')
+      Object.defineProperty(item.into, '__proto__', { value: copy, enumerable: true, writable: true, configurable: true });
+    else (item.into as { [k: string]: unknown })[item.slot] = copy;
     ancestors.push(v);
     ancestorPaths.push(item.path);
     stack.push({ leave: true });

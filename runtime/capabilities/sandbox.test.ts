@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime, recordEvents } from '../../test/support/harness.js';
 import type { Value } from '../values/value.js';
+import { jsonData } from './jsonData.js';
 import { runInWorker, runSandboxed, type SandboxOptions } from './sandbox.js';
 import { rejectsWith } from '../../test/support/assertions.js';
 
@@ -19,6 +20,26 @@ describe('runSandboxed', () => {
       list: [1, 'two', null],
       nested: { a: 1.5 },
     });
+  });
+
+  // The result's copy assigned each key, so a "__proto__" key set the copy's prototype instead and
+  // vanished: JSON.parse('{"__proto__": …}') came back as {}.
+  it('keeps a "__proto__" key of the result as data, in EXC and in a capability result', { timeout: 20_000 }, async () => {
+    const code = 'JSON.parse(\'{"__proto__": {"x": 1}, "a": [{"__proto__": 2}]}\')';
+    const want = '{"__proto__":{"x":1},"a":[{"__proto__":2}]}';
+    assert.equal(JSON.stringify((await run(code)).value), want);
+    const checked = jsonData(JSON.parse(want));
+    assert.ok(checked.ok);
+    assert.equal(JSON.stringify(checked.value), want);
+    assert.equal(Object.getPrototypeOf(checked.value), Object.prototype);
+  });
+
+  it('refuses a result nested deeper than 512 levels, naming the depth and where', { timeout: 20_000 }, async () => {
+    const code = 'let a = []; for (let i = 0; i < 100000; i++) a = [a]; return a;';
+    const e = await rejectsWith(() => run(code, { timeoutMs: 60_000 }), 'E_SANDBOX');
+    assert.match(e.message, /a value nested deeper than 512 levels at \$(\[0\]){512}$/);
+    assert.ok(jsonData(JSON.parse(`${'['.repeat(512)}${']'.repeat(512)}`)).ok);
+    assert.equal(JSON.stringify(jsonData(JSON.parse(`${'['.repeat(513)}${']'.repeat(513)}`))).includes('deeper than 512'), true);
   });
 
   it('runs code with `return` as the body of a function of `inputs`', async () => {

@@ -271,6 +271,26 @@ export default {
     }
   });
 
+  // A thrown plain object read "[object Object]", and a thrown message was passed on whole however long.
+  it('reports what a handler threw as one bounded line', { timeout: 20_000 }, async () => {
+    const file = writeModule(`export default {
+  obj: { handler: () => { throw { message: 'quota exceeded', status: 429 }; } },
+  data: { handler: () => { throw { status: 503 }; } },
+  long: { handler: () => { throw new Error('x'.repeat(1_000_000)); } },
+};`);
+    const sys = new CapabilitySystem();
+    try {
+      await loadCapabilityModule(file, sys);
+      assert.match((await rejectsWith(() => sys.invoke('obj', {}), 'E_CAPABILITY_FAILED')).message, /failed: quota exceeded$/);
+      assert.match((await rejectsWith(() => sys.invoke('data', {}), 'E_CAPABILITY_FAILED')).message, /failed: \{"status":503\}$/);
+      const long = (await rejectsWith(() => sys.invoke('long', {}), 'E_CAPABILITY_FAILED')).message;
+      assert.ok(long.length < 2100, `message of ${long.length} characters`);
+      assert.match(long, /x… \(998000 more characters\)$/);
+    } finally {
+      await sys.dispose();
+    }
+  });
+
   it('cancels the load of a module whose top level never finishes', { timeout: 20_000 }, async () => {
     const file = writeModule('for (;;) {}\nexport default {};');
     const sys = new CapabilitySystem();

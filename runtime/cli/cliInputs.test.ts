@@ -1,7 +1,7 @@
 /** The CLI as a real process on hostile input: arguments, names with control characters. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,6 +33,18 @@ describe('apxm CLI on hostile input', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-inputs-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Text that was not JSON was queued as a string: a typo reached CLAIM as text, with exit 0.
+  it('queue push refuses a task that is not JSON, before it creates the database', { timeout: 30_000 }, () => {
+    const db = path.join(dir, 'queue.sqlite');
+    const r = apxm('queue', 'push', 'jobs', '{"n":1', '--db', db);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /error\[E_OPTION\] the task for queue push must be JSON: .+\n  fix: quote a string as JSON/);
+    assert.equal(existsSync(db), false);
+    const ok = apxm('queue', 'push', 'jobs', '"some text"', '--db', db);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^[0-9a-f-]{36}\n$/);
+  });
 
   it('--arg __proto__=x is an unknown argument, not silently dropped', { timeout: 30_000 }, () => {
     const r = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--arg', '__proto__=x');

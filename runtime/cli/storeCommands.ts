@@ -4,7 +4,7 @@ import { ApxmError } from '../errors.js';
 import { openStorage } from '../memory/openStorage.js';
 import { displayStatus } from '../memory/runLease.js';
 import type { RunRecord } from '../memory/storage.js';
-import { tryParseJson } from '../values/value.js';
+import { tryParseJson, type Value } from '../values/value.js';
 import { EXIT } from './main.js';
 
 const DB_HINT = 'pass --db <file> (the same file the run used)';
@@ -84,14 +84,31 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   }
 }
 
+// Text that is not JSON used to be queued as a string, so a task with a typo (`{"n":1`) reached
+// CLAIM as text instead of failing here; a string is written as JSON ('"text"') like any value.
+function taskJson(text: string): Value {
+  const task = tryParseJson(text);
+  if (task !== undefined) return task;
+  let why = 'it is not JSON';
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  throw new ApxmError('E_OPTION', `the task for queue push must be JSON: ${why}`, {
+    hint: `quote a string as JSON, e.g. apxm queue push jobs '"some text"', or pass an object: '{"n": 1}'`,
+  });
+}
+
 export async function queueCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' } } });
   if (positionals[0] !== 'push' || positionals.length !== 3)
     throw new ApxmError('E_USAGE', 'usage: apxm queue push <queue> <json> --db <file>');
   if (!values.db) throw new ApxmError('E_USAGE', 'queue needs a database', { hint: DB_HINT });
+  const task = taskJson(positionals[2]);
   const storage = await openStorage(values.db);
   try {
-    const id = storage.queuePush(positionals[1], tryParseJson(positionals[2]) ?? positionals[2]);
+    const id = storage.queuePush(positionals[1], task);
     process.stdout.write(`${id}\n`);
     return EXIT.ok;
   } finally {

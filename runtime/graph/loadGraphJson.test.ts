@@ -278,4 +278,38 @@ describe('ApxmGraph JSON loader', () => {
       ],
     );
   });
+  // Each FLOW_CALL searched the flow list and an unknown one listed every flow in its hint: a
+  // program of n flows calling each other took n² steps and printed n² names.
+  const callChain = (n: number, target: (i: number) => string) => ({
+    entry: 'A.f0',
+    flows: Array.from({ length: n }, (_, i) => ({
+      name: `A.f${i}`,
+      nodes: [
+        { id: 1, name: 'c', op: 'FLOW_CALL', attributes: { agent_name: 'A', flow_name: i + 1 < n ? target(i + 1) : 'f0' } },
+        { id: 2, name: 'r', op: 'RETURN' },
+      ],
+      edges: [{ from: 1, to: 2, dependency: 'Data' }],
+    })),
+  });
+
+  it('loads 30,000 flows that each FLOW_CALL the next', { timeout: 20_000 }, () => {
+    assert.equal(
+      programFromJson(
+        callChain(30_000, (i) => `f${i}`),
+        'chain.json',
+      ).flows.length,
+      30_000,
+    );
+  });
+
+  it('names at most 20 flows in the hint for an unknown FLOW_CALL', { timeout: 20_000 }, () => {
+    const found = problems(callChain(100, (i) => `g${i}`));
+    assert.equal(found.length, 99);
+    assert.match(found[0]!.hint ?? '', /^define it or call one of: A\.f0, A\.f1, .* … \(80 more\)$/);
+  });
+
+  it('reads a program saved with a byte-order mark', { timeout: 5_000 }, () => {
+    const text = `\ufeff${JSON.stringify(ok())}`;
+    assert.equal(loadProgramFromJsonText(text, 'bom.json').flows[0]!.qualifiedName, 'A.main');
+  });
 });

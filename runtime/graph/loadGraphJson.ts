@@ -16,6 +16,8 @@ const DEPENDENCIES: readonly DependencyType[] = ['Data', 'Control', 'Effect'];
 
 /** Parses JSON text, turning a syntax error into E_PROGRAM_PARSE with line and column. */
 export function parseJsonText(text: string, file?: string): unknown {
+  // Editors on Windows save a byte-order mark; JSON.parse refused it as an invisible "found \ufeff"
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch (e) {

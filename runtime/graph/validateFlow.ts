@@ -19,6 +19,29 @@ export function checkEdgeEndpoints(
   return ids.has(e.from) && ids.has(e.to);
 }
 
+// Every FLOW_CALL looks its target up: one index per program's flow list (rebuilt if the list grew),
+// so a program of many flows calling each other validates in linear time, not quadratic.
+const flowIndexes = new WeakMap<readonly FlowGraph[], { size: number; byName: Map<string, FlowGraph> }>();
+
+function flowNamed(flows: readonly FlowGraph[], agent: string, flow: string): FlowGraph | undefined {
+  let cached = flowIndexes.get(flows);
+  if (cached?.size !== flows.length) {
+    const byName = new Map<string, FlowGraph>();
+    for (const f of flows) {
+      const key = JSON.stringify([f.agent, f.flow]);
+      if (!byName.has(key)) byName.set(key, f);
+    }
+    cached = { size: flows.length, byName };
+    flowIndexes.set(flows, cached);
+  }
+  return cached.byName.get(JSON.stringify([agent, flow]));
+}
+
+/** At most 20 names for a hint, so a hint stays a line however many flows a program has. */
+function namesForHint(names: readonly string[]): string {
+  return names.length <= 20 ? names.join(', ') : `${names.slice(0, 20).join(', ')} … (${names.length - 20} more)`;
+}
+
 export function validateFlow(flow: FlowGraph, diags: Diagnostics, allFlows: FlowGraph[]): void {
   const base = flow.jsonPath ?? '$';
   const indexOf = new Map<number, number>();
@@ -354,12 +377,12 @@ function checkAttributes(
       requireString(node, path, diags, ['agent_name'], 'set "agent_name" and "flow_name" of the flow to call');
       requireString(node, path, diags, ['flow_name'], 'set "agent_name" and "flow_name" of the flow to call');
       if (typeof a.agent_name === 'string' && typeof a.flow_name === 'string') {
-        const target = flows.find((f) => f.agent === a.agent_name && f.flow === a.flow_name);
+        const target = flowNamed(flows, a.agent_name, a.flow_name);
         if (!target)
           diags.error(
             childPath(path, 'attributes'),
             `FLOW_CALL node ${node.id} calls ${a.agent_name}.${a.flow_name}, which is not in this program (nor registered with the runtime)`,
-            `define it or call one of: ${flows.map((f) => f.qualifiedName).join(', ')}`,
+            `define it or call one of: ${namesForHint(flows.map((f) => f.qualifiedName))}`,
           );
         else {
           const args = inEdges.filter((e) => edges[e].data).length;

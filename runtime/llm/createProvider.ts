@@ -13,13 +13,24 @@ export function createProvider(config: LlmConfig, env: NodeJS.ProcessEnv = proce
       hint: 'use --llm simulated, or --llm http://127.0.0.1:11434/v1 (any OpenAI-compatible server)',
     });
   }
+  let url: URL;
   try {
-    new URL(baseUrl);
+    url = new URL(baseUrl);
   } catch {
-    throw new ApxmError('E_LLM_CONFIG', `"${baseUrl}" is not a valid LLM base URL`, {
+    throw new ApxmError('E_LLM_CONFIG', `"${withoutUserinfo(baseUrl)}" is not a valid LLM base URL`, {
       hint: 'write it in full, e.g. https://api.openai.com/v1',
     });
   }
+  // fetch cannot use any other scheme: file:, data: or ftp: failed only at the first call, retried
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ApxmError('E_LLM_CONFIG', `"${withoutUserinfo(baseUrl)}" is not an http or https URL; an LLM server is reached over HTTP`, {
+      hint: 'write it in full, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1',
+    });
+  // fetch refuses such a URL at every call, and each refusal quoted the password in the error
+  if (url.username || url.password)
+    throw new ApxmError('E_LLM_CONFIG', `the LLM base URL "${withoutUserinfo(baseUrl)}" has a user name or password in it`, {
+      hint: 'pass the key in APXM_LLM_API_KEY (or OPENAI_API_KEY), or a header in "llm": {"headers": {...}} of apxm.config.json',
+    });
   return new OpenAiProvider({
     baseUrl,
     model: config.model,
@@ -27,4 +38,9 @@ export function createProvider(config: LlmConfig, env: NodeJS.ProcessEnv = proce
     headers: config.headers,
     apiKey: config.apiKey ?? env.APXM_LLM_API_KEY ?? env.OPENAI_API_KEY,
   });
+}
+
+/** The URL text with any `user:password@` replaced, so an error never shows a password. */
+function withoutUserinfo(text: string): string {
+  return text.replace(/\/\/[^/?#]*@/, '//…@');
 }

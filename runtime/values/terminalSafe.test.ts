@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApxmError, formatError } from '../errors.js';
+import { ApxmError, formatError, MAX_SHOWN_TEXT } from '../errors.js';
 import { terminalSafe, terminalSafeJson, unsafeNameCharacter } from './terminalSafe.js';
 
 const RAW_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -40,5 +40,19 @@ describe('terminalSafe', () => {
       text,
       /^evil\\x1b\]0;t\\x07\.json \$\.nodes\[0\]\["\\u202e"\]: error\[E_PROGRAM_INVALID\] unknown op "\\x1b\[31mRED"\nsecond line\n  fix: remove \\x9b$/,
     );
+  });
+
+  // A 10 MB name quoted in a diagnostic printed 10 MB, twice (message and hint), per diagnostic.
+  it('formatError cuts a message, hint or place longer than MAX_SHOWN_TEXT, saying how much is left out', { timeout: 5_000 }, () => {
+    const name = 'a'.repeat(10_000_000);
+    const e = new ApxmError('E_PROGRAM_INVALID', `'${name}' is bound but never used`, {
+      place: { file: `${name}.ais`, line: 1, column: 1 },
+      hint: `drop '-> ${name}'`,
+    });
+    const text = formatError(e);
+    assert.ok(text.length < 4 * MAX_SHOWN_TEXT, `formatted error of ${text.length} characters`);
+    assert.match(text, /^a+… \(\d+ more characters\):1:1: error\[E_PROGRAM_INVALID\] 'a+… \(\d+ more characters\)\n  fix: drop/);
+    const emoji = formatError(new ApxmError('E_PROGRAM_INVALID', `x${'🙂'.repeat(MAX_SHOWN_TEXT)}`));
+    assert.doesNotMatch(emoji, /[\ud800-\udbff](?![\udc00-\udfff])/, 'no half of a surrogate pair');
   });
 });
