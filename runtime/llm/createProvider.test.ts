@@ -31,4 +31,23 @@ describe('createProvider', () => {
       );
     }
   });
+
+  // the SDK appends its paths after the query, so no call could work, and every error quoted the key there
+  it('refuses a base URL with a query or fragment without showing it', { timeout: 5_000 }, () => {
+    for (const baseUrl of [
+      'http://127.0.0.1:9/v1?api_key=s3cret',
+      'https://api.example.com/v1#s3cret',
+      'https://u:s3cret@api.example.com/v1?k=s3cret',
+    ]) {
+      assert.throws(
+        () => createProvider({ baseUrl }),
+        (e: unknown) =>
+          e instanceof ApxmError &&
+          e.code === 'E_LLM_CONFIG' &&
+          /query or fragment|user name or password/.test(e.message) &&
+          !JSON.stringify([e.message, e.hint]).includes('s3cret'),
+      );
+    }
+    assert.ok(createProvider({ baseUrl: 'https://api.example.com/v1' }));
+  });
 });

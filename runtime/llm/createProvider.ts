@@ -28,8 +28,18 @@ export function createProvider(config: LlmConfig, env: NodeJS.ProcessEnv = proce
     });
   // fetch refuses such a URL at every call, and each refusal quoted the password in the error
   if (url.username || url.password)
-    throw new ApxmError('E_LLM_CONFIG', `the LLM base URL "${withoutUserinfo(baseUrl)}" has a user name or password in it`, {
-      hint: 'pass the key in APXM_LLM_API_KEY (or OPENAI_API_KEY), or a header in "llm": {"headers": {...}} of apxm.config.json',
+    throw new ApxmError(
+      'E_LLM_CONFIG',
+      `the LLM base URL "${url.protocol}//…@${url.host}${url.pathname}" has a user name or password in it`,
+      {
+        hint: 'pass the key in APXM_LLM_API_KEY (or OPENAI_API_KEY)',
+      },
+    );
+  // the SDK appends its paths after a query (…/v1?key=…/chat/completions), so no call could work,
+  // and every error would quote a key written there
+  if (url.search || url.hash)
+    throw new ApxmError('E_LLM_CONFIG', `the LLM base URL ${url.origin}${url.pathname} has a query or fragment after it (not shown)`, {
+      hint: 'give the URL up to its path (e.g. https://api.openai.com/v1) and the key in APXM_LLM_API_KEY (or OPENAI_API_KEY)',
     });
   return new OpenAiProvider({
     baseUrl,
