@@ -171,6 +171,15 @@ describe('ApxmGraph JSON loader', () => {
     assert.match(inv[0].hint ?? '', /remove control characters/);
   });
 
+  it('a node id past 2^53 - 1 is refused with the range, not as an integer it no longer is', { timeout: 5_000 }, () => {
+    const doc = JSON.parse(
+      '{"name": "A.main", "nodes": [{"id": 9007199254740993, "name": "a", "op": "CONST_STR", "attributes": {"value": "x"}}], "edges": []}',
+    ) as unknown;
+    const [p] = problems(doc);
+    assert.equal(p.place.jsonPath, '$.nodes[0].id');
+    assert.match(p.message, /node id must be a whole number from 0 to 2\^53 - 1 \(9007199254740991\), got 9007199254740992/);
+  });
+
   it('suggests the closest op name', () => {
     const [d] = problems(ok({ nodes: [{ id: 1, name: 'a', op: 'AKS' }], edges: [] }));
     assert.match(d.hint ?? '', /ASK/);

@@ -214,7 +214,10 @@ function readNode(n: unknown, path: string, diags: Diagnostics, file: string | u
   const o = n as Record<string, unknown>;
   let ok = true;
   if (!isId(o.id)) {
-    diags.error(childPath(path, 'id'), `node id must be a non-negative integer, got ${quoteForMessage(o.id)}`);
+    diags.error(
+      childPath(path, 'id'),
+      `node id must be a whole number from 0 to 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), got ${quoteForMessage(o.id)}`,
+    );
     ok = false;
   }
   const opRaw = o.op ?? o.op_type;
@@ -269,7 +272,7 @@ function readEdge(e: unknown, path: string, diags: Diagnostics): OpEdge | undefi
   let ok = true;
   for (const k of ['from', 'to'] as const) {
     if (!isId(o[k])) {
-      diags.error(childPath(path, k), `"${k}" must be a node id (a non-negative integer), got ${quoteForMessage(o[k])}`);
+      diags.error(childPath(path, k), `"${k}" must be a node id (a whole number from 0 to 2^53 - 1), got ${quoteForMessage(o[k])}`);
       ok = false;
     }
   }
