@@ -9,7 +9,7 @@ import { flattenAdd } from './ast.js';
 import type { AisDiagnostic } from './diagnostics.js';
 import { parseAis } from './parser.js';
 
-// Compiled to out/runtime/ais/; the fixtures stay in the source tree (CI has no ../shared).
+// Compiled to out/runtime/ais/; the example programs stay in the source tree.
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
 const fixtureNames = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.ais'))
