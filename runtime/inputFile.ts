@@ -189,3 +189,12 @@ export function readInputFileSync(file: string, kind: InputFileKind): Buffer {
     closeSync(fd);
   }
 }
+
+/**
+ * A JSON input file (configuration, trace) as text: `readInputFileSync`, decoded as UTF-8, without the
+ * byte-order mark Windows editors save (JSON.parse refuses it as an invisible character).
+ */
+export function readJsonTextSync(file: string, kind: InputFileKind): string {
+  const text = readInputFileSync(file, kind).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

@@ -8,7 +8,7 @@ import type { CapabilitySystem } from './capabilities/capabilitySystem.js';
 import { loadMcpServers } from './capabilities/mcpCapabilities.js';
 import { findCapabilityModule, loadCapabilityModule } from './capabilities/workspaceModule.js';
 import { ApxmError } from './errors.js';
-import { CONFIG_FILE, readInputFileSync } from './inputFile.js';
+import { CONFIG_FILE, readJsonTextSync } from './inputFile.js';
 
 export interface WorkspaceConfig {
   mcpServers?: Record<string, unknown>;
@@ -24,9 +24,7 @@ export function findWorkspaceConfig(programFile: string, explicit?: string): str
 }
 
 export function readWorkspaceConfig(file: string): WorkspaceConfig {
-  const text = readInputFileSync(file, CONFIG_FILE)
-    .toString('utf8')
-    .replace(/^\ufeff/, ''); // a byte-order mark
+  const text = readJsonTextSync(file, CONFIG_FILE);
   try {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');

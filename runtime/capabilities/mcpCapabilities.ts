@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import pLimit from 'p-limit';
 import { ApxmError } from '../errors.js';
-import { CONFIG_FILE, readInputFileSync } from '../inputFile.js';
+import { CONFIG_FILE, readJsonTextSync } from '../inputFile.js';
 import { quoteForMessage, tryParseJson } from '../values/value.js';
 import { inRange, rangeText, TIMEOUT_MS_RANGE } from '../graph/attributeRanges.js';
 import { CapabilityRecord } from './capabilityRecord.js';
@@ -93,7 +93,7 @@ function checkTimeout(configFile: string, value: unknown, jsonPath: string): voi
 }
 
 function readServers(configFile: string): { servers: Record<string, McpServerConfig>; startupTimeoutMs: number } {
-  const parsed = JSON.parse(readInputFileSync(configFile, CONFIG_FILE).toString('utf8')) as {
+  const parsed = JSON.parse(readJsonTextSync(configFile, CONFIG_FILE)) as {
     mcpServers?: Record<string, unknown>;
     mcpStartupTimeoutMs?: unknown;
   };

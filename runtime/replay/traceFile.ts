@@ -6,7 +6,7 @@
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ApxmError } from '../errors.js';
-import { readInputFileSync, TRACE_FILE_MAX_BYTES, type InputFileKind } from '../inputFile.js';
+import { readJsonTextSync, TRACE_FILE_MAX_BYTES, type InputFileKind } from '../inputFile.js';
 import type { EpisodicEvent, RunRecord } from '../memory/storage.js';
 import type { Value } from '../values/value.js';
 import { RUN_STATUSES, recordedRunFromTrace, traceError, type RecordedRun, type TraceSource } from './recordedRun.js';
@@ -66,7 +66,7 @@ const TRACE_FILE: InputFileKind = {
 };
 
 export function readTraceFile(path: string): RecordedRun {
-  return parseTraceFile(readInputFileSync(path, TRACE_FILE).toString('utf8'), path);
+  return parseTraceFile(readJsonTextSync(path, TRACE_FILE), path);
 }
 
 /** Parses the text of a trace file; `file` names it in errors. */
