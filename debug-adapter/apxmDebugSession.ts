@@ -12,6 +12,7 @@ import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import {
   DebugSession,
+  Event,
   ExitedEvent,
   InitializedEvent,
   LoadedSourceEvent,
@@ -25,10 +26,11 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError, type SerializedError } from '../runtime/errors.js';
+import { bindArguments } from '../runtime/graph/bindArguments.js';
 import type { NodeRef } from '../runtime/events.js';
 import type { Diagnostic } from '../runtime/graph/diagnostics.js';
 import type { OpNode, Program } from '../runtime/graph/types.js';
-import type { HumanInputProvider } from '../runtime/ops/runServices.js';
+import type { HumanInputProvider, HumanInputRequest } from '../runtime/ops/runServices.js';
 import { loadProgramFile } from '../runtime/programFile.js';
 import { Runtime, type RunHandle } from '../runtime/runtime.js';
 import type { Value } from '../runtime/values/value.js';
@@ -39,7 +41,9 @@ import type { RecordedRun } from '../runtime/replay/recordedRun.js';
 import { BreakpointStore, checkExpressions, hitConditionMet } from './breakpoints.js';
 import { buildDagListing, listingSourceName, type DagListing } from './dagListing.js';
 import { evaluate, interpolateLogMessage, parseExpression, truthy } from './expressions.js';
+import type { AdapterMode, ApxmEventName, ApxmEvents, ApxmRequests } from './customProtocol.js';
 import { DapErrorId, type DapErrorIdValue } from './dapErrors.js';
+import { errorForClient } from './launchErrorTerms.js';
 import { serveDap } from './dapTransport.js';
 import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -110,6 +114,7 @@ export class ApxmDebugSession extends DebugSession {
   /** The restart or step back under way: they run one at a time. */
   private reruns: Promise<void> = Promise.resolve();
   private offs: (() => void)[] = [];
+  /** PAUSEs waiting for an answer, oldest first. */
   private pendingHuman: { checkpointId: string; message: string; resolve: (answer: string) => void }[] = [];
   private exitCode?: number;
   private stepTargets = new Map<number, NodeRef>();
@@ -137,8 +142,12 @@ export class ApxmDebugSession extends DebugSession {
   /** Set once the client is gone or disconnected: the run is cancelled and the runtime closed. */
   private closing?: Promise<void>;
 
-  constructor() {
+  /** How this adapter is hosted (told to the client in `apxm/sessionInfo`, and used in launch-error advice). */
+  private readonly mode: AdapterMode;
+
+  constructor(options: { mode?: AdapterMode } = {}) {
     super();
+    this.mode = options.mode ?? 'process';
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
   }
@@ -287,6 +296,8 @@ export class ApxmDebugSession extends DebugSession {
         this.recording = await openRecording(source, db);
         this.console(`replaying run ${this.recording.runId}: LLM replies and tool results come from the recording\n`, 'console');
       }
+      // a missing or ill-typed argument fails the launch (before anything is opened), not a session already started
+      bindArguments(this.program.entry, this.runArguments());
       const runtime = await this.makeRuntime(db);
       // the client may have gone while the program loaded: nothing is left open behind it
       if (this.closing) return void (await runtime.dispose().catch(() => undefined));
@@ -296,15 +307,48 @@ export class ApxmDebugSession extends DebugSession {
       // every problem of the program, each with its place, in the Debug Console; the first in the error
       const diags = (err.details?.diagnostics as Diagnostic[] | undefined) ?? [];
       for (const d of diags) this.console(formatError({ ...d }, d.severity) + '\n', d.severity === 'error' ? 'stderr' : 'console');
-      return this.fail(response, DapErrorId.programLoad, formatError(err), err.code);
+      const client = errorForClient(err, { adapterMode: this.mode });
+      const id = err.code.startsWith('E_ARG_') ? DapErrorId.badArguments : DapErrorId.programLoad;
+      return this.fail(response, id, formatError(client.error), err.code, client);
     }
     if (!/\.ais$/i.test(args.program)) this.listing = buildDagListing(this.program);
     this.sendResponse(response);
+    this.sendSessionInfo();
     if (this.listing) this.sendEvent(new LoadedSourceEvent('new', this.listingSource()));
     // the program is loaded: breakpoints sent from now on can be placed on its operations
     this.sendEvent(new InitializedEvent());
     await this.configured;
     if (!this.closing) this.startRun();
+  }
+
+  /** The entry flow's arguments: the launch's, else (replay) the recorded run's. */
+  private runArguments(): Record<string, unknown> {
+    return this.args?.args ?? (this.recording?.args as Record<string, unknown> | undefined) ?? {};
+  }
+
+  /** An error as this adapter's client reads it: its fix in launch-configuration terms, not CLI flags. */
+  private clientText(e: ApxmError): string {
+    return formatError(errorForClient(e, { adapterMode: this.mode }).error);
+  }
+
+  /** Sends a custom event (customProtocol.ts lists them). */
+  private sendApxmEvent<K extends ApxmEventName>(name: K, body: ApxmEvents[K]): void {
+    this.sendEvent(new Event(name, body));
+  }
+
+  /** What this session runs on, once per launch: the extension's "APXM" output channel logs it. */
+  private sendSessionInfo(): void {
+    const storage = this.runtime?.storage;
+    if (!storage || !this.args) return;
+    this.sendApxmEvent('apxm/sessionInfo', {
+      storageBackend: storage.kind,
+      storageSkipped: [...(storage.skipped ?? [])],
+      dbPath: storage.location,
+      adapterMode: this.mode,
+      nodeVersion: process.versions.node,
+      nodeAbi: process.versions.modules,
+      program: this.args.program,
+    });
   }
 
   /** A runtime for one run; a replay needs a fresh one per run (its recording is consumed as it is served). */
@@ -343,13 +387,7 @@ export class ApxmDebugSession extends DebugSession {
     const args = this.args as ApxmLaunchArguments;
     const noDebug = args.noDebug === true;
     this.listen(runtime);
-    const human: HumanInputProvider = {
-      request: (req) =>
-        new Promise<string>((resolve) => {
-          this.pendingHuman.push({ checkpointId: req.checkpointId, message: req.message, resolve });
-          this.console(`PAUSE ${req.checkpointId}: ${req.message}\n  answer in the Debug Console: answer("your text")`, 'important');
-        }),
-    };
+    const human: HumanInputProvider = { request: (req) => this.waitForAnswer(req) };
     // the view must see the first events, which start() emits before it returns
     this.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
@@ -358,13 +396,13 @@ export class ApxmDebugSession extends DebugSession {
       this.handle = runtime.start(program, {
         runId: this.runId,
         // a replay runs with the recorded run's arguments unless the launch gives its own
-        args: args.args ?? (this.recording?.args as Record<string, unknown> | undefined) ?? {},
+        args: this.runArguments(),
         startPaused: paused || (!noDebug && args.stopOnEntry === true),
         humanInput: human,
         ...(noDebug ? {} : { hooks: { shouldPause: (node, inputs) => this.shouldPause(node, inputs) } }),
       });
     } catch (e) {
-      this.console(formatError(asApxmError(e)) + '\n', 'stderr');
+      this.console(this.clientText(asApxmError(e)) + '\n', 'stderr');
       this.end(2);
       return;
     }
@@ -372,7 +410,7 @@ export class ApxmDebugSession extends DebugSession {
       this.handle.result.then(
         (r) => this.onFinished(r.status, r.result, r.error),
         (e) => {
-          this.console(formatError(asApxmError(e)) + '\n', 'stderr');
+          this.console(this.clientText(asApxmError(e)) + '\n', 'stderr');
           this.end(1);
         },
       ),
@@ -516,7 +554,7 @@ export class ApxmDebugSession extends DebugSession {
     if (status === 'succeeded')
       this.console(`result: ${typeof result === 'string' ? result : JSON.stringify(result ?? null)}\n`, 'console');
     else if (status === 'cancelled') this.console(`run cancelled${err ? `: ${err.message}` : ''}\n`, 'console');
-    else if (err) this.console(formatError(err) + '\n', 'stderr');
+    else if (err) this.console(this.clientText(err) + '\n', 'stderr');
     const code = status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
     // a run held on an exception (a filter stopped it) that fails meanwhile stays there: it ended the session under the client
     const held = this.stopped?.exception ? this.stopped : undefined;
@@ -1105,12 +1143,67 @@ export class ApxmDebugSession extends DebugSession {
     return this.view?.activations()[0]?.frameId ?? 1;
   }
 
+  /**
+   * A PAUSE waits: the client is told (an `apxm/pauseWaiting` event, and a line in the Debug
+   * Console for clients that show no custom events) until it is answered or withdrawn.
+   */
+  private waitForAnswer(req: HumanInputRequest): Promise<string> {
+    return new Promise<string>((resolve) => {
+      const entry = {
+        checkpointId: req.checkpointId,
+        message: req.message,
+        resolve: (text: string) => {
+          req.signal.removeEventListener('abort', withdrawn);
+          this.sendApxmEvent('apxm/pauseDone', { checkpointId: req.checkpointId, outcome: 'answered' });
+          resolve(text);
+        },
+      };
+      // answered elsewhere (`apxm resume`), timed out, or the run ended: no longer answerable here
+      const withdrawn = () => {
+        const i = this.pendingHuman.indexOf(entry);
+        if (i < 0) return;
+        this.pendingHuman.splice(i, 1);
+        this.sendApxmEvent('apxm/pauseDone', { checkpointId: req.checkpointId, outcome: 'withdrawn' });
+      };
+      this.pendingHuman.push(entry);
+      req.signal.addEventListener('abort', withdrawn, { once: true });
+      const src = req.flow !== undefined ? this.inspector.opNode(req.flow, req.nodeId)?.source : undefined;
+      this.sendApxmEvent('apxm/pauseWaiting', {
+        checkpointId: req.checkpointId,
+        message: req.message,
+        flow: req.flow ?? this.program?.entry.qualifiedName ?? '',
+        nodeId: req.nodeId,
+        ...(src?.file ? { source: { path: path.resolve(src.file), line: src.line } } : {}),
+      });
+      this.console(
+        `PAUSE ${req.checkpointId}: ${req.message}\n  answer in the Debug Console: answer("your text"), or from the notification\n`,
+        'important',
+      );
+    });
+  }
+
   /** answer("...") in the Debug Console: the oldest waiting PAUSE gets it. */
   private answerPause(text: string): string {
     const p = this.pendingHuman.shift();
     if (!p) throw new ApxmError('E_HUMAN_INPUT', 'no PAUSE is waiting for an answer');
     p.resolve(text);
     return `answered ${p.checkpointId}`;
+  }
+
+  /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (several may wait at once). */
+  protected async answerPauseRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/answerPause']['arguments']): Promise<void> {
+    const i = this.pendingHuman.findIndex((p) => p.checkpointId === args.checkpointId);
+    if (i < 0)
+      return this.fail(
+        response,
+        DapErrorId.notAvailable,
+        `PAUSE ${args.checkpointId} is not waiting for an answer (answered already, or its run ended)`,
+      );
+    const [p] = this.pendingHuman.splice(i, 1);
+    p.resolve(args.text);
+    response.body = { checkpointId: p.checkpointId } satisfies ApxmRequests['apxm/answerPause']['body'];
+    this.sendResponse(response);
+    return Promise.resolve();
   }
 
   private console(
@@ -1129,14 +1222,24 @@ export class ApxmDebugSession extends DebugSession {
     this.sendEvent(e);
   }
 
-  /** An error response: `id` says the kind (dapErrors.ts), `code` the runtime's error code when there is one. */
-  private fail(response: DebugProtocol.Response, id: DapErrorIdValue, message: string, code?: string): void {
+  /**
+   * An error response: `id` says the kind (dapErrors.ts), `code` the runtime's error code when there
+   * is one, `link` a place to fix it (VS Code shows `urlLabel` as a button and runs a `command:` url).
+   */
+  private fail(
+    response: DebugProtocol.Response,
+    id: DapErrorIdValue,
+    message: string,
+    code?: string,
+    link?: { url?: string; urlLabel?: string },
+  ): void {
     // `_`-prefixed variables are not personal data, so the library never scrubs the message
     this.sendErrorResponse(response, {
       id,
       format: '{_message}',
       showUser: true,
       variables: { _message: message, ...(code ? { _code: code } : {}) },
+      ...(link?.url ? { url: link.url, urlLabel: link.urlLabel ?? 'More' } : {}),
     });
   }
 }

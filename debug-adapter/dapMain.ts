@@ -47,13 +47,13 @@ export async function runDap(argv: readonly string[] = process.argv.slice(2)): P
     process.stderr.write(`apxm dap: internal error: ${e instanceof Error ? e.message : String(e)}\n`),
   );
   if (flags.port === undefined) {
-    const session = new ApxmDebugSession();
+    const session = new ApxmDebugSession({ mode: 'process' });
     serveDap(session, process.stdin, process.stdout, { onClosed: (fatal) => exitAfterFlush(fatal ? 2 : 0) });
     process.on('SIGTERM', () => void session.connectionLost().finally(() => exitAfterFlush(0)));
     return;
   }
   try {
-    const server = await startDapServer(() => new ApxmDebugSession(), { port: flags.port, host: flags.host });
+    const server = await startDapServer(() => new ApxmDebugSession({ mode: 'server' }), { port: flags.port, host: flags.host });
     process.stderr.write(`apxm dap: serving DAP on ${server.host}:${server.port}\n`);
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void server.close().finally(() => process.exit(0)));
   } catch (e) {

@@ -5,6 +5,7 @@
  * (`arguments.breakpoints[2].line must be an integer, not a string`).
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { ApxmRequestName } from './customProtocol.js';
 import { checkLaunchArguments } from './launchArguments.js';
 
 /** A problem with `v` (found at `at`), or undefined. */
@@ -191,7 +192,9 @@ const REQUESTS: Record<string, RequestSpec> = {
   stepInTargets: spec('stepInTargetsRequest', obj({ frameId: int })),
   exceptionInfo: spec('exceptionInfoRequest', obj({ threadId: int })),
   cancel: spec('cancelRequest', obj({ requestId: opt(int), progressId: opt(str) }), true),
-};
+  // custom requests (customProtocol.ts)
+  'apxm/answerPause': onRun('answerPauseRequest', obj({ checkpointId: str, text: str })),
+} satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */
 export const SERVED_COMMANDS: readonly string[] = Object.keys(REQUESTS);

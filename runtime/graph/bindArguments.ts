@@ -44,7 +44,11 @@ function shown(raw: unknown): string {
   return s.length > 60 ? s.slice(0, 57) + '…' : s;
 }
 
-function convert(flow: FlowGraph, name: string, typeName: string, raw: unknown): Value {
+/**
+ * One argument converted by its declared type, or an E_ARG_UNKNOWN error saying what it must be.
+ * Exported so a front end (VS Code's argument prompt) checks a value by the same rules.
+ */
+export function convertArgument(flow: FlowGraph, name: string, typeName: string, raw: unknown): Value {
   const bad = (what: string, hint: string) =>
     new ApxmError('E_ARG_UNKNOWN', `argument "${name}" of ${signature(flow)} must be ${what}, got ${shown(raw)}`, { hint });
   switch (kindOf(typeName)) {
@@ -115,7 +119,7 @@ export function bindArguments(flow: FlowGraph, args: Record<string, unknown>): R
     );
   }
   const out: Record<string, Value> = {};
-  for (const p of flow.parameters) putKey(out, p.name, convert(flow, p.name, p.typeName, args[p.name]));
+  for (const p of flow.parameters) putKey(out, p.name, convertArgument(flow, p.name, p.typeName, args[p.name]));
   return out;
 }
 

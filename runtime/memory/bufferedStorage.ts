@@ -37,6 +37,10 @@ export class BufferedStorage implements StorageBackend {
     return this.backend.location;
   }
 
+  get skipped(): readonly string[] | undefined {
+    return this.backend.skipped;
+  }
+
   /** Runs a read after the batched writes are in. */
   private read<T>(fn: () => T): T {
     this.flushPending();

@@ -23,6 +23,7 @@ const words = (s: string): string[] => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) 
 
 export class MemoryStorage implements StorageBackend {
   readonly kind = 'memory';
+  skipped?: readonly string[];
   readonly location = ':memory:';
   private readonly ltm = new Map<string, LtmEntry & { words: Set<string> }>();
   private readonly episodes: EpisodicEvent[] = [];

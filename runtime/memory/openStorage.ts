@@ -43,7 +43,7 @@ export async function openStorage(location = ':memory:', options: OpenStorageOpt
     try {
       return open(location, { readonly });
     } catch (e) {
-      attempts.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
+      attempts.push(`${name}: ${driverProblem(e)}`);
       return undefined;
     }
   };
@@ -55,20 +55,43 @@ export async function openStorage(location = ':memory:', options: OpenStorageOpt
     else attempts.push(`node:sqlite: not available in Node ${process.versions.node} (needs 22.5 or later)`);
   }
   if (!driver) {
-    if (location === ':memory:' && backend === 'auto') return new MemoryStorage();
-    throw dbError(
-      location,
-      `cannot open the memory database ${location} (${attempts.join('; ')})`,
-      'check that the path is writable; in VS Code the node:sqlite backend needs a host on Node 22.5 or later',
-    );
+    if (location === ':memory:' && backend === 'auto') return withSkipped(new MemoryStorage(), attempts);
+    const abiMismatch = attempts.some((a) => a.includes(ABI_MISMATCH));
+    throw new ApxmError('E_STORAGE', `cannot open the memory database ${location} (${attempts.join('; ')})`, {
+      place: { file: location },
+      hint: 'check that the path is writable; in VS Code the node:sqlite backend needs a host on Node 22.5 or later',
+      // the debugger turns this into its own advice (which Node runs the adapter)
+      details: { attempts, abiMismatch },
+    });
   }
   try {
-    return new SqliteStorage(driver, location, { readonly });
+    return withSkipped(new SqliteStorage(driver, location, { readonly }), attempts);
   } catch (e) {
     driver.close();
     if (readonly && open && isWalWithoutShm(e)) return openSnapshot(location, open);
     throw notADatabase(location, e);
   }
+}
+
+const ABI_MISMATCH = 'built for another Node';
+
+/**
+ * One line on why a driver did not open, never the raw native-module text ("was compiled against
+ * a different Node.js version using NODE_MODULE_VERSION …", several lines long).
+ */
+export function driverProblem(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const abi = /NODE_MODULE_VERSION (\d+)[\s\S]*?requires\s+NODE_MODULE_VERSION (\d+)/.exec(message);
+  if (abi) return `${ABI_MISMATCH} (its native module has ABI ${abi[1]}; Node ${process.versions.node} here needs ABI ${abi[2]})`;
+  if (/Cannot find module|MODULE_NOT_FOUND/.test(message) || (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND')
+    return 'not installed';
+  return message.split('\n')[0] ?? message;
+}
+
+/** Records on a storage the backends tried before it and why they did not open. */
+function withSkipped<T extends StorageBackend>(storage: T, attempts: string[]): T {
+  if (attempts.length) (storage as { skipped?: readonly string[] }).skipped = [...attempts];
+  return storage;
 }
 
 /** A path that cannot be a database: a directory, a file under a non-directory, or (to read) a missing file. */

@@ -66,6 +66,7 @@ const insertEpisodesSql = (rows: number): string => (insertSqlByRows[rows] ??= I
 
 export class SqliteStorage implements StorageBackend {
   readonly kind: string;
+  skipped?: readonly string[];
   private closed = false;
   private readonly version: number;
   private readonly stmts = new Map<string, SqlStatement>();

@@ -114,6 +114,8 @@ export interface StorageBackend {
   readonly kind: string;
   /** File path, or ':memory:'. */
   readonly location: string;
+  /** Backends tried before this one, each with why it did not open (`better-sqlite3: not installed`). */
+  readonly skipped?: readonly string[];
 
   // LTM
   ltmGet(key: string): LtmEntry | undefined;

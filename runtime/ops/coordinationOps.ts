@@ -41,7 +41,7 @@ export const pause: OpHandler = async (ctx) => {
     // The human-input provider, or `apxm resume` from another process writing the checkpoint, whichever answers first.
     answer = await ctx.waitExternally(
       Promise.race([
-        s.humanInput.request({ runId: ctx.runId, nodeId: ctx.node.id, checkpointId, message, displayData, signal }),
+        s.humanInput.request({ runId: ctx.runId, nodeId: ctx.node.id, flow: ctx.flowName, checkpointId, message, displayData, signal }),
         watchCheckpoint(s.storage, checkpointId, signal),
       ]).finally(() => answeredElsewhere.abort()), // withdraws the loser: the provider's prompt, or the watch
     );

@@ -11,6 +11,8 @@ import type { Value } from '../values/value.js';
 export interface HumanInputRequest {
   runId: string;
   nodeId: number;
+  /** `Agent.flow` the PAUSE is in (a debugger shows where it waits). */
+  flow?: string;
   checkpointId: string;
   message: string;
   displayData: Value;
