@@ -6,7 +6,9 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApxmDebugSession } from '../debug-adapter/apxmDebugSession.js';
+import { adapterProcessCommand } from './adapterProcess.js';
 import { fillLaunchConfig } from './launchDefaults.js';
+import { resolveLaunchArguments } from './launchPrompts.js';
 
 class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly extensionPath: string) {}
@@ -14,18 +16,26 @@ class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
     const config = vscode.workspace.getConfiguration('apxm.debugAdapter');
     switch (config.get<string>('mode', 'inline')) {
-      case 'process':
-        return new vscode.DebugAdapterExecutable(process.execPath, [path.join(this.extensionPath, 'dist', 'debugAdapter.js')]);
+      case 'process': {
+        const c = adapterProcessCommand(
+          config.get<string>('nodePath'),
+          process.execPath,
+          path.join(this.extensionPath, 'dist', 'debugAdapter.js'),
+        );
+        return new vscode.DebugAdapterExecutable(c.command, c.args, { env: c.env });
+      }
       case 'server':
         return new vscode.DebugAdapterServer(config.get<number>('port', 4711), '127.0.0.1');
       default:
-        return new vscode.DebugAdapterInlineImplementation(new ApxmDebugSession());
+        return new vscode.DebugAdapterInlineImplementation(new ApxmDebugSession({ mode: 'inline' }));
     }
   }
 }
 
 /** Fills launch configurations (launchDefaults.ts): F5 without launch.json, and `cwd`. */
 class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
   resolveDebugConfiguration(
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
@@ -41,11 +51,19 @@ class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
     return filled as vscode.DebugConfiguration;
   }
+
+  /** The program is known now (`${file}` substituted): checks it loads, asks for missing entry arguments (launchPrompts.ts). */
+  resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+    return resolveLaunchArguments(this.context, config);
+  }
 }
 
 export function registerDebugger(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('apxm', new ApxmAdapterFactory(context.extensionPath)),
-    vscode.debug.registerDebugConfigurationProvider('apxm', new ApxmConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider('apxm', new ApxmConfigurationProvider(context)),
   );
 }

@@ -5,11 +5,13 @@
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { AisLanguageClient } from './languageClient.js';
+import { registerLaunchExperience } from './launchExperience.js';
 
 let languageClient: AisLanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   // the debugger first: a language server that fails to start must not take debugging with it
+  registerLaunchExperience(context);
   registerDebugger(context);
   try {
     languageClient = AisLanguageClient.start(context);

@@ -3,7 +3,8 @@
  * node IPC) for documents of language `ais`. The returned disposable stops the client and the server.
  */
 import path from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { WORKSPACE_TRUSTED } from './languageServer/capabilityCatalog.js';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 /** The bundled server (`npm run bundle`), as the packaged extension ships it. */
@@ -19,9 +20,19 @@ export class AisLanguageClient implements vscode.Disposable {
       // `--inspect` lets a developer attach a debugger to the server of a development host.
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
-    const clientOptions: LanguageClientOptions = { documentSelector: [{ language: 'ais' }] };
+    // untrusted, the server never imports the workspace's apxm.capabilities.mjs (that would run its code)
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'ais' }],
+      initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
+    };
     const client = new LanguageClient('apxmAis', 'APXM AIS language server', serverOptions, clientOptions);
-    void client.start();
+    const started = client.start();
+    started.catch(() => undefined); // the client reports a server that fails to start itself
+    context.subscriptions.push(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        started.then(() => client.sendNotification(WORKSPACE_TRUSTED)).catch(() => undefined);
+      }),
+    );
     return new AisLanguageClient(client);
   }
 

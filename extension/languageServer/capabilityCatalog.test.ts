@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -74,6 +74,19 @@ describe('CapabilityCatalog', () => {
     assert.match(logs[0], /boom/);
     assert.match(logs[1], /no default export/);
     assert.match(logs[2], /longer than 500 ms/);
+  });
+
+  it('in an untrusted workspace never imports the module (its code does not run), and does once trusted', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-lscap-'));
+    const marker = path.join(dir, 'ran.txt');
+    moduleIn(`import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\n${TWO}`, dir);
+    const catalog = new CapabilityCatalog(() => undefined);
+    catalog.setTrusted(false);
+    assert.deepEqual(await catalog.forDocument(path.join(dir, 'prog.ais')), []);
+    assert.equal(existsSync(marker), false, 'the module ran in an untrusted workspace');
+    catalog.setTrusted(true);
+    assert.equal((await catalog.forDocument(path.join(dir, 'prog.ais'))).length, 2);
+    assert.equal(existsSync(marker), true);
   });
 
   it('without a document file or module gives nothing', async () => {

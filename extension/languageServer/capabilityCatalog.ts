@@ -69,9 +69,14 @@ export function probeCapabilityModule(file: string, timeoutMs: number): Promise<
   });
 }
 
+/** The client's notification that the user trusted the workspace: its modules may be imported from then on. */
+export const WORKSPACE_TRUSTED = 'apxm/workspaceTrusted';
+
 export class CapabilityCatalog {
   private readonly cache = new Map<string, { mtimeMs: number; entries: Promise<CapabilityEntry[]> }>();
   private folders: string[] = [];
+  /** Importing a module runs its code: only in a trusted workspace (Restricted Mode lists no capabilities). */
+  private trusted = true;
 
   constructor(
     private readonly log: (message: string) => void,
@@ -80,6 +85,10 @@ export class CapabilityCatalog {
 
   setWorkspaceFolders(folders: string[]): void {
     this.folders = folders;
+  }
+
+  setTrusted(trusted: boolean): void {
+    this.trusted = trusted;
   }
 
   /** The modules that apply to a document, nearest first. */
@@ -96,6 +105,7 @@ export class CapabilityCatalog {
   /** Capabilities visible to a document (a name from a nearer module wins). Never rejects. */
   async forDocument(documentFile: string | undefined): Promise<CapabilityEntry[]> {
     const byName = new Map<string, CapabilityEntry>();
+    if (!this.trusted) return [];
     for (const f of this.modulesFor(documentFile)) {
       for (const e of await this.load(f)) if (!byName.has(e.name)) byName.set(e.name, e);
     }

@@ -26,7 +26,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, toLspRange, type AnalyzedDocument } from './analyzedDocument.js';
-import { CapabilityCatalog, locateCapability } from './capabilityCatalog.js';
+import { CapabilityCatalog, locateCapability, WORKSPACE_TRUSTED } from './capabilityCatalog.js';
 import { completionsAt } from './completion.js';
 import { Debouncer } from './debouncer.js';
 import { documentSymbols } from './documentSymbols.js';
@@ -92,6 +92,9 @@ function publish(doc: TextDocument): void {
 connection.onInitialize((params): InitializeResult => {
   const folders = params.workspaceFolders?.map((f) => fileOf(f.uri)) ?? [params.rootUri ? fileOf(params.rootUri) : undefined];
   capabilities.setWorkspaceFolders(folders.filter((f): f is string => f !== undefined));
+  // VS Code says whether the workspace is trusted; a client with no notion of trust (none sent) is trusted
+  const options = params.initializationOptions as { workspaceTrusted?: unknown } | undefined;
+  capabilities.setTrusted(options?.workspaceTrusted !== false);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -106,6 +109,8 @@ connection.onInitialize((params): InitializeResult => {
     serverInfo: { name: 'apxm-ais' },
   };
 });
+
+connection.onNotification(WORKSPACE_TRUSTED, () => capabilities.setTrusted(true));
 
 // The first version is checked at once; edits wait until typing pauses.
 documents.onDidOpen(guardedVoid('didOpen', log, (e) => publish(e.document)));
