@@ -44,8 +44,7 @@ function codeServerCommand() {
 }
 
 /** Resolves with code-server's URL once it listens; rejects if it exits first. */
-function startCodeServer(dir, resultsFile) {
-  const { command, args } = codeServerCommand();
+function startCodeServer({ command, args }, dir, resultsFile) {
   const child = spawn(
     command,
     [
@@ -131,6 +130,7 @@ function extensionHostLog(dir) {
 }
 
 async function main() {
+  const codeServer = codeServerCommand();
   if (!existsSync(CHROMIUM)) setupError(`no Chromium at ${CHROMIUM} (install Debian's chromium, or set APXM_CHROMIUM)`);
   const suiteFile = await bundleSuite();
   const dir = mkdtempSync(path.join(tmpdir(), 'apxm-integration-'));
@@ -140,7 +140,7 @@ async function main() {
   let ok = false;
   let timer;
   try {
-    server = startCodeServer(dir, resultsFile);
+    server = startCodeServer(codeServer, dir, resultsFile);
     const url = await server.url;
     // the workbench names the server by the host it was loaded from; remote URIs use the same authority
     const authority = new URL(url).host;
