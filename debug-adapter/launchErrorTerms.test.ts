@@ -33,6 +33,7 @@ describe('hints in launch-configuration terms', () => {
       ['point --db (memoryConfig.dbPath) at another file', /point "db"/],
       ['give the database the run was recorded in (--db / "db")', /\("db"\)/],
       ['pass --answer <checkpoint>=<text>', /answer\("…"\) in the Debug Console/],
+      ['check the path (it is relative to the current directory)', /relative to "cwd" of the launch configuration/],
     ];
     for (const [cli, want] of cases) {
       const out = hintInLaunchTerms(cli);

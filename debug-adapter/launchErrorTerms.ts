@@ -53,6 +53,8 @@ export function hintInLaunchTerms(hint: string): string | undefined {
   // a replacer gets the match, the groups, then the offset and the whole string (no named groups here)
   for (const [re, to] of FLAG_RULES) out = out.replace(re, (_m, ...g: unknown[]) => to(...(g.slice(0, -2) as string[])));
   out = out.replace(/\bpass "args"/g, 'add "args"');
+  // the CLI resolves paths from its working directory; the adapter from the configuration's "cwd"
+  out = out.replace(/relative to the current directory/g, 'relative to "cwd" of the launch configuration, by default the workspace folder');
   return ANY_FLAG.test(out) ? undefined : out;
 }
 
