@@ -5,12 +5,14 @@
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { AisLanguageClient } from './languageClient.js';
+import { registerProgramEditors } from './programEditors.js';
 
 let languageClient: AisLanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   // the debugger first: a language server that fails to start must not take debugging with it
   registerDebugger(context);
+  registerProgramEditors(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);
