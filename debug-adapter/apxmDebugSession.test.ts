@@ -15,6 +15,8 @@ import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
 import { closeDebugClient, openDebugClient, spawnDapServer } from '../test/support/dapWire.js';
 import { logger } from '@vscode/debugadapter';
 import { ApxmDebugSession } from './apxmDebugSession.js';
+import { buildDagListing } from './dagListing.js';
+import { loadProgramFile } from '../runtime/programFile.js';
 import { startDapServer } from './dapServer.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -433,6 +435,65 @@ describe('debug adapter over DAP', () => {
       assert.equal(frame.source?.sourceReference, ref);
       assert.equal(frame.line, planLine);
       await dc.terminateRequest();
+    }),
+  );
+
+  it(
+    'with a listingUri, the listing is that document: breakpoints set in it before configurationDone stop there, frames point into it',
+    { timeout: 60_000 },
+    (t) =>
+      withClient(t, async (dc) => {
+        const program = example('trip-planner.json');
+        // the text the extension's apxm-dag: document shows: the same function on the same file
+        const text = buildDagListing(await loadProgramFile(program)).text;
+        const planLine = text.split('\n').findIndex((l) => /#\d+\s+THINK/.test(l)) + 1;
+        assert.ok(planLine > 0, text);
+        // as vscode.Uri.toString() writes it; VS Code may send it back decoded
+        const listingUri = `apxm-dag:${encodeURI(program).replace(/\(/g, '%28')}%20%28DAG%29`;
+        const decoded = `apxm-dag:${program} (DAG)`;
+        const launched = dc.launch({ program, args: { city: 'Rome' }, listingUri } as DebugProtocol.LaunchRequestArguments);
+        await dc.waitForEvent('initialized');
+        const bp = await dc.setBreakpointsRequest({
+          source: { name: 'trip-planner.json (DAG)', path: decoded },
+          breakpoints: [{ line: planLine }],
+        });
+        assert.deepEqual(
+          { verified: bp.body.breakpoints[0].verified, line: bp.body.breakpoints[0].line },
+          { verified: true, line: planLine },
+        );
+        const other = await dc.setBreakpointsRequest({
+          source: { name: 'review-board.json (DAG)', path: `apxm-dag:${example('review-board.json')} (DAG)` },
+          breakpoints: [{ line: 3 }],
+        });
+        assert.equal(other.body.breakpoints[0].verified, false);
+        assert.match(
+          other.body.breakpoints[0].message ?? '',
+          /review-board\.json \(DAG\) is not part of this program \(trip-planner\.json \(DAG\) is\)/,
+        );
+        await Promise.all([dc.configurationDoneRequest(), launched, dc.waitForEvent('stopped')]);
+        const frame = await topFrame(dc);
+        assert.match(frame.name, /^THINK /);
+        assert.equal(frame.source?.path, listingUri);
+        assert.ok(!frame.source?.sourceReference, 'no sourceReference: VS Code opens the URI itself');
+        assert.equal(frame.line, planLine);
+        const sources = ((await dc.customRequest('loadedSources', {})) as DebugProtocol.LoadedSourcesResponse).body.sources;
+        assert.deepEqual(
+          sources.map((s) => [s.name, s.path]),
+          [['trip-planner.json (DAG)', listingUri]],
+        );
+        assert.equal((await dc.sourceRequest({ source: { path: listingUri }, sourceReference: 0 })).body.content, text);
+        await dc.terminateRequest();
+      }),
+  );
+
+  it('a listingUri that is not a URI is refused naming the property', { timeout: 30_000 }, (t) =>
+    withClient(t, async (dc) => {
+      for (const listingUri of [42, '/home/a/trip-planner.json (DAG)', 'C:\\trip.json']) {
+        await assert.rejects(
+          dc.launch({ program: example('trip-planner.json'), listingUri } as DebugProtocol.LaunchRequestArguments),
+          /"listingUri" must be a URI/,
+        );
+      }
     }),
   );
 

@@ -586,9 +586,15 @@ export class ApxmDebugSession extends DebugSession {
       return this.sendResponse(response);
     }
     const file = args.source.path;
-    if (!file) {
+    // a URI that is not this session's listing (another program's, or no file at all) holds no operation of this program
+    const problem = !file
+      ? 'breakpoints need a file'
+      : isUri(file)
+        ? `${args.source.name ?? file} is not part of this program (${this.listing ? listingSourceName(this.program as Program) : path.basename(this.args?.program ?? '')} is)`
+        : undefined;
+    if (!file || problem) {
       response.body = {
-        breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message: 'breakpoints need a file' })),
+        breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message: problem })),
       };
       return this.sendResponse(response);
     }
@@ -1078,7 +1084,8 @@ export class ApxmDebugSession extends DebugSession {
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
-    if ((args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF || !this.listing)
+    const wanted = args.source && this.isListing(args.source);
+    if (!this.listing || (!wanted && (args.source?.sourceReference ?? args.sourceReference) !== LISTING_REF))
       return this.fail(response, DapErrorId.notAvailable, 'no such source');
     response.body = { content: this.listing.text, mimeType: 'text/x-apxm-dag' };
     this.sendResponse(response);
@@ -1090,14 +1097,18 @@ export class ApxmDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /** The listing as a client's own document (`listingUri`, filled by the extension), else served by sourceReference. */
   private listingSource(): Source {
-    const s = new Source(listingSourceName(this.program as Program), undefined, LISTING_REF);
+    const uri = this.args?.listingUri;
+    const s = new Source(listingSourceName(this.program as Program), uri, uri ? 0 : LISTING_REF);
     (s as DebugProtocol.Source).presentationHint = 'emphasize';
     return s;
   }
 
   private isListing(source: DebugProtocol.Source): boolean {
-    return this.listing !== undefined && source.sourceReference === LISTING_REF;
+    if (this.listing === undefined) return false;
+    const uri = this.args?.listingUri;
+    return uri && source.path ? sameUri(source.path, uri) : source.sourceReference === LISTING_REF;
   }
 
   private listingLines(): Map<number, { flow: string; node: OpNode }[]> {
@@ -1242,4 +1253,19 @@ export class ApxmDebugSession extends DebugSession {
       ...(link?.url ? { url: link.url, urlLabel: link.urlLabel ?? 'More' } : {}),
     });
   }
+}
+
+/** A URI rather than a file path: a scheme of two characters or more (so `C:` stays a drive). */
+const isUri = (s: string): boolean => /^[a-z][a-z0-9+.-]+:/i.test(s);
+
+/** The same URI however a client encoded it (`%20` or a space, `%28` or a parenthesis). */
+function sameUri(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      return decodeURIComponent(u);
+    } catch {
+      return u;
+    }
+  };
+  return norm(a) === norm(b);
 }

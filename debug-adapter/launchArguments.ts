@@ -34,6 +34,12 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
   replay?: string;
   /** Directory `program`, `db`, `capabilities` and a `replay` trace file are relative to (default: the adapter's working directory). */
   cwd?: string;
+  /**
+   * For .json/.apxmobj programs: the URI of the client's own document showing the DAG listing
+   * (the VS Code extension fills it). Stack frames and breakpoints then use this URI instead of a
+   * sourceReference, so breakpoints set in the listing before a session apply, and persist.
+   */
+  listingUri?: string;
 }
 
 /** A problem with the launch configuration, said in terms of its fields; every field is checked, as a client may send anything. */
@@ -49,6 +55,8 @@ export function checkLaunchArguments(a: Record<string, unknown>): string | undef
   if (a.optimize !== undefined && a.optimize !== 0 && a.optimize !== 1) return '"optimize" must be 0 or 1';
   if (a.replay !== undefined && (typeof a.replay !== 'string' || !a.replay.trim()))
     return '"replay" must be a run id or the path of a trace file';
+  if (a.listingUri !== undefined && (typeof a.listingUri !== 'string' || !URI.test(a.listingUri)))
+    return '"listingUri" must be a URI such as apxm-dag:/path/program.json (DAG) (the APXM extension fills it; leave it out elsewhere)';
   if (a.llm === undefined) return undefined;
   if (!isRecord(a.llm))
     return '"llm" must be an object: { "provider": "simulated" } or { "provider": "openai", "baseUrl": "...", "model": "..." }';
@@ -68,6 +76,9 @@ export function checkLaunchArguments(a: Record<string, unknown>): string | undef
     return '"llm.baseUrl" is needed with "provider": "openai" (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)';
   return undefined;
 }
+
+/** A scheme of two characters or more, so a Windows drive letter is not taken for one. */
+const URI = /^[a-z][a-z0-9+.-]+:/i;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

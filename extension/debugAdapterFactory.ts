@@ -9,6 +9,7 @@ import { ApxmDebugSession } from '../debug-adapter/apxmDebugSession.js';
 import { adapterProcessCommand } from './adapterProcess.js';
 import { fillLaunchConfig } from './launchDefaults.js';
 import { resolveLaunchArguments } from './launchPrompts.js';
+import { activeProgram } from './programEditors.js';
 
 class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly extensionPath: string) {}
@@ -40,10 +41,13 @@ class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
   ): vscode.ProviderResult<vscode.DebugConfiguration> {
-    const activeFile = vscode.window.activeTextEditor?.document.uri;
+    // the .apxmobj viewer and a DAG listing count as their program's editor
+    const active = activeProgram();
+    const activeFile = active.file !== undefined ? vscode.Uri.file(active.file) : undefined;
     const filled = fillLaunchConfig(config, {
       workspaceFolder: (folder ?? (activeFile ? vscode.workspace.getWorkspaceFolder(activeFile) : undefined))?.uri.fsPath,
-      activeFile: activeFile?.scheme === 'file' ? activeFile.fsPath : undefined,
+      activeFile: active.file,
+      activeFileText: active.text,
     });
     if ('error' in filled) {
       void vscode.window.showInformationMessage(String(filled.error));

@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
+import { registerProgramEditors } from './programEditors.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -13,6 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // the debugger first: a language server that fails to start must not take debugging with it
   registerLaunchExperience(context);
   registerDebugger(context);
+  registerProgramEditors(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

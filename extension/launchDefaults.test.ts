@@ -42,4 +42,20 @@ describe('launch configuration defaults', () => {
       undefined,
     );
   });
+
+  it('F5 on a .json file debugs it only when its content is a program, and says why not otherwise', { timeout: 5_000 }, () => {
+    const program = path.join(ws, 'trip.json');
+    const ok = fillLaunchConfig({}, { workspaceFolder: ws, activeFile: program, activeFileText: '{"name": "T.main", "nodes": []}' });
+    assert.equal((ok as { program: string }).program, program);
+    const notProgram = fillLaunchConfig(
+      {},
+      { workspaceFolder: ws, activeFile: path.join(ws, 'package.json'), activeFileText: '{"name": "x"}' },
+    );
+    assert.match(
+      (notProgram as { error: string }).error,
+      /^package\.json is not an APXM program: it has no "nodes" or "flows" member .*name the file \*\.apxm\.json\)\.$/,
+    );
+    const array = fillLaunchConfig({}, { activeFile: path.join(ws, 'list.json'), activeFileText: '[]' });
+    assert.match((array as { error: string }).error, /holds a JSON array/);
+  });
 });

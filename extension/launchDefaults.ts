@@ -3,6 +3,7 @@
  * import: the extension's DebugConfigurationProvider calls this, and tests call it directly).
  */
 import path from 'node:path';
+import { programKind } from './programFiles.js';
 
 export type LaunchConfig = Record<string, unknown> & { type?: string; request?: string; name?: string; program?: unknown; cwd?: unknown };
 
@@ -10,6 +11,8 @@ export type LaunchConfig = Record<string, unknown> & { type?: string; request?: 
 export interface LaunchContext {
   workspaceFolder?: string;
   activeFile?: string;
+  /** The start of the active file's text when it is `.json` (whether it is a program is decided by its content). */
+  activeFileText?: string;
 }
 
 export const PROGRAM_FILE = /\.(ais|json|apxmobj)$/i;
@@ -26,6 +29,8 @@ export function fillLaunchConfig(config: LaunchConfig, ctx: LaunchContext): Laun
     if (!ctx.activeFile || !PROGRAM_FILE.test(ctx.activeFile)) {
       return { error: 'Open an APXM program (.ais, .json or .apxmobj) to debug it, or add an "apxm" configuration to launch.json.' };
     }
+    const kind = ctx.activeFileText !== undefined ? programKind(ctx.activeFile, ctx.activeFileText) : undefined;
+    if (kind && !kind.program) return { error: `${kind.reason}.` };
     // keeps what VS Code put in (Run Without Debugging sets noDebug)
     out = { ...out, type: 'apxm', request: 'launch', name: `Debug ${path.basename(ctx.activeFile)}`, program: ctx.activeFile };
   }
