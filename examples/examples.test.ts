@@ -42,6 +42,25 @@ describe('examples run on the simulated provider', () => {
     await rt.dispose();
   });
 
+  it('approval-gate: the PAUSE holds the run until answered, and the answer reaches the revision', async () => {
+    const asked: string[] = [];
+    const humanInput = {
+      request: (req: { message: string }) => {
+        asked.push(req.message);
+        return Promise.resolve('shorter, please');
+      },
+    };
+    const { rt, log, result } = await runExample('approval_gate.ais', { topic: 'the new office' }, { humanInput });
+    assert.equal(result.status, 'succeeded');
+    assert.deepEqual(asked, ['Approve the draft, or say what to change']);
+    const prompts = log.of('llm:request').map((e) => e.messages.at(-1)?.content ?? '');
+    assert.ok(
+      prompts.some((p) => p.includes('Reviewer: shorter, please. Draft: [simulated]')),
+      prompts.join('\n'),
+    );
+    await rt.dispose();
+  });
+
   it('support-router: exactly one branch runs', async () => {
     const provider = new SimulatedProvider({ script: [{ match: /Answer with one word/, reply: 'bug' }] });
     const { rt, log, result } = await runExample(

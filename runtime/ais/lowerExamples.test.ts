@@ -74,7 +74,7 @@ async function run(name: string, args: Record<string, string>, config: RuntimeCo
 describe('AIS examples: lowering', () => {
   it('every example compiles with no diagnostic, one graph per flow, each node pointing at its source line', () => {
     const names = readdirSync(EXAMPLES).filter((f) => f.endsWith('.ais'));
-    assert.equal(names.length, 7);
+    assert.equal(names.length, 8);
     for (const name of names) {
       const p = compile(name);
       const text = readFileSync(example(name), 'utf8').split('\n');
