@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { blake3 } from '@noble/hashes/blake3.js';
+import { APXM_CLI } from '../../test/support/apxmCli.js';
 import { CapabilityRecord } from '../capabilities/capabilityRecord.js';
 import { ApxmError } from '../errors.js';
 import { OP_CATALOGUE, OP_NAMES } from '../graph/opCatalogue.js';
@@ -1050,5 +1053,25 @@ describe('mutation fuzz', () => {
     for (const reason of ['hash-mismatch', 'truncated-payload', 'malformed-payload'] as const)
       assert.ok((tally.errors.get(reason) ?? 0) > 0, `saw ${reason}`);
     assert.ok(Date.now() - started < 60_000, 'no hangs');
+  });
+});
+
+describe('the example artifact', () => {
+  it('examples/trip_planner.apxmobj is trip_planner.ais compiled as it is today', { timeout: 20_000 }, () => {
+    // stale after a compiler or example change: regenerate in examples/ with
+    //   apxm compile trip_planner.ais --created-at 1796601600000
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'apxm-example-artifact-'));
+    try {
+      const out = path.join(tmp, 'fresh.apxmobj');
+      const r = spawnSync(process.execPath, [APXM_CLI, 'compile', 'trip_planner.ais', '-o', out, '--created-at', '1796601600000'], {
+        cwd: EXAMPLES,
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(hex(new Uint8Array(readFileSync(out))), hex(new Uint8Array(readFileSync(path.join(EXAMPLES, 'trip_planner.apxmobj')))));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
