@@ -132,7 +132,7 @@ export class Workbench {
     await input.pressSequentially(text, { delay: 10 });
   }
 
-  /** Runs a command by its palette label (`View: Focus Problems`), as a user would: the row of exactly that label. */
+  /** Runs a command by its palette label (`Problems: Focus on Problems View`), as a user would: the row of exactly that label. */
   async runCommand(label: string): Promise<void> {
     await this.press('F1');
     await this.typeInQuickInput(`>${label}`);
@@ -275,7 +275,7 @@ export class Workbench {
 
   /** Problems view rows (`message … line:col`), after opening the view. */
   async problems(): Promise<string[]> {
-    await this.runCommand('View: Focus Problems');
+    await this.runCommand('Problems: Focus on Problems View');
     const tree = this.page.getByRole('tree', { name: /Problems/i });
     await tree.waitFor();
     return tree.getByRole('treeitem').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));

@@ -1,11 +1,12 @@
 /**
- * The packaged extension (`npm run package`): builds the .vsix into a temporary folder, checks its
- * file list against the allow-list's rules, then runs the bundled debug adapter from the unpacked
+ * The packaged extension (`npm run package`): builds the .vsix from a staged copy of the repository's
+ * packaging inputs (its own bundles, so dist/ and the bundle test are left alone), checks its file
+ * list against the allow-list's rules, then runs the bundled debug adapter from the unpacked
  * package — so a file the adapter loads at run time but the package left out fails here.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -32,11 +33,21 @@ describe('the packaged extension (.vsix)', { timeout: 180_000 }, () => {
   let names: string[] = [];
 
   before(() => {
-    const bundle = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/bundle.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+    // what vsce reads, as in the repository; the allow-list picks from it
+    const stage = path.join(tmp, 'stage');
+    mkdirSync(stage);
+    for (const f of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'extension', 'media', 'examples', 'test', 'runtime'])
+      if (existsSync(path.join(REPO_ROOT, f))) cpSync(path.join(REPO_ROOT, f), path.join(stage, f), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'));
+    const bundle = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/bundle.mjs')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, APXM_BUNDLE_OUT: path.join(stage, 'dist') },
+    });
     assert.equal(bundle.status, 0, bundle.stderr);
     const vsix = path.join(tmp, 'apxm.vsix');
     const vsce = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--out', vsix], {
-      cwd: REPO_ROOT,
+      cwd: stage,
       encoding: 'utf8',
       timeout: 150_000,
     });
@@ -79,7 +90,7 @@ describe('the packaged extension (.vsix)', { timeout: 180_000 }, () => {
       [/^extension\/(out|runtime|debug-adapter|bench|scripts|\.e2e|\.ci)\//, 'development tree'],
       [/test_extension\.node$/, 'test binary'],
     ];
-    for (const n of names) for (const [re, what] of refused) assert.ok(!re.test(n), `${n} is a ${what}; the .vsix ships only what runs`);
+    for (const n of names) for (const [re, what] of refused) assert.ok(!re.test(n), `${n} (${what}): the .vsix ships only what runs`);
   });
 
   it('ships only the run-time packages the bundles leave out', () => {
