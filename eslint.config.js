@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'bench/fuzz-failures/**', '.apxm/**', '**/*.d.ts', '.vscode-test/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'bench/fuzz-failures/**', '.apxm/**', '.e2e/**', '**/*.d.ts', '.vscode-test/**'] },
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

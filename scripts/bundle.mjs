@@ -9,6 +9,8 @@ import { build } from 'esbuild';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+// APXM_BUNDLE_OUT: another folder than dist/ (the packaging test stages a package apart from dist/)
+const outdir = process.env.APXM_BUNDLE_OUT ? path.resolve(process.env.APXM_BUNDLE_OUT) : path.join(root, 'dist');
 const external = ['vscode', 'better-sqlite3', 'quickjs-emscripten', '@jitl/*'];
 // ESM bundles still meet CommonJS dependencies that call require(): give them one.
 const banner = {
@@ -21,7 +23,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['extension/extension.ts'],
-    outfile: 'dist/extension.cjs',
+    outfile: path.join(outdir, 'extension.cjs'),
     format: 'cjs',
     define: { 'import.meta.url': '__apxmImportMetaUrl' },
     banner: { js: "const __apxmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -34,9 +36,11 @@ await Promise.all([
       sandboxWorker: 'runtime/capabilities/sandboxWorker.ts',
       capabilityModuleWorker: 'runtime/capabilities/capabilityModuleWorker.ts',
     },
-    outdir: 'dist',
+    outdir,
     format: 'esm',
     banner,
   }),
 ]);
-console.log('bundled into dist/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js');
+console.log(
+  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js`,
+);
