@@ -19,10 +19,14 @@ const lastArgsKey = (program: string) => `apxm.lastArguments:${program}`;
 
 const OPEN_LAUNCH_JSON = 'Open launch.json';
 
-/** Stops a launch with a notification naming the launch.json property to fix. */
-async function launchJsonProblem(message: string): Promise<undefined> {
-  const pick = await vscode.window.showErrorMessage(`APXM: ${message}`, OPEN_LAUNCH_JSON);
-  if (pick === OPEN_LAUNCH_JSON) await vscode.commands.executeCommand('workbench.action.debug.configure');
+/**
+ * Stops a launch with a notification naming the launch.json property to fix. Not awaited: a
+ * notification settles only when dismissed, and VS Code waits for the provider before anything else.
+ */
+function launchJsonProblem(message: string): undefined {
+  void vscode.window.showErrorMessage(`APXM: ${message}`, OPEN_LAUNCH_JSON).then(async (pick) => {
+    if (pick === OPEN_LAUNCH_JSON) await vscode.commands.executeCommand('workbench.action.debug.configure');
+  });
   return undefined;
 }
 
@@ -49,7 +53,7 @@ export async function resolveLaunchArguments(
       return launchJsonProblem(
         `"program" ${config.program} cannot be read (${(e as Error).message}): check the path in the launch configuration`,
       );
-    await showBrokenProgram(programProblem(e, program), program);
+    void showBrokenProgram(programProblem(e, program), program); // not awaited, as above
     return undefined;
   }
   const missing = missingParameters(entry, { args: config.args as unknown, replay: config.replay as unknown });

