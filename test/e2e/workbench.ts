@@ -145,9 +145,11 @@ export class Workbench {
     await this.quickInput().waitFor({ state: 'hidden', timeout: 15_000 });
   }
 
-  /** Opens a workspace file from the Explorer (folders expanded on the way) and waits for its editor. */
-  async openFile(relPath: string): Promise<void> {
+  /** Opens a workspace file from the Explorer (folders expanded on the way) and waits for its editor (a text editor unless `custom`). */
+  async openFile(relPath: string, { custom = false }: { custom?: boolean } = {}): Promise<void> {
     const tree = this.page.getByRole('tree', { name: /Files Explorer/i });
+    // another view (Run and Debug after a session) may hold the side bar
+    if (!(await tree.isVisible())) await this.runCommand('View: Show Explorer');
     const parts = relPath.split('/');
     for (const [i, part] of parts.entries()) {
       const item = tree.getByRole('treeitem', { name: part, exact: true }).first();
@@ -160,7 +162,7 @@ export class Workbench {
       .getByRole('tab', { name: parts.at(-1) })
       .first()
       .waitFor({ timeout: 30_000 });
-    await this.activeEditor().locator('.view-lines').waitFor();
+    if (!custom) await this.activeEditor().locator('.view-lines').waitFor();
   }
 
   /**
@@ -194,6 +196,8 @@ export class Workbench {
     await widget.waitFor({ state: 'visible', timeout: timeoutMs });
     await this.typeInQuickInput(text);
     await this.press('Enter');
+    // accepted only once it closes: a palette opened before that would replace it and cancel the prompt
+    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 
   // --- the editor ---
