@@ -1186,9 +1186,10 @@ export class ApxmDebugSession extends DebugSession {
         nodeId: req.nodeId,
         ...(src?.file ? { source: { path: path.resolve(src.file), line: src.line } } : {}),
       });
+      // a client without its own PAUSE notice gets this one as a notice ('important')
       this.console(
         `PAUSE ${req.checkpointId}: ${req.message}\n  answer in the Debug Console: answer("your text"), or from the notification\n`,
-        'important',
+        this.args?.clientShowsPauses === true ? 'console' : 'important',
       );
     });
   }

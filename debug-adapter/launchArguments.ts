@@ -40,13 +40,19 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
    * sourceReference, so breakpoints set in the listing before a session apply, and persist.
    */
   listingUri?: string;
+  /**
+   * The client shows a waiting PAUSE itself, from `apxm/pauseWaiting` (the VS Code extension sets it):
+   * the adapter's text about it then goes to the console, not as an `important` notice VS Code shows
+   * as a notification of its own that no answer can withdraw.
+   */
+  clientShowsPauses?: boolean;
 }
 
 /** A problem with the launch configuration, said in terms of its fields; every field is checked, as a client may send anything. */
 export function checkLaunchArguments(a: Record<string, unknown>): string | undefined {
   if (typeof a.program !== 'string' || !a.program.trim()) return '"program" must be the path of a .ais, .json or .apxmobj file';
   if (a.args !== undefined && !isRecord(a.args)) return '"args" must be an object: { "parameter": value }';
-  for (const k of ['stopOnEntry', 'noDebug'] as const)
+  for (const k of ['stopOnEntry', 'noDebug', 'clientShowsPauses'] as const)
     if (a[k] !== undefined && typeof a[k] !== 'boolean') return `"${k}" must be true or false`;
   for (const k of ['db', 'capabilities', 'cwd'] as const)
     if (a[k] !== undefined && typeof a[k] !== 'string') return `"${k}" must be a path (a string)`;

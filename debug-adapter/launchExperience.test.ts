@@ -192,6 +192,29 @@ describe('PAUSE answered by apxm/answerPause', () => {
     }),
   );
 
+  it('a client that shows PAUSEs itself (clientShowsPauses) gets no important notice of its own for one', { timeout: 30_000 }, () =>
+    withAdapter(async (dap) => {
+      const file = path.join(dir, 'notice.ais');
+      writeFileSync(file, 'agent H { @entry flow main(x: str) -> str {\n  pause("Go?") -> a\n  print("got " + a)\n  return a } }\n');
+      const r = (await dap.request('launch', { program: file, args: { x: '1' }, clientShowsPauses: true })) as Msg;
+      assert.equal(r.success, true, errorText(r));
+      await dap.request('configurationDone');
+      const w = (await dap.event('apxm/pauseWaiting')).body as Msg;
+      const said = await dap.waitFor(
+        (m) => m.event === 'output' && String(m.body.output).startsWith(`PAUSE ${w.checkpointId}`),
+        'PAUSE text',
+      );
+      // VS Code shows 'important' output as a notification that stays after the answer
+      assert.equal(said.body.category, 'console');
+      const terminated = dap.event('terminated', 20_000);
+      await dap.request('apxm/answerPause', { checkpointId: w.checkpointId, text: 'yes' });
+      await terminated;
+      const important = dap.messages.filter((m) => m.event === 'output' && m.body.category === 'important');
+      assert.deepEqual(important, []);
+      assert.ok(dap.outputs().includes('got yes\n'), dap.outputs().join('|'));
+    }),
+  );
+
   it('a PAUSE still waiting when the session ends is withdrawn', { timeout: 30_000 }, () =>
     withAdapter(async (dap) => {
       const file = path.join(dir, 'one.ais');

@@ -14,7 +14,15 @@ describe('launch configuration defaults', () => {
       name: 'Debug planner.ais',
       program,
       cwd: ws,
+      clientShowsPauses: true,
     });
+  });
+
+  it('every launch, from launch.json too, tells the adapter that the extension shows waiting PAUSEs', () => {
+    const given = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais', args: { topic: 't' } };
+    const r = fillLaunchConfig(given, { workspaceFolder: ws }) as Record<string, unknown>;
+    assert.equal(r.clientShowsPauses, true);
+    assert.deepEqual(r.args, { topic: 't' });
   });
 
   it('Run Without Debugging (Ctrl+F5) without launch.json keeps noDebug', () => {

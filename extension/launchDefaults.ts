@@ -20,7 +20,8 @@ export const PROGRAM_FILE = /\.(ais|json|apxmobj)$/i;
 /**
  * F5 with no launch.json debugs the active program file; a configuration without `cwd` runs in the
  * workspace folder (else the program's own folder), so relative `program`, `db` and
- * `capabilities` paths mean the same in every way of hosting the adapter. Returns a message
+ * `capabilities` paths mean the same in every way of hosting the adapter; the adapter is told
+ * that the extension shows waiting PAUSEs itself. Returns a message
  * instead when there is nothing to debug.
  */
 export function fillLaunchConfig(config: LaunchConfig, ctx: LaunchContext): LaunchConfig | { error: string } {
@@ -39,5 +40,7 @@ export function fillLaunchConfig(config: LaunchConfig, ctx: LaunchContext): Laun
     const cwd = ctx.workspaceFolder ?? (program && path.isAbsolute(program) ? path.dirname(program) : undefined);
     if (cwd) out.cwd = cwd;
   }
+  // launchExperience.ts shows a waiting PAUSE as a notification with an answer box: the adapter need not notify too
+  out.clientShowsPauses = true;
   return out;
 }

@@ -72,7 +72,8 @@ export class Workbench {
     mkdirSync(workspaceDir);
     mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...o.settings }, null, 2));
-    await (o.workspace ?? copyExamples)(workspaceDir);
+    // Promise.resolve: a scenario's filler may be sync or async (typescript-eslint read the bare union as void in some runs)
+    await Promise.resolve((o.workspace ?? copyExamples)(workspaceDir));
     let server: RunningServer | undefined;
     let context: BrowserContext | undefined;
     try {
@@ -179,12 +180,13 @@ export class Workbench {
     }
   }
 
-  /** The prompt, placeholder and title of an open input box (argument prompts and the like). */
+  /** The prompt (without VS Code's "(Press 'Enter' to confirm…)"), placeholder and title of an open input box. */
   async inputBox(timeoutMs = 15_000): Promise<{ prompt: string; placeholder: string; title: string }> {
     const widget = this.quickInput();
     await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+    const message = (await widget.locator('.quick-input-message').textContent()) ?? '';
     return {
-      prompt: (await widget.locator('.quick-input-message').textContent()) ?? '',
+      prompt: message.replace(/\s*\(Press 'Enter' to confirm or 'Escape' to cancel\)$/, ''),
       placeholder: (await widget.locator('input.input').first().getAttribute('placeholder')) ?? '',
       title: (await widget.locator('.quick-input-title').textContent()) ?? '',
     };
@@ -382,10 +384,42 @@ export class Workbench {
     return (await rows.allInnerTexts()).join('\n');
   }
 
-  /** Visible notification toasts (their ARIA labels carry message and source). */
+  /** Waits until the Debug Console shows a line matching `pattern`; returns the console's text. */
+  async waitForDebugConsole(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    await this.runCommand('Debug Console: Focus on Debug Console View');
+    await this.page.locator('.repl .monaco-list-row').getByText(pattern).first().waitFor({ timeout: timeoutMs });
+    return this.debugConsoleText();
+  }
+
+  /** The messages of the visible notification toasts, as shown. */
   async notifications(): Promise<string[]> {
-    const toasts = this.page.locator('.notifications-toasts .notification-list-item');
-    return toasts.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+    const messages = await this.page.locator('.notifications-toasts .notification-toast .notification-list-item-message').allInnerTexts();
+    return messages.map((m) => m.replace(/\s+/g, ' ').trim());
+  }
+
+  /** The visible toast whose message contains `text`. */
+  private toast(text: string | RegExp): Locator {
+    return this.page
+      .locator('.notifications-toasts .notification-toast')
+      .filter({ has: this.page.locator('.notification-list-item-message', { hasText: text }) })
+      .first();
+  }
+
+  /** Waits for a toast whose message contains `text`; returns its message and the labels of its buttons. */
+  async waitForNotification(text: string | RegExp, timeoutMs = 30_000): Promise<{ message: string; buttons: string[] }> {
+    const toast = this.toast(text);
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+    const message = (await toast.locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ').trim();
+    const buttons = await toast.locator('.notification-list-item-buttons-container').getByRole('button').allInnerTexts();
+    return { message, buttons: buttons.map((b) => b.trim()) };
+  }
+
+  /** Clicks the button labelled `button` of the toast whose message contains `text`. */
+  async clickNotificationButton(text: string | RegExp, button: string, timeoutMs = 15_000): Promise<void> {
+    await this.toast(text)
+      .locator('.notification-list-item-buttons-container')
+      .getByRole('button', { name: button, exact: true })
+      .click({ timeout: timeoutMs });
   }
 
   // --- logs, for failures ---
