@@ -72,7 +72,7 @@ describe('debug adapter over DAP', () => {
     }),
   );
 
-  it('launches every example (AIS and JSON) and runs it to a clean exit', { timeout: 300_000 }, async (t) => {
+  it('launches every example (AIS, JSON and the compiled artifact) and runs it to a clean exit', { timeout: 300_000 }, async (t) => {
     const args: Record<string, Record<string, string>> = {
       trip: { city: 'Lisbon' },
       support: { ticket: 'refund' },
@@ -81,9 +81,10 @@ describe('debug adapter over DAP', () => {
       self: { goal: 'a haiku' },
       notes: { question: 'why' },
       release: { version: '1.0' },
+      approval: { topic: 'the new office' },
     };
-    const files = readdirSync(EXAMPLES).filter((f) => /\.(ais|json)$/.test(f));
-    assert.equal(files.length, 14);
+    const files = readdirSync(EXAMPLES).filter((f) => /\.(ais|json|apxmobj)$/.test(f));
+    assert.equal(files.length, 16);
     for (const f of files) {
       await withClient(t, async (dc) => {
         const exited = dc.waitForEvent('exited');
@@ -92,7 +93,15 @@ describe('debug adapter over DAP', () => {
           dc.launch({ program: example(f), args: args[f.split(/[-_]/)[0]], stopOnEntry: true }),
           dc.waitForEvent('stopped'),
         ]);
-        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        // approval_gate waits for a person: answered as the extension does, by the PAUSE's checkpoint id
+        const answered = f.startsWith('approval')
+          ? dc
+              .waitForEvent('apxm/pauseWaiting')
+              .then((e) =>
+                dc.customRequest('apxm/answerPause', { checkpointId: (e.body as { checkpointId: string }).checkpointId, text: 'ok' }),
+              )
+          : undefined;
+        await Promise.all([dc.continueRequest({ threadId: 1 }), answered, dc.waitForEvent('terminated')]);
         assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0, f);
       });
     }
