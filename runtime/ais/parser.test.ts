@@ -32,8 +32,9 @@ const asCall = (e: Expression): CallExpr => {
 };
 
 describe('AIS parser: the example programs', () => {
-  it('has the seven examples as fixtures', () => {
+  it('has the eight examples as fixtures', () => {
     assert.deepEqual(fixtureNames, [
+      'approval_gate.ais',
       'notes_memory.ais',
       'release_checker.ais',
       'resilient_digest.ais',
