@@ -25,7 +25,9 @@ await Promise.all([
     entryPoints: ['extension/extension.ts'],
     outfile: path.join(outdir, 'extension.cjs'),
     format: 'cjs',
-    define: { 'import.meta.url': '__apxmImportMetaUrl' },
+    // Bundled libraries (zod, openai) probe `navigator` to detect a browser; in VS Code's extension host reading that
+    // global logs a PendingMigrationError on every activation. This bundle only ever runs there, never in a browser.
+    define: { 'import.meta.url': '__apxmImportMetaUrl', navigator: 'undefined' },
     banner: { js: "const __apxmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
   build({
