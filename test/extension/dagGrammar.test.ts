@@ -5,26 +5,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readGrammar, scopesAt, type Rule } from '../support/tmGrammar.js';
 import { buildDagListing } from '../../debug-adapter/dagListing.js';
 import { listingPathOf, LISTING_LANGUAGE } from '../../extension/programFiles.js';
 import { loadProgramFile } from '../../runtime/programFile.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-type Rule = {
-  name?: string;
-  match?: string;
-  begin?: string;
-  end?: string;
-  patterns?: Rule[];
-  include?: string;
-  captures?: Record<string, { name: string }>;
-  beginCaptures?: Record<string, { name: string }>;
-};
-const grammar = JSON.parse(readFileSync(path.join(root, 'extension/syntaxes/apxm-dag.tmLanguage.json'), 'utf8')) as {
-  scopeName: string;
-  patterns: Rule[];
-  repository: Record<string, Rule>;
-};
+const grammar = readGrammar(path.join(root, 'extension/syntaxes/apxm-dag.tmLanguage.json'));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   contributes: {
     languages: { id: string; mimetypes?: string[]; filenamePatterns?: string[]; firstLine?: string; configuration?: string }[];
@@ -34,27 +21,6 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   };
 };
 const example = (name: string) => path.join(root, 'examples', name);
-
-/** Scopes the top-level rules give `text` where it last occurs in `line` (the rule's own name, and captures equal to `text`). */
-function scopesAt(line: string, text: string): string[] {
-  const at = line.lastIndexOf(text);
-  const found: string[] = [];
-  for (const top of grammar.patterns) {
-    const repo = grammar.repository[top.include!.slice(1)];
-    // a begin/end rule is itself the rule (its patterns apply inside it); a group's patterns are the rules
-    for (const r of repo.match || repo.begin ? [repo] : (repo.patterns ?? [])) {
-      const re = r.match ?? r.begin;
-      if (!re) continue;
-      for (const m of line.matchAll(new RegExp(re, 'g'))) {
-        if (m.index <= at && at < m.index + m[0].length) {
-          if (r.name) found.push(r.name);
-          for (const [k, c] of Object.entries(r.captures ?? r.beginCaptures ?? {})) if (m[Number(k)] === text) found.push(c.name);
-        }
-      }
-    }
-  }
-  return found;
-}
 
 describe('APXM DAG listing language', () => {
   it('is contributed with its grammar, breakpoints, and as a language of the debugger', { timeout: 5_000 }, () => {
@@ -101,21 +67,21 @@ describe('APXM DAG listing language', () => {
 
   it('scopes the parts of real listing lines', { timeout: 10_000 }, async () => {
     const lines = buildDagListing(await loadProgramFile(example('review-board.json'))).text.split('\n');
-    assert.ok(scopesAt(lines[0], lines[0]).includes('comment.line.double-slash.apxm-dag'));
+    assert.ok(scopesAt(grammar, lines[0], lines[0]).includes('comment.line.double-slash.apxm-dag'));
     const header = lines.find((l) => l.startsWith('@entry flow '))!;
-    assert.deepEqual(scopesAt(header, '@entry '), ['storage.modifier.entry.apxm-dag']);
-    assert.deepEqual(scopesAt(header, 'Chair.main'), ['entity.name.function.flow.apxm-dag']);
+    assert.deepEqual(scopesAt(grammar, header, '@entry '), ['storage.modifier.entry.apxm-dag']);
+    assert.deepEqual(scopesAt(grammar, header, 'Chair.main'), ['entity.name.function.flow.apxm-dag']);
     const op = lines.find((l) => /FLOW_CALL +critique/.test(l))!;
-    assert.ok(scopesAt(op, 'FLOW_CALL').includes('keyword.other.op.apxm-dag'), op);
-    assert.ok(scopesAt(op, 'critique').includes('variable.other.node-name.apxm-dag'), op);
-    assert.ok(scopesAt(op, 'calls').includes('keyword.control.calls.apxm-dag'), op);
+    assert.ok(scopesAt(grammar, op, 'FLOW_CALL').includes('keyword.other.op.apxm-dag'), op);
+    assert.ok(scopesAt(grammar, op, 'critique').includes('variable.other.node-name.apxm-dag'), op);
+    assert.ok(scopesAt(grammar, op, 'calls').includes('keyword.control.calls.apxm-dag'), op);
     const ask = lines.find((l) => /ASK +decision/.test(l))!;
-    assert.ok(scopesAt(ask, '~').includes('keyword.operator.dependency.apxm-dag'), ask);
-    assert.ok(scopesAt(ask, '←').includes('keyword.operator.input.apxm-dag'), ask);
-    assert.ok(scopesAt(ask, '"Decide').includes('string.quoted.double.apxm-dag'), ask);
+    assert.ok(scopesAt(grammar, ask, '~').includes('keyword.operator.dependency.apxm-dag'), ask);
+    assert.ok(scopesAt(grammar, ask, '←').includes('keyword.operator.input.apxm-dag'), ask);
+    assert.ok(scopesAt(grammar, ask, '"Decide').includes('string.quoted.double.apxm-dag'), ask);
     const trip = buildDagListing(await loadProgramFile(example('trip-planner.json'))).text.split('\n');
     const merge = trip.find((l) => /MERGE/.test(l))!;
-    assert.ok(scopesAt(merge, 'strategy').includes('entity.other.attribute-name.apxm-dag'), merge);
+    assert.ok(scopesAt(grammar, merge, 'strategy').includes('entity.other.attribute-name.apxm-dag'), merge);
     const params = /\((.*)\)$/.exec(trip.find((l) => l.includes('flow TripPlanner.main'))!)![1];
     const m = new RegExp(grammar.repository.parameter.match!).exec(params)!;
     assert.deepEqual([m[1], m[3]], ['city', 'str']);

@@ -144,8 +144,9 @@ export interface Adapter {
   stop(): Promise<void>;
 }
 
-export function spawnAdapter(script: string, args: string[] = []): Adapter {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts the adapter script under `node` (default: this Node; a test of another backend passes Node 24). */
+export function spawnAdapter(script: string, args: string[] = [], node = process.execPath): Adapter {
+  const child = spawn(node, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
