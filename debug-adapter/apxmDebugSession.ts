@@ -115,6 +115,8 @@ export class ApxmDebugSession extends DebugSession {
   private reruns: Promise<void> = Promise.resolve();
   private offs: (() => void)[] = [];
   /** PAUSEs waiting for an answer, oldest first. */
+  /** The launch asked to show its own failure (launchArguments.ts `clientShowsLaunchErrors`). */
+  private clientShowsLaunchErrors = false;
   private pendingHuman: { checkpointId: string; message: string; resolve: (answer: string) => void }[] = [];
   private exitCode?: number;
   private stepTargets = new Map<number, NodeRef>();
@@ -165,6 +167,10 @@ export class ApxmDebugSession extends DebugSession {
    */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     const response = new Response(request);
+    // read before anything is checked: a launch refused for its arguments is shown the same way
+    if (request.command === 'launch')
+      this.clientShowsLaunchErrors =
+        (request.arguments as { clientShowsLaunchErrors?: unknown } | undefined)?.clientShowsLaunchErrors === true;
     const checked = checkRequest(request);
     if ('unsupported' in checked)
       return this.fail(response, DapErrorId.unsupported, `'${String(request.command)}' is not a request this adapter serves`);
@@ -1249,7 +1255,7 @@ export class ApxmDebugSession extends DebugSession {
     this.sendErrorResponse(response, {
       id,
       format: '{_message}',
-      showUser: true,
+      showUser: !(response.command === 'launch' && this.clientShowsLaunchErrors),
       variables: { _message: message, ...(code ? { _code: code } : {}) },
       ...(link?.url ? { url: link.url, urlLabel: link.urlLabel ?? 'More' } : {}),
     });

@@ -46,13 +46,19 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
    * as a notification of its own that no answer can withdraw.
    */
   clientShowsPauses?: boolean;
+  /**
+   * The client shows a failed launch itself, from the error response (the VS Code extension sets it and
+   * shows a notification with actions): the response then asks not to be shown (`showUser: false`),
+   * where VS Code would otherwise raise a modal dialog of its own.
+   */
+  clientShowsLaunchErrors?: boolean;
 }
 
 /** A problem with the launch configuration, said in terms of its fields; every field is checked, as a client may send anything. */
 export function checkLaunchArguments(a: Record<string, unknown>): string | undefined {
   if (typeof a.program !== 'string' || !a.program.trim()) return '"program" must be the path of a .ais, .json or .apxmobj file';
   if (a.args !== undefined && !isRecord(a.args)) return '"args" must be an object: { "parameter": value }';
-  for (const k of ['stopOnEntry', 'noDebug', 'clientShowsPauses'] as const)
+  for (const k of ['stopOnEntry', 'noDebug', 'clientShowsPauses', 'clientShowsLaunchErrors'] as const)
     if (a[k] !== undefined && typeof a[k] !== 'boolean') return `"${k}" must be true or false`;
   for (const k of ['db', 'capabilities', 'cwd'] as const)
     if (a[k] !== undefined && typeof a[k] !== 'string') return `"${k}" must be a path (a string)`;

@@ -55,6 +55,20 @@ describe('launch errors in launch-configuration terms', () => {
     }),
   );
 
+  it('a client that shows failed launches itself (clientShowsLaunchErrors) gets them with showUser false', { timeout: 30_000 }, () =>
+    withAdapter(async (dap) => {
+      const r = (await dap.request('launch', { program: TRIP, noDebug: true, clientShowsLaunchErrors: true })) as Msg;
+      assert.equal(r.success, false);
+      assert.equal(r.body.error.variables._code, 'E_ARG_MISSING');
+      assert.equal(r.body.error.showUser, false);
+      // refused for its arguments (checked before the handler): the same
+      const bad = (await dap.request('launch', { program: 42, clientShowsLaunchErrors: true })) as Msg;
+      assert.equal(bad.success, false);
+      assert.equal(bad.body.error.id, 3001);
+      assert.equal(bad.body.error.showUser, false);
+    }),
+  );
+
   it('an argument of the wrong type fails the launch with its fix written for launch.json', { timeout: 30_000 }, () =>
     withAdapter(async (dap) => {
       const file = path.join(dir, 'count.ais');

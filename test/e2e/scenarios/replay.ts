@@ -62,6 +62,14 @@ async function record(dir: string): Promise<void> {
             replay: runs[0].runId,
             stopOnEntry: true,
           },
+          {
+            type: 'apxm',
+            request: 'launch',
+            name: 'Replay a run that is not there',
+            program: '${workspaceFolder}/trip_planner.ais',
+            db: 'runs.sqlite',
+            replay: 'no-such-run',
+          },
         ],
       },
       null,
@@ -84,7 +92,7 @@ async function stepFrom(wb: Workbench, from: number, step: () => Promise<void>):
 
 export const scenario: Scenario = {
   name: 'replay',
-  title: 'a recorded run replays with no LLM server; Step Back returns to the previous op',
+  title: 'a recorded run replays with no LLM server; Step Back returns to the previous op; a missing run fails with a notification',
   timeoutMs: 240_000,
   workspace: record,
   async run(wb) {
@@ -114,5 +122,26 @@ export const scenario: Scenario = {
       .getByText(/Plan: recorded answer to/)
       .first()
       .waitFor({ timeout: 30_000 });
+
+    // a launch the adapter refuses: a notification in launch.json terms with its fix, not a modal dialog
+    await wb.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+    await wb.runCommand('Debug: Select and Start Debugging', { opensPicker: true });
+    await wb.page
+      .locator('.quick-input-widget')
+      .getByRole('option', { name: /Replay a run that is not there/ })
+      .first()
+      .click();
+    const failed = await wb.waitForNotification(/APXM: cannot start/);
+    assert.match(failed.message, /no-such-run/, failed.message);
+    assert.match(failed.message, /"replay"/, failed.message);
+    assert.doesNotMatch(failed.message, /--(replay|db)\b/, failed.message);
+    assert.deepEqual(failed.buttons, ['Open launch.json']);
+    assert.equal(await wb.page.locator('.monaco-dialog-box').count(), 0, 'VS Code raised its own dialog too');
+    await wb.screenshot('replay-missing-run');
+    await wb.clickNotificationButton(/APXM: cannot start/, 'Open launch.json');
+    await wb.page
+      .getByRole('tab', { name: /launch\.json/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
   },
 };
