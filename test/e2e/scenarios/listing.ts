@@ -44,12 +44,7 @@ export const scenario: Scenario = {
     assert.match(activeTab, /trip-planner\s*\.json \(DAG\)/, activeTab);
     await wb.screenshot('listing-stopped');
     await wb.press('F5');
-    await wb.runCommand('Debug Console: Focus on Debug Console View');
-    await wb.page
-      .locator('.repl')
-      .getByText(/Plan: \[simulated\].*Lisbon/)
-      .first()
-      .waitFor({ timeout: 30_000 });
+    await wb.waitForDebugConsole(/Plan: \[simulated\].*Lisbon/, 30_000);
     await wb.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
 
     // the compiled artifact: a read-only view instead of binary noise
@@ -70,12 +65,7 @@ export const scenario: Scenario = {
     assert.match(prompt2.title, /^city \(str\) — argument of TripPlanner\.main/, JSON.stringify(prompt2));
     await wb.screenshot('apxmobj-prompt');
     await wb.answerInput('Porto');
-    await wb.runCommand('Debug Console: Focus on Debug Console View');
-    await wb.page
-      .locator('.repl')
-      .getByText(/Plan: \[simulated\].*Porto/)
-      .first()
-      .waitFor({ timeout: 60_000 });
+    await wb.waitForDebugConsole(/Plan: \[simulated\].*Porto/, 60_000);
     await wb.screenshot('apxmobj-debugged');
   },
 };

@@ -116,12 +116,7 @@ export const scenario: Scenario = {
     assert.ok(vars.includes('name = "food"'), `Variables after Step Back: ${JSON.stringify(vars)}`);
     // to the end: the plan printed is the recorded one
     await wb.press('F5');
-    await wb.runCommand('Debug Console: Focus on Debug Console View');
-    await wb.page
-      .locator('.repl')
-      .getByText(/Plan: recorded answer to/)
-      .first()
-      .waitFor({ timeout: 30_000 });
+    await wb.waitForDebugConsole(/Plan: recorded answer to/, 30_000);
 
     // a launch the adapter refuses: a notification in launch.json terms with its fix, not a modal dialog
     await wb.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
