@@ -740,12 +740,17 @@ describe('debug adapter over DAP', () => {
       store.close();
       await withClient(t, async (dc) => {
         const out = outputs(dc, 'stdout');
+        const all = outputs(dc);
         await dc.hitBreakpoint({ program: file, db, replay: runId }, { path: file, line: 10 });
         const frame = await topFrame(dc);
         const op = await scopeVariables(dc, frame.id, 'Operation');
         assert.equal(op.find((v) => v.name === 'op')?.value, '"THINK"');
         await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
         assert.deepEqual(out, livePrint, 'the replay printed what the live run printed');
+        // each LLM call says where its reply came from: the recording, not a simulated model
+        const calls = all.filter((o) => o.startsWith('▸ '));
+        assert.equal(calls.length, 4, all.join(''));
+        for (const c of calls) assert.match(c, / \(replayed\)\n$/, c);
       });
     });
 

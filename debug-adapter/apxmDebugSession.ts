@@ -440,7 +440,7 @@ export class ApxmDebugSession extends DebugSession {
       ev.on('warning', (e) => this.console(`warning: ${e.message}\n`, 'console')),
       ev.on('llm:response', (e) =>
         this.console(
-          `▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? ' (simulated)' : ''}\n`,
+          `▸ ${e.phase} ${e.model}: ${e.usage.totalTokens} tokens, ${Math.round(e.latencyMs)} ms${e.simulated ? (this.recording ? ' (replayed)' : ' (simulated)') : ''}\n`,
           'console',
           { kind: 'llm', nodeExecId: e.nodeExecId, usage: e.usage },
         ),
