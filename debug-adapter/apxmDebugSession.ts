@@ -44,6 +44,7 @@ import { evaluate, interpolateLogMessage, parseExpression, truthy } from './expr
 import type { AdapterMode, ApxmEventName, ApxmEvents, ApxmRequests } from './customProtocol.js';
 import { DapErrorId, type DapErrorIdValue } from './dapErrors.js';
 import { errorForClient } from './launchErrorTerms.js';
+import { programGraph } from '../runtime/query/programGraph.js';
 import { serveDap } from './dapTransport.js';
 import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -1206,6 +1207,13 @@ export class ApxmDebugSession extends DebugSession {
     if (!p) throw new ApxmError('E_HUMAN_INPUT', 'no PAUSE is waiting for an answer');
     p.resolve(text);
     return `answered ${p.checkpointId}`;
+  }
+
+  /** `apxm/programGraph`: the launched program's graph, from the runtime's one query (no values, no run state). */
+  protected programGraphRequest(response: DebugProtocol.Response): void {
+    if (!this.program) return this.fail(response, DapErrorId.notAvailable, 'no program is loaded: launch one first');
+    response.body = programGraph(this.program) satisfies ApxmRequests['apxm/programGraph']['body'];
+    this.sendResponse(response);
   }
 
   /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (several may wait at once). */

@@ -5,6 +5,8 @@
  * both sides follow. Names start with `apxm/` so they never clash with DAP's own.
  */
 
+import type { ProgramGraph } from '../runtime/query/programGraph.js';
+
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
 
@@ -42,12 +44,14 @@ export interface ApxmEvents {
 export interface ApxmRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
+  /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
+  'apxm/programGraph': { arguments: Record<string, never>; body: ProgramGraph };
 }
 
 export type ApxmEventName = keyof ApxmEvents;
 export type ApxmRequestName = keyof ApxmRequests;
 
 export const APXM_EVENTS: readonly ApxmEventName[] = ['apxm/sessionInfo', 'apxm/pauseWaiting', 'apxm/pauseDone'];
-export const APXM_REQUESTS: readonly ApxmRequestName[] = ['apxm/answerPause'];
+export const APXM_REQUESTS: readonly ApxmRequestName[] = ['apxm/answerPause', 'apxm/programGraph'];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

@@ -23,7 +23,16 @@ const CLI = path.join(HERE, 'apxmCli.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 const INIT = { adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' };
 /** Requests whose arguments DAP lets a client leave out. */
-const ARGUMENTS_OPTIONAL = new Set(['disconnect', 'terminate', 'restart', 'configurationDone', 'threads', 'loadedSources', 'cancel']);
+const ARGUMENTS_OPTIONAL = new Set([
+  'disconnect',
+  'terminate',
+  'restart',
+  'configurationDone',
+  'threads',
+  'loadedSources',
+  'cancel',
+  'apxm/programGraph',
+]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -69,6 +69,29 @@ describe('launch errors in launch-configuration terms', () => {
     }),
   );
 
+  it("apxm/programGraph answers the launched program's graph, and before a launch says there is none", { timeout: 30_000 }, () =>
+    withAdapter(async (dap) => {
+      const early = (await dap.request('apxm/programGraph', {})) as Msg;
+      assert.equal(early.success, false);
+      assert.equal(early.body.error.id, 3003);
+      const r = (await dap.request('launch', { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true })) as Msg;
+      assert.equal(r.success, true, errorText(r));
+      const g = (await dap.request('apxm/programGraph', {})) as Msg;
+      assert.equal(g.success, true);
+      assert.equal(g.body.entry, 'TripPlanner.main');
+      const flow = g.body.flows[0] as {
+        nodes: { id: number; op: string; source?: { line: number } }[];
+        edges: unknown[];
+        criticalPath: number[];
+      };
+      assert.equal(flow.nodes.length, 7);
+      assert.equal(flow.nodes.find((n) => n.op === 'MERGE')?.source?.line, 9);
+      assert.equal(flow.edges.length, 6);
+      assert.ok(flow.criticalPath.length >= 3);
+      await dap.request('disconnect', { terminateDebuggee: true });
+    }),
+  );
+
   it('an argument of the wrong type fails the launch with its fix written for launch.json', { timeout: 30_000 }, () =>
     withAdapter(async (dap) => {
       const file = path.join(dir, 'count.ais');

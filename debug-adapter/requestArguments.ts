@@ -194,6 +194,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   cancel: spec('cancelRequest', obj({ requestId: opt(int), progressId: opt(str) }), true),
   // custom requests (customProtocol.ts)
   'apxm/answerPause': onRun('answerPauseRequest', obj({ checkpointId: str, text: str })),
+  'apxm/programGraph': spec('programGraphRequest', obj(), true),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

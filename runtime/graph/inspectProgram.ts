@@ -1,5 +1,5 @@
 /** DAG statistics for `apxm inspect`: sizes, op mix, depth, widest layer, critical path. */
-import { compileFlow } from './compileFlow.js';
+import { compileFlow, type CompiledFlow } from './compileFlow.js';
 import { LATENCY_WEIGHT_MS, OP_CATALOGUE } from './opCatalogue.js';
 import type { Program } from './types.js';
 
@@ -23,6 +23,17 @@ export interface FlowInspection {
   fused: { node: number; name: string; from: number[] }[];
 }
 
+/** The critical path, as node indexes: the highest-priority successor followed from the highest-priority source. */
+export function criticalPathOf(cf: CompiledFlow): number[] {
+  const path: number[] = [];
+  let cur = cf.topo.filter((v) => cf.inEdges[v].length === 0).sort((a, b) => cf.priority[b] - cf.priority[a])[0];
+  while (cur !== undefined) {
+    path.push(cur);
+    cur = cf.outEdges[cur].map((e) => cf.edges[e].to).sort((a, b) => cf.priority[b] - cf.priority[a])[0];
+  }
+  return path;
+}
+
 export function inspectProgram(program: Program): FlowInspection[] {
   return program.flows.map((flow) => {
     const cf = compileFlow(flow);
@@ -32,14 +43,7 @@ export function inspectProgram(program: Program): FlowInspection[] {
     for (const v of cf.topo) for (const e of cf.outEdges[v]) layer[cf.edges[e].to] = Math.max(layer[cf.edges[e].to], layer[v] + 1);
     const widths = new Map<number, number>();
     for (const l of layer) widths.set(l, (widths.get(l) ?? 0) + 1);
-    // critical path: follow the highest-priority successor from the highest-priority source
-    const path: number[] = [];
-    let cur = cf.topo.filter((v) => cf.inEdges[v].length === 0).sort((a, b) => cf.priority[b] - cf.priority[a])[0];
-    while (cur !== undefined) {
-      path.push(cur);
-      const next = cf.outEdges[cur].map((e) => cf.edges[e].to).sort((a, b) => cf.priority[b] - cf.priority[a])[0];
-      cur = next;
-    }
+    const path = criticalPathOf(cf);
     const w = (i: number) => LATENCY_WEIGHT_MS[OP_CATALOGUE[cf.nodes[i].op].latency];
     return {
       flow: flow.qualifiedName,
