@@ -44,6 +44,9 @@ const QUIET_SETTINGS: Record<string, unknown> = {
   'window.restoreWindows': 'none',
 };
 
+/** APXM_E2E_THEME="Default Dark Modern" (any installed theme's name) runs the scenarios in that colour theme, to look at their screenshots in it. */
+const THEME: Record<string, unknown> = process.env.APXM_E2E_THEME ? { 'workbench.colorTheme': process.env.APXM_E2E_THEME } : {};
+
 export function copyExamples(dir: string): void {
   for (const name of readdirSync(path.join(REPO_ROOT, 'examples')))
     if (!name.endsWith('.ts')) cpSync(path.join(REPO_ROOT, 'examples', name), path.join(dir, name));
@@ -71,7 +74,7 @@ export class Workbench {
     mkdirSync(outputDir, { recursive: true });
     mkdirSync(workspaceDir);
     mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-    writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...o.settings }, null, 2));
+    writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...THEME, ...o.settings }, null, 2));
     // Promise.resolve: a scenario's filler may be sync or async (typescript-eslint read the bare union as void in some runs)
     await Promise.resolve((o.workspace ?? copyExamples)(workspaceDir));
     let server: RunningServer | undefined;
