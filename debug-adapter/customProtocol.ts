@@ -5,7 +5,9 @@
  * both sides follow. Names start with `apxm/` so they never clash with DAP's own.
  */
 
-import type { ProgramGraph } from '../runtime/query/programGraph.js';
+import type { SerializedError } from '../runtime/errors.js';
+import type { FrameRef } from '../runtime/events.js';
+import type { GraphFlow, ProgramGraph } from '../runtime/query/programGraph.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
@@ -38,6 +40,97 @@ export interface ApxmEvents {
   };
   /** A waiting PAUSE no longer waits: answered (from anywhere), timed out, or its run ended. */
   'apxm/pauseDone': { checkpointId: string; outcome: 'answered' | 'withdrawn' };
+  /**
+   * Node states since the previous batch, only while a client is subscribed (`apxm/subscribeNodeStatus`).
+   * Coalesced: one entry per node execution with its latest state; at most `maxBatchesPerSecond`
+   * batches a second, and one more at once when the run stops or ends. Ids, states and timings only.
+   */
+  'apxm/nodeStatus': NodeStatusBatch;
+  /**
+   * A frame began (a flow call's callee, a PLAN's generated graph, a loop iteration, a message
+   * handler) while subscribed. `graph` is set when the frame runs a graph that is not in
+   * `apxm/programGraph` (PLAN's generated graph); otherwise `frame.flow` names a flow that is.
+   */
+  'apxm/frameStarted': { frame: FrameRef; graph?: GraphFlow };
+  /** A frame ended while subscribed. */
+  'apxm/frameEnded': { frame: FrameRef; outcome: 'succeeded' | 'failed' | 'cancelled' };
+  /** The run's status and running totals while subscribed: on every state change, and with each status batch. */
+  'apxm/runStatus': RunStatusBody;
+}
+
+/** What the graph shows of a node execution. `replayed`: its output came from a recording, not a new run. */
+export type NodeState = 'pending' | 'ready' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'replayed';
+
+export interface NodeStatusChange {
+  /** The frame the node ran in (loop iterations and flow calls have frames of their own; see `apxm/frameStarted`). */
+  frameId: number;
+  nodeId: number;
+  /** `Agent.flow` of the frame. */
+  flow: string;
+  state: NodeState;
+  /** Milliseconds since the run started. */
+  startedAt?: number;
+  durationMs?: number;
+  tokens?: number;
+}
+
+export interface NodeStatusBatch {
+  runId: string;
+  /** Increases by one per batch of a run, so a client can tell a lost or reordered batch. */
+  seq: number;
+  changes: NodeStatusChange[];
+}
+
+export interface RunStatusBody {
+  runId: string;
+  state: 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+  /** Where the debugger stopped, while `paused`. */
+  stoppedAt?: { frameId: number; nodeId: number; flow: string };
+  /** While `paused`: the ready ops, any of which `apxm/runNext` can run next. */
+  ready?: { frameId: number; nodeId: number; flow: string }[];
+  stats: {
+    nodesTotal: number;
+    nodesDone: number;
+    nodesFailed: number;
+    nodesSkipped: number;
+    running: number;
+    llmCalls: number;
+    tokens: number;
+    elapsedMs: number;
+  };
+}
+
+/** A value as the UI first sees it: a bounded preview; the rest is read in pages with `apxm/valuePage`. */
+export interface ValuePreview {
+  /** The value's type (`str`, `json`, `list`…). */
+  type: string;
+  /** At most 4,000 characters of the value's text. */
+  text: string;
+  /** Characters in the whole text. */
+  length: number;
+  /** Set when `text` is not the whole value: the handle `apxm/valuePage` reads from (valid until the session ends). */
+  pageRef?: string;
+}
+
+export interface NodeDetail {
+  frameId: number;
+  nodeId: number;
+  flow: string;
+  nodeExecId: string;
+  op: string;
+  name: string;
+  state: NodeState;
+  startedAt?: number;
+  durationMs?: number;
+  tokens?: number;
+  inputs: ValuePreview[];
+  output?: ValuePreview;
+  error?: SerializedError;
+  /** The rendered prompt of its last LLM call. */
+  prompt?: { role: string; content: ValuePreview }[];
+  reply?: ValuePreview;
+  /** How many times this node has run in this session's run (loop iterations, flow calls). */
+  executions: number;
 }
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
@@ -46,12 +139,57 @@ export interface ApxmRequests {
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
   'apxm/programGraph': { arguments: Record<string, never>; body: ProgramGraph };
+  /**
+   * Starts `apxm/nodeStatus`, `apxm/frameStarted`, `apxm/frameEnded` and `apxm/runStatus` events
+   * for this client. The response holds every node execution known so far and the live frames,
+   * so nothing is missed between the snapshot and the first batch. Subscribing again only changes the rate.
+   */
+  'apxm/subscribeNodeStatus': {
+    arguments: { maxBatchesPerSecond?: number };
+    body: { snapshot: NodeStatusBatch; frames: FrameRef[]; plans: { frameId: number; graph: GraphFlow }[]; run?: RunStatusBody };
+  };
+  /** Stops the events `apxm/subscribeNodeStatus` started. */
+  'apxm/unsubscribeNodeStatus': { arguments: Record<string, never>; body: Record<string, never> };
+  /** One node's detail: by `nodeExecId`, or the latest execution of `flow`/`nodeId` (in `frameId`, when given). */
+  'apxm/nodeDetail': { arguments: { nodeExecId?: string; flow?: string; nodeId?: number; frameId?: number }; body: NodeDetail };
+  /**
+   * While stopped: runs that ready op next and stops again after it (as a step into would). Fails
+   * (notAvailable) when the debugger is not stopped or that op is not ready.
+   */
+  'apxm/runNext': { arguments: { frameId: number; nodeId: number }; body: Record<string, never> };
+  /**
+   * Continues until that node is about to run (in any frame), then stops there with reason `step`
+   * ("run to cursor" for a node); other breakpoints still stop on the way.
+   */
+  'apxm/runToNode': { arguments: { flow: string; nodeId: number }; body: Record<string, never> };
+  /** A page of a value previewed with a `pageRef`: `length` characters (at most 65,536) from `offset`. */
+  'apxm/valuePage': {
+    arguments: { pageRef: string; offset: number; length: number };
+    body: { text: string; offset: number; total: number };
+  };
 }
 
 export type ApxmEventName = keyof ApxmEvents;
 export type ApxmRequestName = keyof ApxmRequests;
 
-export const APXM_EVENTS: readonly ApxmEventName[] = ['apxm/sessionInfo', 'apxm/pauseWaiting', 'apxm/pauseDone'];
-export const APXM_REQUESTS: readonly ApxmRequestName[] = ['apxm/answerPause', 'apxm/programGraph'];
+export const APXM_EVENTS: readonly ApxmEventName[] = [
+  'apxm/sessionInfo',
+  'apxm/pauseWaiting',
+  'apxm/pauseDone',
+  'apxm/nodeStatus',
+  'apxm/frameStarted',
+  'apxm/frameEnded',
+  'apxm/runStatus',
+];
+export const APXM_REQUESTS: readonly ApxmRequestName[] = [
+  'apxm/answerPause',
+  'apxm/programGraph',
+  'apxm/subscribeNodeStatus',
+  'apxm/unsubscribeNodeStatus',
+  'apxm/nodeDetail',
+  'apxm/valuePage',
+  'apxm/runNext',
+  'apxm/runToNode',
+];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

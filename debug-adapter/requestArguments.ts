@@ -195,6 +195,16 @@ const REQUESTS: Record<string, RequestSpec> = {
   // custom requests (customProtocol.ts)
   'apxm/answerPause': onRun('answerPauseRequest', obj({ checkpointId: str, text: str })),
   'apxm/programGraph': spec('programGraphRequest', obj(), true),
+  'apxm/subscribeNodeStatus': spec(
+    'subscribeNodeStatusRequest',
+    obj({ maxBatchesPerSecond: opt(integer('an integer from 1 to 60', 1)) }),
+    true,
+  ),
+  'apxm/unsubscribeNodeStatus': spec('unsubscribeNodeStatusRequest', obj(), true),
+  'apxm/nodeDetail': spec('nodeDetailRequest', obj({ nodeExecId: opt(str), flow: opt(str), nodeId: opt(int), frameId: opt(int) })),
+  'apxm/valuePage': spec('valuePageRequest', obj({ pageRef: str, offset: count, length: count })),
+  'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
+  'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */
