@@ -20,3 +20,18 @@ export const DapErrorId = {
 } as const;
 
 export type DapErrorIdValue = (typeof DapErrorId)[keyof typeof DapErrorId];
+
+/** A request a handler turns down: the session answers it with this id, message and (when there is one) the runtime's error code. */
+export class DapRefusal extends Error {
+  constructor(
+    readonly id: DapErrorIdValue,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function refuse(id: DapErrorIdValue, message: string, code?: string): never {
+  throw new DapRefusal(id, message, code);
+}
