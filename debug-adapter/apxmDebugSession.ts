@@ -226,7 +226,7 @@ export class ApxmDebugSession extends DebugSession {
       const handle = this.run.handle;
       if (handle && !this.run.finished) {
         handle.execution.cancel(reason);
-        handle.execution.resume();
+        handle.execution.control.resume();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           handle.result.catch(() => undefined),
@@ -364,7 +364,7 @@ export class ApxmDebugSession extends DebugSession {
     if (old && !run.finished) {
       this.run.finishedQuietly = true;
       old.execution.cancel('restarted from the debugger');
-      old.execution.resume();
+      old.execution.control.resume();
       await old.result.catch(() => undefined);
     }
     for (const off of this.offs.splice(0)) off();
@@ -443,7 +443,7 @@ export class ApxmDebugSession extends DebugSession {
     this.sendResponse(response);
     if (this.run.finished) return this.stops.end(this.run.exitCode ?? 0);
     this.run.handle?.execution.cancel('terminated from the debugger');
-    this.run.handle?.execution.resume();
+    this.run.handle?.execution.control.resume();
   }
 
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {

@@ -181,7 +181,7 @@ export class RunInspector {
       if (byNameMemo) return byNameMemo;
       // no prototype: a node named `__proto__` is a key like any other, and `constructor` is nobody's name
       byNameMemo = Object.create(null) as Record<string, Value>;
-      const frameOutputs = node && handle ? handle.execution.frameOutputs(node.frameId) : {};
+      const frameOutputs = node && handle ? handle.execution.control.frameOutputs(node.frameId) : {};
       for (const [id, v] of Object.entries(frameOutputs)) byNameMemo[this.opNode(node?.flow ?? '', Number(id))?.name ?? id] = v;
       return byNameMemo;
     };
@@ -297,7 +297,7 @@ export class RunInspector {
   /** The inputs of an op; while it waits (not started) each can be changed before it runs. */
   private inputsVariable(h: FrameHandle, ref: NodeRef | undefined, state: string | undefined, inputs: Value[]): DebugProtocol.Variable {
     const waiting = state === undefined || state === 'ready';
-    const exec = this.session().handle?.execution;
+    const exec = this.session().handle?.execution.control;
     const vars = this.vars;
     const ref2 = vars.add(
       (start, count) =>
@@ -330,7 +330,7 @@ export class RunInspector {
   }
 
   private outputsOf(h: FrameHandle): [string, Value][] {
-    const outputs = this.session().handle?.execution.frameOutputs(h.frameId) ?? {};
+    const outputs = this.session().handle?.execution.control.frameOutputs(h.frameId) ?? {};
     return Object.entries(outputs).map(([id, v]) => [`${this.opNode(h.flow, Number(id))?.name ?? id} (#${id})`, v]);
   }
 
@@ -341,7 +341,7 @@ export class RunInspector {
       program: program?.name ?? null,
       tokens: view?.tokens ?? 0,
       llmCalls: view?.llmCalls ?? 0,
-      ready: (handle?.execution.readyNodes() ?? []).map((n) => `${n.flow}#${n.nodeId} ${n.op} ${n.name}`),
+      ready: (handle?.execution.control.readyNodes() ?? []).map((n) => `${n.flow}#${n.nodeId} ${n.op} ${n.name}`),
       running: (view?.running() ?? []).map((r) => `${r.ref.flow}#${r.ref.nodeId} ${r.ref.op} ${r.ref.name}`),
     };
   }

@@ -45,7 +45,7 @@ export class RunStops {
 
   /** Holds the scheduler to report `stop`: the op that caused it finishes, nothing new starts. */
   holdFor(stop: Stop): void {
-    const exec = this.run.handle?.execution;
+    const exec = this.run.handle?.execution.control;
     if (!exec || this.run.finished) return;
     this.run.stopped = stop;
     if (exec.isPaused) return this.stopAt(stop);

@@ -45,7 +45,7 @@ export class StackFrames {
   }
 
   stackTrace(args: DebugProtocol.StackTraceArguments): Body<DebugProtocol.StackTraceResponse> {
-    const exec = this.run.handle?.execution;
+    const exec = this.run.handle?.execution.control;
     const view = this.run.view;
     const frames: DebugProtocol.StackFrame[] = [];
     const current = this.stepping.currentNode(args.threadId);

@@ -22,11 +22,11 @@ export class Stepping {
   resume(): void {
     this.run.stopped = undefined;
     if (this.run.finished) return this.host.end(this.run.exitCode ?? 0);
-    this.run.handle?.execution.resume();
+    this.run.handle?.execution.control.resume();
   }
 
   pause(): void {
-    this.run.handle?.execution.pause();
+    this.run.handle?.execution.control.pause();
   }
 
   next(threadId: number): void {
@@ -39,7 +39,7 @@ export class Stepping {
   }
 
   stepOut(threadId: number): void {
-    const exec = this.run.handle?.execution;
+    const exec = this.run.handle?.execution.control;
     const frame = this.run.view?.frames.get(threadId);
     if (!exec || !frame || frame.parentFrameId === undefined) return this.resume();
     // run to the end of this flow activation, then hold before the caller's next op
@@ -55,7 +55,7 @@ export class Stepping {
   /** The ready ops, numbered for a step in with `targetId`. */
   stepInTargets(): DebugProtocol.StepInTarget[] {
     this.stepTargets.clear();
-    return (this.run.handle?.execution.readyNodes() ?? []).map((n, i) => {
+    return (this.run.handle?.execution.control.readyNodes() ?? []).map((n, i) => {
       this.stepTargets.set(i + 1, n);
       const src = n.source;
       return {
@@ -69,7 +69,7 @@ export class Stepping {
   /** Runs exactly one ready op — the chosen one, else the highest-priority one of this thread, else of any — then stops. */
   async stepOne(threadId: number, into = false, chosen?: NodeRef): Promise<void> {
     const run = this.run;
-    const exec = run.handle?.execution;
+    const exec = run.handle?.execution.control;
     if (!exec || run.finished) return this.resume();
     const target = chosen ?? this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
     run.stopped = undefined;
@@ -134,7 +134,7 @@ export class Stepping {
   /** The ready ops of one thread (a flow activation), in the order they would start. */
   readyIn(threadId: number): NodeRef[] {
     const view = this.run.view;
-    return (this.run.handle?.execution.readyNodes() ?? []).filter((n) => (view?.activationOf(n.frameId) ?? n.frameId) === threadId);
+    return (this.run.handle?.execution.control.readyNodes() ?? []).filter((n) => (view?.activationOf(n.frameId) ?? n.frameId) === threadId);
   }
 
   /** Where a thread is: the op it stopped before, else its next ready op, else one it runs. */

@@ -82,7 +82,7 @@ export class TimeTravel {
     run.fastForward = replayTo !== undefined;
     this.lifecycle.startRun(replayTo !== undefined);
     if (!replayTo) return;
-    const exec = run.handle?.execution;
+    const exec = run.handle?.execution.control;
     for (const t of replayTo) {
       if (!exec || run.finished || !(await this.stepThrough(t))) {
         this.host.console(
@@ -100,7 +100,7 @@ export class TimeTravel {
 
   /** Starts the ready op `t` (waiting for it to become ready) and waits for it, except for calls whose callees are stepped next. */
   private async stepThrough(t: OpPlace): Promise<boolean> {
-    const exec = this.run.handle?.execution;
+    const exec = this.run.handle?.execution.control;
     const events = this.run.runtime?.events;
     if (!exec || !events) return false;
     const match = (n: NodeRef) => n.flow === t.flow && n.nodeId === t.nodeId;

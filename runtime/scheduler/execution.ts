@@ -29,6 +29,7 @@ import type { LaneClient, LanePool } from './lanePool.js';
 import { LoopPlan } from './loopPlan.js';
 import { NodeContext } from './nodeContext.js';
 import { ReadyQueue } from './readyQueue.js';
+import { ExecutionControl, type SchedulerControl } from './schedulerControl.js';
 
 const LLM_OPS = new Set<OpName>(['ASK', 'THINK', 'REASON', 'PLAN', 'REFLECT', 'VERIFY']);
 
@@ -89,11 +90,10 @@ export class Execution implements LaneClient {
   /** Settled nodes not yet processed: completions[0 .. completionCount). */
   private readonly completions: (NodeContext | undefined)[] = [];
   private completionCount = 0;
-  private paused: boolean;
-  private pauseAnnounced = false;
+  /** Pause, resume, step and the debugger's reads (schedulerControl.ts); the pump reads its `paused`. */
+  private readonly ctl: ExecutionControl;
   /** Sequence number of the ready entry that already passed the pause hook (-1: none). */
   private bypassHookFor = -1;
-  private stepRequests: { match?: (f: Frame, idx: number) => boolean; resolve: (r: NodeRef | undefined) => void }[] = [];
   private done = false;
   private resolveRun!: (r: ExecutionResult) => void;
   private readonly started = performance.now();
@@ -129,7 +129,18 @@ export class Execution implements LaneClient {
 
   constructor(private readonly o: ExecutionOptions) {
     this.runId = o.runId;
-    this.paused = o.startPaused ?? false;
+    this.ctl = new ExecutionControl(
+      {
+        runId: o.runId,
+        hasEnded: () => this.done,
+        frame: (frameId) => this.frames.get(frameId),
+        liveReady: () => this.queue.ordered().filter((it) => this.isLive(it.frame, it.idx)),
+        ref: (frame, idx) => this.ref(frame, idx),
+        pump: () => this.pump(),
+        emit: (name, e) => this.emit(name, e),
+      },
+      o.startPaused ?? false,
+    );
     this.stats = {
       nodesTotal: 0,
       nodesExecuted: 0,
@@ -178,82 +189,14 @@ export class Execution implements LaneClient {
     }
     const paramList = entry.graph.parameters.map((p) => args[p.name] ?? null);
     this.top = this.openFrame('flow', entry, entry.topNodes, args, paramList, (outcome) => this.finish(outcome));
-    if (this.paused) this.announcePause('entry');
+    if (this.ctl.paused) this.ctl.announce('entry');
     this.pump();
     return promise;
   }
 
-  // ---- control (the debugger's pause hook) ----------------------------------------------------
-
-  pause(): void {
-    if (this.done || this.paused) return;
-    this.paused = true;
-    this.announcePause('request');
-  }
-
-  resume(): void {
-    if (this.done || !this.paused) return;
-    this.paused = false;
-    this.pauseAnnounced = false;
-    this.emit('scheduler:resumed', { runId: this.runId });
-    this.pump();
-  }
-
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
-  /** Starts exactly one ready node (the given one, or the highest-priority one) while paused; resolves when it settles. */
-  step(target?: { frameId: number; nodeId: number }): Promise<NodeRef | undefined> {
-    return new Promise((resolve) => {
-      const match = target ? (f: Frame, idx: number) => f.id === target.frameId && f.flow.nodes[idx].id === target.nodeId : undefined;
-      this.stepRequests.push({ match, resolve });
-      this.pump();
-    });
-  }
-
-  /** Ready nodes in the order they would start. */
-  readyNodes(): NodeRef[] {
-    return this.queue
-      .ordered()
-      .filter((it) => this.isLive(it.frame, it.idx))
-      .map((it) => this.ref(it.frame, it.idx));
-  }
-
-  /** Frames from the innermost to the entry flow, for a node's call stack. */
-  frameChain(frameId: number): { frameId: number; label: string; flow: string; callerNodeId?: number }[] {
-    const out: { frameId: number; label: string; flow: string; callerNodeId?: number }[] = [];
-    for (let f = this.frames.get(frameId); f; f = f.parent)
-      out.push({
-        frameId: f.id,
-        label: f.label,
-        flow: f.flow.graph.qualifiedName,
-        callerNodeId: f.callerIdx !== undefined && f.parent ? f.parent.flow.nodes[f.callerIdx].id : undefined,
-      });
-    return out;
-  }
-
-  /** Outputs of finished nodes of a frame, by node id. */
-  frameOutputs(frameId: number): Record<number, Value> {
-    const f = this.frames.get(frameId);
-    const out: Record<number, Value> = {};
-    if (!f) return out;
-    for (const i of f.nodes) if (f.state[i] === NodeState.Done) out[f.flow.nodes[i].id] = f.outputs[i];
-    return out;
-  }
-
-  /**
-   * Replaces data input `index` of a node that has not started (the debugger's setVariable on a
-   * waiting op). Returns false when the node is not waiting, or the input has not arrived.
-   */
-  overrideInput(frameId: number, nodeId: number, index: number, value: Value): boolean {
-    const f = this.frames.get(frameId);
-    const idx = f?.flow.indexOf.get(nodeId);
-    if (!f || idx === undefined || (f.state[idx] !== NodeState.Pending && f.state[idx] !== NodeState.Ready)) return false;
-    const at = f.flow.inputBase[idx] + index;
-    if (index < 0 || index >= f.flow.dataInCount[idx] || f.slots[at] === undefined || f.slots[at] === SKIPPED) return false;
-    f.slots[at] = value;
-    return true;
+  /** What a debugger drives: pause, resume, step, ready nodes, frames (schedulerControl.ts). */
+  get control(): SchedulerControl {
+    return this.ctl;
   }
 
   cancel(reason = 'the run was cancelled'): void {
@@ -264,7 +207,7 @@ export class Execution implements LaneClient {
   // ---- lanes ----------------------------------------------------------------------------------
 
   hasReadyWork(): boolean {
-    return !this.paused && this.queue.size > 0;
+    return !this.ctl.paused && this.queue.size > 0;
   }
 
   wake(): void {
@@ -536,13 +479,14 @@ export class Execution implements LaneClient {
     }
     this.pumping = true;
     this.clockStale = true;
+    const ctl = this.ctl;
     try {
       do {
         this.pumpAgain = false;
         this.drainCompletions();
         if (this.done) break;
-        while (this.stepRequests.length && this.queue.size > 0) {
-          const req = this.stepRequests[0];
+        while (ctl.stepRequests.length && this.queue.size > 0) {
+          const req = ctl.stepRequests[0];
           const match = req.match;
           const it = match
             ? this.queue.take((x) => this.isLive(x.frame, x.idx) && match(x.frame, x.idx))
@@ -554,11 +498,11 @@ export class Execution implements LaneClient {
             this.queue.push(it.frame, it.idx, it.bucket);
             break;
           }
-          this.stepRequests.shift();
+          ctl.stepRequests.shift();
           this.startNode(it.frame, it.idx, req.resolve);
         }
         const queue = this.queue;
-        while (!this.paused && queue.size > 0 && this.inFlight < this.o.maxParallelism) {
+        while (!ctl.paused && queue.size > 0 && this.inFlight < this.o.maxParallelism) {
           if (!this.popLive()) break;
           const { frame, idx } = queue;
           if (this.bypassHookFor === queue.seq) this.bypassHookFor = -1;
@@ -568,8 +512,7 @@ export class Execution implements LaneClient {
             this.clockStale = true; // the debugger's conditions ran
             if (hold) {
               this.bypassHookFor = queue.push(frame, idx, queue.bucket);
-              this.paused = true;
-              this.announcePause('breakpoint', ref);
+              ctl.holdAt(ref);
               break;
             }
           }
@@ -593,12 +536,6 @@ export class Execution implements LaneClient {
     return false;
   }
 
-  private announcePause(reason: 'request' | 'breakpoint' | 'step' | 'entry', node?: NodeRef): void {
-    if (this.pauseAnnounced && reason === 'request') return;
-    this.pauseAnnounced = true;
-    this.emit('scheduler:paused', { runId: this.runId, reason, node, ready: this.readyNodes() });
-  }
-
   /** Nothing ready, nothing running, nobody waiting outside, work left: fail now instead of hanging. */
   private looksStalled(): boolean {
     if (this.done || this.inFlight > 0 || this.externalWaits > 0 || this.pumping) return false;
@@ -619,7 +556,7 @@ export class Execution implements LaneClient {
   }
 
   private declareStalled(): void {
-    if (this.stepRequests.length) for (const s of this.stepRequests.splice(0)) s.resolve(undefined);
+    this.ctl.dropSteps();
     if (this.frames.size === 0) return;
     const stuck: string[] = [];
     for (const f of this.frames.values()) {
@@ -1079,8 +1016,7 @@ export class Execution implements LaneClient {
     this.done = true;
     for (const f of this.frames.values()) for (const ac of f.running.values()) ac.abort(new ApxmError('E_CANCELLED', 'the run ended'));
     this.o.pool.unregister(this);
-    for (const s of this.stepRequests) s.resolve(undefined);
-    this.stepRequests = [];
+    this.ctl.dropSteps();
     const end = performance.now();
     this.trackParallelism(0, end); // nodes still in flight (a cancelled run) count up to the end
     const durationMs = end - this.started;
