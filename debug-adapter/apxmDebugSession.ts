@@ -89,6 +89,7 @@ export class ApxmDebugSession extends DebugSession {
     onStop: (stop) => {
       this.stack.forget();
       this.timeTravel.onStop(stop.reason);
+      this.stepping.onStop();
     },
     stopsOnFailure: () => this.breakpoints.stopsOnFailure,
     clientText: (e) => this.clientText(e),
@@ -321,7 +322,13 @@ export class ApxmDebugSession extends DebugSession {
         args: runArguments(this.run),
         startPaused: paused || (!noDebug && args.stopOnEntry === true),
         humanInput: this.human.provider,
-        ...(noDebug ? {} : { hooks: { shouldPause: (node, inputs) => this.breakpoints.shouldPause(node, inputs) } }),
+        ...(noDebug
+          ? {}
+          : {
+              hooks: {
+                shouldPause: (node, inputs) => this.breakpoints.shouldPause(node, inputs) || this.stepping.reachedRunTo(node, inputs),
+              },
+            }),
       });
     } catch (e) {
       this.console(this.clientText(asApxmError(e)) + '\n', 'stderr');
@@ -460,6 +467,21 @@ export class ApxmDebugSession extends DebugSession {
     if (!this.run.program) return this.fail(response, DapErrorId.notAvailable, 'no program is loaded: launch one first');
     response.body = programGraph(this.run.program) satisfies ApxmRequests['apxm/programGraph']['body'];
     this.sendResponse(response);
+  }
+
+  /** `apxm/runNext`: while stopped, runs that ready op next and stops after it, as a step into it (stepping.ts). */
+  protected runNextRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/runNext']['arguments']): void {
+    const chosen = this.stepping.readyTarget(args.frameId, args.nodeId);
+    response.body = {} satisfies ApxmRequests['apxm/runNext']['body'];
+    this.sendResponse(response);
+    this.stepping.runNext(chosen);
+  }
+
+  /** `apxm/runToNode`: continues until that node is about to start, then stops (stepping.ts). */
+  protected runToNodeRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/runToNode']['arguments']): void {
+    response.body = {} satisfies ApxmRequests['apxm/runToNode']['body'];
+    // refused before the response when the node is unknown; answered before the run goes on
+    this.stepping.runToNode(args.flow, args.nodeId, () => this.sendResponse(response));
   }
 
   // ---------------------------------------------------------------- output

@@ -37,6 +37,7 @@ export class RunStops {
     this.stopAt({
       ...(held?.exception ? { exception: held.exception } : {}),
       reason,
+      ...(held?.description && held.reason === reason ? { description: held.description } : {}),
       node: e.node ?? held?.node,
       inputs: held?.inputs,
       ...(reason === 'breakpoint' && held?.hitBreakpointIds ? { hitBreakpointIds: held.hitBreakpointIds } : {}),
@@ -65,6 +66,7 @@ export class RunStops {
     ) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (stop.hitBreakpointIds?.length) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
+    if (stop.description) ev.body.description = stop.description;
     this.host.sendEvent(ev);
   }
 

@@ -19,6 +19,8 @@ import type { RunView } from './runView.js';
 /** Why and where the run is stopped. */
 export interface Stop {
   reason: string;
+  /** What the client shows beside the reason (a run to a node names the op). */
+  description?: string;
   node?: NodeRef;
   inputs?: Value[];
   exception?: { error: SerializedError; node?: NodeRef; prompt?: unknown; reply?: string };

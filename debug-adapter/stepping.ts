@@ -3,8 +3,11 @@
  * step-in targets (the ready ops, any of which can run next). Stopped means the scheduler holds
  * before starting the next op; a step starts exactly one.
  */
+import { ContinuedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { NodeRef } from '../runtime/events.js';
+import type { Value } from '../runtime/values/value.js';
+import { DapErrorId, refuse } from './dapErrors.js';
 import type { SessionHost, SessionRun } from './sessionState.js';
 
 /** Ops whose completion needs other ops to run (their callees): stepping them cannot wait for it. */
@@ -12,10 +15,12 @@ export const CALL_OPS = new Set(['FLOW_CALL', 'COMMUNICATE', 'PLAN']);
 
 export class Stepping {
   private stepTargets = new Map<number, NodeRef>();
+  /** `apxm/runToNode`'s target: the next start of this node holds the run; any stop drops it (as run to cursor). */
+  private runTo?: { flow: string; nodeId: number; label: string };
 
   constructor(
     private readonly run: SessionRun,
-    private readonly host: Pick<SessionHost, 'stopAt' | 'end' | 'background'>,
+    private readonly host: Pick<SessionHost, 'stopAt' | 'end' | 'background' | 'sendEvent'>,
   ) {}
 
   /** Lets the run go on (or, when it has ended and was held on its failure, ends the session). */
@@ -129,6 +134,70 @@ export class Stepping {
     if (run.finished) return;
     const next = this.readyIn(threadId)[0] ?? exec.readyNodes()[0];
     this.host.stopAt({ reason: 'step', ...(next ? { node: next } : {}) });
+  }
+
+  /** `apxm/runNext`: the ready op `frameId`/`nodeId` while stopped; refuses (naming the ready ops) otherwise. */
+  readyTarget(frameId: number, nodeId: number): NodeRef {
+    const exec = this.run.handle?.execution.control;
+    if (this.run.finished) return refuse(DapErrorId.notAvailable, 'apxm/runNext: the run has ended, nothing is left to run');
+    if (!exec || !this.run.stopped || !exec.isPaused)
+      return refuse(DapErrorId.notAvailable, 'apxm/runNext works while the debugger is stopped: pause the run first');
+    const ready = exec.readyNodes();
+    const chosen = ready.find((n) => n.frameId === frameId && n.nodeId === nodeId);
+    if (chosen) return chosen;
+    const list = ready.map((n) => `${n.flow}#${n.nodeId} ${n.op} ${n.name} (frame ${n.frameId})`).join(', ');
+    return refuse(DapErrorId.notAvailable, `apxm/runNext: op ${nodeId} of frame ${frameId} is not ready; ready: ${list || 'none'}`);
+  }
+
+  /** Runs the chosen ready op next and stops after it, as a step into it does; the client is told the run goes on. */
+  runNext(chosen: NodeRef): void {
+    const threadId = this.run.view?.activationOf(chosen.frameId) ?? chosen.frameId;
+    this.host.sendEvent(new ContinuedEvent(threadId, true));
+    this.host.background(this.stepOne(threadId, true, chosen), 'runNext');
+  }
+
+  /**
+   * `apxm/runToNode`: runs until `flow`'s node `nodeId` is about to start (in any frame), then
+   * stops there; a breakpoint or any other stop on the way wins and drops the target. `respond`
+   * answers the request once it is accepted, before the run goes on.
+   */
+  runToNode(flow: string, nodeId: number, respond: () => void): void {
+    const run = this.run;
+    const flows = run.program?.flows ?? [];
+    const f = flows.find((x) => x.qualifiedName === flow);
+    if (!f)
+      return refuse(
+        DapErrorId.notAvailable,
+        `apxm/runToNode: no flow '${flow}' in this program; its flows: ${flows.map((x) => x.qualifiedName).join(', ')}`,
+      );
+    const node = f.nodes.find((n) => n.id === nodeId);
+    if (!node)
+      return refuse(
+        DapErrorId.notAvailable,
+        `apxm/runToNode: flow '${flow}' has no node ${nodeId}; its nodes: ${f.nodes.map((n) => n.id).join(', ')}`,
+      );
+    if (run.args?.noDebug === true) return refuse(DapErrorId.notAvailable, 'apxm/runToNode: a run without debugging does not stop');
+    if (run.finished) return refuse(DapErrorId.notAvailable, 'apxm/runToNode: the run has ended, nothing is left to run');
+    this.runTo = { flow, nodeId, label: `${node.op} ${node.name}` };
+    respond();
+    const exec = run.handle?.execution.control;
+    if (!run.stopped || !exec?.isPaused) return; // running: it stops when the node comes up
+    this.host.sendEvent(new ContinuedEvent(this.run.view?.activations()[0]?.frameId ?? 1, true));
+    this.resume();
+  }
+
+  /** The pause hook's part for `apxm/runToNode`: true holds the run before the target node. */
+  reachedRunTo(node: NodeRef, inputs: Value[]): boolean {
+    const to = this.runTo;
+    if (!to || this.run.fastForward || node.flow !== to.flow || node.nodeId !== to.nodeId) return false;
+    this.run.stopped = { reason: 'step', description: `ran to ${to.label} (${to.flow}#${to.nodeId})`, node, inputs };
+    this.run.pendingReason = 'step';
+    return true;
+  }
+
+  /** The run stopped, for whatever reason: a run-to target is done with (as VS Code's run to cursor). */
+  onStop(): void {
+    this.runTo = undefined;
   }
 
   /** The ready ops of one thread (a flow activation), in the order they would start. */

@@ -1,0 +1,155 @@
+/**
+ * apxm/runNext and apxm/runToNode over real stdio with a DebugClient: the op chosen runs next, the
+ * run stops at the node asked for, `continued` / `stopped` flow as for DAP's own steps, and what
+ * cannot be done is refused with what can.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import type { ProgramGraph } from '../runtime/query/programGraph.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ADAPTER = path.join(HERE, 'dapMain.js');
+const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
+const FLOW = 'TripPlanner.main';
+
+async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
+  const dc = await openDebugClient(t, ADAPTER);
+  try {
+    await fn(dc);
+  } finally {
+    await closeDebugClient(dc);
+  }
+}
+
+/** Launches trip_planner stopped on entry (three ASKs ready: stay, food, transport). */
+async function startTrip(dc: DebugClient): Promise<void> {
+  await Promise.all([
+    dc.configurationSequence(),
+    dc.launch({ program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true }),
+    dc.waitForEvent('stopped'),
+  ]);
+}
+
+async function nodeId(dc: DebugClient, name: string): Promise<number> {
+  const g = (await dc.customRequest('apxm/programGraph', {})).body as ProgramGraph;
+  const n = g.flows.find((f) => f.name === FLOW)?.nodes.find((x) => x.name === name);
+  assert.ok(n, `node ${name}`);
+  return n.id;
+}
+
+async function topFrame(dc: DebugClient): Promise<DebugProtocol.StackFrame> {
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  return st.body.stackFrames[0];
+}
+
+async function nodeOutputs(dc: DebugClient): Promise<string[]> {
+  const scopes = await dc.scopesRequest({ frameId: (await topFrame(dc)).id });
+  const s = scopes.body.scopes.find((x) => x.name.startsWith('Node outputs'));
+  assert.ok(s);
+  const vars = (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+  return vars.map((v) => v.name.replace(/ \(#\d+\)$/, ''));
+}
+
+/** A refused custom request: its message (DebugClient rejects with the error's text). */
+async function refused(dc: DebugClient, command: string, args: object): Promise<string> {
+  try {
+    await dc.customRequest(command, args);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return assert.fail(`${command} was not refused`);
+}
+
+describe('apxm/runNext', () => {
+  it('runs the chosen ready op (not the first) next and stops after it, with continued then stopped', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      await startTrip(dc);
+      const transport = await nodeId(dc, 'transport');
+      const first = (await dc.stepInTargetsRequest({ frameId: (await topFrame(dc)).id })).body.targets[0];
+      assert.ok(!first.label.startsWith('ASK transport'), 'transport is not the op a plain step would run');
+      const events: string[] = [];
+      dc.on('continued', () => events.push('continued'));
+      dc.on('stopped', (e: DebugProtocol.StoppedEvent) => events.push(`stopped:${e.body.reason}`));
+      await Promise.all([dc.customRequest('apxm/runNext', { frameId: 1, nodeId: transport }), dc.waitForEvent('stopped')]);
+      assert.deepEqual(events, ['continued', 'stopped:step']);
+      assert.deepEqual(await nodeOutputs(dc), ['transport']);
+      // an op that is not ready is refused, naming the ones that are
+      const notReady = await refused(dc, 'apxm/runNext', { frameId: 1, nodeId: transport });
+      assert.match(notReady, /is not ready; ready: .*ASK (stay|food)/);
+      await dc.terminateRequest();
+    }),
+  );
+
+  it('is refused while the run is running (a PAUSE waits)', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-runnext-'));
+      try {
+        const file = path.join(dir, 'approve.ais');
+        writeFileSync(file, 'agent H { @entry flow main() -> str {\n  pause("Approve?") -> verdict\n  return verdict } }\n');
+        const waiting = dc.waitForEvent('apxm/pauseWaiting');
+        await Promise.all([dc.configurationSequence(), dc.launch({ program: file })]);
+        const w = (await waiting).body as { checkpointId: string; nodeId: number };
+        const r = await refused(dc, 'apxm/runNext', { frameId: 1, nodeId: w.nodeId });
+        assert.match(r, /while the debugger is stopped/);
+        await Promise.all([
+          dc.customRequest('apxm/answerPause', { checkpointId: w.checkpointId, text: 'yes' }),
+          dc.waitForEvent('terminated'),
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+  );
+});
+
+describe('apxm/runToNode', () => {
+  it('continues to the node and stops before it with reason step, naming the op', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      await startTrip(dc);
+      const plan = await nodeId(dc, 'plan');
+      const [, stopped] = await Promise.all([
+        dc.customRequest('apxm/runToNode', { flow: FLOW, nodeId: plan }),
+        dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+      ]);
+      assert.equal(stopped.body.reason, 'step');
+      assert.match(stopped.body.description ?? '', /THINK plan/);
+      const top = await topFrame(dc);
+      assert.equal(top.line, 10);
+      assert.match(top.name, /^THINK plan/);
+      await dc.terminateRequest();
+    }),
+  );
+
+  it('a breakpoint on the way stops first and drops the target', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      await startTrip(dc);
+      await dc.setBreakpointsRequest({ source: { path: TRIP }, breakpoints: [{ line: 9 }] });
+      const plan = await nodeId(dc, 'plan');
+      const stops: string[] = [];
+      dc.on('stopped', (e: DebugProtocol.StoppedEvent) => stops.push(e.body.reason));
+      await Promise.all([dc.customRequest('apxm/runToNode', { flow: FLOW, nodeId: plan }), dc.waitForEvent('stopped')]);
+      assert.equal((await topFrame(dc)).line, 9);
+      // the target was dropped: continuing runs to the end without stopping at the THINK
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      assert.deepEqual(stops, ['breakpoint']);
+    }),
+  );
+
+  it('an unknown flow or node is refused, naming the flows there are', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      await startTrip(dc);
+      const flow = await refused(dc, 'apxm/runToNode', { flow: 'Nope.main', nodeId: 1 });
+      assert.match(flow, /no flow 'Nope\.main'.*TripPlanner\.main/);
+      const node = await refused(dc, 'apxm/runToNode', { flow: FLOW, nodeId: 999 });
+      assert.match(node, /has no node 999/);
+      await dc.terminateRequest();
+    }),
+  );
+});
