@@ -48,7 +48,7 @@ import { programGraph } from '../runtime/query/programGraph.js';
 import { serveDap } from './dapTransport.js';
 import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
-import { RunView } from './runView.js';
+import { RunView } from '../runtime/query/runView.js';
 import { RunInspector, type FrameHandle } from './inspector.js';
 import { parseEditedValue, preview, VariableStore } from './variables.js';
 
