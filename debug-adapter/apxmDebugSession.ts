@@ -45,6 +45,7 @@ import type { AdapterMode, ApxmEventName, ApxmEvents, ApxmRequests } from './cus
 import { DapErrorId, type DapErrorIdValue } from './dapErrors.js';
 import { errorForClient } from './launchErrorTerms.js';
 import { programGraph } from '../runtime/query/programGraph.js';
+import { GraphRequests, type Answer } from './graphRequests.js';
 import { serveDap } from './dapTransport.js';
 import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -132,6 +133,11 @@ export class ApxmDebugSession extends DebugSession {
     stopped: this.stopped,
     answerPause: (text) => this.answerPause(text),
   }));
+  /** The graph view's subscription, node details and value pages (graphRequests.ts). */
+  private readonly graph = new GraphRequests(
+    (name, body) => this.sendApxmEvent(name, body),
+    () => this.program,
+  );
   /** The recorded run a replay session re-executes. */
   private recording?: RecordedRun;
   /** Ops started in this run, in order: where step back re-executes to. */
@@ -231,6 +237,7 @@ export class ApxmDebugSession extends DebugSession {
         clearTimeout(timer);
       }
       for (const off of this.offs.splice(0)) off();
+      this.graph.dispose();
       this.view?.dispose();
       await this.runtime?.dispose().catch(() => undefined);
       this.runtime = undefined;
@@ -398,7 +405,7 @@ export class ApxmDebugSession extends DebugSession {
     // the view must see the first events, which start() emits before it returns
     this.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
-    this.view = noDebug ? undefined : new RunView(runtime.events, this.runId);
+    this.view = noDebug ? undefined : new RunView(runtime.events, this.runId, { replay: this.recording !== undefined });
     try {
       this.handle = runtime.start(program, {
         runId: this.runId,
@@ -413,6 +420,8 @@ export class ApxmDebugSession extends DebugSession {
       this.end(2);
       return;
     }
+    const execution = this.handle.execution;
+    this.graph.runStarted({ runId: this.runId, events: runtime.events, execution, view: this.view, stoppedAt: () => this.stopped?.node });
     this.background(
       this.handle.result.then(
         (r) => this.onFinished(r.status, r.result, r.error),
@@ -552,6 +561,7 @@ export class ApxmDebugSession extends DebugSession {
       this.breakpointPositions.push(this.history.length);
     if (stop.hitBreakpointIds?.length) ev.body.hitBreakpointIds = stop.hitBreakpointIds;
     this.sendEvent(ev);
+    this.graph.stopped(stop.node);
   }
 
   private onFinished(status: string, result: Value | undefined, error: unknown): void {
@@ -1213,6 +1223,32 @@ export class ApxmDebugSession extends DebugSession {
   protected programGraphRequest(response: DebugProtocol.Response): void {
     if (!this.program) return this.fail(response, DapErrorId.notAvailable, 'no program is loaded: launch one first');
     response.body = programGraph(this.program) satisfies ApxmRequests['apxm/programGraph']['body'];
+    this.sendResponse(response);
+  }
+
+  /** `apxm/subscribeNodeStatus`, `apxm/unsubscribeNodeStatus`, `apxm/nodeDetail`, `apxm/valuePage`: graphRequests.ts answers. */
+  protected subscribeNodeStatusRequest(
+    response: DebugProtocol.Response,
+    args: ApxmRequests['apxm/subscribeNodeStatus']['arguments'],
+  ): void {
+    this.answer(response, this.graph.subscribe(args));
+  }
+
+  protected unsubscribeNodeStatusRequest(response: DebugProtocol.Response): void {
+    this.answer(response, this.graph.unsubscribe());
+  }
+
+  protected nodeDetailRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/nodeDetail']['arguments']): void {
+    this.answer(response, this.graph.nodeDetail(args));
+  }
+
+  protected valuePageRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/valuePage']['arguments']): void {
+    this.answer(response, this.graph.valuePage(args));
+  }
+
+  private answer(response: DebugProtocol.Response, a: Answer<unknown>): void {
+    if ('error' in a) return this.fail(response, a.error, a.message);
+    response.body = a.body;
     this.sendResponse(response);
   }
 
