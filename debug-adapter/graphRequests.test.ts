@@ -32,10 +32,30 @@ function recordGraphEvents(dc: DebugClient) {
   };
 }
 
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
+/** Resolves once the session's `terminated` came, however early (it may come in the same read as a response). */
+function terminated(dc: DebugClient): () => Promise<void> {
+  let seen = false;
+  const waiters: (() => void)[] = [];
+  dc.on('terminated', () => {
+    seen = true;
+    waiters.splice(0).forEach((w) => w());
+  });
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      if (seen) return resolve();
+      const timer = setTimeout(() => reject(new Error('no terminated event in 30 s')), 30_000);
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+}
+
+async function withClient(t: TestContext, fn: (dc: DebugClient, ended: () => Promise<void>) => Promise<void>): Promise<void> {
   const dc = await openDebugClient(t, ADAPTER);
+  const ended = terminated(dc);
   try {
-    await fn(dc);
+    await fn(dc, ended);
   } finally {
     await closeDebugClient(dc);
   }
@@ -78,14 +98,14 @@ describe('apxm/subscribeNodeStatus and its events', () => {
     'subscribed from the start: batches arrive in order and end in the run’s terminal states, with the final status',
     { timeout: 60_000 },
     (t) =>
-      withClient(t, async (dc) => {
+      withClient(t, async (dc, ended) => {
         const rec = recordGraphEvents(dc);
         let sub: Body<'apxm/subscribeNodeStatus'> | undefined;
         await launch(dc, { program: TRIP, args: { city: 'Lisbon' } }, async () => {
           // before the run: an empty snapshot; the run's own comes with its start
           sub = (await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: 20 })).body as Body<'apxm/subscribeNodeStatus'>;
         });
-        await dc.waitForEvent('terminated', 30_000);
+        await ended();
         assert.deepEqual(sub?.snapshot.changes, []);
         const statuses = rec.statuses();
         const last = statuses.at(-1);
@@ -111,10 +131,10 @@ describe('apxm/subscribeNodeStatus and its events', () => {
         assert.doesNotMatch(JSON.stringify(rec.log), /Lisbon/);
         // the entry frame was announced before any batch naming it, and ended after the last
         const started = rec.log.findIndex((m) => m.event === 'apxm/frameStarted');
-        const ended = rec.log.findIndex((m) => m.event === 'apxm/frameEnded');
+        const frameEnd = rec.log.findIndex((m) => m.event === 'apxm/frameEnded');
         const firstBatch = rec.log.findIndex((m) => m.event === 'apxm/nodeStatus' && m.body.changes.length);
         assert.ok(started >= 0 && started < firstBatch);
-        assert.equal(rec.log[ended]?.body.outcome, 'succeeded');
+        assert.equal(rec.log[frameEnd]?.body.outcome, 'succeeded');
       }),
   );
 
@@ -122,12 +142,13 @@ describe('apxm/subscribeNodeStatus and its events', () => {
     'subscribed while stopped: the snapshot holds what ran, where it stopped and what is ready; then the stop is exact',
     { timeout: 60_000 },
     (t) =>
-      withClient(t, async (dc) => {
+      withClient(t, async (dc, ended) => {
         const rec = recordGraphEvents(dc);
+        const stop = dc.waitForEvent('stopped', 30_000);
         await launch(dc, { program: TRIP, args: { city: 'Oslo' } }, () =>
           dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }),
         );
-        const stopped = (await dc.waitForEvent('stopped', 30_000)) as DebugProtocol.StoppedEvent;
+        const stopped = (await stop) as DebugProtocol.StoppedEvent;
         assert.equal(stopped.body.reason, 'breakpoint');
         const sub = (await dc.customRequest('apxm/subscribeNodeStatus', {})).body as Body<'apxm/subscribeNodeStatus'>;
         assert.equal(sub.run?.state, 'paused');
@@ -157,22 +178,23 @@ describe('apxm/subscribeNodeStatus and its events', () => {
         const after = rec.log.slice(n);
         assert.ok(after.some((m) => m.event === 'apxm/runStatus' && m.body.state === 'paused' && m.body.stoppedAt?.nodeId !== think.id));
         await dc.continueRequest({ threadId: 1 });
-        await dc.waitForEvent('terminated', 30_000);
+        await ended();
         assert.equal(rec.statuses().at(-1)?.state, 'succeeded');
       }),
   );
 
   it('unsubscribe stops the events; a restart takes a subscription to the new run with a fresh snapshot', { timeout: 60_000 }, (t) =>
-    withClient(t, async (dc) => {
+    withClient(t, async (dc, ended) => {
       const rec = recordGraphEvents(dc);
+      // waited for before it can come (a stop on entry follows configurationDone's response at once)
+      const entry = dc.waitForEvent('stopped', 30_000);
       await launch(dc, { program: TRIP, args: { city: 'Quito' }, stopOnEntry: true });
-      await dc.waitForEvent('stopped', 30_000);
+      await entry;
       const first = (await dc.customRequest('apxm/subscribeNodeStatus', {})).body as Body<'apxm/subscribeNodeStatus'>;
       assert.equal(first.run?.state, 'paused');
       const oldRun = first.run?.runId;
       // restart: the old run ends cancelled, the new one is announced with its own id and a snapshot
-      await dc.restartRequest({});
-      await dc.waitForEvent('stopped', 30_000);
+      await Promise.all([dc.restartRequest({}), dc.waitForEvent('stopped', 30_000)]);
       await waitUntil(() => rec.statuses().some((s) => s.runId !== oldRun));
       assert.ok(rec.statuses().some((s) => s.runId === oldRun && s.state === 'cancelled'));
       const newStatus = rec.statuses().find((s) => s.runId !== oldRun);
@@ -183,7 +205,7 @@ describe('apxm/subscribeNodeStatus and its events', () => {
       await dc.customRequest('apxm/unsubscribeNodeStatus', {});
       const n = rec.log.length;
       await dc.continueRequest({ threadId: 1 });
-      await dc.waitForEvent('terminated', 30_000);
+      await ended();
       assert.deepEqual(rec.log.slice(n), []);
     }),
   );
@@ -218,10 +240,11 @@ describe('apxm/nodeDetail and apxm/valuePage', () => {
       const early = await errorOf(dc, 'apxm/nodeDetail', { flow: 'TripPlanner.main', nodeId: 1 });
       assert.equal(early.id, 3003);
       assert.match(early.message, /no run yet.*TripPlanner\.main#1/);
+      const stop = dc.waitForEvent('stopped', 30_000);
       await launch(dc, { program: TRIP, args: { city: 'Lisbon' } }, () =>
         dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }),
       );
-      await dc.waitForEvent('stopped', 30_000);
+      await stop;
       const graph = (await dc.customRequest('apxm/programGraph', {})).body as Body<'apxm/programGraph'>;
       const ask = graph.flows[0].nodes.find((n) => n.op === 'ASK');
       assert.ok(ask);
@@ -254,9 +277,13 @@ describe('apxm/nodeDetail and apxm/valuePage', () => {
   );
 
   it('a long output is previewed at 4,000 characters and read whole through apxm/valuePage', { timeout: 60_000 }, (t) =>
-    withClient(t, async (dc) => {
+    withClient(t, async (dc, ended) => {
       await launch(dc, { program: longFile });
-      await dc.waitForEvent('terminated', 30_000);
+      await ended();
+      // subscribed after the end: the status is the run's end
+      const sub = (await dc.customRequest('apxm/subscribeNodeStatus', {})).body as Body<'apxm/subscribeNodeStatus'>;
+      assert.equal(sub.run?.state, 'succeeded');
+      assert.equal(sub.snapshot.changes.length, 2);
       const d = (await dc.customRequest('apxm/nodeDetail', { flow: 'Long.main', nodeId: 1 })).body as Body<'apxm/nodeDetail'>;
       const out = d.output;
       assert.ok(out?.pageRef);

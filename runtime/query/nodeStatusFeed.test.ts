@@ -266,6 +266,35 @@ describe('the node status feed', () => {
     }
   });
 
+  it('a feed made after the run ended (a short run ends inside start()) reports its end, not "running"', { timeout: 20_000 }, async () => {
+    const rt = await makeRuntime();
+    try {
+      const p = program({
+        nodes: [
+          [1, 'CONST_STR', { value: 'a' }],
+          [2, 'RETURN'],
+        ],
+        edges: [[1, 2]],
+      });
+      const view = new RunView(rt.events, 'short-run');
+      const handle = rt.start(p, { runId: 'short-run' });
+      await handle.result;
+      const sink = new Recorder();
+      const feed = new NodeStatusFeed({ events: rt.events, view, probe: handle.execution, sink });
+      const snap = feed.snapshot();
+      assert.equal(snap.run?.state, 'succeeded');
+      assert.equal(snap.run?.stats.nodesDone, 2);
+      assert.deepEqual(
+        snap.snapshot.changes.map((c) => c.state),
+        ['succeeded', 'succeeded'],
+      );
+      feed.dispose();
+      view.dispose();
+    } finally {
+      await rt.dispose();
+    }
+  });
+
   it('the snapshot holds every execution known so far; the next batch only what changes after', { timeout: 10_000 }, () => {
     const ev = new RuntimeEventEmitter();
     const view = new RunView(ev, 'r3');

@@ -94,6 +94,11 @@ export class NodeStatusFeed {
     this.clock = o.clock ?? realClock;
     this.intervalMs = 1000 / batchRate(o.maxBatchesPerSecond);
     if (o.paused) this.state = 'paused';
+    // a run may end before anyone subscribes (a short one ends inside the call that starts it)
+    if (o.view.finished) {
+      this.state = o.view.finished.status;
+      this.finalStats = o.view.finished.stats;
+    }
     const ev = o.events;
     const mine = (e: { runId: string }) => e.runId === this.runId;
     // Registered after the view's own listeners, so the record is up to date when a change is noted.
@@ -256,17 +261,15 @@ export class NodeStatusFeed {
     this.frameEnds.length = 0;
   }
 
+  /** One change (built field by field: a snapshot makes thousands of these). */
   private change(r: NodeRecord): NodeStatusChange {
     const { ref } = r;
-    return {
-      frameId: ref.frameId,
-      nodeId: ref.nodeId,
-      flow: ref.flow,
-      state: r.state,
-      ...(r.startedAt !== undefined ? { startedAt: Math.max(0, r.startedAt - this.o.view.startedAt) } : {}),
-      ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
-      ...(r.tokens ? { tokens: r.tokens } : {}),
-    };
+    const c: NodeStatusChange = { frameId: ref.frameId, nodeId: ref.nodeId, flow: ref.flow, state: r.state };
+    if (r.startedAt !== undefined) c.startedAt = Math.max(0, r.startedAt - this.o.view.startedAt);
+    // to the microsecond: a batch of thousands of changes stays small
+    if (r.durationMs !== undefined) c.durationMs = Math.round(r.durationMs * 1000) / 1000;
+    if (r.tokens) c.tokens = r.tokens;
+    return c;
   }
 }
 

@@ -4,7 +4,7 @@
  * execution its inputs, output, timing and tokens. Disposable: it unsubscribes when the session ends.
  * The one record the debug adapter's views and the live-status and node-detail queries read.
  */
-import type { FrameRef, NodeRef, RuntimeEventEmitter } from '../events.js';
+import type { FrameRef, NodeRef, RunStats, RunStatus, RuntimeEventEmitter } from '../events.js';
 import type { SerializedError } from '../errors.js';
 import type { Value } from '../values/value.js';
 
@@ -42,6 +42,8 @@ export class RunView {
   llmCalls = 0;
   /** Wall-clock time (ms since the epoch) the run started; node times are shown relative to it. */
   startedAt = Date.now();
+  /** How the run ended, once it has. */
+  finished?: { status: RunStatus; stats: RunStats };
   /** Executions of each node so far, by `flow#nodeId` (records of old executions may have been forgotten). */
   private readonly runs = new Map<string, number>();
   private readonly offs: (() => void)[] = [];
@@ -62,6 +64,9 @@ export class RunView {
     this.offs.push(
       events.on('run:started', (e) => {
         if (mine(e)) this.startedAt = Date.now();
+      }),
+      events.on('run:finished', (e) => {
+        if (mine(e)) this.finished = { status: e.status, stats: e.stats };
       }),
       events.on('frame:entered', (e) => {
         if (mine(e)) this.frames.set(e.frameId, e);
