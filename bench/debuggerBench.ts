@@ -4,7 +4,9 @@
  * 1. step round trip: `next` request → `stopped` event, p50/p95, on a chain of no-op nodes;
  * 2. breakpoints set but never hit: a 2,000-node layered run with 20 line-less function
  *    breakpoints whose condition is false (evaluated before every node), against the same run
- *    with no breakpoints and against `noDebug`, all in the same adapter process kind.
+ *    with no breakpoints and against `noDebug`, all in the same adapter process kind;
+ * 3. the live node status feed: the same 2,000-node run with a client subscribed to
+ *    `apxm/subscribeNodeStatus` (consuming its events) against the same run unsubscribed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,11 +44,24 @@ async function stepRoundTrip(file: string, steps: number): Promise<number[]> {
   }
 }
 
-/** Wall time from configurationDone to terminated. */
-async function timedRun(file: string, options: { noDebug?: boolean; breakpoints?: number }): Promise<number> {
+/** Wall time from configurationDone to terminated. `subscribe`: node status events at that rate, counted in `seen`. */
+async function timedRun(
+  file: string,
+  options: { noDebug?: boolean; breakpoints?: number; subscribe?: number },
+  seen?: { events: number; changes: number },
+): Promise<number> {
   const dc = await client();
   try {
     await dc.launch({ program: file, ...(options.noDebug ? { noDebug: true } : {}) });
+    if (options.subscribe) {
+      for (const name of ['apxm/nodeStatus', 'apxm/frameStarted', 'apxm/frameEnded', 'apxm/runStatus'])
+        dc.on(name, (e: { body?: { changes?: unknown[] } }) => {
+          if (!seen) return;
+          seen.events++;
+          seen.changes += e.body?.changes?.length ?? 0;
+        });
+      await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: options.subscribe });
+    }
     if (options.breakpoints) {
       const bps = Array.from({ length: options.breakpoints }, () => ({ name: 'JUMP', condition: 'node.id < 0' }));
       await dc.setFunctionBreakpointsRequest({ breakpoints: bps });
@@ -88,6 +103,37 @@ export async function debuggerBench(emit: Emit): Promise<void> {
       debugWithBreakpointsMs: +debugBp.toFixed(1),
       ratioVsNoDebug: +(debugBp / noDebug).toFixed(3),
       ratioVsDebugNoBreakpoints: +(debugBp / debugNoBp).toFixed(3),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The node status feed's cost: the 2,000-node run subscribed (events consumed) against unsubscribed, alternated, best of five each. */
+export async function debuggerFeedBench(emit: Emit): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-feed-bench-'));
+  try {
+    const runFile = path.join(dir, 'layered.json');
+    writeFileSync(runFile, JSON.stringify(toGraphJson(layered(2000, 50))));
+    const plain: number[] = [];
+    const subscribed: number[] = [];
+    const seen = { events: 0, changes: 0 };
+    for (let i = 0; i < 5; i++) {
+      plain.push(await timedRun(runFile, {}));
+      const one = { events: 0, changes: 0 };
+      subscribed.push(await timedRun(runFile, { subscribe: 10 }, one));
+      Object.assign(seen, one); // one run's counts
+    }
+    const a = Math.min(...plain);
+    const b = Math.min(...subscribed);
+    emit({
+      bench: 'debugger',
+      case: 'node status feed (2,000 nodes, subscribed at 10 batches/s and consuming events, vs unsubscribed)',
+      unsubscribedMs: +a.toFixed(1),
+      subscribedMs: +b.toFixed(1),
+      ratio: +(b / a).toFixed(3),
+      eventsPerRun: seen.events,
+      nodeChangesPerRun: seen.changes,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

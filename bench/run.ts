@@ -1,5 +1,5 @@
 /** `npm run bench`: one JSON line per measurement, each with its same-run baseline. */
-import { debuggerBench } from './debuggerBench.js';
+import { debuggerBench, debuggerFeedBench } from './debuggerBench.js';
 import { literalBench } from './literalBench.js';
 import { llmLatencyBench } from './llmLatencyBench.js';
 import { memoryBench } from './memoryBench.js';
@@ -11,5 +11,6 @@ if (!only || only === 'scheduler') await schedulerBench(emit);
 if (!only || only === 'llm') await llmLatencyBench(emit);
 if (!only || only === 'memory') await memoryBench(emit);
 if (!only || only === 'debugger') await debuggerBench(emit);
+if (!only || only === 'debugger' || only === 'feed') await debuggerFeedBench(emit);
 if (!only || only === 'literals') await literalBench(emit);
 if (!only || only === 'fuzz') await (await import('./fuzzLoaders.js')).fuzzLoaders(emit);

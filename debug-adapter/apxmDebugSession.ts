@@ -26,10 +26,11 @@ import type { AdapterMode, ApxmEventName, ApxmEvents, ApxmRequests } from './cus
 import { DapErrorId, DapRefusal, refuse, type DapErrorIdValue } from './dapErrors.js';
 import { errorForClient } from './launchErrorTerms.js';
 import { programGraph } from '../runtime/query/programGraph.js';
+import { GraphRequests, type Answer } from './graphRequests.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
-import { RunView } from './runView.js';
+import { RunView } from '../runtime/query/runView.js';
 import { RunInspector } from './inspector.js';
 import { HumanInput } from './humanInput.js';
 import { ADAPTER_CAPABILITIES, loadLaunch, makeRuntime, resolveLaunchPaths, runArguments, sessionInfo } from './launchSetup.js';
@@ -42,6 +43,11 @@ import { StackFrames } from './stackFrames.js';
 import { Stepping } from './stepping.js';
 import { TimeTravel } from './timeTravel.js';
 import { VariableStore } from './variables.js';
+
+/** A graph request's answer as a route's body, or its refusal. */
+function answered<T>(a: Answer<T>): T {
+  return 'error' in a ? refuse(a.error, a.message) : a.body;
+}
 
 /** How long a lost session waits for its cancelled run to settle before it closes the runtime anyway. */
 const TEARDOWN_WAIT_MS = 10_000;
@@ -90,10 +96,16 @@ export class ApxmDebugSession extends DebugSession {
       this.stack.forget();
       this.timeTravel.onStop(stop.reason);
       this.stepping.onStop();
+      this.graph.stopped(stop.node);
     },
     stopsOnFailure: () => this.breakpoints.stopsOnFailure,
     clientText: (e) => this.clientText(e),
   });
+  /** The graph view's subscription, node details and value pages (graphRequests.ts). */
+  private readonly graph = new GraphRequests(
+    (name, body) => this.sendApxmEvent(name, body),
+    () => this.run.program,
+  );
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -133,6 +145,11 @@ export class ApxmDebugSession extends DebugSession {
     exceptionInfoRequest: () => this.breakpoints.exceptionInfo() ?? refuse(DapErrorId.notAvailable, 'not stopped on an exception'),
     sourceRequest: (a: DebugProtocol.SourceArguments) => sourceContent(this.run, a),
     loadedSourcesRequest: () => ({ sources: loadedSources(this.run) }),
+    /** `apxm/subscribeNodeStatus`, `apxm/unsubscribeNodeStatus`, `apxm/nodeDetail`, `apxm/valuePage` (graphRequests.ts). */
+    subscribeNodeStatusRequest: (a: ApxmRequests['apxm/subscribeNodeStatus']['arguments']) => answered(this.graph.subscribe(a)),
+    unsubscribeNodeStatusRequest: () => answered(this.graph.unsubscribe()),
+    nodeDetailRequest: (a: ApxmRequests['apxm/nodeDetail']['arguments']) => answered(this.graph.nodeDetail(a)),
+    valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);
@@ -238,6 +255,7 @@ export class ApxmDebugSession extends DebugSession {
         clearTimeout(timer);
       }
       for (const off of this.offs.splice(0)) off();
+      this.graph.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -314,7 +332,7 @@ export class ApxmDebugSession extends DebugSession {
     // the view must see the first events, which start() emits before it returns
     this.run.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
-    this.run.view = noDebug ? undefined : new RunView(runtime.events, this.run.runId);
+    this.run.view = noDebug ? undefined : new RunView(runtime.events, this.run.runId, { replay: this.run.recording !== undefined });
     try {
       this.run.handle = runtime.start(program, {
         runId: this.run.runId,
@@ -335,6 +353,9 @@ export class ApxmDebugSession extends DebugSession {
       this.stops.end(2);
       return;
     }
+    const execution = this.run.handle.execution;
+    const view = this.run.view;
+    this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(
         (r) => this.stops.onFinished(r.status, r.result, r.error),

@@ -5,9 +5,10 @@
  * both sides follow. Names start with `apxm/` so they never clash with DAP's own.
  */
 
-import type { SerializedError } from '../runtime/errors.js';
 import type { FrameRef } from '../runtime/events.js';
 import type { GraphFlow, ProgramGraph } from '../runtime/query/programGraph.js';
+import type { NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
+import type { NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
@@ -58,80 +59,9 @@ export interface ApxmEvents {
   'apxm/runStatus': RunStatusBody;
 }
 
-/** What the graph shows of a node execution. `replayed`: its output came from a recording, not a new run. */
-export type NodeState = 'pending' | 'ready' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'replayed';
-
-export interface NodeStatusChange {
-  /** The frame the node ran in (loop iterations and flow calls have frames of their own; see `apxm/frameStarted`). */
-  frameId: number;
-  nodeId: number;
-  /** `Agent.flow` of the frame. */
-  flow: string;
-  state: NodeState;
-  /** Milliseconds since the run started. */
-  startedAt?: number;
-  durationMs?: number;
-  tokens?: number;
-}
-
-export interface NodeStatusBatch {
-  runId: string;
-  /** Increases by one per batch of a run, so a client can tell a lost or reordered batch. */
-  seq: number;
-  changes: NodeStatusChange[];
-}
-
-export interface RunStatusBody {
-  runId: string;
-  state: 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
-  /** Where the debugger stopped, while `paused`. */
-  stoppedAt?: { frameId: number; nodeId: number; flow: string };
-  /** While `paused`: the ready ops, any of which `apxm/runNext` can run next. */
-  ready?: { frameId: number; nodeId: number; flow: string }[];
-  stats: {
-    nodesTotal: number;
-    nodesDone: number;
-    nodesFailed: number;
-    nodesSkipped: number;
-    running: number;
-    llmCalls: number;
-    tokens: number;
-    elapsedMs: number;
-  };
-}
-
-/** A value as the UI first sees it: a bounded preview; the rest is read in pages with `apxm/valuePage`. */
-export interface ValuePreview {
-  /** The value's type (`str`, `json`, `list`…). */
-  type: string;
-  /** At most 4,000 characters of the value's text. */
-  text: string;
-  /** Characters in the whole text. */
-  length: number;
-  /** Set when `text` is not the whole value: the handle `apxm/valuePage` reads from (valid until the session ends). */
-  pageRef?: string;
-}
-
-export interface NodeDetail {
-  frameId: number;
-  nodeId: number;
-  flow: string;
-  nodeExecId: string;
-  op: string;
-  name: string;
-  state: NodeState;
-  startedAt?: number;
-  durationMs?: number;
-  tokens?: number;
-  inputs: ValuePreview[];
-  output?: ValuePreview;
-  error?: SerializedError;
-  /** The rendered prompt of its last LLM call. */
-  prompt?: { role: string; content: ValuePreview }[];
-  reply?: ValuePreview;
-  /** How many times this node has run in this session's run (loop iterations, flow calls). */
-  executions: number;
-}
+// The status and detail shapes are the runtime's query layer's (the runtime never imports the adapter).
+export type { NodeState, NodeStatusChange, NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
+export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
 export interface ApxmRequests {

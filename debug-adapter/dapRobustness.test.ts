@@ -32,6 +32,8 @@ const ARGUMENTS_OPTIONAL = new Set([
   'loadedSources',
   'cancel',
   'apxm/programGraph',
+  'apxm/subscribeNodeStatus',
+  'apxm/unsubscribeNodeStatus',
 ]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

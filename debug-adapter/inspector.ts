@@ -12,7 +12,7 @@ import type { Runtime, RunHandle } from '../runtime/runtime.js';
 import { textOf, type Value } from '../runtime/values/value.js';
 import { nodeKey } from './breakpoints.js';
 import type { Scope as ExprScope } from './expressions.js';
-import type { RunView } from './runView.js';
+import type { RunView } from '../runtime/query/runView.js';
 import { preview, type VariableStore } from './variables.js';
 
 /** A stack frame the client holds: a frame of the run, at one of its ops (none while it waits). */

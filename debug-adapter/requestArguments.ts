@@ -40,9 +40,9 @@ function numberOf(v: unknown): string {
 }
 
 const integer =
-  (what: string, min: number): Check =>
+  (what: string, min: number, max = Number.MAX_SAFE_INTEGER): Check =>
   (v, at) =>
-    Number.isSafeInteger(v) && (v as number) >= min ? undefined : `${at} must be ${what}, not ${numberOf(v)}`;
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `${at} must be ${what}, not ${numberOf(v)}`;
 
 const int = integer('an integer', Number.MIN_SAFE_INTEGER);
 const count = integer('an integer >= 0', 0);
@@ -197,7 +197,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/programGraph': spec('programGraphRequest', obj(), true),
   'apxm/subscribeNodeStatus': spec(
     'subscribeNodeStatusRequest',
-    obj({ maxBatchesPerSecond: opt(integer('an integer from 1 to 60', 1)) }),
+    obj({ maxBatchesPerSecond: opt(integer('an integer from 1 to 60', 1, 60)) }),
     true,
   ),
   'apxm/unsubscribeNodeStatus': spec('unsubscribeNodeStatusRequest', obj(), true),

@@ -14,7 +14,7 @@ import type { Value } from '../runtime/values/value.js';
 import type { ApxmEventName, ApxmEvents } from './customProtocol.js';
 import type { DagListing } from './dagListing.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
-import type { RunView } from './runView.js';
+import type { RunView } from '../runtime/query/runView.js';
 
 /** Why and where the run is stopped. */
 export interface Stop {

@@ -280,6 +280,15 @@ describe('apxm CLI', () => {
       out.flows[0].criticalPath.nodes.map((n: { op: string }) => n.op),
       ['ASK', 'MERGE', 'THINK', 'PRINT'],
     );
+    // the graph view's shape, from the same query the debugger serves
+    assert.equal(out.graph.entry, out.entry);
+    assert.equal(out.graph.flows[0].nodes.length, 7);
+    assert.ok(out.graph.flows[0].nodes.every((n: { family?: string }) => typeof n.family === 'string'));
+    assert.ok(out.graph.flows[0].edges.length > 0);
+    assert.deepEqual(
+      out.graph.flows[0].criticalPath.map((id: number) => out.graph.flows[0].nodes.find((n: { id: number }) => n.id === id).op),
+      ['ASK', 'MERGE', 'THINK', 'PRINT'],
+    );
   });
 
   it('validates and runs .ais sources; a bad one exits 2 listing every error with file:line:col', () => {

@@ -5,6 +5,7 @@ import { artifactToProgram, readArtifactFile, type DecodedArtifact } from '../ar
 import { ApxmError } from '../errors.js';
 import { inspectProgram } from '../graph/inspectProgram.js';
 import { loadProgramFile } from '../programFile.js';
+import { programGraph } from '../query/programGraph.js';
 import { terminalSafe, terminalSafeJson } from '../values/terminalSafe.js';
 import { EXIT, printWarnings } from './main.js';
 import { optimizeLevel } from './optimizeLevel.js';
@@ -27,7 +28,18 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(
       terminalSafeJson(
-        JSON.stringify({ program: program.name, entry: program.entry.qualifiedName, ...(artifact ? { artifact } : {}), flows }, null, 2),
+        JSON.stringify(
+          // `graph`: the same nodes, edges and regions the debugger's graph view draws (apxm/programGraph)
+          {
+            program: program.name,
+            entry: program.entry.qualifiedName,
+            ...(artifact ? { artifact } : {}),
+            flows,
+            graph: programGraph(program),
+          },
+          null,
+          2,
+        ),
       ) + '\n',
     );
     return EXIT.ok;

@@ -3,10 +3,10 @@
  * compiler-generated), edges (kind, label), loop and try regions, and the critical path. One query
  * (no DAP, no vscode) that the debug adapter serves and any other view can reuse.
  */
-import { compileFlow } from '../graph/compileFlow.js';
+import { compileFlow, type CompiledFlow } from '../graph/compileFlow.js';
 import { criticalPathOf } from '../graph/inspectProgram.js';
 import { OP_CATALOGUE, type OpFamily } from '../graph/opCatalogue.js';
-import type { DependencyType, Program, SourceRange } from '../graph/types.js';
+import type { DependencyType, FlowGraph, Program, SourceRange } from '../graph/types.js';
 
 export interface GraphNode {
   id: number;
@@ -47,38 +47,36 @@ export interface ProgramGraph {
 }
 
 export function programGraph(program: Program): ProgramGraph {
+  return { name: program.name, entry: program.entry.qualifiedName, flows: program.flows.map((flow) => graphFlow(flow)) };
+}
+
+/** One flow's graph: a program's flow, or a graph generated while the run goes (PLAN), already compiled or not. */
+export function graphFlow(flow: FlowGraph, cf: CompiledFlow = compileFlow(flow)): GraphFlow {
+  const ids = (indexes: Iterable<number>) => [...indexes].map((i) => cf.nodes[i].id);
   return {
-    name: program.name,
-    entry: program.entry.qualifiedName,
-    flows: program.flows.map((flow): GraphFlow => {
-      const cf = compileFlow(flow);
-      const ids = (indexes: Iterable<number>) => [...indexes].map((i) => cf.nodes[i].id);
-      return {
-        name: flow.qualifiedName,
-        isEntry: flow.isEntry,
-        parameters: flow.parameters.map((p) => ({ name: p.name, type: p.typeName })),
-        nodes: flow.nodes.map((n) => ({
-          id: n.id,
-          name: n.name,
-          op: n.op,
-          family: OP_CATALOGUE[n.op].family,
-          ...(n.source ? { source: { ...n.source } } : {}),
-          generated: n.attributes.compiler_generated === true,
-        })),
-        edges: flow.edges.map((e) => ({
-          from: e.from,
-          to: e.to,
-          kind: e.dependency,
-          ...(e.label !== undefined ? { label: e.label } : {}),
-        })),
-        loops: [...cf.loopByStart.values()].map((l) => ({ start: cf.nodes[l.start].id, end: cf.nodes[l.end].id, body: ids(l.body) })),
-        tryRegions: [...cf.tryByNode.values()].map((t) => ({
-          node: cf.nodes[t.node].id,
-          tryNodes: ids(t.tryNodes),
-          catchNodes: ids(t.catchNodes),
-        })),
-        criticalPath: ids(criticalPathOf(cf)),
-      };
-    }),
+    name: flow.qualifiedName,
+    isEntry: flow.isEntry,
+    parameters: flow.parameters.map((p) => ({ name: p.name, type: p.typeName })),
+    nodes: flow.nodes.map((n) => ({
+      id: n.id,
+      name: n.name,
+      op: n.op,
+      family: OP_CATALOGUE[n.op].family,
+      ...(n.source ? { source: { ...n.source } } : {}),
+      generated: n.attributes.compiler_generated === true,
+    })),
+    edges: flow.edges.map((e) => ({
+      from: e.from,
+      to: e.to,
+      kind: e.dependency,
+      ...(e.label !== undefined ? { label: e.label } : {}),
+    })),
+    loops: [...cf.loopByStart.values()].map((l) => ({ start: cf.nodes[l.start].id, end: cf.nodes[l.end].id, body: ids(l.body) })),
+    tryRegions: [...cf.tryByNode.values()].map((t) => ({
+      node: cf.nodes[t.node].id,
+      tryNodes: ids(t.tryNodes),
+      catchNodes: ids(t.catchNodes),
+    })),
+    criticalPath: ids(criticalPathOf(cf)),
   };
 }

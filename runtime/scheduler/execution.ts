@@ -199,6 +199,16 @@ export class Execution implements LaneClient {
     return this.ctl;
   }
 
+  /** The compiled graph a live frame runs (a PLAN's generated graph is in no program): for views that draw it. */
+  frameFlow(frameId: number): CompiledFlow | undefined {
+    return this.frames.get(frameId)?.flow;
+  }
+
+  /** The run's totals so far (the final ones come with run:finished); `running`: nodes in flight now. */
+  liveStats(): RunStats & { running: number } {
+    return { ...this.stats, durationMs: this.done ? this.stats.durationMs : performance.now() - this.started, running: this.inFlight };
+  }
+
   cancel(reason = 'the run was cancelled'): void {
     if (this.done) return;
     this.failFrame(this.top, new ApxmError('E_CANCELLED', reason), true);

@@ -2,23 +2,35 @@
  * What the debugger knows of a live run, built from the runtime's events: live frames (and the
  * flow activation each belongs to — one DAP thread per activation), nodes in flight, and per node
  * execution its inputs, output, timing and tokens. Disposable: it unsubscribes when the session ends.
+ * The one record the debug adapter's views and the live-status and node-detail queries read.
  */
-import type { FrameRef, NodeRef, RuntimeEventEmitter } from '../runtime/events.js';
-import type { SerializedError } from '../runtime/errors.js';
-import type { Value } from '../runtime/values/value.js';
+import type { FrameRef, NodeRef, RunStats, RunStatus, RuntimeEventEmitter } from '../events.js';
+import type { SerializedError } from '../errors.js';
+import type { Value } from '../values/value.js';
 
 export interface NodeRecord {
   ref: NodeRef;
   inputs?: Value[];
   output?: Value;
   error?: SerializedError;
-  state: 'ready' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  state: 'ready' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'replayed';
   startedAt?: number;
   durationMs?: number;
   tokens?: number;
   /** The prompt of its last LLM call, when it made one. */
   prompt?: { role: string; content: string }[];
   reply?: string;
+  /** A replay session served one of its LLM replies or tool results from the recording. */
+  fromRecording?: boolean;
+}
+
+export interface RunViewOptions {
+  /**
+   * The run re-executes a recording (the adapter's replay launch): a node that succeeds after an
+   * LLM reply or tool result served from the recording shows as `replayed`; ops that only compute
+   * from their inputs ran again and show as `succeeded`.
+   */
+  replay?: boolean;
 }
 
 const MAX_RECORDS = 20_000;
@@ -28,14 +40,34 @@ export class RunView {
   readonly nodes = new Map<string, NodeRecord>();
   tokens = 0;
   llmCalls = 0;
+  /** Wall-clock time (ms since the epoch) the run started; node times are shown relative to it. */
+  startedAt = Date.now();
+  /** How the run ended, once it has. */
+  finished?: { status: RunStatus; stats: RunStats };
+  /** Executions of each node so far, by `flow#nodeId` (records of old executions may have been forgotten). */
+  private readonly runs = new Map<string, number>();
   private readonly offs: (() => void)[] = [];
 
   constructor(
     events: RuntimeEventEmitter,
     readonly runId: string,
+    options: RunViewOptions = {},
   ) {
     const mine = (e: { runId: string }) => e.runId === runId;
+    if (options.replay)
+      this.offs.push(
+        events.on('capability:result', (e) => {
+          const r = mine(e) ? this.nodes.get(e.nodeExecId) : undefined;
+          if (r) r.fromRecording = true;
+        }),
+      );
     this.offs.push(
+      events.on('run:started', (e) => {
+        if (mine(e)) this.startedAt = Date.now();
+      }),
+      events.on('run:finished', (e) => {
+        if (mine(e)) this.finished = { status: e.status, stats: e.stats };
+      }),
       events.on('frame:entered', (e) => {
         if (mine(e)) this.frames.set(e.frameId, e);
       }),
@@ -46,23 +78,38 @@ export class RunView {
         if (mine(e)) this.record(e).state = 'ready';
       }),
       events.on('node:started', (e) => {
-        if (mine(e)) Object.assign(this.record(e), { state: 'running', inputs: e.inputs, startedAt: e.startedAt });
+        if (!mine(e)) return;
+        Object.assign(this.record(e), { state: 'running', inputs: e.inputs, startedAt: e.startedAt });
+        const key = `${e.flow}#${e.nodeId}`;
+        this.runs.set(key, (this.runs.get(key) ?? 0) + 1);
       }),
       events.on('node:finished', (e) => {
-        if (mine(e))
-          Object.assign(this.record(e), {
-            state: 'succeeded',
-            inputs: e.inputs,
-            output: e.output,
-            durationMs: e.durationMs,
-            tokens: e.tokens,
-          });
+        if (!mine(e)) return;
+        const r = this.record(e);
+        // settled from an earlier attempt's output (a continued run), or from a replay's recording
+        const replayed = e.replayed || (options.replay === true && r.fromRecording === true);
+        Object.assign(r, {
+          state: replayed ? 'replayed' : 'succeeded',
+          startedAt: e.startedAt,
+          inputs: e.inputs,
+          output: e.output,
+          durationMs: e.durationMs,
+          tokens: e.tokens,
+        });
       }),
       events.on('node:failed', (e) => {
-        if (mine(e)) Object.assign(this.record(e), { state: 'failed', inputs: e.inputs, error: e.error, durationMs: e.durationMs });
+        if (mine(e))
+          Object.assign(this.record(e), {
+            state: 'failed',
+            inputs: e.inputs,
+            error: e.error,
+            startedAt: e.startedAt,
+            durationMs: e.durationMs,
+          });
       }),
       events.on('node:skipped', (e) => {
-        if (mine(e)) this.record(e).state = 'skipped';
+        // a node stopped by the run's (or its frame's) cancellation is not one the program chose to skip
+        if (mine(e)) this.record(e).state = e.reason === 'cancelled' ? 'cancelled' : 'skipped';
       }),
       events.on('llm:request', (e) => {
         const r = mine(e) ? this.nodes.get(e.nodeExecId) : undefined;
@@ -73,7 +120,9 @@ export class RunView {
         this.llmCalls++;
         this.tokens += e.usage.totalTokens;
         const r = this.nodes.get(e.nodeExecId);
-        if (r) r.reply = e.content;
+        if (!r) return;
+        r.reply = e.content;
+        if (options.replay) r.fromRecording = true;
       }),
     );
   }
@@ -93,6 +142,11 @@ export class RunView {
       this.nodes.set(ref.nodeExecId, r);
     }
     return r;
+  }
+
+  /** How many times node `nodeId` of `flow` has started in this run. */
+  executions(flow: string, nodeId: number): number {
+    return this.runs.get(`${flow}#${nodeId}`) ?? 0;
   }
 
   /** The flow activation a frame belongs to (loop iterations belong to their flow's activation). */

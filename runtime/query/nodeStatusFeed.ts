@@ -1,0 +1,288 @@
+/**
+ * The live status of one run for a subscribed view: node state changes coalesced per node
+ * execution (the latest state wins) and flushed as batches at most `maxBatchesPerSecond` times a
+ * second, at once when the scheduler pauses or the run ends (a stopped debugger's view is exact),
+ * frames as they start and end (a PLAN's generated graph with its frame), and the run's status.
+ * It exists only while someone subscribes: with no feed, the run pays nothing for it.
+ */
+import type { FrameRef, NodeRef, RunStats, RuntimeEventEmitter } from '../events.js';
+import type { CompiledFlow } from '../graph/compileFlow.js';
+import type { NodeStatusBatch, NodeStatusChange, RunStatusBody } from './nodeStatus.js';
+import { graphFlow, type GraphFlow } from './programGraph.js';
+import type { NodeRecord, RunView } from './runView.js';
+
+/** What the feed asks the running execution (runtime/scheduler/execution.ts). */
+export interface RunProbe {
+  frameFlow(frameId: number): CompiledFlow | undefined;
+  liveStats(): RunStats & { running: number };
+}
+
+/** Where the feed's messages go (the debug adapter sends each as its custom event of that name). */
+export interface FeedSink {
+  nodeStatus(batch: NodeStatusBatch): void;
+  frameStarted(e: { frame: FrameRef; graph?: GraphFlow }): void;
+  frameEnded(e: { frame: FrameRef; outcome: 'succeeded' | 'failed' | 'cancelled' }): void;
+  runStatus(status: RunStatusBody): void;
+}
+
+/** Timers, replaceable in tests. */
+export interface FeedClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: FeedClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref(); // a pending flush never keeps the process alive
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface FeedSnapshot {
+  snapshot: NodeStatusBatch;
+  frames: FrameRef[];
+  plans: { frameId: number; graph: GraphFlow }[];
+  run?: RunStatusBody;
+}
+
+export const DEFAULT_BATCHES_PER_SECOND = 10;
+
+/** A rate in 1..60 batches a second (anything else is clamped there). */
+export function batchRate(n: number | undefined): number {
+  if (n === undefined || !Number.isFinite(n)) return DEFAULT_BATCHES_PER_SECOND;
+  return Math.min(60, Math.max(1, Math.round(n)));
+}
+
+const toPlace = (n: NodeRef) => ({ frameId: n.frameId, nodeId: n.nodeId, flow: n.flow });
+
+export class NodeStatusFeed {
+  private readonly runId: string;
+  private readonly dirty = new Set<string>();
+  private readonly frameStarts: { frame: FrameRef; graph?: GraphFlow }[] = [];
+  private readonly frameEnds: { frame: FrameRef; outcome: 'succeeded' | 'failed' | 'cancelled' }[] = [];
+  private readonly plans = new Map<number, GraphFlow>();
+  private readonly offs: (() => void)[] = [];
+  private readonly clock: FeedClock;
+  private intervalMs: number;
+  private timer: unknown;
+  private lastFlush = -Infinity;
+  private seq = 0;
+  private state: RunStatusBody['state'] = 'running';
+  private stoppedAt?: RunStatusBody['stoppedAt'];
+  private ready?: RunStatusBody['ready'];
+  private finalStats?: RunStats;
+  private statusChanged = false;
+  private disposed = false;
+
+  constructor(
+    private readonly o: {
+      events: RuntimeEventEmitter;
+      view: RunView;
+      probe: RunProbe;
+      sink: FeedSink;
+      maxBatchesPerSecond?: number;
+      /** The run is held now (the feed was made while the debugger is stopped). */
+      paused?: boolean;
+      clock?: FeedClock;
+    },
+  ) {
+    this.runId = o.view.runId;
+    this.clock = o.clock ?? realClock;
+    this.intervalMs = 1000 / batchRate(o.maxBatchesPerSecond);
+    if (o.paused) this.state = 'paused';
+    // a run may end before anyone subscribes (a short one ends inside the call that starts it)
+    if (o.view.finished) {
+      this.state = o.view.finished.status;
+      this.finalStats = o.view.finished.stats;
+    }
+    const ev = o.events;
+    const mine = (e: { runId: string }) => e.runId === this.runId;
+    // Registered after the view's own listeners, so the record is up to date when a change is noted.
+    const changed = (e: NodeRef) => {
+      if (!mine(e)) return;
+      this.dirty.add(e.nodeExecId);
+      this.schedule();
+    };
+    this.offs.push(
+      ev.on('node:ready', changed),
+      ev.on('node:started', changed),
+      ev.on('node:finished', changed),
+      ev.on('node:failed', changed),
+      ev.on('node:skipped', changed),
+      ev.on('frame:entered', (f) => {
+        if (!mine(f)) return;
+        const compiled = f.kind === 'plan' ? o.probe.frameFlow(f.frameId) : undefined;
+        const graph = compiled ? graphFlow(compiled.graph, compiled) : undefined;
+        if (graph) this.plans.set(f.frameId, graph);
+        this.frameStarts.push({ frame: frameOnly(f), ...(graph ? { graph } : {}) });
+        this.schedule();
+      }),
+      ev.on('frame:exited', (f) => {
+        if (!mine(f)) return;
+        this.frameEnds.push({ frame: frameOnly(f), outcome: f.outcome });
+        this.schedule();
+      }),
+      ev.on('scheduler:paused', (e) => {
+        if (!mine(e)) return;
+        this.state = 'paused';
+        this.stoppedAt = e.node ? toPlace(e.node) : undefined;
+        this.ready = e.ready.map(toPlace);
+        this.statusChanged = true;
+        this.flush();
+      }),
+      ev.on('scheduler:resumed', (e) => {
+        if (!mine(e) || this.finalStats) return;
+        this.state = 'running';
+        this.stoppedAt = undefined;
+        this.ready = undefined;
+        this.statusChanged = true;
+        this.flush();
+      }),
+      ev.on('run:finished', (e) => {
+        if (!mine(e)) return;
+        this.state = e.status;
+        this.stoppedAt = undefined;
+        this.ready = undefined;
+        this.finalStats = e.stats;
+        this.statusChanged = true;
+        this.flush();
+      }),
+    );
+  }
+
+  /** Changes the rate (subscribing again). */
+  setRate(maxBatchesPerSecond: number | undefined): void {
+    this.intervalMs = 1000 / batchRate(maxBatchesPerSecond);
+  }
+
+  /**
+   * The debugger stopped here (a step, a breakpoint, an exception: not every stop is a scheduler
+   * pause): the status says where, at once.
+   */
+  stopped(at: NodeRef | undefined, ready: NodeRef[]): void {
+    if (this.finalStats) return;
+    this.state = 'paused';
+    this.stoppedAt = at ? toPlace(at) : undefined;
+    this.ready = ready.map(toPlace);
+    this.statusChanged = true;
+    this.flush();
+  }
+
+  /**
+   * Everything known now: every node execution's latest state (seq 0), the live frames, the PLAN
+   * graphs so far and the run's status. Pending changes are part of it, so the next batch holds
+   * only what changes after.
+   */
+  snapshot(): FeedSnapshot {
+    this.takePending();
+    const view = this.o.view;
+    return {
+      snapshot: { runId: this.runId, seq: this.seq, changes: [...view.nodes.values()].map((r) => this.change(r)) },
+      frames: [...view.frames.values()].map(frameOnly).sort((a, b) => a.frameId - b.frameId),
+      plans: [...this.plans].map(([frameId, graph]) => ({ frameId, graph })),
+      run: this.status(),
+    };
+  }
+
+  /** The run's status now. */
+  status(): RunStatusBody {
+    const live = this.finalStats ? undefined : this.o.probe.liveStats();
+    const s = this.finalStats ?? (live as RunStats);
+    return {
+      runId: this.runId,
+      state: this.state,
+      ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
+      ...(this.ready ? { ready: this.ready } : {}),
+      stats: {
+        nodesTotal: s.nodesTotal,
+        nodesDone: s.nodesExecuted,
+        nodesFailed: s.nodesFailed,
+        nodesSkipped: s.nodesSkipped,
+        running: live?.running ?? 0,
+        llmCalls: s.llmCalls,
+        tokens: s.totalTokens,
+        elapsedMs: Math.round(s.durationMs),
+      },
+    };
+  }
+
+  /** Sends what changed since the last batch, now: frames started, one batch, frames ended, the run's status. */
+  flush(): void {
+    if (this.disposed) return;
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const hasChanges = this.dirty.size > 0;
+    if (!hasChanges && !this.frameStarts.length && !this.frameEnds.length && !this.statusChanged) return;
+    this.lastFlush = this.clock.now();
+    const sink = this.o.sink;
+    // frames first, then their nodes, then the ends: a client never sees a node of a frame it does not know
+    for (const f of this.frameStarts.splice(0)) sink.frameStarted(f);
+    if (hasChanges) {
+      const changes: NodeStatusChange[] = [];
+      for (const id of this.dirty) {
+        const r = this.o.view.nodes.get(id);
+        if (r) changes.push(this.change(r));
+      }
+      this.dirty.clear();
+      sink.nodeStatus({ runId: this.runId, seq: ++this.seq, changes });
+    }
+    for (const f of this.frameEnds.splice(0)) sink.frameEnded(f);
+    this.statusChanged = false;
+    sink.runStatus(this.status());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  /** A flush at most once per interval, except while the run is held: then what changes (a step) is shown at once. */
+  private schedule(): void {
+    if (this.timer !== undefined || this.disposed) return;
+    const wait = this.state === 'paused' ? 0 : Math.max(0, this.lastFlush + this.intervalMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, wait);
+  }
+
+  /** The snapshot covers what was pending: frames already listed, node states included. */
+  private takePending(): void {
+    this.dirty.clear();
+    this.frameStarts.length = 0;
+    this.frameEnds.length = 0;
+  }
+
+  /** One change (built field by field: a snapshot makes thousands of these). */
+  private change(r: NodeRecord): NodeStatusChange {
+    const { ref } = r;
+    const c: NodeStatusChange = { frameId: ref.frameId, nodeId: ref.nodeId, flow: ref.flow, state: r.state };
+    if (r.startedAt !== undefined) c.startedAt = Math.max(0, r.startedAt - this.o.view.startedAt);
+    // to the microsecond: a batch of thousands of changes stays small
+    if (r.durationMs !== undefined) c.durationMs = Math.round(r.durationMs * 1000) / 1000;
+    if (r.tokens) c.tokens = r.tokens;
+    return c;
+  }
+}
+
+/** A frame event without the run's values (frame:exited carries the frame's result). */
+function frameOnly(f: FrameRef): FrameRef {
+  return {
+    runId: f.runId,
+    frameId: f.frameId,
+    ...(f.parentFrameId !== undefined ? { parentFrameId: f.parentFrameId } : {}),
+    kind: f.kind,
+    flow: f.flow,
+    label: f.label,
+    ...(f.callerNodeId !== undefined ? { callerNodeId: f.callerNodeId } : {}),
+    ...(f.iteration !== undefined ? { iteration: f.iteration } : {}),
+  };
+}
