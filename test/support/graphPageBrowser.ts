@@ -144,8 +144,11 @@ export async function openGraphPage(
   server: GraphPageServer,
   theme: ThemeVars = DARK,
   viewport = { width: 1200, height: 800 },
+  /** Run in the page before its script (e.g. to take something away from it). */
+  before?: string,
 ): Promise<GraphPage> {
   const page = await browser.newPage({ viewport });
+  if (before) await page.addInitScript(before);
   // these functions run in the page: `globalThis` there is the window (this file compiles without DOM types)
   await page.addInitScript(() => {
     const w = globalThis as any;

@@ -333,6 +333,27 @@ describe('the graph page in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  it('lays out on the page when no worker can start, and says so to the host', { timeout: 60_000 }, async () => {
+    const gp = await openGraphPage(
+      browser as Browser,
+      server as GraphPageServer,
+      DARK,
+      undefined,
+      'globalThis.Worker = function () { throw new Error("refused"); };',
+    );
+    try {
+      await gp.send(digest.show);
+      await gp.sendAll(digest.messages);
+      await gp.settled();
+      assert.equal((await hook.stats(gp)).layoutSource, 'main');
+      const error = await waitPosted(gp, (m) => m.type === 'pageError');
+      assert.match((error.body as { message: string }).message, /layout worker: refused/);
+      assert.equal((await hook.nodes(gp)).filter((n) => n.kind === 'node').length, digest.show.body.graph.flows[0].nodes.length);
+    } finally {
+      await gp.page.close();
+    }
+  });
+
   it('ignores a message that is not the protocol’s, and a late older batch', { timeout: 60_000 }, async () => {
     const gp = await open(digest);
     try {
