@@ -13,4 +13,5 @@ if (!only || only === 'memory') await memoryBench(emit);
 if (!only || only === 'debugger') await debuggerBench(emit);
 if (!only || only === 'debugger' || only === 'feed') await debuggerFeedBench(emit);
 if (!only || only === 'literals') await literalBench(emit);
+if (!only || only === 'graph') await (await import('./graphViewBench.js')).graphViewBench(emit);
 if (!only || only === 'fuzz') await (await import('./fuzzLoaders.js')).fuzzLoaders(emit);

@@ -4,6 +4,7 @@
 //   debugAdapter.js     the debug adapter (`node dist/debugAdapter.js [--server=PORT]`, ESM)
 //   sandboxWorker.js    the EXC sandbox worker the adapter starts (found next to it)
 //   capabilityModuleWorker.js  the thread a workspace apxm.capabilities.mjs runs in (found next to it)
+//   media/graph.js, media/graph.css  the graph webview page (browser code; its layout worker is inlined as a string)
 // Native and WebAssembly packages stay outside the bundles and ship in node_modules.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -18,7 +19,22 @@ const banner = {
 };
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external };
 
+/** The graph page: its layout worker is bundled first and put into the page's bundle as a string (run from a blob). */
+async function graphPage() {
+  const browser = { bundle: true, platform: 'browser', target: 'es2022', minify: true, logLevel: 'warning', absWorkingDir: root };
+  const worker = await build({ ...browser, entryPoints: ['media/graph/page/layoutWorker.ts'], format: 'iife', write: false });
+  await build({
+    ...browser,
+    entryPoints: { graph: 'media/graph/main.ts' },
+    outdir: path.join(outdir, 'media'),
+    format: 'iife',
+    sourcemap: true,
+    define: { __APXM_LAYOUT_WORKER__: JSON.stringify(worker.outputFiles[0].text) },
+  });
+}
+
 await Promise.all([
+  graphPage(),
   // CommonJS has no import.meta: the runtime's `import.meta.url` (worker and native-module paths) becomes this file's URL
   build({
     ...common,
@@ -44,5 +60,5 @@ await Promise.all([
   }),
 ]);
 console.log(
-  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js`,
+  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css`,
 );

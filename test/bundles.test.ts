@@ -24,7 +24,15 @@ describe('bundles (dist/)', () => {
   });
 
   it('builds one entry per process', () => {
-    for (const f of ['extension.cjs', 'languageServer.js', 'debugAdapter.js', 'sandboxWorker.js', 'capabilityModuleWorker.js'])
+    for (const f of [
+      'extension.cjs',
+      'languageServer.js',
+      'debugAdapter.js',
+      'sandboxWorker.js',
+      'capabilityModuleWorker.js',
+      'media/graph.js',
+      'media/graph.css',
+    ])
       assert.ok(existsSync(path.join(DIST, f)), f);
   });
 
