@@ -5,7 +5,16 @@ import type { RunStatusBody } from '../../debug-adapter/customProtocol.js';
 import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph } from '../../runtime/query/programGraph.js';
 import { REPO_ROOT } from '../../test/support/apxmCli.js';
-import { graphHash, graphTitle, parsePageMessage, SessionRouter, sessionProgramPath, stoppedOf } from './graphMessages.js';
+import {
+  graphHash,
+  graphTitle,
+  parsePageMessage,
+  rememberProgram,
+  restoredProgram,
+  SessionRouter,
+  sessionProgramPath,
+  stoppedOf,
+} from './graphMessages.js';
 
 const STATS: RunStatusBody['stats'] = {
   nodesTotal: 7,
@@ -123,5 +132,18 @@ describe('graph panel messages', () => {
       assert.equal(typeof parsed, 'string', JSON.stringify(m));
       assert.match(parsed as string, says);
     }
+  });
+
+  it('restores a panel from its page state, else from the latest program opened with its title', { timeout: 10_000 }, () => {
+    let recent: string[] = [];
+    for (const p of ['/w/a/trip.ais', '/w/b/trip.ais', '/w/flow.json', '/w/a/trip.ais']) recent = rememberProgram(recent, p);
+    assert.deepEqual(recent, ['/w/a/trip.ais', '/w/flow.json', '/w/b/trip.ais']);
+    assert.equal(restoredProgram({ programPath: '/w/b/trip.ais' }, 'Graph: trip.ais', recent), '/w/b/trip.ais');
+    // the window reloaded before the page's state was stored
+    assert.equal(restoredProgram(undefined, 'Graph: trip.ais', recent), '/w/a/trip.ais');
+    assert.equal(restoredProgram({ programPath: '' }, 'Graph: flow.json', recent), '/w/flow.json');
+    assert.equal(restoredProgram({}, 'Graph: other.ais', recent), undefined);
+    for (let i = 0; i < 30; i++) recent = rememberProgram(recent, `/w/p${i}.ais`);
+    assert.equal(recent.length, 20);
   });
 });

@@ -19,6 +19,23 @@ export function graphTitle(programPath: string): string {
   return `Graph: ${path.basename(programPath)}`;
 }
 
+/** Programs whose graph was opened, most recent first: the serializer's fallback. */
+const RECENT_MAX = 20;
+
+export function rememberProgram(recent: readonly string[], programPath: string): string[] {
+  return [programPath, ...recent.filter((p) => programKey(p) !== programKey(programPath))].slice(0, RECENT_MAX);
+}
+
+/**
+ * The program of a panel VS Code restores: the one its page saved with setState, else (the window
+ * was reloaded before the page's state was stored) the latest opened program with the panel's title.
+ */
+export function restoredProgram(state: unknown, title: string, recent: readonly string[]): string | undefined {
+  const saved = typeof state === 'object' && state !== null ? (state as { programPath?: unknown }).programPath : undefined;
+  if (typeof saved === 'string' && saved !== '') return saved;
+  return recent.find((p) => graphTitle(p) === title);
+}
+
 /** Where the debugger stands, from the run's status: stopped at an op with its ready ops, or running/ended (none). */
 export function stoppedOf(run: RunStatusBody): HostMessages['graph/stopped'] {
   return run.state === 'paused' ? { ...(run.stoppedAt ? { at: run.stoppedAt } : {}), ready: run.ready ?? [] } : { ready: [] };

@@ -27,6 +27,8 @@ export interface GraphPanelHost {
   /** A graph was posted: the breakpoints on its nodes follow. */
   onGraphShown(panel: GraphPanel): void;
   onDispose(panel: GraphPanel): void;
+  /** A panel was created or restored for its program. */
+  onOpen(panel: GraphPanel): void;
   log(line: string): void;
 }
 
@@ -70,6 +72,7 @@ export class GraphPanel {
       }),
     );
     this.load();
+    host.onOpen(this);
   }
 
   /** The page's files only: the bundle in dist/media and the static media/ folder. */
@@ -244,14 +247,22 @@ export class GraphPanel {
     if (!explicit && (repeated || /\.ais$/i.test(this.programPath))) return;
     const GO = 'Go to Error';
     const place = err.place;
-    const first = text.split('\n')[0];
-    const message = `APXM: the graph of ${path.basename(this.programPath)} cannot be drawn: ${first}`;
+    const where = place?.line ? ` (line ${place.line}${place.column ? `:${place.column}` : ''})` : '';
+    const message = `APXM: the graph of ${path.basename(this.programPath)} cannot be drawn${where}: ${err.message}`;
     void vscode.window.showErrorMessage(message, ...(place?.file ? [GO] : [])).then(async (pick) => {
       if (pick !== GO || !place?.file) return;
       const line = Math.max(0, (place.line ?? 1) - 1);
       const col = Math.max(0, (place.column ?? 1) - 1);
-      await vscode.window.showTextDocument(vscode.Uri.file(place.file), { selection: new vscode.Range(line, col, line, col) });
+      const uri = vscode.Uri.file(place.file);
+      await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, col, line, col), viewColumn: this.sourceColumn(uri) });
     });
+  }
+
+  /** The editor group to open a source in: the one already showing it, else one that is not the panel's (the graph stays in view). */
+  sourceColumn(uri: vscode.Uri): vscode.ViewColumn {
+    const showing = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    if (showing?.viewColumn) return showing.viewColumn;
+    return this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
   }
 
   private async receive(raw: unknown): Promise<void> {

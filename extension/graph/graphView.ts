@@ -12,14 +12,15 @@ import { programUriOf, listingUriOf } from '../dagListingDocuments.js';
 import { apxmLog } from '../launchExperience.js';
 import { activeProgram, programOfArgument } from '../programEditors.js';
 import { LISTING_LANGUAGE, programKind } from '../programFiles.js';
-import type { GraphPageState } from '../../media/graph/protocol.js';
 import { GRAPH_VIEW_TYPE, GraphPanel, type GraphPanelHost } from './graphPanel.js';
 import { GraphSessionBridge } from './graphSession.js';
-import { programKey } from './graphMessages.js';
+import { programKey, rememberProgram, restoredProgram } from './graphMessages.js';
 import { breakpointsOnNode, nodeBreakpointName, nodesWithBreakpoints, type BreakpointView } from './nodeBreakpoints.js';
 
 /** Saves in a row (format on save, a save-all) redraw once. */
 const REFRESH_DELAY_MS = 300;
+/** The programs whose graph was opened in this workspace (restoring a panel whose page saved no state). */
+const RECENT_KEY = 'apxm.graph.recentPrograms';
 const NO_SESSION = 'Start a debug session to see what this op did';
 
 function log(line: string): void {
@@ -65,13 +66,6 @@ function toggleBreakpoint(panel: GraphPanel, node: NodeKey): void {
   else vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(nodeBreakpointName(node))]);
 }
 
-/** The editor group to open a source in: the one already showing it, else one that is not the panel's. */
-function columnFor(panel: GraphPanel, uri: vscode.Uri): vscode.ViewColumn {
-  const showing = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-  if (showing?.viewColumn) return showing.viewColumn;
-  return panel.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
-}
-
 /** The node's line: in its .ais source, else in the program's DAG listing. */
 async function openSource(panel: GraphPanel, key: NodeKey): Promise<void> {
   const node = panel.graph?.graph.flows.find((f) => f.name === key.flow)?.nodes.find((n) => n.id === key.nodeId);
@@ -84,7 +78,7 @@ async function openSource(panel: GraphPanel, key: NodeKey): Promise<void> {
     await vscode.window.showTextDocument(uri, {
       selection: new vscode.Range(start, end),
       preserveFocus: false,
-      viewColumn: columnFor(panel, uri),
+      viewColumn: panel.sourceColumn(uri),
     });
     return;
   }
@@ -97,7 +91,7 @@ async function openSource(panel: GraphPanel, key: NodeKey): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const shown = doc.languageId === LISTING_LANGUAGE ? doc : await vscode.languages.setTextDocumentLanguage(doc, LISTING_LANGUAGE);
   const at = new vscode.Position(line - 1, 0);
-  await vscode.window.showTextDocument(shown, { selection: new vscode.Range(at, at), preview: false, viewColumn: columnFor(panel, uri) });
+  await vscode.window.showTextDocument(shown, { selection: new vscode.Range(at, at), preview: false, viewColumn: panel.sourceColumn(uri) });
 }
 
 /** A run action (run to node, run next): an error from the adapter is the user's to see. */
@@ -174,6 +168,11 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
     onPageReady: (panel) => void bridge.pageReady(panel),
     onGraphShown: (panel) => postBreakpoints(panel),
     onDispose: (panel) => bridge.panelClosed(panel),
+    onOpen: (panel) =>
+      void context.workspaceState.update(
+        RECENT_KEY,
+        rememberProgram(context.workspaceState.get<string[]>(RECENT_KEY, []), panel.programPath),
+      ),
     log,
   };
 
@@ -212,9 +211,9 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
     }),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const programPath = (state as Partial<GraphPageState> | undefined)?.programPath;
-        // a page that never said which program it drew: nothing to restore
-        if (typeof programPath !== 'string' || programPath === '') {
+        const programPath = restoredProgram(state, panel.title, context.workspaceState.get<string[]>(RECENT_KEY, []));
+        // a panel of no program known: nothing to restore
+        if (!programPath) {
           panel.dispose();
           return;
         }
