@@ -529,11 +529,13 @@ export class ApxmDebugSession extends DebugSession {
     code?: string,
     link?: { url?: string; urlLabel?: string },
   ): void {
-    // `_`-prefixed variables are not personal data, so the library never scrubs the message
+    // `_`-prefixed variables are not personal data, so the library never scrubs the message.
+    // A custom request's client shows its failures itself (the graph page says a node has not run): no toast as well.
+    const clientShows = (response.command === 'launch' && this.clientShowsLaunchErrors) || response.command.startsWith('apxm/');
     this.sendErrorResponse(response, {
       id,
       format: '{_message}',
-      showUser: !(response.command === 'launch' && this.clientShowsLaunchErrors),
+      showUser: !clientShows,
       variables: { _message: message, ...(code ? { _code: code } : {}) },
       ...(link?.url ? { url: link.url, urlLabel: link.urlLabel ?? 'More' } : {}),
     });

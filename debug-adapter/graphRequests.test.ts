@@ -76,12 +76,12 @@ async function launch(
 }
 
 /** Sends a request and returns its failed response's error id and message (DebugClient's own rejection drops the id). */
-function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string }> {
+function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string; showUser?: boolean }> {
   return new Promise((resolve, reject) => {
     const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
     client.doSend(command, args, (r) => {
       if (r.success) reject(new Error(`${command} was expected to fail`));
-      else resolve({ id: r.body?.error?.id, message: r.message ?? '' });
+      else resolve({ id: r.body?.error?.id, message: r.message ?? '', showUser: r.body?.error?.showUser });
     });
   });
 }
@@ -271,6 +271,8 @@ describe('apxm/nodeDetail and apxm/valuePage', () => {
       assert.ok(notRun);
       const notYet = await errorOf(dc, 'apxm/nodeDetail', { flow: 'TripPlanner.main', nodeId: notRun.id });
       assert.match(notYet.message, /has not run in this run yet/);
+      // the graph page says so itself: VS Code must not raise a toast as well
+      assert.equal(notYet.showUser, false);
       const badId = await errorOf(dc, 'apxm/nodeDetail', { nodeExecId: 'x:1:1' });
       assert.match(badId.message, /'x:1:1'/);
     }),

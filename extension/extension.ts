@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
+import { registerGraphView } from './graph/graphView.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerLaunchExperience(context);
   registerDebugger(context);
   registerProgramEditors(context);
+  registerGraphView(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

@@ -52,7 +52,7 @@ export function activeProgram(): ActiveProgram {
 }
 
 /** A program named by a command's argument: a Uri (editor title menus) or a URI string (the viewer's links). */
-function programOfArgument(arg: unknown): ActiveProgram | undefined {
+export function programOfArgument(arg: unknown): ActiveProgram | undefined {
   const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : undefined;
   if (!uri) return undefined;
   const file = uri.scheme === LISTING_SCHEME ? programUriOf(uri) : uri.scheme === 'file' ? uri : undefined;

@@ -32,6 +32,9 @@ class GraphPage {
   private readonly canvas: CanvasView;
   private readonly toolbar: Toolbar;
   private readonly detail: DetailPane;
+  /** The selected node's state when its detail was last asked, and the pending re-ask. */
+  private detailState?: string;
+  private detailRefresh?: ReturnType<typeof setTimeout>;
   private readonly menu: ContextMenu;
   private readonly empty: HTMLElement;
   private palette = readPalette();
@@ -155,6 +158,7 @@ class GraphPage {
       }
       default:
         this.model.apply(m);
+        this.refreshDetailIfChanged();
         this.schedule();
     }
   }
@@ -319,14 +323,23 @@ class GraphPage {
     const host = this.model.hostKey(key);
     if (!host) return;
     if (openSource) post('openSource', host);
+    this.loadDetail(key);
+  }
+
+  /** Shows the selected node's detail: what the model knows at once, then the adapter's answer. */
+  private loadDetail(key: string): void {
+    const item = this.item(key);
+    const host = this.model.hostKey(key);
+    if (item?.kind !== 'node' || !host) return;
     const run = this.model.runs.get(key);
+    this.detailState = run?.state ?? 'pending';
     this.detail.show(
       {
         title: item.node.name,
         op: item.node.op,
         flow: host.flow,
         nodeId: host.nodeId,
-        state: run?.state ?? 'pending',
+        state: this.detailState,
         ...(run?.durationMs !== undefined ? { durationMs: run.durationMs } : {}),
         ...(run?.tokens !== undefined ? { tokens: run.tokens } : {}),
       },
@@ -343,8 +356,23 @@ class GraphPage {
     );
   }
 
+  /**
+   * The selected node's state changed since its detail was asked (it became ready, ran, failed):
+   * ask again, at most a few times a second while a run streams.
+   */
+  private refreshDetailIfChanged(): void {
+    const key = this.selected;
+    if (key === undefined || this.detailRefresh !== undefined || this.detailState === undefined) return;
+    if ((this.model.runs.get(key)?.state ?? 'pending') === this.detailState) return;
+    this.detailRefresh = setTimeout(() => {
+      this.detailRefresh = undefined;
+      if (this.selected === key) this.loadDetail(key);
+    }, 250);
+  }
+
   private deselect(): void {
     this.selected = undefined;
+    this.detailState = undefined;
     this.detail.hide();
     this.changed();
   }
@@ -573,6 +601,15 @@ class GraphPage {
         }
         return out;
       },
+      /** The program drawn, whether a debug session drives it, where it stopped, and the nodes with a breakpoint (`Agent.flow#id`). */
+      get programPath(): string {
+        return page.model.programPath;
+      },
+      get live(): boolean {
+        return page.model.live;
+      },
+      stopped: () => page.model.stopped.at,
+      breakpoints: () => [...page.model.breakpoints].map(([key, enabled]) => ({ key, enabled })),
       view: () => ({ ...page.canvas.view }),
       selected: () => page.selected,
       collapsed: () => [...page.collapsed],

@@ -187,6 +187,21 @@ describe('the graph page in headless Chromium', { timeout: 180_000 }, () => {
         await pane.getByText(`AAAA<b>not html</b>${'B'.repeat(21)}`).waitFor({ timeout: 5_000 });
         assert.equal(await pane.locator('vscode-button', { hasText: 'More' }).count(), 0, 'no More once the whole value is shown');
         await gp.page.screenshot({ path: screenshotPath('digest-detail-dark.png') });
+
+        // the selected node runs again (a restart): its detail is asked again, not left stale
+        const asked = (await gp.posted()).filter((m) => m.type === 'nodeDetail').length;
+        const lastSeq = Math.max(...digest.messages.map((m) => (m.type === 'graph/status' ? m.body.seq : 0)));
+        const runId = digest.messages.find((m) => m.type === 'graph/status')?.body.runId ?? '';
+        await gp.send({
+          type: 'graph/status',
+          body: {
+            runId,
+            seq: lastSeq + 1,
+            changes: [{ frameId: req.body.frameId ?? 0, nodeId: page.nodeId, flow: page.flow, state: 'failed' }],
+          },
+        });
+        await waitPosted(gp, (m) => m.type === 'nodeDetail' && m.body.requestId !== req.body.requestId);
+        assert.equal((await gp.posted()).filter((m) => m.type === 'nodeDetail').length, asked + 1, 'asked once more, not per batch');
       } finally {
         await gp.page.close();
       }

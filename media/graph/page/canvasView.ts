@@ -45,8 +45,12 @@ const MIN_SCALE = 0.02;
 const MAX_SCALE = 3;
 /** Below this zoom nodes are plain rectangles; above it they get labels and figures. */
 const LABEL_SCALE = 0.45;
+/** The minimap's largest size, and the share of the canvas it may take (a narrow panel keeps most of its room for the graph). */
 const MINIMAP_W = 200;
 const MINIMAP_H = 140;
+const MINIMAP_SHARE = 0.28;
+/** Below this canvas size there is no minimap at all: it would cover what it maps. */
+const MINIMAP_MIN_CANVAS = 240;
 
 interface EdgeDraw {
   from: Box;
@@ -59,6 +63,8 @@ interface EdgeDraw {
 export class CanvasView {
   readonly canvas: HTMLCanvasElement;
   readonly minimap: HTMLCanvasElement;
+  private miniW = MINIMAP_W;
+  private miniH = MINIMAP_H;
   view: View = { x: 0, y: 0, scale: 1 };
   /** The view was fitted and the user has not moved it since: a new shape is fitted again. */
   autoFit = false;
@@ -505,19 +511,20 @@ export class CanvasView {
     const l = g.layout;
     if (this.miniDirty) {
       this.miniDirty = false;
-      this.miniScale = Math.min((MINIMAP_W - 8) / Math.max(l.width, 1), (MINIMAP_H - 8) / Math.max(l.height, 1));
+      this.miniScale = Math.min((this.miniW - 8) / Math.max(l.width, 1), (this.miniH - 8) / Math.max(l.height, 1));
     }
     const s = this.miniScale;
     const { x, y, scale } = this.view;
     // nothing to find when the whole graph is in view: the minimap would only hide part of it
     const allInView = x >= 0 && y >= 0 && x + l.width * scale <= this.width && y + l.height * scale <= this.height;
-    this.minimap.hidden = allInView;
-    if (allInView) return;
+    const tooSmall = Math.min(this.width, this.height) < MINIMAP_MIN_CANVAS;
+    this.minimap.hidden = allInView || tooSmall;
+    if (this.minimap.hidden) return;
     mini.setTransform(dpr, 0, 0, dpr, 0, 0);
-    mini.clearRect(0, 0, MINIMAP_W, MINIMAP_H);
+    mini.clearRect(0, 0, this.miniW, this.miniH);
     mini.fillStyle = scene.palette.minimap;
     mini.globalAlpha = 0.92;
-    mini.fillRect(0, 0, MINIMAP_W, MINIMAP_H);
+    mini.fillRect(0, 0, this.miniW, this.miniH);
     mini.globalAlpha = 1;
     mini.setTransform(dpr * s, 0, 0, dpr * s, dpr * 4, dpr * 4);
     const byColour = new Map<string, Path2D>();
@@ -548,10 +555,13 @@ export class CanvasView {
     this.height = r.height;
     this.canvas.width = Math.max(1, Math.round(r.width * this.dpr));
     this.canvas.height = Math.max(1, Math.round(r.height * this.dpr));
-    this.minimap.width = MINIMAP_W * this.dpr;
-    this.minimap.height = MINIMAP_H * this.dpr;
-    this.minimap.style.width = `${MINIMAP_W}px`;
-    this.minimap.style.height = `${MINIMAP_H}px`;
+    this.miniW = Math.round(Math.min(MINIMAP_W, r.width * MINIMAP_SHARE));
+    this.miniH = Math.round(Math.min(MINIMAP_H, r.height * MINIMAP_SHARE));
+    this.miniDirty = true;
+    this.minimap.width = Math.max(1, this.miniW * this.dpr);
+    this.minimap.height = Math.max(1, this.miniH * this.dpr);
+    this.minimap.style.width = `${this.miniW}px`;
+    this.minimap.style.height = `${this.miniH}px`;
     this.callbacks.viewChanged();
   }
 
