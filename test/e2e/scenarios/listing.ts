@@ -11,6 +11,8 @@ export const scenario: Scenario = {
   name: 'listing',
   title: 'F5 on an ApxmGraph .json stops at a breakpoint set in its DAG listing; an .apxmobj opens in its viewer and debugs with F5',
   timeoutMs: 240_000,
+  // about the listing and the viewer: the graph panel a debug session opens (its own scenarios) would be a second webview
+  settings: { 'apxm.graph.openOnDebug': false },
   async run(wb) {
     await wb.openFile('trip-planner.json');
     // the editor title's list button, shown once the extension has recognised the file as a program
