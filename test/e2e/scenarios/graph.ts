@@ -2,7 +2,8 @@
  * The live graph: F5 on trip_planner.ais with a breakpoint on the `merge` line opens the program's
  * graph beside the editor, drawn from the session; the node the breakpoint is on is marked; the
  * node's context menu "Add Breakpoint" on the `think` adds a function breakpoint that shows in
- * the Breakpoints view and stops the run there, and the graph shows where it stopped.
+ * the Breakpoints view and stops the run there, and the graph shows where it stopped; the next
+ * run, in the same panel, stops there too.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -89,5 +90,21 @@ export const scenario: Scenario = {
     assert.equal(ended.stopped, undefined);
     assert.equal(node(ended, THINK)?.state, 'succeeded');
     await wb.screenshot('ended');
+
+    // the next run: the same panel goes live again, and the graph's breakpoint stops it at the think
+    await wb.openFile('trip_planner.ais');
+    await wb.press('F5');
+    await wb.waitForStoppedAt(9, 60_000);
+    await waitForGraph(wb, 'the next run live', (g) => g.live && g.stopped?.nodeId === MERGE);
+    await wb.debugToolbar('Continue');
+    await wb.waitForStoppedAt(10, 30_000);
+    const again = await waitForGraph(
+      wb,
+      'the next run stopped at the think',
+      (g) => g.stopped?.flow === FLOW && g.stopped.nodeId === THINK,
+    );
+    assert.equal(node(again, THINK)?.breakpoint, true);
+    await wb.screenshot('next-run-stopped');
+    await wb.debugToolbar('Stop');
   },
 };
