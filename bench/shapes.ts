@@ -1,21 +1,11 @@
 /** DAG shapes for the benchmarks, as ApxmGraph JSON of no-op (JUMP) nodes. */
+import { mulberry32 } from '../test/support/seededRandom.js';
+
 export interface Shape {
   name: string;
   nodes: number;
   /** Edges as [from, to] node ids (1-based). */
   edges: [number, number][];
-}
-
-/** Deterministic PRNG so every run measures the same graphs. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function chain(n: number): Shape {

@@ -6,17 +6,7 @@
  */
 import type { OpFamily } from '../../runtime/graph/opCatalogue.js';
 import type { GraphEdge, GraphFlow, GraphNode, ProgramGraph } from '../../runtime/query/programGraph.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './seededRandom.js';
 
 const BRANCH_OPS: [string, OpFamily][] = [
   ['ASK', 'llm'],
