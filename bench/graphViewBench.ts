@@ -16,6 +16,7 @@ import { agentProgram } from '../test/support/agentDag.js';
 import { launchChromium, openGraphPage, serveGraphPage, type GraphPage } from '../test/support/graphPageBrowser.js';
 import type { Emit } from './schedulerBench.js';
 import { quantile } from './stats.js';
+import { encodeChanges } from '../runtime/query/nodeStatus.js';
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
@@ -91,7 +92,7 @@ async function batchFrames(gp: GraphPage, nodes: number, size: number, batches: 
       durationMs: 10 + ((i * 37) % 900),
       tokens: (i * 13) % 400,
     }));
-    await gp.send({ type: 'graph/status', body: { runId: 'bench', seq: seq0 + b, changes } });
+    await gp.send({ type: 'graph/status', body: { runId: 'bench', seq: seq0 + b, ...encodeChanges(changes) } });
     await nextFrames(gp.page);
     const s = await stats(gp.page);
     out.push(s.lastApplyMs + s.lastDrawMs);

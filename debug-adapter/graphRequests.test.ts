@@ -13,6 +13,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { graphJson } from '../test/support/graphBuilder.js';
 import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
 import type { ApxmEvents, ApxmRequests, NodeStatusBatch, RunStatusBody } from './customProtocol.js';
+import { decodeBatch, decodeChanges } from '../runtime/query/nodeStatus.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADAPTER = path.join(HERE, 'dapMain.js');
@@ -27,7 +28,7 @@ function recordGraphEvents(dc: DebugClient) {
     dc.on(name, (e: DebugProtocol.Event) => log.push({ event: name, body: e.body }));
   return {
     log,
-    batches: () => log.filter((m) => m.event === 'apxm/nodeStatus').map((m) => m.body as NodeStatusBatch),
+    batches: () => log.filter((m) => m.event === 'apxm/nodeStatus').map((m) => decodeBatch(m.body as NodeStatusBatch)),
     statuses: () => log.filter((m) => m.event === 'apxm/runStatus').map((m) => m.body as RunStatusBody),
   };
 }
@@ -87,7 +88,7 @@ function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?
 }
 
 /** The latest state of each node execution over a run of batches. */
-const latestStates = (batches: NodeStatusBatch[]) => {
+const latestStates = (batches: ReturnType<typeof decodeBatch>[]) => {
   const m = new Map<string, string>();
   for (const b of batches) for (const c of b.changes) m.set(`${c.frameId}:${c.nodeId}`, c.state);
   return m;
@@ -160,7 +161,7 @@ describe('apxm/subscribeNodeStatus and its events', () => {
         assert.equal(sub.run?.stoppedAt?.nodeId, think.id);
         assert.ok(sub.run?.ready?.some((r) => r.nodeId === think.id));
         const asks = graph.flows[0].nodes.filter((n) => n.op === 'ASK').map((n) => n.id);
-        const states = new Map(sub.snapshot.changes.map((c) => [c.nodeId, c]));
+        const states = new Map(decodeChanges(sub.snapshot).map((c) => [c.nodeId, c]));
         for (const id of asks) {
           assert.equal(states.get(id)?.state, 'succeeded');
           assert.ok((states.get(id)?.tokens ?? 0) > 0);
@@ -285,7 +286,7 @@ describe('apxm/nodeDetail and apxm/valuePage', () => {
       // subscribed after the end: the status is the run's end
       const sub = (await dc.customRequest('apxm/subscribeNodeStatus', {})).body as Body<'apxm/subscribeNodeStatus'>;
       assert.equal(sub.run?.state, 'succeeded');
-      assert.equal(sub.snapshot.changes.length, 2);
+      assert.equal(decodeChanges(sub.snapshot).length, 2);
       const d = (await dc.customRequest('apxm/nodeDetail', { flow: 'Long.main', nodeId: 1 })).body as Body<'apxm/nodeDetail'>;
       const out = d.output;
       assert.ok(out?.pageRef);

@@ -71,7 +71,7 @@ export class GraphRequests {
     this.rate = args.maxBatchesPerSecond ?? this.rate;
     this.rate ??= 10;
     const run = this.run;
-    if (!run) return { body: { snapshot: { runId: '', seq: 0, changes: [] }, frames: [], plans: [] } };
+    if (!run) return { body: { snapshot: { runId: '', seq: 0, flows: [], changes: [] }, frames: [], plans: [] } };
     if (!first && this.feed) {
       this.feed.setRate(this.rate);
       return { body: this.feed.snapshot() };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { RunStatusBody } from '../../debug-adapter/customProtocol.js';
+import type { NodeStatusBatch, RunStatusBody } from '../../debug-adapter/customProtocol.js';
 import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph } from '../../runtime/query/programGraph.js';
 import { REPO_ROOT } from '../../test/support/apxmCli.js';
@@ -44,7 +44,7 @@ describe('graph panel messages', () => {
 
   it('routes the adapter events to page messages, and ignores the others', { timeout: 10_000 }, () => {
     const r = new SessionRouter();
-    const batch = { runId: 'r1', seq: 2, changes: [{ frameId: 1, nodeId: 1, flow: 'A.f', state: 'running' as const }] };
+    const batch: NodeStatusBatch = { runId: 'r1', seq: 2, flows: ['A.f'], changes: [[1, 1, 0, 'running']] };
     assert.deepEqual(r.event('apxm/nodeStatus', batch), [{ type: 'graph/status', body: batch }]);
     const frame = {
       frame: { runId: 'r1', frameId: 2, parentFrameId: 1, kind: 'loop' as const, flow: 'A.f', label: 'loop 4 · iteration 1' },
@@ -82,7 +82,7 @@ describe('graph panel messages', () => {
 
   it('turns the subscription answer into the snapshot and, when paused, the stop', { timeout: 10_000 }, () => {
     const r = new SessionRouter();
-    const body = { snapshot: { runId: 'r1', seq: 0, changes: [] }, frames: [], plans: [], run: paused };
+    const body = { snapshot: { runId: 'r1', seq: 0, flows: [], changes: [] }, frames: [], plans: [], run: paused };
     assert.deepEqual(r.snapshot(body), [
       { type: 'graph/snapshot', body },
       { type: 'graph/stopped', body: { at, ready: paused.ready } },

@@ -5,6 +5,7 @@ import type { GraphFlow, ProgramGraph } from '../../runtime/query/programGraph.j
 import type { NodeState } from '../../debug-adapter/customProtocol.js';
 import { GraphModel, nodeKey } from './graphModel.js';
 import type { HostMessage } from './protocol.js';
+import { encodeChanges } from '../../runtime/query/nodeStatus.js';
 
 /** main: 1 ASK → 2 LOOP_START → 3 THINK → 4 LOOP_END → 5 FLOW_CALL(helper) → 6 PLAN → 7 RETURN. */
 function program(): ProgramGraph {
@@ -60,7 +61,7 @@ const batch = (seq: number, changes: [frameId: number, nodeId: number, flow: str
   body: {
     runId: 'r1',
     seq,
-    changes: changes.map(([frameId, nodeId, flow, state, extra]) => ({ frameId, nodeId, flow, state, ...extra })),
+    ...encodeChanges(changes.map(([frameId, nodeId, flow, state, extra]) => ({ frameId, nodeId, flow, state, ...extra }))),
   },
 });
 
@@ -69,7 +70,7 @@ function shown(): GraphModel {
   m.apply({ type: 'graph/show', body: { graph: program(), hash: 'h1', programPath: '/p/a.ais', title: 'a.ais', live: true } });
   m.apply({
     type: 'graph/snapshot',
-    body: { snapshot: { runId: 'r1', seq: 0, changes: [] }, frames: [frame(1, 'flow', 'A.main')], plans: [] },
+    body: { snapshot: { runId: 'r1', seq: 0, flows: [], changes: [] }, frames: [frame(1, 'flow', 'A.main')], plans: [] },
   });
   return m;
 }
@@ -163,7 +164,7 @@ describe('the graph page model', () => {
     m.apply({
       type: 'graph/snapshot',
       body: {
-        snapshot: { runId: 'r1', seq: 4, changes: [{ frameId: 9, nodeId: 1, flow: 'A.main.plan', state: 'succeeded' }] },
+        snapshot: { runId: 'r1', seq: 4, ...encodeChanges([{ frameId: 9, nodeId: 1, flow: 'A.main.plan', state: 'succeeded' }]) },
         frames: [frame(9, 'plan', 'A.main.plan', { parentFrameId: 1, callerNodeId: 6 }), frame(1, 'flow', 'A.main')],
         plans: [{ frameId: 9, graph: planned }],
       },
@@ -187,7 +188,7 @@ describe('the graph page model', () => {
     assert.equal(m.unplaced, 1, 'a node the graph does not have is dropped, not drawn');
     m.apply({
       type: 'graph/status',
-      body: { runId: 'r2', seq: 1, changes: [{ frameId: 1, nodeId: 7, flow: 'A.main', state: 'running' }] },
+      body: { runId: 'r2', seq: 1, ...encodeChanges([{ frameId: 1, nodeId: 7, flow: 'A.main', state: 'running' }]) },
     });
     assert.equal(stateOf(m, 'A.main', 1), undefined, 'a new run clears the last run’s states');
     assert.equal(stateOf(m, 'A.main', 7), 'running');

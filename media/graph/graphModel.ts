@@ -8,6 +8,7 @@
 import type { FrameRef } from '../../runtime/events.js';
 import type { GraphFlow, GraphNode, ProgramGraph } from '../../runtime/query/programGraph.js';
 import type { NodeState, NodeStatusBatch, NodeStatusChange, RunStatusBody } from '../../debug-adapter/customProtocol.js';
+import { decodeChanges } from '../../runtime/query/nodeStatus.js';
 import type { FrameNodeKey, HostMessage, HostMessages, NodeKey } from './protocol.js';
 
 export type { NodeState };
@@ -196,7 +197,7 @@ export class GraphModel {
     for (const frame of [...body.frames].sort((a, b) => a.frameId - b.frameId)) this.frameStarted(frame, plans.get(frame.frameId));
     this.runId = body.snapshot.runId;
     this.lastSeq = body.snapshot.seq;
-    for (const c of body.snapshot.changes) this.change(c);
+    for (const c of decodeChanges(body.snapshot)) this.change(c);
     if (body.run) this.run = body.run;
     this.dirty.structure = true;
     this.dirty.overlay = true;
@@ -219,7 +220,7 @@ export class GraphModel {
     }
     if (batch.seq > this.lastSeq + 1) this.seqStats.gaps++;
     this.lastSeq = batch.seq;
-    for (const c of batch.changes) this.change(c);
+    for (const c of decodeChanges(batch)) this.change(c);
   }
 
   private change(c: NodeStatusChange): void {

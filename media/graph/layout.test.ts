@@ -5,6 +5,7 @@ import { agentFlow, agentProgram } from '../../test/support/agentDag.js';
 import { GraphModel } from './graphModel.js';
 import { edgeId, layoutGraph, LAYOUT, type Box, type LayoutGraphIn } from './layout.js';
 import { collapsedAround, loopKey, topKey, visibleGraph } from './visibleGraph.js';
+import { encodeChanges } from '../../runtime/query/nodeStatus.js';
 
 const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
 const inside = (inner: Box, outer: Box) =>
@@ -91,7 +92,7 @@ describe('the graph layout', () => {
     model.apply({
       type: 'graph/snapshot',
       body: {
-        snapshot: { runId: 'r', seq: 0, changes: [] },
+        snapshot: { runId: 'r', seq: 0, flows: [], changes: [] },
         frames: [{ runId: 'r', frameId: 1, kind: 'flow', flow: 'Bench.main', label: 'main' }],
         plans: [],
       },
@@ -131,7 +132,9 @@ describe('the graph layout', () => {
       body: {
         runId: 'r',
         seq: 1,
-        changes: program.flows[0].nodes.map((n) => ({ frameId: 1, nodeId: n.id, flow: 'Bench.main', state: 'succeeded' as const })),
+        ...encodeChanges(
+          program.flows[0].nodes.map((n) => ({ frameId: 1, nodeId: n.id, flow: 'Bench.main', state: 'succeeded' as const })),
+        ),
       },
     });
     const after = visibleGraph(model, new Set());

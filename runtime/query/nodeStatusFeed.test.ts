@@ -4,7 +4,7 @@ import { program } from '../../test/support/graphBuilder.js';
 import { makeRuntime } from '../../test/support/harness.js';
 import type { Runtime, RunHandle } from '../runtime.js';
 import { RuntimeEventEmitter, type FrameRef, type NodeRef, type RunStats } from '../events.js';
-import type { NodeStatusBatch, RunStatusBody } from './nodeStatus.js';
+import { decodeBatch, decodeChanges, type NodeStatusBatch, type RunStatusBody } from './nodeStatus.js';
 import { NodeStatusFeed, type FeedClock, type FeedSink, type RunProbe } from './nodeStatusFeed.js';
 import type { GraphFlow } from './programGraph.js';
 import { RunView } from './runView.js';
@@ -43,7 +43,7 @@ class Recorder implements FeedSink {
   frameStarted = (e: { frame: FrameRef; graph?: GraphFlow }) => void this.log.push({ kind: 'frameStarted', body: e });
   frameEnded = (e: { frame: FrameRef }) => void this.log.push({ kind: 'frameEnded', body: e });
   runStatus = (s: RunStatusBody) => void this.log.push({ kind: 'runStatus', body: s });
-  batches = () => this.log.filter((m) => m.kind === 'nodeStatus').map((m) => m.body as NodeStatusBatch);
+  batches = () => this.log.filter((m) => m.kind === 'nodeStatus').map((m) => decodeBatch(m.body as NodeStatusBatch));
   statuses = () => this.log.filter((m) => m.kind === 'runStatus').map((m) => m.body as RunStatusBody);
 }
 
@@ -245,7 +245,7 @@ describe('the node status feed', () => {
       assert.ok(plan.graph.nodes.length > 0);
       const planIndex = sink.log.findIndex((m) => m.body === plan);
       const firstOfPlan = sink.log.findIndex(
-        (m) => m.kind === 'nodeStatus' && (m.body as NodeStatusBatch).changes.some((c) => c.frameId === plan.frame.frameId),
+        (m) => m.kind === 'nodeStatus' && decodeChanges(m.body as NodeStatusBatch).some((c) => c.frameId === plan.frame.frameId),
       );
       assert.ok(firstOfPlan > planIndex, 'the frame is announced before any node of it');
       // every node of the generated graph ran, and its states name the graph's node ids
@@ -285,7 +285,7 @@ describe('the node status feed', () => {
       assert.equal(snap.run?.state, 'succeeded');
       assert.equal(snap.run?.stats.nodesDone, 2);
       assert.deepEqual(
-        snap.snapshot.changes.map((c) => c.state),
+        decodeChanges(snap.snapshot).map((c) => c.state),
         ['succeeded', 'succeeded'],
       );
       feed.dispose();
@@ -305,8 +305,8 @@ describe('the node status feed', () => {
     for (let n = 0; n < 5; n++) emitNodeEvent(ev, 'r3', n, 2);
     const snap = feed.snapshot();
     assert.equal(snap.snapshot.seq, 0);
-    assert.equal(snap.snapshot.changes.length, 5);
-    assert.ok(snap.snapshot.changes.every((c) => c.state === 'succeeded' && c.durationMs === 2));
+    assert.equal(decodeChanges(snap.snapshot).length, 5);
+    assert.ok(decodeChanges(snap.snapshot).every((c) => c.state === 'succeeded' && c.durationMs === 2));
     emitNodeEvent(ev, 'r3', 9, 0);
     clock.advance(2000);
     assert.deepEqual(

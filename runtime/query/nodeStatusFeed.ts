@@ -7,7 +7,7 @@
  */
 import type { FrameRef, NodeRef, RunStats, RuntimeEventEmitter } from '../events.js';
 import type { CompiledFlow } from '../graph/compileFlow.js';
-import type { NodeStatusBatch, NodeStatusChange, RunStatusBody } from './nodeStatus.js';
+import { NodeStatusEncoder, type NodeStatusBatch, type RunStatusBody } from './nodeStatus.js';
 import { graphFlow, type GraphFlow } from './programGraph.js';
 import type { NodeRecord, RunView } from './runView.js';
 
@@ -181,7 +181,7 @@ export class NodeStatusFeed {
     this.takePending();
     const view = this.o.view;
     return {
-      snapshot: { runId: this.runId, seq: this.seq, changes: [...view.nodes.values()].map((r) => this.change(r)) },
+      snapshot: this.batch(this.seq, view.nodes.values()),
       frames: [...view.frames.values()].map(frameOnly).sort((a, b) => a.frameId - b.frameId),
       plans: [...this.plans].map(([frameId, graph]) => ({ frameId, graph })),
       run: this.status(),
@@ -224,13 +224,13 @@ export class NodeStatusFeed {
     // frames first, then their nodes, then the ends: a client never sees a node of a frame it does not know
     for (const f of this.frameStarts.splice(0)) sink.frameStarted(f);
     if (hasChanges) {
-      const changes: NodeStatusChange[] = [];
+      const records: NodeRecord[] = [];
       for (const id of this.dirty) {
         const r = this.o.view.nodes.get(id);
-        if (r) changes.push(this.change(r));
+        if (r) records.push(r);
       }
       this.dirty.clear();
-      sink.nodeStatus({ runId: this.runId, seq: ++this.seq, changes });
+      sink.nodeStatus(this.batch(++this.seq, records));
     }
     for (const f of this.frameEnds.splice(0)) sink.frameEnded(f);
     this.statusChanged = false;
@@ -261,15 +261,24 @@ export class NodeStatusFeed {
     this.frameEnds.length = 0;
   }
 
-  /** One change (built field by field: a snapshot makes thousands of these). */
-  private change(r: NodeRecord): NodeStatusChange {
-    const { ref } = r;
-    const c: NodeStatusChange = { frameId: ref.frameId, nodeId: ref.nodeId, flow: ref.flow, state: r.state };
-    if (r.startedAt !== undefined) c.startedAt = Math.max(0, r.startedAt - this.o.view.startedAt);
-    // to the microsecond: a batch of thousands of changes stays small
-    if (r.durationMs !== undefined) c.durationMs = Math.round(r.durationMs * 1000) / 1000;
-    if (r.tokens) c.tokens = r.tokens;
-    return c;
+  /** A batch of these executions' latest states, in the compact form (nodeStatus.ts). */
+  private batch(seq: number, records: Iterable<NodeRecord>): NodeStatusBatch {
+    const enc = new NodeStatusEncoder();
+    const t0 = this.o.view.startedAt;
+    for (const r of records) {
+      const { ref } = r;
+      enc.add(
+        ref.frameId,
+        ref.nodeId,
+        ref.flow,
+        r.state,
+        r.startedAt !== undefined ? Math.max(0, r.startedAt - t0) : undefined,
+        // to the microsecond: a batch of thousands of changes stays small
+        r.durationMs !== undefined ? Math.round(r.durationMs * 1000) / 1000 : undefined,
+        r.tokens || undefined,
+      );
+    }
+    return { runId: this.runId, seq, flows: enc.flows, changes: enc.changes };
   }
 }
 

@@ -10,6 +10,7 @@ import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph } from '../../runtime/query/programGraph.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { loadWorkspaceCapabilities } from '../../runtime/workspace.js';
+import { encodeChanges } from '../../runtime/query/nodeStatus.js';
 
 export interface RecordedGraphRun {
   show: HostMessage & { type: 'graph/show' };
@@ -38,7 +39,7 @@ export async function recordGraphRun(file: string, args: Record<string, string>,
   };
   const flush = () => {
     if (!pending.length) return;
-    messages.push({ type: 'graph/status', body: { runId, seq: ++seq, changes: pending } });
+    messages.push({ type: 'graph/status', body: { runId, seq: ++seq, ...encodeChanges(pending) } });
     pending = [];
   };
   const change = (c: NodeStatusChange) => {

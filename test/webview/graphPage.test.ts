@@ -22,6 +22,7 @@ import {
   type GraphPageServer,
 } from '../support/graphPageBrowser.js';
 import { recordGraphRun, type RecordedGraphRun } from '../support/graphRun.js';
+import { decodeChanges, encodeChanges } from '../../runtime/query/nodeStatus.js';
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
 
@@ -49,7 +50,7 @@ function expectedStates(run: RecordedGraphRun, flow: string): Map<number, string
   const best = new Map<number, { frameId: number; state: string }>();
   for (const m of run.messages) {
     if (m.type !== 'graph/status') continue;
-    for (const c of m.body.changes) {
+    for (const c of decodeChanges(m.body)) {
       if (c.flow !== flow) continue;
       const prev = best.get(c.nodeId);
       if (!prev || c.frameId >= prev.frameId) best.set(c.nodeId, { frameId: c.frameId, state: c.state });
@@ -155,7 +156,7 @@ describe('the graph page in headless Chromium', { timeout: 180_000 }, () => {
         assert.equal(req.body.nodeId, page.nodeId);
         // the latest iteration's frame, so the adapter answers for the execution drawn
         const frames = digest.messages
-          .flatMap((m) => (m.type === 'graph/status' ? m.body.changes : []))
+          .flatMap((m) => (m.type === 'graph/status' ? decodeChanges(m.body) : []))
           .filter((c) => c.nodeId === page.nodeId && c.flow === page.flow);
         assert.equal(req.body.frameId, Math.max(...frames.map((c) => c.frameId)));
         assert.equal(await hook.selected(gp), `${page.flow}#${page.nodeId}`);
@@ -197,7 +198,7 @@ describe('the graph page in headless Chromium', { timeout: 180_000 }, () => {
           body: {
             runId,
             seq: lastSeq + 1,
-            changes: [{ frameId: req.body.frameId ?? 0, nodeId: page.nodeId, flow: page.flow, state: 'failed' }],
+            ...encodeChanges([{ frameId: req.body.frameId ?? 0, nodeId: page.nodeId, flow: page.flow, state: 'failed' }]),
           },
         });
         await waitPosted(gp, (m) => m.type === 'nodeDetail' && m.body.requestId !== req.body.requestId);
