@@ -51,8 +51,13 @@ export const scenario: Scenario = {
     await waitForGraph(wb, 'the listing breakpoint on the think', (g) => node(g, THINK)?.breakpoint === true);
     await wb.screenshot('listing-breakpoint');
 
-    // a window reload brings the panel back, drawn again from its file
-    await wb.page.reload();
+    // a window reload brings the panel back, drawn again from its file. Reloaded as a user does
+    // (Developer: Reload Window), so the workbench shuts down and saves its editors first: a bare
+    // browser reload can lose the last layout the workbench had not yet written (seen once in CI).
+    const reloaded = wb.page.waitForEvent('framenavigated', { predicate: (f) => f === wb.page.mainFrame(), timeout: 60_000 });
+    // the palette goes away with the page it was on
+    await wb.runCommand('Developer: Reload Window').catch(() => undefined);
+    await reloaded;
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await graphTab(wb).waitFor({ timeout: 60_000 });
     await graphTab(wb).click();
