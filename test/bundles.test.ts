@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { closeDebugClient, openDebugClient } from './support/dapWire.js';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { BUNDLES } from './support/bundleFiles.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(ROOT, 'dist');
@@ -24,16 +25,7 @@ describe('bundles (dist/)', () => {
   });
 
   it('builds one entry per process', () => {
-    for (const f of [
-      'extension.cjs',
-      'languageServer.js',
-      'debugAdapter.js',
-      'sandboxWorker.js',
-      'capabilityModuleWorker.js',
-      'media/graph.js',
-      'media/graph.css',
-    ])
-      assert.ok(existsSync(path.join(DIST, f)), f);
+    for (const f of BUNDLES) assert.ok(existsSync(path.join(DIST, f)), f);
   });
 
   it('the bundled debug adapter runs a program with an EXC sandbox step and a workspace tool over DAP', { timeout: 60_000 }, async (t) => {

@@ -16,6 +16,7 @@ import { GRAPH_VIEW_TYPE, GraphPanel, type GraphPanelHost } from './graphPanel.j
 import { GraphSessionBridge } from './graphSession.js';
 import { programKey, rememberProgram, restoredProgram } from './graphMessages.js';
 import { breakpointsOnNode, nodeBreakpointName, nodesWithBreakpoints, type BreakpointView } from './nodeBreakpoints.js';
+import { Debouncer } from '../languageServer/debouncer.js';
 
 /** Saves in a row (format on save, a save-all) redraw once. */
 const REFRESH_DELAY_MS = 300;
@@ -176,19 +177,10 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
     log,
   };
 
-  const timers = new Map<string, NodeJS.Timeout>();
+  const refreshes = new Debouncer(REFRESH_DELAY_MS);
   const refreshLater = (file: string) => {
     const panel = GraphPanel.get(file);
-    if (!panel) return;
-    const key = programKey(file);
-    clearTimeout(timers.get(key));
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        void panel.refresh({ explicit: false });
-      }, REFRESH_DELAY_MS),
-    );
+    if (panel) refreshes.schedule(programKey(file), () => void panel.refresh({ explicit: false }));
   };
   // .apxmobj files are rebuilt by `apxm build`, not saved from an editor: a watcher sees those too
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.{ais,json,apxmobj}');
@@ -225,7 +217,7 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
     watcher,
     watcher.onDidChange(changed),
     watcher.onDidCreate(changed),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    refreshes,
     { dispose: () => GraphPanel.all().forEach((p) => p.dispose()) },
   );
 }

@@ -20,6 +20,7 @@ import { LayoutClient } from './page/layoutClient.js';
 import { readPalette, watchTheme } from './page/theme.js';
 import { Toolbar, type Heat } from './page/toolbar.js';
 import { loadState, post, saveState, type StoredState } from './page/vscodeApi.js';
+import type { GraphTestHook, HookNode } from './testHook.js';
 
 /** Layouts of more boxes than this are not kept in the webview state (VS Code serializes it on every change). */
 const STORED_LAYOUT_MAX = 2000;
@@ -564,7 +565,7 @@ class GraphPage {
 
   private exposeHook(): void {
     const page = this;
-    const hook = {
+    const hook: GraphTestHook = {
       version: 1,
       /** The graph is laid out and drawn for the latest shape. */
       get ready(): boolean {
@@ -576,16 +577,7 @@ class GraphPage {
       /** Every drawn node: its key, host key, name, op, state and box in client (viewport) CSS px. */
       nodes() {
         const r = page.canvas.canvas.getBoundingClientRect();
-        const out: {
-          key: string;
-          kind: string;
-          flow?: string;
-          nodeId?: number;
-          name?: string;
-          op?: string;
-          state: NodeState;
-          box: { x: number; y: number; w: number; h: number };
-        }[] = [];
+        const out: HookNode[] = [];
         for (const item of page.geometry?.vg.items.values() ?? []) {
           const b = page.canvas.screenBox(item.key);
           if (!b) continue;

@@ -5,6 +5,7 @@
  */
 import type { FrameLocator } from 'playwright-core';
 import type { Workbench } from './workbench.js';
+import type { GraphTestHook } from '../../media/graph/testHook.js';
 
 /** One drawn op: its flow and id, what it is, its state, whether it has a breakpoint, and its centre in the page's frame. */
 export interface GraphNodeView {
@@ -29,23 +30,6 @@ export function graphPage(wb: Workbench): FrameLocator {
   return wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
-interface Hook {
-  ready: boolean;
-  programPath: string;
-  live: boolean;
-  stopped(): GraphView['stopped'];
-  breakpoints(): { key: string; enabled: boolean }[];
-  nodes(): {
-    kind: string;
-    flow?: string;
-    nodeId?: number;
-    name?: string;
-    op?: string;
-    state: string;
-    box: { x: number; y: number; w: number; h: number };
-  }[];
-}
-
 /** What the page draws now; undefined while it loads or lays out. */
 export async function readGraph(wb: Workbench): Promise<GraphView | undefined> {
   try {
@@ -53,7 +37,7 @@ export async function readGraph(wb: Workbench): Promise<GraphView | undefined> {
       .locator('body')
       .evaluate(
         () => {
-          const h = (globalThis as unknown as { __apxmGraph?: Hook }).__apxmGraph;
+          const h = (globalThis as unknown as { __apxmGraph?: GraphTestHook }).__apxmGraph;
           if (!h?.ready) return undefined;
           const bps = new Set(
             h

@@ -14,16 +14,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/apxmCli.js';
 import { closeDebugClient, openDebugClient } from '../support/dapWire.js';
 import { zipEntries, type ZipEntry } from './zipEntries.js';
+import { BUNDLES } from '../support/bundleFiles.js';
 
-const BUNDLES = [
-  'extension.cjs',
-  'languageServer.js',
-  'debugAdapter.js',
-  'sandboxWorker.js',
-  'capabilityModuleWorker.js',
-  'media/graph.js',
-  'media/graph.css',
-];
 /** The packages that stay outside the bundles (scripts/bundle.mjs) and what they load. */
 const RUNTIME_PACKAGES = [
   'better-sqlite3',

@@ -23,19 +23,9 @@ import {
 } from '../support/graphPageBrowser.js';
 import { recordGraphRun, type RecordedGraphRun } from '../support/graphRun.js';
 import { decodeChanges, encodeChanges } from '../../runtime/query/nodeStatus.js';
+import type { HookNode } from '../../media/graph/testHook.js';
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
-
-interface HookNode {
-  key: string;
-  kind: string;
-  flow?: string;
-  nodeId?: number;
-  name?: string;
-  op?: string;
-  state: string;
-  box: { x: number; y: number; w: number; h: number };
-}
 
 const hook = {
   nodes: (gp: GraphPage) => gp.page.evaluate(() => (globalThis as any).__apxmGraph.nodes() as HookNode[]),

@@ -1,0 +1,10 @@
+/** What scripts/bundle.mjs writes into dist/: one entry per process, and the graph page. */
+export const BUNDLES = [
+  'extension.cjs',
+  'languageServer.js',
+  'debugAdapter.js',
+  'sandboxWorker.js',
+  'capabilityModuleWorker.js',
+  'media/graph.js',
+  'media/graph.css',
+];
