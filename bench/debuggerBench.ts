@@ -114,9 +114,9 @@ async function timedRunsToSink(
     await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('stopped')]);
     if (subscribe) {
       for (const name of ['apxm/nodeStatus', 'apxm/frameStarted', 'apxm/frameEnded', 'apxm/runStatus'])
-        dc.on(name, (e: { body?: { changes?: unknown[] } }) => {
+        dc.on(name, (e: { body?: { node?: unknown[] } }) => {
           seen.events++;
-          seen.changes += e.body?.changes?.length ?? 0;
+          seen.changes += e.body?.node?.length ?? 0;
         });
       await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: subscribe });
     }

@@ -45,7 +45,7 @@ export interface ApxmEvents {
    * Node states since the previous batch, only while a client is subscribed (`apxm/subscribeNodeStatus`).
    * Coalesced: one entry per node execution with its latest state; at most `maxBatchesPerSecond`
    * batches a second, and one more at once when the run stops or ends. Ids, states and timings only,
-   * each entry by position (NodeStatusEntry; `decodeChanges` gives objects).
+   * column by column (NodeStatusBatch; `decodeChanges` gives objects).
    */
   'apxm/nodeStatus': NodeStatusBatch;
   /**
@@ -61,7 +61,7 @@ export interface ApxmEvents {
 }
 
 // The status and detail shapes are the runtime's query layer's (the runtime never imports the adapter).
-export type { NodeState, NodeStatusChange, NodeStatusEntry, NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
+export type { NodeState, NodeStatusChange, NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */

@@ -273,12 +273,11 @@ export class NodeStatusFeed {
         ref.flow,
         r.state,
         r.startedAt !== undefined ? Math.max(0, r.startedAt - t0) : undefined,
-        // to the microsecond: a batch of thousands of changes stays small
-        r.durationMs !== undefined ? Math.round(r.durationMs * 1000) / 1000 : undefined,
+        r.durationMs,
         r.tokens || undefined,
       );
     }
-    return { runId: this.runId, seq, flows: enc.flows, changes: enc.changes };
+    return { runId: this.runId, seq, ...enc.columns() };
   }
 }
 
