@@ -159,6 +159,8 @@ export class NodeStatusFeed {
    */
   stopped(at: NodeRef | undefined, ready: NodeRef[]): void {
     if (this.finalStats) return;
+    // the scheduler's pause already said so (most stops are one): nothing new to send
+    if (this.state === 'paused' && samePlace(this.stoppedAt, at) && this.ready?.length === ready.length && !this.dirty.size) return;
     this.state = 'paused';
     this.stoppedAt = at ? toPlace(at) : undefined;
     this.ready = ready.map(toPlace);
@@ -270,6 +272,9 @@ export class NodeStatusFeed {
     return { runId: this.runId, seq, ...enc.columns() };
   }
 }
+
+const samePlace = (a: { frameId: number; nodeId: number } | undefined, b: NodeRef | undefined) =>
+  a === undefined ? b === undefined : b !== undefined && a.frameId === b.frameId && a.nodeId === b.nodeId;
 
 /** A frame event without the run's values (frame:exited carries the frame's result). */
 function frameOnly(f: FrameRef): FrameRef {
