@@ -158,8 +158,13 @@ describe('apxm/invokeCapability', () => {
       assert.equal(shape.id, DapErrorId.badArguments);
       assert.match(shape.message, /arguments\.params must be an object, not an array/);
 
-      // the explorer's calls are not the run's: its stats stay at zero
-      assert.equal((await catalog(dc)).capabilities.find((c) => c.name === 'changelog')?.stats, undefined);
+      // the session's stats count the calls that ran (as `invoked`: no run made them), not those refused
+      const stats = new Map((await catalog(dc)).capabilities.map((c) => [c.name, c.stats]));
+      assert.deepEqual({ ...stats.get('changelog'), lastLatencyMs: 0 }, { calls: 1, errors: 0, invoked: 1, lastLatencyMs: 0 });
+      assert.equal(stats.get('ci_status'), undefined);
+      assert.equal(stats.get('fetch_source')?.calls, 1);
+      assert.equal(stats.get('fetch_source')?.errors, 1);
+      assert.match(stats.get('fetch_source')?.lastError ?? '', /503/);
     }),
   );
 });

@@ -68,7 +68,12 @@ export class CapabilityRequests {
   async invoke(args: Args<'apxm/invokeCapability'>): Promise<Answer<Body<'apxm/invokeCapability'>>> {
     const runtime = this.currentRuntime();
     if (!runtime) return { error: DapErrorId.notAvailable, message: `no program is loaded: launch one to invoke "${args.name}" in it` };
-    return { body: await invokeChecked(runtime.capabilitySystem(), args.name, args.params, { signal: this.calls.signal }) };
+    // the session's stats count the explorer's calls too (apart as `invoked`): the badge is what was called this session
+    const body = await invokeChecked(runtime.capabilitySystem(), args.name, args.params, {
+      signal: this.calls.signal,
+      onCalled: (ms, error) => this.stats.recordInvocation(args.name, ms, error),
+    });
+    return { body };
   }
 
   dispose(): void {

@@ -31,8 +31,8 @@ export interface CapabilityRequests {
    */
   'apxm/capabilities': { arguments: { subscribe?: boolean }; body: CapabilityCatalog };
   /**
-   * Calls one capability in the session's runtime (not as a run's op: the run's stats and trace
-   * do not count it). `params` are checked against its schema first: a mismatch is an `error`
+   * Calls one capability in the session's runtime (not as a run's op: the run's trace does not
+   * record it; the session's stats count it, apart as `invoked`). `params` are checked against its schema first: a mismatch is an `error`
    * naming the JSON path (`$.params.version`) and the fix, and nothing is called.
    */
   'apxm/invokeCapability': { arguments: { name: string; params: { [key: string]: Value } }; body: InvokeOutcome };

@@ -63,6 +63,9 @@ describe('capability tree model', () => {
     const tip = itemTooltip(merged.capabilities[0]);
     assert.match(tip, /last error: boom/);
     assert.match(tip, /"required": \[\s*"q"\s*\]/);
+    assert.doesNotMatch(tip, /from Invoke/);
+    const invoked = mergeStats(merged, { greet: { calls: 4, errors: 1, lastLatencyMs: 3, invoked: 1 } }).capabilities[0];
+    assert.match(itemTooltip(invoked), /this session: 4 calls · 3 ms · 1 error \(1 from Invoke\.\.\.\)/);
   });
 
   it('prefills every parameter and validates what is typed, naming the path and the fix', { timeout: 5_000 }, () => {

@@ -80,7 +80,7 @@ export function itemTooltip(c: CatalogCapability): string {
     `from ${groupLabel(c.origin)}${c.file ? ` — ${c.file}` : ''}`,
   ];
   const stats = statsText(c.stats);
-  if (stats) lines.push('', `this session: ${stats}`);
+  if (stats) lines.push('', `this session: ${stats}${c.stats?.invoked ? ` (${c.stats.invoked} from Invoke...)` : ''}`);
   if (c.stats?.lastError) lines.push('', `last error: ${c.stats.lastError}`);
   lines.push('', 'Parameters:', '```json', JSON.stringify(c.schema, null, 2), '```');
   return lines.join('\n');

@@ -26,6 +26,8 @@ export interface CapabilityStatsEntry {
   lastLatencyMs?: number;
   /** The message of the latest failed call. */
   lastError?: string;
+  /** Of `calls`, those made from the explorer's Invoke... rather than by a run. */
+  invoked?: number;
 }
 
 export interface CatalogCapability {
@@ -109,6 +111,19 @@ export class CapabilityStats {
       offCall();
       offResult();
     };
+  }
+
+  /** A call made outside the runs (the explorer's Invoke...): counted with theirs, and apart as `invoked`. */
+  recordInvocation(name: string, durationMs: number, error?: string): void {
+    const s = this.entry(name);
+    s.calls++;
+    s.invoked = (s.invoked ?? 0) + 1;
+    s.lastLatencyMs = Math.round(durationMs);
+    if (error !== undefined) {
+      s.errors++;
+      s.lastError = error;
+    }
+    this.onChange?.(name);
   }
 
   get(name: string): CapabilityStatsEntry | undefined {

@@ -54,16 +54,24 @@ export async function invokeChecked(
   system: CapabilitySystem,
   name: string,
   params: ValueObject,
-  options: { signal?: AbortSignal; log?: (text: string) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    log?: (text: string) => void;
+    /** Hears each call that ran (not one refused before it): its time and, if it failed, its message. */
+    onCalled?: (durationMs: number, error?: string) => void;
+  } = {},
 ): Promise<InvokeOutcome> {
   const problem = invokeProblem(system, name, params);
   if (problem) return { error: problem, durationMs: 0 };
   const t0 = performance.now();
   try {
     const result = await system.invoke(name, params, { signal: options.signal, runId: 'explorer', log: options.log });
-    return { result, durationMs: Math.round(performance.now() - t0) };
+    const durationMs = Math.round(performance.now() - t0);
+    options.onCalled?.(durationMs);
+    return { result, durationMs };
   } catch (e) {
     const err = asApxmError(e, 'E_CAPABILITY_FAILED');
+    options.onCalled?.(performance.now() - t0, err.message);
     return {
       error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
       durationMs: Math.round(performance.now() - t0),
