@@ -27,6 +27,8 @@ import { DapErrorId, DapRefusal, refuse, type DapErrorIdValue } from './dapError
 import { errorForClient } from './launchErrorTerms.js';
 import { programGraph } from '../runtime/query/programGraph.js';
 import { GraphRequests, type Answer } from './graphRequests.js';
+import { CapabilityRequests } from './capabilityRequests.js';
+import { findWorkspaceConfig } from '../runtime/workspace.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -106,6 +108,12 @@ export class ApxmDebugSession extends DebugSession {
     (name, body) => this.sendApxmEvent(name, body),
     () => this.run.program,
   );
+  /** The capability explorer's catalogue, stats and invocations (capabilityRequests.ts). */
+  private readonly caps = new CapabilityRequests(
+    (name, body) => this.sendApxmEvent(name, body),
+    () => this.run.runtime,
+    () => this.run.args && findWorkspaceConfig(this.run.args.program),
+  );
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -150,6 +158,8 @@ export class ApxmDebugSession extends DebugSession {
     unsubscribeNodeStatusRequest: () => answered(this.graph.unsubscribe()),
     nodeDetailRequest: (a: ApxmRequests['apxm/nodeDetail']['arguments']) => answered(this.graph.nodeDetail(a)),
     valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
+    capabilitiesRequest: (a: ApxmRequests['apxm/capabilities']['arguments']) => answered(this.caps.catalog(a)),
+    invokeCapabilityRequest: (a: ApxmRequests['apxm/invokeCapability']['arguments']) => this.caps.invoke(a).then(answered),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);
@@ -256,6 +266,7 @@ export class ApxmDebugSession extends DebugSession {
       }
       for (const off of this.offs.splice(0)) off();
       this.graph.dispose();
+      this.caps.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -355,6 +366,7 @@ export class ApxmDebugSession extends DebugSession {
     }
     const execution = this.run.handle.execution;
     const view = this.run.view;
+    this.caps.runStarted(runtime);
     this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(

@@ -205,6 +205,8 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/valuePage': spec('valuePageRequest', obj({ pageRef: str, offset: count, length: count })),
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
+  'apxm/capabilities': spec('capabilitiesRequest', obj({ subscribe: opt(bool) }), true),
+  'apxm/invokeCapability': spec('invokeCapabilityRequest', obj({ name: str, params: obj() })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */
