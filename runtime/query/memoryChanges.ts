@@ -15,6 +15,7 @@ export class MemoryChanges {
   /** The AAM transition seq at the previous stop and at the latest one. */
   private aamBefore = 0;
   private aamNow = 0;
+  private aamPending = false;
   private readonly off?: () => void;
 
   constructor(
@@ -37,11 +38,21 @@ export class MemoryChanges {
     if (this.written.size > this.maxKeys) this.written.delete(this.written.keys().next().value as string);
   }
 
-  /** The debugger stopped; `aamSeq` is the AAM's latest transition seq then. */
-  stopped(aamSeq: number): void {
+  /**
+   * The debugger stopped; `aamSeq` is the AAM's latest transition seq then, or undefined when the
+   * run's AAM cannot be read yet (a stop inside the run's start): `settle` gives it before any edit.
+   */
+  stopped(aamSeq: number | undefined): void {
     this.stops++;
     this.aamBefore = this.aamNow;
-    this.aamNow = aamSeq;
+    this.aamPending = aamSeq === undefined;
+    if (aamSeq !== undefined) this.aamNow = aamSeq;
+  }
+
+  /** The AAM's seq for a stop that came before the AAM could be read (nothing ran since). */
+  settle(aamSeq: number): void {
+    if (this.aamPending) this.aamNow = aamSeq;
+    this.aamPending = false;
   }
 
   /** Stops seen so far. */
