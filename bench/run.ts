@@ -10,6 +10,7 @@ const only = process.argv[2];
 if (!only || only === 'scheduler') await schedulerBench(emit);
 if (!only || only === 'llm') await llmLatencyBench(emit);
 if (!only || only === 'memory') await memoryBench(emit);
+if (!only || only === 'memory' || only === 'inspector') await (await import('./memoryInspectorBench.js')).memoryInspectorBench(emit);
 if (!only || only === 'debugger') await debuggerBench(emit);
 if (!only || only === 'debugger' || only === 'feed') await debuggerFeedBench(emit);
 if (!only || only === 'literals') await literalBench(emit);

@@ -29,6 +29,8 @@ import { programGraph } from '../runtime/query/programGraph.js';
 import { GraphRequests, type Answer } from './graphRequests.js';
 import { CapabilityRequests } from './capabilityRequests.js';
 import { findWorkspaceConfig } from '../runtime/workspace.js';
+import { MemoryRequests } from './memoryRequests.js';
+import { PageStore } from '../runtime/query/nodeDetail.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -99,14 +101,18 @@ export class ApxmDebugSession extends DebugSession {
       this.timeTravel.onStop(stop.reason);
       this.stepping.onStop();
       this.graph.stopped(stop.node);
+      this.memory.stopped();
     },
     stopsOnFailure: () => this.breakpoints.stopsOnFailure,
     clientText: (e) => this.clientText(e),
   });
+  /** Long values previewed by node details and memory rows, read back with `apxm/valuePage`. */
+  private readonly pages = new PageStore(4096);
   /** The graph view's subscription, node details and value pages (graphRequests.ts). */
   private readonly graph = new GraphRequests(
     (name, body) => this.sendApxmEvent(name, body),
     () => this.run.program,
+    this.pages,
   );
   /** The capability explorer's catalogue, stats and invocations (capabilityRequests.ts). */
   private readonly caps = new CapabilityRequests(
@@ -114,6 +120,8 @@ export class ApxmDebugSession extends DebugSession {
     () => this.run.runtime,
     () => this.run.args && findWorkspaceConfig(this.run.args.program),
   );
+  /** The memory inspector's pages, provenance, edits and watches (memoryRequests.ts). */
+  private readonly memory = new MemoryRequests(this.run, this.pages, (id, watch, access) => this.breakpoints.watchKey(id, watch, access));
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -160,6 +168,12 @@ export class ApxmDebugSession extends DebugSession {
     valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
     capabilitiesRequest: (a: ApxmRequests['apxm/capabilities']['arguments']) => answered(this.caps.catalog(a)),
     invokeCapabilityRequest: (a: ApxmRequests['apxm/invokeCapability']['arguments']) => this.caps.invoke(a).then(answered),
+    /** `apxm/memoryPage`, `apxm/memoryProvenance`, `apxm/memorySet`, `apxm/memoryDelete`, `apxm/watchKey` (memoryRequests.ts). */
+    memoryPageRequest: (a: ApxmRequests['apxm/memoryPage']['arguments']) => answered(this.memory.page(a)),
+    memoryProvenanceRequest: (a: ApxmRequests['apxm/memoryProvenance']['arguments']) => answered(this.memory.provenance(a)),
+    memorySetRequest: (a: ApxmRequests['apxm/memorySet']['arguments']) => answered(this.memory.set(a)),
+    memoryDeleteRequest: (a: ApxmRequests['apxm/memoryDelete']['arguments']) => answered(this.memory.delete(a)),
+    watchKeyRequest: (a: ApxmRequests['apxm/watchKey']['arguments']) => answered(this.memory.watchKey(a)),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);
@@ -267,6 +281,7 @@ export class ApxmDebugSession extends DebugSession {
       for (const off of this.offs.splice(0)) off();
       this.graph.dispose();
       this.caps.dispose();
+      this.memory.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -344,6 +359,7 @@ export class ApxmDebugSession extends DebugSession {
     this.run.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
     this.run.view = noDebug ? undefined : new RunView(runtime.events, this.run.runId, { replay: this.run.recording !== undefined });
+    this.memory.runStarted(runtime.events, this.run.runId);
     try {
       this.run.handle = runtime.start(program, {
         runId: this.run.runId,
@@ -367,6 +383,7 @@ export class ApxmDebugSession extends DebugSession {
     const execution = this.run.handle.execution;
     const view = this.run.view;
     this.caps.runStarted(runtime);
+    this.memory.runReady();
     this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(

@@ -10,6 +10,7 @@ import type { GraphFlow, ProgramGraph } from '../runtime/query/programGraph.js';
 import type { NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
 import type { NodeDetail } from '../runtime/query/nodeDetail.js';
 import { CAPABILITY_EVENTS, CAPABILITY_REQUESTS, type CapabilityEvents, type CapabilityRequests } from './protocol/capabilityProtocol.js';
+import { MEMORY_REQUESTS, type MemoryRequests } from './protocol/memoryProtocol.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
@@ -66,7 +67,7 @@ export type { NodeState, NodeStatusChange, NodeStatusBatch, RunStatusBody } from
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
-export interface ApxmRequests extends CapabilityRequests {
+export interface ApxmRequests extends CapabilityRequests, MemoryRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
@@ -124,6 +125,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/runNext',
   'apxm/runToNode',
   ...CAPABILITY_REQUESTS,
+  ...MEMORY_REQUESTS,
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

@@ -36,12 +36,11 @@ export class GraphRequests {
   private feed?: NodeStatusFeed;
   /** A record made for the subscription when the session keeps none (a run without debugging). */
   private ownView?: RunView;
-  /** Long values previewed in node details, for `apxm/valuePage`; kept for the whole session. */
-  private readonly pages = new PageStore();
-
   constructor(
     private readonly send: <K extends ApxmEventName>(name: K, body: ApxmEvents[K]) => void,
     private readonly program: () => Program | undefined,
+    /** Long values previewed (node details, memory rows), for `apxm/valuePage`; kept for the whole session. */
+    private readonly pages = new PageStore(),
   ) {}
 
   /**
@@ -119,7 +118,7 @@ export class GraphRequests {
     if (!page)
       return {
         error: DapErrorId.notAvailable,
-        message: `no value page '${args.pageRef}': it expired (the session keeps the last ${this.pages.maxValues} long values previewed) or never existed; ask apxm/nodeDetail again for a new one`,
+        message: `no value page '${args.pageRef}': it expired (the session keeps the last ${this.pages.maxValues} long values previewed) or never existed; ask apxm/nodeDetail (or apxm/memoryPage) again for a new one`,
       };
     if (args.offset > page.total)
       return {

@@ -11,6 +11,7 @@ import type { OpNode, Program } from '../runtime/graph/types.js';
 import type { Runtime, RunHandle } from '../runtime/runtime.js';
 import { textOf, type Value } from '../runtime/values/value.js';
 import { nodeKey } from './breakpoints.js';
+import { setMemoryValue } from './memoryEdits.js';
 import type { Scope as ExprScope } from './expressions.js';
 import type { RunView } from '../runtime/query/runView.js';
 import { preview, type VariableStore } from './variables.js';
@@ -111,10 +112,7 @@ export class RunInspector {
         'STM',
         vars.group(() => handle.stm.entries().map(([k, v]) => vars.variable(k, v, `stm[${JSON.stringify(k)}]`)), {
           watch: 'stm',
-          setter: (key, value) => {
-            handle.stm.set(key, value);
-            return value;
-          },
+          setter: (key, value) => setMemoryValue(handle, 'stm', key, value),
         }),
         false,
       ),
@@ -141,10 +139,7 @@ export class RunInspector {
       new Scope(
         'Beliefs',
         vars.group(() => Object.entries(handle.aam.beliefs()).map(([k, v]) => vars.variable(k, v)), {
-          setter: (key, value) => {
-            handle.aam.setBelief(key, value, 'debugger');
-            return value;
-          },
+          setter: (key, value) => setMemoryValue(handle, 'beliefs', key, value),
         }),
         false,
       ),

@@ -6,6 +6,7 @@
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { ApxmRequestName } from './customProtocol.js';
+import type { MemoryRequests } from './protocol/memoryProtocol.js';
 import { checkLaunchArguments } from './launchArguments.js';
 
 /** A problem with `v` (found at `at`), or undefined. */
@@ -111,6 +112,32 @@ const spec = (method: string, args: Check = obj(), argumentsOptional = false): R
 });
 const onRun = (method: string, args: Check): RequestSpec => ({ method, arguments: args, needsRun: true });
 
+const tab = oneOf('stm', 'ltm', 'episodic', 'beliefs', 'goals');
+/** The memory inspector's requests (protocol/memoryProtocol.ts; handled in memoryRequests.ts). */
+const MEMORY_REQUEST_SPECS = {
+  'apxm/memoryPage': spec(
+    'memoryPageRequest',
+    obj({
+      tab,
+      offset: count,
+      limit: integer('an integer from 1 to 500', 1, 500),
+      prefix: opt(str),
+      search: opt(str),
+      sort: opt(oneOf('key', 'updated')),
+    }),
+  ),
+  'apxm/memoryProvenance': spec(
+    'memoryProvenanceRequest',
+    obj({ tab: oneOf('stm', 'ltm', 'beliefs', 'goals'), key: str, limit: opt(integer('an integer from 1 to 100', 1, 100)) }),
+  ),
+  'apxm/memorySet': spec('memorySetRequest', obj({ tab: oneOf('stm', 'beliefs'), key: str, value: str })),
+  'apxm/memoryDelete': spec('memoryDeleteRequest', obj({ tab: oneOf('stm', 'ltm', 'beliefs'), key: str })),
+  'apxm/watchKey': spec(
+    'watchKeyRequest',
+    obj({ tier: oneOf('stm', 'ltm'), key: str, watch: bool, accessType: opt(oneOf('read', 'write', 'readWrite')) }),
+  ),
+} satisfies Record<keyof MemoryRequests, RequestSpec>;
+
 /** The requests served, by command; any other command is answered as unsupported. */
 const REQUESTS: Record<string, RequestSpec> = {
   initialize: spec(
@@ -207,6 +234,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
   'apxm/capabilities': spec('capabilitiesRequest', obj({ subscribe: opt(bool) }), true),
   'apxm/invokeCapability': spec('invokeCapabilityRequest', obj({ name: str, params: obj() })),
+  ...MEMORY_REQUEST_SPECS,
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

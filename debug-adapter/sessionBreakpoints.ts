@@ -45,6 +45,8 @@ export class SessionBreakpoints {
   private readonly store = new BreakpointStore(() => this.run.program);
   private exceptionFilters = new Set(['failed']);
   private dataBreakpoints: DataBreakpoint[] = [];
+  /** Keys watched from the memory inspector (`apxm/watchKey`): kept apart, since setDataBreakpoints replaces its whole list. */
+  private watchedKeys: DataBreakpoint[] = [];
 
   constructor(
     private readonly run: SessionRun,
@@ -147,18 +149,27 @@ export class SessionBreakpoints {
     });
   }
 
+  /** Adds or removes a watch on `dataId` (`stm:key`, `ltm:key`); returns every watched data id. */
+  watchKey(dataId: string, watch: boolean, accessType: DebugProtocol.DataBreakpointAccessType = 'write'): string[] {
+    this.watchedKeys = this.watchedKeys.filter((b) => b.dataId !== dataId);
+    if (watch) this.watchedKeys.push({ dataId, accessType, hits: 0 });
+    return this.watchedKeys.map((b) => b.dataId);
+  }
+
   /** A new run starts: hit counts start again. */
   resetHits(): void {
     this.store.resetHits();
-    for (const b of this.dataBreakpoints) b.hits = 0;
+    for (const b of [...this.dataBreakpoints, ...this.watchedKeys]) b.hits = 0;
   }
 
   // ---------------------------------------------------------------- the run's events
 
   /** A memory access hit a data breakpoint: hold the scheduler (the accessing op finishes) and stop there. */
   onMemoryAccess(kind: 'read' | 'write', tier: string, key: string | undefined, nodeExecId: string): void {
-    if (!key || !this.dataBreakpoints.length || this.run.finished) return;
-    const hit = this.dataBreakpoints.find((b) => b.dataId === `${tier}:${key}` && (b.accessType === 'readWrite' || b.accessType === kind));
+    if (!key || (!this.dataBreakpoints.length && !this.watchedKeys.length) || this.run.finished) return;
+    const hit = [...this.dataBreakpoints, ...this.watchedKeys].find(
+      (b) => b.dataId === `${tier}:${key}` && (b.accessType === 'readWrite' || b.accessType === kind),
+    );
     if (!hit || !hitConditionMet(hit.hitCondition, ++hit.hits)) return;
     const node = this.run.view?.nodes.get(nodeExecId)?.ref;
     this.host.holdFor({ reason: 'data breakpoint', ...(node ? { node } : {}) });

@@ -2,7 +2,7 @@
  * Turns run events into episodic log entries (upstream's event names, plus what replay needs: every LLM
  * reply and capability result). Batched through the EpisodicRecorder.
  */
-import { parseExecId, type RuntimeEventEmitter } from './events.js';
+import { parseExecId, type NodeRef, type RuntimeEventEmitter } from './events.js';
 import { OP_CATALOGUE, isOpName } from './graph/opCatalogue.js';
 import type { EpisodicRecorder } from './memory/episodicRecorder.js';
 import type { Value } from './values/value.js';
@@ -16,6 +16,8 @@ export class TraceRecorder {
   private readonly runs = new Set<string>();
   /** The prompt of each node's LLM call in flight, so the recorded reply carries it (replay, the debugger). */
   private readonly prompts = new Map<string, { role: string; content: string }[]>();
+  /** The node of each execution in flight: a memory write names its flow, op and source line (provenance). */
+  private readonly running = new Map<string, NodeRef>();
   private subscribed = false;
 
   constructor(
@@ -35,7 +37,7 @@ export class TraceRecorder {
 
   private subscribe(): void {
     this.subscribed = true;
-    const { events, recorder, runs, prompts } = this;
+    const { events, recorder, runs, prompts, running } = this;
     const rec = (runId: string, frameId: number | null, nodeId: number | null, eventType: string, payload: Value) =>
       recorder.record({ runId, frameId, nodeId, eventType, payload, timestamp: this.now() });
     const recAt = (runId: string, nodeExecId: string, eventType: string, payload: Value) =>
@@ -45,11 +47,30 @@ export class TraceRecorder {
       'run:started',
       (e) => runs.has(e.runId) && rec(e.runId, null, null, 'run_start', { program: e.program, flow: e.flow, args: e.args }),
     );
-    events.on(
-      'node:started',
-      (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs }),
-    );
+    events.on('node:started', (e) => {
+      if (!runs.has(e.runId)) return;
+      running.set(e.nodeExecId, e);
+      rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs });
+    });
+    // STM and LTM writes, for "which op wrote this key" (runtime/query/memoryPages.ts); episodic writes are events already
+    events.on('memory:write', (e) => {
+      if (!runs.has(e.runId) || e.tier === 'episodic') return;
+      const node = running.get(e.nodeExecId);
+      recAt(e.runId, e.nodeExecId, memoryWriteType(e.tier, e.key), {
+        tier: e.tier,
+        key: e.key,
+        ...(node
+          ? {
+              flow: node.flow,
+              op: debugName(node.op),
+              name: node.name,
+              ...(node.source ? { file: node.source.file, line: node.source.line } : {}),
+            }
+          : {}),
+      });
+    });
     events.on('node:finished', (e) => {
+      running.delete(e.nodeExecId);
       if (!runs.has(e.runId)) return;
       rec(e.runId, e.frameId, e.nodeId, 'op_success', {
         op: debugName(e.op),
@@ -59,17 +80,16 @@ export class TraceRecorder {
         ...(e.replayed ? { replayed: true } : {}),
       });
     });
-    events.on(
-      'node:failed',
-      (e) =>
-        runs.has(e.runId) &&
-        rec(e.runId, e.frameId, e.nodeId, 'op_failure', {
-          op: debugName(e.op),
-          duration_ms: e.durationMs,
-          error: e.error as unknown as Value,
-          handled: e.handled,
-        }),
-    );
+    events.on('node:failed', (e) => {
+      running.delete(e.nodeExecId);
+      if (!runs.has(e.runId)) return;
+      rec(e.runId, e.frameId, e.nodeId, 'op_failure', {
+        op: debugName(e.op),
+        duration_ms: e.durationMs,
+        error: e.error as unknown as Value,
+        handled: e.handled,
+      });
+    });
     events.on(
       'node:skipped',
       (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_skipped', { op: debugName(e.op), reason: e.reason }),
@@ -117,6 +137,12 @@ export class TraceRecorder {
       });
       // a failed call leaves its prompt behind: forget this run's
       for (const key of prompts.keys()) if (key.startsWith(`${e.runId}:`)) prompts.delete(key);
+      for (const key of running.keys()) if (key.startsWith(`${e.runId}:`)) running.delete(key);
     });
   }
+}
+
+/** The episodic event type of a write to an STM or LTM key: `memory_write:<tier>:<key>` (a key may hold colons). */
+export function memoryWriteType(tier: 'stm' | 'ltm', key: string): string {
+  return `memory_write:${tier}:${key}`;
 }

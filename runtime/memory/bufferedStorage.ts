@@ -14,6 +14,7 @@ import type {
   EpisodicEvent,
   EpisodicQuery,
   LtmEntry,
+  LtmSort,
   QueueTask,
   RunLease,
   RunRecord,
@@ -71,12 +72,12 @@ export class BufferedStorage implements StorageBackend {
     return this.backend.ltmSearchText(query, limit);
   }
 
-  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {
-    return this.backend.ltmList(offset, limit, prefix);
+  ltmList(offset: number, limit: number, prefix?: string, sort?: LtmSort): LtmEntry[] {
+    return this.backend.ltmList(offset, limit, prefix, sort);
   }
 
-  ltmCount(): number {
-    return this.backend.ltmCount();
+  ltmCount(prefix?: string): number {
+    return this.backend.ltmCount(prefix);
   }
 
   episodicAppend(events: EpisodicEvent[]): number[] {

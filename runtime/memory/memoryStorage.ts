@@ -11,6 +11,7 @@ import type {
   EpisodicEvent,
   EpisodicQuery,
   LtmEntry,
+  LtmSort,
   QueueTask,
   RunLease,
   RunRecord,
@@ -77,16 +78,18 @@ export class MemoryStorage implements StorageBackend {
     return hits.slice(0, limit).map(({ e, n }) => ({ key: e.key, value: clone(e.value), score: n / (q.length + 1) }));
   }
 
-  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {
-    return [...this.ltm.keys()]
-      .filter((k) => !prefix || k.startsWith(prefix))
-      .sort()
-      .slice(offset, offset + limit)
-      .map((k) => this.ltmGet(k)!);
+  ltmList(offset: number, limit: number, prefix?: string, sort: LtmSort = 'key'): LtmEntry[] {
+    const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const keys = [...this.ltm.keys()].filter((k) => !prefix || k.startsWith(prefix));
+    keys.sort(sort === 'updated' ? (a, b) => this.ltm.get(b)!.updatedAt - this.ltm.get(a)!.updatedAt || byKey(a, b) : byKey);
+    return keys.slice(offset, offset + limit).map((k) => this.ltmGet(k)!);
   }
 
-  ltmCount(): number {
-    return this.ltm.size;
+  ltmCount(prefix?: string): number {
+    if (!prefix) return this.ltm.size;
+    let n = 0;
+    for (const k of this.ltm.keys()) if (k.startsWith(prefix)) n++;
+    return n;
   }
 
   episodicAppend(events: EpisodicEvent[]): number[] {

@@ -82,6 +82,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN lease_heartbeat_at INTEGER;
   ALTER TABLE runs ADD COLUMN lease_until INTEGER;
   `,
+  // 3: LTM pages most recently updated first (the memory inspector's sort) walk an index, not a sort of the table.
+  `
+  CREATE INDEX ltm_updated ON ltm(updated_at DESC, key);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

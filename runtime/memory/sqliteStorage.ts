@@ -14,6 +14,7 @@ import type {
   EpisodicEvent,
   EpisodicQuery,
   LtmEntry,
+  LtmSort,
   QueueTask,
   RunLease,
   RunRecord,
@@ -263,16 +264,18 @@ export class SqliteStorage implements StorageBackend {
     );
   }
 
-  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[] {
+  ltmList(offset: number, limit: number, prefix?: string, sort: LtmSort = 'key'): LtmEntry[] {
+    // both orders walk an index (ltm.key, ltm_updated): a page never sorts the table
+    const order = sort === 'updated' ? 'ORDER BY updated_at DESC, key' : 'ORDER BY key';
     const rows = prefix
       ? this.all(
-          "SELECT key, value, created_at, updated_at FROM ltm WHERE key >= ? AND key < ? || x'f48fbfbf' ORDER BY key LIMIT ? OFFSET ?",
+          `SELECT key, value, created_at, updated_at FROM ltm WHERE key >= ? AND key < ? || x'f48fbfbf' ${order} LIMIT ? OFFSET ?`,
           prefix,
           prefix,
           limit,
           offset,
         )
-      : this.all('SELECT key, value, created_at, updated_at FROM ltm ORDER BY key LIMIT ? OFFSET ?', limit, offset);
+      : this.all(`SELECT key, value, created_at, updated_at FROM ltm ${order} LIMIT ? OFFSET ?`, limit, offset);
     return rows.map((r) => ({
       key: String(r.key),
       value: parse(r.value),
@@ -281,8 +284,9 @@ export class SqliteStorage implements StorageBackend {
     }));
   }
 
-  ltmCount(): number {
-    return Number(this.get<{ n: number }>('SELECT count(*) AS n FROM ltm')!.n);
+  ltmCount(prefix?: string): number {
+    if (!prefix) return Number(this.get<{ n: number }>('SELECT count(*) AS n FROM ltm')!.n);
+    return Number(this.get<{ n: number }>("SELECT count(*) AS n FROM ltm WHERE key >= ? AND key < ? || x'f48fbfbf'", prefix, prefix)!.n);
   }
 
   // ---- Episodic

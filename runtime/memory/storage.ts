@@ -13,6 +13,9 @@ export interface LtmEntry {
   updatedAt: number;
 }
 
+/** How `ltmList` orders a page: by key, or most recently updated first. */
+export type LtmSort = 'key' | 'updated';
+
 export interface SearchHit {
   key: string;
   value: Value;
@@ -128,9 +131,10 @@ export interface StorageBackend {
   ltmSearchKeys(query: string, limit: number): SearchHit[];
   /** FTS5 full-text search over keys and string leaves of values, best first. */
   ltmSearchText(query: string, limit: number): SearchHit[];
-  /** Paged listing ordered by key (never all rows at once). */
-  ltmList(offset: number, limit: number, prefix?: string): LtmEntry[];
-  ltmCount(): number;
+  /** Paged listing (never all rows at once): by key, or most recently updated first (then by key). */
+  ltmList(offset: number, limit: number, prefix?: string, sort?: LtmSort): LtmEntry[];
+  /** Entries, or entries whose key starts with `prefix`. */
+  ltmCount(prefix?: string): number;
 
   // Episodic (append-only)
   /** Appends a batch in one transaction; returns the assigned seqs. */

@@ -148,6 +148,32 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
           [20, 21, 22, 23, 24],
         );
         assert.equal(s.ltmCount(), 26);
+        assert.equal(s.ltmCount('k:2'), 5);
+        assert.equal(s.ltmCount('nothing'), 0);
+      }),
+    );
+
+    it(
+      'lists LTM pages most recently updated first, ties by key, under a prefix too',
+      withStore((s) => {
+        s.ltmPut('a', 1, 1000);
+        s.ltmPut('b', 2, 3000);
+        s.ltmPut('c', 3, 2000);
+        s.ltmPut('d', 4, 3000);
+        s.ltmPut('a', 5, 4000); // an update moves it first; its creation time stays
+        assert.deepEqual(
+          s.ltmList(0, 10, undefined, 'updated').map((e) => e.key),
+          ['a', 'b', 'd', 'c'],
+        );
+        assert.deepEqual(
+          s.ltmList(1, 2, undefined, 'updated').map((e) => e.key),
+          ['b', 'd'],
+        );
+        assert.deepEqual(
+          s.ltmList(0, 10, 'c', 'updated').map((e) => [e.key, e.createdAt, e.updatedAt]),
+          [['c', 2000, 2000]],
+        );
+        assert.equal(s.ltmList(0, 10, undefined, 'key')[0].createdAt, 1000);
       }),
     );
 

@@ -119,12 +119,12 @@ export class PageStore {
   }
 }
 
-/** A value's preview: its first 4,000 characters, and a page handle for the rest when there is more. */
-export function previewValue(v: Value | undefined, pages: PageStore, key?: string): ValuePreview {
+/** A value's preview: its first `chars` (4,000) characters, and a page handle for the rest when there is more. */
+export function previewValue(v: Value | undefined, pages: PageStore, key?: string, chars = PREVIEW_CHARS): ValuePreview {
   const text = valueText(v);
   const type = valueTypeName(v);
-  if (text.length <= PREVIEW_CHARS) return { type, text, length: text.length };
-  return { type, text: text.slice(0, PREVIEW_CHARS), length: text.length, pageRef: pages.put(text, key) };
+  if (text.length <= chars) return { type, text, length: text.length };
+  return { type, text: text.slice(0, chars), length: text.length, pageRef: pages.put(text, key) };
 }
 
 /** Which execution: by its id, or the latest of `flow`/`nodeId` (in `frameId`, when given). */
