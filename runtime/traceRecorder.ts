@@ -47,7 +47,10 @@ export class TraceRecorder {
     );
     events.on(
       'node:started',
-      (e) => runs.has(e.runId) && rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs }),
+      // flow and name let a timeline of the recording name its bars and select them in the graph
+      (e) =>
+        runs.has(e.runId) &&
+        rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), flow: e.flow, name: e.name, inputs: e.inputs }),
     );
     events.on('node:finished', (e) => {
       if (!runs.has(e.runId)) return;
@@ -114,6 +117,9 @@ export class TraceRecorder {
         result: e.result ?? null,
         error: (e.error as unknown as Value) ?? null,
         duration_ms: e.durationMs,
+        // the run's totals, so a listing of runs reads one event per run
+        tokens: e.stats.totalTokens,
+        llm_calls: e.stats.llmCalls,
       });
       // a failed call leaves its prompt behind: forget this run's
       for (const key of prompts.keys()) if (key.startsWith(`${e.runId}:`)) prompts.delete(key);
