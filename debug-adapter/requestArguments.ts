@@ -205,6 +205,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/valuePage': spec('valuePageRequest', obj({ pageRef: str, offset: count, length: count })),
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
+  'apxm/timeline': spec('timelineRequest', obj(), true),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */
