@@ -8,6 +8,7 @@ import { registerGraphView } from './graph/graphView.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
+import { registerRunsView } from './runs/runsView.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDebugger(context);
   registerProgramEditors(context);
   registerGraphView(context);
+  registerRunsView(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);
