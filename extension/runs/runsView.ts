@@ -7,9 +7,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../runtime/query/runList.js';
 import { readTraceFile } from '../../runtime/replay/traceFile.js';
+import { runsDatabasePath } from '../launchDefaults.js';
 import { deleteRun, exportTrace, readRuns, RunsSourceError, type RunsProblem, type RunsSourceOptions } from './runsSource.js';
-
-const DEFAULT_DB = '.apxm/runs.sqlite';
 
 type Item = { run: RunSummary } | { message: RunsProblem | string };
 
@@ -33,10 +32,10 @@ export const formatDuration = (ms: number | undefined): string =>
 
 /** The configured database: `apxm.runs.database`, relative to the first workspace folder. */
 export function runsDatabase(): string | undefined {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const configured = vscode.workspace.getConfiguration('apxm.runs').get<string>('database')?.trim() || DEFAULT_DB;
-  if (path.isAbsolute(configured)) return configured;
-  return folder ? path.join(folder, configured) : undefined;
+  return runsDatabasePath(
+    vscode.workspace.getConfiguration('apxm.runs').get<string>('database'),
+    vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+  );
 }
 
 class RunsTree implements vscode.TreeDataProvider<Item> {
