@@ -46,6 +46,7 @@ import { RunStops } from './runStops.js';
 import { StackFrames } from './stackFrames.js';
 import { Stepping } from './stepping.js';
 import { TimeTravel } from './timeTravel.js';
+import { TimelineRequestHandler } from './timelineRequests.js';
 import { VariableStore } from './variables.js';
 
 /** A graph request's answer as a route's body, or its refusal. */
@@ -127,6 +128,8 @@ export class ApxmDebugSession extends DebugSession {
     startRun: (paused) => this.startRun(paused),
   });
 
+  private readonly timelines = new TimelineRequestHandler(this.run);
+
   /**
    * Requests a module answers alone, by handler name: their response body, or its promise; a
    * DapRefusal thrown is the error response (dispatchRequest checked the arguments already).
@@ -174,6 +177,8 @@ export class ApxmDebugSession extends DebugSession {
     memorySetRequest: (a: ApxmRequests['apxm/memorySet']['arguments']) => answered(this.memory.set(a)),
     memoryDeleteRequest: (a: ApxmRequests['apxm/memoryDelete']['arguments']) => answered(this.memory.delete(a)),
     watchKeyRequest: (a: ApxmRequests['apxm/watchKey']['arguments']) => answered(this.memory.watchKey(a)),
+    /** `apxm/timeline`: the run as timeline bars (timelineRequests.ts). */
+    timelineRequest: () => this.timelines.timeline(),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);

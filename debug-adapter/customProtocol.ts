@@ -11,6 +11,7 @@ import type { NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus
 import type { NodeDetail } from '../runtime/query/nodeDetail.js';
 import { CAPABILITY_EVENTS, CAPABILITY_REQUESTS, type CapabilityEvents, type CapabilityRequests } from './protocol/capabilityProtocol.js';
 import { MEMORY_REQUESTS, type MemoryRequests } from './protocol/memoryProtocol.js';
+import type { TimelineRequests } from './protocol/timelineProtocol.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
@@ -67,7 +68,7 @@ export type { NodeState, NodeStatusChange, NodeStatusBatch, RunStatusBody } from
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
-export interface ApxmRequests extends CapabilityRequests, MemoryRequests {
+export interface ApxmRequests extends CapabilityRequests, MemoryRequests, TimelineRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
@@ -126,6 +127,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/runToNode',
   ...CAPABILITY_REQUESTS,
   ...MEMORY_REQUESTS,
+  'apxm/timeline',
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

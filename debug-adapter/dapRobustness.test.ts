@@ -32,6 +32,7 @@ const ARGUMENTS_OPTIONAL = new Set([
   'loadedSources',
   'cancel',
   'apxm/programGraph',
+  'apxm/timeline',
   'apxm/subscribeNodeStatus',
   'apxm/unsubscribeNodeStatus',
   'apxm/capabilities',

@@ -235,6 +235,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/capabilities': spec('capabilitiesRequest', obj({ subscribe: opt(bool) }), true),
   'apxm/invokeCapability': spec('invokeCapabilityRequest', obj({ name: str, params: obj() })),
   ...MEMORY_REQUEST_SPECS,
+  'apxm/timeline': spec('timelineRequest', obj(), true),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

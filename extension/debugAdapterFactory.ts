@@ -7,7 +7,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApxmDebugSession } from '../debug-adapter/apxmDebugSession.js';
 import { adapterProcessCommand } from './adapterProcess.js';
-import { fillLaunchConfig } from './launchDefaults.js';
+import { nodeSqliteAvailable } from '../runtime/memory/nodeSqliteDriver.js';
+import { fillLaunchConfig, runsDatabasePath } from './launchDefaults.js';
 import { resolveLaunchArguments } from './launchPrompts.js';
 import { activeProgram } from './programEditors.js';
 
@@ -33,6 +34,16 @@ class ApxmAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   }
 }
 
+/**
+ * Whether the adapter can open an SQLite file: inline, it runs on this host's Node, which may have
+ * neither node:sqlite nor the better-sqlite3 build (then F5 keeps the in-memory database rather
+ * than fail); as a process or server it runs on a Node of the user's choice.
+ */
+function recordsHere(): boolean {
+  const mode = vscode.workspace.getConfiguration('apxm.debugAdapter').get<string>('mode', 'inline');
+  return mode !== 'inline' || nodeSqliteAvailable();
+}
+
 /** Fills launch configurations (launchDefaults.ts): F5 without launch.json, and `cwd`. */
 class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
   constructor(private readonly context: vscode.ExtensionContext) {}
@@ -44,10 +55,14 @@ class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
     // the .apxmobj viewer and a DAG listing count as their program's editor
     const active = activeProgram();
     const activeFile = active.file !== undefined ? vscode.Uri.file(active.file) : undefined;
+    const workspaceFolder = (folder ?? (activeFile ? vscode.workspace.getWorkspaceFolder(activeFile) : undefined))?.uri.fsPath;
     const filled = fillLaunchConfig(config, {
-      workspaceFolder: (folder ?? (activeFile ? vscode.workspace.getWorkspaceFolder(activeFile) : undefined))?.uri.fsPath,
+      workspaceFolder,
       activeFile: active.file,
       activeFileText: active.text,
+      ...(recordsHere()
+        ? { runsDatabase: runsDatabasePath(vscode.workspace.getConfiguration('apxm.runs').get<string>('database'), workspaceFolder) }
+        : {}),
     });
     if ('error' in filled) {
       void vscode.window.showInformationMessage(String(filled.error));

@@ -9,6 +9,7 @@ import { registerGraphView } from './graph/graphView.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
+import { registerRunsView } from './runs/runsView.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerProgramEditors(context);
   registerGraphView(context);
   registerCapabilityExplorer(context);
+  registerRunsView(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

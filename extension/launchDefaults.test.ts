@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fillLaunchConfig } from './launchDefaults.js';
+import { fillLaunchConfig, runsDatabasePath } from './launchDefaults.js';
 
 const ws = path.resolve('/work/agents');
 
@@ -67,5 +67,30 @@ describe('launch configuration defaults', () => {
     );
     const array = fillLaunchConfig({}, { activeFile: path.join(ws, 'list.json'), activeFileText: '[]' });
     assert.match((array as { error: string }).error, /holds a JSON array/);
+  });
+
+  it(
+    'a launch without "db" records into the Runs view\'s database; its own "db" (even "" for in memory) is kept',
+    { timeout: 5_000 },
+    () => {
+      const runsDatabase = path.join(ws, '.apxm', 'runs.sqlite');
+      const program = path.join(ws, 'a.ais');
+      const f5 = fillLaunchConfig({}, { workspaceFolder: ws, activeFile: program, runsDatabase }) as Record<string, unknown>;
+      assert.equal(f5.db, runsDatabase);
+      const given = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais' };
+      assert.equal((fillLaunchConfig(given, { workspaceFolder: ws, runsDatabase }) as Record<string, unknown>).db, runsDatabase);
+      assert.equal((fillLaunchConfig({ ...given, db: 'mine.sqlite' }, { runsDatabase }) as Record<string, unknown>).db, 'mine.sqlite');
+      assert.equal((fillLaunchConfig({ ...given, db: '' }, { runsDatabase }) as Record<string, unknown>).db, '');
+      // no database the adapter can open (the provider leaves runsDatabase out): the adapter's default, in memory
+      assert.equal('db' in (fillLaunchConfig(given, { workspaceFolder: ws }) as Record<string, unknown>), false);
+    },
+  );
+
+  it('apxm.runs.database is relative to the workspace folder, absolute as given, and nothing without a folder', { timeout: 5_000 }, () => {
+    assert.equal(runsDatabasePath(undefined, ws), path.join(ws, '.apxm', 'runs.sqlite'));
+    assert.equal(runsDatabasePath('  ', ws), path.join(ws, '.apxm', 'runs.sqlite'));
+    assert.equal(runsDatabasePath('data/r.db', ws), path.join(ws, 'data', 'r.db'));
+    assert.equal(runsDatabasePath(path.resolve('/abs/r.db'), ws), path.resolve('/abs/r.db'));
+    assert.equal(runsDatabasePath('data/r.db', undefined), undefined);
   });
 });

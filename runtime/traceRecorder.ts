@@ -50,7 +50,8 @@ export class TraceRecorder {
     events.on('node:started', (e) => {
       if (!runs.has(e.runId)) return;
       running.set(e.nodeExecId, e);
-      rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), inputs: e.inputs });
+      // flow and name let a timeline of the recording name its bars and select them in the graph
+      rec(e.runId, e.frameId, e.nodeId, 'op_start', { op: debugName(e.op), flow: e.flow, name: e.name, inputs: e.inputs });
     });
     // STM and LTM writes, for "which op wrote this key" (runtime/query/memoryPages.ts); episodic writes are events already
     events.on('memory:write', (e) => {
@@ -134,6 +135,9 @@ export class TraceRecorder {
         result: e.result ?? null,
         error: (e.error as unknown as Value) ?? null,
         duration_ms: e.durationMs,
+        // the run's totals, so a listing of runs reads one event per run
+        tokens: e.stats.totalTokens,
+        llm_calls: e.stats.llmCalls,
       });
       // a failed call leaves its prompt behind: forget this run's
       for (const key of prompts.keys()) if (key.startsWith(`${e.runId}:`)) prompts.delete(key);

@@ -2,6 +2,7 @@
 //   extension.cjs       the extension host entry (CommonJS, `vscode` external)
 //   languageServer.js   the AIS language server (its own process, ESM)
 //   debugAdapter.js     the debug adapter (`node dist/debugAdapter.js [--server=PORT]`, ESM)
+//   apxmCli.js          the `apxm` CLI (the Runs view reads a database through it when the host has no node:sqlite)
 //   sandboxWorker.js    the EXC sandbox worker the adapter starts (found next to it)
 //   capabilityModuleWorker.js  the thread a workspace apxm.capabilities.mjs runs in (found next to it)
 //   media/graph.js, media/graph.css  the graph webview page (browser code; its layout worker is inlined as a string)
@@ -51,6 +52,8 @@ await Promise.all([
     entryPoints: {
       languageServer: 'extension/languageServer/server.ts',
       debugAdapter: 'debug-adapter/dapMain.ts',
+      // the CLI, which the Runs view runs when the extension host has no node:sqlite
+      apxmCli: 'debug-adapter/apxmCli.ts',
       sandboxWorker: 'runtime/capabilities/sandboxWorker.ts',
       capabilityModuleWorker: 'runtime/capabilities/capabilityModuleWorker.ts',
     },
@@ -60,5 +63,5 @@ await Promise.all([
   }),
 ]);
 console.log(
-  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css`,
+  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, apxmCli.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css`,
 );

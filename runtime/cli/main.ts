@@ -26,9 +26,11 @@ commands:
   validate <program> [--json]
   inspect <program> [-O0|-O1] [--json]              -O1 fuses chains of asks (.ais); inspect lists them
   runs --db path [--limit n] [--json]               list recorded runs (read-only; a dead owner's run: interrupted)
+  runs delete <run-id> --db path                    delete a run and its trace (not one a live process runs)
   resume <checkpoint> --input <text> [--db path]    answer a PAUSE (a live run picks it up; a stopped one with run --continue)
   queue push <queue> <json> [--db path]             add a task for CLAIM
   trace export <run-id> --db path [-o trace.json]   write a recorded run as a portable trace file (for replay)
+  trace timeline <run-id|trace.json> [--db path] [--json]   its ops as timeline bars and the critical path
   dap [--server=PORT [--host=ADDRESS]]              the debug adapter (DAP) over stdio, or over TCP on 127.0.0.1
 
 exit codes: 0 success, 1 run failed, 2 invalid program or arguments, 64 usage error, 130 cancelled`;

@@ -2,49 +2,68 @@
 import { parseArgs } from 'node:util';
 import { ApxmError } from '../errors.js';
 import { openStorage } from '../memory/openStorage.js';
-import { displayStatus } from '../memory/runLease.js';
-import type { RunRecord } from '../memory/storage.js';
+import { describeOwner, displayStatus } from '../memory/runLease.js';
+import { runList } from '../query/runList.js';
 import { tryParseJson, type Value } from '../values/value.js';
 import { EXIT } from './main.js';
 
 const DB_HINT = 'pass --db <file> (the same file the run used)';
 
-/** A run as `apxm runs --json` lists it: `running` only while its owner lives, else `interrupted`; its owner without the lease token. */
-function listedRun(r: RunRecord, now: number): Omit<RunRecord, 'lease' | 'status'> & { status: string; owner?: Record<string, unknown> } {
-  const { lease, ...rest } = r;
-  return {
-    ...rest,
-    status: displayStatus(r, now),
-    ...(lease
-      ? {
-          owner: {
-            host: lease.host,
-            pid: lease.pid,
-            startedAt: lease.startedAt,
-            heartbeatAt: lease.heartbeatAt,
-            expiresAt: lease.expiresAt,
-          },
-        }
-      : {}),
-  };
-}
-
-/** Reads only: opens the file read-only, never creates or migrates it. */
+/**
+ * Reads only (`runs`): opens the file read-only, never creates or migrates it. `runs delete <run-id>`
+ * removes one run with its trace in one transaction, refusing a run a live process owns.
+ */
 export async function runsCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { db: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  });
   if (!values.db) throw new ApxmError('E_USAGE', 'runs needs a database', { hint: DB_HINT });
+  if (positionals[0] === 'delete') {
+    if (positionals.length !== 2) throw new ApxmError('E_USAGE', 'usage: apxm runs delete <run-id> --db <file>');
+    return deleteRun(values.db, positionals[1], Boolean(values.json));
+  }
+  if (positionals.length)
+    throw new ApxmError('E_USAGE', `runs takes no argument "${positionals[0]}"`, {
+      hint: 'apxm runs --db <file> [--json], or apxm runs delete <run-id> --db <file>',
+    });
   const limit = Number(values.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1) throw new ApxmError('E_OPTION', `--limit must be a positive integer, got ${values.limit}`);
   const storage = await openStorage(values.db, { readonly: true });
   try {
-    const now = Date.now();
-    const runs = storage.runList(limit).map((r) => listedRun(r, now));
+    const runs = runList(storage, { limit });
     if (values.json) process.stdout.write(JSON.stringify(runs) + '\n');
     else
       for (const r of runs)
         process.stdout.write(
-          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt as number).toISOString()}  ${r.entryFlow}  ${r.program}\n`,
+          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt).toISOString()}  ${formatDuration(r.durationMs).padStart(8)}  ${String(r.tokens).padStart(7)} tok  ${r.entryFlow}  ${r.program}\n`,
         );
+    return EXIT.ok;
+  } finally {
+    storage.close();
+  }
+}
+
+const formatDuration = (ms: number | undefined) =>
+  ms === undefined ? '-' : ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+
+async function deleteRun(db: string, runId: string, json: boolean): Promise<number> {
+  const storage = await openStorage(db, { mustExist: true });
+  try {
+    const run = storage.runGet(runId);
+    if (!run)
+      throw new ApxmError('E_RUN_NOT_FOUND', `no run "${runId}" in ${db}`, { hint: 'list the recorded runs with: apxm runs --db <file>' });
+    if (displayStatus(run) === 'running')
+      throw new ApxmError(
+        'E_RUN_BUSY',
+        `run ${runId} is running (${run.lease ? describeOwner(run.lease) : 'owner unknown'}); it is not deleted`,
+        {
+          hint: 'delete it once it has ended, or stop the process that runs it',
+        },
+      );
+    storage.runDelete(runId);
+    process.stdout.write(json ? JSON.stringify({ deleted: runId }) + '\n' : `deleted ${runId}\n`);
     return EXIT.ok;
   } finally {
     storage.close();

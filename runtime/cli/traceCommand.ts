@@ -1,8 +1,13 @@
-/** `apxm trace export <run-id> --db file [-o trace.json]`: a recorded run as a portable trace file for replay. */
+/**
+ * `apxm trace export <run-id> --db file [-o trace.json]`: a recorded run as a portable trace file for replay.
+ * `apxm trace timeline <run-id|trace.json> [--db file] [--json]`: its ops as timeline bars (runtime/query/timeline.ts).
+ */
 import { parseArgs } from 'node:util';
 import { ApxmError } from '../errors.js';
 import { openStorage } from '../memory/openStorage.js';
+import { timelineOfRecording, type Timeline } from '../query/timeline.js';
 import { loadRecordedRun } from '../replay/recordedRun.js';
+import { openRecording } from '../replay/replaySetup.js';
 import { traceFileOf, writeTraceFile } from '../replay/traceFile.js';
 import { EXIT } from './main.js';
 
@@ -12,8 +17,15 @@ export async function traceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { db: { type: 'string' }, output: { type: 'string', short: 'o' } },
+    options: { db: { type: 'string' }, output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
   });
+  if (positionals[0] === 'timeline') {
+    if (positionals.length !== 2)
+      throw new ApxmError('E_USAGE', 'usage: apxm trace timeline <run-id|trace.json> [--db <file>] [--json]', { hint: USAGE_HINT });
+    const timeline = timelineOfRecording(await openRecording(positionals[1], values.db));
+    process.stdout.write(values.json ? JSON.stringify(timeline) + '\n' : timelineText(timeline));
+    return EXIT.ok;
+  }
   if (positionals[0] !== 'export' || positionals.length !== 2)
     throw new ApxmError('E_USAGE', 'usage: apxm trace export <run-id> --db <file> [-o trace.json]', { hint: USAGE_HINT });
   if (!values.db) throw new ApxmError('E_USAGE', 'trace export needs the database the run was recorded in', { hint: USAGE_HINT });
@@ -34,4 +46,18 @@ export async function traceCommand(argv: string[]): Promise<number> {
   } finally {
     storage.close();
   }
+}
+
+/** One line per op on the critical path, after a summary line. */
+function timelineText(t: Timeline): string {
+  const lines = [
+    `run ${t.runId} (${t.status ?? 'unknown'}): ${t.bars.length} ops on ${t.lanes} lanes, ${Math.round(t.durationMs)} ms, ${t.tokens} tokens; critical path:`,
+  ];
+  for (const i of t.criticalPath) {
+    const b = t.bars[i];
+    lines.push(
+      `  +${Math.round(b.start)}ms  ${Math.round(b.durationMs)}ms  ${b.tokens} tok  ${b.flow ?? '?'}#${b.nodeId} ${b.name ?? b.op}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }

@@ -104,6 +104,11 @@ export class BufferedStorage implements StorageBackend {
     return this.read(() => this.backend.runList(limit, offset));
   }
 
+  runDelete(runId: string): boolean {
+    // batched events of the run go in first, so none is written after its run is gone
+    return this.read(() => this.backend.runDelete(runId));
+  }
+
   /** After the batched writes: a run record or release still waiting must not land on top of it. */
   runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
     return this.read(() => this.backend.runAcquire(run, lease, now, takeOver));

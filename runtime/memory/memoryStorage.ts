@@ -31,6 +31,8 @@ export class MemoryStorage implements StorageBackend {
   private readonly runs = new Map<string, RunRecord>();
   private readonly checkpoints = new Map<string, Checkpoint>();
   private readonly tasks: QueueTask[] = [];
+  /** Seqs keep growing when a run's events are deleted. */
+  private lastSeq = 0;
 
   ltmGet(key: string): LtmEntry | undefined {
     const e = this.ltm.get(key);
@@ -94,7 +96,7 @@ export class MemoryStorage implements StorageBackend {
 
   episodicAppend(events: EpisodicEvent[]): number[] {
     return events.map(({ payloadJson, ...e }) => {
-      const seq = this.episodes.length + 1;
+      const seq = ++this.lastSeq;
       const stored =
         payloadJson !== undefined ? { ...clone({ ...e, payload: null }), payload: JSON.parse(payloadJson) as Value } : clone(e);
       this.episodes.push({ ...stored, seq });
@@ -154,6 +156,15 @@ export class MemoryStorage implements StorageBackend {
 
   runGet(runId: string): RunRecord | undefined {
     return clone(this.runs.get(runId));
+  }
+
+  runDelete(runId: string): boolean {
+    if (!this.runs.delete(runId)) return false;
+    let kept = 0;
+    for (const e of this.episodes) if (e.runId !== runId) this.episodes[kept++] = e;
+    this.episodes.length = kept;
+    for (const [id, cp] of this.checkpoints) if (cp.runId === runId) this.checkpoints.delete(id);
+    return true;
   }
 
   runList(limit: number, offset = 0): RunRecord[] {

@@ -24,7 +24,7 @@ export const MIGRATIONS: readonly string[] = [
     key INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL UNIQUE
   );
-  -- Append-only: rows are never deleted, so rowids (seq) only grow.
+  -- Append-only: rows go only with their run (runDelete), so a run's seqs only grow.
   CREATE TABLE episodic (
     seq INTEGER PRIMARY KEY,
     run_key INTEGER NOT NULL REFERENCES run_keys(key),

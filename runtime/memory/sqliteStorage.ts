@@ -392,6 +392,22 @@ export class SqliteStorage implements StorageBackend {
     return this.all('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?', limit, offset).map((r) => this.toRun(r));
   }
 
+  runDelete(runId: string): boolean {
+    const deleted = inTransaction(this.db, () => {
+      if (Number(this.q('DELETE FROM runs WHERE run_id = ?').run(runId).changes) === 0) return false;
+      const key = this.runKey(runId, false);
+      if (key !== undefined) {
+        this.q('DELETE FROM episodic WHERE run_key = ?').run(key);
+        this.q('DELETE FROM run_keys WHERE key = ?').run(key);
+      }
+      this.q('DELETE FROM checkpoints WHERE run_id = ?').run(runId);
+      return true;
+    });
+    // a run recorded again under this id gets a fresh key
+    this.runKeys.delete(runId);
+    return deleted;
+  }
+
   runAcquire(run: RunRecord, lease: RunLease, now: number, takeOver?: string): RunRecord {
     // One statement (its own transaction): a new run is inserted; an existing one is taken only if
     // free, expired or held by `takeOver`. RETURNING gives the row when taken; else it is read.

@@ -147,6 +147,11 @@ export interface StorageBackend {
   runGet(runId: string): RunRecord | undefined;
   runList(limit: number, offset?: number): RunRecord[];
   /**
+   * Deletes the run with its episodic events and checkpoints, in one transaction (other runs are
+   * untouched); false when there is no such run. Callers refuse a run a live process owns.
+   */
+  runDelete(runId: string): boolean;
+  /**
    * Takes `run.runId` for `lease`, atomically: inserts the run when it is new, else takes it when
    * it has not succeeded and its lease is free, expired (expiresAt < now) or held by `takeOver`
    * (the token of an owner the caller found gone); taking it sets its status, finishedAt, result

@@ -317,6 +317,54 @@ export function storageConformance(name: string, open: () => Promise<StorageBack
       }),
     );
 
+    it(
+      'runDelete removes one run with its events and checkpoints, and no other run',
+      withStore((s) => {
+        for (const [runId, startedAt] of [
+          ['a', 10],
+          ['b', 20],
+          ['c', 30],
+        ] as const) {
+          s.runPut({ runId, program: 'p.json', entryFlow: 'main', status: 'succeeded', startedAt, args: {} });
+          s.episodicAppend(
+            [1, 2].map((n) => ({ runId, frameId: 1, nodeId: n, eventType: 'op_start', payload: n, timestamp: startedAt + n })),
+          );
+          s.checkpointPut({
+            id: `cp-${runId}`,
+            runId,
+            nodeId: 1,
+            message: 'ok?',
+            displayData: null,
+            status: 'pending',
+            snapshot: {},
+            createdAt: startedAt,
+          });
+        }
+        assert.equal(s.runDelete('c'), true);
+        assert.equal(s.runDelete('b'), true);
+        assert.equal(s.runDelete('b'), false, 'a second delete finds nothing');
+        assert.equal(s.runDelete('zzz'), false);
+        assert.deepEqual(
+          s.runList(10).map((r) => r.runId),
+          ['a'],
+        );
+        assert.equal(s.episodicCount('b'), 0);
+        assert.equal(s.episodicCount('a'), 2);
+        assert.equal(s.episodicCount(), 2);
+        assert.deepEqual(
+          s.checkpointList().map((c) => c.id),
+          ['cp-a'],
+        );
+        // a run recorded again under a deleted id starts afresh
+        const [seq] = s.episodicAppend([{ runId: 'b', frameId: 1, nodeId: 9, eventType: 'op_start', payload: 9, timestamp: 99 }]);
+        assert.deepEqual(
+          s.episodicQuery({ runId: 'b' }).map((e) => e.nodeId),
+          [9],
+        );
+        assert.ok(seq > s.episodicQuery({ runId: 'a' }).at(-1)!.seq!, 'a new seq follows the kept run');
+      }),
+    );
+
     const lease = (token: string, at: number, ms = 1000): RunLease => ({
       host: 'h',
       pid: 42,

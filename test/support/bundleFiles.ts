@@ -3,6 +3,7 @@ export const BUNDLES = [
   'extension.cjs',
   'languageServer.js',
   'debugAdapter.js',
+  'apxmCli.js',
   'sandboxWorker.js',
   'capabilityModuleWorker.js',
   'media/graph.js',

@@ -1,0 +1,16 @@
+/** The timeline panel's request (joined into customProtocol.ts's ApxmRequests). */
+import type { Timeline } from '../../runtime/query/timeline.js';
+
+export type { Timeline, TimelineBar, TimelineState } from '../../runtime/query/timeline.js';
+
+export interface TimelineRequests {
+  /**
+   * The session's run as timeline bars (runtime/query/timeline.ts), as far as it has gone. In a
+   * replay session `recording` is the recorded run's whole timeline too, so a client can offer
+   * every point in time to run to.
+   */
+  'apxm/timeline': {
+    arguments: Record<string, never>;
+    body: { timeline: Timeline; recording?: Timeline; replay: boolean };
+  };
+}

@@ -1,0 +1,104 @@
+/** `apxm/timeline` through DebugClient over real stdio: before a run, live, and in a replay of a recorded run. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { APXM_CLI } from '../test/support/apxmCli.js';
+import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import type { ApxmRequests } from './customProtocol.js';
+import { DapErrorId } from './dapErrors.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ADAPTER = path.join(HERE, 'dapMain.js');
+const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-timeline-dap-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+type TimelineBody = ApxmRequests['apxm/timeline']['body'];
+
+async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
+  const dc = await openDebugClient(t, ADAPTER);
+  try {
+    await fn(dc);
+  } finally {
+    await closeDebugClient(dc);
+  }
+}
+
+const timeline = async (dc: DebugClient) => (await dc.customRequest('apxm/timeline', {})).body as TimelineBody;
+
+function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string; showUser?: boolean }> {
+  return new Promise((resolve, reject) => {
+    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
+    client.doSend(command, args, (r) => {
+      if (r.success) reject(new Error(`${command} was expected to fail`));
+      else resolve({ id: r.body?.error?.id, message: r.message ?? '', showUser: r.body?.error?.showUser });
+    });
+  });
+}
+
+describe('apxm/timeline', () => {
+  it(
+    'before a launch it names what is missing; after a debugged run it has one bar per op, its tokens and critical path',
+    { timeout: 60_000 },
+    (t) =>
+      withClient(t, async (dc) => {
+        await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+        const early = await errorOf(dc, 'apxm/timeline', {});
+        assert.equal(early.id, DapErrorId.notAvailable);
+        assert.match(early.message, /no run yet/);
+        assert.equal(early.showUser, false);
+        await Promise.all([
+          dc.configurationSequence(),
+          dc.launch({ program: TRIP, args: { city: 'Lisbon' } }),
+          dc.waitForEvent('terminated'),
+        ]);
+        const body = await timeline(dc);
+        assert.equal(body.replay, false);
+        assert.equal(body.recording, undefined);
+        const tl = body.timeline;
+        assert.equal(tl.live, true);
+        assert.equal(tl.status, 'succeeded');
+        const graph = (await dc.customRequest('apxm/programGraph', {})).body as ApxmRequests['apxm/programGraph']['body'];
+        assert.equal(tl.bars.length, graph.flows[0].nodes.length, 'every op of the one-flow program ran once');
+        assert.ok(tl.bars.every((b) => b.flow === graph.entry && b.state === 'succeeded'));
+        assert.ok(tl.tokens > 0);
+        assert.equal(
+          tl.bars.reduce((s, b) => s + b.tokens, 0),
+          tl.tokens,
+        );
+        assert.ok(tl.criticalPath.length > 0 && tl.criticalPath.every((i) => tl.bars[i].critical));
+      }),
+  );
+
+  it('in a replay: the recording’s whole timeline, and the live one as far as the replay has gone', { timeout: 90_000 }, (t) => {
+    const db = path.join(dir, 'replay.sqlite');
+    const run = spawnSync(process.execPath, [APXM_CLI, 'run', TRIP, '--arg', 'city=Porto', '--db', db, '--json'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { runId } = JSON.parse(run.stdout) as { runId: string };
+    return withClient(t, async (dc) => {
+      await Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ program: TRIP, db, replay: runId, stopOnEntry: true }),
+        dc.waitForEvent('stopped'),
+      ]);
+      const atEntry = await timeline(dc);
+      assert.equal(atEntry.replay, true);
+      assert.equal(atEntry.recording?.runId, runId);
+      assert.equal(atEntry.recording?.live, false);
+      const recorded = atEntry.recording!.bars;
+      assert.ok(recorded.length > 4);
+      assert.ok(atEntry.timeline.bars.length < recorded.length, 'at entry the replay has not run every op');
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      const done = await timeline(dc);
+      const ops = (bars: typeof recorded) => bars.map((b) => `${b.flow}#${b.nodeId} ${b.op}`).sort();
+      assert.deepEqual(ops(done.timeline.bars), ops(recorded), 'the replay ran the recorded ops');
+      assert.equal(done.timeline.tokens, done.recording?.tokens);
+    });
+  });
+});
