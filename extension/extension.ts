@@ -5,6 +5,7 @@
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { registerGraphView } from './graph/graphView.js';
+import { registerApiKey } from './llm/apiKey.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDebugger(context);
   registerProgramEditors(context);
   registerGraphView(context);
+  registerApiKey(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);
