@@ -27,6 +27,7 @@ import { DapErrorId, DapRefusal, refuse, type DapErrorIdValue } from './dapError
 import { errorForClient } from './launchErrorTerms.js';
 import { programGraph } from '../runtime/query/programGraph.js';
 import { GraphRequests, type Answer } from './graphRequests.js';
+import { RunStatusRequests } from './statusRequests.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -97,6 +98,7 @@ export class ApxmDebugSession extends DebugSession {
       this.timeTravel.onStop(stop.reason);
       this.stepping.onStop();
       this.graph.stopped(stop.node);
+      this.status.stopped(stop.node);
     },
     stopsOnFailure: () => this.breakpoints.stopsOnFailure,
     clientText: (e) => this.clientText(e),
@@ -106,6 +108,8 @@ export class ApxmDebugSession extends DebugSession {
     (name, body) => this.sendApxmEvent(name, body),
     () => this.run.program,
   );
+  /** The status bar's run status subscription (statusRequests.ts). */
+  private readonly status = new RunStatusRequests((body) => this.sendApxmEvent('apxm/runProgress', body));
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -150,6 +154,8 @@ export class ApxmDebugSession extends DebugSession {
     unsubscribeNodeStatusRequest: () => answered(this.graph.unsubscribe()),
     nodeDetailRequest: (a: ApxmRequests['apxm/nodeDetail']['arguments']) => answered(this.graph.nodeDetail(a)),
     valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
+    subscribeRunStatusRequest: (a: ApxmRequests['apxm/subscribeRunStatus']['arguments']) => this.status.subscribe(a),
+    unsubscribeRunStatusRequest: () => this.status.unsubscribe(),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);
@@ -256,6 +262,7 @@ export class ApxmDebugSession extends DebugSession {
       }
       for (const off of this.offs.splice(0)) off();
       this.graph.dispose();
+      this.status.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -356,6 +363,7 @@ export class ApxmDebugSession extends DebugSession {
     const execution = this.run.handle.execution;
     const view = this.run.view;
     this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
+    this.status.runStarted({ runId: this.run.runId, events: runtime.events, execution, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(
         (r) => this.stops.onFinished(r.status, r.result, r.error),

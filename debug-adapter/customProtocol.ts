@@ -9,12 +9,13 @@ import type { FrameRef } from '../runtime/events.js';
 import type { GraphFlow, ProgramGraph } from '../runtime/query/programGraph.js';
 import type { NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
 import type { NodeDetail } from '../runtime/query/nodeDetail.js';
+import { STATUS_EVENTS, STATUS_REQUESTS, type StatusEvents, type StatusRequests } from './protocol/statusProtocol.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
 
 /** The adapter → client events, by name. */
-export interface ApxmEvents {
+export interface ApxmEvents extends StatusEvents {
   /**
    * Once per launch, when the runtime is open: what the session runs on, for the "APXM" output
    * channel. `dbPath` is a path, never a secret; `storageSkipped` says, one line each, why the
@@ -65,7 +66,7 @@ export type { NodeState, NodeStatusChange, NodeStatusEntry, NodeStatusBatch, Run
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
-export interface ApxmRequests {
+export interface ApxmRequests extends StatusRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
@@ -111,6 +112,7 @@ export const APXM_EVENTS: readonly ApxmEventName[] = [
   'apxm/frameStarted',
   'apxm/frameEnded',
   'apxm/runStatus',
+  ...STATUS_EVENTS,
 ];
 export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/answerPause',
@@ -121,6 +123,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/valuePage',
   'apxm/runNext',
   'apxm/runToNode',
+  ...STATUS_REQUESTS,
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

@@ -34,6 +34,8 @@ const ARGUMENTS_OPTIONAL = new Set([
   'apxm/programGraph',
   'apxm/subscribeNodeStatus',
   'apxm/unsubscribeNodeStatus',
+  'apxm/subscribeRunStatus',
+  'apxm/unsubscribeRunStatus',
 ]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -205,6 +205,8 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/valuePage': spec('valuePageRequest', obj({ pageRef: str, offset: count, length: count })),
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
+  'apxm/subscribeRunStatus': spec('subscribeRunStatusRequest', obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)) }), true),
+  'apxm/unsubscribeRunStatus': spec('unsubscribeRunStatusRequest', obj(), true),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

@@ -9,6 +9,7 @@ import { registerApiKey } from './llm/apiKey.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
+import { registerRunStatusBar } from './status/runStatusBar.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerProgramEditors(context);
   registerGraphView(context);
   registerApiKey(context);
+  registerRunStatusBar(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);
