@@ -156,6 +156,7 @@ export class ApxmDebugSession extends DebugSession {
     valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
     subscribeRunStatusRequest: (a: ApxmRequests['apxm/subscribeRunStatus']['arguments']) => this.status.subscribe(a),
     unsubscribeRunStatusRequest: () => this.status.unsubscribe(),
+    inlineValuesRequest: (a: ApxmRequests['apxm/inlineValues']['arguments']) => ({ values: this.stack.inlineValues(a.frameId) }),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);

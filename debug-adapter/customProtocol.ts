@@ -9,6 +9,7 @@ import type { FrameRef } from '../runtime/events.js';
 import type { GraphFlow, ProgramGraph } from '../runtime/query/programGraph.js';
 import type { NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
 import type { NodeDetail } from '../runtime/query/nodeDetail.js';
+import { INLINE_REQUESTS, type InlineRequests } from './protocol/inlineProtocol.js';
 import { STATUS_EVENTS, STATUS_REQUESTS, type StatusEvents, type StatusRequests } from './protocol/statusProtocol.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
@@ -66,7 +67,7 @@ export type { NodeState, NodeStatusChange, NodeStatusEntry, NodeStatusBatch, Run
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
-export interface ApxmRequests extends StatusRequests {
+export interface ApxmRequests extends StatusRequests, InlineRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
@@ -124,6 +125,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/runNext',
   'apxm/runToNode',
   ...STATUS_REQUESTS,
+  ...INLINE_REQUESTS,
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

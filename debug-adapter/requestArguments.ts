@@ -207,6 +207,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
   'apxm/subscribeRunStatus': spec('subscribeRunStatusRequest', obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)) }), true),
   'apxm/unsubscribeRunStatus': spec('unsubscribeRunStatusRequest', obj(), true),
+  'apxm/inlineValues': onRun('inlineValuesRequest', obj({ frameId: int })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

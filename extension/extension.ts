@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { registerGraphView } from './graph/graphView.js';
 import { registerApiKey } from './llm/apiKey.js';
+import { registerInlineValues } from './inline/inlineValues.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGraphView(context);
   registerApiKey(context);
   registerRunStatusBar(context);
+  registerInlineValues(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);
