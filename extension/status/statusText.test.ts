@@ -35,7 +35,15 @@ describe('the run status bar text', () => {
     assert.match(tip, /Click to show the program graph/);
   });
 
-  it('elapsed reads as m:ss, then h:mm:ss', { timeout: 5_000 }, () => {
-    assert.deepEqual([0, 999, 7_000, 725_000, 3_723_000, -5].map(elapsed), ['0:00', '0:00', '0:07', '12:05', '1:02:03', '0:00']);
+  it('elapsed reads as seconds under a minute, then m:ss, then h:mm:ss', { timeout: 5_000 }, () => {
+    assert.deepEqual([0, 870, 7_000, 59_960, 725_000, 3_723_000, -5].map(elapsed), [
+      '0.0 s',
+      '0.9 s',
+      '7.0 s',
+      '60.0 s',
+      '12:05',
+      '1:02:03',
+      '0.0 s',
+    ]);
   });
 });

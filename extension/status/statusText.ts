@@ -19,9 +19,10 @@ const ICONS: Record<RunStatusBody['state'], string> = {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** `0:07`, `12:04`, `1:02:03`. */
+/** `0.8 s` under a minute (a run stopped early is not `0:00`), then `12:04`, `1:02:03`. */
 export function elapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
+  if (ms < 60_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
   const hh = Math.floor(s / 3600);
   const mm = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');
