@@ -31,6 +31,7 @@ import { CapabilityRequests } from './capabilityRequests.js';
 import { findWorkspaceConfig } from '../runtime/workspace.js';
 import { MemoryRequests } from './memoryRequests.js';
 import { PageStore } from '../runtime/query/nodeDetail.js';
+import { RunStatusRequests } from './statusRequests.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -103,6 +104,7 @@ export class ApxmDebugSession extends DebugSession {
       this.stepping.onStop();
       this.graph.stopped(stop.node);
       this.memory.stopped();
+      this.status.stopped(stop.node);
     },
     stopsOnFailure: () => this.breakpoints.stopsOnFailure,
     clientText: (e) => this.clientText(e),
@@ -123,6 +125,8 @@ export class ApxmDebugSession extends DebugSession {
   );
   /** The memory inspector's pages, provenance, edits and watches (memoryRequests.ts). */
   private readonly memory = new MemoryRequests(this.run, this.pages, (id, watch, access) => this.breakpoints.watchKey(id, watch, access));
+  /** The status bar's run status subscription (statusRequests.ts). */
+  private readonly status = new RunStatusRequests((body) => this.sendApxmEvent('apxm/runProgress', body));
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -179,6 +183,9 @@ export class ApxmDebugSession extends DebugSession {
     watchKeyRequest: (a: ApxmRequests['apxm/watchKey']['arguments']) => answered(this.memory.watchKey(a)),
     /** `apxm/timeline`: the run as timeline bars (timelineRequests.ts). */
     timelineRequest: () => this.timelines.timeline(),
+    subscribeRunStatusRequest: (a: ApxmRequests['apxm/subscribeRunStatus']['arguments']) => this.status.subscribe(a),
+    unsubscribeRunStatusRequest: () => this.status.unsubscribe(),
+    inlineValuesRequest: (a: ApxmRequests['apxm/inlineValues']['arguments']) => ({ values: this.stack.inlineValues(a.frameId) }),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);
@@ -287,6 +294,7 @@ export class ApxmDebugSession extends DebugSession {
       this.graph.dispose();
       this.caps.dispose();
       this.memory.dispose();
+      this.status.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -390,6 +398,7 @@ export class ApxmDebugSession extends DebugSession {
     this.caps.runStarted(runtime);
     this.memory.runReady();
     this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
+    this.status.runStarted({ runId: this.run.runId, events: runtime.events, execution, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(
         (r) => this.stops.onFinished(r.status, r.result, r.error),

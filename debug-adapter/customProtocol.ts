@@ -12,12 +12,14 @@ import type { NodeDetail } from '../runtime/query/nodeDetail.js';
 import { CAPABILITY_EVENTS, CAPABILITY_REQUESTS, type CapabilityEvents, type CapabilityRequests } from './protocol/capabilityProtocol.js';
 import { MEMORY_REQUESTS, type MemoryRequests } from './protocol/memoryProtocol.js';
 import type { TimelineRequests } from './protocol/timelineProtocol.js';
+import { INLINE_REQUESTS, type InlineRequests } from './protocol/inlineProtocol.js';
+import { STATUS_EVENTS, STATUS_REQUESTS, type StatusEvents, type StatusRequests } from './protocol/statusProtocol.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
 
 /** The adapter → client events, by name. */
-export interface ApxmEvents extends CapabilityEvents {
+export interface ApxmEvents extends CapabilityEvents, StatusEvents {
   /**
    * Once per launch, when the runtime is open: what the session runs on, for the "APXM" output
    * channel. `dbPath` is a path, never a secret; `storageSkipped` says, one line each, why the
@@ -68,7 +70,7 @@ export type { NodeState, NodeStatusChange, NodeStatusBatch, RunStatusBody } from
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
-export interface ApxmRequests extends CapabilityRequests, MemoryRequests, TimelineRequests {
+export interface ApxmRequests extends CapabilityRequests, MemoryRequests, TimelineRequests, StatusRequests, InlineRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
@@ -115,6 +117,7 @@ export const APXM_EVENTS: readonly ApxmEventName[] = [
   'apxm/frameEnded',
   'apxm/runStatus',
   ...CAPABILITY_EVENTS,
+  ...STATUS_EVENTS,
 ];
 export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/answerPause',
@@ -128,6 +131,8 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   ...CAPABILITY_REQUESTS,
   ...MEMORY_REQUESTS,
   'apxm/timeline',
+  ...STATUS_REQUESTS,
+  ...INLINE_REQUESTS,
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

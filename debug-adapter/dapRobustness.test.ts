@@ -36,6 +36,8 @@ const ARGUMENTS_OPTIONAL = new Set([
   'apxm/subscribeNodeStatus',
   'apxm/unsubscribeNodeStatus',
   'apxm/capabilities',
+  'apxm/subscribeRunStatus',
+  'apxm/unsubscribeRunStatus',
 ]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

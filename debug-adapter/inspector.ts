@@ -325,8 +325,13 @@ export class RunInspector {
   }
 
   private outputsOf(h: FrameHandle): [string, Value][] {
+    return this.outputs(h).map(({ nodeId, node, value }) => [`${node?.name ?? nodeId} (#${nodeId})`, value]);
+  }
+
+  /** The outputs of the ops of frame `h` so far, with their nodes (inline values, the Node outputs scope). */
+  outputs(h: FrameHandle): { nodeId: number; node: OpNode | undefined; value: Value }[] {
     const outputs = this.session().handle?.execution.control.frameOutputs(h.frameId) ?? {};
-    return Object.entries(outputs).map(([id, v]) => [`${this.opNode(h.flow, Number(id))?.name ?? id} (#${id})`, v]);
+    return Object.entries(outputs).map(([id, value]) => ({ nodeId: Number(id), node: this.opNode(h.flow, Number(id)), value }));
   }
 
   private runFacts(): Record<string, Value> {

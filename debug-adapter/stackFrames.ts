@@ -11,6 +11,8 @@ import { ApxmError } from '../runtime/errors.js';
 import type { Value } from '../runtime/values/value.js';
 import { evaluate, parseExpression } from './expressions.js';
 import type { FrameHandle, RunInspector } from './inspector.js';
+import { inlineValues } from './inlineValues.js';
+import type { InlineValue } from './protocol/inlineProtocol.js';
 import { listingSource } from './listingSources.js';
 import type { SessionRun } from './sessionState.js';
 import type { Stepping } from './stepping.js';
@@ -87,6 +89,12 @@ export class StackFrames {
   scopes(frameId: number): DebugProtocol.Scope[] {
     const h = this.frameHandles.get(frameId);
     return h ? this.inspector.scopes(h) : [];
+  }
+
+  /** `apxm/inlineValues`: the outputs of the frame's ops at their source lines (none for a frame not known). */
+  inlineValues(frameId: number): InlineValue[] {
+    const h = this.frameHandles.get(frameId);
+    return h ? inlineValues(this.inspector.outputs(h)) : [];
   }
 
   variables(args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {

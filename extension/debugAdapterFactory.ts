@@ -9,6 +9,7 @@ import { ApxmDebugSession } from '../debug-adapter/apxmDebugSession.js';
 import { adapterProcessCommand } from './adapterProcess.js';
 import { nodeSqliteAvailable } from '../runtime/memory/nodeSqliteDriver.js';
 import { fillLaunchConfig, runsDatabasePath } from './launchDefaults.js';
+import { applyLlmSettings, applyStoredApiKey } from './llm/apiKey.js';
 import { resolveLaunchArguments } from './launchPrompts.js';
 import { activeProgram } from './programEditors.js';
 
@@ -68,15 +69,19 @@ class ApxmConfigurationProvider implements vscode.DebugConfigurationProvider {
       void vscode.window.showInformationMessage(String(filled.error));
       return undefined; // abort the launch
     }
-    return filled as vscode.DebugConfiguration;
+    return applyLlmSettings(folder, filled) as vscode.DebugConfiguration;
   }
 
-  /** The program is known now (`${file}` substituted): checks it loads, asks for missing entry arguments (launchPrompts.ts). */
-  resolveDebugConfigurationWithSubstitutedVariables(
+  /**
+   * The program is known now (`${file}` substituted): checks it loads, asks for missing entry
+   * arguments (launchPrompts.ts); last, the stored API key, so it exists only in what the adapter gets.
+   */
+  async resolveDebugConfigurationWithSubstitutedVariables(
     _folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
-  ): vscode.ProviderResult<vscode.DebugConfiguration> {
-    return resolveLaunchArguments(this.context, config);
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    const resolved = await resolveLaunchArguments(this.context, config);
+    return resolved && ((await applyStoredApiKey(resolved)) as vscode.DebugConfiguration);
   }
 }
 

@@ -6,10 +6,13 @@ import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { registerCapabilityExplorer } from './capabilities/capabilityExplorer.js';
 import { registerGraphView } from './graph/graphView.js';
+import { registerApiKey } from './llm/apiKey.js';
+import { registerInlineValues } from './inline/inlineValues.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
 import { registerRunsView } from './runs/runsView.js';
+import { registerRunStatusBar } from './status/runStatusBar.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -21,6 +24,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGraphView(context);
   registerCapabilityExplorer(context);
   registerRunsView(context);
+  registerApiKey(context);
+  registerRunStatusBar(context);
+  registerInlineValues(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

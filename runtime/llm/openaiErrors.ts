@@ -65,7 +65,7 @@ export class OpenAiErrors {
     if (status === 401 || status === 403) {
       return new ApxmError('E_LLM_AUTH', `${this.where()} refused the credentials (${status}): ${text}`, {
         details,
-        hint: 'set OPENAI_API_KEY (or APXM_LLM_API_KEY) to a valid key for this server',
+        hint: 'give a valid key for this server: "APXM: Set API Key" in VS Code, else APXM_LLM_API_KEY or OPENAI_API_KEY',
       });
     }
     const transient = status >= 500 || status === 408 || status === 409;

@@ -1,0 +1,112 @@
+/**
+ * The run status subscription (protocol/statusProtocol.ts) through DebugClient over real stdio:
+ * `apxm/runProgress` while subscribed, its stops and end, nothing while not, and its errors.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
+import type { ApxmRequests, RunStatusBody } from './customProtocol.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ADAPTER = path.join(HERE, 'dapMain.js');
+const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
+
+type Body<K extends keyof ApxmRequests> = ApxmRequests[K]['body'];
+
+async function withClient(t: TestContext, fn: (dc: DebugClient, progress: RunStatusBody[]) => Promise<void>): Promise<void> {
+  const dc = await openDebugClient(t, ADAPTER);
+  const progress: RunStatusBody[] = [];
+  dc.on('apxm/runProgress', (e: DebugProtocol.Event) => progress.push(e.body as RunStatusBody));
+  try {
+    await fn(dc, progress);
+  } finally {
+    await closeDebugClient(dc);
+  }
+}
+
+async function launch(dc: DebugClient, args: Record<string, unknown>, setup: () => Promise<unknown> = async () => undefined) {
+  await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  const launched = dc.launch(args);
+  await dc.waitForEvent('initialized');
+  await setup();
+  await dc.configurationDoneRequest();
+  await launched;
+}
+
+function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ message: string; showUser?: boolean }> {
+  return new Promise((resolve, reject) => {
+    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
+    client.doSend(command, args, (r) => {
+      if (r.success) reject(new Error(`${command} was expected to fail`));
+      else resolve({ message: r.message ?? '', showUser: r.body?.error?.showUser });
+    });
+  });
+}
+
+describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
+  it('subscribed at a stop: says where, ticks while the slow run goes, ends with its totals', { timeout: 60_000 }, async (t) => {
+    // each LLM reply takes longer than a tick, so the run is seen going
+    const server = await startFakeOpenAi(() => ({ delayMs: 700, reply: 'ok' }));
+    t.after(() => server.close());
+    await withClient(t, async (dc, progress) => {
+      let before: Body<'apxm/subscribeRunStatus'> | undefined;
+      await launch(
+        dc,
+        { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true, llm: { provider: 'openai', baseUrl: server.url } },
+        async () => {
+          before = (await dc.customRequest('apxm/subscribeRunStatus', {})).body as Body<'apxm/subscribeRunStatus'>;
+        },
+      );
+      assert.deepEqual(before, {}, 'no run yet');
+      await dc.waitForEvent('stopped');
+      const sub = (await dc.customRequest('apxm/subscribeRunStatus', { maxPerSecond: 2 })).body as Body<'apxm/subscribeRunStatus'>;
+      assert.equal(sub.run?.state, 'paused');
+      assert.ok(sub.run?.ready?.length, 'the ops ready to run');
+      assert.equal(sub.run?.stats.nodesDone, 0);
+      const ended = dc.waitForEvent('terminated', 30_000);
+      await dc.continueRequest({ threadId: 1 });
+      await ended;
+      const last = progress.at(-1);
+      assert.equal(last?.state, 'succeeded');
+      assert.ok(progress.every((p) => p.runId === last?.runId));
+      const running = progress.filter((p) => p.state === 'running');
+      assert.ok(running.length >= 2, `ticks while running: ${JSON.stringify(progress.map((p) => p.state))}`);
+      assert.ok(
+        running.some((p) => p.stats.nodesDone < (last?.stats.nodesDone ?? 0)),
+        'a tick before the end',
+      );
+      assert.equal(last?.stats.nodesDone, last?.stats.nodesTotal);
+      assert.ok((last?.stats.tokens ?? 0) > 0);
+      assert.equal(last?.stats.running, 0);
+      // counts never go back within a run
+      for (let i = 1; i < progress.length; i++) assert.ok(progress[i].stats.nodesDone >= progress[i - 1].stats.nodesDone);
+    });
+  });
+
+  it('a client that never subscribes gets no progress; one that unsubscribes gets no more', { timeout: 60_000 }, async (t) => {
+    await withClient(t, async (dc, progress) => {
+      await launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true });
+      await dc.waitForEvent('stopped');
+      await dc.customRequest('apxm/subscribeRunStatus', {});
+      assert.deepEqual(await dc.customRequest('apxm/unsubscribeRunStatus', {}).then((r) => r.body), {});
+      const ended = dc.waitForEvent('terminated', 30_000);
+      await dc.continueRequest({ threadId: 1 });
+      await ended;
+      assert.deepEqual(progress, []);
+    });
+  });
+
+  it('a rate out of range is refused naming the field, without a toast', { timeout: 30_000 }, async (t) => {
+    await withClient(t, async (dc) => {
+      await dc.initializeRequest({ adapterID: 'apxm' });
+      const e = await errorOf(dc, 'apxm/subscribeRunStatus', { maxPerSecond: 10 });
+      assert.match(e.message, /arguments\.maxPerSecond must be 1 or 2, not 10/);
+      assert.equal(e.showUser, false);
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { withApiKey, withLlmSettings } from './llmSettings.js';
+
+const base = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais' };
+const openai = { provider: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'gpt-4o-mini' };
+
+describe('LLM settings and the stored API key in a launch', () => {
+  it('a configuration without llm gets the settings; simulated settings add nothing but a model', { timeout: 5_000 }, () => {
+    assert.deepEqual(withLlmSettings(base, openai).llm, openai);
+    assert.equal(withLlmSettings(base, { provider: 'simulated', baseUrl: 'http://x/v1' }).llm, undefined);
+    assert.deepEqual(withLlmSettings(base, { provider: 'simulated', model: ' gpt-4o ' }).llm, { model: 'gpt-4o' });
+    // an empty base URL is left out, so the adapter names the missing field
+    assert.deepEqual(withLlmSettings(base, { provider: 'openai', baseUrl: ' ' }).llm, { provider: 'openai' });
+  });
+
+  it(
+    "a configuration's own llm wins: with a provider it is untouched, without one its fields stay over the settings'",
+    { timeout: 5_000 },
+    () => {
+      const own = { ...base, llm: { provider: 'simulated' } };
+      assert.equal(withLlmSettings(own, openai), own);
+      const partial = { ...base, llm: { timeoutMs: 1000, model: 'mine' } };
+      assert.deepEqual(withLlmSettings(partial, openai).llm, { ...openai, timeoutMs: 1000, model: 'mine' });
+      const broken = { ...base, llm: 'openai' };
+      assert.equal(withLlmSettings(broken, openai), broken, 'left for the adapter to refuse, naming "llm"');
+    },
+  );
+
+  it('the stored key goes to an OpenAI launch only, in a copy, never over a key of its own', { timeout: 5_000 }, () => {
+    const launch = { ...base, llm: { ...openai } };
+    const keyed = withApiKey(launch, 'sk-stored');
+    assert.deepEqual(keyed, { config: { ...base, llm: { ...openai, apiKey: 'sk-stored' } }, ownKey: false });
+    assert.equal((launch.llm as Record<string, unknown>).apiKey, undefined, 'the given configuration is not changed');
+    assert.deepEqual(withApiKey({ ...base, llm: { provider: 'simulated' } }, 'sk-stored').config.llm, { provider: 'simulated' });
+    assert.equal(withApiKey(base, 'sk-stored').config, base);
+    assert.equal(withApiKey(launch, undefined).config, launch);
+    const own = withApiKey({ ...base, llm: { ...openai, apiKey: 'sk-in-launch-json' } }, 'sk-stored');
+    assert.equal(own.ownKey, true);
+    assert.equal((own.config.llm as Record<string, unknown>).apiKey, 'sk-in-launch-json');
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * The LLM a launch uses when its configuration names none (the `apxm.llm.*` settings), and the API
+ * key from SecretStorage added to it in memory only (no `vscode` import: the configuration
+ * provider calls this, and tests call it directly).
+ */
+import type { LaunchConfig } from '../launchDefaults.js';
+
+/** `apxm.llm.provider`, `apxm.llm.baseUrl`, `apxm.llm.model` as read from the settings (anything may be there). */
+export interface LlmSettings {
+  provider?: unknown;
+  baseUrl?: unknown;
+  model?: unknown;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/**
+ * A configuration whose `llm` names no provider gets the settings' provider, base URL and model
+ * (its own fields, such as `timeoutMs` or a `model`, win); one that names its provider is its own.
+ * A launch.json `llm` that is not an object is left for the adapter to refuse, naming the field.
+ */
+export function withLlmSettings(config: LaunchConfig, settings: LlmSettings): LaunchConfig {
+  const own = config.llm;
+  if (own !== undefined && (!isRecord(own) || own.provider !== undefined)) return config;
+  const provider = settings.provider === 'openai' ? 'openai' : undefined;
+  const model = text(settings.model);
+  const fromSettings: Record<string, unknown> = {
+    ...(provider ? { provider, ...(text(settings.baseUrl) ? { baseUrl: text(settings.baseUrl) } : {}) } : {}),
+    ...(model ? { model } : {}),
+  };
+  if (!Object.keys(fromSettings).length) return config;
+  return { ...config, llm: { ...fromSettings, ...(own ?? {}) } };
+}
+
+/** What `withApiKey` did: the configuration to launch, and whether launch.json carried a key of its own. */
+export interface KeyedLaunch {
+  config: LaunchConfig;
+  /** launch.json has `llm.apiKey`: it is used, and the user is told (once) to move it to "APXM: Set API Key". */
+  ownKey: boolean;
+}
+
+/**
+ * Adds the stored key to an OpenAI-compatible launch that has none of its own. A simulated launch
+ * never carries it: the key goes only where a request may need it.
+ */
+export function withApiKey(config: LaunchConfig, storedKey: string | undefined): KeyedLaunch {
+  const llm = config.llm;
+  if (!isRecord(llm)) return { config, ownKey: false };
+  if (llm.apiKey !== undefined && llm.apiKey !== null && llm.apiKey !== '') return { config, ownKey: true };
+  if (llm.provider !== 'openai' || !storedKey) return { config, ownKey: false };
+  return { config: { ...config, llm: { ...llm, apiKey: storedKey } }, ownKey: false };
+}

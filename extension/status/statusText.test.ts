@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RunStatusBody } from '../../debug-adapter/customProtocol.js';
+import { elapsed, statusText } from './statusText.js';
+
+const status = (over: Partial<RunStatusBody> = {}, stats: Partial<RunStatusBody['stats']> = {}): RunStatusBody => ({
+  runId: 'r1',
+  state: 'running',
+  stats: {
+    nodesTotal: 12,
+    nodesDone: 4,
+    nodesFailed: 1,
+    nodesSkipped: 2,
+    running: 2,
+    llmCalls: 3,
+    tokens: 1234,
+    elapsedMs: 65_400,
+    ...stats,
+  },
+  ...over,
+});
+
+describe('the run status bar text', () => {
+  it('ops finished (done, failed, skipped) of total, tokens and elapsed, with the state as an icon', { timeout: 5_000 }, () => {
+    assert.equal(statusText('trip.ais', status()).text, '$(sync~spin) 7/12 ops · 1,234 tok · 1:05');
+    assert.equal(statusText('t', status({ state: 'succeeded' }, { tokens: 48_250 })).text, '$(pass) 7/12 ops · 48.3k tok · 1:05');
+    assert.equal(statusText('t', status({ state: 'failed' }, { tokens: 2_500_000 })).text, '$(error) 7/12 ops · 2.50M tok · 1:05');
+  });
+
+  it('the tooltip names the program, where it is stopped, and what a click does', { timeout: 5_000 }, () => {
+    const tip = statusText('trip.ais', status({ state: 'paused', stoppedAt: { frameId: 0, nodeId: 3, flow: 'Trip.main' } })).tooltip;
+    assert.match(tip, /^APXM trip\.ais: paused at Trip\.main node 3$/m);
+    assert.match(tip, /4 done, 1 failed, 2 skipped, 2 running, of 12/);
+    assert.match(tip, /3 calls, 1,234 tokens/);
+    assert.match(tip, /Click to show the program graph/);
+  });
+
+  it('elapsed reads as seconds under a minute, then m:ss, then h:mm:ss', { timeout: 5_000 }, () => {
+    assert.deepEqual([0, 870, 7_000, 59_960, 725_000, 3_723_000, -5].map(elapsed), [
+      '0.0 s',
+      '0.9 s',
+      '7.0 s',
+      '60.0 s',
+      '12:05',
+      '1:02:03',
+      '0.0 s',
+    ]);
+  });
+});

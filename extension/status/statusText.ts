@@ -1,0 +1,50 @@
+/**
+ * What the APXM status bar item says about a run (no `vscode` import, so it is tested directly):
+ * ops done of total, tokens, elapsed time, and a tooltip with the rest.
+ */
+import type { RunStatusBody } from '../../debug-adapter/customProtocol.js';
+
+export interface StatusText {
+  text: string;
+  tooltip: string;
+}
+
+const ICONS: Record<RunStatusBody['state'], string> = {
+  running: '$(sync~spin)',
+  paused: '$(debug-pause)',
+  succeeded: '$(pass)',
+  failed: '$(error)',
+  cancelled: '$(circle-slash)',
+};
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** `0.8 s` under a minute (a run stopped early is not `0:00`), then `12:04`, `1:02:03`. */
+export function elapsed(ms: number): string {
+  if (ms < 60_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+/** `12.3k` past ten thousand, so the item stays short. */
+function tokens(n: number): string {
+  if (n < 10_000) return count(n);
+  return n < 1_000_000 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1_000_000).toFixed(2)}M`;
+}
+
+export function statusText(program: string, s: RunStatusBody): StatusText {
+  const st = s.stats;
+  const done = st.nodesDone + st.nodesFailed + st.nodesSkipped;
+  const text = `${ICONS[s.state]} ${count(done)}/${count(st.nodesTotal)} ops · ${tokens(st.tokens)} tok · ${elapsed(st.elapsedMs)}`;
+  const lines = [
+    `APXM ${program}: ${s.state}${s.state === 'paused' && s.stoppedAt ? ` at ${s.stoppedAt.flow} node ${s.stoppedAt.nodeId}` : ''}`,
+    `ops: ${count(st.nodesDone)} done, ${count(st.nodesFailed)} failed, ${count(st.nodesSkipped)} skipped, ${count(st.running)} running, of ${count(st.nodesTotal)}`,
+    `LLM: ${count(st.llmCalls)} calls, ${count(st.tokens)} tokens`,
+    `elapsed: ${elapsed(st.elapsedMs)}`,
+    'Click to show the program graph',
+  ];
+  return { text, tooltip: lines.join('\n') };
+}
