@@ -7,15 +7,16 @@
  * generated graph); loop iterations are frames of their flow's thread. Stopped means the
  * scheduler holds before starting the next op; ops in flight may finish, nothing new starts.
  *
- * This class is the router and owns the run's lifecycle (launch, start, listen, close); each
- * concern is a module of its own: stepping.ts, timeTravel.ts, sessionBreakpoints.ts,
- * humanInput.ts, stackFrames.ts, runStops.ts, launchSetup.ts, runOutput.ts. They share the run
+ * This class owns the run's lifecycle (launch, start, listen, close) and routes requests
+ * (routedSession.ts checks and answers them); each concern is a module of its own: stepping.ts,
+ * timeTravel.ts, sessionBreakpoints.ts, humanInput.ts, stackFrames.ts, runStops.ts,
+ * launchSetup.ts, runOutput.ts, and viewRequests.ts for the requests of APXM's own views. They share the run
  * through SessionRun and reach the session only through SessionHost (sessionState.ts).
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { DebugSession, Event, InitializedEvent, LoadedSourceEvent, OutputEvent, Response, Source } from '@vscode/debugadapter';
+import { Event, InitializedEvent, LoadedSourceEvent, OutputEvent, Source } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ApxmError, asApxmError, formatError } from '../runtime/errors.js';
 import type { Diagnostic } from '../runtime/graph/diagnostics.js';
@@ -23,18 +24,12 @@ import type { OpNode, Program } from '../runtime/graph/types.js';
 import { Runtime } from '../runtime/runtime.js';
 import { buildDagListing } from './dagListing.js';
 import type { AdapterMode, ApxmEventName, ApxmEvents, ApxmRequests } from './customProtocol.js';
-import { DapErrorId, DapRefusal, refuse, type DapErrorIdValue } from './dapErrors.js';
+import { DapErrorId, refuse } from './dapErrors.js';
 import { errorForClient } from './launchErrorTerms.js';
-import { programGraph } from '../runtime/query/programGraph.js';
-import { GraphRequests, type Answer } from './graphRequests.js';
-import { CapabilityRequests } from './capabilityRequests.js';
-import { findWorkspaceConfig } from '../runtime/workspace.js';
-import { MemoryRequests } from './memoryRequests.js';
-import { PageStore } from '../runtime/query/nodeDetail.js';
-import { RunStatusRequests } from './statusRequests.js';
+import { ViewRequests } from './viewRequests.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
-import { checkRequest } from './requestArguments.js';
+import { RoutedSession, type Route } from './routedSession.js';
 import { RunView } from '../runtime/query/runView.js';
 import { RunInspector } from './inspector.js';
 import { HumanInput } from './humanInput.js';
@@ -47,30 +42,20 @@ import { RunStops } from './runStops.js';
 import { StackFrames } from './stackFrames.js';
 import { Stepping } from './stepping.js';
 import { TimeTravel } from './timeTravel.js';
-import { TimelineRequestHandler } from './timelineRequests.js';
 import { VariableStore } from './variables.js';
-
-/** A graph request's answer as a route's body, or its refusal. */
-function answered<T>(a: Answer<T>): T {
-  return 'error' in a ? refuse(a.error, a.message) : a.body;
-}
 
 /** How long a lost session waits for its cancelled run to settle before it closes the runtime anyway. */
 const TEARDOWN_WAIT_MS = 10_000;
 
-type Handler = (response: DebugProtocol.Response, args: unknown, request: DebugProtocol.Request) => unknown;
-
 // A DebugSession, not the library's LoggingDebugSession: that one queues every message in a global
 // log that is never drained unless its logger is set up, so a long-lived server grew without end.
-export class ApxmDebugSession extends DebugSession {
+export class ApxmDebugSession extends RoutedSession {
   /** The run, shared with the modules below. */
   private readonly run = new SessionRun();
   private readonly vars = new VariableStore();
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((r) => (this.configurationDone = r));
   private offs: (() => void)[] = [];
-  /** The launch asked to show its own failure (launchArguments.ts `clientShowsLaunchErrors`). */
-  private clientShowsLaunchErrors = false;
   /** Set once the client is gone or disconnected: the run is cancelled and the runtime closed. */
   private closing?: Promise<void>;
 
@@ -102,43 +87,27 @@ export class ApxmDebugSession extends DebugSession {
       this.stack.forget();
       this.timeTravel.onStop(stop.reason);
       this.stepping.onStop();
-      this.graph.stopped(stop.node);
-      this.memory.stopped();
-      this.status.stopped(stop.node);
+      this.views.stopped(stop.node);
     },
     stopsOnFailure: () => this.breakpoints.stopsOnFailure,
     clientText: (e) => this.clientText(e),
   });
-  /** Long values previewed by node details and memory rows, read back with `apxm/valuePage`. */
-  private readonly pages = new PageStore(4096);
-  /** The graph view's subscription, node details and value pages (graphRequests.ts). */
-  private readonly graph = new GraphRequests(
+  /** The requests of APXM's own views: graph, capabilities, memory, status bar, timeline (viewRequests.ts). */
+  private readonly views = new ViewRequests(
+    this.run,
     (name, body) => this.sendApxmEvent(name, body),
-    () => this.run.program,
-    this.pages,
+    (id, watch, access) => this.breakpoints.watchKey(id, watch, access),
   );
-  /** The capability explorer's catalogue, stats and invocations (capabilityRequests.ts). */
-  private readonly caps = new CapabilityRequests(
-    (name, body) => this.sendApxmEvent(name, body),
-    () => this.run.runtime,
-    () => this.run.args && findWorkspaceConfig(this.run.args.program),
-  );
-  /** The memory inspector's pages, provenance, edits and watches (memoryRequests.ts). */
-  private readonly memory = new MemoryRequests(this.run, this.pages, (id, watch, access) => this.breakpoints.watchKey(id, watch, access));
-  /** The status bar's run status subscription (statusRequests.ts). */
-  private readonly status = new RunStatusRequests((body) => this.sendApxmEvent('apxm/runProgress', body));
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
   });
 
-  private readonly timelines = new TimelineRequestHandler(this.run);
-
   /**
    * Requests a module answers alone, by handler name: their response body, or its promise; a
    * DapRefusal thrown is the error response (dispatchRequest checked the arguments already).
    */
-  private readonly routes: Record<string, ((args: never) => unknown) | undefined> = {
+  protected readonly routes: Record<string, Route | undefined> = {
     setBreakPointsRequest: (a: DebugProtocol.SetBreakpointsArguments) => ({ breakpoints: this.breakpoints.setBreakpoints(a) }),
     breakpointLocationsRequest: (a: DebugProtocol.BreakpointLocationsArguments) => ({ breakpoints: this.breakpoints.locations(a) }),
     setFunctionBreakPointsRequest: (a: DebugProtocol.SetFunctionBreakpointsArguments) => ({
@@ -168,23 +137,7 @@ export class ApxmDebugSession extends DebugSession {
     exceptionInfoRequest: () => this.breakpoints.exceptionInfo() ?? refuse(DapErrorId.notAvailable, 'not stopped on an exception'),
     sourceRequest: (a: DebugProtocol.SourceArguments) => sourceContent(this.run, a),
     loadedSourcesRequest: () => ({ sources: loadedSources(this.run) }),
-    /** `apxm/subscribeNodeStatus`, `apxm/unsubscribeNodeStatus`, `apxm/nodeDetail`, `apxm/valuePage` (graphRequests.ts). */
-    subscribeNodeStatusRequest: (a: ApxmRequests['apxm/subscribeNodeStatus']['arguments']) => answered(this.graph.subscribe(a)),
-    unsubscribeNodeStatusRequest: () => answered(this.graph.unsubscribe()),
-    nodeDetailRequest: (a: ApxmRequests['apxm/nodeDetail']['arguments']) => answered(this.graph.nodeDetail(a)),
-    valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
-    capabilitiesRequest: (a: ApxmRequests['apxm/capabilities']['arguments']) => answered(this.caps.catalog(a)),
-    invokeCapabilityRequest: (a: ApxmRequests['apxm/invokeCapability']['arguments']) => this.caps.invoke(a).then(answered),
-    /** `apxm/memoryPage`, `apxm/memoryProvenance`, `apxm/memorySet`, `apxm/memoryDelete`, `apxm/watchKey` (memoryRequests.ts). */
-    memoryPageRequest: (a: ApxmRequests['apxm/memoryPage']['arguments']) => answered(this.memory.page(a)),
-    memoryProvenanceRequest: (a: ApxmRequests['apxm/memoryProvenance']['arguments']) => answered(this.memory.provenance(a)),
-    memorySetRequest: (a: ApxmRequests['apxm/memorySet']['arguments']) => answered(this.memory.set(a)),
-    memoryDeleteRequest: (a: ApxmRequests['apxm/memoryDelete']['arguments']) => answered(this.memory.delete(a)),
-    watchKeyRequest: (a: ApxmRequests['apxm/watchKey']['arguments']) => answered(this.memory.watchKey(a)),
-    /** `apxm/timeline`: the run as timeline bars (timelineRequests.ts). */
-    timelineRequest: () => this.timelines.timeline(),
-    subscribeRunStatusRequest: (a: ApxmRequests['apxm/subscribeRunStatus']['arguments']) => this.status.subscribe(a),
-    unsubscribeRunStatusRequest: () => this.status.unsubscribe(),
+    ...this.views.routes,
     inlineValuesRequest: (a: ApxmRequests['apxm/inlineValues']['arguments']) => ({ values: this.stack.inlineValues(a.frameId) }),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
@@ -210,56 +163,12 @@ export class ApxmDebugSession extends DebugSession {
     serveDap(this, inStream, outStream);
   }
 
-  /**
-   * Every request comes through here: its arguments are checked (requestArguments.ts) before its
-   * handler runs, and whatever the handler throws or rejects with is answered, never let loose.
-   */
-  protected override dispatchRequest(request: DebugProtocol.Request): void {
-    const response = new Response(request);
-    // read before anything is checked: a launch refused for its arguments is shown the same way
-    if (request.command === 'launch')
-      this.clientShowsLaunchErrors =
-        (request.arguments as { clientShowsLaunchErrors?: unknown } | undefined)?.clientShowsLaunchErrors === true;
-    const checked = checkRequest(request);
-    if ('unsupported' in checked)
-      return this.fail(response, DapErrorId.unsupported, `'${String(request.command)}' is not a request this adapter serves`);
-    if ('problem' in checked) return this.fail(response, DapErrorId.badArguments, `${request.command}: ${checked.problem}`);
-    if (checked.needsRun && (!this.run.handle || this.run.ended))
-      return this.fail(
-        response,
-        DapErrorId.notAvailable,
-        `no program is running: '${request.command}' needs a launched run that has not ended`,
-      );
-    try {
-      const route = this.routes[checked.method];
-      if (route) return this.answer(response, route(request.arguments as never));
-      const done = (this as unknown as Record<string, Handler>)[checked.method](response, request.arguments, request);
-      if (done instanceof Promise) done.catch((e: unknown) => this.handlerFailed(response, e));
-    } catch (e) {
-      if (e instanceof DapRefusal) this.fail(response, e.id, e.message, e.code);
-      else this.handlerFailed(response, e);
-    }
+  protected hasLiveRun(): boolean {
+    return this.run.handle !== undefined && !this.run.ended;
   }
 
-  /** Answers with a route's body (or its promise); a refusal is an error response, anything else thrown an internal error. */
-  private answer(response: DebugProtocol.Response, body: unknown): void {
-    const refused = (e: unknown) =>
-      e instanceof DapRefusal ? this.fail(response, e.id, e.message, e.code) : this.handlerFailed(response, e);
-    if (body instanceof Promise) return void body.then((b) => this.answer(response, b), refused);
-    response.body = body;
-    this.sendResponse(response);
-  }
-
-  /** A handler failed: answer the request if it has not been answered, else tell the Debug Console. No stack goes out. */
-  private handlerFailed(response: DebugProtocol.Response, e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
-    if (response.seq === 0) this.fail(response, DapErrorId.internal, `internal error in '${response.command}': ${message}`);
-    else this.console(`internal error after '${response.command}': ${message}\n`, 'stderr');
-  }
-
-  /** Runs work the client does not wait for; a failure is reported, never an unhandled rejection. */
-  private background(work: Promise<unknown>, what: string): void {
-    work.catch((e: unknown) => this.console(`internal error in ${what}: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
+  protected reportLate(text: string): void {
+    this.console(text, 'stderr');
   }
 
   /** The client is gone (socket closed, stdin ended): cancel the run (in-flight LLM calls are aborted) and close what it holds. */
@@ -291,10 +200,7 @@ export class ApxmDebugSession extends DebugSession {
         clearTimeout(timer);
       }
       for (const off of this.offs.splice(0)) off();
-      this.graph.dispose();
-      this.caps.dispose();
-      this.memory.dispose();
-      this.status.dispose();
+      this.views.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -372,7 +278,7 @@ export class ApxmDebugSession extends DebugSession {
     this.run.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
     this.run.view = noDebug ? undefined : new RunView(runtime.events, this.run.runId, { replay: this.run.recording !== undefined });
-    this.memory.runStarted(runtime.events, this.run.runId);
+    this.views.runStarting(runtime, this.run.runId);
     try {
       this.run.handle = runtime.start(program, {
         runId: this.run.runId,
@@ -393,12 +299,7 @@ export class ApxmDebugSession extends DebugSession {
       this.stops.end(2);
       return;
     }
-    const execution = this.run.handle.execution;
-    const view = this.run.view;
-    this.caps.runStarted(runtime);
-    this.memory.runReady();
-    this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
-    this.status.runStarted({ runId: this.run.runId, events: runtime.events, execution, stoppedAt: () => this.run.stopped?.node });
+    this.views.runStarted(runtime, this.run.runId, this.run.handle.execution, this.run.view);
     this.background(
       this.run.handle.result.then(
         (r) => this.stops.onFinished(r.status, r.result, r.error),
@@ -522,16 +423,7 @@ export class ApxmDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  // ---------------------------------------------------------------- inspection
-
   // ---------------------------------------------------------------- custom requests
-
-  /** `apxm/programGraph`: the launched program's graph, from the runtime's one query (no values, no run state). */
-  protected programGraphRequest(response: DebugProtocol.Response): void {
-    if (!this.run.program) return this.fail(response, DapErrorId.notAvailable, 'no program is loaded: launch one first');
-    response.body = programGraph(this.run.program) satisfies ApxmRequests['apxm/programGraph']['body'];
-    this.sendResponse(response);
-  }
 
   /** `apxm/runNext`: while stopped, runs that ready op next and stops after it, as a step into it (stepping.ts). */
   protected runNextRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/runNext']['arguments']): void {
@@ -559,28 +451,5 @@ export class ApxmDebugSession extends DebugSession {
       e.body.line = node.source.line;
     }
     this.sendEvent(e);
-  }
-
-  /**
-   * An error response: `id` says the kind (dapErrors.ts), `code` the runtime's error code when there
-   * is one, `link` a place to fix it (VS Code shows `urlLabel` as a button and runs a `command:` url).
-   */
-  private fail(
-    response: DebugProtocol.Response,
-    id: DapErrorIdValue,
-    message: string,
-    code?: string,
-    link?: { url?: string; urlLabel?: string },
-  ): void {
-    // `_`-prefixed variables are not personal data, so the library never scrubs the message.
-    // A custom request's client shows its failures itself (the graph page says a node has not run): no toast as well.
-    const clientShows = (response.command === 'launch' && this.clientShowsLaunchErrors) || response.command.startsWith('apxm/');
-    this.sendErrorResponse(response, {
-      id,
-      format: '{_message}',
-      showUser: !clientShows,
-      variables: { _message: message, ...(code ? { _code: code } : {}) },
-      ...(link?.url ? { url: link.url, urlLabel: link.urlLabel ?? 'More' } : {}),
-    });
   }
 }

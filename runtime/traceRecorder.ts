@@ -57,7 +57,7 @@ export class TraceRecorder {
     events.on('memory:write', (e) => {
       if (!runs.has(e.runId) || e.tier === 'episodic') return;
       const node = running.get(e.nodeExecId);
-      recAt(e.runId, e.nodeExecId, memoryWriteType(e.tier, e.key), {
+      recAt(e.runId, e.nodeExecId, MEMORY_WRITE, {
         tier: e.tier,
         key: e.key,
         ...(node
@@ -146,7 +146,9 @@ export class TraceRecorder {
   }
 }
 
-/** The episodic event type of a write to an STM or LTM key: `memory_write:<tier>:<key>` (a key may hold colons). */
-export function memoryWriteType(tier: 'stm' | 'ltm', key: string): string {
-  return `memory_write:${tier}:${key}`;
-}
+/**
+ * The episodic event type of a write to an STM or LTM key; the tier and key are in its payload. Not
+ * in the type: a program's own episodic query matches types by substring, and must not find the
+ * trace's record of its writes when it asks for its own events (a key `answer: …` and a type `answer`).
+ */
+export const MEMORY_WRITE = 'memory_write';

@@ -216,7 +216,7 @@ function run(bin, list, label) {
   });
 }
 
-const NODE24_ONLY = /nodeSqlite/;
+const NODE24_ONLY = /nodeSqlite/i;
 let files = find(out).sort();
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 const main = files.filter((f) => !NODE24_ONLY.test(f));

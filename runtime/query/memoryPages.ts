@@ -8,7 +8,7 @@ import type { Aam } from '../aam/aam.js';
 import { ApxmError } from '../errors.js';
 import type { ShortTermMemory } from '../memory/shortTermMemory.js';
 import type { EpisodicEvent, StorageBackend } from '../memory/storage.js';
-import { memoryWriteType } from '../traceRecorder.js';
+import { MEMORY_WRITE } from '../traceRecorder.js';
 import type { Value } from '../values/value.js';
 import type { MemoryChanges } from './memoryChanges.js';
 import { previewValue, valueText, type PageStore, type ValuePreview } from './nodeDetail.js';
@@ -213,18 +213,21 @@ export interface MemoryProvenance {
 export function memoryProvenance(src: MemorySources, tab: MemoryTab, key: string, limit = 10): MemoryProvenance {
   const out: MemoryProvenance = { tab, key, writes: [] };
   if (tab === 'stm' || tab === 'ltm') {
-    const type = memoryWriteType(tab, key);
     const batch = 200;
+    const isThisKey = (e: EpisodicEvent) => {
+      const p = e.payload as Record<string, Value> | null;
+      return e.eventType === MEMORY_WRITE && p?.tier === tab && p.key === key;
+    };
     // an STM key lives in this run; an LTM key may have been written by any run in the database
     for (let at = 0; out.writes.length < limit && at < 50 * batch; at += batch) {
       const events = src.storage.episodicQuery({
         ...(tab === 'stm' ? { runId: src.runId } : {}),
-        eventType: type, // a substring match: keys that start with `key` come too, and are dropped here
+        eventType: MEMORY_WRITE, // a substring match: every write comes, of this key or another
         order: 'desc',
         offset: at,
         limit: batch,
       });
-      for (const e of events) if (e.eventType === type && out.writes.length < limit) out.writes.push(writeOf(e, src.runId));
+      for (const e of events) if (isThisKey(e) && out.writes.length < limit) out.writes.push(writeOf(e, src.runId));
       if (events.length < batch) break;
     }
     if (!out.writes.length)
