@@ -340,6 +340,8 @@ export class ApxmDebugSession extends DebugSession {
     const args = this.run.args as ApxmLaunchArguments;
     const noDebug = args.noDebug === true;
     this.listen(runtime);
+    // like the view, the capability stats must hear the calls start() makes before it returns
+    this.caps.runStarted(runtime);
     // the view must see the first events, which start() emits before it returns
     this.run.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
@@ -366,7 +368,6 @@ export class ApxmDebugSession extends DebugSession {
     }
     const execution = this.run.handle.execution;
     const view = this.run.view;
-    this.caps.runStarted(runtime);
     this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(
