@@ -58,7 +58,7 @@ describe('capability tree model', () => {
       { capabilities: [plain], problems: [] },
       { greet: { calls: 3, errors: 1, lastLatencyMs: 12, lastError: 'boom' } },
     );
-    assert.equal(itemDescription(merged.capabilities[0]), '3 calls · 12 ms · 1 error');
+    assert.equal(itemDescription(merged.capabilities[0]), '1 error · 3 calls · 12 ms');
     assert.equal(statsText({ calls: 1, errors: 0 }), '1 call');
     const tip = itemTooltip(merged.capabilities[0]);
     assert.match(tip, /last error: boom/);
@@ -70,7 +70,7 @@ describe('capability tree model', () => {
       /from Workspace — `tools\/apxm\.capabilities\.mjs`/,
     );
     const invoked = mergeStats(merged, { greet: { calls: 4, errors: 1, lastLatencyMs: 3, invoked: 1 } }).capabilities[0];
-    assert.match(itemTooltip(invoked), /this session: 4 calls · 3 ms · 1 error \(1 from Invoke\.\.\.\)/);
+    assert.match(itemTooltip(invoked), /this session: 1 error · 4 calls · 3 ms \(1 from Invoke\.\.\.\)/);
   });
 
   it('prefills every parameter and validates what is typed, naming the path and the fix', { timeout: 5_000 }, () => {

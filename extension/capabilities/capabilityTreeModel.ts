@@ -67,12 +67,12 @@ export function groupCatalogs(folders: FolderCatalog[]): CapabilityGroup[] {
   );
 }
 
-/** The badge beside an item during a session: `3 calls · 12 ms · 1 error`. */
+/** The badge beside an item during a session: `1 error · 3 calls · 12 ms` (errors first: the narrow side bar cuts the end). */
 export function statsText(s: CapabilityStatsEntry | undefined): string | undefined {
   if (!s) return undefined;
   const parts = [`${s.calls} call${s.calls === 1 ? '' : 's'}`];
+  if (s.errors) parts.unshift(`${s.errors} error${s.errors === 1 ? '' : 's'}`);
   if (s.lastLatencyMs !== undefined) parts.push(`${s.lastLatencyMs} ms`);
-  if (s.errors) parts.push(`${s.errors} error${s.errors === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 
