@@ -105,6 +105,22 @@ describe('apxm/capabilities', () => {
       }),
   );
 
+  it('counts the calls a run makes as it starts (launched without stopping on entry)', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      const ended = dc.waitForEvent('terminated', 30_000);
+      const launched = dc.launch({ program: RELEASE, args: { version: '2.1' } });
+      await dc.waitForEvent('initialized');
+      await dc.configurationDoneRequest();
+      await launched;
+      await ended;
+      const stats = new Map((await catalog(dc)).capabilities.map((c) => [c.name, c.stats]));
+      // the first INV starts within runtime.start(): its call event came before start() returned
+      assert.equal(stats.get('changelog')?.calls, 1);
+      assert.equal(stats.get('ci_status')?.calls, 1);
+    }),
+  );
+
   it('without a subscription no stats event is sent; unsubscribing stops them', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
       let seen = 0;

@@ -52,15 +52,15 @@ export class ViewRequests {
     this.timelines = new TimelineRequestHandler(run);
   }
 
-  /** A run is about to start on `runtime` (its first events come from inside `start()`). */
+  /** A run is about to start on `runtime`: what must hear the events `start()` emits before it returns (the first INV's call). */
   runStarting(runtime: Runtime, runId: string): void {
+    this.caps.runStarted(runtime);
     this.memory.runStarted(runtime.events, runId);
   }
 
   /** The run started: `execution` exists; `view` is its record when debugging. */
   runStarted(runtime: Runtime, runId: string, execution: Execution, view: RunView | undefined): void {
     const stoppedAt = () => this.run.stopped?.node;
-    this.caps.runStarted(runtime);
     this.memory.runReady();
     this.graph.runStarted({ runId, events: runtime.events, execution, view, stoppedAt });
     this.status.runStarted({ runId, events: runtime.events, execution, stoppedAt });

@@ -97,7 +97,9 @@ class CapabilityTree implements vscode.TreeDataProvider<Item> {
       t.id = `group:${g.id}`;
       t.description = g.description;
       t.contextValue = 'apxm.capabilityGroup';
-      t.iconPath = new vscode.ThemeIcon(g.id.endsWith('host') ? 'server-process' : g.id.includes('mcp:') ? 'plug' : 'tools');
+      t.iconPath = new vscode.ThemeIcon(
+        g.origin === 'host' ? 'server-process' : g.origin.startsWith('mcp:') ? 'plug' : g.origin === 'config' ? 'settings-gear' : 'tools',
+      );
       return t;
     }
     if (item.kind === 'problem') {
@@ -108,7 +110,9 @@ class CapabilityTree implements vscode.TreeDataProvider<Item> {
       );
       t.description = p.message;
       t.tooltip = new vscode.MarkdownString([p.message, p.hint ?? '', p.file ?? ''].filter(Boolean).join('\n\n'));
-      t.iconPath = new vscode.ThemeIcon(p.untrusted ? 'workspace-untrusted' : 'warning');
+      t.iconPath = p.untrusted
+        ? new vscode.ThemeIcon('workspace-untrusted')
+        : new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       if (p.untrusted) t.command = { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' };
       return t;
     }
@@ -116,9 +120,11 @@ class CapabilityTree implements vscode.TreeDataProvider<Item> {
     const t = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
     t.id = `cap:${item.dir}:${c.name}`;
     t.description = itemDescription(c);
-    t.tooltip = new vscode.MarkdownString(itemTooltip(c));
+    t.tooltip = new vscode.MarkdownString(itemTooltip(c, (f) => vscode.workspace.asRelativePath(f)));
     t.contextValue = 'apxm.capability';
-    t.iconPath = new vscode.ThemeIcon(c.stats?.errors ? 'error' : 'symbol-method');
+    t.iconPath = c.stats?.errors
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+      : new vscode.ThemeIcon('symbol-method');
     return t;
   }
 
@@ -126,10 +132,10 @@ class CapabilityTree implements vscode.TreeDataProvider<Item> {
     const groups = groupCatalogs(this.folders);
     if (!item) return groups.map((group) => ({ kind: 'group', group }));
     if (item.kind !== 'group') return [];
-    const dir = item.group.description ?? this.folders[0]?.dir ?? '';
+    const dir = item.group.dir;
     return [
       ...item.group.problems.map((problem): Item => ({ kind: 'problem', problem })),
-      ...item.group.capabilities.map((capability): Item => ({ kind: 'capability', capability, dir: dir === '.' ? '' : dir })),
+      ...item.group.capabilities.map((capability): Item => ({ kind: 'capability', capability, dir })),
     ];
   }
 }

@@ -29,13 +29,13 @@ describe('capability tree model', () => {
     };
     const groups = groupCatalogs([{ dir: '', catalog }]);
     assert.deepEqual(
-      groups.map((g) => [g.label, g.capabilities.map((c) => c.name), g.problems.length]),
+      groups.map((g) => [g.label, g.description, g.capabilities.map((c) => c.name), g.problems.length]),
       [
-        ['Host', ['lookup'], 0],
-        ['Workspace (apxm.capabilities.mjs)', ['greet'], 0],
-        ['MCP: a', ['a.b'], 0],
-        ['MCP: fx', ['fx.echo'], 0],
-        ['MCP: zz', [], 1],
+        ['Host', 'registered by the host', ['lookup'], 0],
+        ['Workspace', 'apxm.capabilities.mjs', ['greet'], 0],
+        ['MCP: a', 'apxm.config.json', ['a.b'], 0],
+        ['MCP: fx', 'apxm.config.json', ['fx.echo'], 0],
+        ['MCP: zz', 'apxm.config.json', [], 1],
       ],
     );
     const two = groupCatalogs([
@@ -43,10 +43,10 @@ describe('capability tree model', () => {
       { dir: 'a', catalog: { capabilities: [cap('y', 'workspace')], problems: [] } },
     ]);
     assert.deepEqual(
-      two.map((g) => [g.description, g.capabilities[0].name]),
+      two.map((g) => [g.dir, g.description, g.capabilities[0].name]),
       [
-        ['a', 'y'],
-        ['b', 'x'],
+        ['a', 'a/apxm.capabilities.mjs', 'y'],
+        ['b', 'b/apxm.capabilities.mjs', 'x'],
       ],
     );
   });
@@ -58,14 +58,19 @@ describe('capability tree model', () => {
       { capabilities: [plain], problems: [] },
       { greet: { calls: 3, errors: 1, lastLatencyMs: 12, lastError: 'boom' } },
     );
-    assert.equal(itemDescription(merged.capabilities[0]), '3 calls · 12 ms · 1 error');
+    assert.equal(itemDescription(merged.capabilities[0]), '1 error · 3 calls · 12 ms');
     assert.equal(statsText({ calls: 1, errors: 0 }), '1 call');
     const tip = itemTooltip(merged.capabilities[0]);
     assert.match(tip, /last error: boom/);
     assert.match(tip, /"required": \[\s*"q"\s*\]/);
     assert.doesNotMatch(tip, /from Invoke/);
+    const declared = { ...plain, file: '/ws/tools/apxm.capabilities.mjs' };
+    assert.match(
+      itemTooltip(declared, (f) => f.replace('/ws/', '')),
+      /from Workspace — `tools\/apxm\.capabilities\.mjs`/,
+    );
     const invoked = mergeStats(merged, { greet: { calls: 4, errors: 1, lastLatencyMs: 3, invoked: 1 } }).capabilities[0];
-    assert.match(itemTooltip(invoked), /this session: 4 calls · 3 ms · 1 error \(1 from Invoke\.\.\.\)/);
+    assert.match(itemTooltip(invoked), /this session: 1 error · 4 calls · 3 ms \(1 from Invoke\.\.\.\)/);
   });
 
   it('prefills every parameter and validates what is typed, naming the path and the fix', { timeout: 5_000 }, () => {

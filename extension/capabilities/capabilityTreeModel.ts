@@ -8,8 +8,11 @@ import { schemaViolations } from '../../runtime/values/jsonSchema.js';
 export interface CapabilityGroup {
   /** `host`, `workspace`, `mcp:<server>` or `config`; a folder's catalogue adds its folder. */
   id: string;
+  origin: string;
+  /** The folder of the catalogue, relative to the workspace ('' at its root). */
+  dir: string;
   label: string;
-  /** The folder, when the workspace has catalogues in several. */
+  /** Where its tools come from (`apxm.capabilities.mjs`), under its folder when the workspace has catalogues in several. */
   description?: string;
   capabilities: CatalogCapability[];
   problems: CatalogProblem[];
@@ -23,11 +26,20 @@ export interface FolderCatalog {
 
 const ORDER = (origin: string) => (origin === 'host' ? 0 : origin === 'workspace' ? 1 : origin === 'config' ? 3 : 2);
 
+/** The group's name: short, so the tree's narrow side bar shows it whole. */
 export function groupLabel(origin: string): string {
   if (origin === 'host') return 'Host';
-  if (origin === 'workspace') return 'Workspace (apxm.capabilities.mjs)';
+  if (origin === 'workspace') return 'Workspace';
   if (origin.startsWith('mcp:')) return `MCP: ${origin.slice(4)}`;
   return 'apxm.config.json';
+}
+
+/** The file a group's tools are declared in (the host's are registered by code). */
+function groupSource(origin: string, dir: string, several: boolean): string | undefined {
+  const file = origin === 'host' ? undefined : origin === 'workspace' ? 'apxm.capabilities.mjs' : 'apxm.config.json';
+  if (!several) return origin === 'host' ? 'registered by the host' : origin === 'config' ? undefined : file;
+  if (!file) return `${dir || '.'} — registered by the host`;
+  return dir ? `${dir}/${file}` : file;
 }
 
 /** Groups by origin (host, workspace, each MCP server), per folder when there are several. */
@@ -37,11 +49,13 @@ export function groupCatalogs(folders: FolderCatalog[]): CapabilityGroup[] {
   const group = (origin: string, dir: string) => {
     const id = several ? `${dir}\u0000${origin}` : origin;
     let g = groups.get(id);
-    if (!g)
+    if (!g) {
+      const description = groupSource(origin, dir, several);
       groups.set(
         id,
-        (g = { id, label: groupLabel(origin), capabilities: [], problems: [], ...(several ? { description: dir || '.' } : {}) }),
+        (g = { id, origin, dir, label: groupLabel(origin), capabilities: [], problems: [], ...(description ? { description } : {}) }),
       );
+    }
     return g;
   };
   for (const f of folders) {
@@ -49,19 +63,16 @@ export function groupCatalogs(folders: FolderCatalog[]): CapabilityGroup[] {
     for (const p of f.catalog.problems) group(p.origin, f.dir).problems.push(p);
   }
   return [...groups.values()].sort(
-    (a, b) =>
-      (a.description ?? '').localeCompare(b.description ?? '') ||
-      ORDER(a.id.split('\u0000').at(-1) ?? '') - ORDER(b.id.split('\u0000').at(-1) ?? '') ||
-      a.label.localeCompare(b.label),
+    (a, b) => a.dir.localeCompare(b.dir) || ORDER(a.origin) - ORDER(b.origin) || a.label.localeCompare(b.label),
   );
 }
 
-/** The badge beside an item during a session: `3 calls · 12 ms · 1 error`. */
+/** The badge beside an item during a session: `1 error · 3 calls · 12 ms` (errors first: the narrow side bar cuts the end). */
 export function statsText(s: CapabilityStatsEntry | undefined): string | undefined {
   if (!s) return undefined;
   const parts = [`${s.calls} call${s.calls === 1 ? '' : 's'}`];
+  if (s.errors) parts.unshift(`${s.errors} error${s.errors === 1 ? '' : 's'}`);
   if (s.lastLatencyMs !== undefined) parts.push(`${s.lastLatencyMs} ms`);
-  if (s.errors) parts.push(`${s.errors} error${s.errors === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 
@@ -70,14 +81,14 @@ export function itemDescription(c: CatalogCapability): string {
   return statsText(c.stats) ?? c.description;
 }
 
-/** Markdown: description, where it comes from, the last error, and the parameter schema. */
-export function itemTooltip(c: CatalogCapability): string {
+/** Markdown: description, where it comes from (`shown` writes its file, e.g. relative to the workspace), the last error, and the parameter schema. */
+export function itemTooltip(c: CatalogCapability, shown: (file: string) => string = (f) => f): string {
   const lines = [
     `**${c.name}**`,
     '',
     c.description || '_no description_',
     '',
-    `from ${groupLabel(c.origin)}${c.file ? ` — ${c.file}` : ''}`,
+    `from ${groupLabel(c.origin)}${c.file ? ` — \`${shown(c.file)}\`` : ''}`,
   ];
   const stats = statsText(c.stats);
   if (stats) lines.push('', `this session: ${stats}${c.stats?.invoked ? ` (${c.stats.invoked} from Invoke...)` : ''}`);

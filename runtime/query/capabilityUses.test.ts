@@ -47,6 +47,13 @@ describe('capability uses', () => {
     );
     assert.equal(all.problems.length, 1);
     assert.equal(all.problems[0].file, broken);
+    // an AIS source comes before programs in JSON whatever their names
+    const early = path.join(dir, '0-first.json');
+    writeFileSync(early, JSON_PROGRAM);
+    assert.deepEqual(
+      (await findCapabilityUses([early, ais], 'search')).uses.map((u) => path.basename(u.file)),
+      ['a.ais', '0-first.json'],
+    );
     const search = await findCapabilityUses([ais, json], 'search');
     assert.deepEqual(
       search.uses.map((u) => [u.flow, u.nodeId]),

@@ -49,7 +49,11 @@ export async function findCapabilityUses(files: readonly string[], name?: string
         uses.push({ capability, flow: flow.qualifiedName, nodeId: node.id, nodeName: node.name, ...siteOf(node, file, jsonText) });
       }
   }
-  uses.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+  // AIS sources first: a .json/.apxmobj beside one is often its compiled form, and the first use is where the editor opens
+  const rank = (f: string) => (/\.ais$/i.test(f) ? 0 : 1);
+  uses.sort((a, b) =>
+    a.file === b.file ? a.line - b.line || a.column - b.column : rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : 1),
+  );
   return { uses, problems };
 }
 

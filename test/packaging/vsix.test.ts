@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -82,6 +82,28 @@ describe('the packaged extension (.vsix)', { timeout: 180_000 }, () => {
     );
     assert.equal(manifest.publisher, 'apxm');
     assert.equal(manifest.license, 'MIT');
+  });
+
+  it('holds every file package.json contributes (activity-bar and command icons, grammars, language configurations)', () => {
+    // any string of `contributes` naming a file of the repository is a path the workbench will load from the package
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: unknown };
+    const files = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') {
+        const rel = path.posix.normalize(v.replace(/^\.\//, ''));
+        if (
+          !rel.startsWith('..') &&
+          !v.includes('$(') &&
+          existsSync(path.join(REPO_ROOT, rel)) &&
+          statSync(path.join(REPO_ROOT, rel)).isFile()
+        )
+          files.add(rel);
+      } else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(manifest.contributes);
+    assert.ok(files.has('media/icons/apxm.svg'), [...files].join(', '));
+    for (const f of files) assert.ok(names.includes(`extension/${f}`), `${f} (contributed by package.json) is missing from the .vsix`);
   });
 
   it('holds nothing that does not run: no sources, object files, build trees, tests, examples or source maps', () => {
