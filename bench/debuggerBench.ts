@@ -6,7 +6,8 @@
  *    breakpoints whose condition is false (evaluated before every node), against the same run
  *    with no breakpoints and against `noDebug`, all in the same adapter process kind;
  * 3. the live node status feed: the same 2,000-node run with a client subscribed to
- *    `apxm/subscribeNodeStatus` (consuming its events) against the same run unsubscribed.
+ *    `apxm/subscribeNodeStatus` (consuming its events) against the same run unsubscribed, as
+ *    whole debug runs in fresh adapters and as warm runs restarted in one adapter.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -44,14 +45,24 @@ async function stepRoundTrip(file: string, steps: number): Promise<number[]> {
   }
 }
 
-/** Wall time from configurationDone to terminated. */
-async function timedRun(file: string, options: { noDebug?: boolean; breakpoints?: number }): Promise<number> {
+/** Wall time from configurationDone to terminated; `subscribe`: a client subscribed to the node status feed at that rate, consuming its events. */
+async function timedRun(file: string, options: { noDebug?: boolean; breakpoints?: number; subscribe?: number }): Promise<number> {
   const dc = await client();
   try {
     await dc.launch({ program: file, ...(options.noDebug ? { noDebug: true } : {}) });
     if (options.breakpoints) {
       const bps = Array.from({ length: options.breakpoints }, () => ({ name: 'JUMP', condition: 'node.id < 0' }));
       await dc.setFunctionBreakpointsRequest({ breakpoints: bps });
+    }
+    if (options.subscribe) {
+      let changes = 0;
+      dc.on('apxm/nodeStatus', (e: { body?: { node?: unknown[] } }) => (changes += e.body?.node?.length ?? 0));
+      await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: options.subscribe });
+      const t0 = performance.now();
+      await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('terminated')]);
+      const t = performance.now() - t0;
+      if (changes < 2000) throw new Error(`the subscribed run reported ${changes} node changes, not every node`);
+      return t;
     }
     const t0 = performance.now();
     await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('terminated')]);
@@ -114,9 +125,9 @@ async function timedRunsToSink(
     await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('stopped')]);
     if (subscribe) {
       for (const name of ['apxm/nodeStatus', 'apxm/frameStarted', 'apxm/frameEnded', 'apxm/runStatus'])
-        dc.on(name, (e: { body?: { changes?: unknown[] } }) => {
+        dc.on(name, (e: { body?: { node?: unknown[] } }) => {
           seen.events++;
-          seen.changes += e.body?.changes?.length ?? 0;
+          seen.changes += e.body?.node?.length ?? 0;
         });
       await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: subscribe });
     }
@@ -148,6 +159,23 @@ export async function debuggerFeedBench(emit: Emit): Promise<void> {
     const plain: number[] = [];
     const subscribed: number[] = [];
     let seen = { events: 0, changes: 0 };
+    // the issue's own measure: whole debug runs in fresh adapters (launch to terminated), in turns
+    const cold = { plain: [] as number[], subscribed: [] as number[] };
+    for (let i = 0; i < 5; i++) {
+      cold.plain.push(await timedRun(runFile, {}));
+      cold.subscribed.push(await timedRun(runFile, { subscribe: 10 }));
+    }
+    const [cp, cs] = [Math.min(...cold.plain), Math.min(...cold.subscribed)];
+    emit({
+      bench: 'debugger',
+      case: 'node status feed (the 2,000-op debug run, launch to terminated in a fresh adapter, subscribed at 10 batches/s vs unsubscribed; best of 5 each, in turns)',
+      unsubscribedMs: +cp.toFixed(1),
+      subscribedMs: +cs.toFixed(1),
+      unsubscribedP50Ms: +quantile(cold.plain, 0.5).toFixed(1),
+      subscribedP50Ms: +quantile(cold.subscribed, 0.5).toFixed(1),
+      ratio: +(cs / cp).toFixed(3),
+      ratioP50: +(quantile(cold.subscribed, 0.5) / quantile(cold.plain, 0.5)).toFixed(3),
+    });
     const RUNS = 8;
     for (let i = 0; i < 3; i++) {
       // the first run of an adapter is cold (its code not yet compiled): left out of both

@@ -29,6 +29,8 @@ import { programGraph } from '../runtime/query/programGraph.js';
 import { GraphRequests, type Answer } from './graphRequests.js';
 import { MemoryRequests } from './memoryRequests.js';
 import { PageStore } from '../runtime/query/nodeDetail.js';
+import { CapabilityRequests } from './capabilityRequests.js';
+import { findWorkspaceConfig } from '../runtime/workspace.js';
 import { serveDap } from './dapTransport.js';
 import type { ApxmLaunchArguments } from './launchArguments.js';
 import { checkRequest } from './requestArguments.js';
@@ -114,6 +116,12 @@ export class ApxmDebugSession extends DebugSession {
   );
   /** The memory inspector's pages, provenance, edits and watches (memoryRequests.ts). */
   private readonly memory = new MemoryRequests(this.run, this.pages, (id, watch, access) => this.breakpoints.watchKey(id, watch, access));
+  /** The capability explorer's catalogue, stats and invocations (capabilityRequests.ts). */
+  private readonly caps = new CapabilityRequests(
+    (name, body) => this.sendApxmEvent(name, body),
+    () => this.run.runtime,
+    () => this.run.args && findWorkspaceConfig(this.run.args.program),
+  );
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -164,6 +172,8 @@ export class ApxmDebugSession extends DebugSession {
     memorySetRequest: (a: ApxmRequests['apxm/memorySet']['arguments']) => answered(this.memory.set(a)),
     memoryDeleteRequest: (a: ApxmRequests['apxm/memoryDelete']['arguments']) => answered(this.memory.delete(a)),
     watchKeyRequest: (a: ApxmRequests['apxm/watchKey']['arguments']) => answered(this.memory.watchKey(a)),
+    capabilitiesRequest: (a: ApxmRequests['apxm/capabilities']['arguments']) => answered(this.caps.catalog(a)),
+    invokeCapabilityRequest: (a: ApxmRequests['apxm/invokeCapability']['arguments']) => this.caps.invoke(a).then(answered),
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);
@@ -271,6 +281,7 @@ export class ApxmDebugSession extends DebugSession {
       for (const off of this.offs.splice(0)) off();
       this.graph.dispose();
       this.memory.dispose();
+      this.caps.dispose();
       this.run.view?.dispose();
       await this.run.runtime?.dispose().catch(() => undefined);
       this.run.runtime = undefined;
@@ -372,6 +383,7 @@ export class ApxmDebugSession extends DebugSession {
     const execution = this.run.handle.execution;
     const view = this.run.view;
     this.memory.runReady();
+    this.caps.runStarted(runtime);
     this.graph.runStarted({ runId: this.run.runId, events: runtime.events, execution, view, stoppedAt: () => this.run.stopped?.node });
     this.background(
       this.run.handle.result.then(

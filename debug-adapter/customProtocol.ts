@@ -10,12 +10,13 @@ import type { GraphFlow, ProgramGraph } from '../runtime/query/programGraph.js';
 import type { NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
 import type { NodeDetail } from '../runtime/query/nodeDetail.js';
 import { MEMORY_REQUESTS, type MemoryRequests } from './protocol/memoryProtocol.js';
+import { CAPABILITY_EVENTS, CAPABILITY_REQUESTS, type CapabilityEvents, type CapabilityRequests } from './protocol/capabilityProtocol.js';
 
 /** How the adapter is hosted: inside the VS Code extension host, as its own process over stdio, or as a TCP server. */
 export type AdapterMode = 'inline' | 'process' | 'server';
 
 /** The adapter → client events, by name. */
-export interface ApxmEvents {
+export interface ApxmEvents extends CapabilityEvents {
   /**
    * Once per launch, when the runtime is open: what the session runs on, for the "APXM" output
    * channel. `dbPath` is a path, never a secret; `storageSkipped` says, one line each, why the
@@ -46,7 +47,7 @@ export interface ApxmEvents {
    * Node states since the previous batch, only while a client is subscribed (`apxm/subscribeNodeStatus`).
    * Coalesced: one entry per node execution with its latest state; at most `maxBatchesPerSecond`
    * batches a second, and one more at once when the run stops or ends. Ids, states and timings only,
-   * each entry by position (NodeStatusEntry; `decodeChanges` gives objects).
+   * column by column (NodeStatusBatch; `decodeChanges` gives objects).
    */
   'apxm/nodeStatus': NodeStatusBatch;
   /**
@@ -62,11 +63,11 @@ export interface ApxmEvents {
 }
 
 // The status and detail shapes are the runtime's query layer's (the runtime never imports the adapter).
-export type { NodeState, NodeStatusChange, NodeStatusEntry, NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
+export type { NodeState, NodeStatusChange, NodeStatusBatch, RunStatusBody } from '../runtime/query/nodeStatus.js';
 export type { ValuePreview, NodeDetail } from '../runtime/query/nodeDetail.js';
 
 /** The client → adapter requests, by name: their arguments and response bodies. */
-export interface ApxmRequests extends MemoryRequests {
+export interface ApxmRequests extends MemoryRequests, CapabilityRequests {
   /** Answers the waiting PAUSE `checkpointId` with `text`. Fails (notAvailable) when that PAUSE does not wait. */
   'apxm/answerPause': { arguments: { checkpointId: string; text: string }; body: { checkpointId: string } };
   /** The launched program's graph (runtime/query/programGraph.ts): every flow's nodes, edges, regions and critical path. */
@@ -112,6 +113,7 @@ export const APXM_EVENTS: readonly ApxmEventName[] = [
   'apxm/frameStarted',
   'apxm/frameEnded',
   'apxm/runStatus',
+  ...CAPABILITY_EVENTS,
 ];
 export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/answerPause',
@@ -123,6 +125,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/runNext',
   'apxm/runToNode',
   ...MEMORY_REQUESTS,
+  ...CAPABILITY_REQUESTS,
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

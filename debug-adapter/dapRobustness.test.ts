@@ -34,6 +34,7 @@ const ARGUMENTS_OPTIONAL = new Set([
   'apxm/programGraph',
   'apxm/subscribeNodeStatus',
   'apxm/unsubscribeNodeStatus',
+  'apxm/capabilities',
 ]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,6 +7,7 @@
 import type { NodeRef, RuntimeEventEmitter } from '../runtime/events.js';
 import type { Program } from '../runtime/graph/types.js';
 import { findExecution, MAX_PAGE_CHARS, nodeDetail, PageStore } from '../runtime/query/nodeDetail.js';
+import { encodeChanges } from '../runtime/query/nodeStatus.js';
 import { NodeStatusFeed, type RunProbe } from '../runtime/query/nodeStatusFeed.js';
 import { RunView } from '../runtime/query/runView.js';
 import type { ApxmEventName, ApxmEvents, ApxmRequests } from './customProtocol.js';
@@ -70,7 +71,7 @@ export class GraphRequests {
     this.rate = args.maxBatchesPerSecond ?? this.rate;
     this.rate ??= 10;
     const run = this.run;
-    if (!run) return { body: { snapshot: { runId: '', seq: 0, flows: [], changes: [] }, frames: [], plans: [] } };
+    if (!run) return { body: { snapshot: { runId: '', seq: 0, ...encodeChanges([]) }, frames: [], plans: [] } };
     if (!first && this.feed) {
       this.feed.setRate(this.rate);
       return { body: this.feed.snapshot() };

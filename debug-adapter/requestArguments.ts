@@ -233,6 +233,8 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
   ...MEMORY_REQUEST_SPECS,
+  'apxm/capabilities': spec('capabilitiesRequest', obj({ subscribe: opt(bool) }), true),
+  'apxm/invokeCapability': spec('invokeCapabilityRequest', obj({ name: str, params: obj() })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
+import { registerCapabilityExplorer } from './capabilities/capabilityExplorer.js';
 import { registerGraphView } from './graph/graphView.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDebugger(context);
   registerProgramEditors(context);
   registerGraphView(context);
+  registerCapabilityExplorer(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

@@ -5,6 +5,7 @@ import type { NodeStatusBatch, RunStatusBody } from '../../debug-adapter/customP
 import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph } from '../../runtime/query/programGraph.js';
 import { REPO_ROOT } from '../../test/support/apxmCli.js';
+import { encodeChanges } from '../../runtime/query/nodeStatus.js';
 import {
   graphHash,
   graphTitle,
@@ -44,7 +45,7 @@ describe('graph panel messages', () => {
 
   it('routes the adapter events to page messages, and ignores the others', { timeout: 10_000 }, () => {
     const r = new SessionRouter();
-    const batch: NodeStatusBatch = { runId: 'r1', seq: 2, flows: ['A.f'], changes: [[1, 1, 0, 'running']] };
+    const batch: NodeStatusBatch = { runId: 'r1', seq: 2, ...encodeChanges([{ frameId: 1, nodeId: 1, flow: 'A.f', state: 'running' }]) };
     assert.deepEqual(r.event('apxm/nodeStatus', batch), [{ type: 'graph/status', body: batch }]);
     const frame = {
       frame: { runId: 'r1', frameId: 2, parentFrameId: 1, kind: 'loop' as const, flow: 'A.f', label: 'loop 4 · iteration 1' },
@@ -82,7 +83,7 @@ describe('graph panel messages', () => {
 
   it('turns the subscription answer into the snapshot and, when paused, the stop', { timeout: 10_000 }, () => {
     const r = new SessionRouter();
-    const body = { snapshot: { runId: 'r1', seq: 0, flows: [], changes: [] }, frames: [], plans: [], run: paused };
+    const body = { snapshot: { runId: 'r1', seq: 0, ...encodeChanges([]) }, frames: [], plans: [], run: paused };
     assert.deepEqual(r.snapshot(body), [
       { type: 'graph/snapshot', body },
       { type: 'graph/stopped', body: { at, ready: paused.ready } },

@@ -70,7 +70,7 @@ function shown(): GraphModel {
   m.apply({ type: 'graph/show', body: { graph: program(), hash: 'h1', programPath: '/p/a.ais', title: 'a.ais', live: true } });
   m.apply({
     type: 'graph/snapshot',
-    body: { snapshot: { runId: 'r1', seq: 0, flows: [], changes: [] }, frames: [frame(1, 'flow', 'A.main')], plans: [] },
+    body: { snapshot: { runId: 'r1', seq: 0, ...encodeChanges([]) }, frames: [frame(1, 'flow', 'A.main')], plans: [] },
   });
   return m;
 }

@@ -4,7 +4,7 @@ import type { GraphFlow } from '../../runtime/query/programGraph.js';
 import { agentFlow, agentProgram } from '../../test/support/agentDag.js';
 import { GraphModel } from './graphModel.js';
 import { edgeId, layoutGraph, LAYOUT, type Box, type LayoutGraphIn } from './layout.js';
-import { collapsedAround, loopKey, topKey, visibleGraph } from './visibleGraph.js';
+import { collapsedAround, loopKey, regionOutlines, topKey, visibleGraph } from './visibleGraph.js';
 import { encodeChanges } from '../../runtime/query/nodeStatus.js';
 
 const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
@@ -92,7 +92,7 @@ describe('the graph layout', () => {
     model.apply({
       type: 'graph/snapshot',
       body: {
-        snapshot: { runId: 'r', seq: 0, flows: [], changes: [] },
+        snapshot: { runId: 'r', seq: 0, ...encodeChanges([]) },
         frames: [{ runId: 'r', frameId: 1, kind: 'flow', flow: 'Bench.main', label: 'main' }],
         plans: [],
       },
@@ -171,5 +171,38 @@ describe('the graph layout', () => {
     );
     assert.equal(v.shownAs.get('L.main#3'), key);
     assert.deepEqual(collapsedAround(model, 'L.main#3', new Set([key, 'L.main'])), [key, 'L.main']);
+  });
+
+  it('outlines an expanded loop and a try/catch around their drawn nodes, a collapsed loop not', { timeout: 5_000 }, () => {
+    const model = new GraphModel();
+    const n = (id: number, op: string) => ({ id, name: `n${id}`, op, family: 'control' as const, generated: false });
+    const flow: GraphFlow = {
+      name: 'R.main',
+      isEntry: true,
+      parameters: [],
+      nodes: [n(1, 'LOOP_START'), n(2, 'TRY_CATCH'), n(3, 'INV'), n(4, 'PRINT'), n(5, 'LOOP_END'), n(6, 'RETURN')],
+      edges: [1, 2, 3, 4, 5].map((from) => ({ from, to: from + 1, kind: 'Data' as const })),
+      loops: [{ start: 1, end: 5, body: [2, 3, 4] }],
+      tryRegions: [{ node: 2, tryNodes: [3], catchNodes: [4] }],
+      criticalPath: [],
+    };
+    show(model, flow);
+    const expanded = visibleGraph(model, new Set());
+    const { boxes } = layoutGraph(expanded.input);
+    const outlines = regionOutlines(model, expanded, boxes);
+    assert.deepEqual(outlines.map((o) => o.kind).sort(), ['catch', 'loop', 'try']);
+    const of = (kind: string) => outlines.find((o) => o.kind === kind)?.box as Box;
+    for (const id of [1, 2, 3, 4, 5]) assert.ok(inside(boxes[`R.main#${id}`], of('loop')), `loop outline holds node ${id}`);
+    assert.ok(!overlaps(boxes['R.main#6'], of('loop')), 'the RETURN after the loop is outside it');
+    assert.ok(inside(boxes['R.main#3'], of('try')) && !overlaps(boxes['R.main#4'], of('try')));
+    assert.ok(inside(of('try'), of('loop')), 'the try region sits inside its loop');
+    const top = boxes[topKey('R.main')];
+    assert.ok(of('loop')[0] >= top[0] && of('loop')[0] + of('loop')[2] <= top[0] + top[2], 'no outline past its flow’s box');
+    const collapsed = visibleGraph(model, new Set([loopKey('R.main', 1)]));
+    assert.deepEqual(
+      regionOutlines(model, collapsed, layoutGraph(collapsed.input).boxes),
+      [],
+      'a collapsed loop is one node: nothing to outline',
+    );
   });
 });

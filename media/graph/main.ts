@@ -90,6 +90,11 @@ class GraphPage {
       doubleClick: (key) => this.toggleCollapse(key),
       contextMenu: (key, x, y) => this.openMenu(key, x, y),
       viewChanged: () => this.changed(),
+      keepInView: () => {
+        const at = this.model.stopped.at;
+        const k = this.selected ?? (at ? this.model.keyOfFrameNode(at) : undefined);
+        return k && (this.geometry?.vg.shownAs.get(k) ?? k);
+      },
     });
     this.detail = new DetailPane(
       main,
@@ -426,7 +431,8 @@ class GraphPage {
     if (q) {
       for (const s of this.model.scopes.values())
         for (const n of s.graph.nodes)
-          if (n.name.toLowerCase().includes(q) || n.op.toLowerCase().includes(q)) this.matches.push(nodeKey(s.id, n.id));
+          if (n.name.toLowerCase().includes(q) || n.op.toLowerCase().includes(q) || n.capability?.toLowerCase().includes(q))
+            this.matches.push(nodeKey(s.id, n.id));
     }
     this.matchAt = -1;
     this.toolbar.setMatches(q ? `${this.matches.length} match${this.matches.length === 1 ? '' : 'es'}` : '');

@@ -6,7 +6,7 @@
  */
 import type { GraphNode } from '../../runtime/query/programGraph.js';
 import { nodeKey, splitNodeKey, type GraphModel, type Scope } from './graphModel.js';
-import type { LayoutEdgeIn, LayoutGraphIn, LayoutNodeIn } from './layout.js';
+import type { Box, LayoutEdgeIn, LayoutGraphIn, LayoutNodeIn } from './layout.js';
 
 export const NODE_W = 168;
 export const NODE_H = 50;
@@ -139,4 +139,50 @@ export function collapsedAround(model: GraphModel, key: string, collapsed: Reado
     scope = s.parent;
   }
   return found;
+}
+
+/** A dashed outline around the drawn members of an expanded loop, or of a try or catch region. */
+export interface RegionOutline {
+  kind: 'loop' | 'try' | 'catch';
+  box: Box;
+}
+
+/**
+ * The outlines of every expanded loop and try/catch region whose members are drawn: the box
+ * around their boxes, padded more for outer regions so a nested region's outline sits inside.
+ * Regions of a hidden scope, and collapsed loops (drawn as one node), have none.
+ */
+export function regionOutlines(model: GraphModel, vg: VisibleGraph, boxes: Readonly<Record<string, Box>>): RegionOutline[] {
+  const out: RegionOutline[] = [];
+  for (const scope of model.scopes.values()) {
+    const regions: { kind: RegionOutline['kind']; ids: number[] }[] = [];
+    for (const l of scope.graph.loops)
+      if (!vg.items.has(loopKey(scope.id, l.start))) regions.push({ kind: 'loop', ids: [l.start, l.end, ...l.body] });
+    for (const t of scope.graph.tryRegions) {
+      if (t.tryNodes.length) regions.push({ kind: 'try', ids: t.tryNodes });
+      if (t.catchNodes.length) regions.push({ kind: 'catch', ids: t.catchNodes });
+    }
+    const sets = regions.map((r) => new Set(r.ids));
+    regions.forEach((r, i) => {
+      const drawn = r.ids.map((id) => nodeKey(scope.id, id)).filter((k) => vg.shownAs.get(k) === k && boxes[k]);
+      if (!drawn.length) return;
+      // a region holding others is padded more, so their outlines sit inside its own
+      const inner = sets.filter((s, j) => j !== i && s.size < sets[i].size && [...s].every((id) => sets[i].has(id))).length;
+      const pad = 6 + 6 * Math.min(inner, 3);
+      let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const k of drawn) {
+        const b = boxes[k];
+        x0 = Math.min(x0, b[0]);
+        y0 = Math.min(y0, b[1]);
+        x1 = Math.max(x1, b[0] + b[2]);
+        y1 = Math.max(y1, b[1] + b[3]);
+      }
+      // never past the box of the flow or call that holds the scope
+      const holder = boxes[scope.parent === undefined ? topKey(scope.id) : nodeKey(scope.parent, scope.callerNodeId as number)];
+      const left = holder ? Math.max(x0 - pad, holder[0] + 2) : x0 - pad;
+      const right = holder ? Math.min(x1 + pad, holder[0] + holder[2] - 2) : x1 + pad;
+      out.push({ kind: r.kind, box: [left, y0 - pad - 12, right - left, y1 - y0 + 2 * pad + 12] });
+    });
+  }
+  return out;
 }

@@ -21,56 +21,106 @@ export interface NodeStatusChange {
   tokens?: number;
 }
 
-/**
- * One change as it travels: `[frameId, nodeId, flow, state, startedAt, durationMs, tokens]` by
- * position, `flow` an index into its batch's `flows`; the timings are null when unknown and
- * trailing ones are left out. Positional because a batch carries thousands of these while a
- * run streams: a third of the bytes of the same changes as objects (decode with `decodeChanges`).
- */
-export type NodeStatusEntry = [
-  frameId: number,
-  nodeId: number,
-  flow: number,
-  state: NodeState,
-  startedAt?: number | null,
-  durationMs?: number | null,
-  tokens?: number,
-];
+/** Each state as one letter on the wire (`NodeStatusBatch.state`). */
+const STATE_LETTER: Record<NodeState, string> = {
+  pending: 'p',
+  ready: 'r',
+  running: 'R',
+  succeeded: 's',
+  failed: 'f',
+  skipped: 'k',
+  cancelled: 'c',
+  replayed: 'y',
+};
+const LETTER_STATE = Object.fromEntries(Object.entries(STATE_LETTER).map(([state, letter]) => [letter, state])) as Record<
+  string,
+  NodeState
+>;
 
+/**
+ * A batch of changes as it travels: column by column, each column one entry per change, so a
+ * batch of thousands is a few flat arrays of integers (the cheapest JSON to write and to parse:
+ * a run streams these while it runs, and a stop sends every change since the last batch at once).
+ * Decode with `decodeChanges`.
+ */
 export interface NodeStatusBatch {
   runId: string;
   /** Increases by one per batch of a run, so a client can tell a lost or reordered batch. */
   seq: number;
-  /** The flows (`Agent.flow`) the entries name, by index. */
+  /** The flows (`Agent.flow`) that `flow` indexes. */
   flows: string[];
-  changes: NodeStatusEntry[];
+  /** Per change: its frame id. */
+  frame: number[];
+  /** Per change: its node id. */
+  node: number[];
+  /** Per change: its flow, an index into `flows`. */
+  flow: number[];
+  /** Per change: its state, one letter each: p pending, r ready, R running, s succeeded, f failed, k skipped, c cancelled, y replayed. */
+  state: string;
+  /** Per change: milliseconds from the run's start to the node's, -1 when unknown; left out when no change has one. */
+  start?: number[];
+  /** Per change: the node's duration in microseconds, -1 when unknown; left out when no change has one. */
+  dur?: number[];
+  /** Per change: its tokens, 0 when none; left out when no change has any. */
+  tokens?: number[];
 }
 
-/** Builds a batch's `flows` and `changes` one change at a time. */
-export class NodeStatusEncoder {
-  readonly flows: string[] = [];
-  readonly changes: NodeStatusEntry[] = [];
-  private readonly flowIndex = new Map<string, number>();
+/** The changes of a batch, without its run id and sequence number. */
+export type NodeStatusColumns = Omit<NodeStatusBatch, 'runId' | 'seq'>;
 
+/** Builds a batch's columns one change at a time. */
+export class NodeStatusEncoder {
+  private readonly flows: string[] = [];
+  private readonly flowIndex = new Map<string, number>();
+  private readonly frame: number[] = [];
+  private readonly node: number[] = [];
+  private readonly flow: number[] = [];
+  private state = '';
+  private readonly start: number[] = [];
+  private readonly dur: number[] = [];
+  private readonly tokens: number[] = [];
+  private hasStart = false;
+  private hasDur = false;
+  private hasTokens = false;
+
+  /** `startedAt` in milliseconds since the run started, `durationMs` in milliseconds (sent to the microsecond). */
   add(frameId: number, nodeId: number, flow: string, state: NodeState, startedAt?: number, durationMs?: number, tokens?: number): void {
     let f = this.flowIndex.get(flow);
     if (f === undefined) {
       f = this.flows.push(flow) - 1;
       this.flowIndex.set(flow, f);
     }
-    const e: NodeStatusEntry = [frameId, nodeId, f, state];
-    if (tokens) e.push(startedAt ?? null, durationMs ?? null, tokens);
-    else if (durationMs !== undefined) e.push(startedAt ?? null, durationMs);
-    else if (startedAt !== undefined) e.push(startedAt);
-    this.changes.push(e);
+    this.frame.push(frameId);
+    this.node.push(nodeId);
+    this.flow.push(f);
+    this.state += STATE_LETTER[state];
+    if (startedAt !== undefined) this.hasStart = true;
+    this.start.push(startedAt === undefined ? -1 : Math.round(startedAt));
+    if (durationMs !== undefined) this.hasDur = true;
+    this.dur.push(durationMs === undefined ? -1 : Math.round(durationMs * 1000));
+    if (tokens) this.hasTokens = true;
+    this.tokens.push(tokens ?? 0);
+  }
+
+  columns(): NodeStatusColumns {
+    return {
+      flows: this.flows,
+      frame: this.frame,
+      node: this.node,
+      flow: this.flow,
+      state: this.state,
+      ...(this.hasStart ? { start: this.start } : {}),
+      ...(this.hasDur ? { dur: this.dur } : {}),
+      ...(this.hasTokens ? { tokens: this.tokens } : {}),
+    };
   }
 }
 
 /** Changes as objects, encoded for a batch. */
-export function encodeChanges(changes: Iterable<NodeStatusChange>): Pick<NodeStatusBatch, 'flows' | 'changes'> {
+export function encodeChanges(changes: Iterable<NodeStatusChange>): NodeStatusColumns {
   const enc = new NodeStatusEncoder();
   for (const c of changes) enc.add(c.frameId, c.nodeId, c.flow, c.state, c.startedAt, c.durationMs, c.tokens);
-  return { flows: enc.flows, changes: enc.changes };
+  return enc.columns();
 }
 
 /** A batch with its changes as objects. */
@@ -78,15 +128,26 @@ export function decodeBatch(batch: NodeStatusBatch): { runId: string; seq: numbe
   return { runId: batch.runId, seq: batch.seq, changes: decodeChanges(batch) };
 }
 
+/** How many changes a batch holds. */
+export const changeCount = (batch: Pick<NodeStatusColumns, 'node'>): number => batch.node.length;
+
 /** A batch's changes as objects. */
-export function decodeChanges(batch: Pick<NodeStatusBatch, 'flows' | 'changes'>): NodeStatusChange[] {
-  return batch.changes.map(([frameId, nodeId, f, state, startedAt, durationMs, tokens]) => {
-    const c: NodeStatusChange = { frameId, nodeId, flow: batch.flows[f] ?? '', state };
-    if (startedAt !== undefined && startedAt !== null) c.startedAt = startedAt;
-    if (durationMs !== undefined && durationMs !== null) c.durationMs = durationMs;
-    if (tokens !== undefined) c.tokens = tokens;
-    return c;
-  });
+export function decodeChanges(batch: NodeStatusColumns): NodeStatusChange[] {
+  const { flows, frame, node, flow, state, start, dur, tokens } = batch;
+  const out: NodeStatusChange[] = new Array<NodeStatusChange>(node.length);
+  for (let i = 0; i < node.length; i++) {
+    const c: NodeStatusChange = {
+      frameId: frame[i],
+      nodeId: node[i],
+      flow: flows[flow[i]] ?? '',
+      state: LETTER_STATE[state[i]] ?? 'pending',
+    };
+    if (start && start[i] >= 0) c.startedAt = start[i];
+    if (dur && dur[i] >= 0) c.durationMs = dur[i] / 1000;
+    if (tokens && tokens[i]) c.tokens = tokens[i];
+    out[i] = c;
+  }
+  return out;
 }
 
 export interface RunStatusBody {

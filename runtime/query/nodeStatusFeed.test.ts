@@ -201,6 +201,13 @@ describe('the node status feed', () => {
       assert.ok(status?.ready?.some((r) => r.nodeId === 3));
       // (the pause came inside start(), before the probe had the run: its totals are read now)
       assert.equal(w.feed.status().stats.nodesDone, 2);
+      // the debugger's own stop at the same place (the adapter tells the feed of every stop) adds nothing
+      const sent = sink.log.length;
+      const at = { runId: 'paused-run', frameId: 1, nodeId: 3, nodeExecId: 'x', op: 'MERGE', name: 'n3', flow: p.entry.qualifiedName };
+      w.feed.stopped(at, status?.ready?.map((r) => ({ ...at, ...r })) ?? []);
+      assert.equal(sink.log.length, sent, 'no second status for the same stop');
+      w.feed.stopped({ ...at, nodeId: 4 }, []);
+      assert.deepEqual(sink.statuses().at(-1)?.stoppedAt, { frameId: 1, nodeId: 4, flow: p.entry.qualifiedName }, 'another place is sent');
       handle.execution.control.resume();
       const r = await handle.result;
       assert.equal(r.status, 'succeeded');

@@ -61,7 +61,7 @@ const toPlace = (n: NodeRef) => ({ frameId: n.frameId, nodeId: n.nodeId, flow: n
 
 export class NodeStatusFeed {
   private readonly runId: string;
-  private readonly dirty = new Set<string>();
+  private readonly dirty = new Set<NodeRecord>();
   private readonly frameStarts: { frame: FrameRef; graph?: GraphFlow }[] = [];
   private readonly frameEnds: { frame: FrameRef; outcome: 'succeeded' | 'failed' | 'cancelled' }[] = [];
   private readonly plans = new Map<number, GraphFlow>();
@@ -101,18 +101,12 @@ export class NodeStatusFeed {
     }
     const ev = o.events;
     const mine = (e: { runId: string }) => e.runId === this.runId;
-    // Registered after the view's own listeners, so the record is up to date when a change is noted.
-    const changed = (e: NodeRef) => {
-      if (!mine(e)) return;
-      this.dirty.add(e.nodeExecId);
-      this.schedule();
-    };
+    // the view says which records change (no listener per node event here: thousands a second)
     this.offs.push(
-      ev.on('node:ready', changed),
-      ev.on('node:started', changed),
-      ev.on('node:finished', changed),
-      ev.on('node:failed', changed),
-      ev.on('node:skipped', changed),
+      o.view.watchNodes((r) => {
+        this.dirty.add(r);
+        if (this.timer === undefined) this.schedule();
+      }),
       ev.on('frame:entered', (f) => {
         if (!mine(f)) return;
         const compiled = f.kind === 'plan' ? o.probe.frameFlow(f.frameId) : undefined;
@@ -165,6 +159,8 @@ export class NodeStatusFeed {
    */
   stopped(at: NodeRef | undefined, ready: NodeRef[]): void {
     if (this.finalStats) return;
+    // the scheduler's pause already said so (most stops are one): nothing new to send
+    if (this.state === 'paused' && samePlace(this.stoppedAt, at) && this.ready?.length === ready.length && !this.dirty.size) return;
     this.state = 'paused';
     this.stoppedAt = at ? toPlace(at) : undefined;
     this.ready = ready.map(toPlace);
@@ -224,13 +220,9 @@ export class NodeStatusFeed {
     // frames first, then their nodes, then the ends: a client never sees a node of a frame it does not know
     for (const f of this.frameStarts.splice(0)) sink.frameStarted(f);
     if (hasChanges) {
-      const records: NodeRecord[] = [];
-      for (const id of this.dirty) {
-        const r = this.o.view.nodes.get(id);
-        if (r) records.push(r);
-      }
+      const batch = this.batch(++this.seq, this.dirty);
       this.dirty.clear();
-      sink.nodeStatus(this.batch(++this.seq, records));
+      sink.nodeStatus(batch);
     }
     for (const f of this.frameEnds.splice(0)) sink.frameEnded(f);
     this.statusChanged = false;
@@ -273,14 +265,16 @@ export class NodeStatusFeed {
         ref.flow,
         r.state,
         r.startedAt !== undefined ? Math.max(0, r.startedAt - t0) : undefined,
-        // to the microsecond: a batch of thousands of changes stays small
-        r.durationMs !== undefined ? Math.round(r.durationMs * 1000) / 1000 : undefined,
+        r.durationMs,
         r.tokens || undefined,
       );
     }
-    return { runId: this.runId, seq, flows: enc.flows, changes: enc.changes };
+    return { runId: this.runId, seq, ...enc.columns() };
   }
 }
+
+const samePlace = (a: { frameId: number; nodeId: number } | undefined, b: NodeRef | undefined) =>
+  a === undefined ? b === undefined : b !== undefined && a.frameId === b.frameId && a.nodeId === b.nodeId;
 
 /** A frame event without the run's values (frame:exited carries the frame's result). */
 function frameOnly(f: FrameRef): FrameRef {

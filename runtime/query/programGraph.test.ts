@@ -37,6 +37,15 @@ describe('the program graph query', () => {
     },
   );
 
+  it('names the tool of each INV, so a view can search by it', { timeout: 10_000 }, async () => {
+    const g = programGraph(await loadProgramFile(path.join(EXAMPLES, 'release_checker.ais')));
+    const nodes = g.flows.flatMap((f) => f.nodes);
+    const invs = nodes.filter((n) => n.op === 'INV');
+    assert.ok(invs.length > 0);
+    assert.ok(invs.every((n) => typeof n.capability === 'string' && n.capability.length > 0));
+    assert.ok(nodes.filter((n) => n.op !== 'INV').every((n) => n.capability === undefined));
+  });
+
   it('marks compiler-generated nodes, and gives loop and try regions by node id', { timeout: 10_000 }, async () => {
     const digest = programGraph(await loadProgramFile(path.join(EXAMPLES, 'resilient_digest.ais')));
     const flow = digest.flows.find((f) => f.isEntry);

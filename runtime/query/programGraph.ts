@@ -16,6 +16,8 @@ export interface GraphNode {
   source?: SourceRange;
   /** Added by the compiler (a RETURN, a join, a parameter), not written by the user. */
   generated: boolean;
+  /** The tool an INV calls. */
+  capability?: string;
 }
 
 export interface GraphEdge {
@@ -64,6 +66,7 @@ export function graphFlow(flow: FlowGraph, cf: CompiledFlow = compileFlow(flow))
       family: OP_CATALOGUE[n.op].family,
       ...(n.source ? { source: { ...n.source } } : {}),
       generated: n.attributes.compiler_generated === true,
+      ...(n.op === 'INV' && typeof n.attributes.capability === 'string' ? { capability: n.attributes.capability } : {}),
     })),
     edges: flow.edges.map((e) => ({
       from: e.from,

@@ -47,6 +47,8 @@ export class RunView {
   /** Executions of each node so far, by `flow#nodeId` (records of old executions may have been forgotten). */
   private readonly runs = new Map<string, number>();
   private readonly offs: (() => void)[] = [];
+  /** Told of each node record an event is about to change (the live status feed's dirty set). */
+  private watchers: ((r: NodeRecord) => void)[] = [];
 
   constructor(
     events: RuntimeEventEmitter,
@@ -141,7 +143,20 @@ export class RunView {
       r = { ref, state: 'ready' };
       this.nodes.set(ref.nodeExecId, r);
     }
+    for (const w of this.watchers) w(r);
     return r;
+  }
+
+  /**
+   * Calls `changed` with each node record a node event changes, before it changes it (so read it
+   * later, not in the call). One call per event, in the view's own listener: a watcher adds no
+   * listener of its own to the run's events.
+   */
+  watchNodes(changed: (r: NodeRecord) => void): () => void {
+    this.watchers = [...this.watchers, changed];
+    return () => {
+      this.watchers = this.watchers.filter((w) => w !== changed);
+    };
   }
 
   /** How many times node `nodeId` of `flow` has started in this run. */

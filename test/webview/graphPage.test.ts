@@ -232,14 +232,18 @@ describe('the graph page in headless Chromium', { timeout: 180_000 }, () => {
           },
         ]);
         await gp.settled();
-        await gp.page.mouse.click(centre(qmem).x, centre(qmem).y, { button: 'right' });
+        // the toolbar's text changes with the session and the stop, the canvas with it, and a fitted graph is
+        // fitted again: where the nodes are now
+        const moved = await hook.nodes(gp);
+        const at = (n: HookNode) => centre(moved.find((m) => m.key === n.key) as HookNode);
+        await gp.page.mouse.click(at(qmem).x, at(qmem).y, { button: 'right' });
         await menu.waitFor({ timeout: 5_000 });
         assert.ok((await menu.locator('[role=menuitem]').allTextContents()).includes('Run Next'));
         await menu.locator('[role=menuitem]', { hasText: 'Run Next' }).click();
         const next = await waitPosted(gp, (m) => m.type === 'runNext');
         assert.deepEqual(next.body, { frameId: 1, flow: qmem.flow, nodeId: qmem.nodeId });
 
-        await gp.page.mouse.click(centre(ask).x, centre(ask).y, { button: 'right' });
+        await gp.page.mouse.click(at(ask).x, at(ask).y, { button: 'right' });
         await menu.waitFor({ timeout: 5_000 });
         assert.ok(
           (await menu.locator('[role=menuitem]').allTextContents()).includes('Remove Breakpoint'),
@@ -283,6 +287,15 @@ describe('the graph page in headless Chromium', { timeout: 180_000 }, () => {
         const selected = await hook.selected(gp);
         const match = nodes.find((n) => n.key === selected);
         assert.equal(match?.name, 'digest', `search selected ${selected}`);
+        // a tool's name finds the INV that calls it
+        await gp.page.keyboard.press('/');
+        await gp.page.keyboard.press('Control+A');
+        await gp.page.keyboard.type('fetch_source');
+        await gp.page.keyboard.press('Enter');
+        await gp.page.waitForFunction((prev) => (globalThis as any).__apxmGraph.selected() !== prev, selected, { timeout: 5_000 });
+        const toolKey = await hook.selected(gp);
+        const tool = nodes.find((n) => n.key === toolKey);
+        assert.equal(tool?.op, 'INV', `searching a tool selected ${tool?.key}`);
       } finally {
         await gp.page.close();
       }

@@ -6,7 +6,7 @@
  */
 import type { GraphModel, NodeState } from '../graphModel.js';
 import { edgeId, type Box, type LayoutResult } from '../layout.js';
-import type { VisibleEdge, VisibleGraph, VisibleItem } from '../visibleGraph.js';
+import { regionOutlines, type RegionOutline, type VisibleEdge, type VisibleGraph, type VisibleItem } from '../visibleGraph.js';
 import type { Palette } from './theme.js';
 
 export interface View {
@@ -39,6 +39,8 @@ export interface CanvasCallbacks {
   contextMenu(key: string | undefined, clientX: number, clientY: number): void;
   /** Pan or zoom moved: redraw and remember the view. */
   viewChanged(): void;
+  /** The node to keep in view when the canvas changes size (the detail pane opening narrows it). */
+  keepInView?(): string | undefined;
 }
 
 const MIN_SCALE = 0.02;
@@ -79,6 +81,8 @@ export class CanvasView {
   private geometry?: Geometry;
   private leaves: string[] = [];
   private containers: string[] = [];
+  /** Loop and try/catch outlines of the current geometry, made when first drawn. */
+  private outlines?: RegionOutline[];
   private edges: EdgeDraw[] = [];
   private labels = new Map<string, { title: string; sub: string }>();
   private miniScale = 1;
@@ -126,6 +130,7 @@ export class CanvasView {
       .filter((e: VisibleEdge) => boxes[e.from] && boxes[e.to])
       .map((e) => ({ from: boxes[e.from], to: boxes[e.to], aside: asideSet.has(edgeId(e.from, e.to)), fromKey: e.from, toKey: e.to }));
     this.labels.clear();
+    this.outlines = undefined;
     this.miniDirty = true;
   }
 
@@ -155,11 +160,13 @@ export class CanvasView {
     this.callbacks.viewChanged();
   }
 
-  /** Pans (never zooms out of a readable zoom) so `key` is in view; `always` centres it even when visible. */
-  reveal(key: string, always = false): void {
+  /**
+   * Pans (never zooms out of a readable zoom) so `key` is in view, `margin` pixels from the edges;
+   * `always` centres it even when visible.
+   */
+  reveal(key: string, always = false, margin = 40): void {
     const s = this.screenBox(key);
     if (!s) return;
-    const margin = 40;
     const inView = s.x >= margin && s.y >= margin && s.x + s.w <= this.width - margin && s.y + s.h <= this.height - margin;
     if (inView && !always) return;
     if (this.view.scale < LABEL_SCALE) this.zoomTo(0.8, s.x + s.w / 2, s.y + s.h / 2);
@@ -254,6 +261,22 @@ export class CanvasView {
         if (item.kind === 'node' && scene.model.hasBreakpoint(key) !== undefined) this.breakpointDot(scene, key, b);
       }
     }
+    this.outlines ??= regionOutlines(scene.model, (this.geometry as Geometry).vg, boxes);
+    ctx.setLineDash([6 / scale, 4 / scale]);
+    ctx.lineWidth = 1 / scale;
+    ctx.font = `11px ${fontFamily()}`;
+    ctx.textBaseline = 'middle';
+    for (const o of this.outlines) {
+      if (!intersects(o.box, view)) continue;
+      ctx.strokeStyle = o.kind === 'loop' ? p.family.control : o.kind === 'try' ? p.muted : p.state.failed;
+      roundRect(ctx, o.box, 8);
+      ctx.stroke();
+      if (scale * 11 >= 6) {
+        ctx.fillStyle = ctx.strokeStyle;
+        ctx.fillText(o.kind, o.box[0] + 8, o.box[1] + 9);
+      }
+    }
+    ctx.setLineDash([]);
   }
 
   private callTitle(scene: Scene, item: VisibleItem & { kind: 'node' }): string {
@@ -422,7 +445,9 @@ export class CanvasView {
       }
       ctx.globalAlpha = 1;
       const outline = key === scene.selected ? p.selection : key === scene.stopped ? p.stopped : critical?.has(key) ? p.critical : colour;
-      ctx.lineWidth = (key === scene.selected || key === scene.stopped ? 3 : state === 'running' ? 2.5 : 1.5) / Math.min(scale, 1);
+      // high-contrast themes draw every border at least 2px, as VS Code's own widgets do
+      const width = key === scene.selected || key === scene.stopped ? 3 : state === 'running' ? 2.5 : p.highContrast ? 2 : 1.5;
+      ctx.lineWidth = width / Math.min(scale, 1);
       ctx.strokeStyle = outline;
       if (scene.ready.has(key)) ctx.setLineDash([5, 3]);
       ctx.stroke();
@@ -487,10 +512,15 @@ export class CanvasView {
     if (r?.durationMs !== undefined) figures.push(formatMs(r.durationMs));
     if (r?.tokens) figures.push(`${r.tokens} tok`);
     if (figures.length || state !== 'pending') {
-      // once it has run, its figures (the colour already says how it ended); before, its state
+      // once it has run, its figures (the colour already says how it ended); before, its state.
+      // The state's colour is a dot: pale state colours as text were unreadable on their own tint.
       ctx.fillStyle = p.state[state];
+      ctx.beginPath();
+      ctx.arc(b[0] + 13, b[1] + 40, 3.5, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.fillStyle = p.text;
       const text = figures.length && state !== 'running' && state !== 'failed' ? figures.join(' · ') : [state, ...figures].join(' · ');
-      ctx.fillText(fitText(text, b[2] - 18, 11), b[0] + 10, b[1] + 40);
+      ctx.fillText(fitText(text, b[2] - 27, 11), b[0] + 21, b[1] + 40);
     }
   }
 
@@ -550,6 +580,7 @@ export class CanvasView {
 
   private resize(): void {
     const r = this.canvas.getBoundingClientRect();
+    const resized = this.width > 0 && (r.width !== this.width || r.height !== this.height);
     this.dpr = window.devicePixelRatio || 1;
     this.width = r.width;
     this.height = r.height;
@@ -563,6 +594,11 @@ export class CanvasView {
     this.minimap.style.width = `${this.miniW}px`;
     this.minimap.style.height = `${this.miniH}px`;
     this.callbacks.viewChanged();
+    if (!resized) return;
+    // a fitted graph stays fitted; otherwise what the user is looking at stays in view
+    const keep = this.callbacks.keepInView?.();
+    if (this.autoFit) this.fit();
+    else if (keep) this.reveal(keep, false, 0);
   }
 
   private listen(): void {

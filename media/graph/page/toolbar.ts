@@ -32,7 +32,7 @@ export class Toolbar {
 
   constructor(host: HTMLElement, a: ToolbarActions) {
     this.searchField = custom('vscode-textfield', {
-      placeholder: 'Search name or op  ( / )',
+      placeholder: 'Search name, op or tool  ( / )',
       'aria-label': 'Search nodes',
       class: 'search',
     }) as HTMLElement & {
