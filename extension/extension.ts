@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { registerCapabilityExplorer } from './capabilities/capabilityExplorer.js';
 import { registerGraphView } from './graph/graphView.js';
+import { registerMemoryInspector } from './memory/memoryInspector.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerProgramEditors(context);
   registerGraphView(context);
   registerCapabilityExplorer(context);
+  registerMemoryInspector(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

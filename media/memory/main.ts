@@ -35,6 +35,9 @@ import {
 } from './tableModel.js';
 import type { HookRow, MemoryHookState, MemoryTestHook } from './testHook.js';
 
+/** Two clicks on one row within this are a double click. */
+const DOUBLE_CLICK_MS = 500;
+
 type Field = HTMLElement & { value: string };
 type Reply = { resolve: (body: unknown) => void; reject: (e: Error) => void };
 
@@ -54,6 +57,7 @@ class MemoryApp {
   private nextRequest = 1;
   private version = 0;
   private frame = 0;
+  private lastClick: { key: string; at: number } | undefined;
 
   private readonly tabs: HTMLElement;
   private readonly search: Field;
@@ -377,11 +381,13 @@ class MemoryApp {
     r.style.top = top;
     r.addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('input, button, vscode-button')) return;
-      this.select(row);
-    });
-    r.addEventListener('dblclick', (e) => {
-      if ((e.target as HTMLElement).closest('input, button, vscode-button')) return;
-      if (canEdit(this.tab)) void this.startEdit(row);
+      // a second click on the same row edits it: rows are rebuilt on each render, so the browser's dblclick
+      // (which needs one element under both clicks) would not fire after the first click selected the row
+      const now = performance.now();
+      const again = this.lastClick?.key === row.key && now - this.lastClick.at < DOUBLE_CLICK_MS;
+      this.lastClick = again ? undefined : { key: row.key, at: now };
+      if (again && canEdit(this.tab) && this.session?.stopped) void this.startEdit(row);
+      else if (!again) this.select(row);
     });
     const key = el('span', { className: 'cell key', text: row.key });
     const updated = el('span', { className: 'cell updated', text: formatTime(row.updatedAt) });
