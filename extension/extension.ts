@@ -8,6 +8,7 @@ import { registerCapabilityExplorer } from './capabilities/capabilityExplorer.js
 import { registerGraphView } from './graph/graphView.js';
 import { registerApiKey } from './llm/apiKey.js';
 import { registerInlineValues } from './inline/inlineValues.js';
+import { registerMemoryInspector } from './memory/memoryInspector.js';
 import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerApiKey(context);
   registerRunStatusBar(context);
   registerInlineValues(context);
+  registerMemoryInspector(context);
   try {
     languageClient = AisLanguageClient.start(context);
     context.subscriptions.push(languageClient);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { buildDagListing, type DagListing } from '../../debug-adapter/dagListing.js';
 import { graphPageHtml } from '../../media/graph/html.js';
-import type { HostMessage, HostMessages, PageMessage } from '../../media/graph/protocol.js';
+import type { HostMessage, HostMessages, NodeKey, PageMessage } from '../../media/graph/protocol.js';
 import { asApxmError, formatError, type ApxmError } from '../../runtime/errors.js';
 import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph, type ProgramGraph } from '../../runtime/query/programGraph.js';
@@ -47,6 +47,8 @@ export class GraphPanel {
   /** The last load error shown, so a file saved again with the same mistake does not say it twice. */
   private lastError: string | undefined;
   private pageReady = false;
+  /** A node to select once the page has its graph (asked for before it loaded). */
+  private pendingReveal: NodeKey | undefined;
   /** Counts the page's loads: what was posted to an earlier page is gone. */
   private pageLoads = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -208,6 +210,13 @@ export class GraphPanel {
       live: this.shown.live,
     });
     this.host.onGraphShown(this);
+    if (this.pendingReveal && this.pageReady) this.reveal(this.pendingReveal);
+  }
+
+  /** Scrolls a node into view and selects it; a page that has no graph yet gets it with the graph. */
+  reveal(node: NodeKey): void {
+    this.pendingReveal = this.pageReady && this.shown ? undefined : node;
+    if (!this.pendingReveal) this.post('graph/reveal', node);
   }
 
   /** A session of this program ended: the next refresh may draw the file again. */

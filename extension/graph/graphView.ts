@@ -154,6 +154,14 @@ async function onPageMessage(bridge: GraphSessionBridge, panel: GraphPanel, m: P
   }
 }
 
+let revealer: ((programPath: string, node: NodeKey) => Promise<void>) | undefined;
+
+/** Opens (or reveals) the program's graph and selects the node: another panel's "Reveal in Graph". */
+export async function revealNodeInGraph(programPath: string, node: NodeKey): Promise<void> {
+  if (!revealer) throw new Error('the graph view is not registered');
+  await revealer(programPath, node);
+}
+
 export function registerGraphView(context: vscode.ExtensionContext): void {
   const extensionUri = context.extensionUri;
   // panels the bridge opens need the host, the host needs the bridge: the closures meet once both exist
@@ -176,6 +184,8 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
       ),
     log,
   };
+
+  revealer = async (programPath, node) => (await GraphPanel.show(programPath, extensionUri, host, { preserveFocus: false })).reveal(node);
 
   const refreshes = new Debouncer(REFRESH_DELAY_MS);
   const refreshLater = (file: string) => {

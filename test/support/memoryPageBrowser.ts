@@ -1,0 +1,138 @@
+/**
+ * The memory page in headless Chromium, for its tests: bundles the page (into a temporary folder,
+ * apart from dist/), serves it from a 127.0.0.1 server with the HTML and CSP of memoryPageHtml, and
+ * stands in for the host: what the page posts is recorded and handed to `answer`, whose replies are
+ * posted back to the page as the host would.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { memoryPageHtml } from '../../media/memory/html.js';
+import type { HostMessage, PageMessage } from '../../media/memory/protocol.js';
+import type { MemoryHookState } from '../../media/memory/testHook.js';
+import { DARK, type ThemeVars } from './graphPageBrowser.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface MemoryPageServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveMemoryPage(): Promise<MemoryPageServer> {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'apxm-memory-page-'));
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, APXM_BUNDLE_OUT: out },
+  });
+  if (built.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    throw new Error(`bundle failed: ${built.stderr}`);
+  }
+  const files: Record<string, [string, Buffer]> = {
+    '/memory.js': ['text/javascript', readFileSync(path.join(out, 'media', 'memory.js'))],
+    '/memory.css': ['text/css', readFileSync(path.join(out, 'media', 'memory.css'))],
+  };
+  let origin = '';
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/' || url.startsWith('/?')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        memoryPageHtml({ nonce: 'dGVzdG5vbmNl', cspSource: origin, scriptUri: `${origin}/memory.js`, styleUri: `${origin}/memory.css` }),
+      );
+      return;
+    }
+    const f = files[url];
+    if (!f) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': f[0] });
+    res.end(f[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${origin}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MemoryPage {
+  page: Page;
+  /** Everything the page posted so far. */
+  posted: PageMessage[];
+  send(m: HostMessage): Promise<void>;
+  state(): Promise<MemoryHookState>;
+  /** Waits until `ok` holds for the page's state; fails with the last state seen. */
+  waitFor(what: string, ok: (s: MemoryHookState) => boolean, timeoutMs?: number): Promise<MemoryHookState>;
+  setTheme(t: ThemeVars): Promise<void>;
+}
+
+/** Opens the page; each message it posts goes to `answer`, whose replies are posted back. */
+export async function openMemoryPage(
+  browser: Browser,
+  server: MemoryPageServer,
+  answer: (m: PageMessage) => HostMessage[] | Promise<HostMessage[]>,
+  theme: ThemeVars = DARK,
+  viewport = { width: 1100, height: 700 },
+): Promise<MemoryPage> {
+  const page = await browser.newPage({ viewport });
+  const posted: PageMessage[] = [];
+  const send = (m: HostMessage) => page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), m);
+  await page.exposeFunction('__toHost', async (m: PageMessage) => {
+    posted.push(m);
+    for (const reply of await answer(m)) await send(reply).catch(() => undefined);
+  });
+  await page.addInitScript(() => {
+    const w = globalThis as any;
+    const violations: string[] = [];
+    w.__cspViolations = violations;
+    w.document.addEventListener('securitypolicyviolation', (e: any) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => void w.__toHost(JSON.parse(JSON.stringify(m))),
+      getState: () => {
+        const s = w.sessionStorage.getItem('vscodeState');
+        return s ? JSON.parse(s) : undefined;
+      },
+      setState: (s: unknown) => w.sessionStorage.setItem('vscodeState', JSON.stringify(s)),
+    });
+  });
+  const setTheme = (t: ThemeVars) =>
+    page.evaluate((th) => {
+      const d = (globalThis as any).document;
+      for (const [k, v] of Object.entries(th.vars)) d.documentElement.style.setProperty(k, v);
+      d.body.className = th.kind;
+    }, t);
+  await page.goto(server.url);
+  await setTheme(theme);
+  const state = () => page.evaluate(() => (globalThis as any).__apxmMemory.state() as MemoryHookState);
+  return {
+    page,
+    posted,
+    send,
+    state,
+    setTheme,
+    async waitFor(what, ok, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: MemoryHookState | undefined;
+      while (Date.now() < deadline) {
+        last = await state();
+        if (ok(last)) return last;
+        await page.waitForTimeout(50);
+      }
+      throw new Error(`the memory page never showed ${what}; last: ${JSON.stringify(last)?.slice(0, 3000)}`);
+    },
+  };
+}
