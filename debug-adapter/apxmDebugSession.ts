@@ -155,6 +155,11 @@ export class ApxmDebugSession extends DebugSession {
     valuePageRequest: (a: ApxmRequests['apxm/valuePage']['arguments']) => answered(this.graph.valuePage(a)),
     /** `apxm/timeline`: the run as timeline bars (timelineRequests.ts). */
     timelineRequest: () => this.timelines.timeline(),
+    /** `apxm/rewind`: back to where the run had started that many ops (timeTravel.ts). */
+    rewindRequest: (a: ApxmRequests['apxm/rewind']['arguments']) => {
+      const going = this.timeTravel.rewind(a.ops);
+      return typeof going === 'string' ? refuse(DapErrorId.notAvailable, going) : going.then(() => ({}));
+    },
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);

@@ -123,6 +123,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/runNext',
   'apxm/runToNode',
   'apxm/timeline',
+  'apxm/rewind',
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

@@ -206,6 +206,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
   'apxm/timeline': spec('timelineRequest', obj(), true),
+  'apxm/rewind': spec('rewindRequest', obj({ ops: count })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */
