@@ -6,6 +6,7 @@
 //   sandboxWorker.js    the EXC sandbox worker the adapter starts (found next to it)
 //   capabilityModuleWorker.js  the thread a workspace apxm.capabilities.mjs runs in (found next to it)
 //   media/graph.js, media/graph.css  the graph webview page (browser code; its layout worker is inlined as a string)
+//   media/timeline.js, media/timeline.css  the timeline webview page
 // Native and WebAssembly packages stay outside the bundles and ship in node_modules.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -34,8 +35,25 @@ async function graphPage() {
   });
 }
 
+/** The timeline page (browser code, one bundle and its stylesheet). */
+function timelinePage() {
+  return build({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: { timeline: 'media/timeline/main.ts' },
+    outdir: path.join(outdir, 'media'),
+    format: 'iife',
+    sourcemap: true,
+  });
+}
+
 await Promise.all([
   graphPage(),
+  timelinePage(),
   // CommonJS has no import.meta: the runtime's `import.meta.url` (worker and native-module paths) becomes this file's URL
   build({
     ...common,
@@ -63,5 +81,5 @@ await Promise.all([
   }),
 ]);
 console.log(
-  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, apxmCli.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css`,
+  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, apxmCli.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css, media/timeline.js, media/timeline.css`,
 );

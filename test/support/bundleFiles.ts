@@ -1,4 +1,4 @@
-/** What scripts/bundle.mjs writes into dist/: one entry per process, and the graph page. */
+/** What scripts/bundle.mjs writes into dist/: one entry per process, and the graph and timeline pages. */
 export const BUNDLES = [
   'extension.cjs',
   'languageServer.js',
@@ -8,4 +8,6 @@ export const BUNDLES = [
   'capabilityModuleWorker.js',
   'media/graph.js',
   'media/graph.css',
+  'media/timeline.js',
+  'media/timeline.css',
 ];
