@@ -154,6 +154,16 @@ async function onPageMessage(bridge: GraphSessionBridge, panel: GraphPanel, m: P
   }
 }
 
+let reveal: ((program: string, node: NodeKey) => Promise<void>) | undefined;
+
+/**
+ * Selects a node in its program's graph panel (opened beside the editor, without the focus, when
+ * none is) and shows its source line: the timeline's click on a bar.
+ */
+export function revealInGraph(program: string, node: NodeKey): Promise<void> {
+  return reveal?.(program, node) ?? Promise.resolve();
+}
+
 export function registerGraphView(context: vscode.ExtensionContext): void {
   const extensionUri = context.extensionUri;
   // panels the bridge opens need the host, the host needs the bridge: the closures meet once both exist
@@ -175,6 +185,12 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
         rememberProgram(context.workspaceState.get<string[]>(RECENT_KEY, []), panel.programPath),
       ),
     log,
+  };
+
+  reveal = async (program, node) => {
+    const panel = await GraphPanel.show(program, extensionUri, host, { preserveFocus: true });
+    panel.post('graph/reveal', node);
+    await openSource(panel, node);
   };
 
   const refreshes = new Debouncer(REFRESH_DELAY_MS);
