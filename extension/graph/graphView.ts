@@ -174,9 +174,16 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
       session.configuration.noDebug !== true && vscode.workspace.getConfiguration('apxm.graph').get<boolean>('openOnDebug', true);
     return wanted ? GraphPanel.show(program, extensionUri, host, { preserveFocus: true }) : undefined;
   });
+  // a panel just opened has no page yet: its reveal waits for the page's `ready`
+  const pendingReveal = new WeakMap<GraphPanel, NodeKey>();
   const host: GraphPanelHost = {
     onPageMessage: (panel, m) => onPageMessage(bridge, panel, m),
-    onPageReady: (panel) => void bridge.pageReady(panel),
+    onPageReady: (panel) => {
+      void bridge.pageReady(panel);
+      const node = pendingReveal.get(panel);
+      pendingReveal.delete(panel);
+      if (node) panel.post('graph/reveal', node);
+    },
     onGraphShown: (panel) => postBreakpoints(panel),
     onDispose: (panel) => bridge.panelClosed(panel),
     onOpen: (panel) =>
@@ -189,7 +196,8 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
 
   reveal = async (program, node) => {
     const panel = await GraphPanel.show(program, extensionUri, host, { preserveFocus: true });
-    panel.post('graph/reveal', node);
+    pendingReveal.set(panel, node);
+    if (panel.postAll([{ type: 'graph/reveal', body: node }]) !== undefined) pendingReveal.delete(panel);
     await openSource(panel, node);
   };
 
