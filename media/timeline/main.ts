@@ -78,6 +78,7 @@ class TimelinePage {
   private ready = false;
   private showAt?: number;
   private firstRenderMs?: number;
+  private firstFrameAt?: number;
   private drawMs = 0;
   private drawnBars: HookBar[] = [];
   private press?: { x: number; y: number; view: TimeView; scrollY: number; moved: boolean };
@@ -358,7 +359,10 @@ class TimelinePage {
     }
     this.drawnBars = drawn;
     this.drawMs = performance.now() - t0;
-    if (this.showAt !== undefined && this.firstRenderMs === undefined && tl) this.firstRenderMs = performance.now() - this.showAt;
+    if (this.showAt !== undefined && this.firstRenderMs === undefined && tl) {
+      this.firstFrameAt = performance.now();
+      this.firstRenderMs = this.firstFrameAt - this.showAt;
+    }
     if (tl || !this.emptyEl.hidden) this.ready = true;
     return this.drawMs;
   }
@@ -516,7 +520,7 @@ class TimelinePage {
       selected: () => self.selected,
       tooltip: () => (self.tooltipEl.hidden ? undefined : self.tooltipEl.innerText),
       stats: () => ({
-        ...(self.firstRenderMs !== undefined ? { firstRenderMs: self.firstRenderMs } : {}),
+        ...(self.firstRenderMs !== undefined ? { firstRenderMs: self.firstRenderMs, firstFrameAt: self.firstFrameAt } : {}),
         drawMs: self.drawMs,
         drawn: self.drawnBars.length,
       }),

@@ -37,8 +37,8 @@ export interface TimelineTestHook {
   selected(): string | undefined;
   /** The tooltip's text while it shows. */
   tooltip(): string | undefined;
-  /** From the message's arrival to its first frame drawn (ms), and the last draw's time. */
-  stats(): { firstRenderMs?: number; drawMs: number; drawn: number };
+  /** From the message's arrival to its first frame drawn (ms), when that frame was drawn (performance.now()), and the last draw's time. */
+  stats(): { firstRenderMs?: number; firstFrameAt?: number; drawMs: number; drawn: number };
   /** Draws now and returns the milliseconds it took: for the bench. */
   drawNow(): number;
 }
