@@ -15,4 +15,5 @@ if (!only || only === 'debugger') await debuggerBench(emit);
 if (!only || only === 'debugger' || only === 'feed') await debuggerFeedBench(emit);
 if (!only || only === 'literals') await literalBench(emit);
 if (!only || only === 'graph') await (await import('./graphViewBench.js')).graphViewBench(emit);
+if (!only || only === 'timeline') await (await import('./timelineBench.js')).timelineBench(emit);
 if (!only || only === 'fuzz') await (await import('./fuzzLoaders.js')).fuzzLoaders(emit);

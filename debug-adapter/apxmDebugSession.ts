@@ -139,6 +139,11 @@ export class ApxmDebugSession extends RoutedSession {
     loadedSourcesRequest: () => ({ sources: loadedSources(this.run) }),
     ...this.views.routes,
     inlineValuesRequest: (a: ApxmRequests['apxm/inlineValues']['arguments']) => ({ values: this.stack.inlineValues(a.frameId) }),
+    /** `apxm/rewind`: back to where the run had started that many ops (timeTravel.ts). */
+    rewindRequest: (a: ApxmRequests['apxm/rewind']['arguments']) => {
+      const going = this.timeTravel.rewind(a.ops);
+      return typeof going === 'string' ? refuse(DapErrorId.notAvailable, going) : going.then(() => ({}));
+    },
     /** `apxm/answerPause`: answers one waiting PAUSE by its checkpoint id (humanInput.ts). */
     answerPauseRequest: (a: ApxmRequests['apxm/answerPause']['arguments']) => {
       const answered = this.human.answer(a);

@@ -133,6 +133,7 @@ export const APXM_REQUESTS: readonly ApxmRequestName[] = [
   'apxm/timeline',
   ...STATUS_REQUESTS,
   ...INLINE_REQUESTS,
+  'apxm/rewind',
 ];
 
 export const isApxmEvent = (name: string): name is ApxmEventName => (APXM_EVENTS as readonly string[]).includes(name);

@@ -239,6 +239,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/subscribeRunStatus': spec('subscribeRunStatusRequest', obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)) }), true),
   'apxm/unsubscribeRunStatus': spec('unsubscribeRunStatusRequest', obj(), true),
   'apxm/inlineValues': onRun('inlineValuesRequest', obj({ frameId: int })),
+  'apxm/rewind': spec('rewindRequest', obj({ ops: count })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;
 
 /** Every command the adapter serves. */

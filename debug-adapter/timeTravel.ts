@@ -64,6 +64,17 @@ export class TimeTravel {
   }
 
   /**
+   * Back to the point where the run had started `ops` ops (the timeline's "run to this time" going
+   * back many ops in one re-execution, not one step back per op); only backwards.
+   */
+  rewind(ops: number): string | Promise<void> {
+    if (!this.run.recording) return 'going back in time works in replay sessions ("replay" in the launch configuration)';
+    if (ops > this.history.length)
+      return `the run has started ${this.history.length} ops: going back to ${ops} would go forward (continue, or run to a node)`;
+    return this.rerun(this.history.slice(0, ops));
+  }
+
+  /**
    * Cancels the run and starts it again in this session (breakpoints kept, hit counts reset). With
    * `replayTo` (a replay session), the new run is single-stepped through those ops, in that order,
    * and stops before the next one: replay is deterministic, so this is the recorded state there.

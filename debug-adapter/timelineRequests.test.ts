@@ -102,3 +102,54 @@ describe('apxm/timeline', () => {
     });
   });
 });
+
+describe('apxm/rewind', () => {
+  it(
+    'in a replay goes back many ops in one re-execution and stops there; forward or in a live run it is refused',
+    { timeout: 90_000 },
+    (t) => {
+      const db = path.join(dir, 'rewind.sqlite');
+      const run = spawnSync(process.execPath, [APXM_CLI, 'run', TRIP, '--arg', 'city=Oslo', '--db', db, '--json'], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const { runId } = JSON.parse(run.stdout) as { runId: string };
+      return withClient(t, async (dc) => {
+        await Promise.all([
+          dc.configurationSequence(),
+          dc.launch({ program: TRIP, db, replay: runId, stopOnEntry: true }),
+          dc.waitForEvent('stopped'),
+        ]);
+        for (let i = 0; i < 4; i++) await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+        const before = (await timeline(dc)).timeline.bars.length;
+        assert.ok(before >= 4, `four steps started ${before} ops`);
+        const forward = await errorOf(dc, 'apxm/rewind', { ops: before + 1 });
+        assert.equal(forward.id, DapErrorId.notAvailable);
+        assert.match(forward.message, /would go forward/);
+        const [, stopped] = await Promise.all([dc.customRequest('apxm/rewind', { ops: 1 }), dc.waitForEvent('stopped')]);
+        assert.equal((stopped as DebugProtocol.StoppedEvent).body.reason, 'step');
+        const after = await timeline(dc);
+        assert.equal(after.timeline.bars.length, 1, 'stopped with one op started again');
+        assert.deepEqual(
+          [after.timeline.bars[0].flow, after.timeline.bars[0].nodeId],
+          [after.recording!.bars[0].flow, after.recording!.bars[0].nodeId],
+          'the first op of the recording',
+        );
+        const bad = await errorOf(dc, 'apxm/rewind', { ops: -1 });
+        assert.match(bad.message, /ops/);
+      });
+    },
+  );
+
+  it('is refused in a live run (it cannot take back what it sent)', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      await Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true }),
+        dc.waitForEvent('stopped'),
+      ]);
+      const live = await errorOf(dc, 'apxm/rewind', { ops: 0 });
+      assert.equal(live.id, DapErrorId.notAvailable);
+      assert.match(live.message, /replay sessions/);
+      assert.equal(live.showUser, false);
+    }),
+  );
+});

@@ -7,6 +7,7 @@
 //   capabilityModuleWorker.js  the thread a workspace apxm.capabilities.mjs runs in (found next to it)
 //   media/graph.js, media/graph.css  the graph webview page (browser code; its layout worker is inlined as a string)
 //   media/memory.js, media/memory.css  the memory inspector's webview page
+//   media/timeline.js, media/timeline.css  the timeline webview page
 // Native and WebAssembly packages stay outside the bundles and ship in node_modules.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -21,9 +22,10 @@ const banner = {
 };
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external };
 
+const browser = { bundle: true, platform: 'browser', target: 'es2022', minify: true, logLevel: 'warning', absWorkingDir: root };
+
 /** The graph page: its layout worker is bundled first and put into the page's bundle as a string (run from a blob). */
 async function graphPage() {
-  const browser = { bundle: true, platform: 'browser', target: 'es2022', minify: true, logLevel: 'warning', absWorkingDir: root };
   const worker = await build({ ...browser, entryPoints: ['media/graph/page/layoutWorker.ts'], format: 'iife', write: false });
   await build({
     ...browser,
@@ -35,16 +37,11 @@ async function graphPage() {
   });
 }
 
-/** The memory inspector's page (media/memory/main.ts): one bundle and its stylesheet. */
-function memoryPage() {
+/** A webview page of its own (media/<name>/main.ts): one bundle and its stylesheet. */
+function webviewPage(name) {
   return build({
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    logLevel: 'warning',
-    absWorkingDir: root,
-    entryPoints: { memory: 'media/memory/main.ts' },
+    ...browser,
+    entryPoints: { [name]: `media/${name}/main.ts` },
     outdir: path.join(outdir, 'media'),
     format: 'iife',
     sourcemap: true,
@@ -53,7 +50,8 @@ function memoryPage() {
 
 await Promise.all([
   graphPage(),
-  memoryPage(),
+  webviewPage('memory'),
+  webviewPage('timeline'),
   // CommonJS has no import.meta: the runtime's `import.meta.url` (worker and native-module paths) becomes this file's URL
   build({
     ...common,
@@ -81,5 +79,5 @@ await Promise.all([
   }),
 ]);
 console.log(
-  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, apxmCli.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css, media/memory.js, media/memory.css`,
+  `bundled into ${path.relative(root, outdir) || '.'}/: extension.cjs, languageServer.js, debugAdapter.js, apxmCli.js, sandboxWorker.js, capabilityModuleWorker.js, media/graph.js, media/graph.css, media/memory.js, media/memory.css, media/timeline.js, media/timeline.css`,
 );

@@ -13,4 +13,11 @@ export interface TimelineRequests {
     arguments: Record<string, never>;
     body: { timeline: Timeline; recording?: Timeline; replay: boolean };
   };
+  /**
+   * Replay sessions: starts the run again and re-executes silently the first `ops` ops it started,
+   * in their order, then stops (reason `step`) before the next: the timeline's "run to this point
+   * in time" going back. Answered once stopped there; refused (notAvailable) in a live run or
+   * for more ops than the run has started.
+   */
+  'apxm/rewind': { arguments: { ops: number }; body: Record<string, never> };
 }

@@ -154,12 +154,23 @@ async function onPageMessage(bridge: GraphSessionBridge, panel: GraphPanel, m: P
   }
 }
 
-let revealer: ((programPath: string, node: NodeKey) => Promise<void>) | undefined;
+let revealer: ((program: string, node: NodeKey, how: RevealHow) => Promise<void>) | undefined;
 
-/** Opens (or reveals) the program's graph and selects the node: another panel's "Reveal in Graph". */
-export async function revealNodeInGraph(programPath: string, node: NodeKey): Promise<void> {
+export interface RevealHow {
+  /** Move the focus to the graph (a "Reveal in Graph" the user chose), else leave it where it is (a click in another view). */
+  focus?: boolean;
+  /** Also show the node's source line. */
+  source?: boolean;
+}
+
+/**
+ * Selects a node in its program's graph panel, opening the panel beside the editor when none is
+ * (the selection waits for a page that has not loaded yet): the memory inspector's "Reveal in
+ * Graph", the timeline's click on a bar.
+ */
+export async function revealInGraph(program: string, node: NodeKey, how: RevealHow = {}): Promise<void> {
   if (!revealer) throw new Error('the graph view is not registered');
-  await revealer(programPath, node);
+  await revealer(program, node, how);
 }
 
 export function registerGraphView(context: vscode.ExtensionContext): void {
@@ -185,7 +196,11 @@ export function registerGraphView(context: vscode.ExtensionContext): void {
     log,
   };
 
-  revealer = async (programPath, node) => (await GraphPanel.show(programPath, extensionUri, host, { preserveFocus: false })).reveal(node);
+  revealer = async (program, node, how) => {
+    const panel = await GraphPanel.show(program, extensionUri, host, { preserveFocus: how.focus !== true });
+    panel.reveal(node);
+    if (how.source) await openSource(panel, node);
+  };
 
   const refreshes = new Debouncer(REFRESH_DELAY_MS);
   const refreshLater = (file: string) => {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ApxmEvents } from '../../debug-adapter/customProtocol.js';
 import { memoryPageHtml } from '../../media/memory/html.js';
 import type { HostMessage, HostMessages, PageMessage, SessionView } from '../../media/memory/protocol.js';
-import { revealNodeInGraph } from '../graph/graphView.js';
+import { revealInGraph } from '../graph/graphView.js';
 import { apxmLog } from '../launchExperience.js';
 import { StopTracker, parseMemoryPageMessage, sourceFile } from './memoryMessages.js';
 
@@ -191,7 +191,7 @@ class MemoryInspector implements vscode.Disposable {
           void vscode.window.showInformationMessage('APXM: start a debug session of the program to see its graph.');
           return;
         }
-        await revealNodeInGraph(program, m.body);
+        await revealInGraph(program, m.body, { focus: true });
         return;
       }
       case 'openSource': {

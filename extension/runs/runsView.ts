@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../runtime/query/runList.js';
 import { readTraceFile } from '../../runtime/replay/traceFile.js';
 import { runsDatabasePath } from '../launchDefaults.js';
+import { registerTimelinePanel } from './timelinePanel.js';
 import { deleteRun, exportTrace, readRuns, RunsSourceError, type RunsProblem, type RunsSourceOptions } from './runsSource.js';
 
 type Item = { run: RunSummary } | { message: RunsProblem | string };
@@ -104,6 +105,7 @@ export function registerRunsView(context: vscode.ExtensionContext): void {
     };
   };
   const tree = new RunsTree(source);
+  const timeline = registerTimelinePanel(context, source);
   const shown = (e: unknown) => {
     const r = e instanceof RunsSourceError ? e.report : { problem: (e as Error).message, fix: '' };
     void vscode.window.showErrorMessage(r.fix ? `${r.problem} — ${r.fix}` : r.problem);
@@ -155,6 +157,11 @@ export function registerRunsView(context: vscode.ExtensionContext): void {
       const run = runOf(item);
       const o = source();
       if (run && o) await replay(run.program, run.runId, o.db);
+    }),
+    vscode.commands.registerCommand('apxm.runs.showTimeline', async (item?: Item) => {
+      const run = runOf(item);
+      const o = source();
+      if (run && o) await timeline.showRun({ kind: 'run', runId: run.runId, db: o.db, program: run.program });
     }),
     vscode.commands.registerCommand('apxm.runs.exportTrace', async (item?: Item) => {
       const run = runOf(item);

@@ -10,4 +10,6 @@ export const BUNDLES = [
   'media/graph.css',
   'media/memory.js',
   'media/memory.css',
+  'media/timeline.js',
+  'media/timeline.css',
 ];

@@ -1,0 +1,147 @@
+/**
+ * The timeline page in headless Chromium, for its tests and the bench: bundles the pages (into a
+ * temporary folder, apart from dist/), serves the timeline page from a 127.0.0.1 server with the
+ * HTML and CSP of timelinePageHtml, and stands in for VS Code's webview API (`acquireVsCodeApi`
+ * records what the page posts; its state survives a reload, as VS Code's does). Also records a
+ * real run with the CLI and reads its timeline back, as the Runs view does.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { timelinePageHtml } from '../../media/timeline/html.js';
+import type { HostMessage, PageMessage, Timeline } from '../../media/timeline/protocol.js';
+import type { TimelineTestHook } from '../../media/timeline/testHook.js';
+import { APXM_CLI, REPO_ROOT } from './apxmCli.js';
+import { DARK, type ThemeVars } from './graphPageBrowser.js';
+
+export interface TimelinePageServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveTimelinePage(): Promise<TimelinePageServer> {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'apxm-timeline-page-'));
+  const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/bundle.mjs')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, APXM_BUNDLE_OUT: out },
+  });
+  if (built.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    throw new Error(`bundle failed: ${built.stderr}`);
+  }
+  const files: Record<string, [string, Buffer]> = {
+    '/timeline.js': ['text/javascript', readFileSync(path.join(out, 'media', 'timeline.js'))],
+    '/timeline.css': ['text/css', readFileSync(path.join(out, 'media', 'timeline.css'))],
+  };
+  let origin = '';
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/' || url.startsWith('/?')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        timelinePageHtml({
+          nonce: 'dGVzdG5vbmNl',
+          cspSource: origin,
+          scriptUri: `${origin}/timeline.js`,
+          styleUri: `${origin}/timeline.css`,
+        }),
+      );
+      return;
+    }
+    const f = files[url];
+    if (!f) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': f[0] });
+    res.end(f[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${origin}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TimelinePage {
+  page: Page;
+  posted(): Promise<PageMessage[]>;
+  send(m: HostMessage): Promise<void>;
+  /** Waits until the page has drawn its `version`-th timeline. */
+  drawn(version: number): Promise<void>;
+  hook<T>(fn: (h: TimelineTestHook) => T): Promise<T>;
+  setTheme(t: ThemeVars): Promise<void>;
+}
+
+export async function openTimelinePage(
+  browser: Browser,
+  server: TimelinePageServer,
+  theme: ThemeVars = DARK,
+  viewport = { width: 1200, height: 500 },
+): Promise<TimelinePage> {
+  const page = await browser.newPage({ viewport });
+  // these functions run in the page: `globalThis` there is the window (this file compiles without DOM types)
+  await page.addInitScript(() => {
+    const w = globalThis as any;
+    const posted: unknown[] = [];
+    const violations: string[] = [];
+    w.__posted = posted;
+    w.__cspViolations = violations;
+    w.document.addEventListener('securitypolicyviolation', (e: any) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => posted.push(JSON.parse(JSON.stringify(m))),
+      getState: () => {
+        const s = w.sessionStorage.getItem('vscodeState');
+        return s ? JSON.parse(s) : undefined;
+      },
+      setState: (s: unknown) => w.sessionStorage.setItem('vscodeState', JSON.stringify(s)),
+    });
+  });
+  await page.goto(server.url);
+  const tp: TimelinePage = {
+    page,
+    posted: () => page.evaluate(() => ((globalThis as any).__posted as PageMessage[]).slice()),
+    send: (m) => page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), m),
+    drawn: async (version) => {
+      await page.waitForFunction(
+        (v) => {
+          const h = (globalThis as any).__apxmTimeline;
+          return h?.version >= v && h.ready === true;
+        },
+        version,
+        { timeout: 15_000 },
+      );
+    },
+    hook: (fn) => page.evaluate(`(${fn.toString()})(globalThis.__apxmTimeline)`) as never,
+    setTheme: (t) =>
+      page.evaluate((theme) => {
+        const d = (globalThis as any).document;
+        for (const [k, v] of Object.entries(theme.vars)) d.documentElement.style.setProperty(k, v);
+        d.body.className = theme.kind;
+      }, t),
+  };
+  await tp.setTheme(theme);
+  return tp;
+}
+
+/** Runs `program` with the CLI (simulated LLM) into `db` and returns the run's id and recorded timeline (`apxm trace timeline --json`). */
+export function recordTimeline(program: string, args: Record<string, string>, db: string): { runId: string; timeline: Timeline } {
+  const cli = (a: string[]) => {
+    const r = spawnSync(process.execPath, [APXM_CLI, ...a], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`apxm ${a.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const argv = Object.entries(args).flatMap(([k, v]) => ['--arg', `${k}=${v}`]);
+  const { runId } = JSON.parse(cli(['run', program, ...argv, '--db', db, '--json'])) as { runId: string };
+  return { runId, timeline: JSON.parse(cli(['trace', 'timeline', runId, '--db', db, '--json'])) as Timeline };
+}
