@@ -41,6 +41,8 @@ export const ADAPTER_CAPABILITIES: DebugProtocol.Capabilities = {
   supportsStepBack: true,
   supportsSingleThreadExecutionRequests: false,
   exceptionBreakpointFilters: EXCEPTION_FILTERS,
+  // the token and cost limits take their limit as a condition
+  supportsExceptionFilterOptions: true,
 };
 
 /** The launch's paths resolved against `cwd`, or what is wrong with `cwd`. */
