@@ -109,7 +109,10 @@ export class ApxmDebugSession extends DebugSession {
     () => this.run.program,
   );
   /** The status bar's run status subscription (statusRequests.ts). */
-  private readonly status = new RunStatusRequests((body) => this.sendApxmEvent('apxm/runProgress', body));
+  private readonly status = new RunStatusRequests(
+    (body) => this.sendApxmEvent('apxm/runProgress', body),
+    (body) => this.sendApxmEvent('apxm/flowTotals', body),
+  );
   private readonly timeTravel = new TimeTravel(this.run, this.host, {
     replaceRun: () => this.replaceRun(),
     startRun: (paused) => this.startRun(paused),
@@ -341,6 +344,7 @@ export class ApxmDebugSession extends DebugSession {
     this.run.runId = randomUUID();
     // what threads, stacks and scopes are built from; a run without debugging needs none of it
     this.run.view = noDebug ? undefined : new RunView(runtime.events, this.run.runId, { replay: this.run.recording !== undefined });
+    this.status.runStarting(this.run.runId, runtime.events, (flow) => program.flows.find((f) => f.qualifiedName === flow)?.file);
     try {
       this.run.handle = runtime.start(program, {
         runId: this.run.runId,

@@ -205,7 +205,11 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/valuePage': spec('valuePageRequest', obj({ pageRef: str, offset: count, length: count })),
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
   'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
-  'apxm/subscribeRunStatus': spec('subscribeRunStatusRequest', obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)) }), true),
+  'apxm/subscribeRunStatus': spec(
+    'subscribeRunStatusRequest',
+    obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)), flowTotals: opt(bool) }),
+    true,
+  ),
   'apxm/unsubscribeRunStatus': spec('unsubscribeRunStatusRequest', obj(), true),
   'apxm/inlineValues': onRun('inlineValuesRequest', obj({ frameId: int })),
 } satisfies Record<string, RequestSpec> & Record<ApxmRequestName, RequestSpec>;

@@ -11,6 +11,7 @@ import { AisLanguageClient } from './languageClient.js';
 import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
 import { registerRunStatusBar } from './status/runStatusBar.js';
+import { registerFlowLenses } from './lens/flowLenses.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGraphView(context);
   registerApiKey(context);
   registerRunStatusBar(context);
+  registerFlowLenses(context);
   registerInlineValues(context);
   try {
     languageClient = AisLanguageClient.start(context);
