@@ -114,7 +114,7 @@ export class ApxmDebugSession extends RoutedSession {
       breakpoints: this.breakpoints.setFunction(a.breakpoints),
     }),
     setExceptionBreakPointsRequest: (a: DebugProtocol.SetExceptionBreakpointsArguments) => ({
-      breakpoints: this.breakpoints.setExceptionFilters(a.filters),
+      breakpoints: this.breakpoints.setExceptionFilters(a.filters, a.filterOptions),
     }),
     dataBreakpointInfoRequest: (a: DebugProtocol.DataBreakpointInfoArguments) => this.breakpoints.dataBreakpointInfo(a),
     setDataBreakpointsRequest: (a: DebugProtocol.SetDataBreakpointsArguments) => ({
@@ -326,6 +326,7 @@ export class ApxmDebugSession extends RoutedSession {
     this.offs.push(
       ...forwardRunOutput(ev, this.host.console, this.run.recording !== undefined),
       ev.on('llm:retry', (e) => this.breakpoints.onRetry(e.error)),
+      ev.on('llm:response', (e) => this.breakpoints.onLlmResponse(e)),
       ev.on('memory:write', (e) => this.breakpoints.onMemoryAccess('write', e.tier, e.key, e.nodeExecId)),
       ev.on('memory:read', (e) => this.breakpoints.onMemoryAccess('read', e.tier, e.key, e.nodeExecId)),
       ev.on('node:failed', (e) => this.breakpoints.onNodeFailed(e)),

@@ -2,6 +2,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { asApxmError } from '../runtime/errors.js';
 import { llmTimeouts, type LlmTimeoutSetting } from '../runtime/llm/llmTimeouts.js';
+import { checkPriceTable, type PriceTable } from '../runtime/llm/prices.js';
 import type { LlmConfig } from '../runtime/llm/types.js';
 
 export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -19,6 +20,8 @@ export interface ApxmLaunchArguments extends DebugProtocol.LaunchRequestArgument
     apiKey?: string;
     /** Milliseconds per attempt, for every latency class or by class; else apxm.config.json's, else the defaults. */
     timeoutMs?: LlmTimeoutSetting;
+    /** US dollars per 1M input / output tokens by model, over apxm.config.json's and the built-in table (VS Code: `apxm.llm.prices`). */
+    prices?: PriceTable;
   };
   /** SQLite file for LTM, the episodic trace, checkpoints (default: in memory). */
   db?: string;
@@ -77,12 +80,11 @@ export function checkLaunchArguments(a: Record<string, unknown>): string | undef
   // only the field's name: the key's value is never echoed
   for (const k of ['baseUrl', 'model', 'apiKey'] as const)
     if (a.llm[k] !== undefined && typeof a.llm[k] !== 'string') return `"llm.${k}" must be a string`;
-  if (a.llm.timeoutMs !== undefined) {
-    try {
-      llmTimeouts(a.llm.timeoutMs, '"llm.timeoutMs"');
-    } catch (e) {
-      return asApxmError(e).message;
-    }
+  try {
+    if (a.llm.timeoutMs !== undefined) llmTimeouts(a.llm.timeoutMs, '"llm.timeoutMs"');
+    if (a.llm.prices !== undefined) checkPriceTable(a.llm.prices, 'llm.prices');
+  } catch (e) {
+    return asApxmError(e).message;
   }
   if (p === 'openai' && !a.llm.baseUrl)
     return '"llm.baseUrl" is needed with "provider": "openai" (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)';
@@ -94,15 +96,21 @@ const URI = /^[a-z][a-z0-9+.-]+:/i;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** The provider a launch asks for; the timeout is the launch's, else `fileTimeout` (apxm.config.json's). */
-export function llmConfigOf(a: ApxmLaunchArguments, fileTimeout?: LlmTimeoutSetting): LlmConfig {
+/**
+ * The provider a launch asks for; the timeout is the launch's, else `fileTimeout` (apxm.config.json's);
+ * prices are the launch's over `filePrices` (apxm.config.json's), model by model.
+ */
+export function llmConfigOf(a: ApxmLaunchArguments, fileTimeout?: LlmTimeoutSetting, filePrices?: PriceTable): LlmConfig {
   const timeoutMs = a.llm?.timeoutMs ?? fileTimeout;
   const timeout = timeoutMs !== undefined ? { timeoutMs } : {};
-  if (a.llm?.provider !== 'openai') return { provider: 'simulated', ...(a.llm?.model ? { model: a.llm.model } : {}), ...timeout };
+  const priced = filePrices || a.llm?.prices ? { prices: { ...filePrices, ...a.llm?.prices } } : {};
+  if (a.llm?.provider !== 'openai')
+    return { provider: 'simulated', ...(a.llm?.model ? { model: a.llm.model } : {}), ...timeout, ...priced };
   return {
     provider: 'openai',
     baseUrl: a.llm.baseUrl,
     ...timeout,
+    ...priced,
     ...(a.llm.model ? { model: a.llm.model } : {}),
     ...(a.llm.apiKey ? { apiKey: a.llm.apiKey } : {}),
   };

@@ -14,6 +14,7 @@ import { createReplayRuntime, openRecording } from '../runtime/replay/replaySetu
 import { Runtime } from '../runtime/runtime.js';
 import { findWorkspaceConfig, loadWorkspaceCapabilities, readWorkspaceConfig } from '../runtime/workspace.js';
 import type { AdapterMode, ApxmEvents } from './customProtocol.js';
+import { llmPricesFromConfigFile } from '../runtime/llm/prices.js';
 import { llmConfigOf, type ApxmLaunchArguments } from './launchArguments.js';
 import { EXCEPTION_FILTERS } from './sessionBreakpoints.js';
 import type { ConsoleCategory, SessionRun } from './sessionState.js';
@@ -40,6 +41,8 @@ export const ADAPTER_CAPABILITIES: DebugProtocol.Capabilities = {
   supportsStepBack: true,
   supportsSingleThreadExecutionRequests: false,
   exceptionBreakpointFilters: EXCEPTION_FILTERS,
+  // the token and cost limits take their limit as a condition
+  supportsExceptionFilterOptions: true,
 };
 
 /** The launch's paths resolved against `cwd`, or what is wrong with `cwd`. */
@@ -90,10 +93,11 @@ export async function makeRuntime(run: SessionRun, db: string | undefined, say: 
   const configFile = findWorkspaceConfig(args.program);
   const workspace = configFile ? readWorkspaceConfig(configFile) : {};
   const fileTimeout = configFile ? llmTimeoutsFromConfigFile(workspace.llm, configFile) : undefined;
+  const filePrices = configFile ? llmPricesFromConfigFile(workspace.llm, configFile) : undefined;
   const runtime =
     replay?.runtime ??
     (await Runtime.create({
-      llm: llmConfigOf(args, fileTimeout),
+      llm: llmConfigOf(args, fileTimeout, filePrices),
       memoryConfig: { dbPath: db ?? ':memory:' },
       schedulerConfig,
       remoteAgents: workspace.remoteAgents,

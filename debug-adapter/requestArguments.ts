@@ -236,7 +236,11 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/invokeCapability': spec('invokeCapabilityRequest', obj({ name: str, params: obj() })),
   ...MEMORY_REQUEST_SPECS,
   'apxm/timeline': spec('timelineRequest', obj(), true),
-  'apxm/subscribeRunStatus': spec('subscribeRunStatusRequest', obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)) }), true),
+  'apxm/subscribeRunStatus': spec(
+    'subscribeRunStatusRequest',
+    obj({ maxPerSecond: opt(integer('1 or 2', 1, 2)), flowTotals: opt(bool) }),
+    true,
+  ),
   'apxm/unsubscribeRunStatus': spec('unsubscribeRunStatusRequest', obj(), true),
   'apxm/inlineValues': onRun('inlineValuesRequest', obj({ frameId: int })),
   'apxm/rewind': spec('rewindRequest', obj({ ops: count })),

@@ -15,6 +15,7 @@ import { evaluate, interpolateLogMessage, parseExpression, truthy } from './expr
 import type { RunInspector } from './inspector.js';
 import { isListing, isUri, LISTING_REF, listingLines } from './listingSources.js';
 import type { SessionHost, SessionRun, Stop } from './sessionState.js';
+import { isLimitFilter, LIMIT_FILTERS, RunLimits, type LimitFilter } from './runLimits.js';
 import type { VariableStore } from './variables.js';
 
 /** Exception breakpoint filters: which failures stop the run. */
@@ -25,6 +26,7 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'rateLimited', label: 'Rate-limited (429)', default: false },
   { filter: 'capability', label: 'Capability (tool) error', default: false },
   { filter: 'budget', label: 'Token budget exceeded', default: false },
+  ...LIMIT_FILTERS,
 ];
 
 const FILTER_CODES: Record<string, (code: string) => boolean> = {
@@ -44,6 +46,7 @@ interface DataBreakpoint {
 export class SessionBreakpoints {
   private readonly store = new BreakpointStore(() => this.run.program);
   private exceptionFilters = new Set(['failed']);
+  private readonly limits = new RunLimits();
   private dataBreakpoints: DataBreakpoint[] = [];
   /** Keys watched from the memory inspector (`apxm/watchKey`): kept apart, since setDataBreakpoints replaces its whole list. */
   private watchedKeys: DataBreakpoint[] = [];
@@ -91,10 +94,25 @@ export class SessionBreakpoints {
     return this.store.setFunction(requested);
   }
 
-  setExceptionFilters(filters: string[]): DebugProtocol.Breakpoint[] {
+  /**
+   * The filters on: `filters` by id, `filterOptions` with a condition (a client that supports them,
+   * VS Code, sends every enabled filter there). One breakpoint per entry, in order: the token and cost
+   * limits are verified once their condition reads as a limit.
+   */
+  setExceptionFilters(filters: string[], filterOptions: DebugProtocol.ExceptionFilterOptions[] = []): DebugProtocol.Breakpoint[] {
     const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
-    this.exceptionFilters = new Set(filters.filter((f) => known.has(f)));
-    return filters.map((f) => ({ verified: known.has(f), ...(known.has(f) ? {} : { message: `unknown filter ${f}` }) }));
+    const entries = [...filters.map((filterId) => ({ filterId, condition: undefined as string | undefined })), ...filterOptions];
+    const problems = entries.map(({ filterId, condition }) =>
+      !known.has(filterId)
+        ? `unknown filter ${filterId}`
+        : !isLimitFilter(filterId) && condition?.trim()
+          ? `the filter ${filterId} takes no condition`
+          : undefined,
+    );
+    const limits = entries.flatMap((e, i) => (problems[i] === undefined && isLimitFilter(e.filterId) ? [{ ...e, at: i }] : []));
+    this.limits.set(limits as { filterId: LimitFilter; condition?: string }[]).forEach((p, j) => (problems[limits[j].at] = p));
+    this.exceptionFilters = new Set(entries.filter((e, i) => problems[i] === undefined).map((e) => e.filterId));
+    return problems.map((message) => ({ verified: message === undefined, ...(message ? { message } : {}) }));
   }
 
   /** What the client shows of the exception the run stopped on; undefined when it did not stop on one. */
@@ -159,6 +177,7 @@ export class SessionBreakpoints {
   /** A new run starts: hit counts start again. */
   resetHits(): void {
     this.store.resetHits();
+    this.limits.reset();
     for (const b of [...this.dataBreakpoints, ...this.watchedKeys]) b.hits = 0;
   }
 
@@ -173,6 +192,25 @@ export class SessionBreakpoints {
     if (!hit || !hitConditionMet(hit.hitCondition, ++hit.hits)) return;
     const node = this.run.view?.nodes.get(nodeExecId)?.ref;
     this.host.holdFor({ reason: 'data breakpoint', ...(node ? { node } : {}) });
+  }
+
+  /** An LLM reply: the run is held once its tokens or cost pass a limit set in the Breakpoints view. */
+  onLlmResponse(e: RuntimeEvents['llm:response']): void {
+    const { stop, note } = this.limits.onResponse(e);
+    if (note) this.host.console(`${note}\n`, 'stderr');
+    if (!stop || this.run.finished) return;
+    const node = this.run.view?.nodes.get(e.nodeExecId)?.ref;
+    const error: SerializedError = {
+      code: 'E_BUDGET_EXCEEDED',
+      message: stop.message,
+      hint: 'continue to go on (each limit stops a run once); change the limit with Edit Condition on the filter in the Breakpoints view',
+    };
+    this.host.holdFor({
+      reason: 'exception',
+      description: stop.message,
+      exception: { error, ...(node ? { node } : {}) },
+      ...(node ? { node } : {}),
+    });
   }
 
   /** An LLM call is retried: a rate limit stops the run when its filter is on. */

@@ -10,7 +10,7 @@ import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
 import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
-import type { ApxmRequests, RunStatusBody } from './customProtocol.js';
+import type { ApxmEvents, ApxmRequests, RunStatusBody } from './customProtocol.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADAPTER = path.join(HERE, 'dapMain.js');
@@ -88,6 +88,41 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
     });
   });
 
+  it(
+    "subscribed with flowTotals: at the end, before terminated, each flow's calls, latency, tokens and cost",
+    { timeout: 60_000 },
+    async (t) => {
+      await withClient(t, async (dc, progress) => {
+        const events: string[] = [];
+        let totals: ApxmEvents['apxm/flowTotals'] | undefined;
+        dc.on('apxm/flowTotals', (e: DebugProtocol.Event) => {
+          events.push('flowTotals');
+          totals = e.body as ApxmEvents['apxm/flowTotals'];
+        });
+        dc.on('terminated', () => events.push('terminated'));
+        await launch(dc, { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true, llm: { model: 'gpt-4o-mini' } });
+        await dc.waitForEvent('stopped');
+        await dc.customRequest('apxm/subscribeRunStatus', { flowTotals: true });
+        const ended = dc.waitForEvent('terminated', 30_000);
+        await dc.continueRequest({ threadId: 1 });
+        await ended;
+        assert.deepEqual(events, ['flowTotals', 'terminated']);
+        const last = progress.at(-1);
+        assert.equal(totals?.runId, last?.runId);
+        assert.equal(totals?.status, 'succeeded');
+        assert.equal(totals?.flows.length, 1);
+        const main = totals?.flows[0];
+        assert.equal(main?.flow, 'TripPlanner.main');
+        assert.equal(main?.file, TRIP);
+        assert.equal(main?.calls, 1);
+        assert.equal(main?.llmCalls, 4);
+        assert.equal(main?.tokens, last?.stats.tokens);
+        assert.ok((main?.cost ?? 0) > 0 && Math.abs((main?.cost ?? 0) - (last?.stats.cost ?? -1)) < 1e-12);
+        assert.ok((main?.latencyMs ?? -1) >= 0);
+      });
+    },
+  );
+
   it('a client that never subscribes gets no progress; one that unsubscribes gets no more', { timeout: 60_000 }, async (t) => {
     await withClient(t, async (dc, progress) => {
       await launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true });
@@ -95,9 +130,12 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
       await dc.customRequest('apxm/subscribeRunStatus', {});
       assert.deepEqual(await dc.customRequest('apxm/unsubscribeRunStatus', {}).then((r) => r.body), {});
       const ended = dc.waitForEvent('terminated', 30_000);
+      let flowTotals = 0;
+      dc.on('apxm/flowTotals', () => flowTotals++);
       await dc.continueRequest({ threadId: 1 });
       await ended;
       assert.deepEqual(progress, []);
+      assert.equal(flowTotals, 0, 'no per-flow totals unasked');
     });
   });
 

@@ -5,6 +5,7 @@
  * learns how it ended.
  */
 import type { NodeRef, RunStats, RunStatus, RuntimeEventEmitter } from '../runtime/events.js';
+import { FlowTotals } from '../runtime/query/flowTotals.js';
 import { RunStatusFeed, type RunTotals } from '../runtime/query/runStatusFeed.js';
 import type { ApxmEvents, ApxmRequests } from './customProtocol.js';
 
@@ -23,8 +24,24 @@ export class RunStatusRequests {
   private offFinished?: () => void;
   private rate?: number;
   private feed?: RunStatusFeed;
+  private flows?: FlowTotals;
+  private wantFlows = false;
 
-  constructor(private readonly send: (body: ApxmEvents['apxm/runProgress']) => void) {}
+  constructor(
+    private readonly send: (body: ApxmEvents['apxm/runProgress']) => void,
+    private readonly sendFlows: (body: ApxmEvents['apxm/flowTotals']) => void = () => undefined,
+  ) {}
+
+  /** Before a run starts (its first frame is entered inside start): its per-flow totals, sent at its end to a client that asked. */
+  runStarting(runId: string, events: RuntimeEventEmitter, fileOf: (flow: string) => string | undefined): void {
+    this.flows?.dispose();
+    this.flows = new FlowTotals(events, runId, {
+      fileOf,
+      onFinished: (body) => {
+        if (this.wantFlows) this.sendFlows(body);
+      },
+    });
+  }
 
   runStarted(run: StatusRun): void {
     this.forgetRun();
@@ -42,6 +59,7 @@ export class RunStatusRequests {
 
   subscribe(args: ApxmRequests['apxm/subscribeRunStatus']['arguments']): Body<'apxm/subscribeRunStatus'> {
     this.rate = args.maxPerSecond ?? this.rate ?? 2;
+    if (args.flowTotals !== undefined) this.wantFlows = args.flowTotals;
     if (!this.run) return {};
     if (this.feed) this.feed.setRate(this.rate);
     else this.startFeed(this.run);
@@ -50,12 +68,16 @@ export class RunStatusRequests {
 
   unsubscribe(): Body<'apxm/unsubscribeRunStatus'> {
     this.rate = undefined;
+    this.wantFlows = false;
     this.stopFeed();
     return {};
   }
 
   dispose(): void {
     this.rate = undefined;
+    this.wantFlows = false;
+    this.flows?.dispose();
+    this.flows = undefined;
     this.forgetRun();
   }
 

@@ -48,7 +48,10 @@ export class ViewRequests {
       () => run.args && findWorkspaceConfig(run.args.program),
     );
     this.memory = new MemoryRequests(run, this.pages, watchKey);
-    this.status = new RunStatusRequests((body) => send('apxm/runProgress', body));
+    this.status = new RunStatusRequests(
+      (body) => send('apxm/runProgress', body),
+      (body) => send('apxm/flowTotals', body),
+    );
     this.timelines = new TimelineRequestHandler(run);
   }
 
@@ -56,6 +59,7 @@ export class ViewRequests {
   runStarting(runtime: Runtime, runId: string): void {
     this.caps.runStarted(runtime);
     this.memory.runStarted(runtime.events, runId);
+    this.status.runStarting(runId, runtime.events, (flow) => this.run.program?.flows.find((f) => f.qualifiedName === flow)?.file);
   }
 
   /** The run started: `execution` exists; `view` is its record when debugging. */

@@ -14,6 +14,7 @@ import { registerLaunchExperience } from './launchExperience.js';
 import { registerProgramEditors } from './programEditors.js';
 import { registerRunsView } from './runs/runsView.js';
 import { registerRunStatusBar } from './status/runStatusBar.js';
+import { registerFlowLenses } from './lens/flowLenses.js';
 
 let languageClient: AisLanguageClient | undefined;
 
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerRunsView(context);
   registerApiKey(context);
   registerRunStatusBar(context);
+  registerFlowLenses(context);
   registerInlineValues(context);
   registerMemoryInspector(context);
   try {

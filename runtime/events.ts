@@ -77,6 +77,8 @@ export interface RuntimeEvents {
     model: string;
     content: string;
     usage: TokenUsage;
+    /** US dollars by the price table; absent when the model has no price. */
+    cost?: number;
     latencyMs: number;
     simulated: boolean;
   };
@@ -100,6 +102,8 @@ export interface RunStats {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  /** US dollars of the LLM calls by the price table; absent once a call's model had no price. */
+  cost?: number;
   maxParallelism: number;
   /** Time-weighted mean number of nodes in flight while at least one was. */
   avgParallelism: number;

@@ -126,7 +126,7 @@ export class Runtime {
     const mc = config.memoryConfig ?? {};
     // the LLM settings are checked first: a bad one must not leave a database open behind it
     const provider = config.llmProvider ?? createProvider(config.llm ?? {});
-    const llm = new LlmClient(provider, { retry: config.llm?.retry, timeouts: config.llm?.timeoutMs });
+    const llm = new LlmClient(provider, { retry: config.llm?.retry, timeouts: config.llm?.timeoutMs, prices: config.llm?.prices });
     const storage = await openStorage(mc.dbPath ?? DEFAULTS.dbPath, { backend: mc.backend ?? DEFAULTS.backend });
     try {
       return new Runtime(config, storage, new CapabilitySystem(), llm);
@@ -208,9 +208,9 @@ export class Runtime {
       tokenBudget: this.config.tokenBudget,
       now: this.now,
       tokensUsed: () => tokensUsed,
-      accountLlm: (input, output, retries) => {
+      accountLlm: (input, output, retries, cost) => {
         tokensUsed += input + output;
-        execution.addLlmUsage(input, output, retries);
+        execution.addLlmUsage(input, output, retries, cost);
       },
     };
     const maxParallelism = Math.min(options.maxParallelism ?? this.pool.lanes, this.pool.lanes);

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LaunchConfig } from '../launchDefaults.js';
-import { withApiKey, withLlmSettings, type LlmSettings } from './llmSettings.js';
+import { withApiKey, withLlmSettings, withPrices, type LlmSettings } from './llmSettings.js';
 
 export const API_KEY_SECRET = 'apxm.llm.apiKey';
 const WARNED_OWN_KEY = 'apxm.warnedLaunchApiKey';
@@ -36,12 +36,13 @@ async function clearApiKey(ctx: vscode.ExtensionContext): Promise<void> {
 /** The `apxm.llm.*` settings for a launch in `folder`. */
 export function llmSettings(folder: vscode.WorkspaceFolder | undefined): LlmSettings {
   const c = vscode.workspace.getConfiguration('apxm.llm', folder?.uri);
-  return { provider: c.get('provider'), baseUrl: c.get('baseUrl'), model: c.get('model') };
+  return { provider: c.get('provider'), baseUrl: c.get('baseUrl'), model: c.get('model'), prices: c.get('prices') };
 }
 
-/** The settings' LLM for a configuration that names none (resolveDebugConfiguration). */
+/** The settings' LLM for a configuration that names none, and their prices for every one (resolveDebugConfiguration). */
 export function applyLlmSettings(folder: vscode.WorkspaceFolder | undefined, config: LaunchConfig): LaunchConfig {
-  return withLlmSettings(config, llmSettings(folder));
+  const settings = llmSettings(folder);
+  return withPrices(withLlmSettings(config, settings), settings.prices);
 }
 
 /**

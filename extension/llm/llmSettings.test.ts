@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withApiKey, withLlmSettings } from './llmSettings.js';
+import { withApiKey, withLlmSettings, withPrices } from './llmSettings.js';
 
 const base = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais' };
 const openai = { provider: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'gpt-4o-mini' };
@@ -39,4 +39,22 @@ describe('LLM settings and the stored API key in a launch', () => {
     assert.equal(own.ownKey, true);
     assert.equal((own.config.llm as Record<string, unknown>).apiKey, 'sk-in-launch-json');
   });
+
+  it(
+    "apxm.llm.prices go to every launch, under the launch's own prices; none or a broken llm leave it as it is",
+    { timeout: 5_000 },
+    () => {
+      const mine = { 'my-model': { input: 1, output: 2 } };
+      assert.deepEqual(withPrices(base, mine).llm, { prices: mine });
+      const own = { ...base, llm: { provider: 'simulated', prices: { 'my-model': { input: 9, output: 9 } } } };
+      assert.deepEqual(withPrices(own, { ...mine, 'gpt-4o': { input: 3, output: 4 } }).llm, {
+        provider: 'simulated',
+        prices: { 'my-model': { input: 9, output: 9 }, 'gpt-4o': { input: 3, output: 4 } },
+      });
+      assert.equal(withPrices(base, {}), base);
+      assert.equal(withPrices(base, undefined), base);
+      const broken = { ...base, llm: { prices: 'cheap' } };
+      assert.equal(withPrices(broken, mine), broken, 'left for the adapter to refuse, naming "llm.prices"');
+    },
+  );
 });

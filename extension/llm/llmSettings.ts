@@ -10,6 +10,8 @@ export interface LlmSettings {
   provider?: unknown;
   baseUrl?: unknown;
   model?: unknown;
+  /** `apxm.llm.prices`: `{ model: { input, output } }`, US dollars per 1M tokens. */
+  prices?: unknown;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -50,4 +52,16 @@ export function withApiKey(config: LaunchConfig, storedKey: string | undefined):
   if (llm.apiKey !== undefined && llm.apiKey !== null && llm.apiKey !== '') return { config, ownKey: true };
   if (llm.provider !== 'openai' || !storedKey) return { config, ownKey: false };
   return { config: { ...config, llm: { ...llm, apiKey: storedKey } }, ownKey: false };
+}
+
+/**
+ * `apxm.llm.prices` added to any launch (its costs, whichever provider it names), under the
+ * launch's own `llm.prices`; the adapter checks them and names a bad entry's path.
+ */
+export function withPrices(config: LaunchConfig, prices: unknown): LaunchConfig {
+  const llm = config.llm ?? {};
+  // a launch.json llm (or llm.prices) that is not an object is left for the adapter to refuse, naming it
+  if (!isRecord(prices) || !Object.keys(prices).length || !isRecord(llm)) return config;
+  if (llm.prices !== undefined && !isRecord(llm.prices)) return config;
+  return { ...config, llm: { ...llm, prices: { ...prices, ...llm.prices } } };
 }

@@ -39,7 +39,8 @@ export function registerRunStatusBar(context: vscode.ExtensionContext): void {
   };
 
   const subscribe = async (t: Tracked) => {
-    const args: ApxmRequests['apxm/subscribeRunStatus']['arguments'] = { maxPerSecond: 2 };
+    // flowTotals: the per-flow totals at each run's end, for the CodeLens above each flow (lens/flowLenses.ts)
+    const args: ApxmRequests['apxm/subscribeRunStatus']['arguments'] = { maxPerSecond: 2, flowTotals: true };
     try {
       const body = (await t.session.customRequest('apxm/subscribeRunStatus', args)) as ApxmRequests['apxm/subscribeRunStatus']['body'];
       if (body?.run && !t.status) t.status = body.run;

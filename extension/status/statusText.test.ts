@@ -27,6 +27,14 @@ describe('the run status bar text', () => {
     assert.equal(statusText('t', status({ state: 'failed' }, { tokens: 2_500_000 })).text, '$(error) 7/12 ops · 2.50M tok · 1:05');
   });
 
+  it('the cost shows when the run has one above 0; 0 and an unknown cost take no room', { timeout: 5_000 }, () => {
+    assert.equal(statusText('t', status({}, { cost: 0.01234 })).text, '$(sync~spin) 7/12 ops · 1,234 tok · $0.0123 · 1:05');
+    assert.equal(statusText('t', status({}, { cost: 12.5 })).text, '$(sync~spin) 7/12 ops · 1,234 tok · $12.50 · 1:05');
+    assert.equal(statusText('t', status({}, { cost: 0 })).text, '$(sync~spin) 7/12 ops · 1,234 tok · 1:05');
+    assert.match(statusText('t', status({}, { cost: 0 })).tooltip, /3 calls, 1,234 tokens, \$0$/m);
+    assert.match(statusText('t', status()).tooltip, /3 calls, 1,234 tokens$/m, 'no price: no cost');
+  });
+
   it('the tooltip names the program, where it is stopped, and what a click does', { timeout: 5_000 }, () => {
     const tip = statusText('trip.ais', status({ state: 'paused', stoppedAt: { frameId: 0, nodeId: 3, flow: 'Trip.main' } })).tooltip;
     assert.match(tip, /^APXM trip\.ais: paused at Trip\.main node 3$/m);

@@ -1,8 +1,9 @@
 /**
  * What the APXM status bar item says about a run (no `vscode` import, so it is tested directly):
- * ops done of total, tokens, elapsed time, and a tooltip with the rest.
+ * ops done of total, tokens, cost, elapsed time, and a tooltip with the rest.
  */
 import type { RunStatusBody } from '../../debug-adapter/customProtocol.js';
+import { formatCost } from '../../runtime/llm/costText.js';
 
 export interface StatusText {
   text: string;
@@ -38,11 +39,13 @@ function tokens(n: number): string {
 export function statusText(program: string, s: RunStatusBody): StatusText {
   const st = s.stats;
   const done = st.nodesDone + st.nodesFailed + st.nodesSkipped;
-  const text = `${ICONS[s.state]} ${count(done)}/${count(st.nodesTotal)} ops · ${tokens(st.tokens)} tok · ${elapsed(st.elapsedMs)}`;
+  // a cost of 0 (simulated, local models) would only take room; an unknown one is not shown at all
+  const cost = st.cost ? ` · ${formatCost(st.cost)}` : '';
+  const text = `${ICONS[s.state]} ${count(done)}/${count(st.nodesTotal)} ops · ${tokens(st.tokens)} tok${cost} · ${elapsed(st.elapsedMs)}`;
   const lines = [
     `APXM ${program}: ${s.state}${s.state === 'paused' && s.stoppedAt ? ` at ${s.stoppedAt.flow} node ${s.stoppedAt.nodeId}` : ''}`,
     `ops: ${count(st.nodesDone)} done, ${count(st.nodesFailed)} failed, ${count(st.nodesSkipped)} skipped, ${count(st.running)} running, of ${count(st.nodesTotal)}`,
-    `LLM: ${count(st.llmCalls)} calls, ${count(st.tokens)} tokens`,
+    `LLM: ${count(st.llmCalls)} calls, ${count(st.tokens)} tokens${st.cost !== undefined ? `, ${formatCost(st.cost)}` : ''}`,
     `elapsed: ${elapsed(st.elapsedMs)}`,
     'Click to show the program graph',
   ];

@@ -161,6 +161,54 @@ describe('apxm CLI', () => {
     }
   });
 
+  it(
+    "the summary has the run's cost by the price table or apxm.config.json's llm.prices; an unpriced model has none",
+    { timeout: 30_000 },
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-cost-'));
+      const server = await startFakeOpenAi(() => ({ reply: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+      try {
+        const config = path.join(dir, 'apxm.config.json');
+        writeFileSync(config, JSON.stringify({ llm: { prices: { 'my-model': { input: 1000, output: 0 } } } }));
+        const run = (model: string, ...extra: string[]) =>
+          apxmAsync(
+            { OPENAI_API_KEY: 'k' },
+            'run',
+            'examples/trip-planner.json',
+            '--arg',
+            'city=Lisbon',
+            '--llm',
+            server.url,
+            '--model',
+            model,
+            ...extra,
+          );
+        const [table, configured, unpriced, json] = await Promise.all([
+          run('gpt-4o'),
+          run('my-model', '--config', config),
+          run('my-model'),
+          run('gpt-4o', '--json'),
+        ]);
+        // 4 calls of 10 input and 5 output tokens: at $2.50 / $10 per 1M, then at $1000 per 1M input
+        assert.equal(table.status, 0, table.stderr);
+        assert.match(table.stderr, /cost\s+\$0\.0003 \(price table of \d{4}-\d{2}, or llm\.prices\)/);
+        assert.match(configured.stderr, /cost\s+\$0\.0400 /);
+        assert.equal(unpriced.status, 0, unpriced.stderr);
+        assert.doesNotMatch(unpriced.stderr, /cost/);
+        assert.ok(Math.abs(JSON.parse(json.stdout).stats.cost - 0.0003) < 1e-12, json.stdout);
+        const simulated = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon');
+        assert.match(simulated.stderr, /cost\s+\$0 /);
+        writeFileSync(config, JSON.stringify({ llm: { prices: { 'gpt-4o': { input: 'cheap', output: 1 } } } }));
+        const bad = apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--config', config);
+        assert.equal(bad.status, 2, bad.stderr);
+        assert.ok(bad.stderr.startsWith(`${config} $.llm.prices["gpt-4o"].input: error[E_LLM_CONFIG]`), bad.stderr);
+      } finally {
+        await server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('a bad LLM timeout, as a flag or in apxm.config.json, exits 2 naming it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-cli-timeout-'));
     try {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApxmError, formatError } from '../errors.js';
 import { llmTimeoutFlag, llmTimeoutsFromConfigFile } from '../llm/llmTimeouts.js';
+import { llmPricesFromConfigFile } from '../llm/prices.js';
 import { parseNameValueFlags } from '../graph/bindArguments.js';
 import { terminalSafe } from '../values/terminalSafe.js';
 import type { LlmConfig } from '../llm/types.js';
@@ -63,6 +64,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const fileTimeout = configFile ? llmTimeoutsFromConfigFile(workspace.llm, configFile) : undefined;
   const timeoutMs = values['llm-timeout'] !== undefined ? llmTimeoutFlag(values['llm-timeout']) : fileTimeout;
   if (timeoutMs !== undefined) llm.timeoutMs = timeoutMs;
+  // prices over the built-in table, for the summary's cost: "llm": {"prices"} in apxm.config.json
+  const prices = configFile ? llmPricesFromConfigFile(workspace.llm, configFile) : undefined;
+  if (prices) llm.prices = prices;
   const base = {
     schedulerConfig: maxParallelism ? { maxParallelism } : {},
     humanInput: terminalHumanInput(keyValues(values.answer, '--answer'), Boolean(process.stdin.isTTY)),

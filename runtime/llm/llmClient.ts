@@ -6,7 +6,16 @@ import { CancellationSource, cancellationOf } from '../cancellation.js';
 import { ApxmError, asApxmError } from '../errors.js';
 import { backoffDelay, cancelled, sleep } from './retry.js';
 import { llmTimeouts, type LlmTimeoutSetting } from './llmTimeouts.js';
-import { DEFAULT_RETRY_POLICY, type LatencyClass, type LlmProvider, type LlmRequest, type LlmResponse, type RetryPolicy } from './types.js';
+import { callCost, priceTable, type PriceTable } from './prices.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  type LatencyClass,
+  type LlmProvider,
+  type LlmRequest,
+  type LlmResponse,
+  type RetryPolicy,
+  type TokenUsage,
+} from './types.js';
 
 export interface LlmClientOptions {
   retry?: Partial<RetryPolicy>;
@@ -14,6 +23,8 @@ export interface LlmClientOptions {
   timeouts?: LlmTimeoutSetting;
   /** Injected for deterministic tests. */
   random?: () => number;
+  /** Prices by model over the built-in table: what `costOf` charges. */
+  prices?: PriceTable;
 }
 
 export interface LlmCallObserver {
@@ -51,6 +62,14 @@ export class LlmClient {
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.timeouts = llmTimeouts(options.timeouts);
+    this.prices = priceTable(options.prices);
+  }
+
+  private readonly prices: PriceTable;
+
+  /** A reply's cost in US dollars, or undefined when its model has no price (see prices.ts). */
+  costOf(model: string, usage: TokenUsage, simulated: boolean): number | undefined {
+    return callCost(model, usage, simulated, this.prices);
   }
 
   get providerName(): string {

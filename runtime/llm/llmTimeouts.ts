@@ -64,9 +64,9 @@ export function llmTimeoutsFromConfigFile(section: unknown, file: string): LlmTi
     throw invalid(`$.llm must be an object like {"timeoutMs": 120000}, got ${JSON.stringify(section)}`, { file, jsonPath: '$.llm' });
   }
   for (const key of Object.keys(section)) {
-    if (key !== 'timeoutMs')
+    if (key !== 'timeoutMs' && key !== 'prices')
       throw invalid(
-        `$.llm.${key} is not a setting apxm.config.json takes (only "timeoutMs"; the server and model come from --llm and --model)`,
+        `$.llm.${key} is not a setting apxm.config.json takes (only "timeoutMs" and "prices"; the server and model come from --llm and --model)`,
         { file, jsonPath: `$.llm.${key}` },
       );
   }

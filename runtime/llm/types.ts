@@ -1,5 +1,6 @@
 /** The LLM provider contract: one request in, one reply out. Retry, timeouts and accounting sit above it. */
 import type { Cancellation } from '../cancellation.js';
+import type { PriceTable } from './prices.js';
 
 /** Which AIS operation (or internal phase) issued the request. */
 export type LlmPhase = 'ASK' | 'THINK' | 'REASON' | 'PLAN' | 'INNER_PLAN' | 'REFLECT' | 'VERIFY';
@@ -95,4 +96,6 @@ export interface LlmConfig {
   simulatedLatencyMs?: Partial<Record<LatencyClass, number>>;
   /** Extra HTTP headers for the OpenAI-compatible provider. */
   headers?: Record<string, string>;
+  /** Prices (US dollars per 1M input / output tokens) by model, over the built-in table (prices.ts). */
+  prices?: PriceTable;
 }

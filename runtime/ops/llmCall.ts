@@ -68,7 +68,8 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
       },
     },
   );
-  s.accountLlm(response.usage.inputTokens, response.usage.outputTokens, retries);
+  const cost = s.llm.costOf(response.model, response.usage, response.simulated === true);
+  s.accountLlm(response.usage.inputTokens, response.usage.outputTokens, retries, cost);
   ctx.addTokens(response.usage.totalTokens);
   ctx.emit('llm:response', {
     runId: ctx.runId,
@@ -78,6 +79,7 @@ export async function callLlm(ctx: OpContext, phase: LlmPhase, user: string, opt
     model: response.model,
     content: response.content,
     usage: response.usage,
+    ...(cost !== undefined ? { cost } : {}),
     latencyMs: response.latencyMs,
     simulated: response.simulated === true,
   });

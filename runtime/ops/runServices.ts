@@ -43,5 +43,5 @@ export interface RunServices {
   /** Tokens used so far by this run (shared with sub-flows). */
   tokensUsed(): number;
   /** Adds an LLM call's usage to the run's totals. */
-  accountLlm(inputTokens: number, outputTokens: number, retries: number): void;
+  accountLlm(inputTokens: number, outputTokens: number, retries: number, cost: number | undefined): void;
 }

@@ -31,6 +31,8 @@ export interface NodeDetail {
   startedAt?: number;
   durationMs?: number;
   tokens?: number;
+  /** US dollars of its LLM calls by the price table; absent when it made none or its model has no price. */
+  cost?: number;
   inputs: ValuePreview[];
   output?: ValuePreview;
   error?: SerializedError;
@@ -159,6 +161,7 @@ export function nodeDetail(view: RunView, r: NodeRecord, pages: PageStore): Node
     ...(r.startedAt !== undefined ? { startedAt: Math.max(0, r.startedAt - view.startedAt) } : {}),
     ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
     ...(r.tokens !== undefined ? { tokens: r.tokens } : {}),
+    ...(r.cost !== undefined && !r.unpriced ? { cost: r.cost } : {}),
     inputs: (r.inputs ?? []).map((v, i) => previewValue(v, pages, key(`in${i}`))),
     ...(r.output !== undefined ? { output: previewValue(r.output, pages, key('out')) } : {}),
     ...(r.error ? { error: r.error } : {}),

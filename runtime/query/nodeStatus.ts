@@ -165,6 +165,8 @@ export interface RunStatusBody {
     running: number;
     llmCalls: number;
     tokens: number;
+    /** US dollars by the price table; absent when a call's model had no price. */
+    cost?: number;
     elapsedMs: number;
   };
 }

@@ -201,6 +201,7 @@ export class NodeStatusFeed {
         running: live?.running ?? 0,
         llmCalls: s.llmCalls,
         tokens: s.totalTokens,
+        ...(s.cost !== undefined ? { cost: s.cost } : {}),
         elapsedMs: Math.round(s.durationMs),
       },
     };

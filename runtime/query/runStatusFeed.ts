@@ -59,6 +59,7 @@ export function runStatusBody(
       running,
       llmCalls: s.llmCalls,
       tokens: s.totalTokens,
+      ...(s.cost !== undefined ? { cost: s.cost } : {}),
       elapsedMs: Math.round(s.durationMs),
     },
   };

@@ -17,6 +17,9 @@ export interface NodeRecord {
   startedAt?: number;
   durationMs?: number;
   tokens?: number;
+  /** US dollars of its LLM calls; undefined when it made none, or one of a model with no price (`unpriced`). */
+  cost?: number;
+  unpriced?: boolean;
   /** The prompt of its last LLM call, when it made one. */
   prompt?: { role: string; content: string }[];
   reply?: string;
@@ -124,6 +127,8 @@ export class RunView {
         const r = this.nodes.get(e.nodeExecId);
         if (!r) return;
         r.reply = e.content;
+        if (e.cost === undefined) r.unpriced = true;
+        else r.cost = (r.cost ?? 0) + e.cost;
         if (options.replay) r.fromRecording = true;
       }),
     );

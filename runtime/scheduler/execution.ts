@@ -115,6 +115,8 @@ export class Execution implements LaneClient {
   private busyTime = 0;
   private area = 0;
   private readonly stats: RunStats;
+  /** A call's model had no price: the run has no cost. */
+  private unpriced = false;
   /**
    * Whether anyone listens to the per-node events, as of events.version `listenVersion`. Asked
    * three times per node: two field reads here measured ~10 % faster on no-op graphs than
@@ -151,6 +153,7 @@ export class Execution implements LaneClient {
       inputTokens: 0,
       outputTokens: 0,
       totalTokens: 0,
+      cost: 0,
       maxParallelism: 0,
       avgParallelism: 0,
       retries: 0,
@@ -956,7 +959,12 @@ export class Execution implements LaneClient {
     frame.running.set(idx, source);
   }
 
-  addLlmUsage(input: number, output: number, retries: number): void {
+  addLlmUsage(input: number, output: number, retries: number, cost: number | undefined): void {
+    // one call of a model with no price leaves the run without a cost: a partial sum would understate it
+    if (cost === undefined || this.unpriced) {
+      this.unpriced = true;
+      delete this.stats.cost;
+    } else this.stats.cost = (this.stats.cost ?? 0) + cost;
     this.stats.llmCalls++;
     this.stats.inputTokens += input;
     this.stats.outputTokens += output;

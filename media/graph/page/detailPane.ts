@@ -4,6 +4,7 @@
  * Long values come as a preview with a pageRef: "More" reads the next page with `valuePage`.
  */
 import type { NodeDetail, ValuePreview } from '../../../debug-adapter/customProtocol.js';
+import { formatCost } from '../../../runtime/llm/costText.js';
 import { formatMs } from './canvasView.js';
 import { custom, el } from './dom.js';
 
@@ -78,6 +79,7 @@ export class DetailPane {
     if (d.startedAt !== undefined) rows.push(['started', `+${formatMs(d.startedAt)}`]);
     if (d.durationMs !== undefined) rows.push(['time', formatMs(d.durationMs)]);
     if (d.tokens !== undefined) rows.push(['tokens', String(d.tokens)]);
+    if (d.cost !== undefined) rows.push(['cost', formatCost(d.cost)]);
     // the adapter's figures replace what the page knew
     this.body.replaceChildren(table(rows));
     d.inputs.forEach((v, i) => parts.push(this.value(`input ${i + 1}`, v)));

@@ -2,7 +2,8 @@
  * The LLM settings, the API key and the debugging aids around a run: the key is set with "APXM: Set
  * API Key", F5 runs trip_planner.ais against a fake OpenAI server named only in the workspace's
  * apxm.llm.* settings, the key reaches the server's Authorization header and no log, the status bar
- * shows the run's progress, and the ops' outputs appear inline while stopped.
+ * shows the run's progress and cost, the ops' outputs appear inline while stopped, and a CodeLens
+ * above the flow has the run's totals at its end.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -36,11 +37,26 @@ export const scenario: Scenario = {
   async workspace(dir) {
     copyExamples(dir);
     // each reply takes a while, so the run is seen going in the status bar
-    server = await startFakeOpenAi((req) => ({ delayMs: 600, reply: `fake reply ${String(req.body?.messages?.length ?? 0)}` }));
+    // 12,000 in / 3,000 out tokens a reply: $0.0036 at gpt-4o-mini's price, so the cost shows
+    server = await startFakeOpenAi((req) => ({
+      delayMs: 600,
+      reply: `fake reply ${String(req.body?.messages?.length ?? 0)}`,
+      usage: { prompt_tokens: 12_000, completion_tokens: 3_000 },
+    }));
     mkdirSync(path.join(dir, '.vscode'), { recursive: true });
     writeFileSync(
       path.join(dir, '.vscode/settings.json'),
-      JSON.stringify({ 'apxm.llm.provider': 'openai', 'apxm.llm.baseUrl': server.url, 'apxm.llm.model': 'gpt-4o-mini' }, null, 2),
+      JSON.stringify(
+        {
+          'apxm.llm.provider': 'openai',
+          'apxm.llm.baseUrl': server.url,
+          'apxm.llm.model': 'gpt-4o-mini',
+          // the editor keeps the whole width, so the inline values are in the screenshot
+          'apxm.graph.openOnDebug': false,
+        },
+        null,
+        2,
+      ),
     );
     const launch = {
       version: '0.2.0',
@@ -58,6 +74,8 @@ export const scenario: Scenario = {
       await wb.waitForLanguageServer();
 
       await wb.runCommand('APXM: Set API Key', { opensPicker: true });
+      // the command palette's own widget may still be up: wait for the key's input box by its title
+      await wb.page.locator('.quick-input-title', { hasText: 'APXM: Set API Key' }).waitFor({ timeout: 15_000 });
       const box = await wb.inputBox();
       assert.equal(box.title, 'APXM: Set API Key');
       await wb.answerInput(KEY);
@@ -76,7 +94,8 @@ export const scenario: Scenario = {
 
       const status = wb.page.locator('.statusbar-item').filter({ hasText: / ops · / });
       await status.first().waitFor({ timeout: 15_000 });
-      assert.match((await status.first().textContent()) ?? '', /4\/\d+ ops · \d[\d,.]*k? tok · (\d+\.\d s|\d+:\d\d)/);
+      // three replies of 15,000 tokens at $0.15 / $0.60 per 1M: $0.0108
+      assert.match((await status.first().textContent()) ?? '', /4\/\d+ ops · 45\.0k tok · \$0\.0108 · (\d+\.\d s|\d+:\d\d)/);
 
       // inline values: each op's output at the end of its line
       const lines = wb.activeEditor().locator('.view-lines');
@@ -88,6 +107,10 @@ export const scenario: Scenario = {
 
       await wb.debugToolbar('Continue');
       await wb.waitForDebugConsole(/Plan: fake reply/, 60_000);
+      // the run's totals above the flow: four replies, $0.0144
+      const lens = wb.activeEditor().locator('.contentWidgets .codelens-decoration, .codelens-decoration').filter({ hasText: 'last run' });
+      await lens.first().waitFor({ timeout: 15_000 });
+      assert.match((await lens.first().textContent()) ?? '', /last run: (\d+ ms|\d+\.\d s) · 60,000 tokens · \$0\.0144/);
       await wb.screenshot('assist-end');
 
       const leaks = [...filesWith(wb.userDataDir, KEY), ...filesWith(wb.outputDir, KEY), ...filesWith(wb.workspaceDir, KEY)].filter(
