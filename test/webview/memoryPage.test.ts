@@ -312,7 +312,10 @@ describe('the memory page in headless Chromium', { timeout: 180_000 }, () => {
 
         // the run went on meanwhile: the adapter refuses, and its message is shown under the row
         adapter.stopped = false;
-        await mp.page.locator('.row[data-key="count"]').dblclick();
+        const count = mp.page.locator('.row[data-key="count"]');
+        await count.click();
+        await mp.waitFor('count selected', (x) => x.selected === 'count');
+        await count.click();
         await mp.page.locator('.row[data-key="count"] input.edit').fill('4');
         await mp.page.locator('.row[data-key="count"] input.edit').press('Enter');
         s = await mp.waitFor('the refusal', (x) => x.error === refused('count'));
