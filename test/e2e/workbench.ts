@@ -367,7 +367,14 @@ export class Workbench {
     const tree = this.page.getByRole('tree', { name: /Variables/ });
     await tree.waitFor({ timeout: 15_000 });
     await tree.getByRole('treeitem').first().waitFor({ timeout: 15_000 });
-    return (await tree.getByRole('treeitem').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+    const read = async () => (await tree.getByRole('treeitem').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+    const rows = await read();
+    // the tree draws only the rows in view: scroll to its end for the rest, then back
+    await tree.hover();
+    await this.page.mouse.wheel(0, 5_000);
+    const below = await read();
+    await this.page.mouse.wheel(0, -5_000);
+    return [...rows, ...below.filter((r) => !rows.includes(r))];
   }
 
   /** Evaluates text in the Debug Console and returns the console's text afterwards. */

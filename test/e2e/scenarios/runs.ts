@@ -114,13 +114,19 @@ export const scenario: Scenario = {
     await wb.waitForLanguageServer();
     // F5 without "db": the extension gives it apxm.runs.database
     await wb.press('F5');
-    await wb.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    // the run takes milliseconds: it may be over before the debug toolbar is ever drawn
+    const db = path.join(wb.workspaceDir, '.apxm', 'runs.sqlite');
+    for (let i = 0; i < 300 && !existsSync(db); i++) await wb.page.waitForTimeout(200);
+    assert.ok(existsSync(db), 'F5 recorded into .apxm/runs.sqlite');
     await wb.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
-    assert.ok(existsSync(path.join(wb.workspaceDir, '.apxm', 'runs.sqlite')), 'F5 recorded into .apxm/runs.sqlite');
 
     await wb.runCommand('View: Show APXM');
     await runItem(wb).waitFor({ timeout: 30_000 });
-    const label = (await runItem(wb).getAttribute('aria-label')) ?? '';
+    let label = '';
+    for (let i = 0; i < 150 && !/succeeded/.test(label); i++) {
+      label = (await runItem(wb).getAttribute('aria-label')) ?? '';
+      if (!/succeeded/.test(label)) await wb.page.waitForTimeout(200);
+    }
     assert.match(label, /succeeded/, label);
     await wb.screenshot('runs-listed');
 
