@@ -4,74 +4,21 @@
  * graphPageHtml, and stands in for VS Code's webview API (`acquireVsCodeApi` records what the page
  * posts; its state survives a reload, as VS Code's does).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { graphPageHtml } from '../../media/graph/html.js';
 import type { HostMessage, PageMessage } from '../../media/graph/protocol.js';
+import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SCREENSHOTS = path.join(ROOT, '.e2e', 'output', 'webview');
 
-export interface GraphPageServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type GraphPageServer = WebviewPageServer;
 
 /** Bundles the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
-export async function serveGraphPage(): Promise<GraphPageServer> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'apxm-graph-page-'));
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, APXM_BUNDLE_OUT: out },
-  });
-  if (built.status !== 0) {
-    rmSync(out, { recursive: true, force: true });
-    throw new Error(`bundle failed: ${built.stderr}`);
-  }
-  const files: Record<string, [string, Buffer]> = {
-    '/graph.js': ['text/javascript', readFileSync(path.join(out, 'media', 'graph.js'))],
-    '/graph.css': ['text/css', readFileSync(path.join(out, 'media', 'graph.css'))],
-  };
-  let origin = '';
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/' || url.startsWith('/?')) {
-      const html = graphPageHtml({
-        nonce: 'dGVzdG5vbmNl',
-        cspSource: origin,
-        scriptUri: `${origin}/graph.js`,
-        styleUri: `${origin}/graph.css`,
-      });
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(html);
-      return;
-    }
-    const f = files[url];
-    if (!f) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': f[0] });
-    res.end(f[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: `${origin}/`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(out, { recursive: true, force: true });
-    },
-  };
-}
+export const serveGraphPage = (): Promise<GraphPageServer> => serveWebviewPage('graph', graphPageHtml);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

@@ -4,70 +4,17 @@
  * stands in for the host: what the page posts is recorded and handed to `answer`, whose replies are
  * posted back to the page as the host would.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { memoryPageHtml } from '../../media/memory/html.js';
 import type { HostMessage, PageMessage } from '../../media/memory/protocol.js';
 import type { MemoryHookState } from '../../media/memory/testHook.js';
 import { DARK, type ThemeVars } from './graphPageBrowser.js';
+import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export type MemoryPageServer = WebviewPageServer;
 
-export interface MemoryPageServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-export async function serveMemoryPage(): Promise<MemoryPageServer> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'apxm-memory-page-'));
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, APXM_BUNDLE_OUT: out },
-  });
-  if (built.status !== 0) {
-    rmSync(out, { recursive: true, force: true });
-    throw new Error(`bundle failed: ${built.stderr}`);
-  }
-  const files: Record<string, [string, Buffer]> = {
-    '/memory.js': ['text/javascript', readFileSync(path.join(out, 'media', 'memory.js'))],
-    '/memory.css': ['text/css', readFileSync(path.join(out, 'media', 'memory.css'))],
-  };
-  let origin = '';
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/' || url.startsWith('/?')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(
-        memoryPageHtml({ nonce: 'dGVzdG5vbmNl', cspSource: origin, scriptUri: `${origin}/memory.js`, styleUri: `${origin}/memory.css` }),
-      );
-      return;
-    }
-    const f = files[url];
-    if (!f) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': f[0] });
-    res.end(f[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: `${origin}/`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(out, { recursive: true, force: true });
-    },
-  };
-}
+/** Bundles the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
+export const serveMemoryPage = (): Promise<MemoryPageServer> => serveWebviewPage('memory', memoryPageHtml);
 
 export interface MemoryPage {
   page: Page;

@@ -6,72 +6,18 @@
  * real run with the CLI and reads its timeline back, as the Runs view does.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { timelinePageHtml } from '../../media/timeline/html.js';
 import type { HostMessage, PageMessage, Timeline } from '../../media/timeline/protocol.js';
 import type { TimelineTestHook } from '../../media/timeline/testHook.js';
-import { APXM_CLI, REPO_ROOT } from './apxmCli.js';
+import { APXM_CLI } from './apxmCli.js';
 import { DARK, type ThemeVars } from './graphPageBrowser.js';
+import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js';
 
-export interface TimelinePageServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type TimelinePageServer = WebviewPageServer;
 
-export async function serveTimelinePage(): Promise<TimelinePageServer> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'apxm-timeline-page-'));
-  const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/bundle.mjs')], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, APXM_BUNDLE_OUT: out },
-  });
-  if (built.status !== 0) {
-    rmSync(out, { recursive: true, force: true });
-    throw new Error(`bundle failed: ${built.stderr}`);
-  }
-  const files: Record<string, [string, Buffer]> = {
-    '/timeline.js': ['text/javascript', readFileSync(path.join(out, 'media', 'timeline.js'))],
-    '/timeline.css': ['text/css', readFileSync(path.join(out, 'media', 'timeline.css'))],
-  };
-  let origin = '';
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/' || url.startsWith('/?')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(
-        timelinePageHtml({
-          nonce: 'dGVzdG5vbmNl',
-          cspSource: origin,
-          scriptUri: `${origin}/timeline.js`,
-          styleUri: `${origin}/timeline.css`,
-        }),
-      );
-      return;
-    }
-    const f = files[url];
-    if (!f) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': f[0] });
-    res.end(f[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: `${origin}/`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(out, { recursive: true, force: true });
-    },
-  };
-}
+/** Bundles the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
+export const serveTimelinePage = (): Promise<TimelinePageServer> => serveWebviewPage('timeline', timelinePageHtml);
 
 export interface TimelinePage {
   page: Page;
