@@ -336,6 +336,8 @@ describe('the memory page in headless Chromium', { timeout: 180_000 }, () => {
         // running: no edit or delete is offered
         await mp.send(session({ stopped: false, stops: 1 }));
         await mp.waitFor('running', (x) => x.session?.stopped === false);
+        // the hook's state changes before the next frame redraws the rows
+        await mp.page.locator('.row button', { hasText: 'Edit' }).first().waitFor({ state: 'detached', timeout: 5_000 });
         assert.equal(await mp.page.locator('.row button', { hasText: 'Edit' }).count(), 0);
         assert.match((await mp.page.locator('.notice').textContent()) ?? '', /is running/);
       } finally {
