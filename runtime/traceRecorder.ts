@@ -111,6 +111,8 @@ export class TraceRecorder {
         input_tokens: e.usage.inputTokens,
         output_tokens: e.usage.outputTokens,
         total_tokens: e.usage.totalTokens,
+        // at the prices of the run's time (null: the model had no price), so a timeline read later says what it cost then
+        cost: e.cost ?? null,
       });
     });
     // the parameters, so a replay serves each tool result to the same call (runtime/replay/)
@@ -138,6 +140,7 @@ export class TraceRecorder {
         // the run's totals, so a listing of runs reads one event per run
         tokens: e.stats.totalTokens,
         llm_calls: e.stats.llmCalls,
+        cost: e.stats.cost ?? null,
       });
       // a failed call leaves its prompt behind: forget this run's
       for (const key of prompts.keys()) if (key.startsWith(`${e.runId}:`)) prompts.delete(key);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../runtime/query/runList.js';
 import { readTraceFile } from '../../runtime/replay/traceFile.js';
+import { formatCost } from '../../runtime/llm/costText.js';
 import { runsDatabasePath } from '../launchDefaults.js';
 import { registerTimelinePanel } from './timelinePanel.js';
 import { deleteRun, exportTrace, readRuns, RunsSourceError, type RunsProblem, type RunsSourceOptions } from './runsSource.js';
@@ -76,13 +77,16 @@ class RunsTree implements vscode.TreeDataProvider<Item> {
     const item = new vscode.TreeItem(path.basename(r.program));
     item.id = r.runId;
     const started = new Date(r.startedAt);
-    item.description = `${started.toLocaleString()} · ${r.status} · ${formatDuration(r.durationMs)} · ${r.tokens} tokens`;
+    // a run without LLM calls has nothing to cost; one with an unpriced model has no total (a partial sum would understate it)
+    const cost = r.llmCalls ? (r.cost !== undefined ? formatCost(r.cost) : 'cost unknown') : undefined;
+    item.description = `${started.toLocaleString()} · ${r.status} · ${formatDuration(r.durationMs)} · ${r.tokens} tokens${cost ? ` · ${cost}` : ''}`;
     item.tooltip = new vscode.MarkdownString(
       [
         `**${r.entryFlow}** — ${r.program}`,
         `run \`${r.runId}\`, ${r.status}`,
         `started ${started.toISOString()}, ${formatDuration(r.durationMs)}`,
-        `${r.tokens} tokens in ${r.llmCalls} LLM calls`,
+        `${r.tokens} tokens in ${r.llmCalls} LLM calls` +
+          (cost ? (r.cost !== undefined ? `, ${cost}` : ', cost unknown: a model had no price (add it to apxm.llm.prices)') : ''),
       ].join('\n\n'),
     );
     const [icon, color] = STATUS_ICON[r.status] ?? ['circle-outline'];

@@ -17,6 +17,7 @@ import {
   LaneIndex,
   ROW_H,
   barKey,
+  barLabel,
   describeBar,
   fitView,
   formatMs,
@@ -264,7 +265,7 @@ class TimelinePage {
         ctx.fillStyle = p.state[b.state];
         ctx.fillRect(x0, y, bw, BAR_H);
         if (bw > 36) {
-          const label = `${b.name ?? b.op} ${formatMs(b.durationMs)}${b.tokens ? ` · ${b.tokens} tok` : ''}`;
+          const label = barLabel(b);
           ctx.fillStyle = p.background;
           ctx.save();
           ctx.beginPath();

@@ -8,6 +8,8 @@ import {
   LaneIndex,
   MIN_SPAN_MS,
   ROW_H,
+  barCost,
+  barLabel,
   describeBar,
   fitView,
   formatMs,
@@ -131,7 +133,30 @@ describe('the timeline page model', () => {
       assert.ok(text.includes(part), `${part} in ${text}`);
     assert.equal(b.critical, true);
     assert.match(text, /critical path/);
-    assert.match(summarize(tl), /^5 ops on 3 lanes · 900 ms · 150 tokens · critical path 2 ops, 900 ms$/);
+    assert.match(summarize(tl), /^5 ops on 3 lanes · 900 ms · 150 tokens · critical path 2 ops, 900 ms$/, 'no LLM call: no cost');
+  });
+
+  it('shows what each op and the run cost, and says when a model had no price instead of a partial sum', { timeout: 5_000 }, () => {
+    const priced = buildTimeline({ runId: 'r2', startedAt: T0, finishedAt: T0 + 900, status: 'succeeded', live: false }, [
+      span(1, 0, 100, { cost: 0.0042 }),
+      span(2, 100, 400, { cost: 1.5 }),
+      span(3, 500, 50),
+    ]);
+    const [b1, b2, b3] = priced.bars;
+    assert.match(describeBar(b1).join('\n'), /10 tokens · \$0\.0042/);
+    assert.match(barLabel(b2), /^n2 400 ms · 20 tok · \$1\.50$/);
+    assert.equal(barCost(b3), '', 'an op without LLM calls has no cost to show');
+    assert.doesNotMatch(describeBar(b3).join('\n'), /\$|cost/);
+    assert.match(summarize(priced), / · 60 tokens · \$1\.50 · critical path/);
+
+    const unpriced = buildTimeline({ runId: 'r3', startedAt: T0, status: 'succeeded', live: false }, [
+      span(1, 0, 100, { cost: 0.0042 }),
+      span(2, 100, 400, { unpriced: true }),
+    ]);
+    assert.equal(unpriced.cost, undefined);
+    assert.match(summarize(unpriced), / · 30 tokens · cost unknown \(1 op without a price\) · /);
+    assert.match(describeBar(unpriced.bars[1]).join('\n'), /cost unknown \(a model without a price: add it to apxm\.llm\.prices\)/);
+    assert.equal(barCost(unpriced.bars[1]), 'cost unknown');
   });
 
   it(

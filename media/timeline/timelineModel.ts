@@ -4,6 +4,7 @@
  * search: 5,000 bars stay cheap), what the tooltip says, and where a click on the time axis of a
  * replay runs to.
  */
+import { formatCost } from '../../runtime/llm/costText.js';
 import type { Timeline, TimelineBar } from './protocol.js';
 
 /** Page layout, in CSS px. */
@@ -129,24 +130,48 @@ export class LaneIndex {
 
 export const barKey = (b: Pick<TimelineBar, 'frameId' | 'nodeId'>) => `${b.frameId}:${b.nodeId}`;
 
-/** The tooltip's lines: the op (name, op, flow), its duration and tokens, its state, and whether it is on the critical path. */
+/** A bar's cost as shown: `$0.0042`, `cost unknown` when a call's model had no price, '' when it made no LLM call. */
+export function barCost(b: Pick<TimelineBar, 'cost' | 'unpriced'>): string {
+  return b.unpriced ? 'cost unknown' : b.cost !== undefined ? formatCost(b.cost) : '';
+}
+
+/** The tooltip's lines: the op (name, op, flow), its duration, tokens and cost, its state, and whether it is on the critical path. */
 export function describeBar(b: TimelineBar): string[] {
+  const cost = b.unpriced
+    ? ' · cost unknown (a model without a price: add it to apxm.llm.prices)'
+    : b.cost !== undefined
+      ? ` · ${formatCost(b.cost)}`
+      : '';
   return [
     `${b.name ?? `#${b.nodeId}`} — ${b.op}`,
     `flow ${b.flow ?? '(not recorded)'} · node ${b.nodeId} · frame ${b.frameId}`,
-    `${formatMs(b.durationMs)} from ${formatMs(b.start)} · ${b.tokens} tokens`,
+    `${formatMs(b.durationMs)} from ${formatMs(b.start)} · ${b.tokens} tokens${cost}`,
     `${b.state}${b.critical ? ' · on the critical path' : ''}`,
   ];
 }
 
-/** One line about the run: ops, lanes, duration, tokens and the critical path's length. */
+/** The text drawn inside a bar wide enough for it. */
+export function barLabel(b: TimelineBar): string {
+  const cost = barCost(b);
+  return `${b.name ?? b.op} ${formatMs(b.durationMs)}${b.tokens ? ` · ${b.tokens} tok` : ''}${cost ? ` · ${cost}` : ''}`;
+}
+
+/**
+ * One line about the run: ops, lanes, duration, tokens, cost (when an op called an LLM) and the
+ * critical path's length.
+ */
 export function summarize(t: Timeline): string {
   const path = t.criticalPath.map((i) => t.bars[i]);
   const onPath = path.reduce((s, b) => s + b.durationMs, 0);
   const skipped = t.skipped ? ` · ${t.skipped} skipped` : '';
+  const cost = t.unpriced
+    ? ` · cost unknown (${t.unpriced} op${t.unpriced === 1 ? '' : 's'} without a price)`
+    : t.cost !== undefined && t.bars.some((b) => b.cost !== undefined)
+      ? ` · ${formatCost(t.cost)}`
+      : '';
   return (
     `${t.bars.length} ops on ${t.lanes} lane${t.lanes === 1 ? '' : 's'} · ${formatMs(t.durationMs)}` +
-    ` · ${t.tokens} tokens · critical path ${path.length} ops, ${formatMs(onPath)}${skipped}`
+    ` · ${t.tokens} tokens${cost} · critical path ${path.length} ops, ${formatMs(onPath)}${skipped}`
   );
 }
 

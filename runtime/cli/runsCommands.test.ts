@@ -22,19 +22,20 @@ const apxm = (...args: string[]) =>
 const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-runs-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const record = async (db: string) => {
-  const run = await apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--db', db, '--json');
+const record = async (db: string, ...extra: string[]) => {
+  const run = await apxm('run', 'examples/trip-planner.json', '--arg', 'city=Lisbon', '--db', db, '--json', ...extra);
   assert.equal(run.status, 0, run.stderr);
   return (JSON.parse(run.stdout) as { runId: string }).runId;
 };
 
 describe('apxm runs and trace timeline', () => {
   it(
-    'runs --json lists duration and tokens; trace timeline --json gives the same timeline from the db and the trace file',
+    'runs --json lists duration, tokens and cost; trace timeline --json gives the same timeline from the db and the trace file',
     { timeout: 90_000 },
     async () => {
       const db = path.join(dir, 'list.sqlite');
-      const runId = await record(db);
+      // the simulated provider naming a priced model: the run shows what it would cost
+      const runId = await record(db, '--model', 'gpt-4o');
       const list = await apxm('runs', '--db', db, '--json');
       assert.equal(list.status, 0, list.stderr);
       const [run] = JSON.parse(list.stdout) as RunSummary[];
@@ -46,6 +47,8 @@ describe('apxm runs and trace timeline', () => {
       const timeline = JSON.parse(fromDb.stdout) as Timeline;
       assert.equal(timeline.runId, runId);
       assert.equal(timeline.tokens, run.tokens, 'the bars carry every token of the run');
+      assert.ok(run.cost !== undefined && run.cost > 0, `gpt-4o has a price: ${run.cost}`);
+      assert.ok(Math.abs(timeline.cost! - run.cost) < 1e-12, 'the bars carry the whole cost of the run');
       assert.ok(timeline.bars.length > 4 && timeline.criticalPath.length > 0);
       const file = path.join(dir, 'trace.json');
       assert.equal((await apxm('trace', 'export', runId, '--db', db, '-o', file)).status, 0);
@@ -55,8 +58,12 @@ describe('apxm runs and trace timeline', () => {
       const text = await apxm('trace', 'timeline', runId, '--db', db);
       assert.match(
         text.stdout,
-        new RegExp(`^run ${runId} \\(succeeded\\): \\d+ ops on \\d+ lanes, \\d+ ms, ${run.tokens} tokens; critical path:\\n`),
+        new RegExp(
+          `^run ${runId} \\(succeeded\\): \\d+ ops on \\d+ lanes, \\d+ ms, ${run.tokens} tokens, \\$0\\.\\d{4}; critical path:\\n`,
+        ),
       );
+      const listed = await apxm('runs', '--db', db);
+      assert.match(listed.stdout, new RegExp(`^${runId} .* ${run.tokens} tok +\\$0\\.\\d{4}  Trip`, 'm'), listed.stdout);
       const missing = await apxm('trace', 'timeline', 'nope', '--db', db);
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /no run "nope"/);

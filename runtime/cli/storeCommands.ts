@@ -1,6 +1,7 @@
 /** Commands that work on a run database: list runs, answer a PAUSE, queue CLAIM work. */
 import { parseArgs } from 'node:util';
 import { ApxmError } from '../errors.js';
+import { formatCost } from '../llm/costText.js';
 import { openStorage } from '../memory/openStorage.js';
 import { describeOwner, displayStatus } from '../memory/runLease.js';
 import { runList } from '../query/runList.js';
@@ -37,7 +38,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
     else
       for (const r of runs)
         process.stdout.write(
-          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt).toISOString()}  ${formatDuration(r.durationMs).padStart(8)}  ${String(r.tokens).padStart(7)} tok  ${r.entryFlow}  ${r.program}\n`,
+          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt).toISOString()}  ${formatDuration(r.durationMs).padStart(8)}  ${String(r.tokens).padStart(7)} tok  ${(r.llmCalls ? (r.cost !== undefined ? formatCost(r.cost) : '?') : '-').padStart(8)}  ${r.entryFlow}  ${r.program}\n`,
         );
     return EXIT.ok;
   } finally {

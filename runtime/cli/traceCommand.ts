@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ApxmError } from '../errors.js';
+import { formatCost } from '../llm/costText.js';
 import { openStorage } from '../memory/openStorage.js';
 import { timelineOfRecording, type Timeline } from '../query/timeline.js';
 import { loadRecordedRun } from '../replay/recordedRun.js';
@@ -51,12 +52,12 @@ export async function traceCommand(argv: string[]): Promise<number> {
 /** One line per op on the critical path, after a summary line. */
 function timelineText(t: Timeline): string {
   const lines = [
-    `run ${t.runId} (${t.status ?? 'unknown'}): ${t.bars.length} ops on ${t.lanes} lanes, ${Math.round(t.durationMs)} ms, ${t.tokens} tokens; critical path:`,
+    `run ${t.runId} (${t.status ?? 'unknown'}): ${t.bars.length} ops on ${t.lanes} lanes, ${Math.round(t.durationMs)} ms, ${t.tokens} tokens${t.unpriced ? ', cost unknown' : t.bars.some((b) => b.cost !== undefined) ? `, ${formatCost(t.cost ?? 0)}` : ''}; critical path:`,
   ];
   for (const i of t.criticalPath) {
     const b = t.bars[i];
     lines.push(
-      `  +${Math.round(b.start)}ms  ${Math.round(b.durationMs)}ms  ${b.tokens} tok  ${b.flow ?? '?'}#${b.nodeId} ${b.name ?? b.op}`,
+      `  +${Math.round(b.start)}ms  ${Math.round(b.durationMs)}ms  ${b.tokens} tok${b.cost !== undefined ? ` ${formatCost(b.cost)}` : ''}  ${b.flow ?? '?'}#${b.nodeId} ${b.name ?? b.op}`,
     );
   }
   return lines.join('\n') + '\n';

@@ -35,6 +35,7 @@ describe('runList', () => {
           assert.ok(r.durationMs !== undefined && r.durationMs >= ASK_MS, `the run lasted at least the ASK's latency, got ${r.durationMs}`);
           assert.ok(r.tokens > 0, 'the ASK used tokens');
           assert.equal(r.llmCalls, 1);
+          assert.equal(r.cost, 0, "run_end's cost: a simulated reply costs nothing");
           assert.equal(r.owner, undefined, 'a finished run has no owner');
         }
         assert.equal(runs[0].tokens, second.view.tokens, 'the tokens the live view counted');
@@ -69,8 +70,57 @@ describe('runList', () => {
           assert.equal(r.status, 'interrupted', 'its lease expired at 2000');
           assert.equal(r.tokens, 12);
           assert.equal(r.llmCalls, 2);
+          assert.equal(r.cost, undefined, 'the calls name no model: no price');
           assert.equal(r.durationMs, undefined, 'it never finished');
           assert.deepEqual(Object.keys(r.owner ?? {}).sort(), ['expiresAt', 'heartbeatAt', 'host', 'pid', 'startedAt'], 'no lease token');
+        } finally {
+          storage.close();
+        }
+      });
+    },
+  );
+
+  it(
+    "takes the cost run_end recorded; sums a run's priced calls when run_end predates costs or the run is still going",
+    { timeout: 20_000 },
+    async () => {
+      await withRunDatabase(async (db) => {
+        const storage = await openStorage(db);
+        try {
+          const run = (runId: string, startedAt: number) =>
+            storage.runAcquire(
+              { runId, program: 'p.json', entryFlow: 'A.main', status: 'running', startedAt, args: {} },
+              { host: 'here', pid: process.pid, token: 't', startedAt, heartbeatAt: startedAt, expiresAt: startedAt + 1e12 },
+              startedAt,
+            );
+          const event = (runId: string, eventType: string, payload: Record<string, unknown>, nodeId: number | null = 1) => ({
+            runId,
+            frameId: nodeId === null ? null : 1,
+            nodeId,
+            eventType,
+            payload: payload as never,
+            timestamp: 1001,
+          });
+          // gpt-4o at $2.50 / $10 per 1M: 1000 in and 500 out is $0.0075
+          const call = { model: 'gpt-4o', input_tokens: 1000, output_tokens: 500, total_tokens: 1500, simulated: false };
+          run('ended', 1000);
+          run('oldEnd', 2000);
+          run('going', 3000);
+          storage.episodicAppend([
+            event('ended', 'llm_call', { ...call, cost: 0.5 }),
+            event('ended', 'run_end', { status: 'succeeded', tokens: 1500, llm_calls: 1, cost: 0.5 }, null),
+            event('oldEnd', 'llm_call', call),
+            event('oldEnd', 'llm_call', call),
+            event('oldEnd', 'run_end', { status: 'succeeded', tokens: 3000, llm_calls: 2 }, null),
+            event('going', 'llm_call', { ...call, cost: 0.001 }),
+            event('going', 'llm_call', { ...call, model: 'mine', cost: null }),
+          ]);
+          const byId = new Map(runList(storage, { now: 5000 }).map((r) => [r.runId, r]));
+          assert.equal(byId.get('ended')!.cost, 0.5, "the prices of the run's time, not the table's now");
+          assert.ok(Math.abs(byId.get('oldEnd')!.cost! - 0.015) < 1e-12, String(byId.get('oldEnd')!.cost));
+          assert.equal(byId.get('oldEnd')!.tokens, 3000);
+          assert.equal(byId.get('going')!.cost, undefined, 'one call without a price: no partial sum');
+          assert.equal(byId.get('going')!.llmCalls, 2);
         } finally {
           storage.close();
         }

@@ -1,11 +1,12 @@
 /**
  * The runs recorded in a database as a listing shows them (`apxm runs --json`, the extension's
  * Runs tree): program, entry flow, start, status (`interrupted` for a running run whose owner is
- * gone), duration and tokens. Reads only: never takes a lease, never writes.
+ * gone), duration, tokens and cost. Reads only: never takes a lease, never writes.
  */
 import { displayStatus, type RunDisplayStatus } from '../memory/runLease.js';
 import type { RunRecord, StorageBackend } from '../memory/storage.js';
 import type { Value } from '../values/value.js';
+import { CostSum, recordedCallCost } from './recordedCost.js';
 
 export interface RunOwner {
   host: string;
@@ -27,6 +28,8 @@ export interface RunSummary {
   /** LLM tokens of the whole run (so far, while it runs). */
   tokens: number;
   llmCalls: number;
+  /** US dollars of the LLM calls; absent when one call's model had no price. */
+  cost?: number;
   args: Value;
   result?: Value;
   error?: Value;
@@ -77,23 +80,26 @@ function runSummary(storage: StorageBackend, r: RunRecord, now: number): RunSumm
 }
 
 /** From the run_end event's totals (one row, read from the end); else the sum of the recorded LLM calls. */
-function runTotals(storage: StorageBackend, runId: string): { tokens: number; llmCalls: number } {
+function runTotals(storage: StorageBackend, runId: string): { tokens: number; llmCalls: number; cost?: number } {
   const [end] = storage.episodicQuery({ runId, eventType: 'run_end', order: 'desc', limit: 1 });
   const p = end?.payload;
-  if (isObject(p) && typeof p.tokens === 'number' && typeof p.llm_calls === 'number') return { tokens: p.tokens, llmCalls: p.llm_calls };
+  // run_end has had a cost since costs were recorded; before that, the calls are summed for it
+  if (isObject(p) && typeof p.tokens === 'number' && typeof p.llm_calls === 'number' && 'cost' in p)
+    return { tokens: p.tokens, llmCalls: p.llm_calls, ...(typeof p.cost === 'number' ? { cost: p.cost } : {}) };
   let tokens = 0;
-  let llmCalls = 0;
+  const cost = new CostSum();
   for (let page = storage.episodicQuery({ runId, eventType: 'llm_call', order: 'asc', limit: PAGE }); ;) {
     for (const e of page) {
       if (e.eventType !== 'llm_call') continue;
-      llmCalls++;
+      cost.add(recordedCallCost(e.payload));
       const t = isObject(e.payload) ? e.payload.total_tokens : undefined;
       if (typeof t === 'number') tokens += t;
     }
     if (page.length < PAGE) break;
     page = storage.episodicQuery({ runId, eventType: 'llm_call', order: 'asc', limit: PAGE, afterSeq: page[page.length - 1].seq });
   }
-  return { tokens, llmCalls };
+  const total = cost.total;
+  return { tokens, llmCalls: cost.calls, ...(total !== undefined ? { cost: total } : {}) };
 }
 
 const isObject = (v: Value | undefined): v is Record<string, Value> => v !== null && typeof v === 'object' && !Array.isArray(v);

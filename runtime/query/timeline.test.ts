@@ -9,7 +9,16 @@ import { buildTimeline, criticalPathOf, timelineOfRecording, timelineOfRunView, 
 /** What a timeline shows, without the times (and the lanes of ops within one ms) that differ between a live view and its recording. */
 const shape = (t: Timeline) =>
   t.bars
-    .map((b) => ({ node: b.nodeId, op: b.op, name: b.name, flow: b.flow, state: b.state, tokens: b.tokens, critical: b.critical }))
+    .map((b) => ({
+      node: b.nodeId,
+      op: b.op,
+      name: b.name,
+      flow: b.flow,
+      state: b.state,
+      tokens: b.tokens,
+      cost: b.cost,
+      critical: b.critical,
+    }))
     .sort((a, b) => a.node - b.node);
 
 describe('timeline', () => {
@@ -34,6 +43,8 @@ describe('timeline', () => {
       assert.ok(byNode.get(1)!.durationMs >= ASK_MS, 'the ASK took its simulated latency');
       assert.ok(byNode.get(1)!.tokens > 0 && byNode.get(2)!.tokens === 0);
       assert.equal(t.tokens, view.tokens);
+      // the simulated model has no price but a simulated reply costs nothing; the tool made no LLM call
+      assert.deepEqual([byNode.get(1)!.cost, byNode.get(2)!.cost, t.cost, t.unpriced], [0, undefined, 0, 0]);
       assert.deepEqual(
         t.criticalPath.map((i) => t.bars[i].nodeId),
         [1, 3, 4],
@@ -93,6 +104,64 @@ describe('timeline', () => {
     assert.equal(byNode.get(1)!.tokens, 3);
     assert.equal(t.skipped, 1);
     assert.equal(t.bars.length, 4);
+  });
+
+  it('an op costs what its recorded LLM calls cost; a call without a price leaves it (and the run) without one; older recordings are priced by the table', () => {
+    const ev = (eventType: string, nodeId: number, timestamp: number, payload: Record<string, unknown> = {}) => ({
+      runId: 'r',
+      frameId: 1,
+      nodeId,
+      eventType,
+      payload: { op: 'Ask', ...payload } as never,
+      timestamp,
+    });
+    const call = (nodeId: number, at: number, extra: Record<string, unknown>) =>
+      ev('llm_call', nodeId, at, { model: 'gpt-4o', input_tokens: 1000, output_tokens: 500, simulated: false, ...extra });
+    const recording = (events: ReturnType<typeof ev>[]) =>
+      timelineOfRecording({
+        runId: 'r',
+        program: 'p.json',
+        entryFlow: 'A.main',
+        args: {},
+        status: 'succeeded',
+        startedAt: 1000,
+        llmCalls: [],
+        capabilityCalls: [],
+        prints: [],
+        events,
+      });
+    const priced = recording([
+      ev('op_start', 1, 1000),
+      call(1, 1001, { cost: 0.002 }),
+      call(1, 1002, { cost: 0.0005 }),
+      ev('op_success', 1, 1003, { duration_ms: 3, tokens: 3000 }),
+      ev('op_start', 2, 1003),
+      // recorded before calls carried their cost: gpt-4o at $2.50 / $10 per 1M tokens
+      call(2, 1004, {}),
+      ev('op_success', 2, 1005, { duration_ms: 2, tokens: 1500 }),
+      ev('op_start', 3, 1005),
+      ev('op_success', 3, 1006, { duration_ms: 1 }),
+    ]);
+    const byNode = new Map(priced.bars.map((b) => [b.nodeId, b]));
+    assert.ok(Math.abs(byNode.get(1)!.cost! - 0.0025) < 1e-12, 'both calls of the op');
+    assert.ok(Math.abs(byNode.get(2)!.cost! - 0.0075) < 1e-12, 'priced from the model and tokens');
+    assert.equal(byNode.get(3)!.cost, undefined, 'no LLM call, no cost');
+    assert.ok(Math.abs(priced.cost! - 0.01) < 1e-12);
+    assert.equal(priced.unpriced, 0);
+
+    const unpriced = recording([
+      ev('op_start', 1, 1000),
+      call(1, 1001, { cost: 0.002 }),
+      call(1, 1002, { model: 'my-local-model', cost: null }),
+      ev('op_success', 1, 1003, { duration_ms: 3 }),
+      ev('op_start', 2, 1003),
+      call(2, 1004, { cost: 0.001 }),
+      // still running when the recording ends: its calls so far count
+    ]);
+    const u = new Map(unpriced.bars.map((b) => [b.nodeId, b]));
+    assert.deepEqual([u.get(1)!.cost, u.get(1)!.unpriced], [undefined, true], 'a partial sum would understate it');
+    assert.deepEqual([u.get(2)!.state, u.get(2)!.cost], ['running', 0.001]);
+    assert.deepEqual([unpriced.cost, unpriced.unpriced], [undefined, 1]);
   });
 
   it('lanes reuse a slot once its op ended, and the critical path follows the op each one waited for', () => {

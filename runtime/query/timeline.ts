@@ -1,7 +1,7 @@
 /**
  * A run as a Gantt chart: one bar per op execution on a lane (lanes are the run's concurrent
- * slots: an op takes the lowest lane free when it starts), with its latency and tokens, and the
- * critical path. One shape for a live run (the debugger's RunView) and a finished one (its
+ * slots: an op takes the lowest lane free when it starts), with its latency, tokens and cost, and
+ * the critical path. One shape for a live run (the debugger's RunView) and a finished one (its
  * recorded episodic trace, from the database or a trace file); `apxm trace timeline --json`
  * prints it.
  */
@@ -9,6 +9,7 @@ import { OP_CATALOGUE, isOpName } from '../graph/opCatalogue.js';
 import type { EpisodicEvent } from '../memory/storage.js';
 import type { RecordedRun } from '../replay/recordedRun.js';
 import type { Value } from '../values/value.js';
+import { CostSum, recordedCallCost } from './recordedCost.js';
 import type { RunView } from './runView.js';
 
 export type TimelineState = 'running' | 'succeeded' | 'failed' | 'replayed';
@@ -29,6 +30,10 @@ export interface TimelineBar {
   /** Milliseconds; for a running op, up to the time the timeline was taken. */
   durationMs: number;
   tokens: number;
+  /** US dollars of the op's LLM calls; absent when it made none, or one had no price (`unpriced`). */
+  cost?: number;
+  /** One of the op's LLM calls was of a model with no price. */
+  unpriced?: true;
   state: TimelineState;
   critical: boolean;
 }
@@ -45,6 +50,10 @@ export interface Timeline {
   live: boolean;
   lanes: number;
   tokens: number;
+  /** US dollars of the bars' LLM calls; absent when one had no price. */
+  cost?: number;
+  /** Ops whose LLM calls include one of a model with no price. */
+  unpriced: number;
   bars: TimelineBar[];
   /** Bar indexes, first to last, of the chain of ops the run's end waited on. */
   criticalPath: number[];
@@ -62,6 +71,8 @@ export interface OpSpan {
   startedAt: number;
   durationMs: number;
   tokens: number;
+  cost?: number;
+  unpriced?: true;
   state: TimelineState;
   /** Breaks ties of equal starts (whole ms): the order the ops started in. */
   order?: number;
@@ -89,6 +100,8 @@ export function buildTimeline(header: TimelineHeader, spans: OpSpan[]): Timeline
   );
   const laneEnds: number[] = [];
   let tokens = 0;
+  let cost = 0;
+  let unpriced = 0;
   let end = header.finishedAt ?? header.startedAt;
   const bars = sorted.map((s, index): TimelineBar => {
     const start = Math.max(0, s.startedAt - header.startedAt);
@@ -98,6 +111,8 @@ export function buildTimeline(header: TimelineHeader, spans: OpSpan[]): Timeline
     // a zero-length bar still holds its lane for an instant, so bars starting together never share one
     laneEnds[lane] = start + Math.max(durationMs, 1e-6);
     tokens += s.tokens;
+    if (s.unpriced) unpriced++;
+    else cost += s.cost ?? 0;
     end = Math.max(end, s.startedAt + durationMs);
     return {
       index,
@@ -110,6 +125,8 @@ export function buildTimeline(header: TimelineHeader, spans: OpSpan[]): Timeline
       start,
       durationMs,
       tokens: s.tokens,
+      ...(s.cost !== undefined && !s.unpriced ? { cost: s.cost } : {}),
+      ...(s.unpriced ? { unpriced: true as const } : {}),
       state: s.state,
       critical: false,
     };
@@ -124,6 +141,8 @@ export function buildTimeline(header: TimelineHeader, spans: OpSpan[]): Timeline
     live: header.live,
     lanes: laneEnds.length,
     tokens,
+    ...(unpriced ? {} : { cost }),
+    unpriced,
     bars,
     criticalPath,
     skipped: header.skipped ?? 0,
@@ -190,6 +209,8 @@ export function spansOfEvents(
   runStartedAt: number,
 ): { spans: OpSpan[]; skipped: number; startedAt: number } {
   const open = new Map<string, OpSpan & { at: number }>();
+  /** The cost of the LLM calls of each op in flight (frame:node), taken when it ends. */
+  const costs = new Map<string, CostSum>();
   const spans: OpSpan[] = [];
   let skipped = 0;
   let startedAt = runStartedAt;
@@ -205,7 +226,11 @@ export function spansOfEvents(
     const key = `${e.frameId}:${e.nodeId}`;
     const p = isObject(e.payload) ? e.payload : {};
     const op = typeof p.op === 'string' ? p.op : '?';
-    if (e.eventType === 'op_start') {
+    if (e.eventType === 'llm_call') {
+      let sum = costs.get(key);
+      if (!sum) costs.set(key, (sum = new CostSum()));
+      sum.add(recordedCallCost(e.payload));
+    } else if (e.eventType === 'op_start') {
       // a retried op starts again: its bar spans every attempt
       if (open.has(key)) continue;
       open.set(key, {
@@ -238,16 +263,20 @@ export function spansOfEvents(
         tokens: 0,
         state: 'running' as const,
       };
+      const sum = costs.get(key);
+      costs.delete(key);
       spans.push({
         ...base,
         durationMs,
         tokens: typeof p.tokens === 'number' ? p.tokens : 0,
+        ...costOf(sum),
         state: e.eventType === 'op_failure' ? 'failed' : p.replayed === true ? 'replayed' : 'succeeded',
       });
     } else if (e.eventType === 'op_skipped') skipped++;
   }
   // ops still in flight when the recording ends (a stopped, interrupted or live run)
-  for (const { at: _, ...s } of open.values()) spans.push({ ...s, durationMs: Math.max(0, lastTimestamp - s.startedAt) });
+  for (const [key, { at: _, ...s }] of open)
+    spans.push({ ...s, durationMs: Math.max(0, lastTimestamp - s.startedAt), ...costOf(costs.get(key)) });
   return { spans, skipped, startedAt };
 }
 
@@ -273,6 +302,7 @@ export function timelineOfRunView(view: RunView, now = Date.now()): Timeline {
       startedAt: r.startedAt,
       durationMs: r.state === 'running' ? Math.max(0, now - r.startedAt) : (r.durationMs ?? 0),
       tokens: r.tokens ?? 0,
+      ...(r.unpriced ? { unpriced: true as const } : r.cost !== undefined ? { cost: r.cost } : {}),
       state: r.state,
       order,
     });
@@ -280,5 +310,8 @@ export function timelineOfRunView(view: RunView, now = Date.now()): Timeline {
   const status = view.finished?.status ?? 'running';
   return buildTimeline({ runId: view.runId, startedAt: view.startedAt, status, live: true, skipped }, spans);
 }
+
+const costOf = (sum: CostSum | undefined): Pick<OpSpan, 'cost' | 'unpriced'> =>
+  !sum ? {} : sum.hasUnpriced ? { unpriced: true } : { cost: sum.total ?? 0 };
 
 const isObject = (v: Value | undefined): v is Record<string, Value> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -81,13 +81,19 @@ export async function openTimelinePage(
 }
 
 /** Runs `program` with the CLI (simulated LLM) into `db` and returns the run's id and recorded timeline (`apxm trace timeline --json`). */
-export function recordTimeline(program: string, args: Record<string, string>, db: string): { runId: string; timeline: Timeline } {
+/** Records a run of `program` with the CLI (`extra`: more `apxm run` options, e.g. `--model gpt-4o` to price it) and reads its timeline. */
+export function recordTimeline(
+  program: string,
+  args: Record<string, string>,
+  db: string,
+  extra: string[] = [],
+): { runId: string; timeline: Timeline } {
   const cli = (a: string[]) => {
     const r = spawnSync(process.execPath, [APXM_CLI, ...a], { encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`apxm ${a.join(' ')} exited ${r.status}: ${r.stderr}`);
     return r.stdout;
   };
   const argv = Object.entries(args).flatMap(([k, v]) => ['--arg', `${k}=${v}`]);
-  const { runId } = JSON.parse(cli(['run', program, ...argv, '--db', db, '--json'])) as { runId: string };
+  const { runId } = JSON.parse(cli(['run', program, ...argv, '--db', db, '--json', ...extra])) as { runId: string };
   return { runId, timeline: JSON.parse(cli(['trace', 'timeline', runId, '--db', db, '--json'])) as Timeline };
 }

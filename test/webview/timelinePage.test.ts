@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { HostMessage, PageMessage, Timeline } from '../../media/timeline/protocol.js';
 import { AXIS_H, BAR_H, ROW_H } from '../../media/timeline/timelineModel.js';
+import { formatCost } from '../../runtime/llm/costText.js';
 import { REPO_ROOT } from '../support/apxmCli.js';
 import { DARK, LIGHT, launchChromium, screenshotPath } from '../support/graphPageBrowser.js';
 import {
@@ -46,7 +47,8 @@ describe('the timeline page in headless Chromium', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-timeline-page-test-'));
 
   before(async () => {
-    recorded = recordTimeline(REVIEW, { topic: 'caching' }, path.join(dir, 'runs.sqlite')).timeline;
+    // the simulated provider naming a priced model: the bars carry what each call would cost
+    recorded = recordTimeline(REVIEW, { topic: 'caching' }, path.join(dir, 'runs.sqlite'), ['--model', 'gpt-4o']).timeline;
     server = await serveTimelinePage();
     browser = await launchChromium();
   });
@@ -98,7 +100,7 @@ describe('the timeline page in headless Chromium', { timeout: 180_000 }, () => {
         assert.match(
           summary,
           new RegExp(
-            `^${recorded.bars.length} ops on ${recorded.lanes} lanes · .* · ${recorded.tokens} tokens · critical path ${recorded.criticalPath.length} ops`,
+            `^${recorded.bars.length} ops on ${recorded.lanes} lanes · .* · ${recorded.tokens} tokens · \\${formatCost(recorded.cost!)} · critical path ${recorded.criticalPath.length} ops`,
           ),
         );
         assert.deepEqual(await tp.page.evaluate(() => (globalThis as any).__cspViolations), [], 'nothing the CSP refused');
@@ -128,7 +130,8 @@ describe('the timeline page in headless Chromium', { timeout: 180_000 }, () => {
       await tp.page.mouse.move(at.x, at.y);
       const tip = await tp.hook((h) => h.tooltip());
       assert.ok(tip, 'a tooltip shows');
-      for (const part of [target.name!, target.op, target.flow!, `${target.tokens} tokens`])
+      assert.ok(target.cost !== undefined && target.cost > 0, `an ASK of gpt-4o costs something: ${target.cost}`);
+      for (const part of [target.name!, target.op, target.flow!, `${target.tokens} tokens · ${formatCost(target.cost)}`])
         assert.ok(tip.includes(part), `${part} in ${tip}`);
       await tp.page.screenshot({ path: screenshotPath('timeline-hover.png') });
       await tp.page.mouse.click(at.x, at.y);
