@@ -443,7 +443,7 @@ export class ApxmDebugSession extends RoutedSession {
   protected runToNodeRequest(response: DebugProtocol.Response, args: ApxmRequests['apxm/runToNode']['arguments']): void {
     response.body = {} satisfies ApxmRequests['apxm/runToNode']['body'];
     // refused before the response when the node is unknown; answered before the run goes on
-    this.stepping.runToNode(args.flow, args.nodeId, () => this.sendResponse(response));
+    this.stepping.runToNode(args.flow, args.nodeId, args.execution, () => this.sendResponse(response));
   }
 
   // ---------------------------------------------------------------- output

@@ -95,9 +95,11 @@ export interface ApxmRequests extends CapabilityRequests, MemoryRequests, Timeli
   'apxm/runNext': { arguments: { frameId: number; nodeId: number }; body: Record<string, never> };
   /**
    * Continues until that node is about to run (in any frame), then stops there with reason `step`
-   * ("run to cursor" for a node); other breakpoints still stop on the way.
+   * ("run to cursor" for a node); other breakpoints still stop on the way. With `execution` (n ≥ 0),
+   * the start that comes once the node has started n times in this run: a loop's later iteration,
+   * not the next one (the timeline seeking forward in a replay).
    */
-  'apxm/runToNode': { arguments: { flow: string; nodeId: number }; body: Record<string, never> };
+  'apxm/runToNode': { arguments: { flow: string; nodeId: number; execution?: number }; body: Record<string, never> };
   /** A page of a value previewed with a `pageRef`: `length` characters (at most 65,536) from `offset`. */
   'apxm/valuePage': {
     arguments: { pageRef: string; offset: number; length: number };

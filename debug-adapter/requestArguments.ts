@@ -231,7 +231,7 @@ const REQUESTS: Record<string, RequestSpec> = {
   'apxm/nodeDetail': spec('nodeDetailRequest', obj({ nodeExecId: opt(str), flow: opt(str), nodeId: opt(int), frameId: opt(int) })),
   'apxm/valuePage': spec('valuePageRequest', obj({ pageRef: str, offset: count, length: count })),
   'apxm/runNext': onRun('runNextRequest', obj({ frameId: int, nodeId: int })),
-  'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int })),
+  'apxm/runToNode': onRun('runToNodeRequest', obj({ flow: str, nodeId: int, execution: opt(count) })),
   'apxm/capabilities': spec('capabilitiesRequest', obj({ subscribe: opt(bool) }), true),
   'apxm/invokeCapability': spec('invokeCapabilityRequest', obj({ name: str, params: obj() })),
   ...MEMORY_REQUEST_SPECS,

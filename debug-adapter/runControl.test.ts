@@ -142,6 +142,39 @@ describe('apxm/runToNode', () => {
     }),
   );
 
+  it('with execution n it passes the earlier starts of a loop body and stops at its (n+1)th', { timeout: 60_000 }, (t) =>
+    withClient(t, async (dc) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-runto-loop-'));
+      try {
+        const file = path.join(dir, 'loop.ais');
+        writeFileSync(
+          file,
+          'agent L { @entry flow main() -> str {\n  loop (x in ["a", "b", "c", "d"]) {\n    print("item " + x)\n  }\n  return "done" } }\n',
+        );
+        const printed: string[] = [];
+        dc.on('output', (e: DebugProtocol.OutputEvent) => {
+          if (e.body.output.startsWith('item ')) printed.push(e.body.output.trim());
+        });
+        await Promise.all([dc.configurationSequence(), dc.launch({ program: file, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+        const g = (await dc.customRequest('apxm/programGraph', {})).body as ProgramGraph;
+        const print = g.flows.find((f) => f.name === 'L.main')?.nodes.find((n) => n.op === 'PRINT');
+        assert.ok(print, 'the PRINT in the loop body');
+        const [, stopped] = await Promise.all([
+          dc.customRequest('apxm/runToNode', { flow: 'L.main', nodeId: print.id, execution: 2 }),
+          dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+        ]);
+        assert.equal(stopped.body.reason, 'step');
+        assert.deepEqual(printed, ['item a', 'item b'], 'stopped before the third print, not the first');
+        const bad = await refused(dc, 'apxm/runToNode', { flow: 'L.main', nodeId: print.id, execution: -1 });
+        assert.match(bad, /execution/);
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.deepEqual(printed, ['item a', 'item b', 'item c', 'item d']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+  );
+
   it('an unknown flow or node is refused, naming the flows there are', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
       await startTrip(dc);

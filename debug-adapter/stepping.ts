@@ -16,7 +16,7 @@ export const CALL_OPS = new Set(['FLOW_CALL', 'COMMUNICATE', 'PLAN']);
 export class Stepping {
   private stepTargets = new Map<number, NodeRef>();
   /** `apxm/runToNode`'s target: the next start of this node holds the run; any stop drops it (as run to cursor). */
-  private runTo?: { flow: string; nodeId: number; label: string };
+  private runTo?: { flow: string; nodeId: number; label: string; execution?: number };
 
   constructor(
     private readonly run: SessionRun,
@@ -158,10 +158,11 @@ export class Stepping {
 
   /**
    * `apxm/runToNode`: runs until `flow`'s node `nodeId` is about to start (in any frame), then
-   * stops there; a breakpoint or any other stop on the way wins and drops the target. `respond`
-   * answers the request once it is accepted, before the run goes on.
+   * stops there; a breakpoint or any other stop on the way wins and drops the target. With
+   * `execution`, its starts before the node has started that many times go by. `respond` answers
+   * the request once it is accepted, before the run goes on.
    */
-  runToNode(flow: string, nodeId: number, respond: () => void): void {
+  runToNode(flow: string, nodeId: number, execution: number | undefined, respond: () => void): void {
     const run = this.run;
     const flows = run.program?.flows ?? [];
     const f = flows.find((x) => x.qualifiedName === flow);
@@ -178,7 +179,7 @@ export class Stepping {
       );
     if (run.args?.noDebug === true) return refuse(DapErrorId.notAvailable, 'apxm/runToNode: a run without debugging does not stop');
     if (run.finished) return refuse(DapErrorId.notAvailable, 'apxm/runToNode: the run has ended, nothing is left to run');
-    this.runTo = { flow, nodeId, label: `${node.op} ${node.name}` };
+    this.runTo = { flow, nodeId, label: `${node.op} ${node.name}`, ...(execution !== undefined ? { execution } : {}) };
     respond();
     const exec = run.handle?.execution.control;
     if (!run.stopped || !exec?.isPaused) return; // running: it stops when the node comes up
@@ -190,6 +191,8 @@ export class Stepping {
   reachedRunTo(node: NodeRef, inputs: Value[]): boolean {
     const to = this.runTo;
     if (!to || this.run.fastForward || node.flow !== to.flow || node.nodeId !== to.nodeId) return false;
+    // an earlier start of the node (a loop's earlier iteration) than the one asked for
+    if (to.execution !== undefined && (this.run.view?.executions(node.flow, node.nodeId) ?? to.execution) < to.execution) return false;
     this.run.stopped = { reason: 'step', description: `ran to ${to.label} (${to.flow}#${to.nodeId})`, node, inputs };
     this.run.pendingReason = 'step';
     return true;

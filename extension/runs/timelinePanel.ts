@@ -178,7 +178,11 @@ class TimelinePanel {
           await session.customRequest('apxm/rewind', { ops: plan.ops } satisfies ApxmRequests['apxm/rewind']['arguments']);
           break;
         case 'runToNode':
-          await session.customRequest('apxm/runToNode', { flow: plan.flow, nodeId: plan.nodeId });
+          await session.customRequest('apxm/runToNode', {
+            flow: plan.flow,
+            nodeId: plan.nodeId,
+            execution: plan.execution,
+          } satisfies ApxmRequests['apxm/runToNode']['arguments']);
           break;
         case 'continue':
           await session.customRequest('continue', { threadId: 1 });

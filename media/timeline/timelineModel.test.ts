@@ -171,11 +171,21 @@ describe('the timeline page model', () => {
       assert.deepEqual(seekPlan(tl, 4, 50), { kind: 'rewind', ops: 3 });
       assert.deepEqual(seekPlan(tl, 4, 0), { kind: 'rewind', ops: 0 });
       assert.deepEqual(seekPlan(tl, 3, 100), { kind: 'here' });
-      assert.deepEqual(seekPlan(tl, 1, 300), { kind: 'runToNode', flow: 'Trip.main', nodeId: 4, ops: 4 });
+      assert.deepEqual(seekPlan(tl, 1, 300), { kind: 'runToNode', flow: 'Trip.main', nodeId: 4, execution: 0, ops: 4 });
       assert.deepEqual(seekPlan(tl, 1, 850), { kind: 'continue' });
       const old = { bars: tl.bars.map(({ flow: _, ...b }) => b) };
       assert.equal(seekPlan(old, 0, 300).kind, 'unknown', 'a recording without flows cannot be run to');
       assert.equal(replayCursor(tl, 3), 120);
+      // a loop: node 7 starts at 0, 100 and 200; forward to 150 is its third start, not its next
+      const loop = buildTimeline({ runId: 'l', startedAt: T0, status: 'succeeded', live: false }, [
+        span(7, 0, 50),
+        span(8, 50, 50),
+        span(7, 100, 50),
+        span(8, 150, 50),
+        span(7, 200, 50),
+      ]);
+      assert.deepEqual(seekPlan(loop, 1, 180), { kind: 'runToNode', flow: 'Trip.main', nodeId: 7, execution: 2, ops: 4 });
+      assert.deepEqual(seekPlan(loop, 1, 120), { kind: 'runToNode', flow: 'Trip.main', nodeId: 8, execution: 1, ops: 3 });
       assert.equal(replayCursor(tl, 5), 900);
     },
   );

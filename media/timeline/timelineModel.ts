@@ -178,15 +178,16 @@ export function summarize(t: Timeline): string {
 /** What a click at `time` on a replay's time axis does, given the recording and how many ops the replay has started. */
 export type SeekPlan =
   | { kind: 'rewind'; ops: number }
-  | { kind: 'runToNode'; flow: string; nodeId: number; ops: number }
+  | { kind: 'runToNode'; flow: string; nodeId: number; execution: number; ops: number }
   | { kind: 'continue' }
   | { kind: 'here' }
   | { kind: 'unknown'; reason: string };
 
 /**
  * The point in time is "before the first recorded op starting at or after it": going back there
- * re-executes that many ops (apxm/rewind); going forward runs to that op (apxm/runToNode); past the
- * last op start, the replay continues to its end.
+ * re-executes that many ops (apxm/rewind); going forward runs to that op (apxm/runToNode), to its
+ * start after as many earlier starts as the recording has before it (a loop's later iteration, not
+ * the next); past the last op start, the replay continues to its end.
  */
 export function seekPlan(recording: Pick<Timeline, 'bars'>, started: number, time: number): SeekPlan {
   const bars = recording.bars;
@@ -204,7 +205,9 @@ export function seekPlan(recording: Pick<Timeline, 'bars'>, started: number, tim
   const b = bars[k];
   if (b.flow === undefined)
     return { kind: 'unknown', reason: 'the recording does not name the flow of that op (recorded by an older APXM)' };
-  return { kind: 'runToNode', flow: b.flow, nodeId: b.nodeId, ops: k };
+  let execution = 0;
+  for (let i = 0; i < k; i++) if (bars[i].nodeId === b.nodeId && bars[i].flow === b.flow) execution++;
+  return { kind: 'runToNode', flow: b.flow, nodeId: b.nodeId, execution, ops: k };
 }
 
 /** The time of the replay's position on the recording: where its next op starts (the run's end once all started). */
