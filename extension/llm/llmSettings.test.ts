@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withApiKey, withLlmSettings, withPrices } from './llmSettings.js';
+import { parseStoredKeys, serverOf, withApiKey, withLlmSettings, withPrices } from './llmSettings.js';
 
 const base = { type: 'apxm', request: 'launch', name: 'x', program: 'a.ais' };
 const openai = { provider: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'gpt-4o-mini' };
@@ -28,16 +28,40 @@ describe('LLM settings and the stored API key in a launch', () => {
   );
 
   it('the stored key goes to an OpenAI launch only, in a copy, never over a key of its own', { timeout: 5_000 }, () => {
+    const stored = { 'http://127.0.0.1:9': 'sk-stored' };
     const launch = { ...base, llm: { ...openai } };
-    const keyed = withApiKey(launch, 'sk-stored');
+    const keyed = withApiKey(launch, stored);
     assert.deepEqual(keyed, { config: { ...base, llm: { ...openai, apiKey: 'sk-stored' } }, ownKey: false });
     assert.equal((launch.llm as Record<string, unknown>).apiKey, undefined, 'the given configuration is not changed');
-    assert.deepEqual(withApiKey({ ...base, llm: { provider: 'simulated' } }, 'sk-stored').config.llm, { provider: 'simulated' });
-    assert.equal(withApiKey(base, 'sk-stored').config, base);
+    assert.deepEqual(withApiKey({ ...base, llm: { provider: 'simulated' } }, stored).config.llm, { provider: 'simulated' });
+    assert.equal(withApiKey(base, stored).config, base);
     assert.equal(withApiKey(launch, undefined).config, launch);
-    const own = withApiKey({ ...base, llm: { ...openai, apiKey: 'sk-in-launch-json' } }, 'sk-stored');
+    const own = withApiKey({ ...base, llm: { ...openai, apiKey: 'sk-in-launch-json' } }, stored);
     assert.equal(own.ownKey, true);
     assert.equal((own.config.llm as Record<string, unknown>).apiKey, 'sk-in-launch-json');
+  });
+
+  it('a key goes only to the server it was set for: another host, port or scheme gets none', { timeout: 5_000 }, () => {
+    const stored = { 'https://api.openai.com': 'sk-openai', 'http://127.0.0.1:8000': 'sk-vllm' };
+    const key = (baseUrl: unknown) =>
+      (withApiKey({ ...base, llm: { provider: 'openai', baseUrl } }, stored).config.llm as Record<string, unknown>).apiKey;
+    assert.equal(key('https://api.openai.com/v1'), 'sk-openai');
+    assert.equal(key(' http://127.0.0.1:8000/v1 '), 'sk-vllm');
+    for (const elsewhere of [
+      'https://evil.example/v1',
+      'http://api.openai.com/v1',
+      'https://api.openai.com:8443/v1',
+      'http://127.0.0.1:9000/v1',
+    ])
+      assert.equal(key(elsewhere), undefined, elsewhere);
+    for (const broken of [undefined, '', 'not a url', 'file:///etc/passwd', 42]) assert.equal(key(broken), undefined, String(broken));
+    assert.equal(serverOf('https://api.openai.com/v1/'), 'https://api.openai.com');
+    // what SecretStorage holds: a JSON object of servers and keys; anything else is no key at all
+    assert.deepEqual(parseStoredKeys(JSON.stringify(stored)), stored);
+    assert.deepEqual(parseStoredKeys('sk-plain'), {});
+    assert.deepEqual(parseStoredKeys('["sk"]'), {});
+    assert.deepEqual(parseStoredKeys(JSON.stringify({ 'https://a.example': 7, 'https://b.example': '' })), {});
+    assert.deepEqual(parseStoredKeys(undefined), {});
   });
 
   it(

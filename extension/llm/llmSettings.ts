@@ -42,16 +42,45 @@ export interface KeyedLaunch {
   ownKey: boolean;
 }
 
+/** Stored API keys by the server they were set for: its origin (`https://api.openai.com`), the key. */
+export type StoredKeys = Record<string, string>;
+
+/** A base URL's origin (scheme, host and port: where a key may be sent), or undefined when it is not an http(s) URL. */
+export function serverOf(baseUrl: unknown): string | undefined {
+  if (typeof baseUrl !== 'string') return undefined;
+  try {
+    const u = new URL(baseUrl.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Adds the stored key to an OpenAI-compatible launch that has none of its own. A simulated launch
- * never carries it: the key goes only where a request may need it.
+ * Adds the stored key of the launch's server (the origin of its `llm.baseUrl`) to an
+ * OpenAI-compatible launch that has none of its own. A key goes only to the server it was set
+ * for: a launch.json pointing at another server gets none, and a simulated launch never carries one.
  */
-export function withApiKey(config: LaunchConfig, storedKey: string | undefined): KeyedLaunch {
+export function withApiKey(config: LaunchConfig, stored: StoredKeys | undefined): KeyedLaunch {
   const llm = config.llm;
   if (!isRecord(llm)) return { config, ownKey: false };
   if (llm.apiKey !== undefined && llm.apiKey !== null && llm.apiKey !== '') return { config, ownKey: true };
-  if (llm.provider !== 'openai' || !storedKey) return { config, ownKey: false };
-  return { config: { ...config, llm: { ...llm, apiKey: storedKey } }, ownKey: false };
+  const server = serverOf(llm.baseUrl);
+  const key = server && stored && Object.hasOwn(stored, server) ? stored[server] : undefined;
+  if (llm.provider !== 'openai' || !key) return { config, ownKey: false };
+  return { config: { ...config, llm: { ...llm, apiKey: key } }, ownKey: false };
+}
+
+/** The stored keys as kept in SecretStorage (a JSON object); anything else reads as none. */
+export function parseStoredKeys(text: string | undefined): StoredKeys {
+  if (!text) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!isRecord(v)) return {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  } catch {
+    return {};
+  }
 }
 
 /**
