@@ -32,6 +32,11 @@ class TimelinePanel {
   session?: vscode.DebugSession;
   private sessionBody?: SessionTimeline;
   private refreshTimer?: NodeJS.Timeout;
+  /**
+   * Opened for a debug session (not a run picked in the Runs view): a new APXM session, or another
+   * one made active, is shown in its place, as VS Code's debug views follow the active session.
+   */
+  followsSessions = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -71,8 +76,10 @@ class TimelinePanel {
     if (this.ready) void this.panel.webview.postMessage(this.last);
   }
 
-  /** A recorded run (by id in the runs database, or a trace file). */
-  async showRecorded(source: Extract<TimelineSource, { kind: 'run' | 'trace' }>): Promise<void> {
+  /** A recorded run (by id in the runs database, or a trace file); `follow`: a session's run, read back once it ended. */
+  async showRecorded(source: Extract<TimelineSource, { kind: 'run' | 'trace' }>, follow = false): Promise<void> {
+    this.followsSessions = follow;
+    clearTimeout(this.refreshTimer);
     this.session = undefined;
     this.sessionBody = undefined;
     const title = path.basename(source.program);
@@ -93,6 +100,12 @@ class TimelinePanel {
 
   /** The session's run, live; asked again on stops and at the end (refreshSoon). */
   async showSession(session: vscode.DebugSession): Promise<void> {
+    this.followsSessions = true;
+    if (this.session?.id !== session.id) {
+      // another session: nothing of the last one's timeline (its run, its recording) carries over
+      clearTimeout(this.refreshTimer);
+      this.sessionBody = undefined;
+    }
     this.session = session;
     const program = String(session.configuration.program ?? '');
     const source: TimelineSource = { kind: 'session', program, name: session.name };
@@ -133,7 +146,7 @@ class TimelinePanel {
     this.session = undefined;
     if (!runId || !db || replay) return; // the last live timeline stays (a replay runs in memory)
     const abs = path.isAbsolute(db) ? db : path.resolve(String(session.configuration.cwd ?? ''), db);
-    await this.showRecorded({ kind: 'run', runId, db: abs, program: String(session.configuration.program ?? '') });
+    await this.showRecorded({ kind: 'run', runId, db: abs, program: String(session.configuration.program ?? '') }, true);
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -267,12 +280,20 @@ export function registerTimelinePanel(context: vscode.ExtensionContext, runs: ()
       createDebugAdapterTracker: (session) => ({
         onDidSendMessage: (m: { type?: string; event?: string }) => {
           if (m.type !== 'event') return;
-          if (m.event === 'stopped') current?.refreshSoon(session);
+          // a thread starts with the run: the timeline of a session that never stops is not left empty
+          if (m.event === 'stopped' || m.event === 'thread') current?.refreshSoon(session);
           else if (m.event === 'terminated' || m.event === 'exited') current?.refreshSoon(session, true);
         },
       }),
     }),
     vscode.debug.onDidTerminateDebugSession((s) => void current?.sessionEnded(s)),
+    // an open timeline of a session follows the next one (F5 again, a replay started from the Runs view)
+    vscode.debug.onDidStartDebugSession((s) => {
+      if (s.type === 'apxm' && current?.followsSessions) void current.showSession(s);
+    }),
+    vscode.debug.onDidChangeActiveDebugSession((s) => {
+      if (s?.type === 'apxm' && current?.followsSessions && current.session?.id !== s.id) void current.showSession(s);
+    }),
     {
       dispose: () => {
         current?.panel.dispose();
