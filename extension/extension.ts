@@ -2,7 +2,7 @@
  * The extension's entry (bundled to dist/extension.cjs): the AIS language client and the APXM
  * debugger (package.json `main`; `npm install` builds it through `prepare`).
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { registerDebugger } from './debugAdapterFactory.js';
 import { registerCapabilityExplorer } from './capabilities/capabilityExplorer.js';
 import { registerGraphView } from './graph/graphView.js';
@@ -31,12 +31,31 @@ export function activate(context: vscode.ExtensionContext): void {
   registerFlowLenses(context);
   registerInlineValues(context);
   registerMemoryInspector(context);
-  try {
-    languageClient = AisLanguageClient.start(context);
-    context.subscriptions.push(languageClient);
-  } catch (e) {
-    console.error(`APXM: the AIS language server did not start: ${(e as Error).message}`);
-  }
+  startLanguageServerWithAis(context);
+}
+
+/**
+ * The AIS language server starts with the first AIS document, not with the extension: opening a
+ * JSON file activates the extension (an ApxmGraph program gets its Run and Debug buttons), and
+ * must not start a server process in a workspace without AIS.
+ */
+function startLanguageServerWithAis(context: vscode.ExtensionContext): void {
+  const start = () => {
+    if (languageClient) return;
+    try {
+      languageClient = AisLanguageClient.start(context);
+      context.subscriptions.push(languageClient);
+    } catch (e) {
+      console.error(`APXM: the AIS language server did not start: ${(e as Error).message}`);
+    }
+  };
+  if (vscode.workspace.textDocuments.some((d) => d.languageId === 'ais')) return start();
+  const opened = vscode.workspace.onDidOpenTextDocument((d) => {
+    if (d.languageId !== 'ais') return;
+    opened.dispose();
+    start();
+  });
+  context.subscriptions.push(opened);
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { E2E_OUTPUT, freePort, REPO_ROOT, startCodeServer, type RunningServer } from './codeServer.js';
@@ -182,6 +183,18 @@ export class Workbench {
       if (Date.now() > deadline) throw new Error(`the language server gave no document symbols within ${timeoutMs / 1000} s`);
       await this.page.waitForTimeout(250);
     }
+  }
+
+  /** The command lines of the processes code-server runs (its own process group: extension host, language servers, adapters). */
+  serverProcesses(): string[] {
+    const pgid = this.server.process.pid;
+    if (pgid === undefined) return [];
+    const ps = spawnSync('ps', ['-e', '-o', 'pgid=,args='], { encoding: 'utf8', timeout: 10_000 });
+    return ps.stdout
+      .split('\n')
+      .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) === pgid)
+      .map((m) => m[2]);
   }
 
   /** The prompt (without VS Code's "(Press 'Enter' to confirm…)"), placeholder and title of an open input box. */

@@ -32,6 +32,16 @@ export const scenario: Scenario = {
     assert.equal(drawn.programPath, path.join(wb.workspaceDir, 'trip-planner.json'));
     assert.equal(node(drawn, THINK)?.op, 'THINK');
     await wb.screenshot('graph-of-file');
+    // the extension is active for the JSON program, but no AIS document is open: no language server process
+    assert.ok(
+      wb.serverProcesses().some((p) => /extensionHost|bootstrap-fork/.test(p)),
+      wb.serverProcesses().join('\n'),
+    );
+    assert.deepEqual(
+      wb.serverProcesses().filter((p) => p.includes('languageServer.js')),
+      [],
+      'the AIS language server starts with the first AIS document',
+    );
 
     // a click on a node without a source line opens its line of the DAG listing
     const think = node(drawn, THINK)!;
@@ -87,5 +97,10 @@ export const scenario: Scenario = {
       .waitFor({ timeout: 15_000 });
     assert.ok(node(await waitForGraph(wb, 'the last graph kept', () => true), THINK), 'the graph drawn before is kept');
     await wb.screenshot('go-to-error');
+
+    // the first AIS document starts the language server
+    await wb.openFile('trip_planner.ais');
+    await wb.waitForLanguageServer();
+    assert.equal(wb.serverProcesses().filter((p) => p.includes('languageServer.js')).length, 1, wb.serverProcesses().join('\n'));
   },
 };
