@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { openStorage } from '../runtime/memory/openStorage.js';
 import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
-import { closeDebugClient, openDebugClient, spawnDapServer } from '../test/support/dapWire.js';
+import { spawnDapServer } from '../test/support/dapWire.js';
+import { closeDebugClient, launch, openDebugClient, outputs, scopeVariables, topFrame, withClient } from '../test/support/debugClient.js';
 import { logger } from '@vscode/debugadapter';
 import { ApxmDebugSession } from './apxmDebugSession.js';
 import { buildDagListing } from './dagListing.js';
@@ -25,46 +25,11 @@ const CLI = path.join(HERE, 'apxmCli.js');
 const EXAMPLES = path.resolve(HERE, '../../examples');
 const example = (name: string) => path.join(EXAMPLES, name);
 
-/** A DebugClient on the adapter over stdio, stopped when the test ends (even on a timeout). */
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
-const outputs = (dc: DebugClient, category?: string): string[] => {
-  const seen: string[] = [];
-  dc.on('output', (e: DebugProtocol.OutputEvent) => {
-    if (!category || e.body.category === category) seen.push(e.body.output);
-  });
-  return seen;
-};
-
-async function scopeVariables(dc: DebugClient, frameId: number, scope: string): Promise<DebugProtocol.Variable[]> {
-  const scopes = await dc.scopesRequest({ frameId });
-  const s = scopes.body.scopes.find((x) => x.name.startsWith(scope));
-  assert.ok(s, `scope ${scope} in ${scopes.body.scopes.map((x) => x.name).join(', ')}`);
-  return (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
-}
-
-async function topFrame(dc: DebugClient, threadId?: number): Promise<DebugProtocol.StackFrame> {
-  const threads = await dc.threadsRequest();
-  const st = await dc.stackTraceRequest({ threadId: threadId ?? threads.body.threads[0].id });
-  return st.body.stackFrames[0];
-}
-
 describe('debug adapter over DAP', () => {
   it('noDebug runs the program to the end with PRINT in the Debug Console', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
       const out = outputs(dc, 'stdout');
-      await Promise.all([
-        dc.configurationSequence(),
-        dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lisbon' }, noDebug: true }),
-        dc.waitForEvent('terminated'),
-      ]);
+      await launch(dc, { program: example('trip_planner.ais'), args: { city: 'Lisbon' }, noDebug: true }, { until: 'terminated' });
       assert.ok(
         out.some((o) => o.startsWith('Plan: [simulated]')),
         out.join('|'),
@@ -88,11 +53,7 @@ describe('debug adapter over DAP', () => {
     for (const f of files) {
       await withClient(t, async (dc) => {
         const exited = dc.waitForEvent('exited');
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: example(f), args: args[f.split(/[-_]/)[0]], stopOnEntry: true }),
-          dc.waitForEvent('stopped'),
-        ]);
+        await launch(dc, { program: example(f), args: args[f.split(/[-_]/)[0]], stopOnEntry: true }, { until: 'stopped' });
         // approval_gate waits for a person: answered as the extension does, by the PAUSE's checkpoint id
         const answered = f.startsWith('approval')
           ? dc
@@ -423,11 +384,7 @@ describe('debug adapter over DAP', () => {
 
   it('a .json program gets a generated DAG listing: breakpoints on its lines, frames pointing into it', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
-      await Promise.all([
-        dc.configurationSequence(),
-        dc.launch({ program: example('trip-planner.json'), args: { city: 'Rome' }, stopOnEntry: true }),
-        dc.waitForEvent('stopped'),
-      ]);
+      await launch(dc, { program: example('trip-planner.json'), args: { city: 'Rome' }, stopOnEntry: true }, { until: 'stopped' });
       const sources = ((await dc.customRequest('loadedSources', {})) as DebugProtocol.LoadedSourcesResponse).body.sources;
       assert.equal(sources.length, 1);
       const ref = sources[0].sourceReference as number;
@@ -527,11 +484,7 @@ describe('debug adapter over DAP', () => {
 
     it('a data breakpoint on an STM key stops at the op that writes it', { timeout: 60_000 }, (t) =>
       withClient(t, async (dc) => {
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: file, args: { x: 'hello' }, stopOnEntry: true }),
-          dc.waitForEvent('stopped'),
-        ]);
+        await launch(dc, { program: file, args: { x: 'hello' }, stopOnEntry: true }, { until: 'stopped' });
         const frame = await topFrame(dc);
         const stm = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((x) => x.name === 'STM') as DebugProtocol.Scope;
         const info = await dc.dataBreakpointInfoRequest({ variablesReference: stm.variablesReference, name: 'x' });
@@ -585,11 +538,7 @@ describe('debug adapter over DAP', () => {
 
   it('stepInTargets lists the ready ops; stepping into one runs that one', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
-      await Promise.all([
-        dc.configurationSequence(),
-        dc.launch({ program: example('trip_planner.ais'), args: { city: 'Oslo' }, stopOnEntry: true }),
-        dc.waitForEvent('stopped'),
-      ]);
+      await launch(dc, { program: example('trip_planner.ais'), args: { city: 'Oslo' }, stopOnEntry: true }, { until: 'stopped' });
       const frame = await topFrame(dc);
       const t = await dc.stepInTargetsRequest({ frameId: frame.id });
       assert.deepEqual(t.body.targets.map((x) => x.label.split(' ')[1]).sort(), ['food', 'stay', 'transport']);
@@ -630,7 +579,7 @@ describe('debug adapter over DAP', () => {
             if (e.body.category === 'important') resolve(e.body.output);
           }),
         );
-        await Promise.all([dc.configurationSequence(), dc.launch({ program: file, args: { plan: 'the launch' } })]);
+        await launch(dc, { program: file, args: { plan: 'the launch' } });
         assert.match(await asked, /Approve the launch\?/);
         // The run may end before the evaluate reply arrives: listen for the end first.
         const terminated = dc.waitForEvent('terminated');
@@ -655,11 +604,11 @@ describe('debug adapter over DAP', () => {
       withClient(t, async (dc) => {
         copyFileSync(example('apxm.capabilities.mjs'), path.join(dir, 'tools.mjs'));
         const program = path.relative(dir, example('resilient_digest.ais'));
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program, cwd: dir, db: 'relative.sqlite', capabilities: 'tools.mjs', args: { topic: 'rust' }, noDebug: true }),
-          dc.waitForEvent('terminated'),
-        ]);
+        await launch(
+          dc,
+          { program, cwd: dir, db: 'relative.sqlite', capabilities: 'tools.mjs', args: { topic: 'rust' }, noDebug: true },
+          { until: 'terminated' },
+        );
         const store = await openStorage(path.join(dir, 'relative.sqlite'));
         try {
           assert.equal(store.runList(10)[0]?.status, 'succeeded');
@@ -675,11 +624,7 @@ describe('debug adapter over DAP', () => {
         const file = example('notes_memory.ais');
         const first = await openDebugClient(t, ADAPTER);
         try {
-          await Promise.all([
-            first.configurationSequence(),
-            first.launch({ program: file, args: { question: 'capital of France' }, db, noDebug: true }),
-            first.waitForEvent('terminated'),
-          ]);
+          await launch(first, { program: file, args: { question: 'capital of France' }, db, noDebug: true }, { until: 'terminated' });
         } finally {
           await closeDebugClient(first);
         }
@@ -718,17 +663,17 @@ describe('debug adapter over DAP', () => {
       try {
         await withClient(t, async (dc) => {
           livePrint = outputs(dc, 'stdout');
-          await Promise.all([
-            dc.configurationSequence(),
-            dc.launch({
+          await launch(
+            dc,
+            {
               program: file,
               args: { city: 'Porto' },
               db,
               noDebug: true,
               llm: { provider: 'openai', baseUrl: server.url, apiKey: 'k' },
-            }),
-            dc.waitForEvent('terminated'),
-          ]);
+            },
+            { until: 'terminated' },
+          );
         });
       } finally {
         await server.close();
@@ -758,11 +703,7 @@ describe('debug adapter over DAP', () => {
       const db = path.join(dir, 'stepback.sqlite');
       const file = example('trip_planner.ais');
       await withClient(t, async (dc) => {
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: file, args: { city: 'Kyoto' }, db, noDebug: true }),
-          dc.waitForEvent('terminated'),
-        ]);
+        await launch(dc, { program: file, args: { city: 'Kyoto' }, db, noDebug: true }, { until: 'terminated' });
       });
       const store = await openStorage(db);
       const runId = store.runList(1)[0].runId;
@@ -770,11 +711,7 @@ describe('debug adapter over DAP', () => {
       await withClient(t, async (dc) => {
         const outputsNow = async () =>
           (await scopeVariables(dc, (await topFrame(dc)).id, 'Node outputs')).map((v) => `${v.name}=${v.value}`);
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: file, db, replay: runId, stopOnEntry: true }),
-          dc.waitForEvent('stopped'),
-        ]);
+        await launch(dc, { program: file, db, replay: runId, stopOnEntry: true }, { until: 'stopped' });
         await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 10 }] });
         for (let k = 0; k < 3; k++) await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
         const three = await outputsNow();
@@ -794,11 +731,7 @@ describe('debug adapter over DAP', () => {
 
     it('step back in a live session says it needs a replay', { timeout: 60_000 }, (t) =>
       withClient(t, async (dc) => {
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: example('trip_planner.ais'), args: { city: 'x' }, stopOnEntry: true }),
-          dc.waitForEvent('stopped'),
-        ]);
+        await launch(dc, { program: example('trip_planner.ais'), args: { city: 'x' }, stopOnEntry: true }, { until: 'stopped' });
         await assert.rejects(dc.stepBackRequest({ threadId: 1 }), /replay sessions/);
         await dc.terminateRequest();
       }),
@@ -807,11 +740,7 @@ describe('debug adapter over DAP', () => {
     it('terminate mid-run leaves a consistent database with the run recorded as cancelled', { timeout: 60_000 }, (t) =>
       withClient(t, async (dc) => {
         const db = path.join(dir, 'trip.sqlite');
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: example('trip_planner.ais'), args: { city: 'Rome' }, db, stopOnEntry: true }),
-          dc.waitForEvent('stopped'),
-        ]);
+        await launch(dc, { program: example('trip_planner.ais'), args: { city: 'Rome' }, db, stopOnEntry: true }, { until: 'stopped' });
         await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
         await Promise.all([dc.terminateRequest(), dc.waitForEvent('terminated')]);
         await dc.disconnectRequest({});
@@ -858,11 +787,7 @@ describe('debug adapter over DAP', () => {
     t.after(() => server.stop());
     const dc = await openDebugClient(t, ADAPTER, server.port);
     const out = outputs(dc, 'stdout');
-    await Promise.all([
-      dc.configurationSequence(),
-      dc.launch({ program: example('trip_planner.ais'), args: { city: 'Lima' }, noDebug: true }),
-      dc.waitForEvent('terminated'),
-    ]);
+    await launch(dc, { program: example('trip_planner.ais'), args: { city: 'Lima' }, noDebug: true }, { until: 'terminated' });
     assert.ok(out.some((o) => o.startsWith('Plan: ')));
     await closeDebugClient(dc);
     assert.doesNotMatch(server.stderr(), /internal error/);

@@ -6,53 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, withClient } from '../test/support/debugClient.js';
 import type { ApxmEvents, ApxmRequests } from './customProtocol.js';
 import { DapErrorId } from './dapErrors.js';
 import { CapabilityRequests } from './capabilityRequests.js';
 import { makeRuntime } from '../test/support/harness.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const EXAMPLES = path.resolve(HERE, '../../examples');
 const RELEASE = path.join(EXAMPLES, 'release_checker.ais');
 
 type Body<K extends keyof ApxmRequests> = ApxmRequests[K]['body'];
 
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
 /** Launches stopped on entry: the runtime is open, the run has not called anything yet. */
-async function launchStopped(dc: DebugClient, program = RELEASE): Promise<void> {
-  await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dc.launch({ program, args: { version: '2.1' }, stopOnEntry: true });
-  await dc.waitForEvent('initialized');
-  const entry = dc.waitForEvent('stopped', 30_000);
-  await dc.configurationDoneRequest();
-  await launched;
-  await entry;
-}
-
-/** A failed response's error id, message and whether VS Code would show it. */
-function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string; showUser?: boolean }> {
-  return new Promise((resolve, reject) => {
-    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
-    client.doSend(command, args, (r) => {
-      if (r.success) reject(new Error(`${command} was expected to fail`));
-      else resolve({ id: r.body?.error?.id, message: r.message ?? '', showUser: r.body?.error?.showUser });
-    });
-  });
-}
+const launchStopped = (dc: DebugClient) =>
+  launch(dc, { program: RELEASE, args: { version: '2.1' }, stopOnEntry: true }, { until: 'stopped', timeoutMs: 30_000 });
 
 const catalog = async (dc: DebugClient, args: ApxmRequests['apxm/capabilities']['arguments'] = {}) =>
   (await dc.customRequest('apxm/capabilities', args)).body as Body<'apxm/capabilities'>;
@@ -107,13 +79,7 @@ describe('apxm/capabilities', () => {
 
   it('counts the calls a run makes as it starts (launched without stopping on entry)', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
-      await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      const ended = dc.waitForEvent('terminated', 30_000);
-      const launched = dc.launch({ program: RELEASE, args: { version: '2.1' } });
-      await dc.waitForEvent('initialized');
-      await dc.configurationDoneRequest();
-      await launched;
-      await ended;
+      await launch(dc, { program: RELEASE, args: { version: '2.1' } }, { until: 'terminated', timeoutMs: 30_000 });
       const stats = new Map((await catalog(dc)).capabilities.map((c) => [c.name, c.stats]));
       // the first INV starts within runtime.start(): its call event came before start() returned
       assert.equal(stats.get('changelog')?.calls, 1);

@@ -11,12 +11,11 @@ import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { graphJson } from '../test/support/graphBuilder.js';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, withClient } from '../test/support/debugClient.js';
 import type { ApxmEvents, ApxmRequests, NodeStatusBatch, RunStatusBody } from './customProtocol.js';
 import { changeCount, decodeBatch, decodeChanges } from '../runtime/query/nodeStatus.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 
 type Body<K extends keyof ApxmRequests> = ApxmRequests[K]['body'];
@@ -52,39 +51,9 @@ function terminated(dc: DebugClient): () => Promise<void> {
     });
 }
 
-async function withClient(t: TestContext, fn: (dc: DebugClient, ended: () => Promise<void>) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  const ended = terminated(dc);
-  try {
-    await fn(dc, ended);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
-/** Launches `program` and sends configurationDone, after `setup` (breakpoints, a subscription). */
-async function launch(
-  dc: DebugClient,
-  args: Record<string, unknown>,
-  setup: () => Promise<unknown> = async () => undefined,
-): Promise<void> {
-  await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dc.launch(args);
-  await dc.waitForEvent('initialized');
-  await setup();
-  await dc.configurationDoneRequest();
-  await launched;
-}
-
-/** Sends a request and returns its failed response's error id and message (DebugClient's own rejection drops the id). */
-function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string; showUser?: boolean }> {
-  return new Promise((resolve, reject) => {
-    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
-    client.doSend(command, args, (r) => {
-      if (r.success) reject(new Error(`${command} was expected to fail`));
-      else resolve({ id: r.body?.error?.id, message: r.message ?? '', showUser: r.body?.error?.showUser });
-    });
-  });
+/** A client with its `terminated` latched from the start (see `terminated`). */
+function withEnd(t: TestContext, fn: (dc: DebugClient, ended: () => Promise<void>) => Promise<void>): Promise<void> {
+  return withClient(t, (dc) => fn(dc, terminated(dc)));
 }
 
 /** The latest state of each node execution over a run of batches. */
@@ -99,13 +68,20 @@ describe('apxm/subscribeNodeStatus and its events', () => {
     'subscribed from the start: batches arrive in order and end in the run’s terminal states, with the final status',
     { timeout: 60_000 },
     (t) =>
-      withClient(t, async (dc, ended) => {
+      withEnd(t, async (dc, ended) => {
         const rec = recordGraphEvents(dc);
         let sub: Body<'apxm/subscribeNodeStatus'> | undefined;
-        await launch(dc, { program: TRIP, args: { city: 'Lisbon' } }, async () => {
-          // before the run: an empty snapshot; the run's own comes with its start
-          sub = (await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: 20 })).body as Body<'apxm/subscribeNodeStatus'>;
-        });
+        await launch(
+          dc,
+          { program: TRIP, args: { city: 'Lisbon' } },
+          {
+            setup: async () => {
+              // before the run: an empty snapshot; the run's own comes with its start
+              sub = (await dc.customRequest('apxm/subscribeNodeStatus', { maxBatchesPerSecond: 20 }))
+                .body as Body<'apxm/subscribeNodeStatus'>;
+            },
+          },
+        );
         await ended();
         assert.equal(sub && changeCount(sub.snapshot), 0);
         const statuses = rec.statuses();
@@ -143,13 +119,14 @@ describe('apxm/subscribeNodeStatus and its events', () => {
     'subscribed while stopped: the snapshot holds what ran, where it stopped and what is ready; then the stop is exact',
     { timeout: 60_000 },
     (t) =>
-      withClient(t, async (dc, ended) => {
+      withEnd(t, async (dc, ended) => {
         const rec = recordGraphEvents(dc);
-        const stop = dc.waitForEvent('stopped', 30_000);
-        await launch(dc, { program: TRIP, args: { city: 'Oslo' } }, () =>
-          dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }),
+        const { event } = await launch(
+          dc,
+          { program: TRIP, args: { city: 'Oslo' } },
+          { setup: () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }), until: 'stopped', timeoutMs: 30_000 },
         );
-        const stopped = (await stop) as DebugProtocol.StoppedEvent;
+        const stopped = event as DebugProtocol.StoppedEvent;
         assert.equal(stopped.body.reason, 'breakpoint');
         const sub = (await dc.customRequest('apxm/subscribeNodeStatus', {})).body as Body<'apxm/subscribeNodeStatus'>;
         assert.equal(sub.run?.state, 'paused');
@@ -185,12 +162,9 @@ describe('apxm/subscribeNodeStatus and its events', () => {
   );
 
   it('unsubscribe stops the events; a restart takes a subscription to the new run with a fresh snapshot', { timeout: 60_000 }, (t) =>
-    withClient(t, async (dc, ended) => {
+    withEnd(t, async (dc, ended) => {
       const rec = recordGraphEvents(dc);
-      // waited for before it can come (a stop on entry follows configurationDone's response at once)
-      const entry = dc.waitForEvent('stopped', 30_000);
-      await launch(dc, { program: TRIP, args: { city: 'Quito' }, stopOnEntry: true });
-      await entry;
+      await launch(dc, { program: TRIP, args: { city: 'Quito' }, stopOnEntry: true }, { until: 'stopped', timeoutMs: 30_000 });
       const first = (await dc.customRequest('apxm/subscribeNodeStatus', {})).body as Body<'apxm/subscribeNodeStatus'>;
       assert.equal(first.run?.state, 'paused');
       const oldRun = first.run?.runId;
@@ -241,11 +215,11 @@ describe('apxm/nodeDetail and apxm/valuePage', () => {
       const early = await errorOf(dc, 'apxm/nodeDetail', { flow: 'TripPlanner.main', nodeId: 1 });
       assert.equal(early.id, 3003);
       assert.match(early.message, /no run yet.*TripPlanner\.main#1/);
-      const stop = dc.waitForEvent('stopped', 30_000);
-      await launch(dc, { program: TRIP, args: { city: 'Lisbon' } }, () =>
-        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }),
+      await launch(
+        dc,
+        { program: TRIP, args: { city: 'Lisbon' } },
+        { setup: () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }), until: 'stopped', timeoutMs: 30_000 },
       );
-      await stop;
       const graph = (await dc.customRequest('apxm/programGraph', {})).body as Body<'apxm/programGraph'>;
       const ask = graph.flows[0].nodes.find((n) => n.op === 'ASK');
       assert.ok(ask);
@@ -280,7 +254,7 @@ describe('apxm/nodeDetail and apxm/valuePage', () => {
   );
 
   it('a long output is previewed at 4,000 characters and read whole through apxm/valuePage', { timeout: 60_000 }, (t) =>
-    withClient(t, async (dc, ended) => {
+    withEnd(t, async (dc, ended) => {
       await launch(dc, { program: longFile });
       await ended();
       // subscribed after the end: the status is the run's end

@@ -6,27 +6,24 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, withClient } from '../test/support/debugClient.js';
 import type { ApxmRequests } from './customProtocol.js';
 import { inlineValues } from './inlineValues.js';
 import type { OpNode } from '../runtime/graph/types.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 
 type Values = ApxmRequests['apxm/inlineValues']['body']['values'];
 
 describe('apxm/inlineValues', () => {
   it('stopped at the plan: the three asks and the merge, at their lines, in order', { timeout: 60_000 }, async (t) => {
-    const dc = await openDebugClient(t, ADAPTER);
-    try {
-      await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      const launched = dc.launch({ program: TRIP, args: { city: 'Lisbon' } });
-      await dc.waitForEvent('initialized');
-      await dc.setBreakpointsRequest({ source: { path: TRIP }, breakpoints: [{ line: 10 }] });
-      await Promise.all([dc.configurationDoneRequest(), launched, dc.waitForEvent('stopped')]);
+    await withClient(t, async (dc) => {
+      await launch(
+        dc,
+        { program: TRIP, args: { city: 'Lisbon' } },
+        { setup: () => dc.setBreakpointsRequest({ source: { path: TRIP }, breakpoints: [{ line: 10 }] }), until: 'stopped' },
+      );
       const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
       const values = ((await dc.customRequest('apxm/inlineValues', { frameId: frames[0].id })).body as { values: Values }).values;
       assert.deepEqual(
@@ -48,17 +45,9 @@ describe('apxm/inlineValues', () => {
       const ended = dc.waitForEvent('terminated', 30_000);
       await dc.continueRequest({ threadId: 1 });
       await ended;
-      const after = await new Promise<DebugProtocol.Response>((resolve) =>
-        (dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.Response) => void): void }).doSend(
-          'apxm/inlineValues',
-          { frameId: frames[0].id },
-          resolve,
-        ),
-      );
-      assert.equal(after.success, false, 'no run: nothing to show');
-    } finally {
-      await closeDebugClient(dc);
-    }
+      // no run: nothing to show
+      await errorOf(dc, 'apxm/inlineValues', { frameId: frames[0].id });
+    });
   });
 
   it('long outputs are cut to one short line; ops without a source are left out', { timeout: 5_000 }, () => {

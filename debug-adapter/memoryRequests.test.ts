@@ -7,17 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { graphJson } from '../test/support/graphBuilder.js';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, withClient } from '../test/support/debugClient.js';
 import { openStorage } from '../runtime/memory/openStorage.js';
 import type { ApxmRequests } from './customProtocol.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-memreq-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,40 +43,6 @@ writeFileSync(
   ),
 );
 
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
-/** Launches and sends configurationDone after `setup`; resolves on the first stop when `stops`. */
-async function launch(
-  dc: DebugClient,
-  args: Record<string, unknown>,
-  setup: () => Promise<unknown> = async () => undefined,
-): Promise<void> {
-  await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dc.launch(args);
-  await dc.waitForEvent('initialized');
-  await setup();
-  await dc.configurationDoneRequest();
-  await launched;
-}
-
-/** A failed response's error id and message (DebugClient's own rejection drops the id). */
-function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string }> {
-  return new Promise((resolve, reject) => {
-    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
-    client.doSend(command, args, (r) => {
-      if (r.success) reject(new Error(`${command} was expected to fail`));
-      else resolve({ id: r.body?.error?.id, message: r.message ?? '' });
-    });
-  });
-}
-
 async function request<K extends keyof ApxmRequests>(dc: DebugClient, name: K, args: ApxmRequests[K]['arguments']): Promise<Body<K>> {
   return (await dc.customRequest(name, args)).body as Body<K>;
 }
@@ -93,9 +56,12 @@ describe('memory inspector requests', () => {
       // before any run: a clear refusal, not an empty table
       const early = await errorOf(dc, 'apxm/memoryPage', { tab: 'ltm', offset: 0, limit: 10 });
       assert.match(early.message, /no run yet/);
-      const stop = dc.waitForEvent('stopped', 30_000);
-      await launch(dc, { program: PROGRAM, db }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'PRINT' }] }));
-      const stopped = (await stop) as DebugProtocol.StoppedEvent;
+      const { event } = await launch(
+        dc,
+        { program: PROGRAM, db },
+        { setup: () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'PRINT' }] }), until: 'stopped', timeoutMs: 30_000 },
+      );
+      const stopped = event as DebugProtocol.StoppedEvent;
       assert.equal(stopped.body.reason, 'breakpoint');
 
       const ltm = await page(dc, { tab: 'ltm', offset: 0, limit: 50 });
@@ -230,9 +196,7 @@ describe('memory inspector requests', () => {
 
   it('"watch this key" stops the run at the op that writes it; unwatched, it runs through', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
-      const entry = dc.waitForEvent('stopped', 30_000);
-      await launch(dc, { program: PROGRAM, stopOnEntry: true });
-      await entry;
+      await launch(dc, { program: PROGRAM, stopOnEntry: true }, { until: 'stopped', timeoutMs: 30_000 });
       const w = await request(dc, 'apxm/watchKey', { tier: 'stm', key: 'scratch', watch: true });
       assert.deepEqual(w, { dataId: 'stm:scratch', watching: ['stm:scratch'] });
       // the Breakpoints view replacing its data breakpoints does not drop a watch
@@ -249,17 +213,17 @@ describe('memory inspector requests', () => {
   it('in a replay: pages and provenance read the re-executed run; edits are refused with the reason', { timeout: 60_000 }, async (t) => {
     const db = path.join(dir, 'replayed.sqlite');
     await withClient(t, async (dc) => {
-      await Promise.all([dc.configurationSequence(), dc.launch({ program: PROGRAM, db, noDebug: true }), dc.waitForEvent('terminated')]);
+      await launch(dc, { program: PROGRAM, db, noDebug: true }, { until: 'terminated' });
     });
     const store = await openStorage(db);
     const runId = store.runList(1)[0].runId;
     store.close();
     await withClient(t, async (dc) => {
-      const stop = dc.waitForEvent('stopped', 30_000);
-      await launch(dc, { program: PROGRAM, db, replay: runId }, () =>
-        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'PRINT' }] }),
+      await launch(
+        dc,
+        { program: PROGRAM, db, replay: runId },
+        { setup: () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'PRINT' }] }), until: 'stopped', timeoutMs: 30_000 },
       );
-      await stop;
       const stm = await page(dc, { tab: 'stm', offset: 0, limit: 10 });
       assert.deepEqual(
         stm.rows.map((r) => r.key),

@@ -7,35 +7,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, scopeVariables, topFrame, withClient } from '../test/support/debugClient.js';
 import type { ProgramGraph } from '../runtime/query/programGraph.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 const FLOW = 'TripPlanner.main';
 
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
 /** Launches trip_planner stopped on entry (three ASKs ready: stay, food, transport). */
-async function startTrip(dc: DebugClient): Promise<void> {
-  await Promise.all([
-    dc.configurationSequence(),
-    dc.launch({ program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true }),
-    dc.waitForEvent('stopped'),
-  ]);
-}
+const startTrip = (dc: DebugClient) => launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true }, { until: 'stopped' });
 
 async function nodeId(dc: DebugClient, name: string): Promise<number> {
   const g = (await dc.customRequest('apxm/programGraph', {})).body as ProgramGraph;
@@ -44,27 +28,10 @@ async function nodeId(dc: DebugClient, name: string): Promise<number> {
   return n.id;
 }
 
-async function topFrame(dc: DebugClient): Promise<DebugProtocol.StackFrame> {
-  const st = await dc.stackTraceRequest({ threadId: 1 });
-  return st.body.stackFrames[0];
-}
-
+/** The names of the outputs in the top frame's Node outputs scope. */
 async function nodeOutputs(dc: DebugClient): Promise<string[]> {
-  const scopes = await dc.scopesRequest({ frameId: (await topFrame(dc)).id });
-  const s = scopes.body.scopes.find((x) => x.name.startsWith('Node outputs'));
-  assert.ok(s);
-  const vars = (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+  const vars = await scopeVariables(dc, (await topFrame(dc, 1)).id, 'Node outputs');
   return vars.map((v) => v.name.replace(/ \(#\d+\)$/, ''));
-}
-
-/** A refused custom request: its message (DebugClient rejects with the error's text). */
-async function refused(dc: DebugClient, command: string, args: object): Promise<string> {
-  try {
-    await dc.customRequest(command, args);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return assert.fail(`${command} was not refused`);
 }
 
 describe('apxm/runNext', () => {
@@ -72,7 +39,7 @@ describe('apxm/runNext', () => {
     withClient(t, async (dc) => {
       await startTrip(dc);
       const transport = await nodeId(dc, 'transport');
-      const first = (await dc.stepInTargetsRequest({ frameId: (await topFrame(dc)).id })).body.targets[0];
+      const first = (await dc.stepInTargetsRequest({ frameId: (await topFrame(dc, 1)).id })).body.targets[0];
       assert.ok(!first.label.startsWith('ASK transport'), 'transport is not the op a plain step would run');
       const events: string[] = [];
       dc.on('continued', () => events.push('continued'));
@@ -81,7 +48,7 @@ describe('apxm/runNext', () => {
       assert.deepEqual(events, ['continued', 'stopped:step']);
       assert.deepEqual(await nodeOutputs(dc), ['transport']);
       // an op that is not ready is refused, naming the ones that are
-      const notReady = await refused(dc, 'apxm/runNext', { frameId: 1, nodeId: transport });
+      const notReady = (await errorOf(dc, 'apxm/runNext', { frameId: 1, nodeId: transport })).message;
       assert.match(notReady, /is not ready; ready: .*ASK (stay|food)/);
       await dc.terminateRequest();
     }),
@@ -94,9 +61,9 @@ describe('apxm/runNext', () => {
         const file = path.join(dir, 'approve.ais');
         writeFileSync(file, 'agent H { @entry flow main() -> str {\n  pause("Approve?") -> verdict\n  return verdict } }\n');
         const waiting = dc.waitForEvent('apxm/pauseWaiting');
-        await Promise.all([dc.configurationSequence(), dc.launch({ program: file })]);
+        await launch(dc, { program: file });
         const w = (await waiting).body as { checkpointId: string; nodeId: number };
-        const r = await refused(dc, 'apxm/runNext', { frameId: 1, nodeId: w.nodeId });
+        const r = (await errorOf(dc, 'apxm/runNext', { frameId: 1, nodeId: w.nodeId })).message;
         assert.match(r, /while the debugger is stopped/);
         await Promise.all([
           dc.customRequest('apxm/answerPause', { checkpointId: w.checkpointId, text: 'yes' }),
@@ -120,7 +87,7 @@ describe('apxm/runToNode', () => {
       ]);
       assert.equal(stopped.body.reason, 'step');
       assert.match(stopped.body.description ?? '', /THINK plan/);
-      const top = await topFrame(dc);
+      const top = await topFrame(dc, 1);
       assert.equal(top.line, 10);
       assert.match(top.name, /^THINK plan/);
       await dc.terminateRequest();
@@ -135,7 +102,7 @@ describe('apxm/runToNode', () => {
       const stops: string[] = [];
       dc.on('stopped', (e: DebugProtocol.StoppedEvent) => stops.push(e.body.reason));
       await Promise.all([dc.customRequest('apxm/runToNode', { flow: FLOW, nodeId: plan }), dc.waitForEvent('stopped')]);
-      assert.equal((await topFrame(dc)).line, 9);
+      assert.equal((await topFrame(dc, 1)).line, 9);
       // the target was dropped: continuing runs to the end without stopping at the THINK
       await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
       assert.deepEqual(stops, ['breakpoint']);
@@ -155,7 +122,7 @@ describe('apxm/runToNode', () => {
         dc.on('output', (e: DebugProtocol.OutputEvent) => {
           if (e.body.output.startsWith('item ')) printed.push(e.body.output.trim());
         });
-        await Promise.all([dc.configurationSequence(), dc.launch({ program: file, stopOnEntry: true }), dc.waitForEvent('stopped')]);
+        await launch(dc, { program: file, stopOnEntry: true }, { until: 'stopped' });
         const g = (await dc.customRequest('apxm/programGraph', {})).body as ProgramGraph;
         const print = g.flows.find((f) => f.name === 'L.main')?.nodes.find((n) => n.op === 'PRINT');
         assert.ok(print, 'the PRINT in the loop body');
@@ -165,7 +132,7 @@ describe('apxm/runToNode', () => {
         ]);
         assert.equal(stopped.body.reason, 'step');
         assert.deepEqual(printed, ['item a', 'item b'], 'stopped before the third print, not the first');
-        const bad = await refused(dc, 'apxm/runToNode', { flow: 'L.main', nodeId: print.id, execution: -1 });
+        const bad = (await errorOf(dc, 'apxm/runToNode', { flow: 'L.main', nodeId: print.id, execution: -1 })).message;
         assert.match(bad, /execution/);
         await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
         assert.deepEqual(printed, ['item a', 'item b', 'item c', 'item d']);
@@ -178,9 +145,9 @@ describe('apxm/runToNode', () => {
   it('an unknown flow or node is refused, naming the flows there are', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
       await startTrip(dc);
-      const flow = await refused(dc, 'apxm/runToNode', { flow: 'Nope.main', nodeId: 1 });
+      const flow = (await errorOf(dc, 'apxm/runToNode', { flow: 'Nope.main', nodeId: 1 })).message;
       assert.match(flow, /no flow 'Nope\.main'.*TripPlanner\.main/);
-      const node = await refused(dc, 'apxm/runToNode', { flow: FLOW, nodeId: 999 });
+      const node = (await errorOf(dc, 'apxm/runToNode', { flow: FLOW, nodeId: 999 })).message;
       assert.match(node, /has no node 999/);
       await dc.terminateRequest();
     }),

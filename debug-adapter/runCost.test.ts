@@ -4,28 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { launch, withClient } from '../test/support/debugClient.js';
 import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
 import type { ApxmRequests, RunStatusBody } from './customProtocol.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 
 type Body<K extends keyof ApxmRequests> = ApxmRequests[K]['body'];
-
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
 
 const near = (a: number | undefined, b: number, what: string) =>
   assert.ok(a !== undefined && Math.abs(a - b) < 1e-9, `${what}: ${a} ≠ ${b}`);
@@ -39,15 +28,12 @@ describe('the cost of a debugged run', () => {
     await withClient(t, async (dc) => {
       const progress: RunStatusBody[] = [];
       dc.on('apxm/runProgress', (e: DebugProtocol.Event) => progress.push(e.body as RunStatusBody));
-      await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
       const llm = { provider: 'openai', baseUrl: server.url, model: 'my-model', prices: { 'my-model': { input: 100, output: 1000 } } };
-      const launched = dc.launch({ program: TRIP, args: { city: 'Lisbon' }, llm });
-      await dc.waitForEvent('initialized');
-      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] });
-      const stopped = dc.waitForEvent('stopped', 30_000);
-      await dc.configurationDoneRequest();
-      await launched;
-      await stopped;
+      await launch(
+        dc,
+        { program: TRIP, args: { city: 'Lisbon' }, llm },
+        { setup: () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'THINK' }] }), until: 'stopped', timeoutMs: 30_000 },
+      );
       const graph = (await dc.customRequest('apxm/programGraph', {})).body as Body<'apxm/programGraph'>;
       const asks = graph.flows[0].nodes.filter((n) => n.op === 'ASK');
       assert.equal(asks.length, 3);

@@ -4,25 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { launch, withClient } from '../test/support/debugClient.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../test/support/fakeOpenAiServer.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
-
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
 
 /** Every call: 10 input and 5 output tokens; at $100 / $1000 per 1M, $0.006. */
 const serve = () => startFakeOpenAi(() => ({ reply: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }));
@@ -35,13 +25,13 @@ const llmOf = (server: FakeOpenAi) => ({
 
 /** Launches the trip planner (3 ASKs, then a THINK: 4 calls) with these filter options; the setExceptionBreakpoints answer. */
 async function launchWith(dc: DebugClient, server: FakeOpenAi, filterOptions: DebugProtocol.ExceptionFilterOptions[]) {
-  const init = await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dc.launch({ program: TRIP, args: { city: 'Lisbon' }, llm: llmOf(server) });
-  await dc.waitForEvent('initialized');
-  const set = await dc.setExceptionBreakpointsRequest({ filters: ['failed'], filterOptions });
-  await dc.configurationDoneRequest();
-  await launched;
-  return { capabilities: init.body, set: set.body };
+  let set: DebugProtocol.SetExceptionBreakpointsResponse['body'] | undefined;
+  const { capabilities } = await launch(
+    dc,
+    { program: TRIP, args: { city: 'Lisbon' }, llm: llmOf(server) },
+    { setup: async () => (set = (await dc.setExceptionBreakpointsRequest({ filters: ['failed'], filterOptions })).body) },
+  );
+  return { capabilities, set };
 }
 
 /** Runs to the end, continuing at each stop; the stops seen. */

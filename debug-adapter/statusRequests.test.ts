@@ -8,43 +8,21 @@ import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, withClient } from '../test/support/debugClient.js';
 import { startFakeOpenAi } from '../test/support/fakeOpenAiServer.js';
 import type { ApxmEvents, ApxmRequests, RunStatusBody } from './customProtocol.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 
 type Body<K extends keyof ApxmRequests> = ApxmRequests[K]['body'];
 
-async function withClient(t: TestContext, fn: (dc: DebugClient, progress: RunStatusBody[]) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  const progress: RunStatusBody[] = [];
-  dc.on('apxm/runProgress', (e: DebugProtocol.Event) => progress.push(e.body as RunStatusBody));
-  try {
-    await fn(dc, progress);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
-async function launch(dc: DebugClient, args: Record<string, unknown>, setup: () => Promise<unknown> = async () => undefined) {
-  await dc.initializeRequest({ adapterID: 'apxm', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dc.launch(args);
-  await dc.waitForEvent('initialized');
-  await setup();
-  await dc.configurationDoneRequest();
-  await launched;
-}
-
-function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ message: string; showUser?: boolean }> {
-  return new Promise((resolve, reject) => {
-    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
-    client.doSend(command, args, (r) => {
-      if (r.success) reject(new Error(`${command} was expected to fail`));
-      else resolve({ message: r.message ?? '', showUser: r.body?.error?.showUser });
-    });
+/** A client whose `apxm/runProgress` events are collected from its start. */
+function withProgress(t: TestContext, fn: (dc: DebugClient, progress: RunStatusBody[]) => Promise<void>): Promise<void> {
+  return withClient(t, (dc) => {
+    const progress: RunStatusBody[] = [];
+    dc.on('apxm/runProgress', (e: DebugProtocol.Event) => progress.push(e.body as RunStatusBody));
+    return fn(dc, progress);
   });
 }
 
@@ -53,17 +31,19 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
     // each LLM reply takes longer than a tick, so the run is seen going
     const server = await startFakeOpenAi(() => ({ delayMs: 700, reply: 'ok' }));
     t.after(() => server.close());
-    await withClient(t, async (dc, progress) => {
+    await withProgress(t, async (dc, progress) => {
       let before: Body<'apxm/subscribeRunStatus'> | undefined;
       await launch(
         dc,
         { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true, llm: { provider: 'openai', baseUrl: server.url } },
-        async () => {
-          before = (await dc.customRequest('apxm/subscribeRunStatus', {})).body as Body<'apxm/subscribeRunStatus'>;
+        {
+          setup: async () => {
+            before = (await dc.customRequest('apxm/subscribeRunStatus', {})).body as Body<'apxm/subscribeRunStatus'>;
+          },
+          until: 'stopped',
         },
       );
       assert.deepEqual(before, {}, 'no run yet');
-      await dc.waitForEvent('stopped');
       const sub = (await dc.customRequest('apxm/subscribeRunStatus', { maxPerSecond: 2 })).body as Body<'apxm/subscribeRunStatus'>;
       assert.equal(sub.run?.state, 'paused');
       assert.ok(sub.run?.ready?.length, 'the ops ready to run');
@@ -92,7 +72,7 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
     "subscribed with flowTotals: at the end, before terminated, each flow's calls, latency, tokens and cost",
     { timeout: 60_000 },
     async (t) => {
-      await withClient(t, async (dc, progress) => {
+      await withProgress(t, async (dc, progress) => {
         const events: string[] = [];
         let totals: ApxmEvents['apxm/flowTotals'] | undefined;
         dc.on('apxm/flowTotals', (e: DebugProtocol.Event) => {
@@ -100,8 +80,11 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
           totals = e.body as ApxmEvents['apxm/flowTotals'];
         });
         dc.on('terminated', () => events.push('terminated'));
-        await launch(dc, { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true, llm: { model: 'gpt-4o-mini' } });
-        await dc.waitForEvent('stopped');
+        await launch(
+          dc,
+          { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true, llm: { model: 'gpt-4o-mini' } },
+          { until: 'stopped' },
+        );
         await dc.customRequest('apxm/subscribeRunStatus', { flowTotals: true });
         const ended = dc.waitForEvent('terminated', 30_000);
         await dc.continueRequest({ threadId: 1 });
@@ -124,9 +107,8 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
   );
 
   it('a client that never subscribes gets no progress; one that unsubscribes gets no more', { timeout: 60_000 }, async (t) => {
-    await withClient(t, async (dc, progress) => {
-      await launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true });
-      await dc.waitForEvent('stopped');
+    await withProgress(t, async (dc, progress) => {
+      await launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true }, { until: 'stopped' });
       await dc.customRequest('apxm/subscribeRunStatus', {});
       assert.deepEqual(await dc.customRequest('apxm/unsubscribeRunStatus', {}).then((r) => r.body), {});
       const ended = dc.waitForEvent('terminated', 30_000);

@@ -4,42 +4,30 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it, type TestContext } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { APXM_CLI } from '../test/support/apxmCli.js';
-import { closeDebugClient, openDebugClient } from '../test/support/dapWire.js';
+import { errorOf, launch, withClient } from '../test/support/debugClient.js';
 import type { ApxmRequests } from './customProtocol.js';
 import { DapErrorId } from './dapErrors.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ADAPTER = path.join(HERE, 'dapMain.js');
 const TRIP = path.resolve(HERE, '../../examples/trip_planner.ais');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'apxm-timeline-dap-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 type TimelineBody = ApxmRequests['apxm/timeline']['body'];
 
-async function withClient(t: TestContext, fn: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await openDebugClient(t, ADAPTER);
-  try {
-    await fn(dc);
-  } finally {
-    await closeDebugClient(dc);
-  }
-}
-
 const timeline = async (dc: DebugClient) => (await dc.customRequest('apxm/timeline', {})).body as TimelineBody;
 
-function errorOf(dc: DebugClient, command: string, args: unknown): Promise<{ id?: number; message: string; showUser?: boolean }> {
-  return new Promise((resolve, reject) => {
-    const client = dc as unknown as { doSend(c: string, a: unknown, done: (r: DebugProtocol.ErrorResponse) => void): void };
-    client.doSend(command, args, (r) => {
-      if (r.success) reject(new Error(`${command} was expected to fail`));
-      else resolve({ id: r.body?.error?.id, message: r.message ?? '', showUser: r.body?.error?.showUser });
-    });
-  });
+/** Records a run of the trip planner into `dir/<name>.sqlite` with the CLI: the database and the run's id. */
+function recordTrip(name: string, city: string): { db: string; runId: string } {
+  const db = path.join(dir, `${name}.sqlite`);
+  const run = spawnSync(process.execPath, [APXM_CLI, 'run', TRIP, '--arg', `city=${city}`, '--db', db, '--json'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return { db, runId: (JSON.parse(run.stdout) as { runId: string }).runId };
 }
 
 describe('apxm/timeline', () => {
@@ -53,11 +41,7 @@ describe('apxm/timeline', () => {
         assert.equal(early.id, DapErrorId.notAvailable);
         assert.match(early.message, /no run yet/);
         assert.equal(early.showUser, false);
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: TRIP, args: { city: 'Lisbon' } }),
-          dc.waitForEvent('terminated'),
-        ]);
+        await launch(dc, { program: TRIP, args: { city: 'Lisbon' } }, { until: 'terminated' });
         const body = await timeline(dc);
         assert.equal(body.replay, false);
         assert.equal(body.recording, undefined);
@@ -77,16 +61,9 @@ describe('apxm/timeline', () => {
   );
 
   it('in a replay: the recording’s whole timeline, and the live one as far as the replay has gone', { timeout: 90_000 }, (t) => {
-    const db = path.join(dir, 'replay.sqlite');
-    const run = spawnSync(process.execPath, [APXM_CLI, 'run', TRIP, '--arg', 'city=Porto', '--db', db, '--json'], { encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stderr);
-    const { runId } = JSON.parse(run.stdout) as { runId: string };
+    const { db, runId } = recordTrip('replay', 'Porto');
     return withClient(t, async (dc) => {
-      await Promise.all([
-        dc.configurationSequence(),
-        dc.launch({ program: TRIP, db, replay: runId, stopOnEntry: true }),
-        dc.waitForEvent('stopped'),
-      ]);
+      await launch(dc, { program: TRIP, db, replay: runId, stopOnEntry: true }, { until: 'stopped' });
       const atEntry = await timeline(dc);
       assert.equal(atEntry.replay, true);
       assert.equal(atEntry.recording?.runId, runId);
@@ -108,16 +85,9 @@ describe('apxm/rewind', () => {
     'in a replay goes back many ops in one re-execution and stops there; forward or in a live run it is refused',
     { timeout: 90_000 },
     (t) => {
-      const db = path.join(dir, 'rewind.sqlite');
-      const run = spawnSync(process.execPath, [APXM_CLI, 'run', TRIP, '--arg', 'city=Oslo', '--db', db, '--json'], { encoding: 'utf8' });
-      assert.equal(run.status, 0, run.stderr);
-      const { runId } = JSON.parse(run.stdout) as { runId: string };
+      const { db, runId } = recordTrip('rewind', 'Oslo');
       return withClient(t, async (dc) => {
-        await Promise.all([
-          dc.configurationSequence(),
-          dc.launch({ program: TRIP, db, replay: runId, stopOnEntry: true }),
-          dc.waitForEvent('stopped'),
-        ]);
+        await launch(dc, { program: TRIP, db, replay: runId, stopOnEntry: true }, { until: 'stopped' });
         for (let i = 0; i < 4; i++) await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
         const before = (await timeline(dc)).timeline.bars.length;
         assert.ok(before >= 4, `four steps started ${before} ops`);
@@ -141,11 +111,7 @@ describe('apxm/rewind', () => {
 
   it('is refused in a live run (it cannot take back what it sent)', { timeout: 60_000 }, (t) =>
     withClient(t, async (dc) => {
-      await Promise.all([
-        dc.configurationSequence(),
-        dc.launch({ program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true }),
-        dc.waitForEvent('stopped'),
-      ]);
+      await launch(dc, { program: TRIP, args: { city: 'Lisbon' }, stopOnEntry: true }, { until: 'stopped' });
       const live = await errorOf(dc, 'apxm/rewind', { ops: 0 });
       assert.equal(live.id, DapErrorId.notAvailable);
       assert.match(live.message, /replay sessions/);

@@ -10,8 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeDebugClient, openDebugClient } from './support/dapWire.js';
+import { launch, outputs, withClient } from './support/debugClient.js';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { BUNDLES } from './support/bundleFiles.js';
 
@@ -39,14 +38,15 @@ describe('bundles (dist/)', () => {
     // The tool runs in the bundled capability-module thread, found next to the adapter.
     writeFileSync(path.join(dir, 'apxm.capabilities.mjs'), 'export default { shout: { handler: ({ text }) => text.toUpperCase() } };\n');
     // stopped by t.after even if the test times out
-    const dc = await openDebugClient(t, path.join(DIST, 'debugAdapter.js'));
-    const out: string[] = [];
-    dc.on('output', (e: DebugProtocol.OutputEvent) => {
-      if (e.body.category === 'stdout') out.push(e.body.output);
-    });
-    await Promise.all([dc.configurationSequence(), dc.launch({ program: file, noDebug: true }), dc.waitForEvent('terminated')]);
-    assert.deepEqual(out, ['answer: 42 HI\n']);
-    await closeDebugClient(dc);
+    await withClient(
+      t,
+      async (dc) => {
+        const out = outputs(dc, 'stdout');
+        await launch(dc, { program: file, noDebug: true }, { until: 'terminated' });
+        assert.deepEqual(out, ['answer: 42 HI\n']);
+      },
+      path.join(DIST, 'debugAdapter.js'),
+    );
   });
 
   it('the bundled language server answers initialize and publishes diagnostics', async () => {

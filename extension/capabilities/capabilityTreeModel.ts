@@ -3,6 +3,7 @@
  * item labels, call badges, tooltips with the schema, and the JSON the "Invoke..." box starts with.
  */
 import type { CapabilityCatalog, CapabilityStatsEntry, CatalogCapability, CatalogProblem } from '../../runtime/query/capabilityCatalog.js';
+import { durationText } from '../../runtime/query/durationText.js';
 import { schemaViolations } from '../../runtime/values/jsonSchema.js';
 
 export interface CapabilityGroup {
@@ -72,7 +73,7 @@ export function statsText(s: CapabilityStatsEntry | undefined): string | undefin
   if (!s) return undefined;
   const parts = [`${s.calls} call${s.calls === 1 ? '' : 's'}`];
   if (s.errors) parts.unshift(`${s.errors} error${s.errors === 1 ? '' : 's'}`);
-  if (s.lastLatencyMs !== undefined) parts.push(`${s.lastLatencyMs} ms`);
+  if (s.lastLatencyMs !== undefined) parts.push(durationText(s.lastLatencyMs));
   return parts.join(' · ');
 }
 

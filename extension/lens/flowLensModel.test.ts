@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FlowTotalsBody } from '../../runtime/query/flowTotals.js';
-import { flowLenses, latencyText } from './flowLensModel.js';
+import { flowLensText, flowLenses } from './flowLensModel.js';
 
 const SOURCE = `// a comment that says flow fake(x) {
 agent Trip {
@@ -55,7 +55,12 @@ describe('the CodeLens above each flow after a run', () => {
     assert.equal(flowLenses('\n\n' + SOURCE, totals())[1].line, 9);
   });
 
-  it('latency reads as ms under a second, seconds under a minute, then m:ss', { timeout: 5_000 }, () => {
-    assert.deepEqual([0, 999, 1000, 59_940, 61_000].map(latencyText), ['0 ms', '999 ms', '1.0 s', '59.9 s', '1:01']);
+  it('latency reads as ms under a second, seconds under a minute, then m ss', { timeout: 5_000 }, () => {
+    const time = (latencyMs: number) => flowLensText({ flow: 'A.main', calls: 1, latencyMs, llmCalls: 0, tokens: 0 }, 'succeeded');
+    assert.deepEqual(
+      [0, 999, 1000, 59_940, 61_000].map((ms) => time(ms).title),
+      ['0 ms', '999 ms', '1.0 s', '59.9 s', '1 m 01 s'].map((d) => `last run: ${d} · 0 tokens`),
+    );
+    assert.match(time(61_000).tooltip, /time: 1 m 01 s \(/);
   });
 });

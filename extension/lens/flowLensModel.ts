@@ -5,6 +5,7 @@
  */
 import { parseAis } from '../../runtime/ais/parser.js';
 import { formatCost } from '../../runtime/llm/costText.js';
+import { durationText } from '../../runtime/query/durationText.js';
 import type { FlowTotal, FlowTotalsBody } from '../../runtime/query/flowTotals.js';
 
 export interface FlowLens {
@@ -17,26 +18,18 @@ export interface FlowLens {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** `340 ms`, `2.4 s`, `3:05`. */
-export function latencyText(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 /** One flow's line: `last run: 2.4 s · 1,234 tokens · $0.0123`, with the calls when more than one and the run's end when not a success. */
 export function flowLensText(t: FlowTotal, status: FlowTotalsBody['status']): { title: string; tooltip: string } {
   const parts = [
     ...(t.calls > 1 ? [`${count(t.calls)} calls`] : []),
-    latencyText(t.latencyMs),
+    durationText(t.latencyMs),
     `${count(t.tokens)} token${t.tokens === 1 ? '' : 's'}`,
     ...(t.cost !== undefined ? [formatCost(t.cost)] : []),
   ];
   const title = `last run${status === 'succeeded' ? '' : ` (${status})`}: ${parts.join(' · ')}`;
   const tooltip = [
     `${t.flow} in the last run (${status}), its callees included`,
-    `calls: ${count(t.calls)}; time: ${latencyText(t.latencyMs)} (time stopped in the debugger left out)`,
+    `calls: ${count(t.calls)}; time: ${durationText(t.latencyMs)} (time stopped in the debugger left out)`,
     `LLM: ${count(t.llmCalls)} calls, ${count(t.tokens)} tokens${t.cost !== undefined ? `, ${formatCost(t.cost)}` : ' (no price for its model: no cost)'}`,
   ].join('\n');
   return { title, tooltip };

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { durationText } from '../../runtime/query/durationText.js';
 import type { RunSummary } from '../../runtime/query/runList.js';
 import { readTraceFile } from '../../runtime/replay/traceFile.js';
 import { formatCost } from '../../runtime/llm/costText.js';
@@ -22,15 +23,6 @@ const STATUS_ICON: Record<string, [string, string?]> = {
   running: ['loading~spin'],
   interrupted: ['warning', 'list.warningForeground'],
 };
-
-export const formatDuration = (ms: number | undefined): string =>
-  ms === undefined
-    ? '—'
-    : ms < 1000
-      ? `${Math.round(ms)} ms`
-      : ms < 60_000
-        ? `${(ms / 1000).toFixed(1)} s`
-        : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
 /** The configured database: `apxm.runs.database`, relative to the first workspace folder. */
 export function runsDatabase(): string | undefined {
@@ -79,12 +71,12 @@ class RunsTree implements vscode.TreeDataProvider<Item> {
     const started = new Date(r.startedAt);
     // a run without LLM calls has nothing to cost; one with an unpriced model has no total (a partial sum would understate it)
     const cost = r.llmCalls ? (r.cost !== undefined ? formatCost(r.cost) : 'cost unknown') : undefined;
-    item.description = `${started.toLocaleString()} · ${r.status} · ${formatDuration(r.durationMs)} · ${r.tokens} tokens${cost ? ` · ${cost}` : ''}`;
+    item.description = `${started.toLocaleString()} · ${r.status} · ${durationText(r.durationMs)} · ${r.tokens} tokens${cost ? ` · ${cost}` : ''}`;
     item.tooltip = new vscode.MarkdownString(
       [
         `**${r.entryFlow}** — ${r.program}`,
         `run \`${r.runId}\`, ${r.status}`,
-        `started ${started.toISOString()}, ${formatDuration(r.durationMs)}`,
+        `started ${started.toISOString()}, ${durationText(r.durationMs)}`,
         `${r.tokens} tokens in ${r.llmCalls} LLM calls` +
           (cost ? (r.cost !== undefined ? `, ${cost}` : ', cost unknown: a model had no price (add it to apxm.llm.prices)') : ''),
       ].join('\n\n'),

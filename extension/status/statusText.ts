@@ -4,6 +4,7 @@
  */
 import type { RunStatusBody } from '../../debug-adapter/customProtocol.js';
 import { formatCost } from '../../runtime/llm/costText.js';
+import { durationText } from '../../runtime/query/durationText.js';
 
 export interface StatusText {
   text: string;
@@ -20,16 +21,6 @@ const ICONS: Record<RunStatusBody['state'], string> = {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** `0.8 s` under a minute (a run stopped early is not `0:00`), then `12:04`, `1:02:03`. */
-export function elapsed(ms: number): string {
-  if (ms < 60_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
-  const s = Math.floor(ms / 1000);
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
-}
-
 /** `12.3k` past ten thousand, so the item stays short. */
 function tokens(n: number): string {
   if (n < 10_000) return count(n);
@@ -41,12 +32,12 @@ export function statusText(program: string, s: RunStatusBody): StatusText {
   const done = st.nodesDone + st.nodesFailed + st.nodesSkipped;
   // a cost of 0 (simulated, local models) would only take room; an unknown one is not shown at all
   const cost = st.cost ? ` · ${formatCost(st.cost)}` : '';
-  const text = `${ICONS[s.state]} ${count(done)}/${count(st.nodesTotal)} ops · ${tokens(st.tokens)} tok${cost} · ${elapsed(st.elapsedMs)}`;
+  const text = `${ICONS[s.state]} ${count(done)}/${count(st.nodesTotal)} ops · ${tokens(st.tokens)} tok${cost} · ${durationText(st.elapsedMs)}`;
   const lines = [
     `APXM ${program}: ${s.state}${s.state === 'paused' && s.stoppedAt ? ` at ${s.stoppedAt.flow} node ${s.stoppedAt.nodeId}` : ''}`,
     `ops: ${count(st.nodesDone)} done, ${count(st.nodesFailed)} failed, ${count(st.nodesSkipped)} skipped, ${count(st.running)} running, of ${count(st.nodesTotal)}`,
     `LLM: ${count(st.llmCalls)} calls, ${count(st.tokens)} tokens${st.cost !== undefined ? `, ${formatCost(st.cost)}` : ''}`,
-    `elapsed: ${elapsed(st.elapsedMs)}`,
+    `elapsed: ${durationText(st.elapsedMs)}`,
     'Click to show the program graph',
   ];
   return { text, tooltip: lines.join('\n') };

@@ -12,7 +12,8 @@ import { GraphModel, nodeKey, type NodeState } from './graphModel.js';
 import type { LayoutResult } from './layout.js';
 import type { FrameNodeKey, HostMessage, HostMessages, PageMessages } from './protocol.js';
 import { collapsedAround, loopKey, visibleGraph, type VisibleItem } from './visibleGraph.js';
-import { CanvasView, formatMs, type Geometry, type Scene } from './page/canvasView.js';
+import { durationText } from '../../runtime/query/durationText.js';
+import { CanvasView, type Geometry, type Scene } from './page/canvasView.js';
 import { ContextMenu, type MenuItem } from './page/contextMenu.js';
 import { DetailPane } from './page/detailPane.js';
 import { el } from './page/dom.js';
@@ -302,7 +303,7 @@ class GraphPage {
       parts.push(`${r.stats.nodesDone}/${r.stats.nodesTotal} ops`);
       if (r.stats.nodesFailed) parts.push(`${r.stats.nodesFailed} failed`);
       if (r.stats.tokens) parts.push(`${r.stats.tokens.toLocaleString()} tok`);
-      parts.push(formatMs(r.stats.elapsedMs));
+      parts.push(durationText(r.stats.elapsedMs));
     }
     const at = this.model.stopped.at;
     if (at) parts.push(`stopped at ${this.model.nodeOf(this.model.keyOfFrameNode(at) ?? '')?.node.name ?? `#${at.nodeId}`}`);

@@ -96,6 +96,9 @@ describe('the timeline page model', () => {
     assert.equal(formatMs(1500, 500), '1.5 s');
     assert.equal(formatMs(250, 50), '250 ms');
     assert.equal(formatMs(0.25, 0.05), '0.25 ms');
+    // past a minute, as the other views write a duration
+    assert.equal(formatMs(125_000), '2 m 05 s');
+    assert.equal(formatMs(120_000, 60_000), '2 m 00 s');
   });
 
   it(

@@ -5,6 +5,7 @@
  * replay runs to.
  */
 import { formatCost } from '../../runtime/llm/costText.js';
+import { durationText } from '../../runtime/query/durationText.js';
 import type { Timeline, TimelineBar } from './protocol.js';
 
 /** Page layout, in CSS px. */
@@ -68,7 +69,8 @@ export function ticks(v: TimeView, width: number, minPx = 90): { step: number; t
 
 /** A time or duration: `step` (the axis's tick step; by default the value itself) chooses the unit and the digits. */
 export function formatMs(ms: number, step = Math.abs(ms)): string {
-  if (Math.abs(ms) >= 60_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  // past a minute the step no longer matters: read as every other view reads a duration
+  if (Math.abs(ms) >= 60_000) return `${ms < 0 ? '-' : ''}${durationText(Math.abs(ms))}`;
   if (Math.abs(ms) >= 1000 || step >= 1000) {
     const digits = step >= 1000 ? (step % 1000 === 0 ? 0 : 1) : step >= 100 ? 1 : 2;
     return `${(ms / 1000).toFixed(digits)} s`;

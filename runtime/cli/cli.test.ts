@@ -24,6 +24,8 @@ describe('apxm CLI', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /result: \[simulated\]/);
     assert.match(r.stderr, /run succeeded/);
+    // the duration as the views write it: whole ms under a second
+    assert.match(r.stderr, /── run succeeded in (<1 ms|\d+ ms|\d+\.\d s)$/m);
     assert.match(r.stderr, /llm\s+4 calls \(simulated\)/);
     assert.match(r.stderr, /parallel\s+max 3/);
   });

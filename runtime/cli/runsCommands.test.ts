@@ -42,6 +42,9 @@ describe('apxm runs and trace timeline', () => {
       assert.equal(run.runId, runId);
       assert.equal(run.llmCalls, 4);
       assert.ok(run.tokens > 0 && typeof run.durationMs === 'number');
+      // the human listing writes the duration as the views do
+      const human = await apxm('runs', '--db', db);
+      assert.match(human.stdout, new RegExp(`^${runId}  succeeded .* (<1 ms|\\d+ ms|\\d+\\.\\d s)  +${run.tokens} tok`, 'm'));
       const fromDb = await apxm('trace', 'timeline', runId, '--db', db, '--json');
       assert.equal(fromDb.status, 0, fromDb.stderr);
       const timeline = JSON.parse(fromDb.stdout) as Timeline;

@@ -4,6 +4,7 @@ import { ApxmError } from '../errors.js';
 import { formatCost } from '../llm/costText.js';
 import { openStorage } from '../memory/openStorage.js';
 import { describeOwner, displayStatus } from '../memory/runLease.js';
+import { durationText } from '../query/durationText.js';
 import { runList } from '../query/runList.js';
 import { tryParseJson, type Value } from '../values/value.js';
 import { EXIT } from './main.js';
@@ -38,16 +39,13 @@ export async function runsCommand(argv: string[]): Promise<number> {
     else
       for (const r of runs)
         process.stdout.write(
-          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt).toISOString()}  ${formatDuration(r.durationMs).padStart(8)}  ${String(r.tokens).padStart(7)} tok  ${(r.llmCalls ? (r.cost !== undefined ? formatCost(r.cost) : '?') : '-').padStart(8)}  ${r.entryFlow}  ${r.program}\n`,
+          `${r.runId}  ${String(r.status).padEnd(11)}  ${new Date(r.startedAt).toISOString()}  ${(r.durationMs === undefined ? '-' : durationText(r.durationMs)).padStart(9)}  ${String(r.tokens).padStart(7)} tok  ${(r.llmCalls ? (r.cost !== undefined ? formatCost(r.cost) : '?') : '-').padStart(8)}  ${r.entryFlow}  ${r.program}\n`,
         );
     return EXIT.ok;
   } finally {
     storage.close();
   }
 }
-
-const formatDuration = (ms: number | undefined) =>
-  ms === undefined ? '-' : ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 
 async function deleteRun(db: string, runId: string, json: boolean): Promise<number> {
   const storage = await openStorage(db, { mustExist: true });

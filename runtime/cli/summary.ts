@@ -2,6 +2,7 @@
 import type { RunStats } from '../events.js';
 import { formatCost } from '../llm/costText.js';
 import { PRICES_AS_OF } from '../llm/prices.js';
+import { durationText } from '../query/durationText.js';
 import { display, type Value } from '../values/value.js';
 
 export function formatResult(v: Value | undefined): string {
@@ -10,9 +11,8 @@ export function formatResult(v: Value | undefined): string {
 }
 
 export function formatSummary(s: RunStats, status: string, provider: string): string {
-  const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
   const lines = [
-    `── run ${status} in ${ms(s.durationMs)}`,
+    `── run ${status} in ${durationText(s.durationMs)}`,
     `   nodes      ${s.nodesExecuted} executed, ${s.nodesSkipped} skipped, ${s.nodesFailed} failed (of ${s.nodesTotal} in ${s.frames} frame${s.frames === 1 ? '' : 's'})`,
     `   parallel   max ${s.maxParallelism}, average ${s.avgParallelism.toFixed(2)}`,
     `   llm        ${s.llmCalls} call${s.llmCalls === 1 ? '' : 's'} (${provider}), ${s.totalTokens} tokens (${s.inputTokens} in / ${s.outputTokens} out)${s.retries ? `, ${s.retries} retries` : ''}`,

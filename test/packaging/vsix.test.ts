@@ -10,9 +10,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../support/apxmCli.js';
-import { closeDebugClient, openDebugClient } from '../support/dapWire.js';
+import { launch, outputs, withClient } from '../support/debugClient.js';
 import { zipEntries, type ZipEntry } from './zipEntries.js';
 import { BUNDLES } from '../support/bundleFiles.js';
 
@@ -147,17 +146,14 @@ describe('the packaged extension (.vsix)', { timeout: 180_000 }, () => {
       program,
       'agent C { @entry flow main() -> str {\n  exc("return 6 * 7") -> answer\n  print("answer: " + answer)\n  return answer } }\n',
     );
-    const dc = await openDebugClient(t, path.join(ext, 'dist/debugAdapter.js'));
-    const out: string[] = [];
-    dc.on('output', (e: DebugProtocol.OutputEvent) => {
-      if (e.body.category === 'stdout') out.push(e.body.output);
-    });
-    await Promise.all([
-      dc.configurationSequence(),
-      dc.launch({ program, db: path.join(work, 'run.sqlite'), noDebug: true } as DebugProtocol.LaunchRequestArguments),
-      dc.waitForEvent('terminated'),
-    ]);
-    assert.deepEqual(out, ['answer: 42\n']);
-    await closeDebugClient(dc);
+    await withClient(
+      t,
+      async (dc) => {
+        const out = outputs(dc, 'stdout');
+        await launch(dc, { program, db: path.join(work, 'run.sqlite'), noDebug: true }, { until: 'terminated' });
+        assert.deepEqual(out, ['answer: 42\n']);
+      },
+      path.join(ext, 'dist/debugAdapter.js'),
+    );
   });
 });

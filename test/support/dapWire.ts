@@ -3,9 +3,8 @@
  * unframed bytes, a message over the size cap, a connection dropped mid-run. Its own small
  * reader, independent of the adapter's. Every wait has a timeout; `close()` always ends it.
  */
-import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import net from 'node:net';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
 type Message = DebugProtocol.ProtocolMessage & Record<string, any>;
@@ -188,55 +187,4 @@ export async function spawnDapServer(cli: string, args: string[] = []): Promise<
     await adapter.stop();
     throw e;
   }
-}
-
-/** What a test context offers for cleanup that runs even when the test times out (a `finally` would not). */
-export interface Cleanup {
-  after(fn: () => unknown): void;
-}
-
-/**
- * A DebugClient that is stopped when the test ends, however it ends. Its waits time out after
- * 15 s (the library's 5 s failed under load); over TCP the library has no timeouts at all, so the
- * test's own timeout bounds it, and the cleanup still runs.
- */
-export async function openDebugClient(t: Cleanup, adapter: string, port?: number): Promise<DebugClient> {
-  const dc = new DebugClient(process.execPath, adapter, 'apxm');
-  dc.defaultTimeout = 15_000;
-  t.after(() => closeDebugClient(dc));
-  await dc.start(port);
-  // the adapter may be gone when the client writes: that must not fail the test process
-  (dc as unknown as { _adapterProcess?: ChildProcess })._adapterProcess?.stdin?.on('error', () => undefined);
-  return dc;
-}
-
-const closing = new WeakMap<DebugClient, Promise<void>>();
-
-/** Disconnects (waiting at most 3 s), ends the connection, and makes sure the adapter process has exited. */
-export function closeDebugClient(dc: DebugClient): Promise<void> {
-  let done = closing.get(dc);
-  if (!done) {
-    done = (async () => {
-      const proc = (dc as unknown as { _adapterProcess?: ChildProcess | null })._adapterProcess ?? undefined;
-      const alive = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
-      if (!proc || alive()) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          dc.disconnectRequest({}).catch(() => undefined),
-          new Promise((r) => {
-            timer = setTimeout(r, 3000);
-          }),
-        ]);
-        clearTimeout(timer);
-      }
-      (dc as unknown as { stopAdapter(): void }).stopAdapter();
-      if (proc && alive()) {
-        const kill = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await new Promise((r) => proc.once('exit', r));
-        clearTimeout(kill);
-      }
-    })();
-    closing.set(dc, done);
-  }
-  return done;
 }

@@ -4,6 +4,7 @@
  * nodes). Pans by dragging, zooms with the wheel around the cursor, and keeps a minimap in a corner.
  * It holds no run state: every frame draws from the model and the page's choices (`Scene`).
  */
+import { durationText } from '../../../runtime/query/durationText.js';
 import type { GraphModel, NodeState } from '../graphModel.js';
 import { edgeId, type Box, type LayoutResult } from '../layout.js';
 import { regionOutlines, type RegionOutline, type VisibleEdge, type VisibleGraph, type VisibleItem } from '../visibleGraph.js';
@@ -509,7 +510,7 @@ export class CanvasView {
     ctx.fillText(label.sub, b[0] + 10, b[1] + 27);
     const r = scene.model.runs.get(key);
     const figures: string[] = [];
-    if (r?.durationMs !== undefined) figures.push(formatMs(r.durationMs));
+    if (r?.durationMs !== undefined) figures.push(durationText(r.durationMs));
     if (r?.tokens) figures.push(`${r.tokens} tok`);
     if (figures.length || state !== 'pending') {
       // once it has run, its figures (the colour already says how it ended); before, its state.
@@ -693,10 +694,4 @@ function fontFamily(): string {
 function fitText(text: string, width: number, size: number): string {
   const max = Math.max(3, Math.floor(width / (size * 0.58)));
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
 }

@@ -5,7 +5,7 @@
  */
 import type { NodeDetail, ValuePreview } from '../../../debug-adapter/customProtocol.js';
 import { formatCost } from '../../../runtime/llm/costText.js';
-import { formatMs } from './canvasView.js';
+import { durationText } from '../../../runtime/query/durationText.js';
 import { custom, el } from './dom.js';
 
 export interface Summary {
@@ -60,7 +60,7 @@ export class DetailPane {
       ['flow', `${s.flow} #${s.nodeId}`],
       ['state', s.state],
     ];
-    if (s.durationMs !== undefined) rows.push(['time', formatMs(s.durationMs)]);
+    if (s.durationMs !== undefined) rows.push(['time', durationText(s.durationMs)]);
     if (s.tokens) rows.push(['tokens', String(s.tokens)]);
     this.body.replaceChildren(table(rows));
     this.detailArea.replaceChildren(
@@ -76,8 +76,8 @@ export class DetailPane {
       ['state', d.state],
       ['executions', String(d.executions)],
     ];
-    if (d.startedAt !== undefined) rows.push(['started', `+${formatMs(d.startedAt)}`]);
-    if (d.durationMs !== undefined) rows.push(['time', formatMs(d.durationMs)]);
+    if (d.startedAt !== undefined) rows.push(['started', `+${durationText(d.startedAt)}`]);
+    if (d.durationMs !== undefined) rows.push(['time', durationText(d.durationMs)]);
     if (d.tokens !== undefined) rows.push(['tokens', String(d.tokens)]);
     if (d.cost !== undefined) rows.push(['cost', formatCost(d.cost)]);
     // the adapter's figures replace what the page knew
