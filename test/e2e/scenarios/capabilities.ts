@@ -96,6 +96,9 @@ async function result(
   return JSON.parse(text) as { result?: unknown; error?: { message: string }; durationMs: number };
 }
 
+
+/** A last latency as the badge writes it (runtime/query/durationText.ts): `<1 ms`, `12 ms`, `1.2 s`. */
+const LATENCY = '(?:<1 ms|\\d+ ms|\\d+\\.\\d s)';
 export const scenario: Scenario = {
   name: 'capabilities',
   title:
@@ -198,7 +201,7 @@ export const scenario: Scenario = {
     await wb.waitForStoppedAt(8, 60_000);
     await showExplorer(wb);
     const counted = await waitForRows(wb, 'the run’s calls', (r) =>
-      ['changelog', 'ci_status'].every((t) => /^1 call · \d+ ms$/.test(r.find((x) => x.label === t)?.description ?? '')),
+      ['changelog', 'ci_status'].every((t) => new RegExp(`^1 call · ${LATENCY}$`).test(r.find((x) => x.label === t)?.description ?? '')),
     );
     assert.equal(
       counted.find((r) => r.label === 'fetch_source')?.description,
@@ -213,7 +216,7 @@ export const scenario: Scenario = {
     assert.deepEqual(inSession.result, { branch: 'release', status: 'green', checks: 412, failed: 0 });
     await showExplorer(wb);
     await waitForRows(wb, 'the explorer’s call counted', (r) =>
-      /^2 calls · \d+ ms$/.test(r.find((x) => x.label === 'ci_status')?.description ?? ''),
+      new RegExp(`^2 calls · ${LATENCY}$`).test(r.find((x) => x.label === 'ci_status')?.description ?? ''),
     );
 
     // a failing call: the error badge
@@ -223,7 +226,7 @@ export const scenario: Scenario = {
     assert.match(failed.error?.message ?? '', /wiki is unreachable \(503\)/, JSON.stringify(failed));
     await showExplorer(wb);
     await waitForRows(wb, 'the error badge', (r) =>
-      /^1 error · 1 call · \d+ ms$/.test(r.find((x) => x.label === 'fetch_source')?.description ?? ''),
+      new RegExp(`^1 error · 1 call · ${LATENCY}$`).test(r.find((x) => x.label === 'fetch_source')?.description ?? ''),
     );
     // the pointer is still on the row from its Invoke... button: away first, or no hover starts
     await wb.page.mouse.move(900, 800);
@@ -231,7 +234,7 @@ export const scenario: Scenario = {
     const stats = wb.page.locator('.monaco-hover:not(.hidden)', { hasText: 'this session' }).first();
     await stats.waitFor({ timeout: 15_000 });
     const statsTip = await stats.innerText();
-    assert.match(statsTip, /this session: 1 error · 1 call · \d+ ms \(1 from Invoke\.\.\.\)/, statsTip);
+    assert.match(statsTip, new RegExp(`this session: 1 error · 1 call · ${LATENCY} \\(1 from Invoke\\.\\.\\.\\)`), statsTip);
     assert.match(statsTip, /last error: .*wiki is unreachable \(503\)/, statsTip);
     assert.match(statsTip, /from Workspace — apxm\.capabilities\.mjs/, statsTip);
     await wb.screenshot('session-error');
