@@ -15,7 +15,7 @@ import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph, type ProgramGraph } from '../../runtime/query/programGraph.js';
 import { LISTED_PROGRAM } from '../programFiles.js';
 import { loadWebviewPage } from '../webview/webviewPage.js';
-import { graphHash, graphTitle, parsePageMessage, programKey } from './graphMessages.js';
+import { graphHash, graphTitle, parseGraphPageMessage, programKey } from './graphMessages.js';
 
 export const GRAPH_VIEW_TYPE = 'apxm.graph';
 
@@ -268,7 +268,7 @@ export class GraphPanel {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const m = parsePageMessage(raw);
+    const m = parseGraphPageMessage(raw);
     if (typeof m === 'string') return this.host.log(`graph page: ${m}`);
     if (m.type === 'ready') {
       this.pageReady = true;

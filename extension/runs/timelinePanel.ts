@@ -9,13 +9,14 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApxmRequests } from '../../debug-adapter/customProtocol.js';
-import type { HostMessage, HostMessages, PageMessage, TimelinePageState, TimelineSource } from '../../media/timeline/protocol.js';
+import type { HostMessage, HostMessages, TimelinePageState, TimelineSource } from '../../media/timeline/protocol.js';
 import { seekPlan } from '../../media/timeline/timelineModel.js';
 import { TIMELINE_PAGE } from '../../media/webviewHtml.js';
 import { revealInGraph } from '../graph/graphView.js';
 import { apxmLog } from '../launchExperience.js';
 import { loadWebviewPage } from '../webview/webviewPage.js';
 import { readTimeline, RunsSourceError, type RunsSourceOptions } from './runsSource.js';
+import { parseTimelinePageMessage } from './timelineMessages.js';
 
 export const TIMELINE_VIEW_TYPE = 'apxm.timeline';
 /** Stops in quick succession (stepping) ask once. */
@@ -130,8 +131,8 @@ class TimelinePanel {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const m = raw as PageMessage;
-    if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
+    const m = parseTimelinePageMessage(raw);
+    if (typeof m === 'string') return log(`timeline page: ${m}`);
     switch (m.type) {
       case 'ready':
         this.ready = true;
