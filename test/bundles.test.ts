@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -25,6 +25,18 @@ describe('bundles (dist/)', () => {
 
   it('builds one entry per process', () => {
     for (const f of BUNDLES) assert.ok(existsSync(path.join(DIST, f)), f);
+  });
+
+  it('each page stylesheet carries the shared shell and defines every --apxm-* variable it uses', { timeout: 5_000 }, () => {
+    for (const name of ['graph', 'memory', 'timeline']) {
+      const css = readFileSync(path.join(DIST, 'media', `${name}.css`), 'utf8');
+      assert.ok(!css.includes('@import'), `${name}.css: the shared stylesheet is bundled, not fetched (the CSP allows no other file)`);
+      assert.match(css, /height:\s*100vh/, `${name}.css: the page shell`);
+      const defined = new Set([...css.matchAll(/(--apxm-[\w-]+)\s*:/g)].map((m) => m[1]));
+      const used = new Set([...css.matchAll(/var\((--apxm-[\w-]+)/g)].map((m) => m[1]));
+      assert.ok(used.size > 0, `${name}.css uses the shared variables`);
+      for (const v of used) assert.ok(defined.has(v), `${name}.css uses ${v}, which media/shared/page.css does not define`);
+    }
   });
 
   it('the bundled debug adapter runs a program with an EXC sandbox step and a workspace tool over DAP', { timeout: 60_000 }, async (t) => {

@@ -9,7 +9,7 @@ import { encodeChanges } from '../../runtime/query/nodeStatus.js';
 import {
   graphHash,
   graphTitle,
-  parsePageMessage,
+  parseGraphPageMessage,
   rememberProgram,
   restoredProgram,
   SessionRouter,
@@ -114,7 +114,7 @@ describe('graph panel messages', () => {
       { type: 'valuePage', body: { requestId: 2, pageRef: 'p1', offset: 0, length: 100 } },
       { type: 'pageError', body: { message: 'boom' } },
     ]) {
-      const parsed = parsePageMessage(m);
+      const parsed = parseGraphPageMessage(m);
       assert.equal(typeof parsed, 'object', `${JSON.stringify(m)}: ${String(parsed)}`);
       assert.equal((parsed as { type: string }).type, m.type);
     }
@@ -129,7 +129,7 @@ describe('graph panel messages', () => {
       [{ type: 'valuePage', body: { requestId: 1, pageRef: 'p', offset: 0.5, length: 1 } }, /valuePage/],
       [{ type: 'launchMissiles', body: {} }, /launchMissiles: unknown type/],
     ] as const) {
-      const parsed = parsePageMessage(m);
+      const parsed = parseGraphPageMessage(m);
       assert.equal(typeof parsed, 'string', JSON.stringify(m));
       assert.match(parsed as string, says);
     }

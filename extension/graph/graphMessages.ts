@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ApxmEvents, ApxmRequests, RunStatusBody } from '../../debug-adapter/customProtocol.js';
 import type { ProgramGraph } from '../../runtime/query/programGraph.js';
-import type { HostMessage, HostMessages, PageMessage } from '../../media/graph/protocol.js';
+import type { HostMessage, HostMessages, PageMessage, PageMessages } from '../../media/graph/protocol.js';
+import { isInt, parsePageMessage, type BodyChecks } from '../webview/pageMessages.js';
 
 /** Identifies the graph's shape: the page caches its layout by it. */
 export function graphHash(graph: ProgramGraph): string {
@@ -112,43 +113,22 @@ export function programKey(file: string): string {
   return process.platform === 'win32' ? p.toLowerCase() : p;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isNodeKey = (b: Record<string, unknown>): boolean => typeof b.flow === 'string' && isInt(b.nodeId);
 
-/**
- * A message from the page, checked against the protocol; a string saying what is wrong otherwise
- * (the page is ours, but a page of another version, or a bug in it, must not throw in the host).
- */
-export function parsePageMessage(raw: unknown): PageMessage | string {
-  if (!isObject(raw) || typeof raw.type !== 'string') return 'a page message is not an object with a "type"';
-  const body = raw.body ?? {};
-  if (!isObject(body)) return `page message ${raw.type}: "body" is not an object`;
-  const ok = ((): boolean => {
-    switch (raw.type) {
-      case 'ready':
-        return true;
-      case 'openSource':
-      case 'toggleBreakpoint':
-      case 'runToNode':
-        return isNodeKey(body);
-      case 'runNext':
-        return isNodeKey(body) && isInt(body.frameId);
-      case 'nodeDetail':
-        return (
-          isInt(body.requestId) &&
-          isNodeKey(body) &&
-          (body.frameId === undefined || isInt(body.frameId)) &&
-          (body.nodeExecId === undefined || typeof body.nodeExecId === 'string')
-        );
-      case 'valuePage':
-        return isInt(body.requestId) && typeof body.pageRef === 'string' && isInt(body.offset) && isInt(body.length);
-      case 'pageError':
-        return typeof body.message === 'string';
-      default:
-        return false;
-    }
-  })();
-  if (!ok) return `page message ${raw.type}: unknown type or wrong fields ${JSON.stringify(body).slice(0, 200)}`;
-  return { type: raw.type, body } as PageMessage;
-}
+const GRAPH_PAGE_MESSAGES: BodyChecks<PageMessages> = {
+  ready: () => true,
+  openSource: isNodeKey,
+  toggleBreakpoint: isNodeKey,
+  runToNode: isNodeKey,
+  runNext: (b) => isNodeKey(b) && isInt(b.frameId),
+  nodeDetail: (b) =>
+    isInt(b.requestId) &&
+    isNodeKey(b) &&
+    (b.frameId === undefined || isInt(b.frameId)) &&
+    (b.nodeExecId === undefined || typeof b.nodeExecId === 'string'),
+  valuePage: (b) => isInt(b.requestId) && typeof b.pageRef === 'string' && isInt(b.offset) && isInt(b.length),
+  pageError: (b) => typeof b.message === 'string',
+};
+
+/** A message from the graph page, checked against its protocol; a string saying what is wrong otherwise. */
+export const parseGraphPageMessage = (raw: unknown): PageMessage | string => parsePageMessage(raw, GRAPH_PAGE_MESSAGES);

@@ -5,17 +5,17 @@
  * state with setState, so the panel does not retain its context while hidden: a page that comes
  * back says `ready` and is sent everything again.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { buildDagListing, type DagListing } from '../../debug-adapter/dagListing.js';
-import { graphPageHtml } from '../../media/graph/html.js';
+import { GRAPH_PAGE } from '../../media/webviewHtml.js';
 import type { HostMessage, HostMessages, NodeKey, PageMessage } from '../../media/graph/protocol.js';
 import { asApxmError, formatError, type ApxmError } from '../../runtime/errors.js';
 import { loadProgramFile } from '../../runtime/programFile.js';
 import { programGraph, type ProgramGraph } from '../../runtime/query/programGraph.js';
 import { LISTED_PROGRAM } from '../programFiles.js';
-import { graphHash, graphTitle, parsePageMessage, programKey } from './graphMessages.js';
+import { loadWebviewPage } from '../webview/webviewPage.js';
+import { graphHash, graphTitle, parseGraphPageMessage, programKey } from './graphMessages.js';
 
 export const GRAPH_VIEW_TYPE = 'apxm.graph';
 
@@ -166,14 +166,7 @@ export class GraphPanel {
   /** A fresh page: a new nonce each load, so no script of an earlier page runs in it. */
   private load(): void {
     this.pageReady = false;
-    const webview = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
-    this.panel.webview.html = graphPageHtml({
-      nonce: randomBytes(16).toString('base64'),
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.css')).toString(),
-    });
+    loadWebviewPage(this.panel.webview, this.extensionUri, GRAPH_PAGE);
   }
 
   /** Typed: a message the protocol does not declare, or a wrong body, does not compile. */
@@ -275,7 +268,7 @@ export class GraphPanel {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const m = parsePageMessage(raw);
+    const m = parseGraphPageMessage(raw);
     if (typeof m === 'string') return this.host.log(`graph page: ${m}`);
     if (m.type === 'ready') {
       this.pageReady = true;

@@ -4,13 +4,13 @@
  * DebugAdapterTracker follows its stops (each one refreshes the page); "Reveal in Graph" selects the
  * op in the graph panel and "Go to Source" opens its AIS line. A serializer restores the panel.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ApxmEvents } from '../../debug-adapter/customProtocol.js';
-import { memoryPageHtml } from '../../media/memory/html.js';
 import type { HostMessage, HostMessages, PageMessage, SessionView } from '../../media/memory/protocol.js';
+import { MEMORY_PAGE } from '../../media/webviewHtml.js';
 import { revealInGraph } from '../graph/graphView.js';
 import { apxmLog } from '../launchExperience.js';
+import { loadWebviewPage } from '../webview/webviewPage.js';
 import { StopTracker, parseMemoryPageMessage, sourceFile } from './memoryMessages.js';
 
 export const MEMORY_VIEW_TYPE = 'apxm.memory';
@@ -123,13 +123,7 @@ class MemoryInspector implements vscode.Disposable {
     const panel = this.panel;
     if (!panel) return;
     this.pageReady = false;
-    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
-    panel.webview.html = memoryPageHtml({
-      nonce: randomBytes(16).toString('base64'),
-      cspSource: panel.webview.cspSource,
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'memory.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'memory.css')).toString(),
-    });
+    loadWebviewPage(panel.webview, this.extensionUri, MEMORY_PAGE);
   }
 
   private bind(t: Tracked | undefined): void {

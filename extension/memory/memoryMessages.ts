@@ -4,35 +4,19 @@
  * session's stops from the DAP messages it sends and receives, and where a write's source is.
  */
 import path from 'node:path';
-import { MEMORY_CALLS, type PageMessage } from '../../media/memory/protocol.js';
+import { MEMORY_CALLS, type PageMessage, type PageMessages } from '../../media/memory/protocol.js';
+import { isInt, isObject, parsePageMessage, type BodyChecks } from '../webview/pageMessages.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const MEMORY_PAGE_MESSAGES: BodyChecks<PageMessages> = {
+  ready: () => true,
+  call: (b) => isInt(b.requestId) && (MEMORY_CALLS as readonly unknown[]).includes(b.name) && isObject(b.args),
+  revealInGraph: (b) => typeof b.flow === 'string' && isInt(b.nodeId),
+  openSource: (b) => typeof b.path === 'string' && b.path !== '' && isInt(b.line) && b.line >= 1,
+  pageError: (b) => typeof b.message === 'string',
+};
 
 /** The page's message, or why it is refused (logged, never forwarded). */
-export function parseMemoryPageMessage(raw: unknown): PageMessage | string {
-  if (!isObject(raw) || typeof raw.type !== 'string') return 'a page message is not an object with a "type"';
-  const body = raw.body ?? {};
-  if (!isObject(body)) return `page message ${raw.type}: "body" is not an object`;
-  const ok = ((): boolean => {
-    switch (raw.type) {
-      case 'ready':
-        return true;
-      case 'call':
-        return isInt(body.requestId) && (MEMORY_CALLS as readonly unknown[]).includes(body.name) && isObject(body.args);
-      case 'revealInGraph':
-        return typeof body.flow === 'string' && isInt(body.nodeId);
-      case 'openSource':
-        return typeof body.path === 'string' && body.path !== '' && isInt(body.line) && body.line >= 1;
-      case 'pageError':
-        return typeof body.message === 'string';
-      default:
-        return false;
-    }
-  })();
-  if (!ok) return `page message ${raw.type}: unknown type or wrong fields ${JSON.stringify(body).slice(0, 200)}`;
-  return { type: raw.type, body } as PageMessage;
-}
+export const parseMemoryPageMessage = (raw: unknown): PageMessage | string => parsePageMessage(raw, MEMORY_PAGE_MESSAGES);
 
 /** DAP requests that set a stopped program running again (the adapter need not send `continued` for them). */
 const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restart']);

@@ -6,16 +6,17 @@
  * and shows its source; in a replay, a click on the time axis runs there: back with
  * `apxm/rewind`, forward with `apxm/runToNode`.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApxmRequests } from '../../debug-adapter/customProtocol.js';
-import { timelinePageHtml } from '../../media/timeline/html.js';
-import type { HostMessage, HostMessages, PageMessage, TimelinePageState, TimelineSource } from '../../media/timeline/protocol.js';
+import type { HostMessage, HostMessages, TimelinePageState, TimelineSource } from '../../media/timeline/protocol.js';
 import { seekPlan } from '../../media/timeline/timelineModel.js';
+import { TIMELINE_PAGE } from '../../media/webviewHtml.js';
 import { revealInGraph } from '../graph/graphView.js';
 import { apxmLog } from '../launchExperience.js';
+import { loadWebviewPage } from '../webview/webviewPage.js';
 import { readTimeline, RunsSourceError, type RunsSourceOptions } from './runsSource.js';
+import { parseTimelinePageMessage } from './timelineMessages.js';
 
 export const TIMELINE_VIEW_TYPE = 'apxm.timeline';
 /** Stops in quick succession (stepping) ask once. */
@@ -60,14 +61,7 @@ class TimelinePanel {
   /** A fresh page: a new nonce each load, so no script of an earlier page runs in it. */
   private load(): void {
     this.ready = false;
-    const w = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
-    w.html = timelinePageHtml({
-      nonce: randomBytes(16).toString('base64'),
-      cspSource: w.cspSource,
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.css')).toString(),
-    });
+    loadWebviewPage(this.panel.webview, this.extensionUri, TIMELINE_PAGE);
   }
 
   post<K extends keyof HostMessages>(type: K, body: HostMessages[K]): void {
@@ -150,8 +144,8 @@ class TimelinePanel {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const m = raw as PageMessage;
-    if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
+    const m = parseTimelinePageMessage(raw);
+    if (typeof m === 'string') return log(`timeline page: ${m}`);
     switch (m.type) {
       case 'ready':
         this.ready = true;

@@ -37,6 +37,8 @@ import type { HookRow, MemoryHookState, MemoryTestHook } from './testHook.js';
 
 /** Two clicks on one row within this are a double click. */
 const DOUBLE_CLICK_MS = 500;
+/** A changed row's marker and tooltip: changed since the previous stop. */
+const CHANGED_LABEL = 'Changed since the previous stop';
 
 type Field = HTMLElement & { value: string };
 type Reply = { resolve: (body: unknown) => void; reject: (e: Error) => void };
@@ -375,7 +377,7 @@ class MemoryApp {
         'aria-rowindex': String(i + 1),
         'aria-selected': String(selected),
         'data-key': row.key,
-        title: row.changed ? 'Changed since the previous stop' : '',
+        title: row.changed ? CHANGED_LABEL : '',
       },
     });
     r.style.top = top;
@@ -428,7 +430,12 @@ class MemoryApp {
       if (canEdit(this.tab) && stopped) actions.append(this.action('Edit', 'Edit the value (F2)', () => void this.startEdit(row)));
       if (canDelete(this.tab) && stopped) actions.append(this.action('Delete', 'Delete the key (Delete)', () => this.askDelete(row)));
     }
-    r.append(el('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }), key, value, updated, actions);
+    // a changed row's mark is a dot with a name, not a colour alone (screen readers and colour-blind users see it too)
+    const mark = el('span', {
+      className: 'mark',
+      attrs: row.changed ? { role: 'img', 'aria-label': CHANGED_LABEL } : { 'aria-hidden': 'true' },
+    });
+    r.append(mark, key, value, updated, actions);
     if (mode?.error) r.append(el('div', { className: 'row-error', text: mode.error, attrs: { role: 'alert' } }));
     return r;
   }
@@ -568,6 +575,7 @@ class MemoryApp {
         : (r.querySelector('.cell.value')?.textContent ?? ''),
       updated: r.querySelector('.cell.updated')?.textContent ?? '',
       changed: r.classList.contains('changed'),
+      marker: r.querySelector('.mark[role="img"]')?.getAttribute('aria-label') ?? undefined,
     }));
     const s = this.session;
     const error = this.mode?.error ?? this.error;

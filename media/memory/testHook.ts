@@ -10,6 +10,8 @@ export interface HookRow {
   value: string;
   updated: string;
   changed: boolean;
+  /** The changed row's marker: its accessible name (none on an unchanged row). */
+  marker?: string;
 }
 
 export interface MemoryHookState {

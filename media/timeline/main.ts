@@ -7,7 +7,8 @@
  * Test hook: `window.__apxmTimeline` (testHook.ts).
  */
 import './timeline.css';
-import type { HostMessage, HostMessages, PageMessage, PageMessages, Timeline, TimelineBar, TimelinePageState } from './protocol.js';
+import type { HostMessage, HostMessages, PageMessages, Timeline, TimelineBar, TimelinePageState } from './protocol.js';
+import { pageChannel } from '../shared/vscodeApi.js';
 import { readPalette, watchTheme, type Palette } from './page/palette.js';
 import type { HookBar, TimelineTestHook } from './testHook.js';
 import {
@@ -31,17 +32,8 @@ import {
   type TimeView,
 } from './timelineModel.js';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const api: VsCodeApi =
-  typeof acquireVsCodeApi === 'function'
-    ? acquireVsCodeApi()
-    : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
-const post = <K extends keyof PageMessages>(type: K, body: PageMessages[K]) => api.postMessage({ type, body } as PageMessage);
+// any stored object is the timeline's: every field of its state is optional
+const { post, loadState, saveState } = pageChannel<PageMessages, TimelinePageState>(() => true);
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -99,8 +91,7 @@ class TimelinePage {
     app.append(header, stage);
     document.body.append(app);
     this.ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
-    const s = api.getState();
-    this.stored = s && typeof s === 'object' ? (s as TimelinePageState) : {};
+    this.stored = loadState() ?? {};
     this.selected = this.stored.selected;
     if (this.stored.title) this.title.textContent = this.stored.title;
 
@@ -177,7 +168,7 @@ class TimelinePage {
   private save(patch: Partial<TimelinePageState>): void {
     this.stored = { ...this.stored, ...patch, view: this.view, ...(this.selected ? { selected: this.selected } : {}) };
     if (!this.selected) delete this.stored.selected;
-    api.setState(this.stored);
+    saveState(this.stored);
   }
 
   private resize(): void {

@@ -1,14 +1,14 @@
 /**
  * The graph page in headless Chromium, for its tests and the bench: bundles the page (into a
  * temporary folder, apart from dist/), serves it from a 127.0.0.1 server with the HTML and CSP of
- * graphPageHtml, and stands in for VS Code's webview API (`acquireVsCodeApi` records what the page
+ * webviewPageHtml, and stands in for VS Code's webview API (`acquireVsCodeApi` records what the page
  * posts; its state survives a reload, as VS Code's does).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { graphPageHtml } from '../../media/graph/html.js';
+import { GRAPH_PAGE } from '../../media/webviewHtml.js';
 import type { HostMessage, PageMessage } from '../../media/graph/protocol.js';
 import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js';
 
@@ -18,7 +18,7 @@ export const SCREENSHOTS = path.join(ROOT, '.e2e', 'output', 'webview');
 export type GraphPageServer = WebviewPageServer;
 
 /** Bundles the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
-export const serveGraphPage = (): Promise<GraphPageServer> => serveWebviewPage('graph', graphPageHtml);
+export const serveGraphPage = (): Promise<GraphPageServer> => serveWebviewPage(GRAPH_PAGE);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

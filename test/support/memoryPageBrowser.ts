@@ -1,11 +1,11 @@
 /**
  * The memory page in headless Chromium, for its tests: bundles the page (into a temporary folder,
- * apart from dist/), serves it from a 127.0.0.1 server with the HTML and CSP of memoryPageHtml, and
+ * apart from dist/), serves it from a 127.0.0.1 server with the HTML and CSP of webviewPageHtml, and
  * stands in for the host: what the page posts is recorded and handed to `answer`, whose replies are
  * posted back to the page as the host would.
  */
 import type { Browser, Page } from 'playwright-core';
-import { memoryPageHtml } from '../../media/memory/html.js';
+import { MEMORY_PAGE } from '../../media/webviewHtml.js';
 import type { HostMessage, PageMessage } from '../../media/memory/protocol.js';
 import type { MemoryHookState } from '../../media/memory/testHook.js';
 import { DARK, type ThemeVars } from './graphPageBrowser.js';
@@ -14,7 +14,7 @@ import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js
 export type MemoryPageServer = WebviewPageServer;
 
 /** Bundles the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
-export const serveMemoryPage = (): Promise<MemoryPageServer> => serveWebviewPage('memory', memoryPageHtml);
+export const serveMemoryPage = (): Promise<MemoryPageServer> => serveWebviewPage(MEMORY_PAGE);
 
 export interface MemoryPage {
   page: Page;

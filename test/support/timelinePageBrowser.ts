@@ -1,13 +1,13 @@
 /**
  * The timeline page in headless Chromium, for its tests and the bench: bundles the pages (into a
  * temporary folder, apart from dist/), serves the timeline page from a 127.0.0.1 server with the
- * HTML and CSP of timelinePageHtml, and stands in for VS Code's webview API (`acquireVsCodeApi`
+ * HTML and CSP of webviewPageHtml, and stands in for VS Code's webview API (`acquireVsCodeApi`
  * records what the page posts; its state survives a reload, as VS Code's does). Also records a
  * real run with the CLI and reads its timeline back, as the Runs view does.
  */
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
-import { timelinePageHtml } from '../../media/timeline/html.js';
+import { TIMELINE_PAGE } from '../../media/webviewHtml.js';
 import type { HostMessage, PageMessage, Timeline } from '../../media/timeline/protocol.js';
 import type { TimelineTestHook } from '../../media/timeline/testHook.js';
 import { APXM_CLI } from './apxmCli.js';
@@ -17,7 +17,7 @@ import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js
 export type TimelinePageServer = WebviewPageServer;
 
 /** Bundles the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
-export const serveTimelinePage = (): Promise<TimelinePageServer> => serveWebviewPage('timeline', timelinePageHtml);
+export const serveTimelinePage = (): Promise<TimelinePageServer> => serveWebviewPage(TIMELINE_PAGE);
 
 export interface TimelinePage {
   page: Page;

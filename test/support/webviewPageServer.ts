@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { webviewPageHtml, type WebviewPage } from '../../media/webviewHtml.js';
 import { REPO_ROOT } from './apxmCli.js';
 
 export interface WebviewPageServer {
@@ -16,10 +17,8 @@ export interface WebviewPageServer {
   close(): Promise<void>;
 }
 
-/** What each page's html.ts takes. */
-type PageHtml = (o: { nonce: string; cspSource: string; scriptUri: string; styleUri: string }) => string;
-
-export async function serveWebviewPage(name: string, pageHtml: PageHtml): Promise<WebviewPageServer> {
+export async function serveWebviewPage(page: WebviewPage): Promise<WebviewPageServer> {
+  const name = page.name;
   const out = mkdtempSync(path.join(os.tmpdir(), `apxm-${name}-page-`));
   const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/bundle.mjs')], {
     cwd: REPO_ROOT,
@@ -39,7 +38,14 @@ export async function serveWebviewPage(name: string, pageHtml: PageHtml): Promis
     const url = req.url ?? '/';
     if (url === '/' || url.startsWith('/?')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(pageHtml({ nonce: 'dGVzdG5vbmNl', cspSource: origin, scriptUri: `${origin}/${name}.js`, styleUri: `${origin}/${name}.css` }));
+      res.end(
+        webviewPageHtml(page, {
+          nonce: 'dGVzdG5vbmNl',
+          cspSource: origin,
+          scriptUri: `${origin}/${name}.js`,
+          styleUri: `${origin}/${name}.css`,
+        }),
+      );
       return;
     }
     const f = files[url];

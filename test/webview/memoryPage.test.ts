@@ -54,7 +54,7 @@ const MEMORY_LIGHT: ThemeVars = {
     '--vscode-textCodeBlock-background': '#f2f2f2',
     '--vscode-textLink-foreground': '#005fb8',
     '--vscode-errorForeground': '#f85149',
-    '--vscode-diffEditor-insertedLineBackground': '#9bb95533',
+    '--vscode-diffEditor-insertedTextBackground': '#9ccc2c40',
     '--vscode-debugTokenExpression-name': '#9b46b0',
     '--vscode-debugTokenExpression-string': '#a31515',
     '--vscode-symbolIcon-variableForeground': '#007acc',
@@ -62,6 +62,33 @@ const MEMORY_LIGHT: ThemeVars = {
     '--vscode-inputValidation-errorBorder': '#be1100',
   },
 };
+
+const MEMORY_HIGH_CONTRAST: ThemeVars = {
+  kind: 'vscode-high-contrast',
+  vars: {
+    '--vscode-editor-background': '#000000',
+    '--vscode-foreground': '#ffffff',
+    '--vscode-descriptionForeground': '#ffffff',
+    '--vscode-contrastBorder': '#6fc3df',
+    '--vscode-panel-border': '#6fc3df',
+    '--vscode-focusBorder': '#f38518',
+    '--vscode-diffEditor-insertedTextBorder': '#33ff2e',
+    '--vscode-debugTokenExpression-string': '#ce9178',
+  },
+};
+
+/** How a row of the table is drawn: its background and its value's colour. */
+const rowLook = (mp: MemoryPage, key: string) =>
+  // runs in the page (this file compiles without DOM types)
+  mp.page.locator(`.row[data-key="${key}"]`).evaluate((r: any) => {
+    const style = (e: unknown) => (globalThis as any).getComputedStyle(e);
+    const row = style(r);
+    return {
+      background: row.backgroundColor as string,
+      value: style(r.querySelector('.cell.value')).color as string,
+      outline: row.outlineStyle as string,
+    };
+  });
 
 type Call = Extract<PageMessage, { type: 'call' }>['body'];
 
@@ -203,12 +230,16 @@ describe('the memory page in headless Chromium', { timeout: 180_000 }, () => {
         assert.equal(calls(mp, 'apxm/memoryPage').length, 0, 'no session, no request');
         await mp.send(session());
         await clickTab(mp, 'LTM');
-        let s = await mp.waitFor('the first LTM rows', (x) => x.tab === 'ltm' && x.rows.length > 0);
+        // the LTM's own first row: the hook's tab changes a frame before the rows are redrawn (a bare rows.length > 0 once saw another total)
+        let s = await mp.waitFor('the first LTM rows', (x) => x.tab === 'ltm' && x.rows.some((r) => r.key === 'doc:00000'));
         assert.equal(s.total, LTM_KEYS);
         assert.equal(s.rows[0].key, 'doc:00000');
         assert.match(s.rows[0].value, /^note 0 about norway/);
         assert.equal(s.rows.find((r) => r.key === 'doc:00001')?.changed, true, 'written since the previous stop');
         assert.equal(s.rows.find((r) => r.key === 'doc:00002')?.changed, false);
+        // marked by a named dot, not by colour alone
+        assert.equal(s.rows.find((r) => r.key === 'doc:00001')?.marker, 'Changed since the previous stop');
+        assert.equal(s.rows.find((r) => r.key === 'doc:00002')?.marker, undefined);
         assert.ok(s.rowsInDom < 50, `${s.rowsInDom} rows in the DOM`);
         const ltm = calls(mp, 'apxm/memoryPage').filter((q) => q.tab === 'ltm');
         assert.deepEqual(ltm, [{ tab: 'ltm', offset: 0, limit: 100, sort: 'key' }]);
@@ -241,6 +272,16 @@ describe('the memory page in headless Chromium', { timeout: 180_000 }, () => {
         });
         await mp.waitFor('the top again', (x) => x.rows.some((r) => r.key === 'doc:00001'));
         await mp.page.screenshot({ path: screenshotPath('memory-ltm-light.png') });
+        // a tint behind the changed row; its value in the colour every value has (red would read as an error)
+        const changed = await rowLook(mp, 'doc:00001');
+        const plain = await rowLook(mp, 'doc:00002');
+        assert.equal(changed.background, 'rgba(156, 204, 44, 0.25)', "the diff editor's inserted-text tint");
+        assert.equal(changed.value, plain.value);
+
+        await mp.setTheme(MEMORY_HIGH_CONTRAST);
+        assert.equal((await rowLook(mp, 'doc:00001')).outline, 'dashed', 'no tint in high contrast: an outline');
+        assert.equal((await rowLook(mp, 'doc:00002')).outline, 'none');
+        await mp.page.screenshot({ path: screenshotPath('memory-ltm-high-contrast.png') });
       } finally {
         await mp.page.close();
       }

@@ -1,7 +1,7 @@
 /**
  * The memory inspector: F5 on a program that writes a fact to LTM and the city to STM, stopped at a
- * breakpoint after both writes; "APXM: Show Memory" opens the inspector, whose LTM tab shows the
- * fact the run wrote (marked changed) with the op that wrote it; on the STM tab the city is edited
+ * breakpoint after both writes; the debug toolbar's "Show Memory" button (APXM sessions only) opens
+ * the inspector, whose LTM tab shows the fact the run wrote (marked changed) with the op that wrote it; on the STM tab the city is edited
  * inline while stopped, the table shows the new value, and the op after the breakpoint reads it.
  */
 import assert from 'node:assert/strict';
@@ -88,7 +88,9 @@ export const scenario: Scenario = {
     await wb.press('F5');
     await wb.waitForStoppedAt(CHECKPOINT_LINE, 60_000);
 
-    await wb.runCommand('APXM: Show Memory');
+    // the debug toolbar's button, shown in APXM sessions only (package.json menus "debug/toolBar")
+    await wb.screenshot('debug-toolbar');
+    await wb.debugToolbar('Show Memory');
     await wb.page
       .getByRole('tab', { name: /^APXM Memory/ })
       .first()
