@@ -96,6 +96,8 @@ export class RunStops {
   end(code: number): void {
     if (this.run.ended) return;
     this.run.ended = true;
+    // the run's end is in its database before the client hears of it (the Runs view and timeline read it then)
+    this.run.runtime?.flushTrace();
     this.host.sendEvent(new ExitedEvent(code));
     this.host.sendEvent(new TerminatedEvent());
   }

@@ -346,6 +346,15 @@ export class Runtime {
   }
 
   /** Flushes pending episodic writes and closes the database; safe to call twice. */
+  /**
+   * Writes now what the trace recorder holds (it writes behind a run, when the run next yields).
+   * For a host that tells someone else a run has ended (the debug adapter's `terminated`): they may
+   * read the database at once, from another process.
+   */
+  flushTrace(): void {
+    this.recorder?.flush();
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
