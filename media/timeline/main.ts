@@ -1,6 +1,7 @@
 /**
  * The timeline page (bundled to dist/media/timeline.js): a run as a Gantt chart on a canvas, one
- * bar per op on its lane with its latency and tokens, the critical path outlined and joined. The
+ * bar per op on its lane with its latency, tokens and cost, coloured by state or on a heat scale of
+ * tokens or cost, the critical path outlined and joined. The
  * wheel zooms the time axis around the pointer, dragging pans, a double click fits; hovering shows
  * the op; clicking a bar posts `select`; in a replay, clicking the time axis posts `seek`.
  *
@@ -17,9 +18,14 @@ import {
   GUTTER,
   LaneIndex,
   ROW_H,
+  BAR_COLOURS,
   barKey,
   barLabel,
   describeBar,
+  heatLegend,
+  heatLevel,
+  heatMax,
+  type BarColour,
   fitView,
   formatMs,
   panBy,
@@ -49,6 +55,11 @@ class TimelinePage {
   private readonly title = el('span', 'title', 'Timeline');
   private readonly summary = el('span', 'summary');
   private readonly hint = el('span', 'hint');
+  private readonly colourSelect = el('select', 'colour');
+  private readonly legend = el('span', 'legend');
+  /** What the bars' colour says; by tokens or cost, `heatTop` is the scale's top (the largest figure). */
+  private colour: BarColour = 'state';
+  private heatTop = 0;
   private readonly canvas = el('canvas');
   private readonly tooltipEl = el('div', 'tooltip');
   private readonly emptyEl = el('div', 'empty', 'Loading the timeline…');
@@ -81,7 +92,16 @@ class TimelinePage {
   constructor() {
     const app = el('div', 'app');
     const header = el('div', 'header');
-    header.append(this.title, this.summary, this.hint);
+    this.colourSelect.setAttribute('aria-label', 'Colour the bars by');
+    this.colourSelect.title = 'Colour the bars by their state, or by the tokens or cost of their LLM calls';
+    for (const c of BAR_COLOURS) this.colourSelect.append(Object.assign(el('option', undefined, c.label), { value: c.value }));
+    this.colourSelect.addEventListener('change', () => this.setColour(this.colourSelect.value as BarColour));
+    // the run's figures on one line; what the colour says and how to move on the next
+    const figures = el('div', 'line');
+    figures.append(this.title, this.summary);
+    const controls = el('div', 'line');
+    controls.append(this.colourSelect, this.legend, this.hint);
+    header.append(figures, controls);
     const stage = el('div', 'stage');
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'img');
@@ -93,6 +113,8 @@ class TimelinePage {
     this.ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
     this.stored = loadState() ?? {};
     this.selected = this.stored.selected;
+    this.colour = BAR_COLOURS.some((c) => c.value === this.stored.colour) ? (this.stored.colour as BarColour) : 'state';
+    this.colourSelect.value = this.colour;
     if (this.stored.title) this.title.textContent = this.stored.title;
 
     window.addEventListener('message', (e: MessageEvent<HostMessage>) => this.receive(e.data));
@@ -122,6 +144,7 @@ class TimelinePage {
       this.title.textContent = m.body.title;
       this.summary.textContent = '';
       this.hint.textContent = '';
+      this.legend.textContent = '';
       this.emptyEl.textContent = m.body.message;
       this.emptyEl.hidden = false;
       this.version++;
@@ -159,10 +182,26 @@ class TimelinePage {
       : 'Wheel: zoom · drag: pan · double-click: fit';
     this.emptyEl.hidden = this.timeline.bars.length > 0;
     if (!this.timeline.bars.length) this.emptyEl.textContent = b.live ? 'No op has started yet.' : 'The run has no ops.';
+    this.rescale();
     this.version++;
     this.ready = false;
     this.save({ source: b.source, title: b.title });
     this.queue();
+  }
+
+  private setColour(colour: BarColour): void {
+    this.colour = colour;
+    this.colourSelect.value = colour;
+    this.rescale();
+    this.save({ colour });
+    this.queue();
+  }
+
+  /** The heat scale of the bars shown, and its legend (none when coloured by state). */
+  private rescale(): void {
+    const tl = this.timeline;
+    this.heatTop = tl && this.colour !== 'state' ? heatMax(tl.bars, this.colour) : 0;
+    this.legend.textContent = tl && this.colour !== 'state' ? heatLegend(tl, this.colour) : '';
   }
 
   private save(patch: Partial<TimelinePageState>): void {
@@ -252,12 +291,17 @@ class TimelinePage {
         const bw = Math.max(1.5, x1 - x0);
         const y = top + b.lane * ROW_H + pad;
         const ahead = this.started !== undefined && b.index >= this.started;
-        ctx.globalAlpha = ahead ? 0.3 : 1;
-        ctx.fillStyle = p.state[b.state];
+        const fade = ahead ? 0.3 : 1;
+        // by tokens or cost: the heat colour, more opaque the more the op took; a bar without the figure faint
+        const heat = this.colour === 'state' ? undefined : (heatLevel(b, this.colour, this.heatTop) ?? null);
+        ctx.globalAlpha = fade * (heat === undefined ? 1 : heat === null ? 0.25 : heat);
+        ctx.fillStyle = heat === undefined ? p.state[b.state] : heat === null ? p.muted : p.heat;
         ctx.fillRect(x0, y, bw, BAR_H);
+        ctx.globalAlpha = fade;
         if (bw > 36) {
           const label = barLabel(b);
-          ctx.fillStyle = p.background;
+          // on a faint bar the text is the foreground's; on a full one the background's (as on state colours)
+          ctx.fillStyle = heat === null || (heat !== undefined && heat < 0.5) ? p.text : p.background;
           ctx.save();
           ctx.beginPath();
           ctx.rect(x0, y, bw, BAR_H);
@@ -285,6 +329,7 @@ class TimelinePage {
           lane: b.lane,
           critical: b.critical,
           ahead,
+          ...(heat !== undefined ? { heat } : {}),
           box: { x: cx, y, w: Math.min(x0 + bw, w) - cx, h: BAR_H },
         });
       }
@@ -502,6 +547,7 @@ class TimelinePage {
         return self.shown?.source;
       },
       summary: () => (self.timeline ? (self.summary.textContent ?? '') : (self.emptyEl.textContent ?? '')),
+      colour: () => ({ mode: self.colour, legend: self.legend.textContent ?? '' }),
       bars: () => self.drawnBars.map((b) => ({ ...b, box: { ...b.box, x: b.box.x + r().left, y: b.box.y + r().top } })),
       view: () => ({ ...self.view }),
       xOfTime: (ms) => xOf(ms, self.view, self.width) + r().left,

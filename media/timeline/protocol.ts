@@ -48,4 +48,6 @@ export interface TimelinePageState {
   view?: { start: number; span: number };
   /** The selected bar's `frameId:nodeId`. */
   selected?: string;
+  /** What the bars' colour says (timelineModel.ts, BarColour); by state when absent. */
+  colour?: 'state' | 'tokens' | 'cost';
 }

@@ -17,6 +17,8 @@ export interface HookBar {
   critical: boolean;
   /** Replay: an op the replay has not started yet (drawn faded). */
   ahead: boolean;
+  /** Coloured by tokens or cost: where the bar is on that scale (0.15–1), null for a bar without the figure; absent by state. */
+  heat?: number | null;
   box: { x: number; y: number; w: number; h: number };
 }
 
@@ -28,6 +30,8 @@ export interface TimelineTestHook {
   readonly source: TimelineSource | undefined;
   /** The header's summary line, or the empty page's message. */
   summary(): string;
+  /** What the bars' colour says, and the legend shown for a heat colouring. */
+  colour(): { mode: string; legend: string };
   /** The bars drawn in view. */
   bars(): HookBar[];
   view(): { start: number; span: number };

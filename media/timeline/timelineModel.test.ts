@@ -9,6 +9,9 @@ import {
   MIN_SPAN_MS,
   ROW_H,
   barCost,
+  heatLegend,
+  heatLevel,
+  heatMax,
   barLabel,
   describeBar,
   fitView,
@@ -160,6 +163,30 @@ describe('the timeline page model', () => {
     assert.match(summarize(unpriced), / · 30 tokens · cost unknown \(1 op without a price\) · /);
     assert.match(describeBar(unpriced.bars[1]).join('\n'), /cost unknown \(a model without a price: add it to apxm\.llm\.prices\)/);
     assert.equal(barCost(unpriced.bars[1]), 'cost unknown');
+  });
+
+  it('colours bars by tokens or cost on one scale; bars without a figure are apart, not zero', { timeout: 5_000 }, () => {
+    const t = buildTimeline({ runId: 'h', startedAt: T0, status: 'succeeded', live: false }, [
+      span(1, 0, 10, { tokens: 100, cost: 0.01 }),
+      span(2, 0, 10, { tokens: 400, cost: 0.04 }),
+      span(3, 0, 10, { tokens: 0 }),
+      span(4, 0, 10, { tokens: 50, unpriced: true }),
+    ]);
+    const at = (id: number) => t.bars.find((b) => b.nodeId === id)!;
+    assert.equal(heatMax(t.bars, 'tokens'), 400);
+    assert.equal(heatMax(t.bars, 'cost'), 0.04);
+    assert.equal(heatLevel(at(2), 'cost', 0.04), 1);
+    assert.ok(Math.abs(heatLevel(at(1), 'cost', 0.04)! - (0.15 + 0.85 / 4)) < 1e-12);
+    assert.equal(heatLevel(at(3), 'tokens', 400), undefined, 'no LLM call: no figure');
+    assert.equal(heatLevel(at(3), 'cost', 0.04), undefined);
+    assert.equal(heatLevel(at(4), 'cost', 0.04), undefined, 'a model without a price is not "free"');
+    assert.ok(heatLevel(at(4), 'tokens', 400)! > 0.15);
+    assert.equal(heatLevel(at(1), 'cost', 0), 0.15, 'every op costing $0 still shows as the least');
+    assert.equal(
+      heatLegend(t, 'cost'),
+      'cost: the stronger the colour, the more (up to $0.0400) · ops without a cost faint (1 of a model without a price)',
+    );
+    assert.equal(heatLegend(t, 'tokens'), 'tokens: the stronger the colour, the more (up to 400 tokens) · ops without LLM calls faint');
   });
 
   it(

@@ -177,6 +177,50 @@ export function summarize(t: Timeline): string {
   );
 }
 
+/** What a bar's colour says: its state, or how many tokens or how much money the op took (a heat scale). */
+export type BarColour = 'state' | 'tokens' | 'cost';
+
+export const BAR_COLOURS: readonly { value: BarColour; label: string }[] = [
+  { value: 'state', label: 'Colour by state' },
+  { value: 'tokens', label: 'Colour by tokens' },
+  { value: 'cost', label: 'Colour by cost' },
+];
+
+/** A bar's figure for a heat colouring; undefined when it has none (no LLM call, or a model without a price). */
+export function heatValue(b: Pick<TimelineBar, 'tokens' | 'cost' | 'unpriced'>, colour: Exclude<BarColour, 'state'>): number | undefined {
+  if (colour === 'tokens') return b.tokens > 0 ? b.tokens : undefined;
+  return b.unpriced ? undefined : b.cost;
+}
+
+/** The heat scale's top: the largest figure among the bars (0 when none has one). */
+export function heatMax(bars: readonly TimelineBar[], colour: Exclude<BarColour, 'state'>): number {
+  let max = 0;
+  for (const b of bars) max = Math.max(max, heatValue(b, colour) ?? 0);
+  return max;
+}
+
+/**
+ * Where a bar sits on the heat scale, 0.15 (least) to 1 (most), so the cheapest op that took any
+ * still shows; undefined for a bar without a figure (drawn apart, not as "zero").
+ */
+export function heatLevel(b: TimelineBar, colour: Exclude<BarColour, 'state'>, max: number): number | undefined {
+  const v = heatValue(b, colour);
+  if (v === undefined) return undefined;
+  return max > 0 ? 0.15 + 0.85 * (v / max) : 0.15;
+}
+
+/** The legend of a heat colouring: what the scale spans, and what the faint bars are. */
+export function heatLegend(t: Pick<Timeline, 'bars'>, colour: Exclude<BarColour, 'state'>): string {
+  const max = heatMax(t.bars, colour);
+  const unpriced = colour === 'cost' ? t.bars.filter((b) => b.unpriced).length : 0;
+  const top = colour === 'tokens' ? `${max} tokens` : formatCost(max);
+  const none =
+    colour === 'tokens'
+      ? 'ops without LLM calls faint'
+      : `ops without a cost faint${unpriced ? ` (${unpriced} of a model without a price)` : ''}`;
+  return `${colour}: the stronger the colour, the more (up to ${top}) · ${none}`;
+}
+
 /** What a click at `time` on a replay's time axis does, given the recording and how many ops the replay has started. */
 export type SeekPlan =
   | { kind: 'rewind'; ops: number }

@@ -222,6 +222,46 @@ describe('the timeline page in headless Chromium', { timeout: 180_000 }, () => {
     },
   );
 
+  it(
+    'colours the bars by cost (or tokens) on one scale, faint where an op made no LLM call; the choice survives a reload',
+    { timeout: 60_000 },
+    async () => {
+      const tp = await open();
+      try {
+        await tp.send(show(recorded));
+        await tp.drawn(1);
+        assert.ok(
+          (await tp.hook((h) => h.bars())).every((b) => b.heat === undefined),
+          'by state at first',
+        );
+        await tp.page.getByRole('combobox', { name: 'Colour the bars by' }).selectOption('cost');
+        await tp.page.waitForFunction(() => (globalThis as any).__apxmTimeline.colour().mode === 'cost');
+        await tp.page.evaluate(() => (globalThis as any).__apxmTimeline.drawNow());
+        const bars = await tp.hook((h) => h.bars());
+        const dearest = Math.max(...recorded.bars.map((b) => b.cost ?? 0));
+        for (const d of bars) {
+          const b = recorded.bars[d.index];
+          if (b.cost === undefined) assert.equal(d.heat, null, `${b.op} made no LLM call`);
+          else assert.ok(Math.abs(d.heat! - (0.15 + (0.85 * b.cost) / dearest)) < 1e-9, `${b.op} ${b.cost} → ${d.heat}`);
+        }
+        assert.ok(bars.some((d) => d.heat === 1) && bars.some((d) => d.heat === null));
+        const { legend } = await tp.hook((h) => h.colour());
+        assert.equal(legend, `cost: the stronger the colour, the more (up to ${formatCost(dearest)}) · ops without a cost faint`);
+        await tp.page.screenshot({ path: screenshotPath('timeline-cost-dark.png') });
+        await tp.setTheme(LIGHT);
+        await tp.page.waitForTimeout(100);
+        await tp.page.screenshot({ path: screenshotPath('timeline-cost-light.png') });
+        await tp.page.reload();
+        await tp.send(show(recorded));
+        await tp.drawn(1);
+        assert.equal((await tp.hook((h) => h.colour())).mode, 'cost', 'kept in the page state');
+        assert.equal(await tp.page.getByRole('combobox', { name: 'Colour the bars by' }).inputValue(), 'cost');
+      } finally {
+        await tp.page.close();
+      }
+    },
+  );
+
   it('says why when there is nothing to draw', { timeout: 30_000 }, async () => {
     const tp = await open();
     try {

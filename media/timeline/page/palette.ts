@@ -13,6 +13,8 @@ export interface Palette {
   critical: string;
   cursor: string;
   selection: string;
+  /** Bars coloured by tokens or cost: this colour, more opaque the more the op took. */
+  heat: string;
   state: Record<TimelineState, string>;
 }
 
@@ -25,6 +27,8 @@ const VARS: Record<Exclude<keyof Palette, 'state'>, [string, string]> = {
   critical: ['--vscode-charts-orange', '#d18616'],
   cursor: ['--vscode-debugIcon-pauseForeground', '#75beff'],
   selection: ['--vscode-focusBorder', '#007fd4'],
+  // the graph's heat map colour, so both views read the same
+  heat: ['--vscode-charts-red', '#f14c4c'],
 };
 
 const STATE_VARS: Record<TimelineState, [string, string]> = {
