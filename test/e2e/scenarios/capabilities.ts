@@ -96,7 +96,6 @@ async function result(
   return JSON.parse(text) as { result?: unknown; error?: { message: string }; durationMs: number };
 }
 
-
 /** A last latency as the badge writes it (runtime/query/durationText.ts): `<1 ms`, `12 ms`, `1.2 s`. */
 const LATENCY = '(?:<1 ms|\\d+ ms|\\d+\\.\\d s)';
 export const scenario: Scenario = {
