@@ -95,7 +95,7 @@ export const scenario: Scenario = {
       const status = wb.page.locator('.statusbar-item').filter({ hasText: / ops · / });
       await status.first().waitFor({ timeout: 15_000 });
       // three replies of 15,000 tokens at $0.15 / $0.60 per 1M: $0.0108
-      assert.match((await status.first().textContent()) ?? '', /4\/\d+ ops · 45\.0k tok · \$0\.0108 · (\d+\.\d s|\d+:\d\d)/);
+      assert.match((await status.first().textContent()) ?? '', /4\/\d+ ops · 45\.0k tok · \$0\.0108 · (\d+ ms|\d+\.\d s|\d+ m \d\d s)$/);
 
       // inline values: each op's output at the end of its line
       const lines = wb.activeEditor().locator('.view-lines');
