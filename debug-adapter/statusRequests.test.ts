@@ -106,6 +106,24 @@ describe('apxm/subscribeRunStatus and apxm/runProgress', () => {
     },
   );
 
+  it('a restart sends no per-flow totals for the run it cancels, only for the runs that end', { timeout: 60_000 }, async (t) => {
+    await withProgress(t, async (dc) => {
+      const totals: ApxmEvents['apxm/flowTotals'][] = [];
+      dc.on('apxm/flowTotals', (e: DebugProtocol.Event) => totals.push(e.body as ApxmEvents['apxm/flowTotals']));
+      await launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true }, { until: 'stopped' });
+      await dc.customRequest('apxm/subscribeRunStatus', { flowTotals: true });
+      await Promise.all([dc.customRequest('restart', {}), dc.waitForEvent('stopped')]);
+      const ended = dc.waitForEvent('terminated', 30_000);
+      await dc.continueRequest({ threadId: 1 });
+      await ended;
+      assert.deepEqual(
+        totals.map((b) => b.status),
+        ['succeeded'],
+        'the cancelled run is not reported',
+      );
+    });
+  });
+
   it('a client that never subscribes gets no progress; one that unsubscribes gets no more', { timeout: 60_000 }, async (t) => {
     await withProgress(t, async (dc, progress) => {
       await launch(dc, { program: TRIP, args: { city: 'Oslo' }, stopOnEntry: true }, { until: 'stopped' });

@@ -30,6 +30,8 @@ export class RunStatusRequests {
   constructor(
     private readonly send: (body: ApxmEvents['apxm/runProgress']) => void,
     private readonly sendFlows: (body: ApxmEvents['apxm/flowTotals']) => void = () => undefined,
+    /** The run is being replaced (restart, step back, a timeline seek): its end is not a run's end to report. */
+    private readonly replacing: () => boolean = () => false,
   ) {}
 
   /** Before a run starts (its first frame is entered inside start): its per-flow totals, sent at its end to a client that asked. */
@@ -38,7 +40,8 @@ export class RunStatusRequests {
     this.flows = new FlowTotals(events, runId, {
       fileOf,
       onFinished: (body) => {
-        if (this.wantFlows) this.sendFlows(body);
+        // a run cancelled to start again is not the flow's last run (the CodeLens would say "cancelled")
+        if (this.wantFlows && !this.replacing()) this.sendFlows(body);
       },
     });
   }

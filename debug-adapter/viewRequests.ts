@@ -51,6 +51,7 @@ export class ViewRequests {
     this.status = new RunStatusRequests(
       (body) => send('apxm/runProgress', body),
       (body) => send('apxm/flowTotals', body),
+      () => run.finishedQuietly,
     );
     this.timelines = new TimelineRequestHandler(run);
   }

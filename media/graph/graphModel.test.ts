@@ -98,14 +98,17 @@ describe('the graph page model', () => {
     m.apply(batch(2, [[3, 3, 'A.main', 'running']]));
     m.apply(batch(3, [[2, 3, 'A.main', 'succeeded', { durationMs: 10 }]]));
     assert.equal(stateOf(m, 'A.main', 3), 'running');
-    m.apply(batch(4, [[3, 3, 'A.main', 'succeeded', { durationMs: 30, tokens: 7 }]]));
-    assert.deepEqual(m.runs.get(nodeKey('A.main', 3)), { state: 'succeeded', frameId: 3, durationMs: 30, tokens: 7 });
+    m.apply(batch(4, [[3, 3, 'A.main', 'succeeded', { durationMs: 30, tokens: 7, cost: 0.0021 }]]));
+    assert.deepEqual(m.runs.get(nodeKey('A.main', 3)), { state: 'succeeded', frameId: 3, durationMs: 30, tokens: 7, cost: 0.0021 });
+    // a later change of the same execution without figures keeps them
+    m.apply(batch(5, [[3, 3, 'A.main', 'succeeded']]));
+    assert.equal(m.runs.get(nodeKey('A.main', 3))?.cost, 0.0021);
 
     m.apply({ type: 'graph/frameStarted', body: { frame: frame(4, 'flow', 'A.helper', { parentFrameId: 1, callerNodeId: 5 }) } });
     const sub = m.scopes.get('A.main/5');
     assert.ok(sub, 'the callee is attached under its FLOW_CALL');
     assert.equal(sub.graph.name, 'A.helper');
-    m.apply(batch(5, [[4, 1, 'A.helper', 'failed', { durationMs: 3 }]]));
+    m.apply(batch(6, [[4, 1, 'A.helper', 'failed', { durationMs: 3 }]]));
     assert.equal(stateOf(m, 'A.main/5', 1), 'failed', 'the callee frame states land in the attached graph');
     assert.equal(stateOf(m, 'A.helper', 1), undefined, 'not in the top-level helper flow');
     m.apply({

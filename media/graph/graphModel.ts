@@ -31,6 +31,8 @@ export interface NodeRun {
   startedAt?: number;
   durationMs?: number;
   tokens?: number;
+  /** US dollars; absent without LLM calls or for a model without a price. */
+  cost?: number;
 }
 
 export interface Dirty {
@@ -237,11 +239,13 @@ export class GraphModel {
     if (c.startedAt !== undefined) run.startedAt = c.startedAt;
     if (c.durationMs !== undefined) run.durationMs = c.durationMs;
     if (c.tokens !== undefined) run.tokens = c.tokens;
+    if (c.cost !== undefined) run.cost = c.cost;
     // figures of the same execution stay when a later change leaves them out
     if (prev && prev.frameId === c.frameId) {
       if (run.startedAt === undefined && prev.startedAt !== undefined) run.startedAt = prev.startedAt;
       if (run.durationMs === undefined && prev.durationMs !== undefined) run.durationMs = prev.durationMs;
       if (run.tokens === undefined && prev.tokens !== undefined) run.tokens = prev.tokens;
+      if (run.cost === undefined && prev.cost !== undefined) run.cost = prev.cost;
     }
     this.runs.set(key, run);
     this.dirty.nodes.add(key);

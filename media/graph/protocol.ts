@@ -73,6 +73,6 @@ export interface GraphPageState {
   view?: { x: number; y: number; scale: number };
   selected?: NodeKey;
   collapsed?: string[];
-  heat?: 'none' | 'latency' | 'tokens';
+  heat?: 'none' | 'latency' | 'tokens' | 'cost';
   criticalPath?: boolean;
 }

@@ -34,6 +34,20 @@ describe('node status on the wire', () => {
     assert.deepEqual(decodeChanges(bare), [{ frameId: 1, nodeId: 1, flow: 'A.main', state: 'pending' }]);
   });
 
+  it('cost travels in millionths of a dollar, rounded up so a call that cost anything shows; none is -1', { timeout: 5_000 }, () => {
+    const wire = encodeChanges([
+      { frameId: 1, nodeId: 1, flow: 'A.main', state: 'succeeded', tokens: 1500, cost: 0.0075 },
+      { frameId: 1, nodeId: 2, flow: 'A.main', state: 'succeeded', tokens: 3, cost: 0.0000001 },
+      { frameId: 1, nodeId: 3, flow: 'A.main', state: 'succeeded', tokens: 10, cost: 0 },
+      { frameId: 1, nodeId: 4, flow: 'A.main', state: 'succeeded' },
+    ]);
+    assert.deepEqual(wire.cost, [7500, 1, 0, -1]);
+    assert.deepEqual(
+      decodeChanges(wire).map((c) => c.cost),
+      [0.0075, 0.000001, 0, undefined],
+    );
+  });
+
   it('every state has its own letter', { timeout: 5_000 }, () => {
     const states = ['pending', 'ready', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'replayed'] as const;
     const wire = encodeChanges(states.map((state, i) => ({ frameId: 1, nodeId: i, flow: 'A.main', state })));

@@ -19,6 +19,8 @@ export interface NodeStatusChange {
   startedAt?: number;
   durationMs?: number;
   tokens?: number;
+  /** US dollars of its LLM calls; absent when it made none, or one was of a model without a price. */
+  cost?: number;
 }
 
 /** Each state as one letter on the wire (`NodeStatusBatch.state`). */
@@ -63,6 +65,8 @@ export interface NodeStatusBatch {
   dur?: number[];
   /** Per change: its tokens, 0 when none; left out when no change has any. */
   tokens?: number[];
+  /** Per change: its cost in millionths of a US dollar (rounded up: a call that cost anything shows), -1 when none; left out when no change has one. */
+  cost?: number[];
 }
 
 /** The changes of a batch, without its run id and sequence number. */
@@ -79,12 +83,23 @@ export class NodeStatusEncoder {
   private readonly start: number[] = [];
   private readonly dur: number[] = [];
   private readonly tokens: number[] = [];
+  private readonly cost: number[] = [];
   private hasStart = false;
   private hasDur = false;
   private hasTokens = false;
+  private hasCost = false;
 
-  /** `startedAt` in milliseconds since the run started, `durationMs` in milliseconds (sent to the microsecond). */
-  add(frameId: number, nodeId: number, flow: string, state: NodeState, startedAt?: number, durationMs?: number, tokens?: number): void {
+  /** `startedAt` in milliseconds since the run started, `durationMs` in milliseconds (sent to the microsecond), `cost` in US dollars. */
+  add(
+    frameId: number,
+    nodeId: number,
+    flow: string,
+    state: NodeState,
+    startedAt?: number,
+    durationMs?: number,
+    tokens?: number,
+    cost?: number,
+  ): void {
     let f = this.flowIndex.get(flow);
     if (f === undefined) {
       f = this.flows.push(flow) - 1;
@@ -100,6 +115,8 @@ export class NodeStatusEncoder {
     this.dur.push(durationMs === undefined ? -1 : Math.round(durationMs * 1000));
     if (tokens) this.hasTokens = true;
     this.tokens.push(tokens ?? 0);
+    if (cost !== undefined) this.hasCost = true;
+    this.cost.push(cost === undefined ? -1 : Math.max(0, Math.ceil(cost * 1e6 - 1e-9)));
   }
 
   columns(): NodeStatusColumns {
@@ -112,6 +129,7 @@ export class NodeStatusEncoder {
       ...(this.hasStart ? { start: this.start } : {}),
       ...(this.hasDur ? { dur: this.dur } : {}),
       ...(this.hasTokens ? { tokens: this.tokens } : {}),
+      ...(this.hasCost ? { cost: this.cost } : {}),
     };
   }
 }
@@ -119,7 +137,7 @@ export class NodeStatusEncoder {
 /** Changes as objects, encoded for a batch. */
 export function encodeChanges(changes: Iterable<NodeStatusChange>): NodeStatusColumns {
   const enc = new NodeStatusEncoder();
-  for (const c of changes) enc.add(c.frameId, c.nodeId, c.flow, c.state, c.startedAt, c.durationMs, c.tokens);
+  for (const c of changes) enc.add(c.frameId, c.nodeId, c.flow, c.state, c.startedAt, c.durationMs, c.tokens, c.cost);
   return enc.columns();
 }
 
@@ -133,7 +151,7 @@ export const changeCount = (batch: Pick<NodeStatusColumns, 'node'>): number => b
 
 /** A batch's changes as objects. */
 export function decodeChanges(batch: NodeStatusColumns): NodeStatusChange[] {
-  const { flows, frame, node, flow, state, start, dur, tokens } = batch;
+  const { flows, frame, node, flow, state, start, dur, tokens, cost } = batch;
   const out: NodeStatusChange[] = new Array<NodeStatusChange>(node.length);
   for (let i = 0; i < node.length; i++) {
     const c: NodeStatusChange = {
@@ -145,6 +163,7 @@ export function decodeChanges(batch: NodeStatusColumns): NodeStatusChange[] {
     if (start && start[i] >= 0) c.startedAt = start[i];
     if (dur && dur[i] >= 0) c.durationMs = dur[i] / 1000;
     if (tokens && tokens[i]) c.tokens = tokens[i];
+    if (cost && cost[i] >= 0) c.cost = cost[i] / 1e6;
     out[i] = c;
   }
   return out;

@@ -327,4 +327,35 @@ describe('the node status feed', () => {
     feed.dispose();
     view.dispose();
   });
+
+  it("each execution carries its LLM calls' cost; one call of a model without a price leaves it without", { timeout: 10_000 }, () => {
+    const ev = new RuntimeEventEmitter();
+    const view = new RunView(ev, 'r4');
+    const clock = new FakeClock();
+    const sink = new Recorder();
+    const feed = new NodeStatusFeed({ events: ev, view, probe, sink, clock });
+    const reply = (nodeId: number, cost: number | undefined) =>
+      ev.emit('llm:response', {
+        runId: 'r4',
+        nodeExecId: ref('r4', nodeId).nodeExecId,
+        phase: 'ASK',
+        provider: 'openai',
+        model: cost === undefined ? 'mine' : 'gpt-4o',
+        content: 'ok',
+        usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
+        ...(cost !== undefined ? { cost } : {}),
+        latencyMs: 1,
+        simulated: false,
+      });
+    for (const n of [1, 2, 3]) emitNodeEvent(ev, 'r4', n, 1); // started
+    reply(1, 0.002);
+    reply(1, 0.0005);
+    reply(2, 0.001);
+    reply(2, undefined);
+    for (const n of [1, 2, 3]) emitNodeEvent(ev, 'r4', n, 2); // finished
+    const costs = new Map(decodeChanges(feed.snapshot().snapshot).map((c) => [c.nodeId, c.cost]));
+    assert.deepEqual([costs.get(1), costs.get(2), costs.get(3)], [0.0025, undefined, undefined]);
+    feed.dispose();
+    view.dispose();
+  });
 });

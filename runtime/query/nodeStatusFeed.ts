@@ -268,6 +268,7 @@ export class NodeStatusFeed {
         r.startedAt !== undefined ? Math.max(0, r.startedAt - t0) : undefined,
         r.durationMs,
         r.tokens || undefined,
+        r.unpriced ? undefined : r.cost,
       );
     }
     return { runId: this.runId, seq, ...enc.columns() };

@@ -5,7 +5,7 @@
  * It holds no run state: every frame draws from the model and the page's choices (`Scene`).
  */
 import { durationText } from '../../../runtime/query/durationText.js';
-import type { GraphModel, NodeState } from '../graphModel.js';
+import type { GraphModel, NodeRun, NodeState } from '../graphModel.js';
 import { edgeId, type Box, type LayoutResult } from '../layout.js';
 import { regionOutlines, type RegionOutline, type VisibleEdge, type VisibleGraph, type VisibleItem } from '../visibleGraph.js';
 import type { Palette } from './theme.js';
@@ -30,7 +30,7 @@ export interface Scene {
   stopped?: string;
   ready: ReadonlySet<string>;
   matches: ReadonlySet<string>;
-  heat: 'none' | 'latency' | 'tokens';
+  heat: 'none' | 'latency' | 'tokens' | 'cost';
   criticalPath: boolean;
 }
 
@@ -377,7 +377,7 @@ export class CanvasView {
 
   private heatRange(scene: Scene): number {
     let max = 0;
-    for (const r of scene.model.runs.values()) max = Math.max(max, (scene.heat === 'latency' ? r.durationMs : r.tokens) ?? 0);
+    for (const r of scene.model.runs.values()) max = Math.max(max, heatFigure(scene.heat, r) ?? 0);
     return max;
   }
 
@@ -477,7 +477,7 @@ export class CanvasView {
 
   private heatValue(scene: Scene, key: string): number {
     const r = scene.model.runs.get(key);
-    return (scene.heat === 'latency' ? r?.durationMs : r?.tokens) ?? 0;
+    return (r && heatFigure(scene.heat, r)) ?? 0;
   }
 
   private breakpointDot(scene: Scene, key: string, b: Box): void {
@@ -694,4 +694,9 @@ function fontFamily(): string {
 function fitText(text: string, width: number, size: number): string {
   const max = Math.max(3, Math.floor(width / (size * 0.58)));
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The figure a heat map colours a node by. */
+function heatFigure(heat: Scene['heat'], r: NodeRun): number | undefined {
+  return heat === 'latency' ? r.durationMs : heat === 'tokens' ? r.tokens : heat === 'cost' ? r.cost : undefined;
 }

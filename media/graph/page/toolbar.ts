@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { custom, el } from './dom.js';
 
-export type Heat = 'none' | 'latency' | 'tokens';
+export type Heat = 'none' | 'latency' | 'tokens' | 'cost';
 
 export interface ToolbarActions {
   search(text: string): void;
@@ -57,6 +57,7 @@ export class Toolbar {
       custom('vscode-option', { value: 'none' }, 'No heat map'),
       custom('vscode-option', { value: 'latency' }, 'Heat: latency'),
       custom('vscode-option', { value: 'tokens' }, 'Heat: tokens'),
+      custom('vscode-option', { value: 'cost' }, 'Heat: cost'),
     ) as HTMLElement & { value: string };
     this.heatSelect.addEventListener('change', () => a.heat(this.heatSelect.value as Heat));
     this.critical = custom('vscode-checkbox', { label: 'Critical path' }) as HTMLElement & { checked: boolean };
