@@ -296,7 +296,7 @@ describe('the memory page in headless Chromium', { timeout: 180_000 }, () => {
       await mp.waitFor('LTM rows', (x) => x.tab === 'ltm' && x.rows.length > 0);
       const field = mp.page.locator('vscode-textfield.search input');
       await field.fill('doc:1999');
-      let s = await mp.waitFor('the prefix', (x) => x.total === 10);
+      const s = await mp.waitFor('the prefix', (x) => x.total === 10);
       assert.ok(s.rows.every((r) => r.key.startsWith('doc:1999')));
       assert.deepEqual(calls(mp, 'apxm/memoryPage').at(-1), { tab: 'ltm', offset: 0, limit: 100, prefix: 'doc:1999', sort: 'key' });
 
@@ -305,8 +305,12 @@ describe('the memory page in headless Chromium', { timeout: 180_000 }, () => {
         e.dispatchEvent(new Event('change'));
       });
       await field.fill('norway 7');
-      s = await mp.waitFor('the words', (x) => calls(mp, 'apxm/memoryPage').at(-1)?.search === 'norway 7' && x.total !== undefined);
-      assert.ok(s.rows.length > 0 && s.rows.every((r) => /norway/.test(r.value)), JSON.stringify(s.rows.slice(0, 3)));
+      // the answer to the words (every row about norway), not the prefix's rows still shown, or none, while it is asked
+      await mp.waitFor(
+        'the words',
+        (x) =>
+          calls(mp, 'apxm/memoryPage').at(-1)?.search === 'norway 7' && x.rows.length > 0 && x.rows.every((r) => /norway/.test(r.value)),
+      );
 
       await field.fill('');
       await mp.page.locator('vscode-single-select.sort').evaluate((e: any) => {
