@@ -53,6 +53,12 @@ export function copyExamples(dir: string): void {
     if (!name.endsWith('.ts')) cpSync(path.join(REPO_ROOT, 'examples', name), path.join(dir, name));
 }
 
+/** Writes the workspace's .vscode/launch.json with these configurations. */
+export function writeLaunchJson(dir: string, configurations: Record<string, unknown>[]): void {
+  mkdirSync(path.join(dir, '.vscode'), { recursive: true });
+  writeFileSync(path.join(dir, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations }));
+}
+
 export class Workbench {
   private constructor(
     readonly page: Page,

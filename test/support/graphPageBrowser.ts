@@ -86,14 +86,35 @@ export interface GraphPage {
   setTheme(t: ThemeVars): Promise<void>;
 }
 
-export async function openGraphPage(
+/** A webview page opened in Chromium as VS Code would show it (its state in sessionStorage, what it posts recorded). */
+export interface WebviewPageIn<Host, Posted> {
+  page: Page;
+  /** What the page posted so far. */
+  posted(): Promise<Posted[]>;
+  send(m: Host): Promise<void>;
+  setTheme(t: ThemeVars): Promise<void>;
+}
+
+/** Sets a theme's variables and body class on the page, as VS Code does when the theme changes. */
+export const applyTheme = (page: Page, t: ThemeVars): Promise<void> =>
+  page.evaluate((theme) => {
+    const d = (globalThis as any).document;
+    for (const [k, v] of Object.entries(theme.vars)) d.documentElement.style.setProperty(k, v);
+    d.body.className = theme.kind;
+  }, t);
+
+/**
+ * Opens a served webview page with a stand-in for `acquireVsCodeApi` (posted messages recorded,
+ * state kept in sessionStorage so it survives a reload) and the CSP's refusals logged in
+ * `__cspViolations`. `before` runs in the page before its script (e.g. to take something away from it).
+ */
+export async function openWebviewPage<Host, Posted>(
   browser: Browser,
-  server: GraphPageServer,
-  theme: ThemeVars = DARK,
-  viewport = { width: 1200, height: 800 },
-  /** Run in the page before its script (e.g. to take something away from it). */
+  url: string,
+  theme: ThemeVars,
+  viewport: { width: number; height: number },
   before?: string,
-): Promise<GraphPage> {
+): Promise<WebviewPageIn<Host, Posted>> {
   const page = await browser.newPage({ viewport });
   if (before) await page.addInitScript(before);
   // these functions run in the page: `globalThis` there is the window (this file compiles without DOM types)
@@ -113,24 +134,34 @@ export async function openGraphPage(
       setState: (s: unknown) => w.sessionStorage.setItem('vscodeState', JSON.stringify(s)),
     });
   });
-  await page.goto(server.url);
-  const gp: GraphPage = {
+  await page.goto(url);
+  const opened: WebviewPageIn<Host, Posted> = {
     page,
-    posted: () => page.evaluate(() => ((globalThis as any).__posted as PageMessage[]).slice()),
-    send: (m) => page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), m),
+    posted: () => page.evaluate(() => ((globalThis as any).__posted as Posted[]).slice()),
+    send: (m) => page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), m as unknown),
+    setTheme: (t) => applyTheme(page, t),
+  };
+  await opened.setTheme(theme);
+  return opened;
+}
+
+export async function openGraphPage(
+  browser: Browser,
+  server: GraphPageServer,
+  theme: ThemeVars = DARK,
+  viewport = { width: 1200, height: 800 },
+  /** Run in the page before its script (e.g. to take something away from it). */
+  before?: string,
+): Promise<GraphPage> {
+  const opened = await openWebviewPage<HostMessage, PageMessage>(browser, server.url, theme, viewport, before);
+  const { page } = opened;
+  return {
+    ...opened,
     sendAll: (ms) => page.evaluate((list) => list.forEach((msg) => (globalThis as any).postMessage(msg, '*')), ms),
     settled: async () => {
       await page.waitForFunction(() => (globalThis as any).__apxmGraph?.ready === true, undefined, { timeout: 15_000 });
     },
-    setTheme: (t) =>
-      page.evaluate((theme) => {
-        const d = (globalThis as any).document;
-        for (const [k, v] of Object.entries(theme.vars)) d.documentElement.style.setProperty(k, v);
-        d.body.className = theme.kind;
-      }, t),
   };
-  await gp.setTheme(theme);
-  return gp;
 }
 
 export function screenshotPath(name: string): string {

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { MEMORY_PAGE } from '../../media/webviewHtml.js';
 import type { HostMessage, PageMessage } from '../../media/memory/protocol.js';
 import type { MemoryHookState } from '../../media/memory/testHook.js';
-import { DARK, type ThemeVars } from './graphPageBrowser.js';
+import { applyTheme, DARK, type ThemeVars } from './graphPageBrowser.js';
 import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js';
 
 export type MemoryPageServer = WebviewPageServer;
@@ -56,12 +56,7 @@ export async function openMemoryPage(
       setState: (s: unknown) => w.sessionStorage.setItem('vscodeState', JSON.stringify(s)),
     });
   });
-  const setTheme = (t: ThemeVars) =>
-    page.evaluate((th) => {
-      const d = (globalThis as any).document;
-      for (const [k, v] of Object.entries(th.vars)) d.documentElement.style.setProperty(k, v);
-      d.body.className = th.kind;
-    }, t);
+  const setTheme = (t: ThemeVars) => applyTheme(page, t);
   await page.goto(server.url);
   await setTheme(theme);
   const state = () => page.evaluate(() => (globalThis as any).__apxmMemory.state() as MemoryHookState);

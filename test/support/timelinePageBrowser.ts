@@ -11,7 +11,7 @@ import { TIMELINE_PAGE } from '../../media/webviewHtml.js';
 import type { HostMessage, PageMessage, Timeline } from '../../media/timeline/protocol.js';
 import type { TimelineTestHook } from '../../media/timeline/testHook.js';
 import { APXM_CLI } from './apxmCli.js';
-import { DARK, type ThemeVars } from './graphPageBrowser.js';
+import { DARK, openWebviewPage, type ThemeVars } from './graphPageBrowser.js';
 import { serveWebviewPage, type WebviewPageServer } from './webviewPageServer.js';
 
 export type TimelinePageServer = WebviewPageServer;
@@ -35,29 +35,10 @@ export async function openTimelinePage(
   theme: ThemeVars = DARK,
   viewport = { width: 1200, height: 500 },
 ): Promise<TimelinePage> {
-  const page = await browser.newPage({ viewport });
-  // these functions run in the page: `globalThis` there is the window (this file compiles without DOM types)
-  await page.addInitScript(() => {
-    const w = globalThis as any;
-    const posted: unknown[] = [];
-    const violations: string[] = [];
-    w.__posted = posted;
-    w.__cspViolations = violations;
-    w.document.addEventListener('securitypolicyviolation', (e: any) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    w.acquireVsCodeApi = () => ({
-      postMessage: (m: unknown) => posted.push(JSON.parse(JSON.stringify(m))),
-      getState: () => {
-        const s = w.sessionStorage.getItem('vscodeState');
-        return s ? JSON.parse(s) : undefined;
-      },
-      setState: (s: unknown) => w.sessionStorage.setItem('vscodeState', JSON.stringify(s)),
-    });
-  });
-  await page.goto(server.url);
+  const opened = await openWebviewPage<HostMessage, PageMessage>(browser, server.url, theme, viewport);
+  const { page } = opened;
   const tp: TimelinePage = {
-    page,
-    posted: () => page.evaluate(() => ((globalThis as any).__posted as PageMessage[]).slice()),
-    send: (m) => page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), m),
+    ...opened,
     drawn: async (version) => {
       await page.waitForFunction(
         (v) => {
@@ -69,14 +50,7 @@ export async function openTimelinePage(
       );
     },
     hook: (fn) => page.evaluate(`(${fn.toString()})(globalThis.__apxmTimeline)`) as never,
-    setTheme: (t) =>
-      page.evaluate((theme) => {
-        const d = (globalThis as any).document;
-        for (const [k, v] of Object.entries(theme.vars)) d.documentElement.style.setProperty(k, v);
-        d.body.className = theme.kind;
-      }, t),
   };
-  await tp.setTheme(theme);
   return tp;
 }
 

@@ -6,10 +6,8 @@
  * the calls the run made, and the explorer's own invocations count there too.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Scenario } from '../scenario.js';
-import { copyExamples, type Workbench } from '../workbench.js';
+import { copyExamples, type Workbench, writeLaunchJson } from '../workbench.js';
 
 const WORKSPACE_GROUP = 'Workspace';
 const TOOLS = ['changelog', 'ci_status', 'fetch_source'];
@@ -105,22 +103,15 @@ export const scenario: Scenario = {
   timeoutMs: 300_000,
   workspace(dir) {
     copyExamples(dir);
-    mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-    writeFileSync(
-      path.join(dir, '.vscode/launch.json'),
-      JSON.stringify({
-        version: '0.2.0',
-        configurations: [
-          {
-            type: 'apxm',
-            request: 'launch',
-            name: 'Release checker',
-            program: '${workspaceFolder}/release_checker.ais',
-            args: { version: '2.4.0' },
-          },
-        ],
-      }),
-    );
+    writeLaunchJson(dir, [
+      {
+        type: 'apxm',
+        request: 'launch',
+        name: 'Release checker',
+        program: '${workspaceFolder}/release_checker.ais',
+        args: { version: '2.4.0' },
+      },
+    ]);
   },
   async run(wb) {
     // without a session: what the workspace declares, under its origin, each with its description

@@ -6,11 +6,10 @@
  * run, in the same panel, stops there too.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { graphPage, waitForGraph, type GraphView } from '../graphPage.js';
 import type { Scenario } from '../scenario.js';
-import { copyExamples } from '../workbench.js';
+import { copyExamples, writeLaunchJson } from '../workbench.js';
 
 const FLOW = 'TripPlanner.main';
 const MERGE = 4; // line 9
@@ -24,22 +23,15 @@ export const scenario: Scenario = {
   timeoutMs: 240_000,
   workspace(dir) {
     copyExamples(dir);
-    mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-    writeFileSync(
-      path.join(dir, '.vscode/launch.json'),
-      JSON.stringify({
-        version: '0.2.0',
-        configurations: [
-          {
-            type: 'apxm',
-            request: 'launch',
-            name: 'Trip planner',
-            program: '${workspaceFolder}/trip_planner.ais',
-            args: { city: 'Lisbon' },
-          },
-        ],
-      }),
-    );
+    writeLaunchJson(dir, [
+      {
+        type: 'apxm',
+        request: 'launch',
+        name: 'Trip planner',
+        program: '${workspaceFolder}/trip_planner.ais',
+        args: { city: 'Lisbon' },
+      },
+    ]);
   },
   async run(wb) {
     await wb.openFile('trip_planner.ais');

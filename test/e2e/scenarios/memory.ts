@@ -5,12 +5,12 @@
  * inline while stopped, the table shows the new value, and the op after the breakpoint reads it.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import type { MemoryHookState, MemoryTestHook } from '../../../media/memory/testHook.js';
 import type { Scenario } from '../scenario.js';
-import type { Workbench } from '../workbench.js';
+import { writeLaunchJson, type Workbench } from '../workbench.js';
 
 const PROGRAM = `// A fact to long-term memory, the city to short-term memory, a checkpoint to stop at after both
 // writes, then the STM key read back and printed.
@@ -70,16 +70,9 @@ export const scenario: Scenario = {
   settings: { 'apxm.graph.openOnDebug': false },
   workspace(dir) {
     writeFileSync(path.join(dir, 'memory_demo.ais'), PROGRAM);
-    mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-    writeFileSync(
-      path.join(dir, '.vscode/launch.json'),
-      JSON.stringify({
-        version: '0.2.0',
-        configurations: [
-          { type: 'apxm', request: 'launch', name: 'Memory demo', program: '${workspaceFolder}/memory_demo.ais', args: { city: 'Lisbon' } },
-        ],
-      }),
-    );
+    writeLaunchJson(dir, [
+      { type: 'apxm', request: 'launch', name: 'Memory demo', program: '${workspaceFolder}/memory_demo.ais', args: { city: 'Lisbon' } },
+    ]);
   },
   async run(wb) {
     await wb.openFile('memory_demo.ais');

@@ -7,12 +7,12 @@
  * timeline follows the new session, and shows its recorded run when it ends.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import type { HookBar, TimelineTestHook } from '../../../media/timeline/testHook.js';
 import type { Scenario } from '../scenario.js';
-import { copyExamples, type Workbench } from '../workbench.js';
+import { copyExamples, type Workbench, writeLaunchJson } from '../workbench.js';
 
 interface TimelineSeen {
   version: number;
@@ -92,22 +92,15 @@ export const scenario: Scenario = {
   timeoutMs: 300_000,
   workspace(dir) {
     copyExamples(dir);
-    mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-    writeFileSync(
-      path.join(dir, '.vscode/launch.json'),
-      JSON.stringify({
-        version: '0.2.0',
-        configurations: [
-          {
-            type: 'apxm',
-            request: 'launch',
-            name: 'Trip planner',
-            program: '${workspaceFolder}/trip_planner.ais',
-            args: { city: 'Lisbon' },
-          },
-        ],
-      }),
-    );
+    writeLaunchJson(dir, [
+      {
+        type: 'apxm',
+        request: 'launch',
+        name: 'Trip planner',
+        program: '${workspaceFolder}/trip_planner.ais',
+        args: { city: 'Lisbon' },
+      },
+    ]);
   },
   settings: { 'apxm.graph.openOnDebug': false },
   async run(wb) {
